@@ -1,0 +1,52 @@
+import type { Article } from '../../../src/domain/ports/article-source';
+import type { Dependencies, Settings } from '../../../src/domain/dependencies';
+import { FakeTokenSigner } from './fake-token-signer';
+import { FixedClock } from './fixed-clock';
+import { InMemoryConnectionRepository } from './in-memory-connection-repository';
+import { InMemoryMessageLog } from './in-memory-message-log';
+import { InMemorySubscriptionRepository } from './in-memory-subscription-repository';
+import { InMemoryUserRepository } from './in-memory-user-repository';
+import { RecordingNotifier, type RecordingNotifierOptions } from './recording-notifier';
+import { SequentialIds } from './sequential-ids';
+import { StaticArticleSource } from './static-article-source';
+
+export interface MemoryDependencyOptions {
+  /** Subscribers per page of the subscription repository. */
+  pageSize?: number;
+  notifier?: RecordingNotifierOptions;
+  settings?: Partial<Settings>;
+  now?: Date | string;
+  article?: Partial<Article>;
+}
+
+/** `Dependencies` with the in-memory types kept, so tests can reach their inspection helpers. */
+export interface MemoryDependencies extends Dependencies {
+  connections: InMemoryConnectionRepository;
+  subscriptions: InMemorySubscriptionRepository;
+  messages: InMemoryMessageLog;
+  users: InMemoryUserRepository;
+  notifier: RecordingNotifier;
+  clock: FixedClock;
+  ids: SequentialIds;
+  tokens: FakeTokenSigner;
+  article: StaticArticleSource;
+}
+
+/** A complete, isolated set of in-memory adapters: build a fresh one per test. */
+export function createMemoryDependencies(options: MemoryDependencyOptions = {}): MemoryDependencies {
+  const subscriptions = new InMemorySubscriptionRepository(
+    options.pageSize === undefined ? {} : { pageSize: options.pageSize },
+  );
+  return {
+    connections: new InMemoryConnectionRepository(subscriptions),
+    subscriptions,
+    messages: new InMemoryMessageLog(),
+    users: new InMemoryUserRepository(),
+    notifier: new RecordingNotifier(options.notifier),
+    clock: new FixedClock(options.now),
+    ids: new SequentialIds(),
+    tokens: new FakeTokenSigner(),
+    article: new StaticArticleSource(options.article),
+    settings: { fanOutConcurrency: 10, ...options.settings },
+  };
+}

@@ -1,0 +1,82 @@
+import type { Channel, Connection, Subscriber } from '../../../src/domain/model';
+import type { SubscriptionRepository } from '../../../src/domain/ports/subscription-repository';
+
+export interface InMemorySubscriptionOptions {
+  /** Subscribers per page. Small pages make a fan-out cross page boundaries with only a few subscribers. */
+  pageSize?: number;
+}
+
+/** Subscribers per channel in subscription order, read back in pages like a DynamoDB Query. */
+export class InMemorySubscriptionRepository implements SubscriptionRepository {
+  private readonly channels = new Map<Channel, Map<string, Subscriber>>();
+  private readonly pageSize: number;
+  /** How many pages all `subscribers` iterations have read, to show that a fan-out really paged. */
+  pagesRead = 0;
+
+  constructor(options: InMemorySubscriptionOptions = {}) {
+    this.pageSize = options.pageSize ?? 100;
+    if (!Number.isInteger(this.pageSize) || this.pageSize < 1) throw new Error('pageSize must be a positive integer.');
+  }
+
+  async subscribe(channel: Channel, connection: Connection): Promise<void> {
+    this.subscribersOf(channel).set(connection.connectionId, toSubscriber(connection));
+  }
+
+  async unsubscribe(channel: Channel, connectionId: string): Promise<boolean> {
+    return this.channels.get(channel)?.delete(connectionId) ?? false;
+  }
+
+  async isSubscribed(channel: Channel, connectionId: string): Promise<boolean> {
+    return this.channels.get(channel)?.has(connectionId) ?? false;
+  }
+
+  async *subscribers(channel: Channel): AsyncIterable<Subscriber[]> {
+    // Read page by page from the live map, as a Query with ExclusiveStartKey would: a subscriber removed
+    // before its page is read is not returned.
+    const ids = [...(this.channels.get(channel)?.keys() ?? [])];
+    for (let start = 0; start < ids.length; start += this.pageSize) {
+      await Promise.resolve();
+      const live = this.channels.get(channel);
+      const page = ids
+        .slice(start, start + this.pageSize)
+        .flatMap((id) => {
+          const subscriber = live?.get(id);
+          return subscriber ? [{ ...subscriber }] : [];
+        });
+      this.pagesRead += 1;
+      if (page.length > 0) yield page;
+    }
+  }
+
+  /** The channels a connection is subscribed to; used by the connection repository's `remove`. */
+  channelsOf(connectionId: string): Channel[] {
+    return [...this.channels].filter(([, subscribers]) => subscribers.has(connectionId)).map(([channel]) => channel);
+  }
+
+  /** Drops every subscription of a connection and says which channels it had. */
+  removeConnection(connectionId: string): Channel[] {
+    const channels = this.channelsOf(connectionId);
+    for (const channel of channels) this.channels.get(channel)?.delete(connectionId);
+    return channels;
+  }
+
+  /** Rewrites the subscriber records of a connection that moved to another user. */
+  updateConnection(connection: Connection): void {
+    for (const subscribers of this.channels.values()) {
+      if (subscribers.has(connection.connectionId)) subscribers.set(connection.connectionId, toSubscriber(connection));
+    }
+  }
+
+  private subscribersOf(channel: Channel): Map<string, Subscriber> {
+    let subscribers = this.channels.get(channel);
+    if (!subscribers) {
+      subscribers = new Map();
+      this.channels.set(channel, subscribers);
+    }
+    return subscribers;
+  }
+}
+
+function toSubscriber(connection: Connection): Subscriber {
+  return { connectionId: connection.connectionId, userId: connection.userId, name: connection.name };
+}
