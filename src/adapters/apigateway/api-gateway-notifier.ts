@@ -1,0 +1,27 @@
+import { ApiGatewayManagementApiClient, GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import type { ServerFrame } from '../../domain/frames';
+import type { Delivery, Notifier } from '../../domain/ports/notifier';
+
+/**
+ * Sends frames through API Gateway's `@connections` API. A 410 means the client is gone (closed without
+ * API Gateway noticing yet, or long dead): that is an ordinary outcome, reported as `gone`, not an error.
+ */
+export class ApiGatewayNotifier implements Notifier {
+  constructor(private readonly client: ApiGatewayManagementApiClient) {}
+
+  async send(connectionId: string, frame: ServerFrame): Promise<Delivery> {
+    try {
+      await this.client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: JSON.stringify(frame) }));
+      return 'sent';
+    } catch (error) {
+      if (isGone(error)) return 'gone';
+      throw error;
+    }
+  }
+}
+
+function isGone(error: unknown): boolean {
+  if (error instanceof GoneException) return true;
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  return status === 410;
+}

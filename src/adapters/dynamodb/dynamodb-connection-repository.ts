@@ -1,0 +1,98 @@
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { Channel, Connection } from '../../domain/model';
+import type { ConnectionRepository, RemovedConnection } from '../../domain/ports/connection-repository';
+import { fromConnectionItem, toConnectionAttributes, toConnectionItem } from './connection-item';
+import { CONN_PREFIX, keys, SUB_PREFIX } from './keys';
+import { queryAll } from './query-pages';
+import { isConditionFailure, isLive, type TableContext } from './table';
+
+const BATCH_LIMIT = 25;
+const MAX_BATCH_ATTEMPTS = 8;
+
+export class DynamoDbConnectionRepository implements ConnectionRepository {
+  constructor(private readonly table: TableContext) {}
+
+  async register(connection: Connection): Promise<void> {
+    await Promise.all([
+      this.put(toConnectionItem(connection)),
+      this.put({ ...keys.userConnection(connection.userId, connection.connectionId), ...toConnectionAttributes(connection) }),
+    ]);
+  }
+
+  async get(connectionId: string): Promise<Connection | undefined> {
+    const { Item } = await this.table.client.send(
+      new GetCommand({ TableName: this.table.tableName, Key: keys.connection(connectionId), ConsistentRead: true }),
+    );
+    return isLive(Item, this.table.clock.now()) ? fromConnectionItem(Item) : undefined;
+  }
+
+  async listByUser(userId: string): Promise<Connection[]> {
+    const items = await queryAll(this.table, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :conn)',
+      ExpressionAttributeValues: { ':pk': keys.userPartition(userId), ':conn': CONN_PREFIX },
+    });
+    return items.map(fromConnectionItem);
+  }
+
+  async remove(connectionId: string): Promise<RemovedConnection | undefined> {
+    const items = await queryAll(this.table, {
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.connectionPartition(connectionId) },
+    });
+    const channels = items
+      .map((item) => String(item.sk))
+      .filter((sk) => sk.startsWith(SUB_PREFIX))
+      .map((sk): Channel => sk.slice(SUB_PREFIX.length));
+    // Deleting the connection item is the claim: of two racing removals only one gets it back.
+    const connection = await this.claim(connectionId);
+    const doomed = channels.flatMap((channel) => [
+      keys.subscriber(channel, connectionId),
+      keys.connectionSubscription(connectionId, channel),
+    ]);
+    if (connection) doomed.push(keys.userConnection(connection.userId, connectionId));
+    await this.deleteAll(doomed);
+    return connection ? { connection, channels } : undefined;
+  }
+
+  async reassign(connection: Connection, previousUserId: string): Promise<void> {
+    await this.register(connection);
+    await this.table.client.send(
+      new DeleteCommand({ TableName: this.table.tableName, Key: keys.userConnection(previousUserId, connection.connectionId) }),
+    );
+  }
+
+  private async claim(connectionId: string): Promise<Connection | undefined> {
+    try {
+      const { Attributes } = await this.table.client.send(
+        new DeleteCommand({
+          TableName: this.table.tableName,
+          Key: keys.connection(connectionId),
+          ConditionExpression: 'attribute_exists(pk)',
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return Attributes ? fromConnectionItem(Attributes) : undefined;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  private async deleteAll(itemKeys: Array<{ pk: string; sk: string }>): Promise<void> {
+    for (let start = 0; start < itemKeys.length; start += BATCH_LIMIT) {
+      let requests = itemKeys.slice(start, start + BATCH_LIMIT).map((Key) => ({ DeleteRequest: { Key } }));
+      for (let attempt = 0; requests.length > 0; attempt += 1) {
+        if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`DynamoDB left ${requests.length} deletes unprocessed`);
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+        const { UnprocessedItems } = await this.table.client.send(
+          new BatchWriteCommand({ RequestItems: { [this.table.tableName]: requests } }),
+        );
+        requests = (UnprocessedItems?.[this.table.tableName] ?? []) as typeof requests;
+      }
+    }
+  }
+
+  private async put(item: Record<string, unknown>): Promise<void> {
+    await this.table.client.send(new PutCommand({ TableName: this.table.tableName, Item: item }));
+  }
+}

@@ -1,0 +1,87 @@
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { User } from '../../domain/model';
+import type { UserRepository } from '../../domain/ports/user-repository';
+import { keys } from './keys';
+import { epochSeconds, isConditionFailure, isLive, type Item, type TableContext } from './table';
+
+export interface DynamoDbUserOptions {
+  /** A session is forgotten this long after its user was last seen. */
+  sessionTtlSeconds: number;
+}
+
+export class DynamoDbUserRepository implements UserRepository {
+  constructor(
+    private readonly table: TableContext,
+    private readonly options: DynamoDbUserOptions,
+  ) {}
+
+  async create(user: User): Promise<void> {
+    await this.table.client.send(
+      new PutCommand({
+        TableName: this.table.tableName,
+        Item: { ...keys.user(user.userId), ...user, connections: 0, expiresAt: this.expiry() },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async get(userId: string): Promise<User | undefined> {
+    const { Item } = await this.table.client.send(
+      new GetCommand({ TableName: this.table.tableName, Key: keys.user(userId), ConsistentRead: true }),
+    );
+    return isLive(Item, this.table.clock.now()) ? fromUserItem(Item) : undefined;
+  }
+
+  async touch(userId: string, name: string): Promise<void> {
+    await this.updateExisting(userId, 'SET #name = :name, expiresAt = :expiresAt', {
+      ':name': name,
+      ':expiresAt': this.expiry(),
+    });
+  }
+
+  async delete(userId: string): Promise<void> {
+    await this.table.client.send(new DeleteCommand({ TableName: this.table.tableName, Key: keys.user(userId) }));
+  }
+
+  async addConnections(userId: string, delta: 1 | -1): Promise<number | undefined> {
+    const attributes = await this.updateExisting(userId, 'ADD connections :delta SET expiresAt = :expiresAt', {
+      ':delta': delta,
+      ':expiresAt': this.expiry(),
+    });
+    return attributes === undefined ? undefined : Number(attributes.connections);
+  }
+
+  /** Updates a user that exists; `undefined` when it does not (never resurrects a reset user). */
+  private async updateExisting(userId: string, update: string, values: Item): Promise<Item | undefined> {
+    try {
+      const { Attributes } = await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.user(userId),
+          UpdateExpression: update,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: values,
+          ...(update.includes('#name') ? { ExpressionAttributeNames: { '#name': 'name' } } : {}),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  private expiry(): number {
+    return epochSeconds(this.table.clock.now()) + this.options.sessionTtlSeconds;
+  }
+}
+
+function fromUserItem(item: Item): User {
+  return {
+    userId: String(item.userId),
+    name: String(item.name),
+    createdAt: String(item.createdAt),
+    cursor: Number(item.cursor ?? 0),
+  };
+}

@@ -1,0 +1,44 @@
+import type { Channel } from '../../domain/model';
+
+/**
+ * The single-table key design. Every request path is a key lookup or a Query on one partition:
+ *
+ * | item                          | pk                | sk                   |
+ * |-------------------------------|-------------------|----------------------|
+ * | connection                    | CONN#{id}         | META                 |
+ * | connection's subscription     | CONN#{id}         | SUB#{channel}        |
+ * | subscriber of a channel       | SUBS#{channel}    | CONN#{id}            |
+ * | user (session)                | USER#{userId}     | PROFILE              |
+ * | user's open connection        | USER#{userId}     | CONN#{id}            |
+ * | channel's last seq            | CHAN#{channel}    | SEQ                  |
+ * | idempotency record            | CHAN#{channel}    | ID#{publisher}#{id}  |
+ * | stored message                | MSG#{channel}     | {seq, 12 digits}     |
+ */
+export const keys = {
+  connection: (connectionId: string) => ({ pk: `CONN#${connectionId}`, sk: 'META' }),
+  connectionPartition: (connectionId: string) => `CONN#${connectionId}`,
+  connectionSubscription: (connectionId: string, channel: Channel) => ({
+    pk: `CONN#${connectionId}`,
+    sk: `SUB#${channel}`,
+  }),
+  subscriber: (channel: Channel, connectionId: string) => ({ pk: `SUBS#${channel}`, sk: `CONN#${connectionId}` }),
+  subscribersPartition: (channel: Channel) => `SUBS#${channel}`,
+  user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
+  userPartition: (userId: string) => `USER#${userId}`,
+  userConnection: (userId: string, connectionId: string) => ({ pk: `USER#${userId}`, sk: `CONN#${connectionId}` }),
+  channelSeq: (channel: Channel) => ({ pk: `CHAN#${channel}`, sk: 'SEQ' }),
+  idempotency: (channel: Channel, publisher: string, id: string) => ({
+    pk: `CHAN#${channel}`,
+    sk: `ID#${publisher}#${id}`,
+  }),
+  message: (channel: Channel, seq: number) => ({ pk: `MSG#${channel}`, sk: seqKey(seq) }),
+  messagePartition: (channel: Channel) => `MSG#${channel}`,
+  seqKey,
+} as const;
+
+function seqKey(seq: number): string {
+  return String(seq).padStart(12, '0');
+}
+
+export const CONN_PREFIX = 'CONN#';
+export const SUB_PREFIX = 'SUB#';

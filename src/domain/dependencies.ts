@@ -1,0 +1,28 @@
+import type { ArticleSource } from './ports/article-source';
+import type { Clock } from './ports/clock';
+import type { ConnectionRepository } from './ports/connection-repository';
+import type { IdGenerator } from './ports/id-generator';
+import type { MessageLog } from './ports/message-log';
+import type { Notifier } from './ports/notifier';
+import type { SubscriptionRepository } from './ports/subscription-repository';
+import type { TokenSigner } from './ports/token-signer';
+import type { UserRepository } from './ports/user-repository';
+
+export interface Settings {
+  /** How many sends one broadcast keeps in flight. */
+  fanOutConcurrency: number;
+}
+
+/** Everything the use cases need, built once by the composition root (the notifier per request). */
+export interface Dependencies {
+  connections: ConnectionRepository;
+  subscriptions: SubscriptionRepository;
+  messages: MessageLog;
+  users: UserRepository;
+  notifier: Notifier;
+  clock: Clock;
+  ids: IdGenerator;
+  tokens: TokenSigner;
+  article: ArticleSource;
+  settings: Settings;
+}

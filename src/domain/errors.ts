@@ -1,0 +1,70 @@
+/** Error codes of the wire contract's `error` frame. */
+export type ErrorCode =
+  | 'invalid_json'
+  | 'invalid_frame'
+  | 'unknown_action'
+  | 'too_large'
+  | 'rate_limited'
+  | 'not_subscribed'
+  | 'unauthorized'
+  | 'internal';
+
+/**
+ * A request the client got wrong. Its message is written for the client and is safe to send; anything
+ * else that is thrown is an internal error whose details never leave the server.
+ */
+export class ClientError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ClientError';
+    this.code = code;
+  }
+}
+
+export class InvalidFrameError extends ClientError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('invalid_frame', message, options);
+    this.name = 'InvalidFrameError';
+  }
+}
+
+export class TooLargeError extends ClientError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('too_large', message, options);
+    this.name = 'TooLargeError';
+  }
+}
+
+export class NotSubscribedError extends ClientError {
+  constructor(topic: string) {
+    super('not_subscribed', `Not subscribed to topic "${topic}".`);
+    this.name = 'NotSubscribedError';
+  }
+}
+
+export class RateLimitedError extends ClientError {
+  constructor(message = 'Too many messages; slow down.') {
+    super('rate_limited', message);
+    this.name = 'RateLimitedError';
+  }
+}
+
+export class UnauthorizedError extends ClientError {
+  constructor(message = 'This connection is not allowed to do that.') {
+    super('unauthorized', message);
+    this.name = 'UnauthorizedError';
+  }
+}
+
+/** A `$connect` that must be refused: 400 for bad input, 401 for a token that cannot be resumed. */
+export class HandshakeRejectedError extends Error {
+  readonly statusCode: 400 | 401;
+
+  constructor(statusCode: 400 | 401, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'HandshakeRejectedError';
+    this.statusCode = statusCode;
+  }
+}

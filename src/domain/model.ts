@@ -1,0 +1,53 @@
+/** An anonymous user: the identity a session token resumes, and where their tele-read stopped. */
+export interface User {
+  userId: string;
+  name: string;
+  createdAt: string;
+  /** Position after the last article character delivered to this user. */
+  cursor: number;
+}
+
+/** One open WebSocket connection of a user. */
+export interface Connection {
+  connectionId: string;
+  userId: string;
+  /** Display name on this connection (a user may use different names in different tabs). */
+  name: string;
+  connectedAt: string;
+  /** Whether the handshake resumed an existing user with a token. */
+  resumed: boolean;
+  sourceIp?: string;
+  userAgent?: string;
+}
+
+/** A place messages are published to and fanned out from: a topic, or the chat room. */
+export type Channel = string;
+
+export const CHAT_ROOM: Channel = 'chat';
+
+export function topicChannel(topic: string): Channel {
+  return `topic:${topic}`;
+}
+
+/** Who published a stored message: a user, or a back-end service (null). */
+export interface Author {
+  userId: string;
+  name: string;
+}
+
+/** A message kept in a channel's log, numbered by `seq` (1, 2, 3, ... without gaps per channel). */
+export interface StoredMessage {
+  channel: Channel;
+  seq: number;
+  id: string;
+  payload: unknown;
+  from: Author | null;
+  sentAt: string;
+}
+
+/** A connection subscribed to a channel, as the fan-out needs it. */
+export interface Subscriber {
+  connectionId: string;
+  userId: string;
+  name: string;
+}

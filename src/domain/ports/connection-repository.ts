@@ -1,0 +1,23 @@
+import type { Channel, Connection } from '../model';
+
+/** What was removed with a connection, so that the caller can announce a leave exactly once. */
+export interface RemovedConnection {
+  connection: Connection;
+  channels: Channel[];
+}
+
+/** Stores open connections. Every lookup is by key: one connection, or the connections of one user. */
+export interface ConnectionRepository {
+  /** Records a connection under its id and under its user. */
+  register(connection: Connection): Promise<void>;
+  get(connectionId: string): Promise<Connection | undefined>;
+  /** The open connections of one user (several tabs or devices). */
+  listByUser(userId: string): Promise<Connection[]>;
+  /**
+   * Removes every record of the connection (itself, its user link, its subscriptions). Idempotent: only
+   * the call that actually removed it gets the removed records back; later calls get `undefined`.
+   */
+  remove(connectionId: string): Promise<RemovedConnection | undefined>;
+  /** Moves a connection to another user (after `reset`), keeping its subscriptions. */
+  reassign(connection: Connection, previousUserId: string): Promise<void>;
+}

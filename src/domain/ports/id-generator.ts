@@ -1,0 +1,4 @@
+/** Produces unique, unguessable ids (user ids, message ids). */
+export interface IdGenerator {
+  next(): string;
+}

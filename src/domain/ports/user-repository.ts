@@ -1,0 +1,17 @@
+import type { User } from '../model';
+
+/** Anonymous users (sessions). They expire after a period without connections. */
+export interface UserRepository {
+  create(user: User): Promise<void>;
+  /** `undefined` for an unknown, expired or reset user. */
+  get(userId: string): Promise<User | undefined>;
+  /** Keeps the session alive and records the display name last used. */
+  touch(userId: string, name: string): Promise<void>;
+  /** Forgets the user; its tokens can never resume it again. */
+  delete(userId: string): Promise<void>;
+  /**
+   * Counts open connections per user, atomically, so that exactly one connect sees 1 (the join) and one
+   * disconnect sees 0 (the leave), however the calls interleave. Returns the new count, or `undefined` for a user that no longer exists.
+   */
+  addConnections(userId: string, delta: 1 | -1): Promise<number | undefined>;
+}

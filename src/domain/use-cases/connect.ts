@@ -1,0 +1,81 @@
+import type { Dependencies } from '../dependencies';
+import { HandshakeRejectedError } from '../errors';
+import { isValidTopicName, parseDisplayName } from '../limits';
+import { CHAT_ROOM, topicChannel, type Connection, type User } from '../model';
+import { fanOut } from './fan-out';
+
+export interface ConnectRequest {
+  connectionId: string;
+  connectedAt: Date;
+  /** A session token from an earlier `session` frame. */
+  token?: string;
+  name?: string;
+  topicName?: string;
+  sourceIp?: string;
+  userAgent?: string;
+}
+
+export interface ConnectResult {
+  connection: Connection;
+  user: User;
+}
+
+/**
+ * Accepts a handshake: resumes the user its token names or creates a new anonymous one, registers the
+ * connection in the chat room (and the `topicName` topic), and announces the user if this is their
+ * first connection. Everything is checked before anything is written, so a refused handshake leaves
+ * no trace.
+ */
+export async function connect(deps: Dependencies, request: ConnectRequest): Promise<ConnectResult> {
+  const name = request.name === undefined ? undefined : parseDisplayName(request.name);
+  if (request.topicName !== undefined && !isValidTopicName(request.topicName)) {
+    throw new HandshakeRejectedError(400, 'topicName must be 1 to 128 characters of A-Z a-z 0-9 _ - . : /');
+  }
+  const resumedUser = request.token === undefined ? undefined : await resume(deps, request.token);
+  const user = resumedUser ?? newUser(deps, name);
+  if (resumedUser) {
+    await deps.users.touch(user.userId, name ?? user.name);
+  } else {
+    await deps.users.create(user);
+  }
+
+  const connection: Connection = {
+    connectionId: request.connectionId,
+    userId: user.userId,
+    name: name ?? user.name,
+    connectedAt: request.connectedAt.toISOString(),
+    resumed: resumedUser !== undefined,
+    ...(request.sourceIp === undefined ? {} : { sourceIp: request.sourceIp }),
+    ...(request.userAgent === undefined ? {} : { userAgent: request.userAgent }),
+  };
+  await deps.connections.register(connection);
+  await deps.subscriptions.subscribe(CHAT_ROOM, connection);
+  if (request.topicName !== undefined) {
+    await deps.subscriptions.subscribe(topicChannel(request.topicName), connection);
+  }
+
+  const open = await deps.users.addConnections(user.userId, 1);
+  if (open === 1) {
+    await fanOut(deps, CHAT_ROOM, { type: 'presence', event: 'join', user: { userId: user.userId, name: connection.name } }, {
+      exclude: (subscriber) => subscriber.userId === user.userId,
+    });
+  }
+  return { connection, user };
+}
+
+async function resume(deps: Dependencies, token: string): Promise<User> {
+  const claims = deps.tokens.verify(token);
+  const user = claims && (await deps.users.get(claims.userId));
+  if (!user) throw new HandshakeRejectedError(401, 'The session token is invalid, expired or was reset.');
+  return user;
+}
+
+export function newUser(deps: Dependencies, name: string | undefined): User {
+  const userId = deps.ids.next();
+  return {
+    userId,
+    name: name ?? `guest-${userId.replace(/[^a-z0-9]/gi, '').slice(0, 6)}`,
+    createdAt: deps.clock.now().toISOString(),
+    cursor: 0,
+  };
+}

@@ -1,0 +1,50 @@
+import { forEachBounded } from '../concurrency';
+import type { Dependencies } from '../dependencies';
+import type { ServerFrame } from '../frames';
+import type { Channel, Subscriber } from '../model';
+import { disconnect } from './disconnect';
+
+export interface FanOutResult {
+  delivered: number;
+  /** Connections that were gone (410); their records have been removed. */
+  gone: number;
+  /** Sends that failed for another reason (throttling, network); the broadcast went on. */
+  failed: number;
+}
+
+export interface FanOutOptions {
+  /** Subscribers to skip, e.g. the sender of a `send` chat message. */
+  exclude?: (subscriber: Subscriber) => boolean;
+}
+
+/**
+ * Sends one frame to every subscriber of a channel, page by page, with bounded concurrency. A gone
+ * connection is cleaned up and the broadcast goes on; no subscriber can hold up or fail the others.
+ */
+export async function fanOut(
+  deps: Dependencies,
+  channel: Channel,
+  frame: ServerFrame,
+  options: FanOutOptions = {},
+): Promise<FanOutResult> {
+  const result: FanOutResult = { delivered: 0, gone: 0, failed: 0 };
+  const goneIds: string[] = [];
+  await forEachBounded(deps.subscriptions.subscribers(channel), deps.settings.fanOutConcurrency, async (subscriber) => {
+    if (options.exclude?.(subscriber)) return;
+    try {
+      const delivery = await deps.notifier.send(subscriber.connectionId, frame);
+      if (delivery === 'sent') {
+        result.delivered += 1;
+      } else {
+        result.gone += 1;
+        goneIds.push(subscriber.connectionId);
+      }
+    } catch {
+      result.failed += 1;
+    }
+  });
+  for (const connectionId of goneIds) {
+    await disconnect(deps, connectionId);
+  }
+  return result;
+}

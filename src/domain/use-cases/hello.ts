@@ -1,0 +1,33 @@
+import type { Dependencies } from '../dependencies';
+import { UnauthorizedError } from '../errors';
+import type { SessionFrame } from '../frames';
+import type { Connection, User } from '../model';
+
+/** Reports the session of a connection, with a freshly signed token that resumes it later. */
+export async function hello(deps: Dependencies, connectionId: string): Promise<SessionFrame> {
+  const { connection, user } = await requireSession(deps, connectionId);
+  const article = await deps.article.load();
+  return {
+    type: 'session',
+    userId: user.userId,
+    token: deps.tokens.issue({ userId: user.userId, issuedAt: deps.clock.now() }),
+    connectionId,
+    connectedAt: connection.connectedAt,
+    resumed: connection.resumed,
+    cursor: user.cursor,
+    total: [...article.text].length,
+  };
+}
+
+/** The connection and its user; a connection whose records are gone must reconnect. */
+export async function requireSession(
+  deps: Dependencies,
+  connectionId: string,
+): Promise<{ connection: Connection; user: User }> {
+  const connection = await deps.connections.get(connectionId);
+  const user = connection && (await deps.users.get(connection.userId));
+  if (!connection || !user) {
+    throw new UnauthorizedError('This connection has no session any more; reconnect.');
+  }
+  return { connection, user };
+}

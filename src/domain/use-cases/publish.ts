@@ -1,0 +1,54 @@
+import type { Dependencies } from '../dependencies';
+import type { TopicMessageFrame } from '../frames';
+import { requireMessageSize, requireTopicName } from '../limits';
+import { topicChannel, type Author, type StoredMessage } from '../model';
+import { fanOut, type FanOutResult } from './fan-out';
+
+export interface PublishRequest {
+  topic: string;
+  message: unknown;
+  /** Idempotency key chosen by the publisher; one is generated when absent. */
+  id?: string;
+  /** The publishing user, or null for a back-end service. */
+  from: Author | null;
+}
+
+export interface PublishResult {
+  topic: string;
+  seq: number;
+  id: string;
+  duplicate: boolean;
+  fanOut: FanOutResult;
+}
+
+/**
+ * Stores a topic message under the next `seq` and delivers it to every subscriber. A repeated `id` from
+ * the same publisher is neither stored nor delivered again: the original `seq` is returned.
+ */
+export async function publish(deps: Dependencies, request: PublishRequest): Promise<PublishResult> {
+  const topic = requireTopicName(request.topic);
+  requireMessageSize(request.message);
+  const channel = topicChannel(topic);
+  const { message, duplicate } = await deps.messages.append(channel, {
+    id: request.id ?? deps.ids.next(),
+    payload: request.message,
+    from: request.from,
+    sentAt: deps.clock.now().toISOString(),
+    publisher: request.from?.userId ?? 'http-api',
+  });
+  const result = duplicate
+    ? { delivered: 0, gone: 0, failed: 0 }
+    : await fanOut(deps, channel, toTopicFrame(topic, message));
+  return { topic, seq: message.seq, id: message.id, duplicate, fanOut: result };
+}
+
+export function toTopicFrame(topic: string, message: StoredMessage): TopicMessageFrame {
+  return {
+    type: 'message',
+    topic,
+    message: message.payload,
+    seq: message.seq,
+    from: message.from?.userId ?? null,
+    sentAt: message.sentAt,
+  };
+}

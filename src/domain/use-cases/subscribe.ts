@@ -1,0 +1,49 @@
+import type { Dependencies } from '../dependencies';
+import { NotSubscribedError } from '../errors';
+import { requireTopicName } from '../limits';
+import { topicChannel } from '../model';
+import { requireSession } from './hello';
+import { toTopicFrame } from './publish';
+
+const REPLAY_PAGE = 100;
+
+export interface SubscribeRequest {
+  connectionId: string;
+  topic: string;
+  /** Replay every stored message with `seq > since` after subscribing. */
+  since?: number;
+}
+
+/**
+ * Subscribes a connection, answers `subscribed`, then replays what it missed. The subscription is
+ * written before the log is read, so a message published meanwhile arrives live, by replay, or both
+ * (clients drop a `seq` they have seen): never neither.
+ */
+export async function subscribe(deps: Dependencies, request: SubscribeRequest): Promise<number> {
+  const topic = requireTopicName(request.topic);
+  const { connection } = await requireSession(deps, request.connectionId);
+  const channel = topicChannel(topic);
+  await deps.subscriptions.subscribe(channel, connection);
+  const latest = await deps.messages.latestSeq(channel);
+  await deps.notifier.send(connection.connectionId, { type: 'subscribed', topic, seq: latest });
+  if (request.since === undefined) return 0;
+
+  let after = request.since;
+  let replayed = 0;
+  for (;;) {
+    const page = await deps.messages.readAfter(channel, after, REPLAY_PAGE);
+    for (const message of page) {
+      if ((await deps.notifier.send(connection.connectionId, toTopicFrame(topic, message))) === 'gone') return replayed;
+      replayed += 1;
+      after = message.seq;
+    }
+    if (page.length < REPLAY_PAGE) return replayed;
+  }
+}
+
+export async function unsubscribe(deps: Dependencies, connectionId: string, rawTopic: string): Promise<void> {
+  const topic = requireTopicName(rawTopic);
+  if (!(await deps.subscriptions.unsubscribe(topicChannel(topic), connectionId))) {
+    throw new NotSubscribedError(topic);
+  }
+}

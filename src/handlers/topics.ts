@@ -1,0 +1,38 @@
+import { createDependencyFactory } from '../composition-root';
+import { ClientError, InvalidFrameError } from '../domain/errors';
+import { publish } from '../domain/use-cases/publish';
+import { subscribe, unsubscribe } from '../domain/use-cases/subscribe';
+import { requireSession } from '../domain/use-cases/hello';
+import { createObservability } from './observability';
+import { createWsHandler, route, type WsRequest } from './ws/create-ws-handler';
+import { frames } from './ws/schemas';
+import type { z } from 'zod';
+
+async function publishFrame({ topic, message, id }: z.infer<typeof frames.publish>, { deps, connectionId }: WsRequest) {
+  const { connection } = await requireSession(deps, connectionId);
+  const result = await publish(deps, { topic, message, id, from: { userId: connection.userId, name: connection.name } });
+  return { type: 'ack', id: result.id, topic: result.topic, seq: result.seq } as const;
+}
+
+/** Topic frames, and `$default`: the seed-compatible `{"topic","message"}` publish, or an unknown action. */
+export const topicRoutes = {
+  subscribe: route(frames.subscribe, async ({ topic, since }, { deps, connectionId }) => {
+    await subscribe(deps, { connectionId, topic, since });
+  }),
+  unsubscribe: route(frames.unsubscribe, async ({ topic }, { deps, connectionId }) => {
+    await unsubscribe(deps, connectionId, topic);
+    return { type: 'unsubscribed', topic };
+  }),
+  publish: route(frames.publish, publishFrame),
+  $default: route(frames.empty.loose(), async (frame, request) => {
+    if (frame.action !== undefined) throw new ClientError('unknown_action', `Unknown action "${String(frame.action)}".`);
+    if (frame.topic === undefined) throw new InvalidFrameError('A frame needs an "action" (or a "topic" to publish to).');
+    return publishFrame(frames.publish.parse(frame), request);
+  }),
+};
+
+export const handler = createWsHandler({
+  routes: topicRoutes,
+  dependencies: createDependencyFactory(),
+  observability: createObservability(),
+});

@@ -1,0 +1,65 @@
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { ClientError } from '../../domain/errors';
+import type { Dependencies } from '../../domain/dependencies';
+import type { ServerFrame } from '../../domain/frames';
+import type { DependencyFactory } from '../../composition-root';
+import { observabilityMiddlewares, type Observability } from '../observability';
+import { toErrorFrame } from './error-frames';
+import { actionOf, parseFrame, type RawFrame } from './parse-frame';
+import { OK, type WebSocketEvent, type WebSocketResult } from './ws-event';
+
+export interface WsRequest {
+  connectionId: string;
+  deps: Dependencies;
+  event: WebSocketEvent;
+}
+
+/** One route: the schema its frame must match, and the use case it calls. Returned frames go to the sender. */
+export interface WsRoute<Schema extends z.ZodType = z.ZodType> {
+  schema: Schema;
+  run(frame: z.infer<Schema>, request: WsRequest): Promise<ServerFrame | ServerFrame[] | void>;
+}
+
+export function route<Schema extends z.ZodType>(schema: Schema, run: WsRoute<Schema>['run']): WsRoute {
+  return { schema, run } as WsRoute;
+}
+
+export interface WsHandlerOptions {
+  /** Keyed by route key; `$default` also serves frames whose `action` has no route of its own. */
+  routes: Record<string, WsRoute>;
+  dependencies: DependencyFactory;
+  observability: Observability;
+}
+
+/**
+ * A message-route handler: parse the frame, validate it, call one use case, send the replies. Every
+ * failure becomes an `error` frame to the sender, and the invocation still succeeds, so API Gateway
+ * never answers the client with its generic "Internal server error".
+ */
+export function createWsHandler({ routes, dependencies, observability }: WsHandlerOptions) {
+  const { logger, metrics } = observability;
+  const handle = async (event: WebSocketEvent, _context: Context): Promise<WebSocketResult> => {
+    const { connectionId, routeKey } = event.requestContext;
+    const deps = await dependencies(event.requestContext);
+    let frame: RawFrame | undefined;
+    try {
+      frame = parseFrame(event);
+      const selected = routes[routeKey] ?? routes.$default;
+      if (!selected) throw new ClientError('unknown_action', `Unknown action "${actionOf(frame) ?? routeKey}".`);
+      const replies = await selected.run(selected.schema.parse(frame), { connectionId, deps, event });
+      for (const reply of [replies ?? []].flat()) await deps.notifier.send(connectionId, reply);
+      metrics.addMetric('FramesHandled', 'Count', 1);
+    } catch (error) {
+      const { frame: errorFrame, internal } = toErrorFrame(error, actionOf(frame));
+      if (internal) logger.error('Frame failed', { routeKey, error: error as Error });
+      metrics.addMetric(internal ? 'FramesFailed' : 'FramesRejected', 'Count', 1);
+      await deps.notifier.send(connectionId, errorFrame).catch((sendError: unknown) => {
+        logger.warn('Could not send the error frame', { connectionId, error: sendError as Error });
+      });
+    }
+    return OK;
+  };
+  return middy(handle).use(observabilityMiddlewares(observability));
+}
