@@ -1,0 +1,205 @@
+import { HandshakeRejectedError } from '../../src/domain/errors';
+import { CHAT_ROOM, topicChannel } from '../../src/domain/model';
+import { connect } from '../../src/domain/use-cases/connect';
+import { disconnect } from '../../src/domain/use-cases/disconnect';
+import { hello } from '../../src/domain/use-cases/hello';
+import { createMemoryDependencies } from '../support/memory/create-memory-dependencies';
+import { givenConnected, givenSecondTab, snapshotWrites } from './given';
+
+async function rejection(promise: Promise<unknown>): Promise<HandshakeRejectedError> {
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  if (!(error instanceof HandshakeRejectedError)) throw new Error(`Expected a HandshakeRejectedError, got ${String(error)}`);
+  return error;
+}
+
+describe('connect', () => {
+  it('creates a new anonymous user and puts the connection in the chat room', async () => {
+    const deps = createMemoryDependencies();
+
+    const { connection, user } = await connect(deps, { connectionId: 'c1', connectedAt: deps.clock.now() });
+
+    expect(user).toEqual({ userId: 'id-1', name: 'guest-id1', createdAt: deps.clock.now().toISOString(), cursor: 0 });
+    expect(connection).toMatchObject({ connectionId: 'c1', userId: 'id-1', name: 'guest-id1', resumed: false });
+    expect(await deps.users.get('id-1')).toEqual(user);
+    expect(await deps.connections.get('c1')).toEqual(connection);
+    expect(await deps.subscriptions.isSubscribed(CHAT_ROOM, 'c1')).toBe(true);
+    expect(deps.users.openConnections('id-1')).toBe(1);
+  });
+
+  it('uses the trimmed handshake name for a new user', async () => {
+    const deps = createMemoryDependencies();
+
+    const { connection, user } = await givenConnected(deps, 'c1', { name: '  Ada  ' });
+
+    expect(user.name).toBe('Ada');
+    expect(connection.name).toBe('Ada');
+  });
+
+  it('keeps the source IP and user agent of the handshake', async () => {
+    const deps = createMemoryDependencies();
+
+    const { connection } = await givenConnected(deps, 'c1', { sourceIp: '203.0.113.7', userAgent: 'jest' });
+
+    expect(connection).toMatchObject({ sourceIp: '203.0.113.7', userAgent: 'jest' });
+  });
+
+  it('subscribes to the topicName topic at connect time', async () => {
+    const deps = createMemoryDependencies();
+
+    await givenConnected(deps, 'c1', { topicName: 'prices/eur:usd' });
+
+    expect(await deps.subscriptions.isSubscribed(topicChannel('prices/eur:usd'), 'c1')).toBe(true);
+  });
+
+  it('resumes the user that a valid token names and marks the connection resumed', async () => {
+    const deps = createMemoryDependencies();
+    const first = await givenConnected(deps, 'c1', { name: 'Ada' });
+    const token = deps.tokens.issue({ userId: first.user.userId, issuedAt: deps.clock.now() });
+
+    const { connection, user } = await givenConnected(deps, 'c2', { token });
+
+    expect(user.userId).toBe(first.user.userId);
+    expect(connection).toMatchObject({ connectionId: 'c2', userId: first.user.userId, name: 'Ada', resumed: true });
+    expect(deps.users.size).toBe(1);
+    expect(deps.users.openConnections(first.user.userId)).toBe(2);
+  });
+
+  it('renames a resumed user on this connection when the handshake has a name', async () => {
+    const deps = createMemoryDependencies();
+    const first = await givenConnected(deps, 'c1', { name: 'Ada' });
+    const token = deps.tokens.issue({ userId: first.user.userId, issuedAt: deps.clock.now() });
+
+    const { connection } = await givenConnected(deps, 'c2', { token, name: 'Countess' });
+
+    expect(connection.name).toBe('Countess');
+    expect((await deps.users.get(first.user.userId))?.name).toBe('Countess');
+    expect((await deps.connections.get('c1'))?.name).toBe('Ada');
+  });
+
+  it.each([
+    ['a forged token', () => 'forged-token'],
+    ['an empty token', () => ''],
+    ['a token for a user that does not exist', () => 'signed:nobody:1714564800000'],
+  ])('refuses %s with 401 and writes nothing', async (_case, makeToken) => {
+    const deps = createMemoryDependencies();
+    await givenConnected(deps, 'c1');
+    const before = snapshotWrites(deps);
+
+    const error = await rejection(givenConnected(deps, 'c2', { token: makeToken() }));
+
+    expect(error.statusCode).toBe(401);
+    expect(snapshotWrites(deps)).toEqual(before);
+    expect(await deps.connections.get('c2')).toBeUndefined();
+    expect(deps.subscriptions.channelsOf('c2')).toEqual([]);
+  });
+
+  it('refuses the token of a user that was reset with 401', async () => {
+    const deps = createMemoryDependencies();
+    const first = await givenConnected(deps, 'c1');
+    const token = deps.tokens.issue({ userId: first.user.userId, issuedAt: deps.clock.now() });
+    await deps.users.delete(first.user.userId);
+
+    const error = await rejection(givenConnected(deps, 'c2', { token }));
+
+    expect(error.statusCode).toBe(401);
+  });
+
+  it.each([
+    ['empty', ''],
+    ['only whitespace', '   '],
+    ['41 characters long', 'x'.repeat(41)],
+    ['with a control character', 'Ada\u0007'],
+  ])('refuses a name (%s) with 400 and writes nothing', async (_case, name) => {
+    const deps = createMemoryDependencies();
+    const before = snapshotWrites(deps);
+
+    const error = await rejection(givenConnected(deps, 'c1', { name }));
+
+    expect(error.statusCode).toBe(400);
+    expect(snapshotWrites(deps)).toEqual(before);
+    expect(deps.subscriptions.channelsOf('c1')).toEqual([]);
+  });
+
+  it('refuses a bad name with 400 even with a valid token, and writes nothing', async () => {
+    const deps = createMemoryDependencies();
+    const first = await givenConnected(deps, 'c1', { name: 'Ada' });
+    const token = deps.tokens.issue({ userId: first.user.userId, issuedAt: deps.clock.now() });
+    const before = snapshotWrites(deps);
+
+    const error = await rejection(givenConnected(deps, 'c2', { token, name: '' }));
+
+    expect(error.statusCode).toBe(400);
+    expect(snapshotWrites(deps)).toEqual(before);
+    expect((await deps.users.get(first.user.userId))?.name).toBe('Ada');
+  });
+
+  it.each([
+    ['empty', ''],
+    ['with a space', 'two words'],
+    ['129 characters long', 't'.repeat(129)],
+    ['with a non-ASCII letter', 'café'],
+  ])('refuses a topicName (%s) with 400 and writes nothing', async (_case, topicName) => {
+    const deps = createMemoryDependencies();
+    const before = snapshotWrites(deps);
+
+    const error = await rejection(givenConnected(deps, 'c1', { topicName }));
+
+    expect(error.statusCode).toBe(400);
+    expect(snapshotWrites(deps)).toEqual(before);
+    expect(deps.subscriptions.channelsOf('c1')).toEqual([]);
+  });
+
+  it('announces a join to everyone else in the room on a user’s first connection, not to that user', async () => {
+    const deps = createMemoryDependencies();
+    const ada = await givenConnected(deps, 'ada-1', { name: 'Ada' });
+    deps.notifier.clear();
+
+    const bob = await givenConnected(deps, 'bob-1', { name: 'Bob' });
+
+    expect(deps.notifier.framesFor('ada-1')).toEqual([
+      { type: 'presence', event: 'join', user: { userId: bob.user.userId, name: 'Bob' } },
+    ]);
+    expect(deps.notifier.framesFor('bob-1')).toEqual([]);
+    expect(ada.user.userId).not.toBe(bob.user.userId);
+  });
+
+  it('does not announce a join for a user’s second connection, nor to their first one', async () => {
+    const deps = createMemoryDependencies();
+    await givenConnected(deps, 'bob-1', { name: 'Bob' });
+    const ada = await givenConnected(deps, 'ada-1', { name: 'Ada' });
+    deps.notifier.clear();
+
+    await givenSecondTab(deps, 'ada-2', ada);
+
+    expect(deps.notifier.sent).toEqual([]);
+  });
+
+  it('announces exactly one join when two tabs of a returning user connect at once', async () => {
+    const deps = createMemoryDependencies();
+    await givenConnected(deps, 'bob-1', { name: 'Bob' });
+    const ada = await givenConnected(deps, 'ada-1', { name: 'Ada' });
+    await disconnect(deps, 'ada-1');
+    const token = deps.tokens.issue({ userId: ada.user.userId, issuedAt: deps.clock.now() });
+    deps.notifier.clear();
+
+    await Promise.all([givenConnected(deps, 'ada-2', { token }), givenConnected(deps, 'ada-3', { token })]);
+
+    expect(deps.notifier.framesOfType('bob-1', 'presence')).toHaveLength(1);
+  });
+});
+
+describe('hello', () => {
+  it('reports the session with a token that resumes the same user', async () => {
+    const deps = createMemoryDependencies({ article: { text: 'héllo 🌍' } });
+    const { user } = await givenConnected(deps, 'c1');
+
+    const session = await hello(deps, 'c1');
+    const resumed = await givenConnected(deps, 'c2', { token: session.token });
+
+    expect(session).toMatchObject({ type: 'session', userId: user.userId, connectionId: 'c1', resumed: false, cursor: 0, total: 7 });
+    expect(resumed.user.userId).toBe(user.userId);
+  });
+});

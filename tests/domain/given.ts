@@ -1,0 +1,31 @@
+import { connect, type ConnectRequest, type ConnectResult } from '../../src/domain/use-cases/connect';
+import type { MemoryDependencies } from '../support/memory/create-memory-dependencies';
+
+/** Opens a connection through the real `connect` use case, as `$connect` would. */
+export function givenConnected(
+  deps: MemoryDependencies,
+  connectionId: string,
+  request: Omit<Partial<ConnectRequest>, 'connectionId'> = {},
+): Promise<ConnectResult> {
+  return connect(deps, { connectionId, connectedAt: deps.clock.now(), ...request });
+}
+
+/** A second connection of the same user, resumed with a token as a second browser tab would. */
+export async function givenSecondTab(
+  deps: MemoryDependencies,
+  connectionId: string,
+  first: ConnectResult,
+): Promise<ConnectResult> {
+  const token = deps.tokens.issue({ userId: first.user.userId, issuedAt: deps.clock.now() });
+  return givenConnected(deps, connectionId, { token });
+}
+
+/** What the adapters hold, so that a refused request can be shown to have written nothing. */
+export function snapshotWrites(deps: MemoryDependencies) {
+  return {
+    users: deps.users.size,
+    connections: deps.connections.size,
+    ids: deps.ids.issued,
+    sends: deps.notifier.attempts,
+  };
+}
