@@ -1,0 +1,91 @@
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import dynalite from 'dynalite';
+import {
+  CreateTableCommand, DynamoDBClient, ListTablesCommand, type CreateTableCommandInput, type KeySchemaElement,
+  type KeyType, type ProjectionType, type ScalarAttributeType,
+} from '@aws-sdk/client-dynamodb';
+import { closeServer, listen } from './listen';
+import type { IndexModel, TableModel } from './stack-model';
+
+export interface EmbeddedDynamoOptions {
+  port: number;
+  host: string;
+  /** LevelDB folder that keeps the data across restarts; null keeps it in memory. */
+  dataDir: string | null;
+  tables: TableModel[];
+  /** Local name of a table (the logical id). */
+  tableName: (logicalId: string) => string;
+  log: (line: string) => void;
+}
+
+export interface EmbeddedDynamo {
+  endpoint: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Local credentials: dynalite checks that they are present, not what they are. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+type KeyList = TableModel['keySchema'];
+
+const keySchema = (keys: KeyList): KeySchemaElement[] =>
+  keys.map((k) => ({ AttributeName: k.AttributeName, KeyType: k.KeyType as KeyType }));
+
+const index = (i: IndexModel) => ({
+  IndexName: i.IndexName,
+  KeySchema: keySchema(i.KeySchema),
+  Projection: {
+    ProjectionType: (i.Projection.ProjectionType ?? 'ALL') as ProjectionType,
+    ...(i.Projection.NonKeyAttributes ? { NonKeyAttributes: i.Projection.NonKeyAttributes } : {}),
+  },
+});
+
+function createTableInput(table: TableModel, name: string): CreateTableCommandInput {
+  const gsis = table.globalSecondaryIndexes ?? [];
+  const lsis = table.localSecondaryIndexes ?? [];
+  return {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: table.attributeDefinitions.map((d) => ({
+      AttributeName: d.AttributeName,
+      AttributeType: d.AttributeType as ScalarAttributeType,
+    })),
+    KeySchema: keySchema(table.keySchema),
+    ...(gsis.length ? { GlobalSecondaryIndexes: gsis.map(index) } : {}),
+    ...(lsis.length ? { LocalSecondaryIndexes: lsis.map(index) } : {}),
+  };
+}
+
+/**
+ * Starts dynalite and creates the template's tables that do not exist yet. TTL is not set: dynalite lacks
+ * UpdateTimeToLive, and the app ignores expired items on read.
+ */
+export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions): Promise<EmbeddedDynamo> {
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const server: Server = dynalite({
+    ...(options.dataDir ? { path: options.dataDir } : {}),
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+  });
+  const port = await listen(server, options.port, options.host);
+  const endpoint = `http://localhost:${port}`;
+  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
+  try {
+    const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
+    for (const table of options.tables) {
+      const name = options.tableName(table.logicalId);
+      if (existing.has(name)) continue;
+      await client.send(new CreateTableCommand(createTableInput(table, name)));
+      options.log(`created table ${name}`);
+    }
+  } catch (error) {
+    client.destroy();
+    await closeServer(server);
+    throw error;
+  }
+  client.destroy();
+  return { endpoint, port, stop: () => closeServer(server) };
+}

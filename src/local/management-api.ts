@@ -1,0 +1,70 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ConnectionRegistry } from './connection-registry';
+import { readBody, sendJson } from './http-io';
+
+/** API Gateway's PostToConnection payload limit. */
+const MAX_POST_BYTES = 128 * 1024;
+
+export interface ManagementApiOptions {
+  connections: ConnectionRegistry;
+  stage: string;
+  /** Delay added to every `@connections` call, to make local benchmarks feel the network. */
+  latencyMs: number;
+  logEvent: ((line: string) => void) | null;
+}
+
+/** Handles a request if it is for `@connections`; returns false to let another handler try. */
+export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => boolean;
+
+const PATH = /^(?:\/([^/]+))?\/@connections\/([^/]+)\/?$/;
+
+function error(response: ServerResponse, status: number, type: string, message: string): void {
+  sendJson(response, status, { message }, { 'x-amzn-ErrorType': type });
+}
+
+/**
+ * The `@connections` management API (PostToConnection, GetConnection, DeleteConnection) at
+ * `/@connections/{id}` and `/{stage}/@connections/{id}`, with the status codes and error types that make the
+ * real `@aws-sdk/client-apigatewaymanagementapi` client throw the same exceptions as in AWS.
+ */
+export function createManagementApi(options: ManagementApiOptions): RequestHandler {
+  const handle = async (request: IncomingMessage, response: ServerResponse, stage: string | undefined, id: string) => {
+    if (stage !== undefined && stage !== options.stage) return error(response, 403, 'ForbiddenException', 'Forbidden');
+    if (options.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
+    const connection = options.connections.get(id);
+    const open = connection !== undefined && connection.socket.readyState === connection.socket.OPEN;
+    const method = request.method ?? 'GET';
+    if (method === 'POST') {
+      const body = await readBody(request, MAX_POST_BYTES);
+      if (body === null) return error(response, 413, 'PayloadTooLargeException', 'Message too long');
+      if (!open) return error(response, 410, 'GoneException', `Connection ${id} is gone`);
+      connection.socket.send(body.toString('utf8'));
+      options.logEvent?.(`@connections POST ${id} ${body.length}B`);
+      return sendJson(response, 200, undefined);
+    }
+    await readBody(request);
+    if (!open) return error(response, 410, 'GoneException', `Connection ${id} is gone`);
+    if (method === 'GET') {
+      return sendJson(response, 200, {
+        connectedAt: new Date(connection.connectedAt).toISOString(),
+        identity: { sourceIp: connection.sourceIp, userAgent: connection.userAgent },
+        lastActiveAt: new Date(connection.lastActiveAt).toISOString(),
+      });
+    }
+    if (method === 'DELETE') {
+      connection.closeByServer(1000, 'Connection deleted by the @connections API');
+      options.logEvent?.(`@connections DELETE ${id}`);
+      return sendJson(response, 204, undefined);
+    }
+    return error(response, 403, 'ForbiddenException', 'Forbidden');
+  };
+
+  return (request, response) => {
+    const match = PATH.exec(new URL(request.url ?? '/', 'http://localhost').pathname);
+    if (!match?.[2]) return false;
+    handle(request, response, match[1], decodeURIComponent(match[2])).catch(() => {
+      if (!response.headersSent) error(response, 500, 'InternalServerErrorException', 'Internal server error');
+    });
+    return true;
+  };
+}

@@ -1,0 +1,149 @@
+import { awsIds } from './aws-ids';
+
+/** What API Gateway knows about a connection, kept from the handshake for every later event. */
+export interface ConnectionIdentity {
+  connectionId: string;
+  connectedAt: number;
+  sourceIp: string;
+  userAgent: string;
+}
+
+/** The API a connection belongs to, as it appears in `requestContext`. */
+export interface WebSocketApiIdentity {
+  apiId: string;
+  stage: string;
+  domainName: string;
+}
+
+export interface WebSocketRequestContext {
+  routeKey: string;
+  messageId?: string;
+  disconnectStatusCode?: number;
+  eventType: 'CONNECT' | 'MESSAGE' | 'DISCONNECT';
+  extendedRequestId: string;
+  requestTime: string;
+  messageDirection: 'IN';
+  disconnectReason?: string;
+  stage: string;
+  connectedAt: number;
+  requestTimeEpoch: number;
+  identity: { sourceIp: string; userAgent: string };
+  requestId: string;
+  domainName: string;
+  connectionId: string;
+  apiId: string;
+}
+
+/** The Lambda proxy event of a WebSocket route, as API Gateway sends it. */
+export interface WebSocketEvent {
+  headers?: Record<string, string>;
+  multiValueHeaders?: Record<string, string[]>;
+  queryStringParameters?: Record<string, string> | null;
+  multiValueQueryStringParameters?: Record<string, string[]> | null;
+  requestContext: WebSocketRequestContext;
+  body?: string;
+  isBase64Encoded: boolean;
+}
+
+/** The handshake request, as read from the HTTP upgrade. */
+export interface HandshakeRequest {
+  /** Raw header name/value pairs in arrival order (Node's `rawHeaders`). */
+  rawHeaders: string[];
+  /** The query string without `?` (may be empty). */
+  query: string;
+}
+
+function context(
+  api: WebSocketApiIdentity, connection: ConnectionIdentity, routeKey: string, eventType: WebSocketRequestContext['eventType'],
+): WebSocketRequestContext {
+  const now = Date.now();
+  const requestId = awsIds.gatewayId();
+  return {
+    routeKey,
+    eventType,
+    extendedRequestId: requestId,
+    requestTime: awsIds.requestTime(now),
+    messageDirection: 'IN',
+    stage: api.stage,
+    connectedAt: connection.connectedAt,
+    requestTimeEpoch: now,
+    identity: { sourceIp: connection.sourceIp, userAgent: connection.userAgent },
+    requestId,
+    domainName: api.domainName,
+    connectionId: connection.connectionId,
+    apiId: api.apiId,
+  };
+}
+
+function headersOf(request: HandshakeRequest, api: WebSocketApiIdentity, connection: ConnectionIdentity) {
+  const multi: Record<string, string[]> = {};
+  const add = (name: string, value: string): void => {
+    const existing = Object.keys(multi).find((key) => key.toLowerCase() === name.toLowerCase());
+    (multi[existing ?? name] ??= []).push(value);
+  };
+  for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
+    const name = request.rawHeaders[i] as string;
+    if (name.toLowerCase() === 'host') continue;
+    add(name, request.rawHeaders[i + 1] as string);
+  }
+  multi.Host = [api.domainName];
+  add('X-Amzn-Trace-Id', `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${awsIds.uuid().replace(/-/g, '').slice(0, 24)}`);
+  add('X-Forwarded-For', connection.sourceIp);
+  add('X-Forwarded-Port', api.domainName.split(':')[1] ?? '443');
+  add('X-Forwarded-Proto', 'http');
+  const headers: Record<string, string> = {};
+  for (const [name, values] of Object.entries(multi)) headers[name] = values[values.length - 1] as string;
+  return { headers, multiValueHeaders: multi };
+}
+
+function queryOf(query: string) {
+  const params = new URLSearchParams(query);
+  const multi: Record<string, string[]> = {};
+  for (const [name, value] of params) (multi[name] ??= []).push(value);
+  if (Object.keys(multi).length === 0) return { queryStringParameters: null, multiValueQueryStringParameters: null };
+  const single: Record<string, string> = {};
+  for (const [name, values] of Object.entries(multi)) single[name] = values[values.length - 1] as string;
+  return { queryStringParameters: single, multiValueQueryStringParameters: multi };
+}
+
+/** Builds the `$connect`, message and `$disconnect` events of one API. */
+export function createWebSocketEventBuilder(api: WebSocketApiIdentity) {
+  return {
+    connect(request: HandshakeRequest, connection: ConnectionIdentity): WebSocketEvent {
+      return {
+        ...headersOf(request, api, connection),
+        ...queryOf(request.query),
+        requestContext: context(api, connection, '$connect', 'CONNECT'),
+        isBase64Encoded: false,
+      };
+    },
+
+    message(connection: ConnectionIdentity, routeKey: string, data: Buffer, isBinary: boolean): WebSocketEvent {
+      const base = context(api, connection, routeKey, 'MESSAGE');
+      const { routeKey: key, ...rest } = base;
+      return {
+        requestContext: { routeKey: key, messageId: awsIds.gatewayId(), ...rest },
+        body: isBinary ? data.toString('base64') : data.toString('utf8'),
+        isBase64Encoded: isBinary,
+      };
+    },
+
+    disconnect(connection: ConnectionIdentity, statusCode: number, reason: string): WebSocketEvent {
+      const headers = { Host: api.domainName, 'x-api-key': '', 'X-Forwarded-For': '', 'x-restapi': '' };
+      const multiValueHeaders = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]]));
+      const { routeKey, eventType, extendedRequestId, requestTime, messageDirection, ...rest } =
+        context(api, connection, '$disconnect', 'DISCONNECT');
+      return {
+        headers,
+        multiValueHeaders,
+        requestContext: {
+          routeKey, disconnectStatusCode: statusCode, eventType, extendedRequestId, requestTime, messageDirection,
+          disconnectReason: reason, ...rest,
+        },
+        isBase64Encoded: false,
+      };
+    },
+  };
+}
+
+export type WebSocketEventBuilder = ReturnType<typeof createWebSocketEventBuilder>;

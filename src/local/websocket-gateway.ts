@@ -1,0 +1,229 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { awsIds } from './aws-ids';
+import type { ConnectionRegistry, LocalConnection } from './connection-registry';
+import { FunctionNotFoundError, type LambdaRuntime } from './lambda-runtime';
+import { selectRoute } from './route-selection';
+import type { WebSocketApiModel } from './stack-model';
+import type { ConnectionIdentity, WebSocketEventBuilder } from './websocket-events';
+
+/** API Gateway's frame limit: a bigger frame closes the connection with 1009. */
+export const MAX_FRAME_BYTES = 32 * 1024;
+
+export interface WebSocketGatewayOptions {
+  server: Server;
+  api: WebSocketApiModel;
+  stage: string;
+  runtime: LambdaRuntime;
+  events: WebSocketEventBuilder;
+  connections: ConnectionRegistry;
+  /** API Gateway closes a connection without client frames for 10 minutes (1001). */
+  idleTimeoutMs: number;
+  /** API Gateway closes every connection after 2 hours (1001). */
+  maxConnectionMs: number;
+  /** One line per connection and route invocation; null when quiet. */
+  logEvent: ((line: string) => void) | null;
+  log: (line: string) => void;
+}
+
+export interface WebSocketGateway {
+  /** Closes every socket with 1001 and waits for their `$disconnect` runs. */
+  closeAll(): Promise<void>;
+}
+
+interface ProxyResult {
+  statusCode?: unknown;
+  headers?: Record<string, unknown>;
+  body?: unknown;
+}
+
+const asProxyResult = (value: unknown): ProxyResult =>
+  typeof value === 'object' && value !== null ? (value as ProxyResult) : {};
+
+function headerValue(headers: Record<string, unknown> | undefined, name: string): string | undefined {
+  const key = Object.keys(headers ?? {}).find((k) => k.toLowerCase() === name);
+  const value = key === undefined ? undefined : headers?.[key];
+  return value === undefined || value === null ? undefined : String(value);
+}
+
+const REASONS: Record<number, string> = {
+  401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 400: 'Bad Request', 429: 'Too Many Requests',
+  500: 'Internal Server Error', 502: 'Bad Gateway',
+};
+
+function refuse(socket: Duplex, status: number): void {
+  if (socket.destroyed) return;
+  const body = JSON.stringify({ message: REASONS[status] ?? 'Forbidden' });
+  socket.end(
+    `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+const CLIENT_CLOSE_REASONS: Record<number, string> = {
+  1005: 'Client-side close frame status not set',
+  1006: 'Connection closed abnormally',
+};
+
+/**
+ * The WebSocket side of API Gateway: runs `$connect` before accepting the upgrade, routes frames by the
+ * route selection expression, runs `$disconnect` for every closed socket, and enforces the frame size,
+ * idle and duration limits.
+ */
+export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSocketGateway {
+  const { api, runtime, events, connections } = options;
+  const routeKeys = new Set(api.routes.keys());
+  const chosenProtocol = new WeakMap<IncomingMessage, string>();
+  const pending = new Set<Duplex>();
+  const disconnects = new Set<Promise<void>>();
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_FRAME_BYTES,
+    handleProtocols: (_offered, request) => chosenProtocol.get(request) ?? false,
+  });
+
+  const invokeRoute = async (routeKey: string, connectionId: string, event: unknown): Promise<ProxyResult> => {
+    const route = api.routes.get(routeKey);
+    if (!route?.functionId) return {};
+    const started = Date.now();
+    try {
+      const result = asProxyResult(await runtime.invoke(route.functionId, event));
+      options.logEvent?.(`${routeKey} ${connectionId} ${String(result.statusCode ?? 200)} ${Date.now() - started}ms`);
+      return result;
+    } catch (error) {
+      options.logEvent?.(`${routeKey} ${connectionId} error ${Date.now() - started}ms`);
+      options.log(`${routeKey} ${connectionId} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+      throw error;
+    }
+  };
+
+  const runDisconnect = (identity: ConnectionIdentity, code: number, reason: string): void => {
+    options.logEvent?.(`close ${identity.connectionId} ${code}`);
+    if (!api.routes.has('$disconnect')) return;
+    const run = invokeRoute('$disconnect', identity.connectionId, events.disconnect(identity, code, reason))
+      .then(() => undefined, () => undefined);
+    disconnects.add(run);
+    void run.finally(() => disconnects.delete(run));
+  };
+
+  const sendFrame = (socket: WebSocket, data: string): void => {
+    if (socket.readyState === socket.OPEN) socket.send(data);
+  };
+
+  const onMessage = async (connection: LocalConnection, data: Buffer, isBinary: boolean): Promise<void> => {
+    const routeKey = selectRoute(api.routeSelectionExpression, data, isBinary, routeKeys);
+    const requestId = awsIds.gatewayId();
+    if (routeKey === null) {
+      sendFrame(connection.socket, JSON.stringify({ message: 'Forbidden', connectionId: connection.connectionId, requestId }));
+      return;
+    }
+    try {
+      const result = await invokeRoute(routeKey, connection.connectionId, events.message(connection, routeKey, data, isBinary));
+      if (api.routes.get(routeKey)?.hasRouteResponse && result.body !== undefined && result.body !== null) {
+        sendFrame(connection.socket, typeof result.body === 'string' ? result.body : JSON.stringify(result.body));
+      }
+    } catch {
+      sendFrame(connection.socket, JSON.stringify({
+        message: 'Internal server error', connectionId: connection.connectionId, requestId,
+      }));
+    }
+  };
+
+  const accept = (socket: WebSocket, identity: ConnectionIdentity): void => {
+    let serverClose: { code: number; reason: string } | null = null;
+    let idleTimer: NodeJS.Timeout | undefined;
+    const closeByServer = (code: number, reason: string): void => {
+      serverClose ??= { code, reason };
+      socket.close(code, reason);
+    };
+    const resetIdle = (): void => {
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => closeByServer(1001, 'Going away'), options.idleTimeoutMs);
+    };
+    const maxTimer = setTimeout(() => closeByServer(1001, 'Going away'), options.maxConnectionMs);
+    const connection: LocalConnection = { ...identity, socket, lastActiveAt: identity.connectedAt, closeByServer };
+    connections.add(connection);
+    resetIdle();
+    options.logEvent?.(`open ${identity.connectionId}`);
+
+    socket.on('message', (data: RawData, isBinary: boolean) => {
+      connection.lastActiveAt = Date.now();
+      resetIdle();
+      const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      void onMessage(connection, buffer, isBinary);
+    });
+    socket.on('error', (error: Error & { code?: string }) => {
+      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') serverClose ??= { code: 1009, reason: 'Message too big' };
+      else options.log(`socket ${identity.connectionId}: ${error.message}`);
+    });
+    socket.on('close', (code: number, reason: Buffer) => {
+      clearTimeout(idleTimer);
+      clearTimeout(maxTimer);
+      connections.remove(identity.connectionId);
+      const final = serverClose ?? { code, reason: reason.toString() || (CLIENT_CLOSE_REASONS[code] ?? '') };
+      runDisconnect(identity, final.code, final.reason);
+    });
+  };
+
+  const onUpgrade = async (request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.pathname !== '/' && url.pathname !== `/${options.stage}` && url.pathname !== `/${options.stage}/`) {
+      refuse(socket, 403);
+      return;
+    }
+    pending.add(socket);
+    socket.on('error', () => undefined);
+    const identity: ConnectionIdentity = {
+      connectionId: awsIds.gatewayId(),
+      connectedAt: Date.now(),
+      sourceIp: (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+      userAgent: request.headers['user-agent'] ?? '',
+    };
+    let result: ProxyResult = {};
+    try {
+      if (api.routes.has('$connect')) {
+        const event = events.connect({ rawHeaders: request.rawHeaders, query: url.search.replace(/^\?/, '') }, identity);
+        result = await invokeRoute('$connect', identity.connectionId, event);
+      }
+    } catch (error) {
+      pending.delete(socket);
+      refuse(socket, error instanceof FunctionNotFoundError ? 502 : 500);
+      return;
+    }
+    pending.delete(socket);
+    const status = typeof result.statusCode === 'number' ? result.statusCode : 200;
+    if (status < 200 || status > 299) {
+      refuse(socket, status);
+      return;
+    }
+    const offered = request.headers['sec-websocket-protocol'];
+    const echoed = headerValue(result.headers, 'sec-websocket-protocol');
+    if (offered !== undefined && echoed !== undefined) chosenProtocol.set(request, echoed.split(',')[0]!.trim());
+    if (socket.destroyed) {
+      runDisconnect(identity, 1006, CLIENT_CLOSE_REASONS[1006] ?? '');
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => accept(ws, identity));
+  };
+
+  options.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    void onUpgrade(request, socket, head);
+  });
+
+  return {
+    async closeAll() {
+      for (const socket of pending) socket.destroy();
+      const open = connections.all();
+      const closed = open.map((c) => new Promise<void>((resolve) => {
+        if (c.socket.readyState === c.socket.CLOSED) return resolve();
+        c.socket.once('close', () => resolve());
+        c.closeByServer(1001, 'Going away');
+        setTimeout(() => c.socket.terminate(), 1000).unref();
+      }));
+      await Promise.all(closed);
+      await Promise.all([...disconnects]);
+      wss.close();
+    },
+  };
+}
