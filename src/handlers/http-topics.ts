@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { createDependencyFactory } from '../composition-root';
+import { requireTopicName } from '../domain/limits';
+import { topicChannel } from '../domain/model';
+import { publish, toTopicFrame } from '../domain/use-cases/publish';
+import { createHttpHandler } from './http/create-http-handler';
+import { json } from './http/http-event';
+import { createObservability } from './observability';
+
+const publishBody = z.object({
+  message: z.unknown().refine((value) => value !== undefined, { message: 'is required' }),
+  id: z.string().min(1).max(128).optional(),
+});
+const readQuery = z.object({
+  since: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+/** Back-end publishing: `POST` stores and delivers a topic message, `GET` reads the stored ones. */
+export const handler = createHttpHandler({
+  routes: {
+    'POST /topics/{topic}/messages': async (event, deps) => {
+      const { message, id } = publishBody.parse(event.body);
+      const result = await publish(deps, { topic: event.pathParameters?.topic ?? '', message, id, from: null });
+      return json(202, { topic: result.topic, seq: result.seq, id: result.id });
+    },
+    'GET /topics/{topic}/messages': async (event, deps) => {
+      const topic = requireTopicName(event.pathParameters?.topic);
+      const { since, limit } = readQuery.parse(event.queryStringParameters ?? {});
+      const messages = await deps.messages.readAfter(topicChannel(topic), since, limit);
+      return json(200, { messages: messages.map((message) => toTopicFrame(topic, message)) });
+    },
+  },
+  dependencies: createDependencyFactory(),
+  observability: createObservability(),
+});
