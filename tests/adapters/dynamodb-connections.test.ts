@@ -1,0 +1,149 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbConnectionRepository } from '../../src/adapters/dynamodb/dynamodb-connection-repository';
+import { DynamoDbSubscriptionRepository } from '../../src/adapters/dynamodb/dynamodb-subscription-repository';
+import { DynamoDbUserRepository } from '../../src/adapters/dynamodb/dynamodb-user-repository';
+import type { Connection } from '../../src/domain/model';
+import { ManualClock, startEmbeddedTable, type EmbeddedTable } from '../support/embedded-table';
+
+const HOUR = 3600 * 1000;
+let embedded: EmbeddedTable;
+let clock: ManualClock;
+let connections: DynamoDbConnectionRepository;
+let subscriptions: DynamoDbSubscriptionRepository;
+let users: DynamoDbUserRepository;
+let counter = 0;
+
+function aConnection(overrides: Partial<Connection> = {}): Connection {
+  counter += 1;
+  return {
+    connectionId: `conn-${counter}=`,
+    userId: `user-${counter}`,
+    name: `Name ${counter}`,
+    connectedAt: clock.now().toISOString(),
+    resumed: false,
+    sourceIp: '203.0.113.7',
+    userAgent: 'jest',
+    ...overrides,
+  };
+}
+
+async function partition(pk: string) {
+  const { Items } = await embedded.table.client.send(
+    new QueryCommand({ TableName: embedded.table.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } }),
+  );
+  return Items ?? [];
+}
+
+async function collect(channel: string) {
+  const all = [];
+  const pages = [];
+  for await (const page of subscriptions.subscribers(channel)) {
+    pages.push(page.length);
+    all.push(...page);
+  }
+  return { all, pages };
+}
+
+beforeAll(async () => {
+  clock = new ManualClock();
+  embedded = await startEmbeddedTable(clock);
+  connections = new DynamoDbConnectionRepository(embedded.table);
+  subscriptions = new DynamoDbSubscriptionRepository(embedded.table, { pageSize: 3 });
+  users = new DynamoDbUserRepository(embedded.table, { sessionTtlSeconds: 7 * 24 * 3600 });
+});
+afterAll(() => embedded.stop());
+
+describe('DynamoDbConnectionRepository and DynamoDbSubscriptionRepository', () => {
+  it('finds a connection by id and by user', async () => {
+    const first = aConnection();
+    const second = aConnection({ userId: first.userId });
+    await connections.register(first);
+    await connections.register(second);
+
+    expect(await connections.get(first.connectionId)).toEqual(first);
+    expect((await connections.listByUser(first.userId)).map((c) => c.connectionId).sort()).toEqual(
+      [first.connectionId, second.connectionId].sort(),
+    );
+  });
+
+  it('reads subscribers page by page', async () => {
+    const channel = 'topic:paged';
+    const members = Array.from({ length: 7 }, () => aConnection());
+    for (const member of members) await subscriptions.subscribe(channel, member);
+
+    const { all, pages } = await collect(channel);
+
+    expect(pages).toEqual([3, 3, 1]);
+    expect(all.map((s) => s.connectionId).sort()).toEqual(members.map((m) => m.connectionId).sort());
+  });
+
+  it('removes every record of a connection, once', async () => {
+    const connection = aConnection();
+    await connections.register(connection);
+    await subscriptions.subscribe('chat', connection);
+    await subscriptions.subscribe('topic:news', connection);
+
+    const [first, second] = await Promise.all([connections.remove(connection.connectionId), connections.remove(connection.connectionId)]);
+
+    const removed = first ?? second;
+    expect([first, second].filter(Boolean)).toHaveLength(1);
+    expect(removed?.connection).toEqual(connection);
+    expect(removed?.channels.sort()).toEqual(['chat', 'topic:news']);
+    expect(await partition(`CONN#${connection.connectionId}`)).toEqual([]);
+    expect(await connections.listByUser(connection.userId)).toEqual([]);
+    expect(await subscriptions.isSubscribed('topic:news', connection.connectionId)).toBe(false);
+    expect((await collect('topic:news')).all.map((s) => s.connectionId)).not.toContain(connection.connectionId);
+  });
+
+  it('ignores connections and subscriptions past their lifetime', async () => {
+    const connection = aConnection();
+    await connections.register(connection);
+    await subscriptions.subscribe('topic:stale', connection);
+
+    clock.advance(3 * HOUR);
+
+    expect(await connections.get(connection.connectionId)).toBeUndefined();
+    expect((await collect('topic:stale')).all).toEqual([]);
+    clock.advance(-3 * HOUR);
+  });
+
+  it('unsubscribes and says whether it was subscribed', async () => {
+    const connection = aConnection();
+    await subscriptions.subscribe('topic:once', connection);
+
+    expect(await subscriptions.unsubscribe('topic:once', connection.connectionId)).toBe(true);
+    expect(await subscriptions.unsubscribe('topic:once', connection.connectionId)).toBe(false);
+    expect(await partition(`CONN#${connection.connectionId}`)).toEqual([]);
+  });
+});
+
+describe('DynamoDbUserRepository', () => {
+  const user = { userId: 'u-count', name: 'Ada', createdAt: '2026-11-22T10:00:00.000Z', cursor: 0 };
+
+  it('counts connections atomically so exactly one connect sees the first', async () => {
+    await users.create(user);
+
+    const counts = await Promise.all(Array.from({ length: 6 }, () => users.addConnections(user.userId, 1)));
+
+    expect(counts.sort()).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(await users.get(user.userId)).toEqual(user);
+  });
+
+  it('forgets a deleted user and never resurrects it', async () => {
+    await users.delete(user.userId);
+
+    expect(await users.get(user.userId)).toBeUndefined();
+    expect(await users.addConnections(user.userId, -1)).toBeUndefined();
+    await users.touch(user.userId, 'ghost');
+    expect(await users.get(user.userId)).toBeUndefined();
+  });
+
+  it('expires a session after its TTL without activity', async () => {
+    await users.create({ ...user, userId: 'u-expiring' });
+
+    clock.advance(8 * 24 * HOUR);
+
+    expect(await users.get('u-expiring')).toBeUndefined();
+    clock.advance(-8 * 24 * HOUR);
+  });
+});
