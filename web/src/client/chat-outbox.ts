@@ -1,0 +1,61 @@
+import type { ChatFrame } from './frames';
+
+/** `queued`: waiting for a connection. `sent`: on the wire, waiting for the server's `chat` echo. */
+export type OutgoingState = 'queued' | 'sent';
+
+export interface OutgoingChat {
+  id: string;
+  text: string;
+  state: OutgoingState;
+  createdAt: number;
+}
+
+/**
+ * Chat messages the user wrote that the server has not confirmed yet. A message leaves the outbox only when
+ * a `chat` frame with its `id` comes back; until then it is re-sent on every new session with the same
+ * `id`, which the server stores and delivers once. Nothing is dropped silently.
+ */
+export class ChatOutbox {
+  private readonly entries = new Map<string, OutgoingChat>();
+
+  constructor(
+    private readonly newId: () => string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Unconfirmed messages, oldest first. */
+  list(): OutgoingChat[] {
+    return [...this.entries.values()];
+  }
+
+  add(text: string): OutgoingChat {
+    const entry: OutgoingChat = { id: this.newId(), text, state: 'queued', createdAt: this.now() };
+    this.entries.set(entry.id, entry);
+    return entry;
+  }
+
+  markSent(id: string): void {
+    const entry = this.entries.get(id);
+    if (entry) entry.state = 'sent';
+  }
+
+  /** The connection is gone: whatever was on the wire must be sent again. */
+  requeueAll(): void {
+    for (const entry of this.entries.values()) entry.state = 'queued';
+  }
+
+  /** The server has the message. Returns the entry it confirms, if it was ours. */
+  confirm(frame: ChatFrame): OutgoingChat | undefined {
+    const entry = this.entries.get(frame.id);
+    if (entry) this.entries.delete(frame.id);
+    return entry;
+  }
+
+  queued(): OutgoingChat[] {
+    return this.list().filter((entry) => entry.state === 'queued');
+  }
+}

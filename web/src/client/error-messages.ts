@@ -1,0 +1,35 @@
+import type { ErrorFrame } from './frames';
+
+const SENTENCES: Record<string, string> = {
+  invalid_json: 'The server could not read what this page sent (it was not valid JSON).',
+  invalid_frame: 'The server rejected a request: something in it was missing, empty or of the wrong kind.',
+  unknown_action: 'The server does not know that request. The page and the server may be different versions.',
+  too_large: 'That was too large for the server. Shorten the message and try again.',
+  rate_limited: 'You are sending too fast. Wait a moment; the page will try again.',
+  not_subscribed: 'You were not subscribed to that topic.',
+  unauthorized: 'The server refused that request for this identity.',
+  internal: 'Something went wrong on the server. Try again in a moment.',
+};
+
+const ACTIONS: Record<string, string> = {
+  sendmessage: 'sending a chat message',
+  send: 'sending a chat message',
+  publish: 'publishing',
+  subscribe: 'subscribing',
+  unsubscribe: 'unsubscribing',
+  history: 'loading chat history',
+  teleread: 'starting tele-read',
+  teleprinter: 'starting tele-read',
+  stop: 'stopping tele-read',
+  reset: 'resetting the identity',
+  hello: 'starting the session',
+  who: 'loading who is here',
+  ping: 'checking the connection',
+};
+
+/** A plain sentence for an `error` frame, for people rather than programs. */
+export function describeError(frame: Pick<ErrorFrame, 'code' | 'action'>): string {
+  const sentence = SENTENCES[frame.code] ?? `The server reported a problem (${frame.code}).`;
+  const action = frame.action === undefined ? undefined : ACTIONS[frame.action];
+  return action === undefined ? sentence : `While ${action}: ${sentence}`;
+}

@@ -1,0 +1,65 @@
+import type { FeedFrame } from './frames';
+
+export interface FeedUpdate {
+  /** Characters that are new to this page (empty for a repeat). */
+  appended: string;
+  /** Characters the server had delivered that this page never saw (a gap before `appended`). */
+  missing: number;
+}
+
+/**
+ * The article as far as this page has it. Every `feed` frame says where its text ends (`cursor`), so a
+ * repeat after a resume is trimmed and a gap is reported rather than glued on silently.
+ */
+export class FeedBuffer {
+  private text = '';
+  private end = 0;
+  private startOffset = 0;
+  total = 0;
+
+  /** Position after the last character this page holds. */
+  get cursor(): number {
+    return this.end;
+  }
+
+  /** The text held, which starts at `start` in the article. */
+  get content(): string {
+    return this.text;
+  }
+
+  get start(): number {
+    return this.startOffset;
+  }
+
+  /** Starts empty at `cursor`, e.g. for a session that resumes a reading begun in another tab. */
+  resetAt(cursor: number, total: number): void {
+    this.text = '';
+    this.startOffset = cursor;
+    this.end = cursor;
+    this.total = total;
+  }
+
+  /** A session told us where the server will resume; an empty buffer moves there. */
+  onSession(cursor: number, total: number): void {
+    this.total = total;
+    if (this.text === '' && this.end !== cursor) this.resetAt(cursor, total);
+  }
+
+  apply(frame: FeedFrame): FeedUpdate {
+    this.total = frame.total;
+    const from = frame.cursor - frame.text.length;
+    if (frame.cursor <= this.end) return { appended: '', missing: 0 };
+    const overlap = Math.max(0, this.end - from);
+    const missing = Math.max(0, from - this.end);
+    const appended = frame.text.slice(overlap);
+    this.text += appended;
+    this.end = frame.cursor;
+    return { appended, missing };
+  }
+
+  /** Forgets the text shown; the position stays, so later frames still line up. */
+  clear(): void {
+    this.startOffset = this.end;
+    this.text = '';
+  }
+}

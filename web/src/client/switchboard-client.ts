@@ -1,0 +1,488 @@
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+import { ChatOutbox, type OutgoingChat } from './chat-outbox';
+import { Emitter } from './emitter';
+import { handshakeUrl, httpUrlOf, isWebSocketUrl } from './endpoint';
+import { FeedBuffer, type FeedUpdate } from './feed-buffer';
+import {
+  parseServerFrame,
+  type AckFrame,
+  type ChatFrame,
+  type ClientFrame,
+  type DirectFrame,
+  type ErrorFrame,
+  type HistoryFrame,
+  type PresenceFrame,
+  type ServerFrame,
+  type SessionFrame,
+  type SubscribedFrame,
+  type TopicMessageFrame,
+  type WhoFrame,
+} from './frames';
+import { Heartbeat } from './heartbeat';
+import { randomId } from './ids';
+import { realScheduler, type Scheduler } from './scheduler';
+import type { SocketFactory, SocketHandle } from './socket';
+import { TopicTracker } from './topic-tracker';
+
+export type ConnectionStatus = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'error';
+
+/** Where session tokens are kept between page loads, one per server URL. */
+export interface TokenStore {
+  load(url: string): string | undefined;
+  save(url: string, token: string): void;
+  clear(url: string): void;
+}
+
+export interface StatusChange {
+  status: ConnectionStatus;
+  /** Why, in words, when it is not obvious (the next retry, an error). */
+  detail?: string;
+  /** Milliseconds until the next attempt, while reconnecting. */
+  retryInMs?: number;
+}
+
+export interface ClientEvents extends Record<string, unknown> {
+  status: StatusChange;
+  session: { frame: SessionFrame; newIdentity: boolean };
+  frame: ServerFrame;
+  subscribed: SubscribedFrame;
+  topics: string[];
+  topicMessage: TopicMessageFrame;
+  ack: AckFrame;
+  chat: { frame: ChatFrame; own: boolean };
+  history: HistoryFrame;
+  who: WhoFrame;
+  presence: PresenceFrame;
+  direct: DirectFrame;
+  outbox: OutgoingChat[];
+  feed: { update: FeedUpdate; buffer: FeedBuffer };
+  reading: boolean;
+  feedEnd: FeedBuffer;
+  error: ErrorFrame;
+  /** Something the user should know that is not a server error frame. */
+  notice: string;
+}
+
+export interface SwitchboardClientOptions {
+  createSocket: SocketFactory;
+  scheduler?: Scheduler;
+  random?: () => number;
+  newId?: () => string;
+  tokenStore?: TokenStore;
+  backoff?: BackoffOptions;
+  /** Ping interval. API Gateway closes a connection idle for 10 minutes. */
+  heartbeatMs?: number;
+  /** How long to wait for a pong before declaring the connection dead. */
+  pongTimeoutMs?: number;
+  /** How many chat messages to ask for on join. */
+  historyLimit?: number;
+  /** Delay before re-sending after a `rate_limited` error. */
+  rateLimitRetryMs?: number;
+  /**
+   * Tells whether the server answers at all (any HTTP response). The browser shows a refused handshake (401
+   * for a bad token) and an unreachable server alike, as a socket that closes before opening; this tells
+   * them apart so a token is not thrown away just because the network was down. Absent: every failure
+   * before open with a token counts as a refusal.
+   */
+  probe?: (httpUrl: string) => Promise<boolean>;
+}
+
+/**
+ * The Switchboard protocol client: socket lifecycle, automatic reconnect with backoff that resumes the
+ * session by token, heartbeat, resubscription without gaps, chat and publish outboxes, tele-read. It holds
+ * no DOM code; the UI listens to its events.
+ */
+export class SwitchboardClient {
+  readonly topics = new TopicTracker();
+  readonly outbox: ChatOutbox;
+  readonly feed = new FeedBuffer();
+  private readonly events = new Emitter<ClientEvents>();
+  private readonly scheduler: Scheduler;
+  private readonly random: () => number;
+  private readonly newId: () => string;
+  private readonly heartbeat: Heartbeat;
+  private readonly pendingPublishes = new Map<string, ClientFrame>();
+
+  private url = '';
+  private name: string | undefined;
+  private token: string | undefined;
+  private socket: SocketHandle | undefined;
+  private generation = 0;
+  private wanted = false;
+  private opened = false;
+  private ready = false;
+  private everConnected = false;
+  private attempt = 0;
+  private retryTimer: unknown;
+  private autoDisconnectTimer: unknown;
+  private rateLimitTimer: unknown;
+  private currentStatus: ConnectionStatus = 'disconnected';
+  private currentSession: SessionFrame | undefined;
+  private isReading = false;
+
+  constructor(private readonly options: SwitchboardClientOptions) {
+    this.scheduler = options.scheduler ?? realScheduler;
+    this.random = options.random ?? Math.random;
+    this.newId = options.newId ?? randomId;
+    this.outbox = new ChatOutbox(this.newId, () => this.scheduler.now());
+    this.heartbeat = new Heartbeat(
+      this.scheduler,
+      options.heartbeatMs ?? 5 * 60_000,
+      options.pongTimeoutMs ?? 20_000,
+      () => this.sendNow({ action: 'ping' }),
+      () => this.abandonSocket('no answer to ping'),
+    );
+  }
+
+  on<K extends keyof ClientEvents>(event: K, listener: (payload: ClientEvents[K]) => void): () => void {
+    return this.events.on(event, listener);
+  }
+
+  get status(): ConnectionStatus {
+    return this.currentStatus;
+  }
+
+  get session(): SessionFrame | undefined {
+    return this.currentSession;
+  }
+
+  get reading(): boolean {
+    return this.isReading;
+  }
+
+  get connectedUrl(): string {
+    return this.url;
+  }
+
+  get displayName(): string | undefined {
+    return this.name;
+  }
+
+  /** Connects (or reconnects at once) to `url`, resuming the identity stored for it. */
+  connect(url: string, options: { name?: string | undefined; autoDisconnectMs?: number | undefined } = {}): void {
+    this.stopTimers();
+    this.dropSocket();
+    if (this.url !== url) this.currentSession = undefined;
+    this.url = url;
+    this.name = options.name?.trim() || undefined;
+    this.token = this.options.tokenStore?.load(url);
+    this.wanted = true;
+    this.everConnected = false;
+    this.attempt = 0;
+    if (!isWebSocketUrl(url)) {
+      this.wanted = false;
+      this.setStatus({ status: 'error', detail: 'That is not a ws:// or wss:// URL.' });
+      return;
+    }
+    if (options.autoDisconnectMs && options.autoDisconnectMs > 0) {
+      const seconds = Math.round(options.autoDisconnectMs / 1000);
+      this.autoDisconnectTimer = this.scheduler.setTimeout(() => {
+        this.disconnect();
+        this.emit('notice', `Disconnected automatically after ${seconds} s, as set.`);
+      }, options.autoDisconnectMs);
+    }
+    this.open('connecting');
+  }
+
+  /** Closes the connection and stays disconnected. Queued chat messages stay queued. */
+  disconnect(): void {
+    this.wanted = false;
+    this.stopTimers();
+    this.dropSocket();
+    this.setStatus({ status: 'disconnected' });
+  }
+
+  /** Changes the chat display name; an open connection reconnects with it (the server renames the user). */
+  setName(name: string): void {
+    this.name = name.trim() || undefined;
+    if (!this.wanted) return;
+    this.scheduler.clearTimeout(this.retryTimer);
+    this.dropSocket();
+    this.attempt = 0;
+    this.open('connecting');
+  }
+
+  /** Forgets this identity: the server issues a new user (and the old token is refused from then on). */
+  resetIdentity(): void {
+    this.isReading = false;
+    this.emit('reading', false);
+    this.feed.resetAt(0, this.feed.total);
+    if (this.ready) {
+      this.sendNow({ action: 'reset' });
+      return;
+    }
+    this.token = undefined;
+    this.options.tokenStore?.clear(this.url);
+  }
+
+  subscribe(topic: string): void {
+    this.topics.want(topic);
+    this.emit('topics', this.topics.topics);
+    if (this.ready) this.sendNow({ action: 'subscribe', topic });
+  }
+
+  unsubscribe(topic: string): void {
+    const was = this.topics.isWanted(topic);
+    this.topics.unwant(topic);
+    this.emit('topics', this.topics.topics);
+    if (was && this.ready) this.sendNow({ action: 'unsubscribe', topic });
+  }
+
+  /** Publishes with a fresh id; kept and re-sent after a reconnect until acknowledged. Returns the id. */
+  publish(topic: string, message: unknown): string {
+    const id = this.newId();
+    const frame: ClientFrame = { action: 'publish', topic, message, id };
+    this.pendingPublishes.set(id, frame);
+    if (this.ready) this.sendNow(frame);
+    return id;
+  }
+
+  /** Queues a chat message; it is sent now if connected and shown as sent once the server echoes its id. */
+  sendChat(text: string): OutgoingChat | undefined {
+    const trimmed = text.trim();
+    if (trimmed === '') return undefined;
+    const entry = this.outbox.add(trimmed);
+    if (this.ready) this.sendChatEntry(entry);
+    this.emit('outbox', this.outbox.list());
+    return entry;
+  }
+
+  teleread(): void {
+    this.isReading = true;
+    this.emit('reading', true);
+    if (this.ready) this.sendNow({ action: 'teleread' });
+  }
+
+  stopReading(): void {
+    this.isReading = false;
+    this.emit('reading', false);
+    if (this.ready) this.sendNow({ action: 'stop' });
+  }
+
+  requestWho(): void {
+    if (this.ready) this.sendNow({ action: 'who' });
+  }
+
+  private open(status: 'connecting' | 'reconnecting' | 'error'): void {
+    const generation = ++this.generation;
+    const tokenUsed = this.token;
+    this.opened = false;
+    this.ready = false;
+    this.setStatus({ status });
+    const url = handshakeUrl(this.url, { token: tokenUsed, name: this.name });
+    this.socket = this.options.createSocket(url, {
+      onOpen: () => {
+        if (generation !== this.generation) return;
+        this.opened = true;
+        this.sendNow({ action: 'hello' });
+        this.heartbeat.start();
+      },
+      onMessage: (data) => {
+        if (generation !== this.generation) return;
+        const frame = parseServerFrame(data);
+        if (frame) this.dispatch(frame);
+      },
+      onClose: (code, reason) => {
+        if (generation !== this.generation) return;
+        this.onSocketClosed(tokenUsed, code, reason);
+      },
+    });
+  }
+
+  private onSocketClosed(tokenUsed: string | undefined, code: number, reason: string): void {
+    const opened = this.opened;
+    this.socket = undefined;
+    this.generation++;
+    this.afterSocketGone();
+    if (!this.wanted) {
+      this.setStatus({ status: 'disconnected' });
+      return;
+    }
+    if (!opened && tokenUsed !== undefined) {
+      void this.checkTokenRefused(tokenUsed);
+      return;
+    }
+    const detail = opened ? `Connection lost (code ${code}${reason ? `: ${reason}` : ''}).` : 'Could not connect.';
+    this.scheduleRetry(detail);
+  }
+
+  /** A failure before open with a token: refused token (server up) or no server at all? */
+  private async checkTokenRefused(tokenUsed: string): Promise<void> {
+    const generation = this.generation;
+    const reachable = this.options.probe ? await this.options.probe(httpUrlOf(this.url)).catch(() => false) : true;
+    if (!this.wanted || generation !== this.generation || this.token !== tokenUsed) return;
+    if (!reachable) {
+      this.scheduleRetry('The server cannot be reached.');
+      return;
+    }
+    this.token = undefined;
+    this.options.tokenStore?.clear(this.url);
+    this.isReading = false;
+    this.emit('reading', false);
+    this.feed.resetAt(0, this.feed.total);
+    this.emit('notice', 'The server no longer accepts this identity; starting a new one.');
+    this.open(this.everConnected ? 'reconnecting' : 'connecting');
+  }
+
+  private scheduleRetry(detail: string): void {
+    const delay = backoffDelay(this.attempt++, this.random, this.options.backoff ?? DEFAULT_BACKOFF);
+    this.setStatus({ status: this.everConnected ? 'reconnecting' : 'error', detail, retryInMs: delay });
+    this.scheduler.clearTimeout(this.retryTimer);
+    this.retryTimer = this.scheduler.setTimeout(() => {
+      if (this.wanted) this.open(this.everConnected ? 'reconnecting' : 'error');
+    }, delay);
+  }
+
+  /** Gives up on a socket that seems dead and reconnects without waiting for its close event. */
+  private abandonSocket(reason: string): void {
+    const socket = this.socket;
+    if (!socket) return;
+    this.socket = undefined;
+    this.generation++;
+    socket.close(4000, reason);
+    this.afterSocketGone();
+    if (this.wanted) this.scheduleRetry(`Connection lost (${reason}).`);
+  }
+
+  private dropSocket(): void {
+    const socket = this.socket;
+    this.socket = undefined;
+    this.generation++;
+    if (socket) socket.close(1000, 'client closed');
+    this.afterSocketGone();
+  }
+
+  private afterSocketGone(): void {
+    this.heartbeat.stop();
+    this.opened = false;
+    this.ready = false;
+    if (this.outbox.size > 0) {
+      this.outbox.requeueAll();
+      this.emit('outbox', this.outbox.list());
+    }
+  }
+
+  private stopTimers(): void {
+    this.scheduler.clearTimeout(this.retryTimer);
+    this.scheduler.clearTimeout(this.autoDisconnectTimer);
+    this.scheduler.clearTimeout(this.rateLimitTimer);
+  }
+
+  private dispatch(frame: ServerFrame): void {
+    this.emit('frame', frame);
+    switch (frame.type) {
+      case 'session':
+        return this.onSession(frame);
+      case 'pong':
+        return this.heartbeat.onPong();
+      case 'subscribed':
+        this.topics.onSubscribed(frame);
+        return this.emit('subscribed', frame);
+      case 'message':
+        if (this.topics.accept(frame)) this.emit('topicMessage', frame);
+        return;
+      case 'ack':
+        this.pendingPublishes.delete(frame.id);
+        return this.emit('ack', frame);
+      case 'chat':
+        return this.onChat(frame);
+      case 'history':
+        for (const message of frame.messages) this.outbox.confirm(message);
+        this.emit('history', frame);
+        return this.emit('outbox', this.outbox.list());
+      case 'who':
+        return this.emit('who', frame);
+      case 'presence':
+        this.emit('presence', frame);
+        return this.requestWho();
+      case 'direct':
+        return this.emit('direct', frame);
+      case 'feed':
+        return this.emit('feed', { update: this.feed.apply(frame), buffer: this.feed });
+      case 'feed-end':
+        this.feed.total = frame.total;
+        this.isReading = false;
+        this.emit('reading', false);
+        return this.emit('feedEnd', this.feed);
+      case 'feed-stopped':
+        this.isReading = false;
+        return this.emit('reading', false);
+      case 'error':
+        return this.onError(frame);
+      case 'unsubscribed':
+        return;
+    }
+  }
+
+  private onSession(frame: SessionFrame): void {
+    const previous = this.currentSession;
+    const isReset = this.ready;
+    const newIdentity = previous === undefined || previous.userId !== frame.userId;
+    this.currentSession = frame;
+    this.token = frame.token;
+    this.options.tokenStore?.save(this.url, frame.token);
+    if (newIdentity || isReset) {
+      this.feed.resetAt(frame.cursor, frame.total);
+      if (isReset || !frame.resumed) {
+        this.isReading = false;
+        this.emit('reading', false);
+      }
+    } else {
+      this.feed.onSession(frame.cursor, frame.total);
+    }
+    this.ready = true;
+    this.everConnected = true;
+    this.attempt = 0;
+    this.setStatus({ status: 'connected' });
+    this.emit('session', { frame, newIdentity });
+    if (isReset) return;
+    this.resume();
+  }
+
+  /** After (re)connecting: restore subscriptions without gaps, the reading, and everything queued. */
+  private resume(): void {
+    for (const frame of this.topics.resubscribeFrames()) this.sendNow(frame);
+    if (this.isReading) this.sendNow({ action: 'teleread' });
+    for (const frame of this.pendingPublishes.values()) this.sendNow(frame);
+    this.sendNow({ action: 'history', limit: this.options.historyLimit ?? 50 });
+    for (const entry of this.outbox.queued()) this.sendChatEntry(entry);
+    this.emit('outbox', this.outbox.list());
+    this.sendNow({ action: 'who' });
+  }
+
+  private onChat(frame: ChatFrame): void {
+    const mine = this.outbox.confirm(frame) !== undefined;
+    const own = mine || frame.from.userId === this.currentSession?.userId;
+    this.emit('chat', { frame, own });
+    if (mine) this.emit('outbox', this.outbox.list());
+  }
+
+  private onError(frame: ErrorFrame): void {
+    this.emit('error', frame);
+    if (frame.code !== 'rate_limited') return;
+    this.scheduler.clearTimeout(this.rateLimitTimer);
+    this.rateLimitTimer = this.scheduler.setTimeout(() => {
+      if (!this.ready) return;
+      for (const frame of this.pendingPublishes.values()) this.sendNow(frame);
+      for (const entry of this.outbox.list()) this.sendChatEntry(entry);
+    }, this.options.rateLimitRetryMs ?? 1500);
+  }
+
+  private sendChatEntry(entry: OutgoingChat): void {
+    this.sendNow({ action: 'sendmessage', message: entry.text, id: entry.id });
+    this.outbox.markSent(entry.id);
+  }
+
+  private sendNow(frame: ClientFrame): void {
+    this.socket?.send(JSON.stringify(frame));
+  }
+
+  private setStatus(change: StatusChange): void {
+    this.currentStatus = change.status;
+    this.emit('status', change);
+  }
+
+  private emit<K extends keyof ClientEvents>(event: K, payload: ClientEvents[K]): void {
+    this.events.emit(event, payload);
+  }
+}

@@ -1,0 +1,156 @@
+import type { ChatFrame } from '../client/frames';
+import type { OutgoingChat } from '../client/chat-outbox';
+import type { SwitchboardClient } from '../client/switchboard-client';
+import { card, field, formatTime, h, stickToBottom } from './dom';
+import { settings } from './settings';
+
+const MAX_CHARS = 2000;
+
+/** Display name, history, messages (own on the right), presence lines, who is here, and a composer. */
+export function mountChatPanel(root: HTMLElement, client: SwitchboardClient, notify: (text: string) => void): void {
+  const { card: panel, body } = card('Chat', 'chat-panel');
+
+  const nameInput = h('input', {
+    type: 'text',
+    maxlength: 40,
+    autocomplete: 'nickname',
+    'data-testid': 'chat-name',
+    placeholder: 'a generated name',
+  });
+  nameInput.value = settings.name();
+  const nameForm = h(
+    'form',
+    { class: 'inline-form', 'aria-label': 'Display name' },
+    field('Display name', nameInput),
+    h('button', { type: 'submit', 'data-testid': 'chat-name-apply' }, 'Set name'),
+  );
+  const me = h('p', { class: 'muted', 'data-testid': 'chat-me' });
+
+  const whoList = h('ul', { class: 'who', 'data-testid': 'who-list', 'aria-label': 'Who is here' });
+  const whoCount = h('span', { class: 'badge', 'data-testid': 'who-count' }, '0');
+
+  const log = h('ol', { class: 'log chat-log', 'data-testid': 'chat-log', 'aria-live': 'polite', 'aria-label': 'Chat messages' });
+  const outboxList = h('ol', { class: 'log chat-log', 'data-testid': 'chat-outbox', 'aria-label': 'Messages not yet delivered' });
+  const logBox = h('div', { class: 'log-box chat-box', tabindex: 0, 'aria-label': 'Chat' }, log, outboxList);
+
+  const input = h('textarea', { rows: 1, maxlength: MAX_CHARS, 'data-testid': 'chat-input', placeholder: 'Write a message…' });
+  const composer = h(
+    'form',
+    { class: 'composer', 'aria-label': 'Send a chat message' },
+    field('Message', input),
+    h('button', { type: 'submit', class: 'primary', 'data-testid': 'chat-send' }, 'Send'),
+  );
+
+  body.append(
+    nameForm,
+    me,
+    h('details', { class: 'who-box', open: true }, h('summary', {}, 'Here now ', whoCount), whoList),
+    logBox,
+    composer,
+  );
+  root.append(panel);
+
+  const rows = new Map<string, HTMLElement>();
+  let lastSeq = 0;
+
+  /** Inserts a row at its place by sort key (chat seq; a presence line sorts just after the last chat). */
+  const place = (row: HTMLElement, key: number) => {
+    row.dataset.sort = String(key);
+    const after = [...log.children].find((child) => Number((child as HTMLElement).dataset.sort) > key);
+    stickToBottom(logBox, () => log.insertBefore(row, after ?? null));
+  };
+
+  const showChat = (frame: ChatFrame, own: boolean) => {
+    if (rows.has(frame.id)) return;
+    const row = h(
+      'li',
+      {
+        class: `bubble ${own ? 'own' : 'other'}`,
+        'data-testid': 'chat-message',
+        'data-id': frame.id,
+        'data-seq': frame.seq,
+        'data-own': String(own),
+        'data-state': 'delivered',
+      },
+      h('div', { class: 'meta' }, h('strong', {}, own ? `${frame.from.name} (you)` : frame.from.name), h('time', { datetime: frame.sentAt }, formatTime(frame.sentAt))),
+      h('p', { class: 'text' }, frame.message),
+    );
+    rows.set(frame.id, row);
+    lastSeq = Math.max(lastSeq, frame.seq);
+    place(row, frame.seq);
+  };
+
+  const renderOutbox = (entries: OutgoingChat[]) => {
+    outboxList.replaceChildren(
+      ...entries.map((entry) =>
+        h(
+          'li',
+          { class: 'bubble own pending', 'data-testid': 'chat-message', 'data-id': entry.id, 'data-own': 'true', 'data-state': entry.state === 'sent' ? 'pending' : 'queued' },
+          h('div', { class: 'meta' }, h('strong', {}, 'You'), h('span', {}, entry.state === 'sent' ? 'sending…' : 'queued, sends when connected')),
+          h('p', { class: 'text' }, entry.text),
+        ),
+      ),
+    );
+    logBox.scrollTop = logBox.scrollHeight;
+  };
+
+  const send = () => {
+    const text = input.value.trim();
+    if (text === '') return;
+    if ([...text].length > MAX_CHARS) {
+      notify(`A chat message can be at most ${MAX_CHARS} characters.`);
+      return;
+    }
+    client.sendChat(text);
+    input.value = '';
+    input.focus();
+  };
+  composer.addEventListener('submit', (event) => {
+    event.preventDefault();
+    send();
+  });
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      send();
+    }
+  });
+  nameForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const name = nameInput.value.trim();
+    if (name !== '' && /[\u0000-\u001f\u007f-\u009f]/.test(name)) {
+      notify('A display name is 1 to 40 printable characters.');
+      return;
+    }
+    settings.saveName(name);
+    client.setName(name);
+  });
+
+  client.on('chat', ({ frame, own }) => showChat(frame, own));
+  client.on('history', (frame) => {
+    for (const message of frame.messages) showChat(message, message.from.userId === client.session?.userId);
+  });
+  client.on('outbox', renderOutbox);
+  client.on('presence', (frame) => {
+    const verb = frame.event === 'join' ? 'joined' : 'left';
+    const row = h('li', { class: 'presence', 'data-testid': 'presence-line', 'data-event': frame.event }, `${frame.user.name} ${verb}`);
+    place(row, lastSeq + 0.5);
+  });
+  client.on('who', (frame) => {
+    whoCount.textContent = String(frame.users.length);
+    whoList.replaceChildren(
+      ...frame.users.map((user) => {
+        const self = user.userId === client.session?.userId;
+        return h(
+          'li',
+          { 'data-testid': 'who-user', 'data-user-id': user.userId, class: self ? 'self' : undefined },
+          h('span', { class: 'dot online', 'aria-hidden': 'true' }),
+          self ? `${user.name} (you)` : user.name,
+          user.connections > 1 ? h('span', { class: 'muted' }, ` ×${user.connections}`) : null,
+        );
+      }),
+    );
+    const mine = frame.users.find((user) => user.userId === client.session?.userId);
+    me.textContent = mine ? `You appear as ${mine.name}.` : '';
+  });
+}

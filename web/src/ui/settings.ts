@@ -1,0 +1,50 @@
+import type { TokenStore } from '../client/switchboard-client';
+
+const KEYS = {
+  url: 'switchboard.wsUrl',
+  name: 'switchboard.name',
+  autoDisconnect: 'switchboard.autoDisconnectSeconds',
+  token: (url: string) => `switchboard.token:${url}`,
+};
+
+/** localStorage can be missing or throw (private mode, disabled storage): the page then just forgets. */
+function storage(): Storage | undefined {
+  try {
+    return globalThis.localStorage ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function read(key: string): string | undefined {
+  try {
+    return storage()?.getItem(key) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function write(key: string, value: string | undefined): void {
+  try {
+    if (value === undefined || value === '') storage()?.removeItem(key);
+    else storage()?.setItem(key, value);
+  } catch {
+    // Storage full or denied: nothing to remember, nothing to break.
+  }
+}
+
+export const settings = {
+  url: (): string | undefined => read(KEYS.url),
+  saveUrl: (url: string): void => write(KEYS.url, url),
+  name: (): string => read(KEYS.name) ?? '',
+  saveName: (name: string): void => write(KEYS.name, name),
+  autoDisconnectSeconds: (): number => Number(read(KEYS.autoDisconnect) ?? 0) || 0,
+  saveAutoDisconnectSeconds: (seconds: number): void => write(KEYS.autoDisconnect, seconds > 0 ? String(seconds) : undefined),
+};
+
+/** Session tokens per server URL, so two servers' identities never mix. */
+export const localTokenStore: TokenStore = {
+  load: (url) => read(KEYS.token(url)),
+  save: (url, token) => write(KEYS.token(url), token),
+  clear: (url) => write(KEYS.token(url), undefined),
+};

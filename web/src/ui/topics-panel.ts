@@ -1,0 +1,167 @@
+import type { SwitchboardClient } from '../client/switchboard-client';
+import { card, field, formatTime, h, stickToBottom } from './dom';
+
+const TOPIC_PATTERN = '[A-Za-z0-9_\\-.:/]{1,128}';
+const MAX_LOG_ROWS = 500;
+
+/** Subscribe / unsubscribe, the subscriptions, a publish form (JSON or text) and the message log. */
+export function mountTopicsPanel(root: HTMLElement, client: SwitchboardClient, notify: (text: string) => void): void {
+  const { card: panel, body } = card('Topics', 'topics-panel');
+
+  const topicInput = h('input', {
+    type: 'text',
+    pattern: TOPIC_PATTERN,
+    required: true,
+    spellcheck: 'false',
+    autocomplete: 'off',
+    'data-testid': 'topic-input',
+    placeholder: 'e.g. news/sport',
+  });
+  const subscribeForm = h(
+    'form',
+    { class: 'inline-form', 'aria-label': 'Subscribe to a topic' },
+    field('Topic', topicInput),
+    h('button', { type: 'submit', class: 'primary', 'data-testid': 'subscribe' }, 'Subscribe'),
+  );
+  const subscriptions = h('ul', { class: 'chips', 'data-testid': 'subscription-list', 'aria-label': 'Subscriptions' });
+  const noSubscriptions = h('p', { class: 'muted empty' }, 'No subscriptions yet.');
+
+  const publishTopic = h('input', {
+    type: 'text',
+    pattern: TOPIC_PATTERN,
+    required: true,
+    spellcheck: 'false',
+    autocomplete: 'off',
+    'data-testid': 'publish-topic',
+  });
+  const format = h(
+    'select',
+    { 'data-testid': 'publish-format' },
+    h('option', { value: 'text' }, 'Text'),
+    h('option', { value: 'json' }, 'JSON'),
+  );
+  const messageInput = h('textarea', { rows: 2, required: true, 'data-testid': 'publish-message' });
+  const publishStatus = h('p', { class: 'muted', 'data-testid': 'publish-status', 'aria-live': 'polite' });
+  const publishForm = h(
+    'form',
+    { class: 'publish-form', 'aria-label': 'Publish a message' },
+    h('div', { class: 'row' }, field('Publish to', publishTopic), field('Format', format)),
+    field('Message', messageInput, 'Enter publishes; Shift+Enter for a new line.'),
+    h('div', { class: 'buttons' }, h('button', { type: 'submit', 'data-testid': 'publish' }, 'Publish')),
+    publishStatus,
+  );
+
+  const log = h('ol', { class: 'log topic-log', 'data-testid': 'topic-log', 'aria-live': 'polite', 'aria-label': 'Topic messages' });
+  const logBox = h('div', { class: 'log-box', tabindex: 0, 'aria-label': 'Topic messages' }, log);
+
+  body.append(subscribeForm, subscriptions, noSubscriptions, publishForm, h('h3', {}, 'Messages'), logBox);
+  root.append(panel);
+
+  subscribeForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const topic = topicInput.value.trim();
+    if (!topicInput.checkValidity()) {
+      notify('A topic name is 1 to 128 characters of letters, digits and _ - . : /');
+      return;
+    }
+    client.subscribe(topic);
+    if (!publishTopic.value) publishTopic.value = topic;
+    topicInput.value = '';
+  });
+
+  const publish = () => {
+    const topic = publishTopic.value.trim();
+    if (!publishTopic.checkValidity()) {
+      notify('Choose a valid topic to publish to.');
+      publishTopic.focus();
+      return;
+    }
+    let message: unknown = messageInput.value;
+    if (format.value === 'json') {
+      try {
+        message = JSON.parse(messageInput.value);
+      } catch {
+        notify('That message is not valid JSON. Choose “Text” to send it as it is.');
+        messageInput.setAttribute('aria-invalid', 'true');
+        return;
+      }
+    } else if (messageInput.value.trim() === '') {
+      return;
+    }
+    messageInput.removeAttribute('aria-invalid');
+    const id = client.publish(topic, message);
+    publishStatus.dataset.pendingId = id;
+    publishStatus.textContent = client.status === 'connected' ? `Publishing to ${topic}…` : `Queued for ${topic}; sends on reconnect.`;
+    messageInput.value = '';
+  };
+  publishForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    publish();
+  });
+  messageInput.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      publish();
+    }
+  });
+
+  client.on('topics', (topics) => {
+    subscriptions.replaceChildren(
+      ...topics.map((topic) => {
+        const button = h(
+          'button',
+          { type: 'button', class: 'chip-remove', 'data-testid': 'unsubscribe', 'aria-label': `Unsubscribe from ${topic}` },
+          '×',
+        );
+        button.addEventListener('click', () => client.unsubscribe(topic));
+        return h('li', { class: 'chip', 'data-testid': 'subscription', 'data-topic': topic }, h('span', {}, topic), button);
+      }),
+    );
+    noSubscriptions.hidden = topics.length > 0;
+  });
+  client.on('subscribed', (frame) => {
+    const chip = subscriptions.querySelector<HTMLElement>(`[data-topic="${CSS.escape(frame.topic)}"]`);
+    if (chip) chip.dataset.confirmed = 'true';
+  });
+  client.on('ack', (frame) => {
+    if (publishStatus.dataset.pendingId === frame.id) publishStatus.textContent = `Published to ${frame.topic} as #${frame.seq}.`;
+  });
+
+  const append = (row: HTMLElement) =>
+    stickToBottom(logBox, () => {
+      log.append(row);
+      while (log.childElementCount > MAX_LOG_ROWS) log.firstElementChild?.remove();
+    });
+
+  client.on('topicMessage', (frame) => {
+    append(
+      h(
+        'li',
+        { class: 'log-row', 'data-testid': 'topic-message', 'data-topic': frame.topic, 'data-seq': frame.seq },
+        h(
+          'div',
+          { class: 'meta' },
+          h('span', { class: 'tag' }, frame.topic),
+          h('span', {}, `#${frame.seq}`),
+          h('span', {}, frame.from === null ? 'HTTP API' : frame.from === client.session?.userId ? 'you' : frame.from),
+          h('time', { datetime: frame.sentAt }, formatTime(frame.sentAt)),
+        ),
+        h('pre', { class: 'payload' }, render(frame.message)),
+      ),
+    );
+  });
+  client.on('direct', (frame) => {
+    append(
+      h(
+        'li',
+        { class: 'log-row direct', 'data-testid': 'direct-message' },
+        h('div', { class: 'meta' }, h('span', { class: 'tag' }, 'direct'), h('time', { datetime: frame.sentAt }, formatTime(frame.sentAt))),
+        h('pre', { class: 'payload' }, render(frame.message)),
+      ),
+    );
+  });
+}
+
+function render(message: unknown): string {
+  return typeof message === 'string' ? message : JSON.stringify(message, null, 2);
+}
