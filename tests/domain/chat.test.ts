@@ -1,0 +1,160 @@
+import { InvalidFrameError, TooLargeError } from '../../src/domain/errors';
+import { CHAT_ROOM } from '../../src/domain/model';
+import { chatHistory, sendChat, whoIsHere } from '../../src/domain/use-cases/chat';
+import { createMemoryDependencies, type MemoryDependencies } from '../support/memory/create-memory-dependencies';
+import { givenConnected, givenSecondTab } from './given';
+
+async function givenChatMessages(deps: MemoryDependencies, connectionId: string, count: number): Promise<void> {
+  for (let index = 1; index <= count; index += 1) {
+    await sendChat(deps, { connectionId, text: `line ${index}`, echoToSender: true });
+  }
+}
+
+describe('sendChat', () => {
+  it('sendmessage delivers a chat frame to everyone in the room, the sending connection included', async () => {
+    const deps = createMemoryDependencies();
+    const ada = await givenConnected(deps, 'ada-1', { name: 'Ada' });
+    await givenConnected(deps, 'bob-1', { name: 'Bob' });
+    deps.notifier.clear();
+
+    const result = await sendChat(deps, { connectionId: 'ada-1', text: '  hello  ', id: 'm1', echoToSender: true });
+
+    const expected = {
+      type: 'chat',
+      id: 'm1',
+      seq: 1,
+      message: 'hello',
+      from: { userId: ada.user.userId, name: 'Ada' },
+      sentAt: deps.clock.now().toISOString(),
+    };
+    expect(result).toMatchObject({ delivered: 2, duplicate: false });
+    expect(deps.notifier.framesFor('ada-1')).toEqual([expected]);
+    expect(deps.notifier.framesFor('bob-1')).toEqual([expected]);
+  });
+
+  it('send skips the sending connection but reaches the same user’s other connection', async () => {
+    const deps = createMemoryDependencies();
+    const ada = await givenConnected(deps, 'ada-1', { name: 'Ada' });
+    await givenSecondTab(deps, 'ada-2', ada);
+    await givenConnected(deps, 'bob-1', { name: 'Bob' });
+    deps.notifier.clear();
+
+    await sendChat(deps, { connectionId: 'ada-1', text: 'quiet', echoToSender: false });
+
+    expect(deps.notifier.framesFor('ada-1')).toEqual([]);
+    expect(deps.notifier.framesOfType('ada-2', 'chat').map((frame) => frame.message)).toEqual(['quiet']);
+    expect(deps.notifier.framesOfType('bob-1', 'chat').map((frame) => frame.message)).toEqual(['quiet']);
+  });
+
+  it.each(['', '   ', '\n\t '])('refuses the empty text %j with invalid_frame and stores nothing', async (text) => {
+    const deps = createMemoryDependencies();
+    await givenConnected(deps, 'ada-1');
+
+    const attempt = sendChat(deps, { connectionId: 'ada-1', text, echoToSender: true });
+
+    await expect(attempt).rejects.toBeInstanceOf(InvalidFrameError);
+    expect(await deps.messages.latestSeq(CHAT_ROOM)).toBe(0);
+  });
+
+  it('accepts 2,000 characters and refuses 2,001 with too_large', async () => {
+    const deps = createMemoryDependencies();
+    await givenConnected(deps, 'ada-1');
+
+    const accepted = await sendChat(deps, { connectionId: 'ada-1', text: 'x'.repeat(2000), echoToSender: true });
+    const refused = sendChat(deps, { connectionId: 'ada-1', text: 'x'.repeat(2001), echoToSender: true });
+
+    expect(accepted.delivered).toBe(1);
+    await expect(refused).rejects.toBeInstanceOf(TooLargeError);
+    expect(await deps.messages.latestSeq(CHAT_ROOM)).toBe(1);
+  });
+
+  it('stores and delivers a repeated id from the same user once, even from another tab', async () => {
+    const deps = createMemoryDependencies();
+    const ada = await givenConnected(deps, 'ada-1');
+    await givenSecondTab(deps, 'ada-2', ada);
+    await givenConnected(deps, 'bob-1');
+    await sendChat(deps, { connectionId: 'ada-1', text: 'once', id: 'm1', echoToSender: true });
+    deps.notifier.clear();
+
+    const repeat = await sendChat(deps, { connectionId: 'ada-2', text: 'once', id: 'm1', echoToSender: true });
+
+    expect(repeat).toEqual({ delivered: 0, gone: 0, failed: 0, duplicate: true });
+    expect(deps.notifier.sent).toEqual([]);
+    expect(await deps.messages.latestSeq(CHAT_ROOM)).toBe(1);
+  });
+});
+
+describe('chatHistory', () => {
+  it('returns the newest 50 messages by default, newest last', async () => {
+    const deps = createMemoryDependencies();
+    await givenConnected(deps, 'ada-1');
+    await givenChatMessages(deps, 'ada-1', 60);
+
+    const history = await chatHistory(deps);
+
+    expect(history).toHaveLength(50);
+    expect(history[0]?.seq).toBe(11);
+    expect(history.at(-1)).toMatchObject({ type: 'chat', seq: 60, message: 'line 60' });
+  });
+
+  it('pages back with limit and before', async () => {
+    const deps = createMemoryDependencies();
+    await givenConnected(deps, 'ada-1');
+    await givenChatMessages(deps, 'ada-1', 10);
+
+    const newest = await chatHistory(deps, 4);
+    const older = await chatHistory(deps, 4, newest[0]?.seq);
+    const oldest = await chatHistory(deps, 4, older[0]?.seq);
+
+    expect(newest.map((frame) => frame.seq)).toEqual([7, 8, 9, 10]);
+    expect(older.map((frame) => frame.seq)).toEqual([3, 4, 5, 6]);
+    expect(oldest.map((frame) => frame.seq)).toEqual([1, 2]);
+  });
+
+  it('is empty for an empty room', async () => {
+    const deps = createMemoryDependencies();
+
+    expect(await chatHistory(deps, 10)).toEqual([]);
+  });
+
+  it.each([0, 201, -1, 1.5, Number.NaN])('refuses limit %p with invalid_frame', async (limit) => {
+    const deps = createMemoryDependencies();
+
+    await expect(chatHistory(deps, limit)).rejects.toBeInstanceOf(InvalidFrameError);
+  });
+
+  it.each([1, 200])('accepts limit %p', async (limit) => {
+    const deps = createMemoryDependencies();
+
+    await expect(chatHistory(deps, limit)).resolves.toEqual([]);
+  });
+});
+
+describe('whoIsHere', () => {
+  it('lists each user in the room once with how many connections they have open', async () => {
+    const deps = createMemoryDependencies();
+    const ada = await givenConnected(deps, 'ada-1', { name: 'Ada' });
+    await givenSecondTab(deps, 'ada-2', ada);
+    await givenSecondTab(deps, 'ada-3', ada);
+    const bob = await givenConnected(deps, 'bob-1', { name: 'Bob' });
+
+    const users = await whoIsHere(deps);
+
+    expect(users).toEqual([
+      { userId: ada.user.userId, name: 'Ada', connections: 3 },
+      { userId: bob.user.userId, name: 'Bob', connections: 1 },
+    ]);
+  });
+
+  it('counts across subscriber pages and forgets closed connections', async () => {
+    const deps = createMemoryDependencies({ pageSize: 2 });
+    const ada = await givenConnected(deps, 'ada-1', { name: 'Ada' });
+    await givenSecondTab(deps, 'ada-2', ada);
+    await givenSecondTab(deps, 'ada-3', ada);
+    await deps.connections.remove('ada-2');
+
+    const users = await whoIsHere(deps);
+
+    expect(users).toEqual([{ userId: ada.user.userId, name: 'Ada', connections: 2 }]);
+  });
+});
