@@ -1,0 +1,416 @@
+import { backoffDelay } from '../../web/src/client/backoff';
+import { resolveWsUrl, handshakeUrl } from '../../web/src/client/endpoint';
+import { describeError } from '../../web/src/client/error-messages';
+import type { ServerFrame, SessionFrame } from '../../web/src/client/frames';
+import type { Scheduler } from '../../web/src/client/scheduler';
+import type { SocketFactory, SocketHandlers } from '../../web/src/client/socket';
+import { SwitchboardClient, type ConnectionStatus, type TokenStore } from '../../web/src/client/switchboard-client';
+
+class FakeSocket {
+  readonly sent: Array<Record<string, unknown>> = [];
+  closed: { code?: number } | undefined;
+  constructor(
+    readonly url: string,
+    private readonly handlers: SocketHandlers,
+  ) {}
+  send(data: string): void {
+    this.sent.push(JSON.parse(data) as Record<string, unknown>);
+  }
+  close(code?: number): void {
+    this.closed = { code };
+  }
+  open(): void {
+    this.handlers.onOpen();
+  }
+  receive(frame: ServerFrame): void {
+    this.handlers.onMessage(JSON.stringify(frame));
+  }
+  drop(code = 1006): void {
+    this.handlers.onClose(code, '');
+  }
+  actions(): unknown[] {
+    return this.sent.map((frame) => frame.action);
+  }
+}
+
+class ManualScheduler implements Scheduler {
+  private time = 0;
+  private nextHandle = 1;
+  private readonly timers = new Map<number, { at: number; callback: () => void }>();
+  setTimeout(callback: () => void, ms: number): unknown {
+    const handle = this.nextHandle++;
+    this.timers.set(handle, { at: this.time + ms, callback });
+    return handle;
+  }
+  clearTimeout(handle: unknown): void {
+    this.timers.delete(handle as number);
+  }
+  now(): number {
+    return this.time;
+  }
+  /** Runs every timer due within `ms`, in time order. */
+  advance(ms: number): void {
+    const end = this.time + ms;
+    for (;;) {
+      const due = [...this.timers.entries()].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
+      if (!due) break;
+      this.timers.delete(due[0]);
+      this.time = due[1].at;
+      due[1].callback();
+    }
+    this.time = end;
+  }
+}
+
+function memoryTokenStore(): TokenStore & { tokens: Map<string, string> } {
+  const tokens = new Map<string, string>();
+  return {
+    tokens,
+    load: (url) => tokens.get(url),
+    save: (url, token) => void tokens.set(url, token),
+    clear: (url) => void tokens.delete(url),
+  };
+}
+
+function session(overrides: Partial<SessionFrame> = {}): SessionFrame {
+  return {
+    type: 'session',
+    userId: 'u1',
+    token: 't1',
+    connectionId: 'c1',
+    connectedAt: '2024-01-01T00:00:00.000Z',
+    resumed: false,
+    cursor: 0,
+    total: 100,
+    ...overrides,
+  };
+}
+
+function setup(options: { probe?: (url: string) => Promise<boolean> } = {}) {
+  const sockets: FakeSocket[] = [];
+  const createSocket: SocketFactory = (url, handlers) => {
+    const socket = new FakeSocket(url, handlers);
+    sockets.push(socket);
+    return socket;
+  };
+  const scheduler = new ManualScheduler();
+  const tokenStore = memoryTokenStore();
+  let ids = 0;
+  const statuses: ConnectionStatus[] = [];
+  const client = new SwitchboardClient({
+    createSocket,
+    scheduler,
+    tokenStore,
+    random: () => 0.5,
+    newId: () => `id-${++ids}`,
+    heartbeatMs: 1000,
+    pongTimeoutMs: 500,
+    ...(options.probe ? { probe: options.probe } : {}),
+  });
+  client.on('status', ({ status }) => statuses.push(status));
+  const last = (): FakeSocket => {
+    const socket = sockets[sockets.length - 1];
+    if (!socket) throw new Error('no socket opened');
+    return socket;
+  };
+  /** Opens the latest socket and answers its hello. */
+  const establish = (frame: Partial<SessionFrame> = {}): FakeSocket => {
+    const socket = last();
+    socket.open();
+    socket.receive(session(frame));
+    return socket;
+  };
+  return { client, sockets, scheduler, tokenStore, statuses, last, establish };
+}
+
+const URL_ = 'ws://localhost:3001';
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('backoff schedule', () => {
+  it('doubles from the base up to the cap, with half of each delay jittered', () => {
+    const options = { baseMs: 500, maxMs: 8000, factor: 2 };
+    expect([0, 1, 2, 3, 4, 5].map((n) => backoffDelay(n, () => 0, options))).toEqual([250, 500, 1000, 2000, 4000, 4000]);
+    expect([0, 1, 2, 3, 4, 5].map((n) => backoffDelay(n, () => 1, options))).toEqual([500, 1000, 2000, 4000, 8000, 8000]);
+    expect(backoffDelay(2, () => 0.5, options)).toBe(1500);
+  });
+
+  it('waits the scheduled delays between attempts and starts over after a session', () => {
+    const { client, sockets, scheduler, establish, last, statuses } = setup();
+    client.connect(URL_);
+    establish();
+    last().drop();
+    expect(statuses.at(-1)).toBe('reconnecting');
+
+    scheduler.advance(374); // attempt 0: 500/2 + 500/2 * 0.5 = 375
+    expect(sockets).toHaveLength(1);
+    scheduler.advance(1);
+    expect(sockets).toHaveLength(2);
+
+    last().open(); // opened, then lost before the session came back
+    last().drop();
+    scheduler.advance(749); // attempt 1: 750
+    expect(sockets).toHaveLength(2);
+    scheduler.advance(1);
+    expect(sockets).toHaveLength(3);
+
+    establish();
+    expect(statuses.at(-1)).toBe('connected');
+    last().drop();
+    scheduler.advance(375);
+    expect(sockets).toHaveLength(4);
+  });
+
+  it('stays disconnected after Disconnect', () => {
+    const { client, sockets, scheduler, establish } = setup();
+    client.connect(URL_);
+    const socket = establish();
+    client.disconnect();
+    expect(socket.closed?.code).toBe(1000);
+    scheduler.advance(60_000);
+    expect(sockets).toHaveLength(1);
+    expect(client.status).toBe('disconnected');
+  });
+});
+
+describe('session token', () => {
+  it('sends hello on open and resumes with the token on reconnect', () => {
+    const { client, scheduler, establish, last, tokenStore } = setup();
+    client.connect(URL_, { name: 'Ada' });
+    expect(last().url).toBe('ws://localhost:3001/?name=Ada');
+    const first = establish({ token: 'tok-1' });
+    expect(first.actions()[0]).toBe('hello');
+    expect(tokenStore.tokens.get(URL_)).toBe('tok-1');
+
+    first.drop();
+    scheduler.advance(1000);
+    expect(last().url).toBe('ws://localhost:3001/?token=tok-1&name=Ada');
+  });
+
+  it('drops a refused token and starts a new identity when the server is up', async () => {
+    const { client, scheduler, establish, last, tokenStore, sockets } = setup({ probe: async () => true });
+    tokenStore.tokens.set(URL_, 'old');
+    client.connect(URL_);
+    expect(last().url).toContain('token=old');
+    last().drop(); // a 401 looks like a close before open
+    await flush();
+    expect(sockets).toHaveLength(2);
+    expect(last().url).not.toContain('token');
+    expect(tokenStore.tokens.has(URL_)).toBe(false);
+    establish({ userId: 'u2', token: 'new' });
+    expect(tokenStore.tokens.get(URL_)).toBe('new');
+    scheduler.advance(0);
+  });
+
+  it('keeps the token when the server is merely unreachable', async () => {
+    const { client, scheduler, last, tokenStore, sockets } = setup({ probe: async () => false });
+    tokenStore.tokens.set(URL_, 'keep');
+    client.connect(URL_);
+    last().drop();
+    await flush();
+    expect(tokenStore.tokens.get(URL_)).toBe('keep');
+    scheduler.advance(375);
+    expect(sockets).toHaveLength(2);
+    expect(last().url).toContain('token=keep');
+  });
+
+  it('is renamed by reconnecting with the new name and the same token', () => {
+    const { client, establish, last } = setup();
+    client.connect(URL_, { name: 'Ada' });
+    const first = establish({ token: 'tok' });
+    client.setName('Grace');
+    expect(first.closed?.code).toBe(1000);
+    expect(last().url).toBe('ws://localhost:3001/?token=tok&name=Grace');
+  });
+});
+
+describe('heartbeat', () => {
+  it('pings on the interval and reconnects when no pong comes back', () => {
+    const { client, scheduler, establish, sockets } = setup();
+    client.connect(URL_);
+    const socket = establish();
+    scheduler.advance(1000);
+    expect(socket.actions()).toContain('ping');
+    socket.receive({ type: 'pong', at: '' });
+    scheduler.advance(1000);
+    expect(socket.actions().filter((a) => a === 'ping')).toHaveLength(2);
+    scheduler.advance(500); // no pong for the second ping
+    expect(socket.closed?.code).toBe(4000);
+    expect(client.status).toBe('reconnecting');
+    scheduler.advance(375);
+    expect(sockets).toHaveLength(2);
+  });
+});
+
+describe('topics', () => {
+  it('drops a seq already seen', () => {
+    const { client, establish } = setup();
+    const seen: number[] = [];
+    client.on('topicMessage', (frame) => seen.push(frame.seq));
+    client.connect(URL_);
+    const socket = establish();
+    client.subscribe('news');
+    socket.receive({ type: 'subscribed', topic: 'news', seq: 3 });
+    for (const seq of [4, 5, 5, 4, 6]) {
+      socket.receive({ type: 'message', topic: 'news', seq, message: seq, from: null, sentAt: '' });
+    }
+    socket.receive({ type: 'message', topic: 'other', seq: 1, message: 1, from: null, sentAt: '' });
+    expect(seen).toEqual([4, 5, 6, 1]);
+  });
+
+  it('resubscribes after a reconnect with since = the last seq seen per topic', () => {
+    const { client, scheduler, establish, last } = setup();
+    client.connect(URL_);
+    const first = establish();
+    client.subscribe('a');
+    client.subscribe('b');
+    client.subscribe('c');
+    first.receive({ type: 'subscribed', topic: 'a', seq: 0 });
+    first.receive({ type: 'subscribed', topic: 'b', seq: 7 });
+    first.receive({ type: 'message', topic: 'a', seq: 1, message: 'x', from: null, sentAt: '' });
+    first.receive({ type: 'message', topic: 'a', seq: 2, message: 'y', from: null, sentAt: '' });
+    client.unsubscribe('c');
+    first.drop();
+    scheduler.advance(375);
+    const second = establish({ resumed: true });
+    const subscribes = second.sent.filter((frame) => frame.action === 'subscribe');
+    expect(subscribes).toEqual([
+      { action: 'subscribe', topic: 'a', since: 2 },
+      { action: 'subscribe', topic: 'b', since: 7 },
+    ]);
+  });
+
+  it('keeps a publish until it is acknowledged and re-sends it with the same id', () => {
+    const { client, scheduler, establish } = setup();
+    client.connect(URL_);
+    const first = establish();
+    const id = client.publish('a', { n: 1 });
+    expect(first.sent.at(-1)).toEqual({ action: 'publish', topic: 'a', message: { n: 1 }, id });
+    first.drop();
+    scheduler.advance(375);
+    const second = establish();
+    expect(second.sent.filter((f) => f.action === 'publish')).toEqual([{ action: 'publish', topic: 'a', message: { n: 1 }, id }]);
+    second.receive({ type: 'ack', id, topic: 'a', seq: 1 });
+    second.drop();
+    scheduler.advance(375);
+    expect(establish().sent.filter((f) => f.action === 'publish')).toEqual([]);
+  });
+});
+
+describe('chat outbox', () => {
+  it('shows a message pending until the server echoes its id', () => {
+    const { client, establish } = setup();
+    client.connect(URL_);
+    const socket = establish();
+    const entry = client.sendChat('  hello  ');
+    expect(socket.sent.at(-1)).toEqual({ action: 'sendmessage', message: 'hello', id: entry?.id });
+    expect(client.outbox.list().map((e) => e.state)).toEqual(['sent']);
+
+    const delivered: boolean[] = [];
+    client.on('chat', ({ own }) => delivered.push(own));
+    socket.receive({ type: 'chat', id: entry!.id, seq: 1, message: 'hello', from: { userId: 'u1', name: 'Ada' }, sentAt: '' });
+    expect(client.outbox.size).toBe(0);
+    expect(delivered).toEqual([true]);
+  });
+
+  it('queues while disconnected and sends on reconnect, re-sending what was unconfirmed with the same id', () => {
+    const { client, scheduler, establish, last } = setup();
+    client.connect(URL_);
+    const first = establish();
+    const a = client.sendChat('one')!;
+    first.drop();
+    const b = client.sendChat('two')!;
+    expect(client.outbox.list().map((e) => e.state)).toEqual(['queued', 'queued']);
+
+    scheduler.advance(375);
+    const second = last();
+    second.open();
+    expect(second.actions()).toEqual(['hello']); // nothing before the session is back
+    second.receive(session({ resumed: true }));
+    const chats = second.sent.filter((f) => f.action === 'sendmessage');
+    expect(chats).toEqual([
+      { action: 'sendmessage', message: 'one', id: a.id },
+      { action: 'sendmessage', message: 'two', id: b.id },
+    ]);
+    expect(second.actions().indexOf('history')).toBeLessThan(second.actions().indexOf('sendmessage'));
+  });
+
+  it('takes a message the history already has as confirmed', () => {
+    const { client, establish } = setup();
+    client.connect(URL_);
+    const socket = establish();
+    const a = client.sendChat('one')!;
+    socket.receive({ type: 'history', messages: [{ type: 'chat', id: a.id, seq: 4, message: 'one', from: { userId: 'u1', name: 'Ada' }, sentAt: '' }] });
+    expect(client.outbox.size).toBe(0);
+  });
+
+  it('re-sends unconfirmed messages after a rate_limited error', () => {
+    const { client, scheduler, establish } = setup();
+    client.connect(URL_);
+    const socket = establish();
+    const a = client.sendChat('one')!;
+    socket.receive({ type: 'error', code: 'rate_limited', message: 'slow down', action: 'sendmessage' });
+    scheduler.advance(1500);
+    expect(socket.sent.filter((f) => f.id === a.id)).toHaveLength(2);
+  });
+});
+
+describe('tele-read', () => {
+  it('sends teleread again after a reconnect when the user was reading, and trims repeats', () => {
+    const { client, scheduler, establish } = setup();
+    client.connect(URL_);
+    const first = establish({ total: 10 });
+    client.teleread();
+    first.receive({ type: 'feed', text: 'abc', cursor: 3, total: 10 });
+    first.receive({ type: 'feed', text: 'd', cursor: 4, total: 10 });
+    first.drop();
+    scheduler.advance(375);
+    const second = establish({ resumed: true, cursor: 3, total: 10 });
+    expect(second.actions()).toContain('teleread');
+    second.receive({ type: 'feed', text: 'd', cursor: 4, total: 10 });
+    second.receive({ type: 'feed', text: 'efghij', cursor: 10, total: 10 });
+    second.receive({ type: 'feed-end', cursor: 10, total: 10 });
+    expect(client.feed.content).toBe('abcdefghij');
+    expect(client.reading).toBe(false);
+  });
+
+  it('does not resume reading that was stopped', () => {
+    const { client, scheduler, establish } = setup();
+    client.connect(URL_);
+    const first = establish();
+    client.teleread();
+    client.stopReading();
+    expect(first.actions().slice(-2)).toEqual(['teleread', 'stop']);
+    first.drop();
+    scheduler.advance(375);
+    expect(establish({ resumed: true }).actions()).not.toContain('teleread');
+  });
+});
+
+describe('endpoint and errors', () => {
+  it('prefers ?ws= over the remembered URL over config.json over the local default', () => {
+    expect(resolveWsUrl({ query: 'ws://q', remembered: 'ws://r', config: 'ws://c' })).toBe('ws://q');
+    expect(resolveWsUrl({ query: null, remembered: 'ws://r', config: 'ws://c' })).toBe('ws://r');
+    expect(resolveWsUrl({ query: '', remembered: undefined, config: 'ws://c' })).toBe('ws://c');
+    expect(resolveWsUrl({})).toBe('ws://localhost:3001');
+  });
+
+  it('builds the handshake URL with token and name, keeping the stage path', () => {
+    expect(handshakeUrl('wss://abc.execute-api.eu-west-1.amazonaws.com/prod', { token: 'a b', name: 'Zoë' })).toBe(
+      'wss://abc.execute-api.eu-west-1.amazonaws.com/prod?token=a+b&name=Zo%C3%AB',
+    );
+  });
+
+  it('says every error code in plain words', () => {
+    for (const code of ['invalid_json', 'invalid_frame', 'unknown_action', 'too_large', 'rate_limited', 'not_subscribed', 'unauthorized', 'internal']) {
+      expect(describeError({ code })).not.toContain(code);
+    }
+    expect(describeError({ code: 'too_large', action: 'sendmessage' })).toMatch(/^While sending a chat message: /);
+  });
+
+  it('refuses a URL that is not ws:// or wss://', () => {
+    const { client, sockets } = setup();
+    client.connect('http://example.com');
+    expect(client.status).toBe('error');
+    expect(sockets).toHaveLength(0);
+  });
+});
