@@ -1,0 +1,126 @@
+import { awsIds } from './aws-ids';
+
+/** What the HTTP API knows about a request before it becomes an event. */
+export interface HttpApiRequest {
+  method: string;
+  rawPath: string;
+  rawQueryString: string;
+  /** Raw header name/value pairs (Node's `rawHeaders`). */
+  rawHeaders: string[];
+  body: Buffer;
+  sourceIp: string;
+}
+
+export interface HttpApiRouteMatch {
+  routeKey: string;
+  pathParameters: Record<string, string>;
+  iam: boolean;
+}
+
+export interface HttpApiIdentity {
+  apiId: string;
+  domainName: string;
+  accountId: string;
+}
+
+/** An API Gateway HTTP API payload format 2.0 event (optional keys absent, as API Gateway omits them). */
+export interface HttpApiEventV2 {
+  version: '2.0';
+  routeKey: string;
+  rawPath: string;
+  rawQueryString: string;
+  cookies?: string[];
+  headers: Record<string, string>;
+  queryStringParameters?: Record<string, string>;
+  requestContext: {
+    accountId: string;
+    apiId: string;
+    authorizer?: { iam: Record<string, string | null> };
+    domainName: string;
+    domainPrefix: string;
+    http: { method: string; path: string; protocol: string; sourceIp: string; userAgent: string };
+    requestId: string;
+    routeKey: string;
+    stage: string;
+    time: string;
+    timeEpoch: number;
+  };
+  body?: string;
+  pathParameters?: Record<string, string>;
+  isBase64Encoded: boolean;
+}
+
+const TEXT_TYPES = /^(text\/|application\/(json|.*\+json|xml|.*\+xml|javascript|x-www-form-urlencoded|graphql))/i;
+
+/** Builds the 2.0 event of a request the way API Gateway does (lower-case headers, joined duplicates). */
+export function buildHttpApiEvent(
+  request: HttpApiRequest, route: HttpApiRouteMatch, api: HttpApiIdentity,
+): HttpApiEventV2 {
+  const headers: Record<string, string> = {};
+  for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
+    const name = (request.rawHeaders[i] as string).toLowerCase();
+    const value = request.rawHeaders[i + 1] as string;
+    headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
+  }
+  headers.host = api.domainName;
+  headers['x-forwarded-for'] = request.sourceIp;
+  headers['x-forwarded-port'] = api.domainName.split(':')[1] ?? '443';
+  headers['x-forwarded-proto'] = 'http';
+  headers['x-amzn-trace-id'] = `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${awsIds.uuid().replace(/-/g, '').slice(0, 24)}`;
+  const cookieHeader = headers.cookie;
+  delete headers.cookie;
+
+  const query: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(request.rawQueryString)) {
+    query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
+  }
+  const isText = TEXT_TYPES.test(headers['content-type'] ?? 'text/plain');
+  const now = Date.now();
+  const requestId = awsIds.gatewayId();
+
+  return {
+    version: '2.0',
+    routeKey: route.routeKey,
+    rawPath: request.rawPath,
+    rawQueryString: request.rawQueryString,
+    ...(cookieHeader ? { cookies: cookieHeader.split(/;\s*/).filter(Boolean) } : {}),
+    headers,
+    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+    requestContext: {
+      accountId: api.accountId,
+      apiId: api.apiId,
+      ...(route.iam ? { authorizer: { iam: localIamCaller(headers.authorization, api.accountId) } } : {}),
+      domainName: api.domainName,
+      domainPrefix: api.domainName.split('.')[0]?.split(':')[0] ?? api.domainName,
+      http: {
+        method: request.method,
+        path: request.rawPath,
+        protocol: 'HTTP/1.1',
+        sourceIp: request.sourceIp,
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId,
+      routeKey: route.routeKey,
+      stage: '$default',
+      time: awsIds.requestTime(now),
+      timeEpoch: now,
+    },
+    ...(request.body.length ? { body: isText ? request.body.toString('utf8') : request.body.toString('base64') } : {}),
+    ...(Object.keys(route.pathParameters).length ? { pathParameters: route.pathParameters } : {}),
+    isBase64Encoded: request.body.length > 0 && !isText,
+  };
+}
+
+/** Locally nothing checks SigV4: the caller is the access key of the Authorization header, if any. */
+function localIamCaller(authorization: string | undefined, accountId: string): Record<string, string | null> {
+  const accessKey = /Credential=([^/]+)\//.exec(authorization ?? '')?.[1] ?? 'local';
+  return {
+    accessKey,
+    accountId,
+    callerId: accessKey,
+    cognitoIdentity: null,
+    principalOrgId: null,
+    userArn: `arn:aws:iam::${accountId}:user/local`,
+    userId: accessKey,
+  };
+}

@@ -1,0 +1,76 @@
+import { createServer, type Server } from 'node:http';
+import { buildHttpApiEvent, type HttpApiIdentity } from './http-api-event';
+import { mapHttpApiResult } from './http-api-result';
+import { createHttpApiRouter } from './http-api-router';
+import { readBody, sendJson } from './http-io';
+import { FunctionNotFoundError, type LambdaRuntime } from './lambda-runtime';
+import type { HttpRouteModel } from './stack-model';
+
+export interface HttpApiServerOptions {
+  routes: HttpRouteModel[];
+  runtime: LambdaRuntime;
+  /** Resolved once the server listens (the domain name carries the port). */
+  identity: () => HttpApiIdentity;
+  logEvent: ((line: string) => void) | null;
+  log: (line: string) => void;
+}
+
+/** HTTP API payload limit. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/** Permissive CORS so the local front end can call it; in AWS the routes need SigV4 instead. */
+const CORS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-headers': '*',
+  'access-control-allow-methods': 'GET,POST,PUT,PATCH,DELETE,OPTIONS',
+};
+
+/** The HTTP API of the template's `HttpApi` events, with payload format 2.0 events and result mapping. */
+export function createHttpApiServer(options: HttpApiServerOptions): Server {
+  const route = createHttpApiRouter(options.routes);
+  return createServer((request, response) => {
+    void (async () => {
+      const url = new URL(request.url ?? '/', 'http://localhost');
+      const method = request.method ?? 'GET';
+      const requestId = Math.random().toString(36).slice(2, 14);
+      if (method === 'OPTIONS') {
+        response.writeHead(204, CORS);
+        return response.end();
+      }
+      const match = route(method, url.pathname);
+      if (!match) return sendJson(response, 404, { message: 'Not Found' }, { ...CORS, 'apigw-requestid': requestId });
+      const body = await readBody(request, MAX_BODY_BYTES);
+      if (body === null) return sendJson(response, 413, { message: 'Request Entity Too Large' }, CORS);
+      const event = buildHttpApiEvent({
+        method,
+        rawPath: url.pathname,
+        rawQueryString: url.search.replace(/^\?/, ''),
+        rawHeaders: request.rawHeaders,
+        body,
+        sourceIp: (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+      }, match, options.identity());
+      const started = Date.now();
+      try {
+        const mapped = mapHttpApiResult(await options.runtime.invoke(match.functionId, event));
+        options.logEvent?.(`${match.routeKey} ${mapped.statusCode} ${Date.now() - started}ms`);
+        response.writeHead(mapped.statusCode, {
+          ...CORS,
+          ...mapped.headers,
+          'content-length': String(mapped.body.length),
+          'apigw-requestid': requestId,
+          ...(mapped.cookies.length ? { 'set-cookie': mapped.cookies } : {}),
+        });
+        return response.end(mapped.body);
+      } catch (error) {
+        const status = error instanceof FunctionNotFoundError ? 502 : 500;
+        options.logEvent?.(`${match.routeKey} ${status} ${Date.now() - started}ms`);
+        options.log(`${match.routeKey} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+        return sendJson(response, status, { message: status === 502 ? 'Bad Gateway' : 'Internal Server Error' }, {
+          ...CORS, 'apigw-requestid': requestId,
+        });
+      }
+    })().catch(() => {
+      if (!response.headersSent) sendJson(response, 500, { message: 'Internal Server Error' });
+    });
+  });
+}

@@ -1,0 +1,174 @@
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join, resolve } from 'node:path';
+import { awsIds } from './aws-ids';
+import { createConnectionRegistry } from './connection-registry';
+import { startEmbeddedDynamo } from './dynamo-bootstrap';
+import { createFunctionEnvironment } from './function-environment';
+import { sendJson } from './http-io';
+import { createHttpApiServer } from './http-api-server';
+import { createLambdaInvokeApi } from './lambda-invoke-api';
+import { createLambdaRuntime } from './lambda-runtime';
+import { closeServer, listen } from './listen';
+import { loadStackModel } from './load-stack-model';
+import { loadLocalSecret } from './local-secret';
+import { createManagementApi } from './management-api';
+import { createStaticWebServer } from './static-web-server';
+import { createWebSocketEventBuilder } from './websocket-events';
+import { createWebSocketGateway } from './websocket-gateway';
+
+/** How to run the local stack. Every port accepts 0 for "any free port" (what tests use). */
+export interface LocalStackOptions {
+  /** The SAM template, the single source of routes, functions and tables (default `<projectRoot>/template.yaml`). */
+  templatePath?: string;
+  /** Folder that `CodeUri` and `web/dist` are relative to (default: the current directory). */
+  projectRoot?: string;
+  /** WebSocket gateway, `@connections` and Lambda Invoke API (default 3001). */
+  wsPort?: number;
+  /** HTTP API (default 3002). */
+  httpPort?: number;
+  /** Front end and `/config.json` (default 3000); null runs no web server. */
+  webPort?: number | null;
+  /** Embedded DynamoDB (default 3005). */
+  dynamoPort?: number;
+  /** Where data and the local token secret survive restarts (default `.switchboard/data`); null keeps all in memory. */
+  dataDir?: string | null;
+  /** No per-event console lines (and no POWERTOOLS_DEV pretty logs). */
+  quiet?: boolean;
+  /** Handler logs at DEBUG instead of WARN. */
+  verbose?: boolean;
+  /** Extra handler environment, applied over everything else. */
+  env?: Record<string, string>;
+  /** Template parameter values instead of their defaults. */
+  parameters?: Record<string, string>;
+  /** API Gateway's idle timeout (default 10 minutes): a connection without client frames closes with 1001. */
+  idleTimeoutMs?: number;
+  /** API Gateway's maximum connection duration (default 2 hours), then 1001. */
+  maxConnectionMs?: number;
+  /** Delay added to each `@connections` call, for benchmarks that should feel the network (default 0). */
+  connectionsLatencyMs?: number;
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Where console lines go (default `console.log`). */
+  log?: (line: string) => void;
+}
+
+/** A running local stack. */
+export interface LocalStack {
+  wsUrl: string;
+  httpUrl: string;
+  webUrl: string | null;
+  /** Endpoint for `@aws-sdk/client-apigatewaymanagementapi` (also accepted with `/{stage}` appended). */
+  connectionsUrl: string;
+  dynamoEndpoint: string;
+  apiId: string;
+  stage: string;
+  /** The local name of a table of the template (its logical id). */
+  tableName(logicalId: string): string;
+  /** Closes every socket (so `$disconnect` runs), the servers and dynalite; restores `process.env`. */
+  stop(): Promise<void>;
+}
+
+const REGION = 'us-east-1';
+const ACCOUNT_ID = '123456789012';
+
+/** Starts dynalite, the WebSocket gateway, the HTTP API and the web server from template.yaml. */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const projectRoot = resolve(options.projectRoot ?? process.cwd());
+  const templatePath = resolve(projectRoot, options.templatePath ?? 'template.yaml');
+  const host = options.host ?? '127.0.0.1';
+  const log = options.log ?? ((line: string) => console.log(line));
+  const logEvent = options.quiet ? null : log;
+  const dataDir = options.dataDir === null ? null : resolve(projectRoot, options.dataDir ?? '.switchboard/data');
+  const wsApiId = awsIds.apiId(`${templatePath}#websocket`);
+  const httpApiId = awsIds.apiId(`${templatePath}#http`);
+  const tableName = (logicalId: string): string => logicalId;
+
+  const { model, resolver } = loadStackModel({
+    templatePath,
+    projectRoot,
+    ...(options.parameters ? { parameterOverrides: options.parameters } : {}),
+    refResource: (logicalId, type) => (type === 'AWS::ApiGatewayV2::Api' ? wsApiId : logicalId),
+  });
+
+  const stoppers: (() => Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stoppers.splice(0).reverse()) await stop().catch(() => undefined);
+  };
+  const savedEnv = { ...process.env };
+  stoppers.push(async () => {
+    for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
+    Object.assign(process.env, savedEnv);
+  });
+
+  try {
+    const dynamo = await startEmbeddedDynamo({
+      port: options.dynamoPort ?? 3005, host, dataDir: dataDir && join(dataDir, 'dynamodb'),
+      tables: model.tables, tableName, log: (line) => logEvent?.(line),
+    });
+    stoppers.push(dynamo.stop);
+
+    const gatewayServer = createServer();
+    const wsPort = await listen(gatewayServer, options.wsPort ?? 3001, host);
+    stoppers.push(() => closeServer(gatewayServer));
+    const gatewayEndpoint = `http://localhost:${wsPort}`;
+
+    const environmentFor = createFunctionEnvironment({
+      resolver, region: REGION, dynamoEndpoint: dynamo.endpoint, gatewayEndpoint,
+      tokenSecret: loadLocalSecret(dataDir), quiet: options.quiet ?? false, verbose: options.verbose ?? false,
+      overrides: options.env ?? {},
+    });
+    const runtime = createLambdaRuntime({ functions: model.functions, environmentFor, region: REGION, accountId: ACCOUNT_ID });
+    for (const fn of runtime.missingEntries()) log(`! ${fn.logicalId}: ${fn.entryFile} does not exist yet; its routes answer 502`);
+
+    const connections = createConnectionRegistry();
+    const management = createManagementApi({
+      connections, stage: model.stage, latencyMs: options.connectionsLatencyMs ?? 0, logEvent,
+    });
+    const invokeApi = createLambdaInvokeApi({ runtime, logEvent, log });
+    gatewayServer.on('request', (request, response) => {
+      if (management(request, response) || invokeApi.handler(request, response)) return;
+      sendJson(response, 426, { message: 'Upgrade Required' });
+    });
+    const gateway = model.webSocketApi
+      ? createWebSocketGateway({
+          server: gatewayServer, api: model.webSocketApi, stage: model.stage, runtime,
+          events: createWebSocketEventBuilder({ apiId: wsApiId, stage: model.stage, domainName: `localhost:${wsPort}` }),
+          connections, idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
+          maxConnectionMs: options.maxConnectionMs ?? 2 * 60 * 60_000, logEvent, log,
+        })
+      : null;
+    stoppers.push(async () => {
+      await gateway?.closeAll();
+      await invokeApi.drain(2000);
+    });
+
+    let httpPort = 0;
+    const httpServer = createHttpApiServer({
+      routes: model.httpRoutes, runtime, logEvent, log,
+      identity: () => ({ apiId: httpApiId, domainName: `localhost:${httpPort}`, accountId: ACCOUNT_ID }),
+    });
+    httpPort = await listen(httpServer, options.httpPort ?? 3002, host);
+    stoppers.push(() => closeServer(httpServer));
+
+    const wsUrl = `ws://localhost:${wsPort}`;
+    const httpUrl = `http://localhost:${httpPort}`;
+    let webUrl: string | null = null;
+    if (options.webPort !== null) {
+      const distDir = join(projectRoot, 'web', 'dist');
+      if (!existsSync(distDir)) log(`web/dist is not built: the front end is not served (only /config.json)`);
+      const webServer = createStaticWebServer({ distDir, config: () => ({ wsUrl, httpUrl }) });
+      const webPort = await listen(webServer, options.webPort ?? 3000, host);
+      stoppers.push(() => closeServer(webServer));
+      webUrl = `http://localhost:${webPort}`;
+    }
+
+    return {
+      wsUrl, httpUrl, webUrl, connectionsUrl: gatewayEndpoint, dynamoEndpoint: dynamo.endpoint,
+      apiId: wsApiId, stage: model.stage, tableName, stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
