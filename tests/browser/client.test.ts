@@ -257,6 +257,28 @@ describe('topics', () => {
     expect(seen).toEqual([4, 5, 6, 1]);
   });
 
+  it('accepts deliveries out of order and resubscribes from below the first gap', () => {
+    const { client, scheduler, establish } = setup();
+    const seen: number[] = [];
+    client.on('topicMessage', (frame) => seen.push(frame.seq));
+    client.connect(URL_);
+    const first = establish();
+    client.subscribe('news');
+    first.receive({ type: 'subscribed', topic: 'news', seq: 0 });
+    for (const seq of [2, 1, 2, 4]) {
+      first.receive({ type: 'message', topic: 'news', seq, message: seq, from: null, sentAt: '' });
+    }
+    expect(seen).toEqual([2, 1, 4]);
+    first.drop();
+    scheduler.advance(375);
+    const second = establish({ resumed: true });
+    expect(second.sent.filter((f) => f.action === 'subscribe')).toEqual([{ action: 'subscribe', topic: 'news', since: 2 }]);
+    for (const seq of [3, 4, 5]) {
+      second.receive({ type: 'message', topic: 'news', seq, message: seq, from: null, sentAt: '' });
+    }
+    expect(seen).toEqual([2, 1, 4, 3, 5]);
+  });
+
   it('resubscribes after a reconnect with since = the last seq seen per topic', () => {
     const { client, scheduler, establish, last } = setup();
     client.connect(URL_);
