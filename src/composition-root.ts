@@ -1,11 +1,14 @@
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { ApiGatewayNotifier } from './adapters/apigateway/api-gateway-notifier';
 import { managementEndpoint, type RequestEndpoint } from './adapters/apigateway/management-endpoint';
 import { BundledArticleSource } from './adapters/article/bundled-article-source';
 import { HmacTokenSigner } from './adapters/crypto/hmac-token-signer';
+import { DynamoDbFeedCursorRepository } from './adapters/dynamodb/dynamodb-feed-cursor-repository';
+import { LambdaFeedScheduler } from './adapters/lambda/lambda-feed-scheduler';
 import { DynamoDbConnectionRepository } from './adapters/dynamodb/dynamodb-connection-repository';
 import { DynamoDbMessageLog } from './adapters/dynamodb/dynamodb-message-log';
 import { DynamoDbSubscriptionRepository } from './adapters/dynamodb/dynamodb-subscription-repository';
@@ -14,8 +17,8 @@ import type { TableContext } from './adapters/dynamodb/table';
 import { randomIds } from './adapters/system/random-ids';
 import { systemClock } from './adapters/system/system-clock';
 import { loadConfig, type Config } from './config';
+import type { FeedScheduler } from './domain/ports/feed-scheduler';
 import type { Dependencies } from './domain/dependencies';
-import type { TokenSigner } from './domain/ports/token-signer';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -42,27 +45,39 @@ export function createDependencyFactory(config: Config = loadConfig()): Dependen
     ids: randomIds,
     article: new BundledArticleSource(),
     settings: { fanOutConcurrency: config.FAN_OUT_CONCURRENCY },
+    feeds: new DynamoDbFeedCursorRepository(table),
+    scheduler: createFeedScheduler(config),
+    tokens: new HmacTokenSigner({
+      secret: () => readTokenSecret(config),
+      clock: systemClock,
+      maxAgeMs: config.SESSION_TTL_DAYS * DAY_MS,
+    }),
   };
   const notifiers = new Map<string, ApiGatewayNotifier>();
-  let tokens: Promise<TokenSigner> | undefined;
 
   return async (request) => {
-    tokens ??= loadTokenSigner(config).catch((error: unknown) => {
-      tokens = undefined;
-      throw error;
-    });
     const endpoint = managementEndpoint(request, config.MANAGEMENT_ENDPOINT);
     let notifier = notifiers.get(endpoint);
     if (!notifier) {
       notifier = new ApiGatewayNotifier(new ApiGatewayManagementApiClient({ region: config.AWS_REGION, endpoint }));
       notifiers.set(endpoint, notifier);
     }
-    return { ...shared, tokens: await tokens, notifier };
+    return { ...shared, notifier };
   };
 }
 
-async function loadTokenSigner(config: Config): Promise<TokenSigner> {
-  const secret = config.TOKEN_SECRET ?? (await getSecret<string>(config.TOKEN_SECRET_ARN ?? '', { maxAge: 3600 }));
+function createFeedScheduler(config: Config): FeedScheduler {
+  const functionName = config.FEED_WORKER_FUNCTION;
+  if (!functionName) {
+    return { start: () => Promise.reject(new Error('FEED_WORKER_FUNCTION is not configured')) };
+  }
+  const client = new LambdaClient({ region: config.AWS_REGION, ...(config.LAMBDA_ENDPOINT ? { endpoint: config.LAMBDA_ENDPOINT } : {}) });
+  return new LambdaFeedScheduler(client, functionName);
+}
+
+async function readTokenSecret(config: Config): Promise<string> {
+  if (config.TOKEN_SECRET) return config.TOKEN_SECRET;
+  const secret = await getSecret<string>(config.TOKEN_SECRET_ARN ?? '', { maxAge: 3600 });
   if (typeof secret !== 'string') throw new Error('The token secret is not a string');
-  return new HmacTokenSigner({ secret, clock: systemClock, maxAgeMs: config.SESSION_TTL_DAYS * DAY_MS });
+  return secret;
 }

@@ -19,6 +19,14 @@ const schema = z
     /** The token secret itself (local stack, tests) or the Secrets Manager secret that holds it (AWS). */
     TOKEN_SECRET: z.string().min(16).optional(),
     TOKEN_SECRET_ARN: z.string().min(1).optional(),
+    /** The feed worker function that `teleread` invokes asynchronously. */
+    FEED_WORKER_FUNCTION: z.string().min(1).optional(),
+    FEED_INTERVAL_MS: z.coerce.number().int().min(0).default(100),
+    FEED_CHUNK_SIZE: positiveInt(1),
+    /** Hand the stream to a fresh invocation after this long, even with time left (tests use a small value). */
+    FEED_MAX_INVOCATION_MS: positiveInt(14 * 60 * 1000),
+    /** Hand off when less than this is left of the invocation's time. */
+    FEED_HANDOFF_MARGIN_MS: positiveInt(10_000),
   })
   .refine((env) => env.TOKEN_SECRET !== undefined || env.TOKEN_SECRET_ARN !== undefined, {
     message: 'Set TOKEN_SECRET or TOKEN_SECRET_ARN',

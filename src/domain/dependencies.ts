@@ -1,6 +1,8 @@
 import type { ArticleSource } from './ports/article-source';
 import type { Clock } from './ports/clock';
 import type { ConnectionRepository } from './ports/connection-repository';
+import type { FeedCursorRepository } from './ports/feed-cursor-repository';
+import type { FeedScheduler } from './ports/feed-scheduler';
 import type { IdGenerator } from './ports/id-generator';
 import type { MessageLog } from './ports/message-log';
 import type { Notifier } from './ports/notifier';
@@ -24,5 +26,7 @@ export interface Dependencies {
   ids: IdGenerator;
   tokens: TokenSigner;
   article: ArticleSource;
+  feeds: FeedCursorRepository;
+  scheduler: FeedScheduler;
   settings: Settings;
 }

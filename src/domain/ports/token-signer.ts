@@ -8,6 +8,6 @@ export interface TokenClaims {
  * forged without the server's secret. `verify` returns `undefined` for anything garbled, forged or expired.
  */
 export interface TokenSigner {
-  issue(claims: TokenClaims): string;
-  verify(token: string): TokenClaims | undefined;
+  issue(claims: TokenClaims): Promise<string>;
+  verify(token: string): Promise<TokenClaims | undefined>;
 }

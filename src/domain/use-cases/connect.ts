@@ -64,7 +64,7 @@ export async function connect(deps: Dependencies, request: ConnectRequest): Prom
 }
 
 async function resume(deps: Dependencies, token: string): Promise<User> {
-  const claims = deps.tokens.verify(token);
+  const claims = await deps.tokens.verify(token);
   const user = claims && (await deps.users.get(claims.userId));
   if (!user) throw new HandshakeRejectedError(401, 'The session token is invalid, expired or was reset.');
   return user;

@@ -10,7 +10,7 @@ export async function hello(deps: Dependencies, connectionId: string): Promise<S
   return {
     type: 'session',
     userId: user.userId,
-    token: deps.tokens.issue({ userId: user.userId, issuedAt: deps.clock.now() }),
+    token: await deps.tokens.issue({ userId: user.userId, issuedAt: deps.clock.now() }),
     connectionId,
     connectedAt: connection.connectedAt,
     resumed: connection.resumed,

@@ -1,0 +1,80 @@
+import { GetCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { FeedCursorRepository } from '../../domain/ports/feed-cursor-repository';
+import { keys } from './keys';
+import { isConditionFailure, isLive, type Item, type TableContext } from './table';
+
+/** The feed cursor and lease live on the user's item, so `reset` (deleting the user) also ends any stream. */
+export class DynamoDbFeedCursorRepository implements FeedCursorRepository {
+  constructor(private readonly table: TableContext) {}
+
+  async startLease(userId: string, leaseId: string): Promise<number | undefined> {
+    const attributes = await this.update(userId, {
+      UpdateExpression: 'SET feedLease = :lease',
+      ExpressionAttributeValues: { ':lease': leaseId },
+      ConditionExpression: 'attribute_exists(pk)',
+    });
+    return attributes && Number(attributes.cursor ?? 0);
+  }
+
+  async stopLease(userId: string): Promise<number | undefined> {
+    const attributes = await this.update(userId, {
+      UpdateExpression: 'REMOVE feedLease',
+      ConditionExpression: 'attribute_exists(pk)',
+    });
+    return attributes && Number(attributes.cursor ?? 0);
+  }
+
+  async read(userId: string): Promise<{ cursor: number; leaseId?: string } | undefined> {
+    const { Item } = await this.table.client.send(
+      new GetCommand({ TableName: this.table.tableName, Key: keys.user(userId), ConsistentRead: true }),
+    );
+    if (!isLive(Item, this.table.clock.now())) return undefined;
+    return {
+      cursor: Number(Item.cursor ?? 0),
+      ...(typeof Item.feedLease === 'string' ? { leaseId: Item.feedLease } : {}),
+    };
+  }
+
+  async claim(userId: string, leaseId: string, from: number, to: number): Promise<boolean> {
+    const attributes = await this.update(userId, {
+      UpdateExpression: 'SET #cursor = :to',
+      ConditionExpression: 'feedLease = :lease AND (#cursor = :from OR (attribute_not_exists(#cursor) AND :from = :zero))',
+      ExpressionAttributeNames: { '#cursor': 'cursor' },
+      ExpressionAttributeValues: { ':to': to, ':from': from, ':lease': leaseId, ':zero': 0 },
+    });
+    return attributes !== undefined;
+  }
+
+  async release(userId: string, from: number, to: number): Promise<void> {
+    await this.update(userId, {
+      UpdateExpression: 'SET #cursor = :from',
+      ConditionExpression: '#cursor = :to',
+      ExpressionAttributeNames: { '#cursor': 'cursor' },
+      ExpressionAttributeValues: { ':to': to, ':from': from },
+    });
+  }
+
+  async endLease(userId: string, leaseId: string): Promise<void> {
+    await this.update(userId, {
+      UpdateExpression: 'REMOVE feedLease',
+      ConditionExpression: 'feedLease = :lease',
+      ExpressionAttributeValues: { ':lease': leaseId },
+    });
+  }
+
+  /** A conditional update of the user's item; `undefined` when the condition does not hold. */
+  private async update(
+    userId: string,
+    input: Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>,
+  ): Promise<Item | undefined> {
+    try {
+      const { Attributes } = await this.table.client.send(
+        new UpdateCommand({ TableName: this.table.tableName, Key: keys.user(userId), ReturnValues: 'ALL_NEW', ...input }),
+      );
+      return Attributes ?? {};
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+}

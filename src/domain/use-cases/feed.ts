@@ -1,0 +1,63 @@
+import type { Dependencies } from '../dependencies';
+import type { FeedJob } from '../ports/feed-scheduler';
+import { requireSession } from './hello';
+
+export interface FeedPace {
+  /** Pause between two frames. */
+  intervalMs: number;
+  /** Characters per frame. */
+  chunkSize: number;
+  sleep(ms: number): Promise<void>;
+  /** True when this invocation should stop and hand the rest to a fresh one (its time is nearly up). */
+  timeToHandOff(): boolean;
+}
+
+export type FeedOutcome = 'finished' | 'stopped' | 'gone' | 'handed-off';
+
+/** `teleread`: takes the user's feed for this connection (stopping any other stream) and starts a worker. */
+export async function startFeed(deps: Dependencies, connectionId: string): Promise<FeedJob> {
+  const { user } = await requireSession(deps, connectionId);
+  const job = { userId: user.userId, connectionId, leaseId: deps.ids.next() };
+  await deps.feeds.startLease(user.userId, job.leaseId);
+  await deps.scheduler.start(job);
+  return job;
+}
+
+/** `stop`: ends the user's stream; the cursor it answers is the position after the last delivered character. */
+export async function stopFeed(deps: Dependencies, connectionId: string): Promise<number> {
+  const { user } = await requireSession(deps, connectionId);
+  return (await deps.feeds.stopLease(user.userId)) ?? user.cursor;
+}
+
+/**
+ * The feed worker: claims the next chunk (cursor moves only while this stream holds the lease), sends it,
+ * and gives the chunk back if it could not be delivered, so the saved cursor is always the position after
+ * the last character delivered. It stops on `stop`, `reset` or a takeover (the claim fails), on a gone
+ * connection, at the end of the article, or hands off before its invocation runs out of time.
+ */
+export async function runFeed(deps: Dependencies, job: FeedJob, pace: FeedPace): Promise<FeedOutcome> {
+  const characters = [...(await deps.article.load()).text];
+  const total = characters.length;
+  const state = await deps.feeds.read(job.userId);
+  if (!state || state.leaseId !== job.leaseId) return 'stopped';
+  let cursor = Math.min(state.cursor, total);
+  for (let first = true; cursor < total; first = false) {
+    if (pace.timeToHandOff()) return 'handed-off';
+    if (!first) await pace.sleep(pace.intervalMs);
+    const next = Math.min(cursor + pace.chunkSize, total);
+    if (!(await deps.feeds.claim(job.userId, job.leaseId, cursor, next))) return 'stopped';
+    const text = characters.slice(cursor, next).join('');
+    const delivery = await deps.notifier.send(job.connectionId, { type: 'feed', text, cursor: next, total }).catch(async (error: unknown) => {
+      await deps.feeds.release(job.userId, cursor, next);
+      throw error;
+    });
+    if (delivery === 'gone') {
+      await deps.feeds.release(job.userId, cursor, next);
+      return 'gone';
+    }
+    cursor = next;
+  }
+  await deps.feeds.endLease(job.userId, job.leaseId);
+  await deps.notifier.send(job.connectionId, { type: 'feed-end', cursor, total });
+  return 'finished';
+}

@@ -1,0 +1,52 @@
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import { createDependencyFactory, type DependencyFactory } from '../composition-root';
+import { loadConfig } from '../config';
+import { runFeed, type FeedOutcome } from '../domain/use-cases/feed';
+import { createObservability, observabilityMiddlewares, type Observability } from './observability';
+
+const feedJob = z.object({ userId: z.string().min(1), connectionId: z.string().min(1), leaseId: z.string().min(1) });
+
+export interface FeedWorkerSettings {
+  intervalMs: number;
+  chunkSize: number;
+  maxInvocationMs: number;
+  handoffMarginMs: number;
+}
+
+/**
+ * The feed worker, invoked asynchronously. It streams until the article ends or the stream is stopped,
+ * and before its own time runs out it hands the rest to a fresh invocation: the cursor is saved with
+ * every chunk, so nothing is lost or repeated across the hand-off.
+ */
+export function createFeedWorkerHandler(dependencies: DependencyFactory, settings: FeedWorkerSettings, observability: Observability) {
+  const handle = async (event: unknown, context: Context): Promise<{ outcome: FeedOutcome }> => {
+    const job = feedJob.parse(event);
+    const deps = await dependencies();
+    const startedAt = Date.now();
+    const outcome = await runFeed(deps, job, {
+      intervalMs: settings.intervalMs,
+      chunkSize: settings.chunkSize,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      timeToHandOff: () =>
+        Date.now() - startedAt >= settings.maxInvocationMs || context.getRemainingTimeInMillis() < settings.handoffMarginMs,
+    });
+    if (outcome === 'handed-off') await deps.scheduler.start(job);
+    observability.logger.info('Feed worker done', { ...job, outcome });
+    return { outcome };
+  };
+  return middy(handle).use(observabilityMiddlewares(observability));
+}
+
+const config = loadConfig();
+export const handler = createFeedWorkerHandler(
+  createDependencyFactory(config),
+  {
+    intervalMs: config.FEED_INTERVAL_MS,
+    chunkSize: config.FEED_CHUNK_SIZE,
+    maxInvocationMs: config.FEED_MAX_INVOCATION_MS,
+    handoffMarginMs: config.FEED_HANDOFF_MARGIN_MS,
+  },
+  createObservability(),
+);
