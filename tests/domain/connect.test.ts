@@ -57,7 +57,7 @@ describe('connect', () => {
   it('resumes the user that a valid token names and marks the connection resumed', async () => {
     const deps = createMemoryDependencies();
     const first = await givenConnected(deps, 'c1', { name: 'Ada' });
-    const token = deps.tokens.issue({ userId: first.user.userId, issuedAt: deps.clock.now() });
+    const token = await deps.tokens.issue({ userId: first.user.userId, issuedAt: deps.clock.now() });
 
     const { connection, user } = await givenConnected(deps, 'c2', { token });
 
@@ -70,7 +70,7 @@ describe('connect', () => {
   it('renames a resumed user on this connection when the handshake has a name', async () => {
     const deps = createMemoryDependencies();
     const first = await givenConnected(deps, 'c1', { name: 'Ada' });
-    const token = deps.tokens.issue({ userId: first.user.userId, issuedAt: deps.clock.now() });
+    const token = await deps.tokens.issue({ userId: first.user.userId, issuedAt: deps.clock.now() });
 
     const { connection } = await givenConnected(deps, 'c2', { token, name: 'Countess' });
 
@@ -99,7 +99,7 @@ describe('connect', () => {
   it('refuses the token of a user that was reset with 401', async () => {
     const deps = createMemoryDependencies();
     const first = await givenConnected(deps, 'c1');
-    const token = deps.tokens.issue({ userId: first.user.userId, issuedAt: deps.clock.now() });
+    const token = await deps.tokens.issue({ userId: first.user.userId, issuedAt: deps.clock.now() });
     await deps.users.delete(first.user.userId);
 
     const error = await rejection(givenConnected(deps, 'c2', { token }));
@@ -126,7 +126,7 @@ describe('connect', () => {
   it('refuses a bad name with 400 even with a valid token, and writes nothing', async () => {
     const deps = createMemoryDependencies();
     const first = await givenConnected(deps, 'c1', { name: 'Ada' });
-    const token = deps.tokens.issue({ userId: first.user.userId, issuedAt: deps.clock.now() });
+    const token = await deps.tokens.issue({ userId: first.user.userId, issuedAt: deps.clock.now() });
     const before = snapshotWrites(deps);
 
     const error = await rejection(givenConnected(deps, 'c2', { token, name: '' }));
@@ -182,7 +182,7 @@ describe('connect', () => {
     await givenConnected(deps, 'bob-1', { name: 'Bob' });
     const ada = await givenConnected(deps, 'ada-1', { name: 'Ada' });
     await disconnect(deps, 'ada-1');
-    const token = deps.tokens.issue({ userId: ada.user.userId, issuedAt: deps.clock.now() });
+    const token = await deps.tokens.issue({ userId: ada.user.userId, issuedAt: deps.clock.now() });
     deps.notifier.clear();
 
     await Promise.all([givenConnected(deps, 'ada-2', { token }), givenConnected(deps, 'ada-3', { token })]);

@@ -16,7 +16,7 @@ export async function givenSecondTab(
   connectionId: string,
   first: ConnectResult,
 ): Promise<ConnectResult> {
-  const token = deps.tokens.issue({ userId: first.user.userId, issuedAt: deps.clock.now() });
+  const token = await deps.tokens.issue({ userId: first.user.userId, issuedAt: deps.clock.now() });
   return givenConnected(deps, connectionId, { token });
 }
 

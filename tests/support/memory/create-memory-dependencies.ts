@@ -3,9 +3,11 @@ import type { Dependencies, Settings } from '../../../src/domain/dependencies';
 import { FakeTokenSigner } from './fake-token-signer';
 import { FixedClock } from './fixed-clock';
 import { InMemoryConnectionRepository } from './in-memory-connection-repository';
+import { InMemoryFeedCursorRepository } from './in-memory-feed-cursor-repository';
 import { InMemoryMessageLog } from './in-memory-message-log';
 import { InMemorySubscriptionRepository } from './in-memory-subscription-repository';
 import { InMemoryUserRepository } from './in-memory-user-repository';
+import { RecordingFeedScheduler } from './recording-feed-scheduler';
 import { RecordingNotifier, type RecordingNotifierOptions } from './recording-notifier';
 import { SequentialIds } from './sequential-ids';
 import { StaticArticleSource } from './static-article-source';
@@ -30,6 +32,8 @@ export interface MemoryDependencies extends Dependencies {
   ids: SequentialIds;
   tokens: FakeTokenSigner;
   article: StaticArticleSource;
+  feeds: InMemoryFeedCursorRepository;
+  scheduler: RecordingFeedScheduler;
 }
 
 /** A complete, isolated set of in-memory adapters: build a fresh one per test. */
@@ -37,16 +41,19 @@ export function createMemoryDependencies(options: MemoryDependencyOptions = {}):
   const subscriptions = new InMemorySubscriptionRepository(
     options.pageSize === undefined ? {} : { pageSize: options.pageSize },
   );
+  const users = new InMemoryUserRepository();
   return {
     connections: new InMemoryConnectionRepository(subscriptions),
     subscriptions,
     messages: new InMemoryMessageLog(),
-    users: new InMemoryUserRepository(),
+    users,
     notifier: new RecordingNotifier(options.notifier),
     clock: new FixedClock(options.now),
     ids: new SequentialIds(),
     tokens: new FakeTokenSigner(),
     article: new StaticArticleSource(options.article),
+    feeds: new InMemoryFeedCursorRepository(users),
+    scheduler: new RecordingFeedScheduler(),
     settings: { fanOutConcurrency: 10, ...options.settings },
   };
 }

@@ -7,11 +7,11 @@ const TOKEN = /^signed:(.+):(\d+)$/;
  * domain needs to know about signing; the real HMAC lives in an adapter with its own tests.
  */
 export class FakeTokenSigner implements TokenSigner {
-  issue(claims: TokenClaims): string {
+  async issue(claims: TokenClaims): Promise<string> {
     return `signed:${claims.userId}:${claims.issuedAt.getTime()}`;
   }
 
-  verify(token: string): TokenClaims | undefined {
+  async verify(token: string): Promise<TokenClaims | undefined> {
     const match = TOKEN.exec(token);
     if (!match?.[1] || !match[2]) return undefined;
     return { userId: match[1], issuedAt: new Date(Number(match[2])) };

@@ -1,9 +1,11 @@
 import type { User } from '../../../src/domain/model';
 import type { UserRepository } from '../../../src/domain/ports/user-repository';
 
-interface UserRecord {
+/** What the table keeps on a user's item: the user, its connection counter and its feed lease. */
+export interface UserRecord {
   user: User;
   openConnections: number;
+  feedLease?: string;
 }
 
 /** Users and their open-connection counters. Single-threaded JavaScript makes every update atomic. */
@@ -34,6 +36,14 @@ export class InMemoryUserRepository implements UserRepository {
     if (!record) return undefined;
     record.openConnections = Math.max(0, record.openConnections + delta);
     return record.openConnections;
+  }
+
+  /**
+   * The live record, for the feed cursor repository: the cursor and lease sit on the user's item, so
+   * deleting the user (a reset) ends its stream, as in DynamoDB.
+   */
+  record(userId: string): UserRecord | undefined {
+    return this.records.get(userId);
   }
 
   /** The counter as stored, for assertions. */
