@@ -35,6 +35,7 @@ export function createFunctionEnvironment(options: LocalEnvironmentOptions) {
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_SAM_LOCAL: 'true',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       DYNAMODB_ENDPOINT: options.dynamoEndpoint,
       MANAGEMENT_ENDPOINT: options.gatewayEndpoint,
       LAMBDA_ENDPOINT: options.gatewayEndpoint,

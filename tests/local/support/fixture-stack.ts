@@ -1,0 +1,21 @@
+import { join } from 'node:path';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../../src/local/stack';
+
+export const FIXTURES = join(__dirname, '..', 'fixtures');
+
+/** Starts the local stack on the fixture template, in memory, on free ports, with console lines collected. */
+export async function startFixtureStack(options: LocalStackOptions = {}): Promise<LocalStack & { lines: string[] }> {
+  const lines: string[] = [];
+  const stack = await startLocalStack({
+    templatePath: join(FIXTURES, 'template.yaml'),
+    projectRoot: FIXTURES,
+    wsPort: 0,
+    httpPort: 0,
+    webPort: null,
+    dynamoPort: 0,
+    dataDir: null,
+    log: (line) => lines.push(line),
+    ...options,
+  });
+  return Object.assign(stack, { lines });
+}
