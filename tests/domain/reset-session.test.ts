@@ -1,0 +1,62 @@
+import { HandshakeRejectedError } from '../../src/domain/errors';
+import { topicChannel } from '../../src/domain/model';
+import { disconnect } from '../../src/domain/use-cases/disconnect';
+import { resetSession } from '../../src/domain/use-cases/reset-session';
+import { createMemoryDependencies } from '../support/memory/create-memory-dependencies';
+import { givenConnected } from './given';
+
+describe('resetSession', () => {
+  it('moves the connection to a new user at cursor 0 and keeps its subscriptions', async () => {
+    const deps = createMemoryDependencies();
+    const ada = await givenConnected(deps, 'ada-1', { name: 'Ada', topicName: 'news' });
+
+    const moved = await resetSession(deps, 'ada-1');
+
+    expect(moved.userId).not.toBe(ada.user.userId);
+    expect(await deps.connections.get('ada-1')).toEqual(moved);
+    expect(await deps.users.get(moved.userId)).toMatchObject({ cursor: 0 });
+    expect(await deps.users.get(ada.user.userId)).toBeUndefined();
+    expect(await deps.subscriptions.isSubscribed(topicChannel('news'), 'ada-1')).toBe(true);
+    expect(await deps.connections.listByUser(moved.userId)).toEqual([moved]);
+  });
+
+  it('refuses the old token from then on', async () => {
+    const deps = createMemoryDependencies();
+    const ada = await givenConnected(deps, 'ada-1');
+    const oldToken = await deps.tokens.issue({ userId: ada.user.userId, issuedAt: deps.clock.now() });
+
+    await resetSession(deps, 'ada-1');
+
+    await expect(givenConnected(deps, 'ada-2', { token: oldToken })).rejects.toBeInstanceOf(HandshakeRejectedError);
+  });
+
+  it('announces the old user’s leave and the new user’s join to the others', async () => {
+    const deps = createMemoryDependencies();
+    await givenConnected(deps, 'bob-1', { name: 'Bob' });
+    const ada = await givenConnected(deps, 'ada-1', { name: 'Ada' });
+    deps.notifier.clear();
+
+    const moved = await resetSession(deps, 'ada-1');
+
+    expect(deps.notifier.framesOfType('bob-1', 'presence')).toEqual([
+      { type: 'presence', event: 'leave', user: { userId: ada.user.userId, name: 'Ada' } },
+      { type: 'presence', event: 'join', user: { userId: moved.userId, name: moved.name } },
+    ]);
+    expect(deps.notifier.framesFor('ada-1')).toEqual([]);
+  });
+
+  it('counts the new user’s connection, so that closing it announces a leave', async () => {
+    const deps = createMemoryDependencies();
+    await givenConnected(deps, 'bob-1');
+    await givenConnected(deps, 'ada-1');
+    const moved = await resetSession(deps, 'ada-1');
+    deps.notifier.clear();
+
+    await disconnect(deps, 'ada-1');
+
+    expect(deps.users.openConnections(moved.userId)).toBe(0);
+    expect(deps.notifier.framesOfType('bob-1', 'presence')).toEqual([
+      { type: 'presence', event: 'leave', user: { userId: moved.userId, name: moved.name } },
+    ]);
+  });
+});
