@@ -1,5 +1,6 @@
 import type { ServerFrame } from '../../../src/domain/frames';
 import type { Delivery, Notifier } from '../../../src/domain/ports/notifier';
+import { SendFailedError } from './send-failed-error';
 
 export interface RecordingNotifierOptions {
   /**
@@ -12,14 +13,6 @@ export interface RecordingNotifierOptions {
 export interface SentFrame {
   connectionId: string;
   frame: ServerFrame;
-}
-
-/** Thrown for a connection marked failing: stands for throttling or a network error, not a 410. */
-export class SendFailedError extends Error {
-  constructor(connectionId: string) {
-    super(`Sending to ${connectionId} failed.`);
-    this.name = 'SendFailedError';
-  }
 }
 
 /** Records every delivered frame per connection, and plays gone (410) or failing connections on demand. */
