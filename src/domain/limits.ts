@@ -12,8 +12,9 @@ export const LIMITS = {
 } as const;
 
 const TOPIC_PATTERN = /^[A-Za-z0-9_\-.:/]{1,128}$/;
-// Printable: no control characters (C0, DEL, C1) and no lone surrogates.
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/u;
+// Not printable: controls, lone surrogates, line and paragraph separators, and invisible format characters
+// (bidi overrides, zero-width spaces), except the joiner and tag characters that emoji sequences use.
+const UNPRINTABLE = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}]|(?![\u200d\u{e0020}-\u{e007f}])\p{Cf}/u;
 
 export function isValidTopicName(topic: unknown): topic is string {
   return typeof topic === 'string' && TOPIC_PATTERN.test(topic);

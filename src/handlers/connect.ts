@@ -20,6 +20,7 @@ export function createConnectHandler(dependencies: DependencyFactory, observabil
         sourceIp: identity?.sourceIp,
         userAgent: identity?.userAgent ?? undefined,
       });
+      observability.metrics.addMetric('Connections', 'Count', 1);
       observability.logger.info('Connected', { connectionId, userId: connection.userId, resumed: connection.resumed });
       return { statusCode: 200 };
     } catch (error) {

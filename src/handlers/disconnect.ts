@@ -9,6 +9,7 @@ export function createDisconnectHandler(dependencies: DependencyFactory, observa
   const handle = async (event: WebSocketEvent): Promise<WebSocketResult> => {
     const { connectionId } = event.requestContext;
     const removed = await disconnect(await dependencies(event.requestContext), connectionId);
+    observability.metrics.addMetric('Disconnections', 'Count', 1);
     observability.logger.info('Disconnected', { connectionId, removed });
     return OK;
   };

@@ -33,6 +33,7 @@ export function createFeedWorkerHandler(dependencies: DependencyFactory, setting
         Date.now() - startedAt >= settings.maxInvocationMs || context.getRemainingTimeInMillis() < settings.handoffMarginMs,
     });
     if (outcome === 'handed-off') await deps.scheduler.start(job);
+    observability.metrics.addMetric(`FeedWorker${outcome === 'handed-off' ? 'HandOffs' : 'Runs'}`, 'Count', 1);
     observability.logger.info('Feed worker done', { ...job, outcome });
     return { outcome };
   };

@@ -8,9 +8,10 @@ export async function sendDirect(deps: Dependencies, userId: string, message: un
   const frame = { type: 'direct', message, sentAt: deps.clock.now().toISOString() } as const;
   let delivered = 0;
   for (const connection of await deps.connections.listByUser(userId)) {
-    const delivery = await deps.notifier.send(connection.connectionId, frame);
+    // One failing connection must not cost the user's other tabs their message.
+    const delivery = await deps.notifier.send(connection.connectionId, frame).catch(() => 'failed' as const);
     if (delivery === 'sent') delivered += 1;
-    else await disconnect(deps, connection.connectionId);
+    else if (delivery === 'gone') await disconnect(deps, connection.connectionId);
   }
   return delivered;
 }

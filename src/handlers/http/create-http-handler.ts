@@ -20,6 +20,7 @@ export interface HttpHandlerOptions {
 /** An HTTP API handler: size limit, JSON body (on writes), one route call, errors as `{"code","message"}`. */
 export function createHttpHandler({ routes, dependencies, observability }: HttpHandlerOptions) {
   const handle = async (event: HttpEvent): Promise<HttpResult> => {
+    observability.metrics.addMetric('HttpRequests', 'Count', 1);
     const selected = routes[event.routeKey];
     if (!selected) throw new HttpError(404, 'not_found', `No route ${event.routeKey}.`);
     return selected(event, await dependencies());
