@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import dynalite from 'dynalite';
 import {
-  CreateTableCommand, DynamoDBClient, ListTablesCommand, type CreateTableCommandInput, type KeySchemaElement,
+  CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, type CreateTableCommandInput, type KeySchemaElement,
   type KeyType, type ProjectionType, type ScalarAttributeType,
 } from '@aws-sdk/client-dynamodb';
 import { closeServer, listen } from './listen';
@@ -58,6 +58,17 @@ function createTableInput(table: TableModel, name: string): CreateTableCommandIn
   };
 }
 
+/** dynalite makes a table ACTIVE a tick after CreateTable answers (and on restart it may be mid-way). */
+async function waitUntilActive(client: DynamoDBClient, name: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+    if (Table?.TableStatus === 'ACTIVE' && (Table.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE')) return;
+    if (Date.now() > deadline) throw new Error(`table ${name} is still ${Table?.TableStatus ?? 'missing'}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 /**
  * Starts dynalite and creates the template's tables that do not exist yet. TTL is not set: dynalite lacks
  * UpdateTimeToLive, and the app ignores expired items on read.
@@ -81,6 +92,7 @@ export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions): Promi
       await client.send(new CreateTableCommand(createTableInput(table, name)));
       options.log(`created table ${name}`);
     }
+    for (const table of options.tables) await waitUntilActive(client, options.tableName(table.logicalId));
   } catch (error) {
     client.destroy();
     await closeServer(server);

@@ -1,0 +1,58 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { startFixtureStack } from './support/fixture-stack';
+
+const credentials = { accessKeyId: 'x', secretAccessKey: 'x' };
+const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-local-'));
+
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+function documentsAt(endpoint: string): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: 'us-east-1', credentials }));
+}
+
+describe('the embedded DynamoDB', () => {
+  it('creates the tables of the template, with their key schema and indexes', async () => {
+    const stack = await startFixtureStack({ quiet: true });
+    const client = new DynamoDBClient({ endpoint: stack.dynamoEndpoint, region: 'us-east-1', credentials });
+    try {
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: stack.tableName('ConnectionsTable') }));
+
+      expect(Table?.TableStatus).toBe('ACTIVE');
+      expect(Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
+      expect(Table?.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }]);
+      expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual(['gsi1']);
+    } finally {
+      client.destroy();
+      await stack.stop();
+    }
+  });
+
+  it('keeps data and the local token secret across restarts with a data dir', async () => {
+    const first = await startFixtureStack({ quiet: true, dataDir });
+    const writer = documentsAt(first.dynamoEndpoint);
+    try {
+      await writer.send(new PutCommand({ TableName: 'ConnectionsTable', Item: { pk: 'kept', sk: 'meta', value: 42 } }));
+    } finally {
+      writer.destroy();
+      await first.stop();
+    }
+    const secret = readFileSync(join(dataDir, 'token-secret'), 'utf8');
+
+    const second = await startFixtureStack({ quiet: true, dataDir });
+    const reader = documentsAt(second.dynamoEndpoint);
+    try {
+      const { Item } = await reader.send(new GetCommand({ TableName: 'ConnectionsTable', Key: { pk: 'kept', sk: 'meta' } }));
+
+      expect(Item).toEqual({ pk: 'kept', sk: 'meta', value: 42 });
+      expect(readFileSync(join(dataDir, 'token-secret'), 'utf8')).toBe(secret);
+      expect(secret.trim()).toMatch(/^[0-9a-f]{64}$/);
+    } finally {
+      reader.destroy();
+      await second.stop();
+    }
+  });
+});

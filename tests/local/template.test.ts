@@ -1,0 +1,82 @@
+import { join } from 'node:path';
+import { parseCloudFormationYaml } from '../../src/local/cfn-yaml';
+import { createIntrinsicResolver } from '../../src/local/intrinsic-resolver';
+import { loadStackModel } from '../../src/local/load-stack-model';
+import { FIXTURES } from './support/fixture-stack';
+
+const PROJECT_ROOT = join(__dirname, '..', '..');
+
+describe('the project template, read by the local stack', () => {
+  const { model } = loadStackModel({ templatePath: join(PROJECT_ROOT, 'template.yaml'), projectRoot: PROJECT_ROOT });
+
+  it('finds the WebSocket routes and the functions behind them', () => {
+    const routes = model.webSocketApi?.routes;
+
+    expect(model.webSocketApi?.routeSelectionExpression).toBe('$request.body.action');
+    expect([...(routes?.keys() ?? [])]).toEqual(expect.arrayContaining([
+      '$connect', '$disconnect', '$default', 'hello', 'ping', 'reset', 'subscribe', 'unsubscribe', 'publish',
+      'sendmessage', 'send', 'history', 'who',
+    ]));
+    for (const route of routes?.values() ?? []) {
+      expect(route.functionId).not.toBeNull();
+      expect(model.functions.get(route.functionId ?? '')?.entryFile).toMatch(/src\/handlers\/.+\.ts$/);
+    }
+  });
+
+  it('finds its table with the key schema', () => {
+    expect(model.tables.map((t) => t.logicalId)).toContain('SwitchboardTable');
+    expect(model.tables[0]?.keySchema).toEqual([
+      { AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' },
+    ]);
+  });
+
+  it('takes the stage from the StageName parameter default', () => {
+    expect(model.stage).toBe(model.parameters.StageName);
+  });
+});
+
+describe('the fixture template', () => {
+  it('finds route responses, HttpApi events and Globals merged into each function', () => {
+    const { model } = loadStackModel({ templatePath: join(FIXTURES, 'template.yaml'), projectRoot: FIXTURES });
+
+    expect(model.webSocketApi?.routes.get('reply')).toEqual({ routeKey: 'reply', functionId: 'ReplyFunction', hasRouteResponse: true });
+    expect(model.webSocketApi?.routes.get('echo')?.hasRouteResponse).toBe(false);
+    expect(model.httpRoutes).toContainEqual({ method: 'POST', path: '/things/{id}', functionId: 'HttpFunction', iam: true });
+    expect(model.functions.get('ThrowFunction')?.timeoutSeconds).toBe(1);
+    expect(model.functions.get('EchoFunction')?.environment).toMatchObject({ ECHO_ONLY: 'yes', TABLE_NAME: { Ref: 'ConnectionsTable' } });
+    expect(model.tables[0]?.globalSecondaryIndexes?.[0]?.IndexName).toBe('gsi1');
+  });
+});
+
+describe('CloudFormation intrinsics', () => {
+  const resolver = createIntrinsicResolver({
+    parameters: { Stage: 'prod', Empty: '' },
+    conditions: { IsEmpty: { 'Fn::Equals': [{ Ref: 'Empty' }, ''] } },
+    resourceTypes: { Table: 'AWS::DynamoDB::Table', Api: 'AWS::ApiGatewayV2::Api' },
+    refResource: (id, type) => (type === 'AWS::ApiGatewayV2::Api' ? 'abcdefghij' : id),
+  });
+  const resolveYaml = (yaml: string): unknown => resolver.resolve(parseCloudFormationYaml(yaml) as never);
+
+  it.each([
+    ['!Ref Stage', 'prod'],
+    ['{ Ref: Stage }', 'prod'],
+    ['!Ref Table', 'Table'],
+    ["!Sub 'https://${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}'", 'https://abcdefghij.execute-api.us-east-1.amazonaws.com/prod'],
+    ["!Sub ['${A}-${Stage}-${!Literal}', { A: !Ref Table }]", 'Table-prod-${Literal}'],
+    ['{ "Fn::Sub": "${Table.Arn}" }', 'arn:aws:dynamodb:us-east-1:123456789012:table/Table'],
+    ['!GetAtt Table.Arn', 'arn:aws:dynamodb:us-east-1:123456789012:table/Table'],
+    ['{ "Fn::GetAtt": [Table, StreamArn] }', 'Table.StreamArn'],
+    ['!If [IsEmpty, yes, no]', 'yes'],
+    ['!Not [!Condition IsEmpty]', false],
+    ['!Join [",", [a, !Ref Stage]]', 'a,prod'],
+    ['!Select [1, !Split [",", "x,y,z"]]', 'y'],
+    ['!If [IsEmpty, !Ref AWS::NoValue, x]', undefined],
+  ])('resolves %s', (yaml, expected) => {
+    expect(resolveYaml(yaml)).toEqual(expected);
+  });
+
+  it('refuses what only AWS can resolve', () => {
+    expect(() => resolveYaml('!ImportValue other-stack-output')).toThrow(/cannot be resolved locally/);
+    expect(() => resolveYaml('!Ref Nowhere')).toThrow(/Unresolvable reference/);
+  });
+});
