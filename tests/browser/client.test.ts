@@ -223,6 +223,22 @@ describe('session token', () => {
   });
 });
 
+describe('hello', () => {
+  it('asks again when the session reply does not come, then reconnects', () => {
+    const { client, scheduler, last, sockets } = setup();
+    client.connect(URL_);
+    const socket = last();
+    socket.open();
+    scheduler.advance(5000);
+    scheduler.advance(5000);
+    expect(socket.actions().filter((a) => a === 'hello')).toHaveLength(3);
+    scheduler.advance(5000);
+    expect(socket.closed?.code).toBe(4000);
+    scheduler.advance(500);
+    expect(sockets).toHaveLength(2);
+  });
+});
+
 describe('heartbeat', () => {
   it('pings on the interval and reconnects when no pong comes back', () => {
     const { client, scheduler, establish, sockets } = setup();

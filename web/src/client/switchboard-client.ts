@@ -78,6 +78,8 @@ export interface SwitchboardClientOptions {
   historyLimit?: number;
   /** Delay before re-sending after a `rate_limited` error. */
   rateLimitRetryMs?: number;
+  /** How long to wait for `session` after `hello` before asking again (three times, then reconnect). */
+  helloTimeoutMs?: number;
   /**
    * Tells whether the server answers at all (any HTTP response). The browser shows a refused handshake (401
    * for a bad token) and an unreachable server alike, as a socket that closes before opening; this tells
@@ -116,6 +118,7 @@ export class SwitchboardClient {
   private retryTimer: unknown;
   private autoDisconnectTimer: unknown;
   private rateLimitTimer: unknown;
+  private helloTimer: unknown;
   private currentStatus: ConnectionStatus = 'disconnected';
   private currentSession: SessionFrame | undefined;
   private isReading = false;
@@ -274,8 +277,7 @@ export class SwitchboardClient {
       onOpen: () => {
         if (generation !== this.generation) return;
         this.opened = true;
-        this.sendNow({ action: 'hello' });
-        this.heartbeat.start();
+        this.sayHello(1);
       },
       onMessage: (data) => {
         if (generation !== this.generation) return;
@@ -287,6 +289,17 @@ export class SwitchboardClient {
         this.onSocketClosed(tokenUsed, code, reason);
       },
     });
+  }
+
+  /** A lost `session` reply would leave the page waiting forever; `hello` is safe to repeat. */
+  private sayHello(attempt: number): void {
+    this.sendNow({ action: 'hello' });
+    this.scheduler.clearTimeout(this.helloTimer);
+    this.helloTimer = this.scheduler.setTimeout(() => {
+      if (this.ready) return;
+      if (attempt < 3) this.sayHello(attempt + 1);
+      else this.abandonSocket('no session after hello');
+    }, this.options.helloTimeoutMs ?? 5000);
   }
 
   private onSocketClosed(tokenUsed: string | undefined, code: number, reason: string): void {
@@ -354,6 +367,7 @@ export class SwitchboardClient {
 
   private afterSocketGone(): void {
     this.heartbeat.stop();
+    this.scheduler.clearTimeout(this.helloTimer);
     this.opened = false;
     this.ready = false;
     if (this.outbox.size > 0) {
@@ -430,6 +444,8 @@ export class SwitchboardClient {
     } else {
       this.feed.onSession(frame.cursor, frame.total);
     }
+    this.scheduler.clearTimeout(this.helloTimer);
+    if (!isReset) this.heartbeat.start();
     this.ready = true;
     this.everConnected = true;
     this.attempt = 0;

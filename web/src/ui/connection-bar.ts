@@ -53,7 +53,7 @@ export function mountConnectionBar(root: HTMLElement, client: SwitchboardClient,
     'form',
     { class: 'connection-form', 'aria-label': 'Connection' },
     field('WebSocket URL', urlInput),
-    field('Auto-disconnect (s)', autoInput),
+    field('Disconnect after (s)', autoInput),
     h('div', { class: 'buttons' }, connectButton, disconnectButton),
   );
   const facts = h(

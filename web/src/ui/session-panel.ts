@@ -39,6 +39,7 @@ export function mountSessionPanel(root: HTMLElement, client: SwitchboardClient):
     progress.value = Math.min(cursor, progress.max);
     progressText.textContent = `${cursor} / ${total}`;
     feed.dataset.cursor = String(cursor);
+    feed.dataset.empty = String((content.textContent ?? '') === '');
   };
   const setReading = (reading: boolean) => {
     feed.dataset.reading = String(reading);
@@ -63,6 +64,7 @@ export function mountSessionPanel(root: HTMLElement, client: SwitchboardClient):
   clearButton.addEventListener('click', () => {
     client.feed.clear();
     restart();
+    showProgress(client.feed.cursor, client.feed.total);
   });
 
   client.on('session', ({ frame, newIdentity }) => {
@@ -99,4 +101,5 @@ export function mountSessionPanel(root: HTMLElement, client: SwitchboardClient):
     if (client.reading && status === 'connected') feedStatus.textContent = 'Reading…';
   });
   setReading(false);
+  showProgress(0, 0);
 }

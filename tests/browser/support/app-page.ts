@@ -1,0 +1,106 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+
+export const DESKTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 390, height: 844 };
+
+const T = 15_000;
+
+export const byTestId = (id: string): string => `[data-testid="${id}"]`;
+
+/** One browser context (its own localStorage, so its own identity) with the app open. */
+export class AppPage {
+  private constructor(
+    readonly context: BrowserContext,
+    readonly page: Page,
+  ) {}
+
+  static async open(browser: Browser, url: string, options: { colorScheme?: 'light' | 'dark' } = {}): Promise<AppPage> {
+    const context = await browser.newContext({ viewport: DESKTOP, colorScheme: options.colorScheme ?? 'light' });
+    context.setDefaultTimeout(T);
+    const page = await context.newPage();
+    page.on('pageerror', (error) => {
+      throw error;
+    });
+    await page.goto(url);
+    return new AppPage(context, page);
+  }
+
+  async close(): Promise<void> {
+    await this.context.close();
+  }
+
+  locator(testId: string) {
+    return this.page.locator(byTestId(testId));
+  }
+
+  async status(): Promise<string | null> {
+    return this.locator('status').getAttribute('data-status');
+  }
+
+  async waitForStatus(status: string): Promise<void> {
+    await this.page.waitForFunction((s) => document.querySelector('[data-testid="status"]')?.getAttribute('data-status') === s, status, { timeout: T });
+  }
+
+  async connectionId(): Promise<string> {
+    await this.waitForStatus('connected');
+    return (await this.page.locator('body').getAttribute('data-connection-id')) ?? '';
+  }
+
+  async userId(): Promise<string> {
+    await this.waitForStatus('connected');
+    return (await this.page.locator('body').getAttribute('data-user-id')) ?? '';
+  }
+
+  async setName(name: string): Promise<void> {
+    await this.locator('chat-name').fill(name);
+    await this.locator('chat-name-apply').click();
+  }
+
+  async sendChat(text: string): Promise<void> {
+    await this.locator('chat-input').fill(text);
+    await this.locator('chat-input').press('Enter');
+  }
+
+  /** Waits for a delivered chat message with this text; returns whether it is shown as own. */
+  async waitForChat(text: string): Promise<{ own: string | null; state: string | null }> {
+    const row = this.page.locator(`${byTestId('chat-log')} ${byTestId('chat-message')}`, { hasText: text });
+    await row.first().waitFor({ timeout: T });
+    return { own: await row.first().getAttribute('data-own'), state: await row.first().getAttribute('data-state') };
+  }
+
+  async subscribe(topic: string): Promise<void> {
+    await this.locator('topic-input').fill(topic);
+    await this.locator('topic-input').press('Enter');
+    await this.page.locator(`${byTestId('subscription')}[data-topic="${topic}"][data-confirmed="true"]`).waitFor({ timeout: T });
+  }
+
+  async topicSeqs(topic: string): Promise<number[]> {
+    return this.page.$$eval(`${byTestId('topic-message')}[data-topic="${topic}"]`, (rows) => rows.map((row) => Number(row.getAttribute('data-seq'))));
+  }
+
+  async feedCursor(): Promise<number> {
+    return Number((await this.locator('feed-text').getAttribute('data-cursor')) ?? 0);
+  }
+
+  async feedText(): Promise<string> {
+    return (await this.page.locator(`${byTestId('feed-text')} .feed-content`).textContent()) ?? '';
+  }
+
+  /** Drops the connection from the server side, as API Gateway's DeleteConnection does. */
+  async dropFromServer(wsUrl: string): Promise<string> {
+    const connectionId = await this.connectionId();
+    const response = await fetch(`${wsUrl.replace(/^ws/, 'http')}/@connections/${encodeURIComponent(connectionId)}`, { method: 'DELETE' });
+    if (response.status !== 204 && response.status !== 200) throw new Error(`DeleteConnection answered ${response.status}`);
+    return connectionId;
+  }
+}
+
+/** Polls until `check` is true (for state outside the page, or sums of page state). */
+export async function eventually(check: () => Promise<boolean>, timeoutMs = T, what = 'condition'): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
