@@ -39,7 +39,6 @@ export function createManagementApi(options: ManagementApiOptions): RequestHandl
       if (body === null) return error(response, 413, 'PayloadTooLargeException', 'Message too long');
       if (!open) return error(response, 410, 'GoneException', `Connection ${id} is gone`);
       connection.socket.send(body.toString('utf8'));
-      options.logEvent?.(`@connections POST ${id} ${body.length}B`);
       return sendJson(response, 200, undefined);
     }
     await readBody(request);

@@ -1,0 +1,126 @@
+/**
+ * `npm start`: the whole Switchboard stack on this machine, no AWS account needed. See docs/local-stack.md.
+ */
+import { parseArgs } from 'node:util';
+import { startLocalStack, type LocalStackOptions } from '../src/local/stack';
+
+const HELP = `Usage: npm start -- [options]
+
+Runs Switchboard locally from template.yaml: embedded DynamoDB, the WebSocket gateway (with @connections and
+the Lambda Invoke API), the HTTP API and the front end.
+
+Options (environment variable in brackets):
+  --ws-port <n>       WebSocket gateway, @connections, Lambda Invoke API [SWITCHBOARD_WS_PORT] (3001)
+  --http-port <n>     HTTP API [SWITCHBOARD_HTTP_PORT] (3002)
+  --web-port <n>      front end and /config.json [SWITCHBOARD_WEB_PORT] (3000)
+  --dynamo-port <n>   embedded DynamoDB [SWITCHBOARD_DYNAMO_PORT] (3005)
+  --data-dir <path>   where data survives restarts [SWITCHBOARD_DATA_DIR] (.switchboard/data)
+  --in-memory         keep nothing across restarts
+  --quiet             no per-connection and per-invocation lines
+  --verbose           handler logs at DEBUG (default WARN)
+  --help              this text
+`;
+
+/** Thrown for a flag or variable that is not a valid port. */
+class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+function port(flag: string | undefined, variable: string, fallback: number): number {
+  const raw = flag ?? process.env[variable];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new UsageError(`${variable}/--flag: not a port: ${raw}`);
+  return value;
+}
+
+function readOptions(argv: string[]): LocalStackOptions | null {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'ws-port': { type: 'string' },
+      'http-port': { type: 'string' },
+      'web-port': { type: 'string' },
+      'dynamo-port': { type: 'string' },
+      'data-dir': { type: 'string' },
+      'in-memory': { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return null;
+  return {
+    projectRoot: process.cwd(),
+    wsPort: port(values['ws-port'], 'SWITCHBOARD_WS_PORT', 3001),
+    httpPort: port(values['http-port'], 'SWITCHBOARD_HTTP_PORT', 3002),
+    webPort: port(values['web-port'], 'SWITCHBOARD_WEB_PORT', 3000),
+    dynamoPort: port(values['dynamo-port'], 'SWITCHBOARD_DYNAMO_PORT', 3005),
+    dataDir: values['in-memory'] ? null : (values['data-dir'] ?? process.env.SWITCHBOARD_DATA_DIR ?? '.switchboard/data'),
+    quiet: values.quiet,
+    verbose: values.verbose,
+  };
+}
+
+async function main(): Promise<void> {
+  let options: LocalStackOptions | null;
+  try {
+    options = readOptions(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${HELP}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (!options) {
+    console.log(HELP);
+    return;
+  }
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const time = (): string => new Date().toISOString().slice(11, 23);
+  const stack = await startLocalStack({ ...options, log: (line) => console.log(`${time()} ${line}`) });
+
+  console.log([
+    '',
+    'Switchboard local stack is up',
+    `  WebSocket     ${stack.wsUrl}   (also ${stack.wsUrl}/${stack.stage})`,
+    `  @connections  ${stack.connectionsUrl}/@connections/{connectionId}`,
+    `  Lambda Invoke ${stack.connectionsUrl}/2015-03-31/functions/{name}/invocations`,
+    `  HTTP API      ${stack.httpUrl}`,
+    `  Front end     ${stack.webUrl ?? '(not served)'}`,
+    `  DynamoDB      ${stack.dynamoEndpoint}   (data: ${options.dataDir ?? 'in memory'})`,
+    '',
+    'Ctrl-C stops everything.',
+    '',
+  ].join('\n'));
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      console.log(`${signal} again: exiting without waiting`);
+      process.exit(1);
+    }
+    stopping = true;
+    console.log(`\n${signal}: closing connections (running $disconnect), servers and DynamoDB...`);
+    stack.stop().then(
+      () => {
+        console.log('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error('stop failed:', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  const code = (error as { code?: string }).code;
+  console.error(code === 'EADDRINUSE'
+    ? `A port is already in use (${(error as Error).message}). Choose others with --ws-port etc., see --help.`
+    : error);
+  process.exit(1);
+});
