@@ -44,7 +44,7 @@ export function createDependencyFactory(config: Config = loadConfig()): Dependen
     clock: systemClock,
     ids: randomIds,
     article: new BundledArticleSource(),
-    settings: { fanOutConcurrency: config.FAN_OUT_CONCURRENCY },
+    settings: { fanOutConcurrency: config.FAN_OUT_CONCURRENCY, connectGraceMs: config.CONNECT_GRACE_MS },
     feeds: new DynamoDbFeedCursorRepository(table),
     scheduler: createFeedScheduler(config),
     tokens: new HmacTokenSigner({

@@ -14,6 +14,7 @@ const schema = z
     LAMBDA_ENDPOINT: z.url().optional(),
     FAN_OUT_CONCURRENCY: positiveInt(50),
     SUBSCRIBER_PAGE_SIZE: positiveInt(100),
+    CONNECT_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
     MESSAGE_TTL_HOURS: positiveInt(24),
     SESSION_TTL_DAYS: positiveInt(7),
     /** The token secret itself (local stack, tests) or the Secrets Manager secret that holds it (AWS). */

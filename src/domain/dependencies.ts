@@ -13,6 +13,8 @@ import type { UserRepository } from './ports/user-repository';
 export interface Settings {
   /** How many sends one broadcast keeps in flight. */
   fanOutConcurrency: number;
+  /** A connection this young is not removed on a 410 (see `CONNECT_GRACE_MS`). */
+  connectGraceMs?: number;
 }
 
 /** Everything the use cases need, built once by the composition root (the notifier per request). */

@@ -50,4 +50,16 @@ export interface Subscriber {
   connectionId: string;
   userId: string;
   name: string;
+  connectedAt: string;
+}
+
+/**
+ * API Gateway answers 410 for a connection whose `$connect` is still running, exactly as for one that is
+ * gone; a connection younger than the grace period is therefore never removed on a 410 (its `$disconnect`
+ * will come). The default outlasts API Gateway's 29-second integration timeout.
+ */
+export const CONNECT_GRACE_MS = 30_000;
+
+export function isPastConnectGrace(connection: { connectedAt: string }, now: Date, graceMs = CONNECT_GRACE_MS): boolean {
+  return now.getTime() - Date.parse(connection.connectedAt) > graceMs;
 }

@@ -1,3 +1,4 @@
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbMessageLog } from '../../src/adapters/dynamodb/dynamodb-message-log';
 import type { MessageDraft } from '../../src/domain/ports/message-log';
 import { ManualClock, startEmbeddedTable, type EmbeddedTable } from '../support/embedded-table';
@@ -36,12 +37,12 @@ describe('DynamoDbMessageLog', () => {
   });
 
   it('gives concurrent publishers every seq exactly once, with no gap', async () => {
-    const appends = Array.from({ length: 40 }, (_, i) => log.append(channel, draft(`m-${i}`)));
+    const appends = Array.from({ length: 200 }, (_, i) => log.append(channel, draft(`m-${i}`)));
 
     const seqs = (await Promise.all(appends)).map((result) => result.message.seq).sort((a, b) => a - b);
 
-    expect(seqs).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
-    const stored = await log.readAfter(channel, 0, 100);
+    expect(seqs).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    const stored = await log.readAfter(channel, 0, 1000);
     expect(stored.map((message) => message.seq)).toEqual(seqs);
   });
 
@@ -64,6 +65,26 @@ describe('DynamoDbMessageLog', () => {
     expect(results.filter((result) => !result.duplicate)).toHaveLength(1);
     expect(new Set(results.map((result) => result.message.seq))).toEqual(new Set([1]));
     expect(await log.readAfter(channel, 0, 10)).toHaveLength(1);
+  });
+
+  it('fills the seq of a publisher that stopped after taking it, when the id is retried', async () => {
+    await log.append(channel, draft('before'));
+    // A publisher took seq 2 and wrote it into its claim, then stopped before storing the message.
+    await embedded.table.client.send(new UpdateCommand({
+      TableName: embedded.table.tableName, Key: { pk: `CHAN#${channel}`, sk: 'SEQ' },
+      UpdateExpression: 'ADD seq :one', ExpressionAttributeValues: { ':one': 1 },
+    }));
+    await embedded.table.client.send(new PutCommand({
+      TableName: embedded.table.tableName,
+      Item: { pk: `CHAN#${channel}`, sk: 'ID#user-1#crashed', seq: 2, expiresAt: Math.floor(clock.now().getTime() / 1000) + 3600 },
+    }));
+
+    const retry = await log.append(channel, draft('crashed', 'finally'));
+    const after = await log.append(channel, draft('after'));
+
+    expect(retry).toMatchObject({ duplicate: true, message: { seq: 2, payload: 'finally' } });
+    expect((await log.readAfter(channel, 0, 10)).map((m) => m.seq)).toEqual([1, 2, 3]);
+    expect(after.message.seq).toBe(3);
   });
 
   it('round-trips any JSON payload exactly', async () => {

@@ -1,3 +1,4 @@
+import { CONNECT_GRACE_MS } from '../../src/domain/model';
 import { TooLargeError } from '../../src/domain/errors';
 import { sendDirect } from '../../src/domain/use-cases/direct';
 import { createMemoryDependencies } from '../support/memory/create-memory-dependencies';
@@ -31,12 +32,24 @@ describe('sendDirect', () => {
     const ada = await givenConnected(deps, 'ada-1');
     await givenSecondTab(deps, 'ada-2', ada);
     deps.notifier.markGone('ada-1');
+    deps.clock.advance(CONNECT_GRACE_MS + 1);
 
     const delivered = await sendDirect(deps, ada.user.userId, 'hi');
 
     expect(delivered).toBe(1);
     expect(await deps.connections.get('ada-1')).toBeUndefined();
     expect(deps.users.openConnections(ada.user.userId)).toBe(1);
+  });
+
+  it('keeps a gone connection that is still within its connect grace', async () => {
+    const deps = createMemoryDependencies();
+    const ada = await givenConnected(deps, 'ada-1');
+    deps.notifier.markGone('ada-1');
+
+    const delivered = await sendDirect(deps, ada.user.userId, 'hi');
+
+    expect(delivered).toBe(0);
+    expect(await deps.connections.get('ada-1')).toBeDefined();
   });
 
   it('still delivers to the user’s other connections when a send to one of them fails', async () => {

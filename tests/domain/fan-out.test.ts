@@ -1,3 +1,4 @@
+import { CONNECT_GRACE_MS } from '../../src/domain/model';
 import type { ServerFrame } from '../../src/domain/frames';
 import type { Connection } from '../../src/domain/model';
 import { fanOut } from '../../src/domain/use-cases/fan-out';
@@ -67,6 +68,7 @@ describe('fanOut', () => {
     deps.notifier.markGone('c2');
     deps.notifier.markGone('c4');
     deps.notifier.clear();
+    deps.clock.advance(CONNECT_GRACE_MS + 1);
 
     const result = await fanOut(deps, 'chat', FRAME);
 
@@ -76,6 +78,21 @@ describe('fanOut', () => {
     expect(await deps.connections.get('c4')).toBeUndefined();
     expect(deps.subscriptions.channelsOf('c2')).toEqual([]);
     expect(await deps.connections.get('c3')).toBeDefined();
+  });
+
+  it('does not remove a connection whose $connect may still be running (API Gateway answers 410 then too)', async () => {
+    const deps = createMemoryDependencies();
+    await givenConnected(deps, 'settled');
+    deps.clock.advance(CONNECT_GRACE_MS + 1);
+    await givenConnected(deps, 'connecting');
+    deps.notifier.markGone('connecting');
+    deps.notifier.markGone('settled');
+
+    const result = await fanOut(deps, 'chat', FRAME);
+
+    expect(result.gone).toBe(2);
+    expect(await deps.connections.get('connecting')).toBeDefined();
+    expect(await deps.connections.get('settled')).toBeUndefined();
   });
 
   it('counts a throwing send as failed and still delivers to the others', async () => {

@@ -53,7 +53,7 @@ describe('chat through the local gateway', () => {
     expect(client.frames.filter(chat('x'.repeat(2001)))).toEqual([]);
   });
 
-  it('cleans up a client killed without a close frame at the next broadcast', async () => {
+  it('cleans up a client killed without a close frame', async () => {
     const survivor = await e2e.connect({ name: 'Survivor' });
     const doomed = await e2e.connect({ name: 'Doomed' });
     const { connectionId } = await doomed.session();
@@ -65,6 +65,22 @@ describe('chat through the local gateway', () => {
 
     await waitUntil(async () => (await e2e.partition(`CONN#${String(connectionId)}`)).length === 0);
     expect(await e2e.partition(`CONN#${String(connectionId)}`)).toEqual([]);
+  });
+
+  it('removes the records of a connection whose $disconnect never ran at the next broadcast', async () => {
+    const speaker = await e2e.connect({ name: 'Speaker' });
+    const ghost = 'GhostConnId0001=';
+    const connectedAt = new Date(Date.now() - 60_000).toISOString();
+    const expiresAt = Math.floor(Date.now() / 1000) + 3600;
+    await e2e.put({ pk: `CONN#${ghost}`, sk: 'META', connectionId: ghost, userId: 'ghost-user', name: 'Ghost', connectedAt, resumed: false, expiresAt });
+    await e2e.put({ pk: `CONN#${ghost}`, sk: 'SUB#chat', channel: 'chat', expiresAt });
+    await e2e.put({ pk: 'SUBS#chat', sk: `CONN#${ghost}`, connectionId: ghost, userId: 'ghost-user', name: 'Ghost', connectedAt, expiresAt });
+
+    await speaker.request({ action: 'sendmessage', message: 'knock knock' }, chat('knock knock'));
+
+    await waitUntil(async () => (await e2e.partition(`CONN#${ghost}`)).length === 0);
+    const who = await speaker.request({ action: 'who' }, (frame) => frame.type === 'who');
+    expect((who.users as Array<{ userId: string }>).map((user) => user.userId)).not.toContain('ghost-user');
   });
 });
 

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Author, Channel, StoredMessage } from '../../domain/model';
 import type { AppendResult, MessageDraft, MessageLog } from '../../domain/ports/message-log';
 import { keys } from './keys';
@@ -14,17 +14,15 @@ export interface DynamoDbMessageLogOptions {
 }
 
 /**
- * A gap-free numbered log per channel without transactions (the embedded DynamoDB has none).
+ * A numbered log per channel without transactions (the embedded DynamoDB has none).
  *
- * The message item itself claims its `seq`: a conditional put of `seq = last + 1` succeeds for exactly
- * one writer, so two publishers can never share a number, and a number is never skipped because it is
- * only taken together with the message it numbers. The `SEQ` item is a hint for the next writer,
- * advanced after each put and by any writer that finds it behind; it never expires, so numbering goes on
- * after old messages have expired.
- *
- * Idempotency: the first publisher of an id claims an idempotency record with a conditional put, then
- * stores the message and writes its `seq` into the record. A repeat finds the record and answers the
- * original `seq` without storing or delivering anything.
+ * Numbers come from an atomic `ADD` on the channel's `SEQ` item: one round trip, and concurrent
+ * publishers never contend or retry. Every message carries an idempotency key (the publisher's `id`, or
+ * one generated for it), claimed with a conditional put before a number is taken; the number is written
+ * into the claim before the message is stored. So a publisher that stopped between taking a number and
+ * storing its message leaves a claim that names the number, and the retry of that id (a Lambda retry,
+ * or the client resending) stores the message under it: a taken number is never left empty for good.
+ * A repeat of a finished id answers the original message and stores nothing.
  */
 export class DynamoDbMessageLog implements MessageLog {
   private readonly staleClaimMs: number;
@@ -40,17 +38,19 @@ export class DynamoDbMessageLog implements MessageLog {
 
   async append(channel: Channel, draft: MessageDraft): Promise<AppendResult> {
     const claimKey = keys.idempotency(channel, draft.publisher, draft.id);
-    const previous = await this.claim(claimKey, draft);
+    const previous = await this.claim(channel, claimKey, draft);
     if (previous) return { message: previous, duplicate: true };
-    const message = await this.store(channel, draft);
+    const seq = await this.nextSeq(channel);
     await this.table.client.send(
       new UpdateCommand({
         TableName: this.table.tableName,
         Key: claimKey,
         UpdateExpression: 'SET seq = :seq REMOVE claimedAt',
-        ExpressionAttributeValues: { ':seq': message.seq },
+        ExpressionAttributeValues: { ':seq': seq },
       }),
     );
+    const message: StoredMessage = { channel, seq, id: draft.id, payload: draft.payload, from: draft.from, sentAt: draft.sentAt };
+    await this.store(message);
     return { message, duplicate: false };
   }
 
@@ -85,25 +85,14 @@ export class DynamoDbMessageLog implements MessageLog {
   }
 
   async latestSeq(channel: Channel): Promise<number> {
-    const hint = await this.seqHint(channel);
-    // The hint can trail by one if a writer stopped between its put and its hint update.
-    const { Items } = await this.table.client.send(
-      new QueryCommand({
-        TableName: this.table.tableName,
-        KeyConditionExpression: 'pk = :pk AND sk > :after',
-        ExpressionAttributeValues: { ':pk': keys.messagePartition(channel), ':after': keys.seqKey(hint) },
-        ScanIndexForward: false,
-        Limit: 1,
-        ConsistentRead: true,
-        ProjectionExpression: 'seq',
-      }),
+    const { Item } = await this.table.client.send(
+      new GetCommand({ TableName: this.table.tableName, Key: keys.channelSeq(channel), ConsistentRead: true }),
     );
-    const newest = Items?.[0];
-    return newest ? Number(newest.seq) : hint;
+    return typeof Item?.seq === 'number' ? Item.seq : 0;
   }
 
   /** Claims the idempotency key; returns the original message when the id was published before. */
-  private async claim(claimKey: { pk: string; sk: string }, draft: MessageDraft): Promise<StoredMessage | undefined> {
+  private async claim(channel: Channel, claimKey: { pk: string; sk: string }, draft: MessageDraft): Promise<StoredMessage | undefined> {
     const deadline = Date.now() + this.duplicateWaitMs;
     for (let attempt = 0; ; attempt += 1) {
       const now = this.table.clock.now();
@@ -123,7 +112,7 @@ export class DynamoDbMessageLog implements MessageLog {
       const { Item } = await this.table.client.send(
         new GetCommand({ TableName: this.table.tableName, Key: claimKey, ConsistentRead: true }),
       );
-      if (Item && typeof Item.seq === 'number') return this.original(claimKey, Item.seq, draft);
+      if (Item && typeof Item.seq === 'number') return this.original(channel, Item.seq, draft);
       if (Date.now() > deadline) {
         throw new Error(`Publish of id ${draft.id} is still in progress elsewhere`);
       }
@@ -131,55 +120,40 @@ export class DynamoDbMessageLog implements MessageLog {
     }
   }
 
-  private async original(claimKey: { pk: string }, seq: number, draft: MessageDraft): Promise<StoredMessage> {
-    const channel = claimKey.pk.slice('CHAN#'.length);
+  /** The message a claim names; stored now if its first publisher stopped before storing it. */
+  private async original(channel: Channel, seq: number, draft: MessageDraft): Promise<StoredMessage> {
     const { Item } = await this.table.client.send(
       new GetCommand({ TableName: this.table.tableName, Key: keys.message(channel, seq), ConsistentRead: true }),
     );
-    // The original may have expired from the log while its idempotency record lives on.
-    return Item ? fromMessageItem(channel, Item) : { channel, seq, ...draft };
-  }
-
-  private async store(channel: Channel, draft: MessageDraft): Promise<StoredMessage> {
-    const sentAt = new Date(draft.sentAt);
-    for (let attempt = 0; ; attempt += 1) {
-      const seq = (await this.seqHint(channel)) + 1;
-      const message: StoredMessage = { channel, seq, id: draft.id, payload: draft.payload, from: draft.from, sentAt: draft.sentAt };
-      try {
-        await this.table.client.send(
-          new PutCommand({
-            TableName: this.table.tableName,
-            Item: { ...keys.message(channel, seq), ...toMessageAttributes(message), expiresAt: this.expiry(sentAt) },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-        await this.advanceHint(channel, seq);
-        return message;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-        // Someone else took this seq: make sure the hint moves past it, then try the next one.
-        await this.advanceHint(channel, seq);
-        if (attempt > 2) await delay(Math.random() * 5 * attempt);
-      }
+    if (Item) return fromMessageItem(channel, Item);
+    const message: StoredMessage = { channel, seq, id: draft.id, payload: draft.payload, from: draft.from, sentAt: draft.sentAt };
+    if (Date.parse(draft.sentAt) + this.options.messageTtlSeconds * 1000 > this.table.clock.now().getTime()) {
+      await this.store(message);
     }
+    return message;
   }
 
-  private async seqHint(channel: Channel): Promise<number> {
-    const { Item } = await this.table.client.send(
-      new GetCommand({ TableName: this.table.tableName, Key: keys.channelSeq(channel), ConsistentRead: true }),
+  private async nextSeq(channel: Channel): Promise<number> {
+    const { Attributes } = await this.table.client.send(
+      new UpdateCommand({
+        TableName: this.table.tableName,
+        Key: keys.channelSeq(channel),
+        UpdateExpression: 'ADD seq :one',
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
     );
-    return typeof Item?.seq === 'number' ? Item.seq : 0;
+    return Number(Attributes?.seq);
   }
 
-  private async advanceHint(channel: Channel, seq: number): Promise<void> {
+  /** Stores a numbered message; a message already stored under that number (a repair race) is kept. */
+  private async store(message: StoredMessage): Promise<void> {
     try {
       await this.table.client.send(
-        new UpdateCommand({
+        new PutCommand({
           TableName: this.table.tableName,
-          Key: keys.channelSeq(channel),
-          UpdateExpression: 'SET seq = :seq',
-          ConditionExpression: 'attribute_not_exists(seq) OR seq < :seq',
-          ExpressionAttributeValues: { ':seq': seq },
+          Item: { ...keys.message(message.channel, message.seq), ...toMessageAttributes(message), expiresAt: this.expiry(new Date(message.sentAt)) },
+          ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
     } catch (error) {

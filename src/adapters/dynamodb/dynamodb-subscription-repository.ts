@@ -34,6 +34,7 @@ export class DynamoDbSubscriptionRepository implements SubscriptionRepository {
       connectionId: connection.connectionId,
       userId: connection.userId,
       name: connection.name,
+      connectedAt: connection.connectedAt,
       expiresAt,
     });
   }
@@ -66,6 +67,7 @@ export class DynamoDbSubscriptionRepository implements SubscriptionRepository {
         connectionId: String(item.connectionId),
         userId: String(item.userId),
         name: String(item.name),
+        connectedAt: String(item.connectedAt),
       }));
     }
   }

@@ -1,5 +1,6 @@
 import type { Dependencies } from '../dependencies';
 import { requireMessageSize } from '../limits';
+import { isPastConnectGrace } from '../model';
 import { disconnect } from './disconnect';
 
 /** Delivers a `direct` frame to every open connection of one user; returns how many got it. */
@@ -11,7 +12,7 @@ export async function sendDirect(deps: Dependencies, userId: string, message: un
     // One failing connection must not cost the user's other tabs their message.
     const delivery = await deps.notifier.send(connection.connectionId, frame).catch(() => 'failed' as const);
     if (delivery === 'sent') delivered += 1;
-    else if (delivery === 'gone') await disconnect(deps, connection.connectionId);
+    else if (delivery === 'gone' && isPastConnectGrace(connection, deps.clock.now(), deps.settings.connectGraceMs)) await disconnect(deps, connection.connectionId);
   }
   return delivered;
 }

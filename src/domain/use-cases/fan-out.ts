@@ -1,12 +1,12 @@
 import { forEachBounded } from '../concurrency';
 import type { Dependencies } from '../dependencies';
 import type { ServerFrame } from '../frames';
-import type { Channel, Subscriber } from '../model';
+import { isPastConnectGrace, type Channel, type Subscriber } from '../model';
 import { disconnect } from './disconnect';
 
 export interface FanOutResult {
   delivered: number;
-  /** Connections that were gone (410); their records have been removed. */
+  /** Connections that were gone (410); their records have been removed unless they were still connecting. */
   gone: number;
   /** Sends that failed for another reason (throttling, network); the broadcast went on. */
   failed: number;
@@ -28,7 +28,7 @@ export async function fanOut(
   options: FanOutOptions = {},
 ): Promise<FanOutResult> {
   const result: FanOutResult = { delivered: 0, gone: 0, failed: 0 };
-  const goneIds: string[] = [];
+  const gone: Subscriber[] = [];
   await forEachBounded(deps.subscriptions.subscribers(channel), deps.settings.fanOutConcurrency, async (subscriber) => {
     if (options.exclude?.(subscriber)) return;
     try {
@@ -37,14 +37,15 @@ export async function fanOut(
         result.delivered += 1;
       } else {
         result.gone += 1;
-        goneIds.push(subscriber.connectionId);
+        gone.push(subscriber);
       }
     } catch {
       result.failed += 1;
     }
   });
-  for (const connectionId of goneIds) {
-    await disconnect(deps, connectionId);
+  const now = deps.clock.now();
+  for (const subscriber of gone) {
+    if (isPastConnectGrace(subscriber, now, deps.settings.connectGraceMs)) await disconnect(deps, subscriber.connectionId);
   }
   return result;
 }

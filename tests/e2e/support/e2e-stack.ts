@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { resolve } from 'node:path';
 import { LOCAL_CREDENTIALS } from '../../../src/local/dynamo-bootstrap';
 import { startLocalStack, type LocalStack } from '../../../src/local/stack';
@@ -10,6 +10,8 @@ export interface E2eStack {
   connect(query?: Record<string, string>): Promise<TestClient>;
   /** Every live item of a DynamoDB partition (for asserting what was written or removed). */
   partition(pk: string): Promise<Record<string, unknown>[]>;
+  /** Writes an item directly, to set up records the app would not write itself (a missed `$disconnect`). */
+  put(item: Record<string, unknown>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -46,6 +48,9 @@ export async function startE2eStack(env: Record<string, string> = {}): Promise<E
         }),
       );
       return Items ?? [];
+    },
+    async put(item) {
+      await documents.send(new PutCommand({ TableName: stack.tableName('SwitchboardTable'), Item: item }));
     },
     async stop() {
       for (const client of clients) client.kill();

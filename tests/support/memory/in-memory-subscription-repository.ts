@@ -78,5 +78,5 @@ export class InMemorySubscriptionRepository implements SubscriptionRepository {
 }
 
 function toSubscriber(connection: Connection): Subscriber {
-  return { connectionId: connection.connectionId, userId: connection.userId, name: connection.name };
+  return { connectionId: connection.connectionId, userId: connection.userId, name: connection.name, connectedAt: connection.connectedAt };
 }
