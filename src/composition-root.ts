@@ -7,6 +7,8 @@ import { ApiGatewayNotifier } from './adapters/apigateway/api-gateway-notifier';
 import { managementEndpoint, type RequestEndpoint } from './adapters/apigateway/management-endpoint';
 import { BundledArticleSource } from './adapters/article/bundled-article-source';
 import { HmacTokenSigner } from './adapters/crypto/hmac-token-signer';
+import { DynamoDbRateLimiter } from './adapters/dynamodb/dynamodb-rate-limiter';
+import { DynamoDbSessionHistory } from './adapters/dynamodb/dynamodb-session-history';
 import { DynamoDbFeedCursorRepository } from './adapters/dynamodb/dynamodb-feed-cursor-repository';
 import { LambdaFeedScheduler } from './adapters/lambda/lambda-feed-scheduler';
 import { DynamoDbConnectionRepository } from './adapters/dynamodb/dynamodb-connection-repository';
@@ -46,6 +48,8 @@ export function createDependencyFactory(config: Config = loadConfig()): Dependen
     article: new BundledArticleSource(),
     settings: { fanOutConcurrency: config.FAN_OUT_CONCURRENCY, connectGraceMs: config.CONNECT_GRACE_MS },
     feeds: new DynamoDbFeedCursorRepository(table),
+    rateLimiter: new DynamoDbRateLimiter(table, { ratePerSecond: config.CHAT_RATE_PER_SECOND, burst: config.CHAT_BURST }),
+    sessions: new DynamoDbSessionHistory(table, { retentionSeconds: config.SESSION_TTL_DAYS * 86_400 }),
     scheduler: createFeedScheduler(config),
     tokens: new HmacTokenSigner({
       secret: () => readTokenSecret(config),

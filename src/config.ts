@@ -17,6 +17,8 @@ const schema = z
     CONNECT_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
     MESSAGE_TTL_HOURS: positiveInt(24),
     SESSION_TTL_DAYS: positiveInt(7),
+    CHAT_RATE_PER_SECOND: positiveInt(10),
+    CHAT_BURST: positiveInt(20),
     /** The token secret itself (local stack, tests) or the Secrets Manager secret that holds it (AWS). */
     TOKEN_SECRET: z.string().min(16).optional(),
     TOKEN_SECRET_ARN: z.string().min(1).optional(),

@@ -3,6 +3,8 @@ import type { Clock } from './ports/clock';
 import type { ConnectionRepository } from './ports/connection-repository';
 import type { FeedCursorRepository } from './ports/feed-cursor-repository';
 import type { FeedScheduler } from './ports/feed-scheduler';
+import type { RateLimiter } from './ports/rate-limiter';
+import type { SessionHistory } from './ports/session-history';
 import type { IdGenerator } from './ports/id-generator';
 import type { MessageLog } from './ports/message-log';
 import type { Notifier } from './ports/notifier';
@@ -30,5 +32,7 @@ export interface Dependencies {
   article: ArticleSource;
   feeds: FeedCursorRepository;
   scheduler: FeedScheduler;
+  rateLimiter: RateLimiter;
+  sessions: SessionHistory;
   settings: Settings;
 }

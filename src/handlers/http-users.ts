@@ -3,19 +3,28 @@ import { createDependencyFactory } from '../composition-root';
 import { sendDirect } from '../domain/use-cases/direct';
 import { createHttpHandler } from './http/create-http-handler';
 import { HttpError } from './http/http-errors';
-import { json } from './http/http-event';
+import { json, type HttpEvent } from './http/http-event';
 import { createObservability } from './observability';
 
 const directBody = z.object({ message: z.unknown().refine((value) => value !== undefined, { message: 'is required' }) });
+const sessionsQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
 
-/** Back-end messages to one user: a `direct` frame to each of their open connections. */
+function userIdOf(event: HttpEvent): string {
+  const userId = event.pathParameters?.userId;
+  if (!userId) throw new HttpError(400, 'invalid_request', 'The user id is missing.');
+  return userId;
+}
+
+/** Back-end access to one user: `direct` frames to each of their open connections, and their session history. */
 export const handler = createHttpHandler({
   routes: {
     'POST /users/{userId}/messages': async (event, deps) => {
-      const userId = event.pathParameters?.userId;
-      if (!userId) throw new HttpError(400, 'invalid_request', 'The user id is missing.');
       const { message } = directBody.parse(event.body);
-      return json(202, { delivered: await sendDirect(deps, userId, message) });
+      return json(202, { delivered: await sendDirect(deps, userIdOf(event), message) });
+    },
+    'GET /users/{userId}/sessions': async (event, deps) => {
+      const { limit } = sessionsQuery.parse(event.queryStringParameters ?? {});
+      return json(200, { sessions: await deps.sessions.list(userIdOf(event), limit) });
     },
   },
   dependencies: createDependencyFactory(),

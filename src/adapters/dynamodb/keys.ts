@@ -10,6 +10,7 @@ import type { Channel } from '../../domain/model';
  * | subscriber of a channel       | SUBS#{channel}    | CONN#{id}            |
  * | user (session)                | USER#{userId}     | PROFILE              |
  * | user's open connection        | USER#{userId}     | CONN#{id}            |
+ * | user's closed connection      | USER#{userId}     | SESSION#{closedAt}#{id} |
  * | channel's last seq            | CHAN#{channel}    | SEQ                  |
  * | idempotency record            | CHAN#{channel}    | ID#{publisher}#{id}  |
  * | stored message                | MSG#{channel}     | {seq, 12 digits}     |
@@ -26,6 +27,11 @@ export const keys = {
   user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
   userPartition: (userId: string) => `USER#${userId}`,
   userConnection: (userId: string, connectionId: string) => ({ pk: `USER#${userId}`, sk: `CONN#${connectionId}` }),
+  userSession: (userId: string, disconnectedAt: string, connectionId: string) => ({
+    pk: `USER#${userId}`,
+    sk: `SESSION#${disconnectedAt}#${connectionId}`,
+  }),
+  SESSION_PREFIX: 'SESSION#',
   channelSeq: (channel: Channel) => ({ pk: `CHAN#${channel}`, sk: 'SEQ' }),
   idempotency: (channel: Channel, publisher: string, id: string) => ({
     pk: `CHAN#${channel}`,

@@ -8,6 +8,8 @@ import { InMemoryMessageLog } from './in-memory-message-log';
 import { InMemorySubscriptionRepository } from './in-memory-subscription-repository';
 import { InMemoryUserRepository } from './in-memory-user-repository';
 import { RecordingFeedScheduler } from './recording-feed-scheduler';
+import { InMemoryRateLimiter } from './in-memory-rate-limiter';
+import { InMemorySessionHistory } from './in-memory-session-history';
 import { RecordingNotifier, type RecordingNotifierOptions } from './recording-notifier';
 import { SequentialIds } from './sequential-ids';
 import { StaticArticleSource } from './static-article-source';
@@ -34,6 +36,8 @@ export interface MemoryDependencies extends Dependencies {
   article: StaticArticleSource;
   feeds: InMemoryFeedCursorRepository;
   scheduler: RecordingFeedScheduler;
+  rateLimiter: InMemoryRateLimiter;
+  sessions: InMemorySessionHistory;
 }
 
 /** A complete, isolated set of in-memory adapters: build a fresh one per test. */
@@ -54,6 +58,8 @@ export function createMemoryDependencies(options: MemoryDependencyOptions = {}):
     article: new StaticArticleSource(options.article),
     feeds: new InMemoryFeedCursorRepository(users),
     scheduler: new RecordingFeedScheduler(),
+    rateLimiter: new InMemoryRateLimiter(),
+    sessions: new InMemorySessionHistory(),
     settings: { fanOutConcurrency: 10, ...options.settings },
   };
 }
