@@ -9,4 +9,5 @@ module.exports = {
   // middy ships ESM only; compile it to CommonJS with the rest.
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   testTimeout: 30000,
+  reporters: ['default', '<rootDir>/tests/support/summary-reporter.js'],
 };
