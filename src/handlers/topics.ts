@@ -10,7 +10,7 @@ import type { z } from 'zod';
 
 async function publishFrame({ topic, message, id }: z.infer<typeof frames.publish>, { deps, connectionId }: WsRequest) {
   const { connection } = await requireSession(deps, connectionId);
-  const result = await publish(deps, { topic, message, id, connectionId, from: { userId: connection.userId, name: connection.name } });
+  const result = await publish(deps, { topic, message, id, from: { userId: connection.userId, name: connection.name } });
   return { type: 'ack', id: result.id, topic: result.topic, seq: result.seq } as const;
 }
 

@@ -78,8 +78,12 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
     return loaded;
   };
 
+  /** A function by logical id, or by the `FunctionName` the template gives it (what `!Ref` yields in AWS). */
+  const find = (functionId: string): FunctionModel | undefined =>
+    options.functions.get(functionId) ?? [...options.functions.values()].find((fn) => fn.functionName === functionId);
+
   const invoke = async (functionId: string, event: unknown): Promise<unknown> => {
-    const fn = options.functions.get(functionId);
+    const fn = find(functionId);
     if (!fn) throw new FunctionNotFoundError(`No function ${functionId} in the template`);
     const handler = await load(fn);
     const timeoutMs = fn.timeoutSeconds * 1000;
@@ -128,7 +132,7 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
   };
 
   return {
-    has: (functionId) => options.functions.has(functionId),
+    has: (functionId) => find(functionId) !== undefined,
     missingEntries: () => [...options.functions.values()].filter((fn) => !existsSync(fn.entryFile)),
     invoke,
   };

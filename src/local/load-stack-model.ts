@@ -103,8 +103,10 @@ function readFunction({ id, properties, metadata, globals, projectRoot, resolver
   const codeUri = resolver.resolveString(properties.CodeUri ?? globals.CodeUri) ?? './';
   const entryPoints = asList(asObj(metadata.BuildProperties).EntryPoints);
   const entry = entryPoints[0] !== undefined ? String(entryPoints[0]) : `${handler.slice(0, dot)}.ts`;
+  const functionName = resolver.resolveString(properties.FunctionName);
   return {
     logicalId: id,
+    ...(functionName === undefined ? {} : { functionName }),
     entryFile: resolvePath(projectRoot, codeUri, entry),
     exportName: handler.slice(dot + 1),
     timeoutSeconds: Number(resolver.resolve(properties.Timeout ?? globals.Timeout) ?? 3),

@@ -27,6 +27,8 @@ export interface HttpRouteModel {
 /** An `AWS::Serverless::Function` with Globals merged. */
 export interface FunctionModel {
   logicalId: string;
+  /** The `FunctionName` property, resolved, when the template names the function. */
+  functionName?: string;
   /** Absolute path of the TypeScript (or JavaScript) entry file. */
   entryFile: string;
   exportName: string;

@@ -1,8 +1,7 @@
 import { RateLimitedError } from '../../src/domain/errors';
-import { CHAT_ROOM, topicChannel } from '../../src/domain/model';
+import { CHAT_ROOM } from '../../src/domain/model';
 import { sendChat } from '../../src/domain/use-cases/chat';
 import { disconnect } from '../../src/domain/use-cases/disconnect';
-import { publish } from '../../src/domain/use-cases/publish';
 import { createMemoryDependencies } from '../support/memory/create-memory-dependencies';
 import { givenConnected } from './given';
 
@@ -15,18 +14,6 @@ describe('rate limits', () => {
     await expect(sendChat(deps, { connectionId: 'flood', text: 'spam', echoToSender: true })).rejects.toBeInstanceOf(RateLimitedError);
 
     expect(await deps.messages.latestSeq(CHAT_ROOM)).toBe(0);
-  });
-
-  it('limits publishes from a connection but not from the HTTP API', async () => {
-    const deps = createMemoryDependencies();
-    await givenConnected(deps, 'flood');
-    deps.rateLimiter.deny('flood');
-
-    await expect(publish(deps, { topic: 't', message: 1, from: null, connectionId: 'flood' })).rejects.toBeInstanceOf(RateLimitedError);
-    const fromService = await publish(deps, { topic: 't', message: 2, from: null });
-
-    expect(fromService.seq).toBe(1);
-    expect(await deps.messages.latestSeq(topicChannel('t'))).toBe(1);
   });
 });
 

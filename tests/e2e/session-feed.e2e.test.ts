@@ -6,7 +6,7 @@ const ARTICLE = [...WEBSOCKET_ARTICLE.text];
 let e2e: E2eStack;
 beforeAll(async () => {
   // A short worker lifetime makes every read hand off between invocations many times.
-  e2e = await startE2eStack({ FEED_WORKER_FUNCTION: 'FeedWorkerFunction', FEED_MAX_INVOCATION_MS: '150', FEED_CHUNK_SIZE: '3' });
+  e2e = await startE2eStack({ FEED_MAX_INVOCATION_MS: '150', FEED_CHUNK_SIZE: '3' });
 });
 afterAll(() => e2e.stop());
 

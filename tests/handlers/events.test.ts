@@ -49,7 +49,7 @@ async function invoke(name: string): Promise<{ statusCode: number; body?: string
 const CONNECTION = 'Gg3GqdpYIAMCJOg=';
 
 beforeAll(async () => {
-  e2e = await startE2eStack({ FEED_WORKER_FUNCTION: 'FeedWorkerFunction' });
+  e2e = await startE2eStack();
   lambda = new LambdaClient({ endpoint: e2e.stack.connectionsUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 });
 afterAll(async () => {

@@ -1,5 +1,4 @@
 import type { Dependencies } from '../dependencies';
-import { RateLimitedError } from '../errors';
 import type { TopicMessageFrame } from '../frames';
 import { requireMessageSize, requireTopicName } from '../limits';
 import { topicChannel, type Author, type StoredMessage } from '../model';
@@ -12,8 +11,6 @@ export interface PublishRequest {
   id?: string;
   /** The publishing user, or null for a back-end service. */
   from: Author | null;
-  /** The publishing connection, whose send rate is limited; absent for the HTTP API. */
-  connectionId?: string;
 }
 
 export interface PublishResult {
@@ -31,9 +28,6 @@ export interface PublishResult {
 export async function publish(deps: Dependencies, request: PublishRequest): Promise<PublishResult> {
   const topic = requireTopicName(request.topic);
   requireMessageSize(request.message);
-  if (request.connectionId !== undefined && !(await deps.rateLimiter.tryAcquire(request.connectionId))) {
-    throw new RateLimitedError();
-  }
   const channel = topicChannel(topic);
   const { message, duplicate } = await deps.messages.append(channel, {
     id: request.id ?? deps.ids.next(),
