@@ -63,9 +63,11 @@ describe('events/*.json invoked on their functions', () => {
       const event = loadEvent(name);
       return event.routeKey ?? event.requestContext.routeKey;
     }));
-    const routes = [...(model.webSocketApi?.routes.keys() ?? [])].filter((key) => key !== 'teleprinter');
+    const routes = [...(model.webSocketApi?.routes.keys() ?? [])];
 
-    expect(routes.filter((key) => !covered.has(key))).toEqual([]);
+    const httpRoutes = model.httpRoutes.map((route) => `${route.method} ${route.path}`);
+
+    expect([...routes, ...httpRoutes].filter((key) => !covered.has(key))).toEqual([]);
   });
 
   it('runs a whole connection life from the sample events, with the effects in DynamoDB', async () => {
@@ -87,6 +89,7 @@ describe('events/*.json invoked on their functions', () => {
     expect(await e2e.partition('SUBS#topic:news')).toEqual([]);
 
     expect(await invoke('teleread.json')).toMatchObject({ statusCode: 200 });
+    expect(await invoke('teleprinter.json')).toMatchObject({ statusCode: 200 });
     expect(await invoke('stop.json')).toMatchObject({ statusCode: 200 });
     expect(await invoke('reset.json')).toMatchObject({ statusCode: 200 });
     const afterReset = (await e2e.partition(`CONN#${CONNECTION}`)).find((item) => item.sk === 'META');
@@ -100,11 +103,13 @@ describe('events/*.json invoked on their functions', () => {
     const posted = await invoke('http-post-topic-message.json');
     const read = await invoke('http-get-topic-messages.json');
     const direct = await invoke('http-post-user-message.json');
+    const sessions = await invoke('http-get-user-sessions.json');
 
     expect(posted.statusCode).toBe(202);
     expect(JSON.parse(String(posted.body))).toMatchObject({ id: 'b-1', seq: expect.any(Number) });
     expect(read.statusCode).toBe(200);
     expect(JSON.parse(String(read.body)).messages).toEqual(expect.arrayContaining([expect.objectContaining({ message: { text: 'from the back end' } })]));
     expect(direct).toMatchObject({ statusCode: 202, body: JSON.stringify({ delivered: 0 }) });
+    expect(sessions).toMatchObject({ statusCode: 200, body: JSON.stringify({ sessions: [] }) });
   });
 });
