@@ -19,7 +19,9 @@ export function parseFrame(event: WebSocketEvent): RawFrame {
   return value as RawFrame;
 }
 
-/** The frame's `action` when it is a string (echoed in error frames). */
+const ECHO_LIMIT = 64;
+
+/** The frame's `action` when it is a string, cut short: it is echoed in error frames. */
 export function actionOf(frame: RawFrame | undefined): string | undefined {
-  return typeof frame?.action === 'string' ? frame.action : undefined;
+  return typeof frame?.action === 'string' ? frame.action.slice(0, ECHO_LIMIT) : undefined;
 }
