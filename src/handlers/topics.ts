@@ -5,7 +5,6 @@ import { subscribe, unsubscribe } from '../domain/use-cases/subscribe';
 import { requireSession } from '../domain/use-cases/hello';
 import { createObservability } from './observability';
 import { createWsHandler, route, type WsRequest } from './ws/create-ws-handler';
-import { actionOf } from './ws/parse-frame';
 import { frames } from './ws/schemas';
 import type { z } from 'zod';
 
@@ -26,7 +25,7 @@ export const topicRoutes = {
   }),
   publish: route(frames.publish, publishFrame),
   $default: route(frames.empty.loose(), async (frame, request) => {
-    if (frame.action !== undefined) throw new ClientError('unknown_action', `Unknown action "${actionOf(frame) ?? String(frame.action)}".`);
+    if (frame.action !== undefined) throw new ClientError('unknown_action', `Unknown action ${JSON.stringify(frame.action).slice(0, 64)}.`);
     if (frame.topic === undefined) throw new InvalidFrameError('A frame needs an "action" (or a "topic" to publish to).');
     return publishFrame(frames.publish.parse(frame), request);
   }),
