@@ -1,0 +1,88 @@
+/**
+ * `npm run bench` (about 10 minutes on 2 cores) or `npm run bench -- --quick` (under a minute): runs each
+ * section against servers on 127.0.0.1 only, prints the tables and rewrites BENCHMARKS.md.
+ * `--only=fanout,cost,coldstart,capacity,peers` runs some sections (BENCHMARKS.md is then not rewritten).
+ */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { PROJECT_ROOT } from './lib/child-stack';
+import { toText, type Table } from './lib/table';
+import { machine, renderReport, targetsTable, type Results } from './report';
+import { runCapacity } from './sections/capacity';
+import { runColdStart } from './sections/cold-start';
+import { runCost } from './sections/cost';
+import { runFanOut } from './sections/fan-out';
+import { runPeers } from './sections/peers';
+import { settingsFor } from './settings';
+
+const SECTIONS = ['fanout', 'cost', 'coldstart', 'capacity', 'peers'] as const;
+type Section = (typeof SECTIONS)[number];
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
+  });
+  const quick = values.quick ?? false;
+  const only = values.only?.split(',').map((s) => s.trim()) as Section[] | undefined;
+  const wanted = (section: Section): boolean => (only ? only.includes(section) : section !== 'peers' || !quick);
+  const settings = settingsFor(quick);
+  const command = `npm run bench${quick ? ' -- --quick' : ''}`;
+  const started = Date.now();
+  const results: Results = { quick, failures: [] };
+  const show = (table: Table): void => console.log(`\n${toText(table)}\n`);
+
+  console.log(`Switchboard bench (${quick ? 'quick' : 'full'}) on ${machine().summary}`);
+  const section = async <T>(name: Section, label: string, run: () => Promise<T>, keep: (result: T) => void): Promise<void> => {
+    if (!wanted(name)) return;
+    const t0 = Date.now();
+    console.log(`-- ${label} ...`);
+    try {
+      keep(await run());
+      console.log(`-- ${label}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      results.failures.push(`${label}: ${message}`);
+      console.log(`-- ${label} FAILED: ${message}`);
+    }
+  };
+
+  await section('fanout', '1. fan-out', () => runFanOut(settings.fanOut), (r) => {
+    results.fanOut = r;
+    show(r.table);
+  });
+  await section('cost', '2. cost per operation', () => runCost(settings.cost), (r) => {
+    results.cost = r;
+    show(r.table);
+  });
+  await section('coldstart', '3. cold start', () => runColdStart(settings.coldStart), (r) => {
+    results.coldStart = r;
+    show(r.table);
+  });
+  await section('capacity', '4. local capacity', () => runCapacity(settings.capacity), (r) => {
+    results.capacity = r;
+    r.tables.forEach(show);
+  });
+  await section('peers', '5. peer comparison', () => runPeers(settings.peers), (r) => {
+    results.peers = r;
+    r.tables.forEach(show);
+  });
+
+  results.durationS = (Date.now() - started) / 1000;
+  show(targetsTable(results, settings));
+  if (only) {
+    console.log('--only given: BENCHMARKS.md left as it was.');
+  } else {
+    writeFileSync(join(PROJECT_ROOT, 'BENCHMARKS.md'), renderReport(results, settings, command));
+    console.log(`BENCHMARKS.md written (${results.durationS.toFixed(0)} s).`);
+  }
+  process.exit(results.failures.length ? 1 : 0);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,34 @@
+import type { CapacitySettings } from './sections/capacity';
+import type { ColdStartSettings } from './sections/cold-start';
+import type { CostSettings } from './sections/cost';
+import type { FanOutSettings } from './sections/fan-out';
+import type { PeerSettings } from './sections/peers';
+
+export interface BenchSettings {
+  fanOut: FanOutSettings;
+  cost: CostSettings;
+  coldStart: ColdStartSettings;
+  capacity: CapacitySettings;
+  peers: PeerSettings;
+}
+
+/** Sizes for the full run (about 10 minutes on 2 cores) and for `--quick` (under a minute). */
+export function settingsFor(quick: boolean): BenchSettings {
+  const latencyMs = 20;
+  const concurrency = Number(process.env.FAN_OUT_CONCURRENCY ?? 50);
+  return quick
+    ? {
+        fanOut: { sizes: [100, 250], repetitions: 1, latencyMs, concurrency, sequentialMax: 100 },
+        cost: { publishSizes: [0, 100], roomSize: 10, disconnectTopics: [0, 3], feedCharacters: 100 },
+        coldStart: { runs: 2, withoutSourceMaps: false },
+        capacity: { idleMilestones: [100], chatClients: 50, chatRates: [10, 25, 50, 100], stepMs: 1000 },
+        peers: { clients: 0, runs: 0 },
+      }
+    : {
+        fanOut: { sizes: [100, 1000, 2000], repetitions: 3, latencyMs, concurrency, sequentialMax: 2000 },
+        cost: { publishSizes: [0, 100, 1000], roomSize: 20, disconnectTopics: [0, 5], feedCharacters: 1000 },
+        coldStart: { runs: 10, withoutSourceMaps: true },
+        capacity: { idleMilestones: [1000, 2500, 5000], chatClients: 50, chatRates: [10, 20, 30, 50, 100, 200, 400, 800, 1600], stepMs: 3000 },
+        peers: { clients: 1000, runs: 3 },
+      };
+}
