@@ -254,4 +254,24 @@ describe('the local gateway limits', () => {
     await expect(socket.closed).resolves.toMatchObject({ code: 1001 });
     await expect(disconnected).resolves.toMatchObject({ requestContext: { disconnectStatusCode: 1001 } });
   });
+
+  it('closes a busy connection at the maximum duration with 1001, however active it is', async () => {
+    const capped = await startFixtureStack({ idleTimeoutMs: 60_000, maxConnectionMs: 400, quiet: true });
+    try {
+      const t = tag();
+      const connected = nextReport<ConnectEvent>('connect', (e) => e.queryStringParameters?.tag === t);
+      const socket = await openSocket(`${capped.wsUrl}?tag=${t}`);
+      sockets.push(socket);
+      const { requestContext } = await connected;
+      const disconnected = disconnectOf(requestContext.connectionId);
+      const chatter = setInterval(() => socket.ws.readyState === socket.ws.OPEN && socket.ws.send('{"action":"nothing"}'), 50);
+
+      const closed = await socket.closed.finally(() => clearInterval(chatter));
+
+      expect(closed).toMatchObject({ code: 1001 });
+      await expect(disconnected).resolves.toMatchObject({ requestContext: { disconnectStatusCode: 1001 } });
+    } finally {
+      await capped.stop();
+    }
+  });
 });
