@@ -1,39 +1,42 @@
-import { z } from 'zod';
+import { describeValidationError, text, wholeNumberText, z } from './validation';
 
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const count = (fallback: number, min = 1) => z._default(wholeNumberText(min), fallback);
+const optionalUrl = z.optional(z.url());
 
 const schema = z
   .object({
-    TABLE_NAME: z.string().min(1),
-    AWS_REGION: z.string().min(1).default('us-east-1'),
+    TABLE_NAME: text(1),
+    AWS_REGION: z._default(text(1), 'us-east-1'),
     /** Only for the local stack and tests: the embedded DynamoDB. */
-    DYNAMODB_ENDPOINT: z.url().optional(),
+    DYNAMODB_ENDPOINT: optionalUrl,
     /** The @connections endpoint; when absent it is built from each request. */
-    MANAGEMENT_ENDPOINT: z.url().optional(),
+    MANAGEMENT_ENDPOINT: optionalUrl,
     /** Only for the local stack: its Lambda Invoke API. */
-    LAMBDA_ENDPOINT: z.url().optional(),
-    FAN_OUT_CONCURRENCY: positiveInt(50),
-    SUBSCRIBER_PAGE_SIZE: positiveInt(100),
-    CONNECT_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
-    MESSAGE_TTL_HOURS: positiveInt(24),
-    SESSION_TTL_DAYS: positiveInt(7),
-    CHAT_RATE_PER_SECOND: positiveInt(10),
-    CHAT_BURST: positiveInt(20),
+    LAMBDA_ENDPOINT: optionalUrl,
+    FAN_OUT_CONCURRENCY: count(50),
+    SUBSCRIBER_PAGE_SIZE: count(100),
+    CONNECT_GRACE_MS: count(30_000, 0),
+    MESSAGE_TTL_HOURS: count(24),
+    SESSION_TTL_DAYS: count(7),
+    CHAT_RATE_PER_SECOND: count(10),
+    CHAT_BURST: count(20),
     /** The token secret itself (local stack, tests) or the Secrets Manager secret that holds it (AWS). */
-    TOKEN_SECRET: z.string().min(16).optional(),
-    TOKEN_SECRET_ARN: z.string().min(1).optional(),
+    TOKEN_SECRET: z.optional(text(16)),
+    TOKEN_SECRET_ARN: z.optional(text(1)),
     /** The feed worker function that `teleread` invokes asynchronously. */
-    FEED_WORKER_FUNCTION: z.string().min(1).optional(),
-    FEED_INTERVAL_MS: z.coerce.number().int().min(0).default(100),
-    FEED_CHUNK_SIZE: positiveInt(1),
+    FEED_WORKER_FUNCTION: z.optional(text(1)),
+    FEED_INTERVAL_MS: count(100, 0),
+    FEED_CHUNK_SIZE: count(1),
     /** Hand the stream to a fresh invocation after this long, even with time left (tests use a small value). */
-    FEED_MAX_INVOCATION_MS: positiveInt(14 * 60 * 1000),
+    FEED_MAX_INVOCATION_MS: count(14 * 60 * 1000),
     /** Hand off when less than this is left of the invocation's time. */
-    FEED_HANDOFF_MARGIN_MS: positiveInt(10_000),
+    FEED_HANDOFF_MARGIN_MS: count(10_000),
   })
-  .refine((env) => env.TOKEN_SECRET !== undefined || env.TOKEN_SECRET_ARN !== undefined, {
-    message: 'Set TOKEN_SECRET or TOKEN_SECRET_ARN',
-  });
+  .check(
+    z.refine((env) => env.TOKEN_SECRET !== undefined || env.TOKEN_SECRET_ARN !== undefined, {
+      message: 'Set TOKEN_SECRET or TOKEN_SECRET_ARN',
+    }),
+  );
 
 export type Config = z.infer<typeof schema>;
 
@@ -41,8 +44,7 @@ export type Config = z.infer<typeof schema>;
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'env'}: ${issue.message}`);
-    throw new Error(`Invalid configuration: ${problems.join('; ')}`);
+    throw new Error(`Invalid configuration: ${describeValidationError(parsed.error, 'env')}`);
   }
   return parsed.data;
 }

@@ -1,12 +1,12 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import { text, z } from '../validation';
 import { createDependencyFactory, type DependencyFactory } from '../composition-root';
 import { loadConfig } from '../config';
 import { runFeed, type FeedOutcome } from '../domain/use-cases/feed';
 import { createObservability, observabilityMiddlewares, type Observability } from './observability';
 
-const feedJob = z.object({ userId: z.string().min(1), connectionId: z.string().min(1), leaseId: z.string().min(1) });
+const feedJob = z.object({ userId: text(1), connectionId: text(1), leaseId: text(1) });
 
 export interface FeedWorkerSettings {
   intervalMs: number;

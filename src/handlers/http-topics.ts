@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { present, text, wholeNumberText, z } from '../validation';
 import { createDependencyFactory } from '../composition-root';
 import { requireTopicName } from '../domain/limits';
 import { topicChannel } from '../domain/model';
@@ -7,13 +7,10 @@ import { createHttpHandler } from './http/create-http-handler';
 import { json } from './http/http-event';
 import { createObservability } from './observability';
 
-const publishBody = z.object({
-  message: z.unknown().refine((value) => value !== undefined, { message: 'is required' }),
-  id: z.string().min(1).max(128).optional(),
-});
+const publishBody = z.object({ message: present, id: z.optional(text(1, 128)) });
 const readQuery = z.object({
-  since: z.coerce.number().int().min(0).default(0),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  since: z._default(wholeNumberText(0), 0),
+  limit: z._default(wholeNumberText(1, 1000), 100),
 });
 
 /** Back-end publishing: `POST` stores and delivers a topic message, `GET` reads the stored ones. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { present, wholeNumberText, z } from '../validation';
 import { createDependencyFactory } from '../composition-root';
 import { sendDirect } from '../domain/use-cases/direct';
 import { createHttpHandler } from './http/create-http-handler';
@@ -6,8 +6,8 @@ import { HttpError } from './http/http-errors';
 import { json, type HttpEvent } from './http/http-event';
 import { createObservability } from './observability';
 
-const directBody = z.object({ message: z.unknown().refine((value) => value !== undefined, { message: 'is required' }) });
-const sessionsQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
+const directBody = z.object({ message: present });
+const sessionsQuery = z.object({ limit: z._default(wholeNumberText(1, 1000), 100) });
 
 function userIdOf(event: HttpEvent): string {
   const userId = event.pathParameters?.userId;

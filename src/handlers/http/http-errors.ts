@@ -1,6 +1,6 @@
 import type { MiddlewareObj, Request } from '@middy/core';
-import { z } from 'zod';
 import { ClientError } from '../../domain/errors';
+import { describeValidationError, isValidationError } from '../../validation';
 
 /** An HTTP error whose `code` and `message` are safe to show the caller. */
 export class HttpError extends Error {
@@ -47,9 +47,8 @@ function describe(error: unknown): { statusCode: number; code: string; message: 
   if (error instanceof ClientError) {
     return { statusCode: error.code === 'too_large' ? 413 : 400, code: error.code, message: error.message };
   }
-  if (error instanceof z.ZodError) {
-    const problems = error.issues.map((issue) => `${issue.path.length ? `"${issue.path.join('.')}"` : 'body'}: ${issue.message}`);
-    return { statusCode: 400, code: 'invalid_request', message: problems.join('; ') };
+  if (isValidationError(error)) {
+    return { statusCode: 400, code: 'invalid_request', message: describeValidationError(error, 'body') };
   }
   const middyError = error as { statusCode?: number; message?: string } | undefined;
   if (middyError?.statusCode === 415 && middyError.message?.includes('JSON')) {

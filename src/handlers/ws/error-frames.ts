@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { ClientError } from '../../domain/errors';
 import type { ErrorFrame } from '../../domain/frames';
+import { describeValidationError, isValidationError } from '../../validation';
 
 /**
  * Maps anything thrown while handling a frame to the contract's `error` frame. The client's own mistakes
@@ -11,9 +11,9 @@ export function toErrorFrame(error: unknown, action: string | undefined): { fram
   if (error instanceof ClientError) {
     return { frame: { type: 'error', code: error.code, message: error.message, ...withAction }, internal: false };
   }
-  if (error instanceof z.ZodError) {
-    const problems = error.issues.map((issue) => `${issue.path.length ? `"${issue.path.join('.')}"` : 'frame'}: ${issue.message}`);
-    return { frame: { type: 'error', code: 'invalid_frame', message: problems.join('; '), ...withAction }, internal: false };
+  if (isValidationError(error)) {
+    const message = describeValidationError(error, 'frame');
+    return { frame: { type: 'error', code: 'invalid_frame', message, ...withAction }, internal: false };
   }
   return {
     frame: { type: 'error', code: 'internal', message: 'Something went wrong on our side; try again.', ...withAction },

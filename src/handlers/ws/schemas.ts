@@ -1,17 +1,15 @@
-import { z } from 'zod';
+import { present, text, wholeNumber, z } from '../../validation';
 
 /** Frame shapes. Domain rules (topic pattern, text and size limits) are checked by the domain. */
-const id = z.string().min(1).max(128).optional();
-const message = z.unknown().refine((value) => value !== undefined, { message: 'is required' });
+const id = z.optional(text(1, 128));
 
 export const frames = {
   empty: z.object({}),
-  subscribe: z.object({ topic: z.string(), since: z.number().int().min(0).optional() }),
+  loose: z.looseObject({}),
+  subscribe: z.object({ topic: z.string(), since: z.optional(wholeNumber(0)) }),
   unsubscribe: z.object({ topic: z.string() }),
-  publish: z.object({ topic: z.string(), message, id }),
+  publish: z.object({ topic: z.string(), message: present, id }),
   chat: z.object({ message: z.string(), id }),
-  history: z.object({
-    limit: z.number().int().optional(),
-    before: z.number().int().min(1).optional(),
-  }),
+  // `limit` is range-checked by the domain, which names the allowed range.
+  history: z.object({ limit: z.optional(z.number().check(z.int())), before: z.optional(wholeNumber(1)) }),
 };
