@@ -63,7 +63,11 @@ export function createDependencyFactory(config: Config = loadConfig()): Dependen
     const endpoint = managementEndpoint(request, config.MANAGEMENT_ENDPOINT);
     let notifier = notifiers.get(endpoint);
     if (!notifier) {
-      notifier = new ApiGatewayNotifier(new ApiGatewayManagementApiClient({ region: config.AWS_REGION, endpoint }));
+      // One socket per call in flight: the SDK's default agent would cap a broadcast at 50.
+      const agent = { keepAlive: true, maxSockets: config.FAN_OUT_CONCURRENCY };
+      notifier = new ApiGatewayNotifier(
+        new ApiGatewayManagementApiClient({ region: config.AWS_REGION, endpoint, requestHandler: { httpAgent: agent, httpsAgent: agent } }),
+      );
       notifiers.set(endpoint, notifier);
     }
     return { ...shared, notifier };

@@ -80,3 +80,32 @@ describe('forEachBounded', () => {
     expect(state.started).toEqual([]);
   });
 });
+
+describe('forEachBounded reading ahead', () => {
+  it('reads the next page while the current one is still being worked on', async () => {
+    const events: string[] = [];
+    async function* pages() {
+      events.push('read 1');
+      yield [1, 2];
+      events.push('read 2');
+      yield [3];
+    }
+
+    await forEachBounded(pages(), 1, async (item) => {
+      events.push(`start ${item}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      events.push(`end ${item}`);
+    });
+
+    expect(events.indexOf('read 2')).toBeLessThan(events.indexOf('end 1'));
+  });
+
+  it('rethrows a failed read of a later page after the earlier tasks', async () => {
+    async function* pages() {
+      yield [1];
+      throw new Error('page 2 failed');
+    }
+
+    await expect(forEachBounded(pages(), 2, async () => new Promise((resolve) => setTimeout(resolve, 5)))).rejects.toThrow('page 2 failed');
+  });
+});
