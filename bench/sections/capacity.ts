@@ -10,6 +10,8 @@ export interface CapacitySettings {
   /** Aggregate chat messages per second, tried in order until one fails. */
   chatRates: number[];
   stepMs: number;
+  /** Pause between two steps, for the stack to drain. */
+  pauseMs: number;
 }
 
 interface Target {
@@ -116,7 +118,7 @@ async function chat(target: Target, settings: CapacitySettings): Promise<Step[]>
       };
       steps.push(step);
       if (step.received < step.expected || step.p95 > MAX_LATENCY_MS || errors > 0) break;
-      await sleep(1500);
+      await sleep(settings.pauseMs);
     }
   } finally {
     await pool.closeAll();

@@ -18,6 +18,8 @@ export interface ColdStartSettings {
 interface FunctionEntry {
   logicalId: string;
   entry: string;
+  /** The template's `External` for this function: does `sam build` leave `@aws-sdk/*` out? */
+  sdkExternal: boolean;
 }
 
 interface Variant {
@@ -33,16 +35,24 @@ export interface ColdStartSummary {
   maxBundledBytes: number;
   maxExternalInitMs: number;
   maxBundledInitMs: number;
+  /** Every function's template `External` leaves the SDK to the runtime. */
+  templateSdkExternal: boolean;
+  /** What dominates the SDK-external bundles (from the metafile of the largest). */
+  dominantExternal: string;
 }
 
 /** The functions of template.yaml and their esbuild entry points (Metadata.BuildProperties.EntryPoints). */
 export function templateEntries(): FunctionEntry[] {
   const template = parseCloudFormationYaml(readFileSync(join(PROJECT_ROOT, 'template.yaml'), 'utf8')) as unknown as {
-    Resources: Record<string, { Type: string; Metadata?: { BuildProperties?: { EntryPoints?: string[] } } }>;
+    Resources: Record<string, { Type: string; Metadata?: { BuildProperties?: { EntryPoints?: string[]; External?: string[] } } }>;
   };
   return Object.entries(template.Resources)
     .filter(([, r]) => r.Type === 'AWS::Serverless::Function' && r.Metadata?.BuildProperties?.EntryPoints?.[0])
-    .map(([logicalId, r]) => ({ logicalId, entry: r.Metadata?.BuildProperties?.EntryPoints?.[0] as string }));
+    .map(([logicalId, r]) => ({
+      logicalId,
+      entry: r.Metadata?.BuildProperties?.EntryPoints?.[0] as string,
+      sdkExternal: (r.Metadata?.BuildProperties?.External ?? []).some((e) => e === '@aws-sdk/*'),
+    }));
 }
 
 /** The largest inputs of a bundle, grouped by package (or `src`). */
@@ -119,11 +129,13 @@ async function measure(fn: FunctionEntry, outDir: string, bundleSdk: boolean, se
 export async function runColdStart(settings: ColdStartSettings): Promise<ColdStartSummary> {
   const outDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
   const rows: string[][] = [];
-  const summary = { maxExternalBytes: 0, maxBundledBytes: 0, maxExternalInitMs: 0, maxBundledInitMs: 0 };
+  const summary = { maxExternalBytes: 0, maxBundledBytes: 0, maxExternalInitMs: 0, maxBundledInitMs: 0, dominantExternal: '' };
+  const entries = templateEntries();
   try {
-    for (const fn of templateEntries()) {
+    for (const fn of entries) {
       const external = await measure(fn, outDir, false, settings);
       const bundled = await measure(fn, outDir, true, settings);
+      if (external.bytes >= summary.maxExternalBytes) summary.dominantExternal = external.top;
       summary.maxExternalBytes = Math.max(summary.maxExternalBytes, external.bytes);
       summary.maxBundledBytes = Math.max(summary.maxBundledBytes, bundled.bytes);
       summary.maxExternalInitMs = Math.max(summary.maxExternalInitMs, external.initMs);
@@ -136,15 +148,17 @@ export async function runColdStart(settings: ColdStartSettings): Promise<ColdSta
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }
+  const templateSdkExternal = entries.every((fn) => fn.sdkExternal);
   return {
     ...summary,
+    templateSdkExternal,
     table: {
       title: `3. Cold start: bundle size and module initialisation (median of ${settings.runs} fresh node processes)`,
       headers: ['function', 'bundle, SDK external', 'init', 'largest inputs', 'bundle, SDK bundled', 'init', 'largest inputs'],
       rows,
       notes: [
         'esbuild as `sam build` runs it for this template: bundle, minify, platform node, target es2022, format cjs, source maps (Sourcemap: true, so NODE_OPTIONS=--enable-source-maps; init is timed with that flag).',
-        'SDK external: `@aws-sdk/*` left to the nodejs22.x runtime (init then includes loading it from node_modules, as the runtime does from its own copy). SDK bundled: what this template builds today, since it sets no `External`.',
+        `SDK external: \`@aws-sdk/*\` left to the nodejs22.x runtime (init then includes loading it from node_modules, as the runtime does from its own copy)${templateSdkExternal ? ': what template.yaml builds (`External: [\'@aws-sdk/*\']`)' : ''}. SDK bundled: the SDK inside the bundle${templateSdkExternal ? '' : ', what template.yaml builds today, since it sets no `External`'}.`,
         'Init: `require()` of the bundle in a fresh `node` process with the environment the function reads at module scope (TABLE_NAME, TOKEN_SECRET, ...). Lambda adds its own runtime start and the download of the package, not counted here.',
         '"largest inputs": share of the bundle by package, from the esbuild metafile.',
       ],

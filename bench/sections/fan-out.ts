@@ -38,6 +38,8 @@ export interface FanOutSummary {
   ratioAtLargest: number;
   /** The same, with the publish's fixed cost (a publish to a topic without subscribers) taken off. */
   ratioAtLargestNet: number;
+  /** Switchboard's time over the Scan + Promise.all with the SDK's 50 sockets (the same concurrency) at the largest N. */
+  vsSameConcurrencyAtLargest: number;
   overheadMs: number;
   largest: number;
   errors: number;
@@ -175,6 +177,7 @@ function summarise(runs: Run[], settings: FanOutSettings, overheadMs: number): F
   const rows: string[][] = [];
   let ratioAtLargest = Number.NaN;
   let ratioAtLargestNet = Number.NaN;
+  let vsSameConcurrencyAtLargest = Number.NaN;
   let errors = 0;
   const largest = Math.max(...settings.sizes);
   for (const n of settings.sizes) {
@@ -183,6 +186,7 @@ function summarise(runs: Run[], settings: FanOutSettings, overheadMs: number): F
     if (n === largest) {
       ratioAtLargest = board / ideal;
       ratioAtLargestNet = (board - overheadMs) / ideal;
+      vsSameConcurrencyAtLargest = board / median(runs.filter((r) => r.strategy === 'promise-all' && r.n === n).map((r) => r.ms));
     }
     for (const strategy of Object.keys(LABELS) as Strategy[]) {
       const mine = runs.filter((r) => r.strategy === strategy && r.n === n);
@@ -200,7 +204,7 @@ function summarise(runs: Run[], settings: FanOutSettings, overheadMs: number): F
     }
   }
   return {
-    largest, ratioAtLargest, ratioAtLargestNet, overheadMs, errors,
+    largest, ratioAtLargest, ratioAtLargestNet, vsSameConcurrencyAtLargest, overheadMs, errors,
     table: {
       title: `1. Fan-out of one message, @connections latency ${settings.latencyMs} ms, concurrency ${settings.concurrency}`,
       headers: ['N', 'strategy', 'time to last delivery (median)', 'ideal N x L / C', 'vs ideal', 'vs Switchboard', 'Scans / Queries', 'missing / failed'],
