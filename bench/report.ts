@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from './lib/child-stack';
 import { int, mb, ms, ratio } from './lib/stats';
 import { toMarkdown, type Table } from './lib/table';
 import type { CapacitySummary } from './sections/capacity';
@@ -28,6 +31,26 @@ export function machine(): { summary: string; cpu: string; cores: number; node: 
   const node = process.version;
   const memory = mb(totalmem());
   return { summary: `${cpu} x ${list.length}, ${memory} RAM, Node ${node}`, cpu, cores: list.length, node, memory };
+}
+
+function zodVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(PROJECT_ROOT, 'node_modules', 'zod', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '4';
+  }
+}
+
+/** Why zod dominates a bundle, when it does (from the esbuild metafile's import chain). */
+function zodNote(dominant: string): string {
+  if (!dominant.startsWith('zod')) return '';
+  return [
+    "- **zod's locales**: zod/mini's and zod/v4/core's entry points re-export every locale (`export * as locales`), and",
+    `  zod ${zodVersion()} does not declare \`sideEffects: false\`, so esbuild keeps all of them (about 258 KB minified) even`,
+    '  where only English is used. Marking zod side-effect free in a build plugin (not possible with SAM\'s esbuild',
+    '  properties; a Makefile build would do) or a validator without bundled locales would remove most of the zod share.',
+    '',
+  ].join('\n');
 }
 
 const verdict = (met: boolean | undefined): string => (met === undefined ? 'not run' : met ? 'met' : 'MISSED');
@@ -110,16 +133,18 @@ broadcast is bound by how many calls are in flight, not by CPU: the ideal time i
 C = FAN_OUT_CONCURRENCY (${s.fanOut.concurrency}) calls in flight while it pages through the subscribers with Query.
 The sequential loop of the chat seeds costs N x L (${ms(2000 * s.fanOut.latencyMs)} for 2,000 subscribers, longer than
 most Lambda timeouts allow: this template's is 10 s). The unbounded \`Promise.all\` of the topic seed and of
-AWS's chat sample looks fast here only because the SDK's HTTP agent quietly caps it at 50 sockets (it logs
-"socket usage at capacity" warnings, counted in the table), and it must first Scan the whole table; with the
-cap lifted (\`maxSockets: Infinity\`) it opens one socket per recipient at once, which in AWS means N
-simultaneous TLS connections from one Lambda and a burst of N requests against the throttle.
+AWS's chat sample is in fact bounded by the SDK's default HTTP agent at 50 sockets (the SDK only warns when a
+call waits more than about 3 s for one), and it must first Scan the whole table. With the cap lifted
+(\`maxSockets: Infinity\`) it is the fastest here, N calls in flight at once; in AWS that is N simultaneous TLS
+connections from one Lambda and a burst of N requests against the account's throttle.
 
 **Reading the ratio to ideal.** The local \`@connections\` endpoint, the SDK clients that sign every call, the
 WebSocket gateway and ${int(f.largest)} receiving clients share this machine's ${m.cores} cores, so no strategy reaches the
 ideal here: the Scan + \`Promise.all\` with 50 sockets, the same concurrency, takes ${ratio(f.ratioAtLargest / f.vsSameConcurrencyAtLargest)} of it at N = ${int(f.largest)}.
 Against that baseline, measured in the same run, Switchboard takes ${ratio(f.vsSameConcurrencyAtLargest)}; its own fixed cost is the publish
-before the fan-out (${ms(f.overheadMs)}: rate limit, sequence number, idempotency claim, store). In AWS the callbacks run on
+before the fan-out (${ms(f.overheadMs)}: rate limit, sequence number, idempotency claim, store), and that locally its
+\`@connections\` client runs inside the stack process, on the same core as the endpoint it calls, while the
+alternatives' client runs in the bench process. In AWS the callbacks run on
 API Gateway's side and the ${s.fanOut.latencyMs} ms is network time, so expect the ratio to ideal there to be nearer the
 same-concurrency figure than this table's. ${f.ratioAtLargest > 1.3 ? 'Where the target is missed, that is why: the local machine, not the number of calls in flight, sets the pace.' : ''}
 
@@ -166,7 +191,7 @@ function in the table). Findings that hold for every function:
   \`async_hooks\` hook with destroy tracking (cls-hooked) that taxes every Promise in the process: in a CPU profile of
   the local stack during 1,000 connects, \`registerDestroyHook\` and \`promiseInitHookWithDestroyTracking\` took about
   8 % of the CPU, with more garbage collection on top.
-- **Every function bundles the whole composition root** (src/composition-root.ts): the Lambda client (for the feed
+${zodNote(r.coldStart.dominantExternal)}- **Every function bundles the whole composition root** (src/composition-root.ts): the Lambda client (for the feed
   worker), Secrets Manager (Parameters) and every adapter, whatever the function uses, so the bundles differ by a few KB.
 - ${r.coldStart.templateSdkExternal ? 'template.yaml sets `External: [\'@aws-sdk/*\']`, so `sam build` leaves the SDK to the runtime: the SDK-external column is what deploys.' : 'template.yaml sets no `External`, so `sam build` bundles the SDK: the SDK-bundled column is what deploys; `External: [\'@aws-sdk/*\']` would halve it.'}
 `);
