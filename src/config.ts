@@ -1,44 +1,42 @@
-import { describeValidationError, text, wholeNumberText, z } from './validation';
+import { describeValidationError, type Infer, object, optional, refine, text, url, wholeNumberText, withDefault } from './validation';
 
-const count = (fallback: number, min = 1) => z._default(wholeNumberText(min), fallback);
-const optionalUrl = z.optional(z.url());
+const count = (fallback: number, min = 1) => withDefault(wholeNumberText(min), fallback);
+const optionalUrl = optional(url());
 
-const schema = z
-  .object({
-    TABLE_NAME: text(1),
-    AWS_REGION: z._default(text(1), 'us-east-1'),
-    /** Only for the local stack and tests: the embedded DynamoDB. */
-    DYNAMODB_ENDPOINT: optionalUrl,
-    /** The @connections endpoint; when absent it is built from each request. */
-    MANAGEMENT_ENDPOINT: optionalUrl,
-    /** Only for the local stack: its Lambda Invoke API. */
-    LAMBDA_ENDPOINT: optionalUrl,
-    FAN_OUT_CONCURRENCY: count(50),
-    SUBSCRIBER_PAGE_SIZE: count(100),
-    CONNECT_GRACE_MS: count(30_000, 0),
-    MESSAGE_TTL_HOURS: count(24),
-    SESSION_TTL_DAYS: count(7),
-    CHAT_RATE_PER_SECOND: count(10),
-    CHAT_BURST: count(20),
-    /** The token secret itself (local stack, tests) or the Secrets Manager secret that holds it (AWS). */
-    TOKEN_SECRET: z.optional(text(16)),
-    TOKEN_SECRET_ARN: z.optional(text(1)),
-    /** The feed worker function that `teleread` invokes asynchronously. */
-    FEED_WORKER_FUNCTION: z.optional(text(1)),
-    FEED_INTERVAL_MS: count(100, 0),
-    FEED_CHUNK_SIZE: count(1),
-    /** Hand the stream to a fresh invocation after this long, even with time left (tests use a small value). */
-    FEED_MAX_INVOCATION_MS: count(14 * 60 * 1000),
-    /** Hand off when less than this is left of the invocation's time. */
-    FEED_HANDOFF_MARGIN_MS: count(10_000),
-  })
-  .check(
-    z.refine((env) => env.TOKEN_SECRET !== undefined || env.TOKEN_SECRET_ARN !== undefined, {
-      message: 'Set TOKEN_SECRET or TOKEN_SECRET_ARN',
-    }),
-  );
+const schema = object({
+  TABLE_NAME: text(1),
+  AWS_REGION: withDefault(text(1), 'us-east-1'),
+  /** Only for the local stack and tests: the embedded DynamoDB. */
+  DYNAMODB_ENDPOINT: optionalUrl,
+  /** The @connections endpoint; when absent it is built from each request. */
+  MANAGEMENT_ENDPOINT: optionalUrl,
+  /** Only for the local stack: its Lambda Invoke API. */
+  LAMBDA_ENDPOINT: optionalUrl,
+  FAN_OUT_CONCURRENCY: count(50),
+  SUBSCRIBER_PAGE_SIZE: count(100),
+  CONNECT_GRACE_MS: count(30_000, 0),
+  MESSAGE_TTL_HOURS: count(24),
+  SESSION_TTL_DAYS: count(7),
+  CHAT_RATE_PER_SECOND: count(10),
+  CHAT_BURST: count(20),
+  /** The token secret itself (local stack, tests) or the Secrets Manager secret that holds it (AWS). */
+  TOKEN_SECRET: optional(text(16)),
+  TOKEN_SECRET_ARN: optional(text(1)),
+  /** The feed worker function that `teleread` invokes asynchronously. */
+  FEED_WORKER_FUNCTION: optional(text(1)),
+  FEED_INTERVAL_MS: count(100, 0),
+  FEED_CHUNK_SIZE: count(1),
+  /** Hand the stream to a fresh invocation after this long, even with time left (tests use a small value). */
+  FEED_MAX_INVOCATION_MS: count(14 * 60 * 1000),
+  /** Hand off when less than this is left of the invocation's time. */
+  FEED_HANDOFF_MARGIN_MS: count(10_000),
+}).check(
+  refine((env) => env.TOKEN_SECRET !== undefined || env.TOKEN_SECRET_ARN !== undefined, {
+    message: 'Set TOKEN_SECRET or TOKEN_SECRET_ARN',
+  }),
+);
 
-export type Config = z.infer<typeof schema>;
+export type Config = Infer<typeof schema>;
 
 /** Reads and checks the environment once; a misconfigured function fails at start, not per request. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

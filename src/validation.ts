@@ -1,30 +1,37 @@
-import { en } from 'zod/locales';
-import * as z from 'zod/mini';
+import { $ZodError } from 'zod/v4/core';
+import en from 'zod/v4/locales/en.js';
+import { _default, coerce, config, gte, int, lte, maxLength, minLength, number, refine, string, unknown } from 'zod/mini';
 
-// zod/mini keeps bundles small (zod's classic API is most of a function's bundle); the English
-// locale gives clients readable messages ("Too small: expected number to be >=1").
-z.config(en());
+// zod/mini, by name: its classic API, a re-exported namespace (`z`), `z.core` or `zod/locales` would
+// each keep all of zod in every bundle (it declares no `sideEffects`); this way a function carries
+// about 20 KB of it. The English locale gives clients readable messages.
+config(en());
 
-export { z };
+export { looseObject, object, optional, refine, string, url, type infer as Infer, type ZodMiniType as Schema } from 'zod/mini';
+
+/** A value with a default when absent. */
+export const withDefault = _default;
 
 /** A whole number from `min` to `max`. */
-export const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().check(z.int(), z.gte(min), z.lte(max));
+export const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) => number().check(int(), gte(min), lte(max));
 
 /** A whole number from `min` to `max`, also from its text (query strings, environment variables). */
-export const wholeNumberText = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce.number().check(z.int(), z.gte(min), z.lte(max));
+export const wholeNumberText = (min: number, max = Number.MAX_SAFE_INTEGER) => coerce.number().check(int(), gte(min), lte(max));
 
-export const text = (min: number, max = Number.MAX_SAFE_INTEGER) => z.string().check(z.minLength(min), z.maxLength(max));
+export const text = (min: number, max = Number.MAX_SAFE_INTEGER) => string().check(minLength(min), maxLength(max));
 
 /** Any JSON value, but the field must be there. */
-export const present = z.unknown().check(z.refine((value) => value !== undefined, { message: 'is required' }));
+export const present = unknown().check(refine((value) => value !== undefined, { message: 'is required' }));
 
-export function isValidationError(error: unknown): error is z.core.$ZodError {
-  return error instanceof z.core.$ZodError;
+/** A whole number, range-checked elsewhere. */
+export const integer = () => number().check(int());
+
+export function isValidationError(error: unknown): error is $ZodError {
+  return error instanceof $ZodError;
 }
 
 /** `"field": problem; "other": problem`, for error frames and HTTP errors. */
-export function describeValidationError(error: z.core.$ZodError, whole: string): string {
+export function describeValidationError(error: $ZodError, whole: string): string {
   return error.issues
     .map((issue) => `${issue.path.length ? `"${issue.path.join('.')}"` : whole}: ${issue.message}`)
     .join('; ');

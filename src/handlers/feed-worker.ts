@@ -1,12 +1,12 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { text, z } from '../validation';
+import { object, text } from '../validation';
 import { createDependencyFactory, type DependencyFactory } from '../composition-root';
 import { loadConfig } from '../config';
 import { runFeed, type FeedOutcome } from '../domain/use-cases/feed';
 import { createObservability, observabilityMiddlewares, type Observability } from './observability';
 
-const feedJob = z.object({ userId: text(1), connectionId: text(1), leaseId: text(1) });
+const feedJob = object({ userId: text(1), connectionId: text(1), leaseId: text(1) });
 
 export interface FeedWorkerSettings {
   intervalMs: number;

@@ -1,4 +1,4 @@
-import { present, text, wholeNumberText, z } from '../validation';
+import { object, optional, present, text, wholeNumberText, withDefault } from '../validation';
 import { createDependencyFactory } from '../composition-root';
 import { requireTopicName } from '../domain/limits';
 import { topicChannel } from '../domain/model';
@@ -7,10 +7,10 @@ import { createHttpHandler } from './http/create-http-handler';
 import { json } from './http/http-event';
 import { createObservability } from './observability';
 
-const publishBody = z.object({ message: present, id: z.optional(text(1, 128)) });
-const readQuery = z.object({
-  since: z._default(wholeNumberText(0), 0),
-  limit: z._default(wholeNumberText(1, 1000), 100),
+const publishBody = object({ message: present, id: optional(text(1, 128)) });
+const readQuery = object({
+  since: withDefault(wholeNumberText(0), 0),
+  limit: withDefault(wholeNumberText(1, 1000), 100),
 });
 
 /** Back-end publishing: `POST` stores and delivers a topic message, `GET` reads the stored ones. */

@@ -1,4 +1,4 @@
-import { present, wholeNumberText, z } from '../validation';
+import { object, present, wholeNumberText, withDefault } from '../validation';
 import { createDependencyFactory } from '../composition-root';
 import { sendDirect } from '../domain/use-cases/direct';
 import { createHttpHandler } from './http/create-http-handler';
@@ -6,8 +6,8 @@ import { HttpError } from './http/http-errors';
 import { json, type HttpEvent } from './http/http-event';
 import { createObservability } from './observability';
 
-const directBody = z.object({ message: present });
-const sessionsQuery = z.object({ limit: z._default(wholeNumberText(1, 1000), 100) });
+const directBody = object({ message: present });
+const sessionsQuery = object({ limit: withDefault(wholeNumberText(1, 1000), 100) });
 
 function userIdOf(event: HttpEvent): string {
   const userId = event.pathParameters?.userId;

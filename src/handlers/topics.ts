@@ -6,9 +6,9 @@ import { requireSession } from '../domain/use-cases/hello';
 import { createObservability } from './observability';
 import { createWsHandler, route, type WsRequest } from './ws/create-ws-handler';
 import { frames } from './ws/schemas';
-import type { z } from '../validation';
+import type { Infer } from '../validation';
 
-async function publishFrame({ topic, message, id }: z.infer<typeof frames.publish>, { deps, connectionId }: WsRequest) {
+async function publishFrame({ topic, message, id }: Infer<typeof frames.publish>, { deps, connectionId }: WsRequest) {
   const { connection } = await requireSession(deps, connectionId);
   const result = await publish(deps, { topic, message, id, from: { userId: connection.userId, name: connection.name } });
   return { type: 'ack', id: result.id, topic: result.topic, seq: result.seq } as const;

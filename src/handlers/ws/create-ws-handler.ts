@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { z } from '../../validation';
+import type { Infer, Schema } from '../../validation';
 import { ClientError } from '../../domain/errors';
 import type { Dependencies } from '../../domain/dependencies';
 import type { ServerFrame } from '../../domain/frames';
@@ -17,12 +17,12 @@ export interface WsRequest {
 }
 
 /** One route: the schema its frame must match, and the use case it calls. Returned frames go to the sender. */
-export interface WsRoute<Schema extends z.ZodMiniType = z.ZodMiniType> {
-  schema: Schema;
-  run(frame: z.infer<Schema>, request: WsRequest): Promise<ServerFrame | ServerFrame[] | void>;
+export interface WsRoute<S extends Schema = Schema> {
+  schema: S;
+  run(frame: Infer<S>, request: WsRequest): Promise<ServerFrame | ServerFrame[] | void>;
 }
 
-export function route<Schema extends z.ZodMiniType>(schema: Schema, run: WsRoute<Schema>['run']): WsRoute {
+export function route<S extends Schema>(schema: S, run: WsRoute<S>['run']): WsRoute {
   return { schema, run } as WsRoute;
 }
 

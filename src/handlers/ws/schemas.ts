@@ -1,15 +1,15 @@
-import { present, text, wholeNumber, z } from '../../validation';
+import { integer, looseObject, object, optional, present, string, text, wholeNumber } from '../../validation';
 
 /** Frame shapes. Domain rules (topic pattern, text and size limits) are checked by the domain. */
-const id = z.optional(text(1, 128));
+const id = optional(text(1, 128));
 
 export const frames = {
-  empty: z.object({}),
-  loose: z.looseObject({}),
-  subscribe: z.object({ topic: z.string(), since: z.optional(wholeNumber(0)) }),
-  unsubscribe: z.object({ topic: z.string() }),
-  publish: z.object({ topic: z.string(), message: present, id }),
-  chat: z.object({ message: z.string(), id }),
+  empty: object({}),
+  loose: looseObject({}),
+  subscribe: object({ topic: string(), since: optional(wholeNumber(0)) }),
+  unsubscribe: object({ topic: string() }),
+  publish: object({ topic: string(), message: present, id }),
+  chat: object({ message: string(), id }),
   // `limit` is range-checked by the domain, which names the allowed range.
-  history: z.object({ limit: z.optional(z.number().check(z.int())), before: z.optional(wholeNumber(1)) }),
+  history: object({ limit: optional(integer()), before: optional(wholeNumber(1)) }),
 };
