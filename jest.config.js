@@ -6,7 +6,7 @@ module.exports = {
   transform: {
     '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
   },
-  // middy ships ESM only; compile it to CommonJS with the rest.
+  // middy ships ESM only: compile it to CommonJS with the rest.
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   testTimeout: 30000,
   reporters: ['default', '<rootDir>/tests/support/summary-reporter.js'],

@@ -40,7 +40,7 @@ export type Config = Infer<typeof schema>;
 
 /** Reads and checks the environment once; a misconfigured function fails at start, not per request. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
+  const parsed = schema.safeParse(env, { reportInput: true });
   if (!parsed.success) {
     throw new Error(`Invalid configuration: ${describeValidationError(parsed.error, 'env')}`);
   }

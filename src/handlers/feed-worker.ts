@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { object, text } from '../validation';
+import { object, text, validate } from '../validation';
 import { createDependencyFactory, type DependencyFactory } from '../composition-root';
 import { loadConfig } from '../config';
 import { runFeed, type FeedOutcome } from '../domain/use-cases/feed';
@@ -22,7 +22,7 @@ export interface FeedWorkerSettings {
  */
 export function createFeedWorkerHandler(dependencies: DependencyFactory, settings: FeedWorkerSettings, observability: Observability) {
   const handle = async (event: unknown, context: Context): Promise<{ outcome: FeedOutcome }> => {
-    const job = feedJob.parse(event);
+    const job = validate(feedJob, event);
     const deps = await dependencies();
     const startedAt = Date.now();
     const outcome = await runFeed(deps, job, {

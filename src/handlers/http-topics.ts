@@ -1,4 +1,4 @@
-import { object, optional, present, text, wholeNumberText, withDefault } from '../validation';
+import { object, optional, present, text, validate, wholeNumberText, withDefault } from '../validation';
 import { createDependencyFactory } from '../composition-root';
 import { requireTopicName } from '../domain/limits';
 import { topicChannel } from '../domain/model';
@@ -17,13 +17,13 @@ const readQuery = object({
 export const handler = createHttpHandler({
   routes: {
     'POST /topics/{topic}/messages': async (event, deps) => {
-      const { message, id } = publishBody.parse(event.body);
+      const { message, id } = validate(publishBody, event.body);
       const result = await publish(deps, { topic: event.pathParameters?.topic ?? '', message, id, from: null });
       return json(202, { topic: result.topic, seq: result.seq, id: result.id });
     },
     'GET /topics/{topic}/messages': async (event, deps) => {
       const topic = requireTopicName(event.pathParameters?.topic);
-      const { since, limit } = readQuery.parse(event.queryStringParameters ?? {});
+      const { since, limit } = validate(readQuery, event.queryStringParameters ?? {});
       const messages = await deps.messages.readAfter(topicChannel(topic), since, limit);
       return json(200, { messages: messages.map((message) => toTopicFrame(topic, message)) });
     },

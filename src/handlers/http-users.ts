@@ -1,4 +1,4 @@
-import { object, present, wholeNumberText, withDefault } from '../validation';
+import { object, present, validate, wholeNumberText, withDefault } from '../validation';
 import { createDependencyFactory } from '../composition-root';
 import { sendDirect } from '../domain/use-cases/direct';
 import { createHttpHandler } from './http/create-http-handler';
@@ -19,11 +19,11 @@ function userIdOf(event: HttpEvent): string {
 export const handler = createHttpHandler({
   routes: {
     'POST /users/{userId}/messages': async (event, deps) => {
-      const { message } = directBody.parse(event.body);
+      const { message } = validate(directBody, event.body);
       return json(202, { delivered: await sendDirect(deps, userIdOf(event), message) });
     },
     'GET /users/{userId}/sessions': async (event, deps) => {
-      const { limit } = sessionsQuery.parse(event.queryStringParameters ?? {});
+      const { limit } = validate(sessionsQuery, event.queryStringParameters ?? {});
       return json(200, { sessions: await deps.sessions.list(userIdOf(event), limit) });
     },
   },

@@ -6,7 +6,7 @@ import { requireSession } from '../domain/use-cases/hello';
 import { createObservability } from './observability';
 import { createWsHandler, route, type WsRequest } from './ws/create-ws-handler';
 import { frames } from './ws/schemas';
-import type { Infer } from '../validation';
+import { validate, type Infer } from '../validation';
 
 async function publishFrame({ topic, message, id }: Infer<typeof frames.publish>, { deps, connectionId }: WsRequest) {
   const { connection } = await requireSession(deps, connectionId);
@@ -27,7 +27,7 @@ export const topicRoutes = {
   $default: route(frames.loose, async (frame, request) => {
     if (frame.action !== undefined) throw new ClientError('unknown_action', `Unknown action ${JSON.stringify(frame.action).slice(0, 64)}.`);
     if (frame.topic === undefined) throw new InvalidFrameError('A frame needs an "action" (or a "topic" to publish to).');
-    return publishFrame(frames.publish.parse(frame), request);
+    return publishFrame(validate(frames.publish, frame), request);
   }),
 };
 

@@ -50,7 +50,7 @@ describe('chat through the local gateway', () => {
 
     expect(codes).toEqual(cases.map(([, expected]) => expected));
     const typed = await client.request({ action: 'sendmessage', message: 7 }, (reply) => reply.type === 'error');
-    expect(typed.message).toBe('"message": Invalid input: expected string, received number');
+    expect(typed.message).toBe('"message": must be a string');
     expect((await client.session()).type).toBe('session');
     expect(client.frames.filter(chat('x'.repeat(2001)))).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { Infer, Schema } from '../../validation';
+import { validate, type Infer, type Schema } from '../../validation';
 import { ClientError } from '../../domain/errors';
 import type { Dependencies } from '../../domain/dependencies';
 import type { ServerFrame } from '../../domain/frames';
@@ -48,7 +48,7 @@ export function createWsHandler({ routes, dependencies, observability }: WsHandl
       frame = parseFrame(event);
       const selected = routes[routeKey] ?? routes.$default;
       if (!selected) throw new ClientError('unknown_action', `Unknown action "${actionOf(frame) ?? routeKey}".`);
-      const replies = await selected.run(selected.schema.parse(frame), { connectionId, deps, event });
+      const replies = await selected.run(validate(selected.schema, frame), { connectionId, deps, event });
       for (const reply of [replies ?? []].flat()) await deps.notifier.send(connectionId, reply);
       metrics.addMetric('FramesHandled', 'Count', 1);
     } catch (error) {
