@@ -224,12 +224,29 @@ capacity" warning); in AWS each concurrent invocation has its own container and 
   }
 
   if (r.peers) {
-    sections.push(`## 5. Peer comparison
-
-${r.peers.skipped ? `Skipped: ${r.peers.skipped}` : r.peers.tables.map(toMarkdown).join('\n\n')}
-`);
+    sections.push(renderPeers(r.peers));
   } else if (r.quick) {
     sections.push('## 5. Peer comparison\n\nSkipped with `--quick`.\n');
   }
   return `${sections.join('\n')}`;
+}
+
+/** Section 5 of BENCHMARKS.md; `npm run bench -- --only peers` rewrites only this section. */
+export function renderPeers(peers: PeerSummary): string {
+  if (peers.skipped) return `## 5. Peer comparison\n\nSkipped: ${peers.skipped}\n`;
+  const targets: Table = { title: '5. Peer targets', headers: ['target', 'measured', 'verdict'], rows: peers.targets ?? [] };
+  return `## 5. Peer comparison
+
+Measured by \`npm run bench\` (full run only; skipped with \`--quick\`), or alone with \`npm run bench -- --only peers\`
+(about 5 minutes; it rewrites only this section of BENCHMARKS.md; \`PEER_CLIENTS=200\` for a smaller trial). The peers are
+installed by the bench with \`npm install --prefix <os.tmpdir()>/switchboard-bench-peers/<versions> --no-audit --no-fund\`,
+outside the project's dependencies, and kept there for the next run; a failed install skips that peer with one line.
+Installed: ${(peers.versions ?? []).map((v) => `\`${v}\``).join(', ') || 'none'}.
+
+${peers.tables.map(toMarkdown).join('\n\n')}
+
+${toMarkdown(targets)}
+
+${peers.text ?? ''}
+`;
 }

@@ -1,16 +1,17 @@
 /**
  * `npm run bench` (about 10 minutes on 2 cores) or `npm run bench -- --quick` (under a minute): runs each
  * section against servers on 127.0.0.1 only, prints the tables and rewrites BENCHMARKS.md.
- * `--only=fanout,cost,coldstart,capacity,peers` runs some sections (BENCHMARKS.md is then not rewritten).
+ * `--only=fanout,cost,coldstart,capacity,peers` runs some sections (BENCHMARKS.md is then not rewritten, except the
+ * peer section when peers ran: `npm run bench -- --only peers`).
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from './lib/child-stack';
 import { toText, type Table } from './lib/table';
-import { machine, renderReport, targetsTable, type Results } from './report';
+import { machine, renderPeers, renderReport, targetsTable, type Results } from './report';
 import { runCapacity } from './sections/capacity';
 import { runColdStart } from './sections/cold-start';
 import { runCost } from './sections/cost';
@@ -73,7 +74,13 @@ async function main(): Promise<void> {
 
   results.durationS = (Date.now() - started) / 1000;
   show(targetsTable(results, settings));
-  if (only) {
+  if (only && results.peers && !results.peers.skipped) {
+    const path = join(PROJECT_ROOT, 'BENCHMARKS.md');
+    const current = readFileSync(path, 'utf8');
+    const at = current.indexOf('## 5. Peer comparison');
+    writeFileSync(path, `${at >= 0 ? current.slice(0, at) : `${current.trimEnd()}\n\n`}${renderPeers(results.peers)}`);
+    console.log('--only given: only the peer section of BENCHMARKS.md rewritten.');
+  } else if (only) {
     console.log('--only given: BENCHMARKS.md left as it was.');
   } else {
     writeFileSync(join(PROJECT_ROOT, 'BENCHMARKS.md'), renderReport(results, settings, command));
