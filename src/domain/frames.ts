@@ -1,22 +1,87 @@
 import type { ErrorCode } from './errors';
 
-/** Every frame the server sends, as the wire contract defines it. */
+/** Every frame the server sends, as the wire contract defines it (the web client shares these types). */
 export type ServerFrame =
   | SessionFrame
-  | { type: 'pong'; at: string }
-  | { type: 'subscribed'; topic: string; seq: number }
-  | { type: 'unsubscribed'; topic: string }
+  | PongFrame
+  | SubscribedFrame
+  | UnsubscribedFrame
   | TopicMessageFrame
-  | { type: 'ack'; id: string; topic: string; seq: number }
+  | AckFrame
   | ChatFrame
-  | { type: 'history'; messages: ChatFrame[] }
-  | { type: 'who'; users: PresentUser[] }
+  | HistoryFrame
+  | WhoFrame
   | PresenceFrame
-  | { type: 'direct'; message: unknown; sentAt: string }
-  | { type: 'feed'; text: string; cursor: number; total: number }
-  | { type: 'feed-end'; cursor: number; total: number }
-  | { type: 'feed-stopped'; cursor: number }
+  | DirectFrame
+  | FeedFrame
+  | FeedEndFrame
+  | FeedStoppedFrame
   | ErrorFrame;
+
+export type { ErrorCode };
+
+/** A user as chat frames name them. */
+export interface ChatUser {
+  userId: string;
+  name: string;
+}
+
+export interface PongFrame {
+  type: 'pong';
+  at: string;
+}
+
+export interface SubscribedFrame {
+  type: 'subscribed';
+  topic: string;
+  seq: number;
+}
+
+export interface UnsubscribedFrame {
+  type: 'unsubscribed';
+  topic: string;
+}
+
+export interface AckFrame {
+  type: 'ack';
+  id: string;
+  topic: string;
+  seq: number;
+}
+
+export interface HistoryFrame {
+  type: 'history';
+  messages: ChatFrame[];
+}
+
+export interface WhoFrame {
+  type: 'who';
+  users: PresentUser[];
+}
+
+export interface DirectFrame {
+  type: 'direct';
+  message: unknown;
+  sentAt: string;
+}
+
+export interface FeedFrame {
+  type: 'feed';
+  text: string;
+  cursor: number;
+  total: number;
+}
+
+export interface FeedEndFrame {
+  type: 'feed-end';
+  cursor: number;
+  total: number;
+}
+
+export interface FeedStoppedFrame {
+  type: 'feed-stopped';
+  cursor: number;
+}
 
 export interface SessionFrame {
   type: 'session';
@@ -43,19 +108,17 @@ export interface ChatFrame {
   id: string;
   seq: number;
   message: string;
-  from: { userId: string; name: string };
+  from: ChatUser;
   sentAt: string;
 }
 
 export interface PresenceFrame {
   type: 'presence';
   event: 'join' | 'leave';
-  user: { userId: string; name: string };
+  user: ChatUser;
 }
 
-export interface PresentUser {
-  userId: string;
-  name: string;
+export interface PresentUser extends ChatUser {
   connections: number;
 }
 

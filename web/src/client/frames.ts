@@ -1,135 +1,27 @@
 /** Typed frames of the Switchboard wire contract (shared/PROTOCOL.md), as the browser sees them. */
 
-export interface ChatUser {
-  userId: string;
-  name: string;
-}
-
-export interface SessionFrame {
-  type: 'session';
-  userId: string;
-  token: string;
-  connectionId: string;
-  connectedAt: string;
-  resumed: boolean;
-  cursor: number;
-  total: number;
-}
-
-export interface PongFrame {
-  type: 'pong';
-  at: string;
-}
-
-export interface SubscribedFrame {
-  type: 'subscribed';
-  topic: string;
-  seq: number;
-}
-
-export interface UnsubscribedFrame {
-  type: 'unsubscribed';
-  topic: string;
-}
-
-export interface AckFrame {
-  type: 'ack';
-  id: string;
-  topic: string;
-  seq: number;
-}
-
-export interface TopicMessageFrame {
-  type: 'message';
-  topic: string;
-  message: unknown;
-  seq: number;
-  from: string | null;
-  sentAt: string;
-}
-
-export interface ChatFrame {
-  type: 'chat';
-  id: string;
-  seq: number;
-  message: string;
-  from: ChatUser;
-  sentAt: string;
-}
-
-export interface HistoryFrame {
-  type: 'history';
-  messages: ChatFrame[];
-}
-
-export interface WhoFrame {
-  type: 'who';
-  users: Array<ChatUser & { connections: number }>;
-}
-
-export interface PresenceFrame {
-  type: 'presence';
-  event: 'join' | 'leave';
-  user: ChatUser;
-}
-
-export interface DirectFrame {
-  type: 'direct';
-  message: unknown;
-  sentAt: string;
-}
-
-export interface FeedFrame {
-  type: 'feed';
-  text: string;
-  cursor: number;
-  total: number;
-}
-
-export interface FeedEndFrame {
-  type: 'feed-end';
-  cursor: number;
-  total: number;
-}
-
-export interface FeedStoppedFrame {
-  type: 'feed-stopped';
-  cursor: number;
-}
-
-export type ErrorCode =
-  | 'invalid_json'
-  | 'invalid_frame'
-  | 'unknown_action'
-  | 'too_large'
-  | 'rate_limited'
-  | 'not_subscribed'
-  | 'unauthorized'
-  | 'internal';
-
-export interface ErrorFrame {
-  type: 'error';
-  code: ErrorCode | string;
-  message: string;
-  action?: string;
-}
-
-export type ServerFrame =
-  | SessionFrame
-  | PongFrame
-  | SubscribedFrame
-  | UnsubscribedFrame
-  | AckFrame
-  | TopicMessageFrame
-  | ChatFrame
-  | HistoryFrame
-  | WhoFrame
-  | PresenceFrame
-  | DirectFrame
-  | FeedFrame
-  | FeedEndFrame
-  | FeedStoppedFrame
-  | ErrorFrame;
+// The server's frame types are the domain's own: one definition of the wire contract for both ends.
+export type {
+  AckFrame,
+  ChatFrame,
+  ChatUser,
+  DirectFrame,
+  ErrorCode,
+  ErrorFrame,
+  FeedEndFrame,
+  FeedFrame,
+  FeedStoppedFrame,
+  HistoryFrame,
+  PongFrame,
+  PresenceFrame,
+  ServerFrame,
+  SessionFrame,
+  SubscribedFrame,
+  TopicMessageFrame,
+  UnsubscribedFrame,
+  WhoFrame,
+} from '../../../src/domain/frames';
+import type { ServerFrame } from '../../../src/domain/frames';
 
 export type ServerFrameType = ServerFrame['type'];
 
