@@ -42,7 +42,8 @@ beforeAll(async () => {
     dynamoPort: 0,
     dataDir: null,
     quiet: true,
-    env: { FEED_INTERVAL_MS: '5' },
+    // Fast pace, several characters a frame: the whole article in a few seconds.
+    env: { FEED_INTERVAL_MS: '5', FEED_CHUNK_SIZE: '4' },
   });
   browser = await launchChromium();
 }, 180_000);
@@ -55,6 +56,45 @@ afterAll(async () => {
   await browser?.close();
   await stack?.stop();
 }, 30_000);
+
+// First, so the chat history in the pictures is this test's own conversation.
+describe('screenshots', () => {
+  it('writes each panel at desktop and phone widths to docs/screenshots', async () => {
+    const grace = await open();
+    await grace.setName('Grace');
+    const app = await open();
+    await app.setName('Ada');
+    await app.waitForStatus('connected');
+    await grace.waitForStatus('connected');
+
+    await app.sendChat('Morning! Is the deploy done?');
+    await app.waitForChat('Morning! Is the deploy done?');
+    await grace.sendChat('Yes, all green. The new feed is live.');
+    await app.waitForChat('Yes, all green.');
+
+    const topic = 'news.releases';
+    await app.subscribe(topic);
+    await app.subscribe('alerts');
+    await publishOverHttp(topic, { version: '1.4.0', notes: 'Chat history and presence' });
+    await publishOverHttp(topic, 'Tele-read resumes after reconnects');
+    await eventually(async () => (await app.topicSeqs(topic)).length >= 2, 10_000, 'two topic messages');
+
+    await app.locator('teleread').click();
+    const refused = app.page.locator(`${byTestId('notice')}[data-kind="error"]`, { hasText: 'tele-read' });
+    await eventually(async () => (await app.feedCursor()) >= 600 || (await refused.count()) > 0, 20_000, 'some text');
+    await app.locator('stop').click();
+    await app.page.locator(byTestId('feed-status'), { hasText: 'Stopped' }).waitFor();
+
+    const files = await shootPanels(app.page);
+    expect(files).toHaveLength(10);
+
+    const dark = await AppPage.open(browser, `${stack.webUrl}/`, { colorScheme: 'dark' });
+    pages.push(dark);
+    await dark.waitForStatus('connected');
+    await dark.waitForChat('Yes, all green.');
+    await shootPanels(dark.page, '-dark');
+  });
+});
 
 describe('connection', () => {
   it('connects on its own to the server named by config.json and shows who it is', async () => {
@@ -254,43 +294,5 @@ describe('topics', () => {
     await app.locator('publish-message').fill('x'.repeat(17 * 1024));
     await app.locator('publish').click();
     await app.page.locator(byTestId('notice'), { hasText: 'too large' }).waitFor();
-  });
-});
-
-describe('screenshots', () => {
-  it('writes each panel at desktop and phone widths to docs/screenshots', async () => {
-    const grace = await open();
-    await grace.setName('Grace');
-    const app = await open();
-    await app.setName('Ada');
-    await app.waitForStatus('connected');
-    await grace.waitForStatus('connected');
-
-    await app.sendChat('Morning! Is the deploy done?');
-    await app.waitForChat('Morning! Is the deploy done?');
-    await grace.sendChat('Yes, all green. The new feed is live.');
-    await app.waitForChat('Yes, all green.');
-
-    const topic = 'news.releases';
-    await app.subscribe(topic);
-    await app.subscribe('alerts');
-    await publishOverHttp(topic, { version: '1.4.0', notes: 'Chat history and presence' });
-    await publishOverHttp(topic, 'Tele-read resumes after reconnects');
-    await eventually(async () => (await app.topicSeqs(topic)).length >= 2, 10_000, 'two topic messages');
-
-    await app.locator('teleread').click();
-    const refused = app.page.locator(`${byTestId('notice')}[data-kind="error"]`, { hasText: 'tele-read' });
-    await eventually(async () => (await app.feedCursor()) >= 600 || (await refused.count()) > 0, 20_000, 'some text');
-    await app.locator('stop').click();
-    await app.page.locator(byTestId('feed-status'), { hasText: 'Stopped' }).waitFor();
-
-    const files = await shootPanels(app.page);
-    expect(files).toHaveLength(10);
-
-    const dark = await AppPage.open(browser, `${stack.webUrl}/`, { colorScheme: 'dark' });
-    pages.push(dark);
-    await dark.waitForStatus('connected');
-    await dark.waitForChat('Yes, all green.');
-    await shootPanels(dark.page, '-dark');
   });
 });
