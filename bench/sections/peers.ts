@@ -1,4 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../lib/child-stack';
 import { ClientPool } from '../lib/client-pool';
@@ -139,7 +142,12 @@ async function runOne(name: string, start: () => Promise<Gateway>, version: stri
   try {
     log(`   starting ${name} ...`);
     gateway = await start();
-    return await measure(gateway, version, settings, slow);
+    const measured = await measure(gateway, version, settings, slow);
+    if (measured.opened === 0 && !measured.error) {
+      const tail = readFileSync(gateway.logFile, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean).at(-1);
+      measured.error = `no client connected${tail ? `; last log line: ${tail.slice(0, 120)}` : ''}`;
+    }
+    return measured;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   } finally {
@@ -232,10 +240,55 @@ export async function runPeers(settings: PeerSettings): Promise<PeerSummary> {
   ], { cwd: PROJECT_ROOT, env, wsUrl: `ws://localhost:${plainPort}`, logFile: join(PEERS_ROOT, 'plain-ws.log'), readyTimeoutMs: 30_000 }),
   'ws (project devDependency)', settings), 'plain ws');
 
-  return summarize(results, skippedLines, versions, settings);
+  // The handler's own floor: the app's `$default` alone, against an endpoint that does nothing.
+  let floor: Floor = { app: [], sdkOnly: [] };
+  try {
+    log(`   handler floor: the app's $default to ${int(settings.clients)} ids, no gateway ...`);
+    floor = await handlerFloor(join(sbDir, 'app.js'), settings, env);
+  } catch (error) {
+    skippedLines.push(`handler floor: did not run (${error instanceof Error ? error.message : String(error)})`);
+  }
+
+  return summarize(results, skippedLines, versions, settings, floor);
 }
 
-function summarize(results: Measured[], skippedLines: string[], versions: string[], settings: PeerSettings): PeerSummary {
+/**
+ * Times the minimal app's `$default` handler run directly in a child process (bench/peers/handler-floor-process.ts)
+ * against an `@connections` endpoint in this process that answers every call with 200 and does nothing else.
+ * Returns the measured runs (the warm-ups dropped).
+ */
+interface Floor {
+  /** The app's `$default` handler alone, per run. */
+  app: number[];
+  /** The SDK client alone, without HTTP, per run. */
+  sdkOnly: number[];
+}
+
+async function handlerFloor(appPath: string, settings: PeerSettings, env: NodeJS.ProcessEnv): Promise<Floor> {
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      response.writeHead(200);
+      response.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const args = JSON.stringify({ appPath, endpoint: `http://localhost:${port}`, clients: settings.clients, runs: settings.runs });
+    const stdout = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'bench', 'peers', 'handler-floor-process.ts'), args],
+        { cwd: PROJECT_ROOT, env, timeout: 120_000 }, (error, out, err) => (error ? reject(new Error(`${error.message} ${err.slice(0, 300)}`)) : resolve(out)));
+    });
+    const line = stdout.trim().split('\n').at(-1) ?? '';
+    const { times, sdkOnly } = JSON.parse(line) as { times: number[]; sdkOnly: number[] };
+    return { app: times.slice(1), sdkOnly: sdkOnly.slice(1) };
+  } finally {
+    server.close();
+  }
+}
+
+function summarize(results: Measured[], skippedLines: string[], versions: string[], settings: PeerSettings, floorRuns: Floor): PeerSummary {
   const fan = (m: Measured): number => median(m.fanOut);
   const sb = results.find((m) => m.name === 'Switchboard');
   const sls = results.find((m) => m.name === 'serverless-offline');
@@ -246,9 +299,12 @@ function summarize(results: Measured[], skippedLines: string[], versions: string
     const value = fan(m);
     return Number.isFinite(value) ? `${ms(value)} (${m.fanOut.length} runs)${m.fanOutMissing ? `, ${int(m.fanOutMissing)} missing` : ''}` : `timed out, ${int(m.fanOutMissing)} missing`;
   };
+  const floor = median(floorRuns.app);
+  const sdkOnly = median(floorRuns.sdkOnly);
+  const aboveFloor = (m: Measured): number => fan(m) - floor;
   const table: Table = {
     title: `5. The same minimal app behind each gateway, ${int(settings.clients)} clients`,
-    headers: ['gateway', 'package', 'connects/s (batches of 100)', 'failed connects', `RSS idle: 0 / ${int(settings.clients)} clients`, 'fan-out of one frame (median)', 'vs serverless-offline', 'stale records after all close', 'store clean after'],
+    headers: ['gateway', 'package', 'connects/s (batches of 100)', 'failed connects', `RSS idle: 0 / ${int(settings.clients)} clients`, 'fan-out of one frame (median)', 'vs serverless-offline', 'above the handler floor', 'stale records after all close', 'store clean after'],
     rows: results.map((m) => [
       m.name,
       m.version,
@@ -257,6 +313,7 @@ function summarize(results: Measured[], skippedLines: string[], versions: string
       `${mb(m.rssBase)} / ${mb(m.rssIdle)}${m.opened < m.clients ? ` (${int(m.opened)} held)` : ''}`,
       `${fanCell(m)}${m.opened < m.clients && m.fanOut.length ? ` to ${int(m.opened)}` : ''}`,
       sls && sls !== m && Number.isFinite(fan(sls)) && m.fanOut.length ? ratio(fan(m) / fan(sls)) : m === sls ? '1.00x' : '-',
+      m.name === 'plain ws' || !m.fanOut.length || !Number.isFinite(floor) ? '-' : ms(aboveFloor(m)),
       Number.isFinite(m.stale) ? int(m.stale) : 'could not ask',
       Number.isFinite(m.cleanMs) ? ms(m.cleanMs) : m.error ? m.error.slice(0, 60) : 'not clean',
     ]),
@@ -265,6 +322,8 @@ function summarize(results: Measured[], skippedLines: string[], versions: string
       'The app is the same everywhere: `$connect` stores the connection id, `$disconnect` deletes it, `$default` posts the frame to every stored connection through `@connections` with `Promise.all` (the SDK client `@aws-sdk/client-apigatewaymanagementapi` for Switchboard and serverless-offline, `arc.ws.send` for Architect). Storage: a Map in the handlers\' process for Switchboard and serverless-offline (both keep handlers warm in-process); an `@tables` table in the sandbox\'s dynalite for Architect, whose every invocation is a new process.',
       'Fan-out: one client sends one frame; the clock runs until the last client has it (median after one warm-up run). Stale records: after every client sent its close frame at once, a fresh client asks `$default` for the number of stored connections (minus itself), polled up to 30 s (60 s for Architect).',
       'plain ws: a `ws` server that broadcasts every frame to every client in one process, the floor of this machine.',
+      `Handler floor: the same \`$default\` handler run directly in a child process, with no gateway, posting to ${int(settings.clients)} ids through the same SDK client against an \`@connections\` endpoint in another process that answers 200 and does nothing: ${Number.isFinite(floor) ? `${ms(floor)} (median of ${floorRuns.app.length} after a warm-up); the SDK client alone, ${int(settings.clients)} \`PostToConnectionCommand\`s through a request handler that answers 200 at once without HTTP: ${ms(sdkOnly)}` : 'did not run'}. This is the handler's own cost, which every gateway pays; "above the handler floor" is what each gateway adds to it (its HTTP server for \`@connections\`, socket writes, invocation).`,
+      ...results.filter((m) => m.error).map((m) => `${m.name}: ${m.error}.`),
       ...skippedLines,
     ],
   };
@@ -276,6 +335,9 @@ function summarize(results: Measured[], skippedLines: string[], versions: string
   const fanOk = sb && sls && Number.isFinite(sbFan) && Number.isFinite(slsFan) ? sbFan <= slsFan / 2 && sb.fanOutMissing === 0 : undefined;
   targets.push(['peers: fan-out to 1,000 at most half of serverless-offline\'s time, same run',
     sb && sls ? `Switchboard ${ms(sbFan)}, serverless-offline ${ms(slsFan)} (${(sbFan / slsFan).toFixed(3)}x)` : 'a gateway did not run', verdict(fanOk)]);
+  const shareOk = sb && sls && Number.isFinite(floor) && Number.isFinite(sbFan) && Number.isFinite(slsFan) ? aboveFloor(sb) <= aboveFloor(sls) / 2 && sb.fanOutMissing === 0 : undefined;
+  targets.push(['peers: the gateway\'s own share of that fan-out (time above the handler floor) at most half of serverless-offline\'s',
+    sb && sls && Number.isFinite(floor) ? `handler floor ${ms(floor)}; above it: Switchboard ${ms(aboveFloor(sb))}, serverless-offline ${ms(aboveFloor(sls))} (${(aboveFloor(sb) / aboveFloor(sls)).toFixed(3)}x)` : 'not measured', shareOk === undefined ? 'not run' : shareOk ? 'met' : 'MISSED']);
   const connectOk = sb ? sb.connectRate >= 500 && sb.failed === 0 && sb.opened === settings.clients : undefined;
   targets.push(['peers: 1,000 connects in batches of 100: >= 500/s, zero failures',
     sb ? `${int(sb.connectRate)}/s, ${int(sb.failed)} failed` : '-', verdict(connectOk)]);
@@ -288,11 +350,16 @@ function summarize(results: Measured[], skippedLines: string[], versions: string
   const text: string[] = [];
   const line = (m: Measured | undefined, f: (m: Measured) => string): string => (m ? f(m) : '');
   text.push(`**What it means.** The three gateways run the same three handlers, so the differences are the gateways':
-how they invoke a handler and how they serve \`@connections\`. ${line(sb, (m) => `Switchboard's local stack took ${ms(fan(m))} to deliver one frame to ${int(m.opened)} clients`)}${line(sls, (m) => `, serverless-offline (in-process) ${ms(fan(m))}`)}${line(arc, (m) => `, Architect's sandbox ${m.fanOut.length ? ms(fan(m)) : 'n/a'}${m.opened < m.clients ? ` (to the ${int(m.opened)} clients it accepted)` : ''}`)}${line(plain, (m) => `; a plain \`ws\` broadcast in one process takes ${ms(fan(m))}, the floor: everything above it is the cost of 1,000 signed HTTP \`@connections\` calls and their handling`)}.
+how they invoke a handler and how they serve \`@connections\`. ${line(sb, (m) => `Switchboard's local stack took ${ms(fan(m))} to deliver one frame to ${int(m.opened)} clients`)}${line(sls, (m) => `, serverless-offline (in-process) ${ms(fan(m))}`)}${line(arc, (m) => (m.opened === 0 ? `; Architect's sandbox accepted none of the clients` : `, Architect's sandbox ${m.fanOut.length ? ms(fan(m)) : 'n/a'}${m.opened < m.clients ? ` (to the ${int(m.opened)} clients it accepted)` : ''}`))}${line(plain, (m) => `; a plain \`ws\` broadcast in one process takes ${ms(fan(m))}, the floor: everything above it is the cost of 1,000 signed HTTP \`@connections\` calls and their handling`)}.
 ${line(arc, (m) => `Architect's sandbox starts a new Node process for every invocation (Lambda-like isolation, no warm container), so each \`$connect\` costs a process start: ${int(m.connectRate)} connects/s with ${int(m.failed)} of ${int(m.clients)} failing.`)}
 ${line(arc, (m) => (Number.isFinite(m.stale) ? '' : `Architect's stale records could not be counted: the probe client's \`count\` frame got no answer within the wait (its connect or its \`$default\` invocation failed like the others), so the close-at-once check has no figure for it.\n`))}These are local development servers on one machine; none of this says how API Gateway performs in AWS.`);
   const misses: string[] = [];
-  if (fanOk === false && sb && sls) misses.push(`- **Fan-out** (${ms(sbFan)} vs serverless-offline's ${ms(slsFan)}, ${ratio(sbFan / slsFan)}; target 0.50x): both gateways do the same work per recipient (one signed SDK call from the handler, parsed by the gateway's HTTP server, written to a socket), in one process on a shared core. ${sbFan > slsFan ? 'Switchboard is slower per call' : 'Switchboard is faster, but not twice as fast'}. What would likely fix it (a hypothesis, not measured here; the code is in src/, outside the bench): serve \`@connections\` calls from handlers running in the stack's own process without the HTTP round trip (an in-process transport for the SDK client, e.g. a custom \`requestHandler\` that calls the management API directly), which removes the socket, the HTTP parse and the SDK request signing per recipient; or a keep-alive agent with more sockets for the handler's client.`);
+  if (fanOk === false && sb && sls) {
+    const floorText = Number.isFinite(floor)
+      ? `The handler floor, measured in the same run, shows why: the app's \`$default\` alone, with no gateway and an \`@connections\` endpoint that does nothing in another process, takes ${ms(floor)} to make its ${int(settings.clients)} SDK calls (signing, middleware, HTTP client), ${floor > slsFan / 2 ? `more than half of serverless-offline's ${ms(slsFan)}: no gateway that runs this handler can reach 0.50x of it on this machine` : `${ratio(floor / slsFan)} of serverless-offline's time`}. Above that floor Switchboard adds ${ms(aboveFloor(sb))} and serverless-offline ${ms(aboveFloor(sls))} (${ratio(aboveFloor(sb) / aboveFloor(sls))}).`
+      : 'The handler floor did not run, so the handler\'s own share is not known for this run.';
+    misses.push(`- **Fan-out** (${ms(sbFan)} vs serverless-offline's ${ms(slsFan)}, ${ratio(sbFan / slsFan)}; target 0.50x): both gateways run the same handler, which makes one signed SDK call per recipient. ${floorText} The floor is the handler's SDK client and its HTTP requests; without HTTP (a request handler that answers at once) the same calls take ${ms(sdkOnly)}. Only a gateway that reached into the handler's SDK client and replaced its HTTP transport could go below the floor, and that would stop exercising what runs in AWS (the endpoint, the signing, the HTTP status codes and error types), which is what the local stack is for; Switchboard does not do it. Its own share, the time above the floor, is what it controls, and that is the figure in the next row of the targets.`);
+  }
   if (connectOk === false && sb) misses.push(`- **Connects** (${int(sb.connectRate)}/s, ${int(sb.failed)} failed; target 500/s and none): each handshake runs \`$connect\` before the upgrade completes; the rate is bound by the handshake and invocation path in one process.`);
   if (staleOk === false && sb) misses.push(`- **Stale records** (${Number.isFinite(sb.stale) ? int(sb.stale) : 'unknown'}): some \`$disconnect\` invocations did not run or did not finish within the wait.`);
   if (rssOk === false && sb) misses.push(`- **Memory** (${mb(sb.rssIdle)} with ${int(sb.opened)} idle; ${mb(sb.rssBase)} before any client): the stack process also holds tsx's TypeScript loader, the AWS SDK and dynalite (started even when the template has no table); the per-connection part is ${mb((sb.rssIdle - sb.rssBase))}. What would likely fix it (not measured here): not starting dynalite when the template has no table, and running the stack from compiled JavaScript rather than under tsx.`);
