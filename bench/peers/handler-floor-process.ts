@@ -15,28 +15,30 @@ interface App {
   onDefault(event: unknown): Promise<unknown>;
 }
 
+/** Times `work` once as a warm-up and then `runs` times; milliseconds, warm-up first. */
+async function timeRuns(runs: number, work: (run: number) => Promise<unknown>): Promise<number[]> {
+  const times: number[] = [];
+  for (let run = 0; run <= runs; run += 1) {
+    const started = performance.now();
+    await work(run);
+    times.push(performance.now() - started);
+  }
+  return times;
+}
+
 async function main(): Promise<void> {
   const { appPath, endpoint, clients, runs } = JSON.parse(process.argv[2] ?? '{}') as { appPath: string; endpoint: string; clients: number; runs: number };
   process.env.MANAGEMENT_ENDPOINT = endpoint;
   const app = createRequire(__filename)(appPath) as App;
   const event = (connectionId: string, body?: string): unknown => ({ requestContext: { connectionId }, body, isBase64Encoded: false });
   for (let i = 0; i < clients; i += 1) await app.onConnect(event(`floor-${i}`));
-  const times: number[] = [];
-  for (let run = 0; run <= runs; run += 1) {
-    const started = performance.now();
-    await app.onDefault(event('floor-0', JSON.stringify({ t: `floor-${run}` })));
-    times.push(performance.now() - started);
-  }
+  const times = await timeRuns(runs, (run) => app.onDefault(event('floor-0', JSON.stringify({ t: `floor-${run}` }))));
   const client = new ApiGatewayManagementApiClient({
     endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     requestHandler: { handle: () => Promise.resolve({ response: { statusCode: 200, headers: {}, body: undefined } }) },
   });
-  const sdkOnly: number[] = [];
-  for (let run = 0; run <= runs; run += 1) {
-    const started = performance.now();
-    await Promise.all(Array.from({ length: clients }, (_, i) => client.send(new PostToConnectionCommand({ ConnectionId: `floor-${i}`, Data: JSON.stringify({ t: `sdk-${run}` }) }))));
-    sdkOnly.push(performance.now() - started);
-  }
+  const sdkOnly = await timeRuns(runs, (run) => Promise.all(Array.from({ length: clients }, (_, i) =>
+    client.send(new PostToConnectionCommand({ ConnectionId: `floor-${i}`, Data: JSON.stringify({ t: `sdk-${run}` }) })))));
   console.log(JSON.stringify({ times, sdkOnly }));
 }
 

@@ -77,6 +77,11 @@ export async function waitForWs(url: string, child: ChildProcess, timeoutMs: num
   throw new Error(`not ready after ${timeoutMs / 1000} s`);
 }
 
+/** The last `lines` non-empty lines of a log file, joined with ' / '. */
+export function logTail(file: string, lines: number): string {
+  return readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean).slice(-lines).join(' / ');
+}
+
 /**
  * Starts `command args` in its own process group with stdout and stderr in `logFile`, and waits for `wsUrl`.
  * stop() sends SIGTERM to the group, then SIGKILL after 5 s.
@@ -105,7 +110,7 @@ export async function startGateway(name: string, command: string, args: string[]
     await waitForWs(options.wsUrl, child, options.readyTimeoutMs);
   } catch (error) {
     await stop();
-    const tail = readFileSync(options.logFile, 'utf8').trim().split('\n').slice(-3).join(' / ');
+    const tail = logTail(options.logFile, 3);
     throw new Error(`${name}: ${error instanceof Error ? error.message : String(error)}; log: ${tail.slice(0, 400)} (${options.logFile})`);
   }
   return { name, wsUrl: options.wsUrl, pid, logFile: options.logFile, stop };

@@ -1,15 +1,18 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../lib/child-stack';
 import { ClientPool } from '../lib/client-pool';
 import { int, mb, median, ms, ratio, sleep, withTimeout } from '../lib/stats';
 import type { Table } from '../lib/table';
 import { writeArchitectApp, writeServerlessApp, writeSwitchboardApp } from '../peers/apps';
 import { installPeer, PEERS_ROOT, type Installed } from '../peers/install';
-import { freePort, startGateway, treeRss, type Gateway } from '../peers/process';
+import { freePort, logTail, startGateway, treeRss, type Gateway } from '../peers/process';
+
+const execFileAsync = promisify(execFile);
 
 export interface PeerSettings {
   clients: number;
@@ -144,7 +147,7 @@ async function runOne(name: string, start: () => Promise<Gateway>, version: stri
     gateway = await start();
     const measured = await measure(gateway, version, settings, slow);
     if (measured.opened === 0 && !measured.error) {
-      const tail = readFileSync(gateway.logFile, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean).at(-1);
+      const tail = logTail(gateway.logFile, 1);
       measured.error = `no client connected${tail ? `; last log line: ${tail.slice(0, 120)}` : ''}`;
     }
     return measured;
@@ -252,11 +255,6 @@ export async function runPeers(settings: PeerSettings): Promise<PeerSummary> {
   return summarize(results, skippedLines, versions, settings, floor);
 }
 
-/**
- * Times the minimal app's `$default` handler run directly in a child process (bench/peers/handler-floor-process.ts)
- * against an `@connections` endpoint in this process that answers every call with 200 and does nothing else.
- * Returns the measured runs (the warm-ups dropped).
- */
 interface Floor {
   /** The app's `$default` handler alone, per run. */
   app: number[];
@@ -264,6 +262,11 @@ interface Floor {
   sdkOnly: number[];
 }
 
+/**
+ * Times the minimal app's `$default` handler run directly in a child process (bench/peers/handler-floor-process.ts)
+ * against an `@connections` endpoint in this process that answers every call with 200 and does nothing else.
+ * Returns the measured runs (the warm-ups dropped).
+ */
 async function handlerFloor(appPath: string, settings: PeerSettings, env: NodeJS.ProcessEnv): Promise<Floor> {
   const server = createServer((request, response) => {
     request.resume();
@@ -276,10 +279,8 @@ async function handlerFloor(appPath: string, settings: PeerSettings, env: NodeJS
   try {
     const { port } = server.address() as AddressInfo;
     const args = JSON.stringify({ appPath, endpoint: `http://localhost:${port}`, clients: settings.clients, runs: settings.runs });
-    const stdout = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'bench', 'peers', 'handler-floor-process.ts'), args],
-        { cwd: PROJECT_ROOT, env, timeout: 120_000 }, (error, out, err) => (error ? reject(new Error(`${error.message} ${err.slice(0, 300)}`)) : resolve(out)));
-    });
+    const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'bench', 'peers', 'handler-floor-process.ts'), args],
+      { cwd: PROJECT_ROOT, env, timeout: 120_000 });
     const line = stdout.trim().split('\n').at(-1) ?? '';
     const { times, sdkOnly } = JSON.parse(line) as { times: number[]; sdkOnly: number[] };
     return { app: times.slice(1), sdkOnly: sdkOnly.slice(1) };
@@ -337,7 +338,7 @@ function summarize(results: Measured[], skippedLines: string[], versions: string
     sb && sls ? `Switchboard ${ms(sbFan)}, serverless-offline ${ms(slsFan)} (${(sbFan / slsFan).toFixed(3)}x)` : 'a gateway did not run', verdict(fanOk)]);
   const shareOk = sb && sls && Number.isFinite(floor) && Number.isFinite(sbFan) && Number.isFinite(slsFan) ? aboveFloor(sb) <= aboveFloor(sls) / 2 && sb.fanOutMissing === 0 : undefined;
   targets.push(['peers: the gateway\'s own share of that fan-out (time above the handler floor) at most half of serverless-offline\'s',
-    sb && sls && Number.isFinite(floor) ? `handler floor ${ms(floor)}; above it: Switchboard ${ms(aboveFloor(sb))}, serverless-offline ${ms(aboveFloor(sls))} (${(aboveFloor(sb) / aboveFloor(sls)).toFixed(3)}x)` : 'not measured', shareOk === undefined ? 'not run' : shareOk ? 'met' : 'MISSED']);
+    sb && sls && Number.isFinite(floor) ? `handler floor ${ms(floor)}; above it: Switchboard ${ms(aboveFloor(sb))}, serverless-offline ${ms(aboveFloor(sls))} (${(aboveFloor(sb) / aboveFloor(sls)).toFixed(3)}x)` : 'not measured', verdict(shareOk)]);
   const connectOk = sb ? sb.connectRate >= 500 && sb.failed === 0 && sb.opened === settings.clients : undefined;
   targets.push(['peers: 1,000 connects in batches of 100: >= 500/s, zero failures',
     sb ? `${int(sb.connectRate)}/s, ${int(sb.failed)} failed` : '-', verdict(connectOk)]);
