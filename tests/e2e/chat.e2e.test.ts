@@ -29,6 +29,7 @@ describe('chat through the local gateway', () => {
     const client = await e2e.connect();
     const cases: Array<[unknown, string]> = [
       ['not json', 'invalid_json'],
+      ['', 'invalid_json'],
       ['[1,2]', 'invalid_frame'],
       ['42', 'invalid_frame'],
       [{ hello: 'no action' }, 'invalid_frame'],
