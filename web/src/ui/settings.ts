@@ -1,3 +1,4 @@
+import { checkDisplayName } from '../client/display-name';
 import type { TokenStore } from '../client/switchboard-client';
 
 const KEYS = {
@@ -36,7 +37,13 @@ function write(key: string, value: string | undefined): void {
 export const settings = {
   url: (): string | undefined => read(KEYS.url),
   saveUrl: (url: string): void => write(KEYS.url, url),
-  name: (): string => read(KEYS.name) ?? '',
+  /** A stored name the server would refuse (saved by an older page) is forgotten rather than sent. */
+  name: (): string => {
+    const check = checkDisplayName(read(KEYS.name) ?? '');
+    if (check.ok) return check.name ?? '';
+    write(KEYS.name, undefined);
+    return '';
+  },
   saveName: (name: string): void => write(KEYS.name, name),
   autoDisconnectSeconds: (): number => Number(read(KEYS.autoDisconnect) ?? 0) || 0,
   saveAutoDisconnectSeconds: (seconds: number): void => write(KEYS.autoDisconnect, seconds > 0 ? String(seconds) : undefined),
