@@ -1,6 +1,8 @@
 import { backoffDelay } from '../../web/src/client/backoff';
 import { resolveWsUrl, handshakeUrl } from '../../web/src/client/endpoint';
-import { describeError } from '../../web/src/client/error-messages';
+import { checkDisplayName } from '../../web/src/client/display-name';
+import { describeError, describeGatewayError } from '../../web/src/client/error-messages';
+import { parseGatewayError } from '../../web/src/client/frames';
 import type { ServerFrame, SessionFrame } from '../../web/src/client/frames';
 import type { Scheduler } from '../../web/src/client/scheduler';
 import type { SocketFactory, SocketHandlers } from '../../web/src/client/socket';
@@ -24,6 +26,9 @@ class FakeSocket {
   }
   receive(frame: ServerFrame): void {
     this.handlers.onMessage(JSON.stringify(frame));
+  }
+  receiveRaw(data: string): void {
+    this.handlers.onMessage(data);
   }
   drop(code = 1006): void {
     this.handlers.onClose(code, '');
@@ -186,19 +191,56 @@ describe('session token', () => {
     expect(last().url).toBe('ws://localhost:3001/?token=tok-1&name=Ada');
   });
 
-  it('drops a refused token and starts a new identity when the server is up', async () => {
+  it('replaces a token the server keeps refusing only once a handshake without it succeeds', async () => {
     const { client, scheduler, establish, last, tokenStore, sockets } = setup({ probe: async () => true });
+    const notices: string[] = [];
+    client.on('notice', (text) => notices.push(text));
     tokenStore.tokens.set(URL_, 'old');
     client.connect(URL_);
-    expect(last().url).toContain('token=old');
-    last().drop(); // a 401 looks like a close before open
-    await flush();
-    expect(sockets).toHaveLength(2);
+    for (let refusal = 1; refusal <= 3; refusal++) {
+      expect(last().url).toContain('token=old');
+      last().drop(); // a 401 looks like a close before open
+      await flush();
+      expect(tokenStore.tokens.get(URL_)).toBe('old');
+      scheduler.advance(30_000);
+    }
+    expect(sockets).toHaveLength(4);
     expect(last().url).not.toContain('token');
-    expect(tokenStore.tokens.has(URL_)).toBe(false);
+    expect(tokenStore.tokens.get(URL_)).toBe('old');
+
     establish({ userId: 'u2', token: 'new' });
     expect(tokenStore.tokens.get(URL_)).toBe('new');
-    scheduler.advance(0);
+    expect(notices).toEqual(['The server no longer accepts this identity; starting a new one.']);
+  });
+
+  it('keeps the token through server errors that clear up (5xx, 429)', async () => {
+    const { client, scheduler, establish, last, tokenStore, sockets } = setup({ probe: async () => true });
+    const notices: string[] = [];
+    client.on('notice', (text) => notices.push(text));
+    tokenStore.tokens.set(URL_, 'keep');
+    client.connect(URL_);
+    for (let failure = 1; failure <= 2; failure++) {
+      last().drop();
+      await flush();
+      scheduler.advance(30_000);
+    }
+    expect(sockets.map((socket) => socket.url.includes('token=keep'))).toEqual([true, true, true]);
+    establish({ userId: 'u1', token: 'keep', resumed: true });
+    expect(tokenStore.tokens.get(URL_)).toBe('keep');
+    expect(notices).toEqual([]);
+  });
+
+  it('keeps the token when a handshake without it fails too, and goes on trying with it', async () => {
+    const { client, scheduler, last, tokenStore, sockets } = setup({ probe: async () => true });
+    tokenStore.tokens.set(URL_, 'keep');
+    client.connect(URL_);
+    for (let failure = 1; failure <= 4; failure++) {
+      last().drop(); // the server answers HTTP but refuses every handshake: it is broken, not the token
+      await flush();
+      scheduler.advance(30_000);
+    }
+    expect(sockets.map((socket) => socket.url.includes('token=keep'))).toEqual([true, true, true, false, true]);
+    expect(tokenStore.tokens.get(URL_)).toBe('keep');
   });
 
   it('keeps the token when the server is merely unreachable', async () => {
@@ -223,6 +265,59 @@ describe('session token', () => {
   });
 });
 
+describe('display name', () => {
+  it('is checked in the page with the server own parser', () => {
+    for (const bad of ['Ada\u200b', 'Ada\u202e', 'A\ufeffda', 'Ada\u2028Lovelace', 'Ada\u0007', 'x'.repeat(41)]) {
+      expect(checkDisplayName(bad).ok).toBe(false);
+    }
+    expect(checkDisplayName('  Ada  ')).toEqual({ ok: true, name: 'Ada' });
+    expect(checkDisplayName('👩‍💻 Zoë')).toEqual({ ok: true, name: '👩‍💻 Zoë' });
+    expect(checkDisplayName('   ')).toEqual({ ok: true, name: undefined });
+    const zeroWidth = checkDisplayName('Ada\u200b');
+    expect(zeroWidth.ok === false && zeroWidth.problem).toMatch(/invisible/);
+  });
+
+  it('tries again without a new name the server refuses, and keeps the identity', async () => {
+    const { client, scheduler, establish, last, tokenStore } = setup({ probe: async () => true });
+    const refused: string[] = [];
+    client.on('nameRefused', (name) => refused.push(name));
+    client.connect(URL_, { name: 'Ada' });
+    establish({ token: 'tok' });
+    client.setName('Bad');
+    expect(last().url).toBe('ws://localhost:3001/?token=tok&name=Bad');
+    last().drop(); // 400: the server refuses the name
+    await flush();
+    expect(last().url).toBe('ws://localhost:3001/?token=tok');
+    establish({ token: 'tok', resumed: true });
+    expect(refused).toEqual(['Bad']);
+    expect(client.displayName).toBeUndefined();
+    expect(tokenStore.tokens.get(URL_)).toBe('tok');
+
+    last().drop();
+    scheduler.advance(375);
+    expect(last().url).toBe('ws://localhost:3001/?token=tok');
+  });
+
+  it('keeps a new name when the handshake without it fails as well', async () => {
+    const { client, scheduler, establish, last } = setup({ probe: async () => true });
+    const refused: string[] = [];
+    client.on('nameRefused', (name) => refused.push(name));
+    client.connect(URL_);
+    establish({ token: 'tok' });
+    client.setName('Grace');
+    last().drop();
+    await flush();
+    expect(last().url).toBe('ws://localhost:3001/?token=tok');
+    last().drop();
+    await flush();
+    scheduler.advance(30_000);
+    expect(last().url).toBe('ws://localhost:3001/?token=tok&name=Grace');
+    establish({ token: 'tok', resumed: true });
+    expect(refused).toEqual([]);
+    expect(client.displayName).toBe('Grace');
+  });
+});
+
 describe('hello', () => {
   it('asks again when the session reply does not come, then reconnects', () => {
     const { client, scheduler, last, sockets } = setup();
@@ -236,6 +331,80 @@ describe('hello', () => {
     expect(socket.closed?.code).toBe(4000);
     scheduler.advance(500);
     expect(sockets).toHaveLength(2);
+  });
+});
+
+describe('a late session reply', () => {
+  it('to a repeated hello changes nothing: reading goes on and nothing is re-sent', () => {
+    const { client, scheduler, last } = setup();
+    const reading: boolean[] = [];
+    client.connect(URL_);
+    const socket = last();
+    socket.open();
+    scheduler.advance(5000); // no answer yet: hello again
+    socket.receive(session({ total: 10 }));
+    client.on('reading', (value) => reading.push(value));
+    client.teleread();
+    socket.receive({ type: 'feed', text: 'abc', cursor: 3, total: 10 });
+    const sentBefore = socket.sent.length;
+
+    socket.receive(session({ total: 10 })); // the answer to the second hello
+    expect(client.reading).toBe(true);
+    expect(reading).toEqual([true]);
+    expect(client.feed.content).toBe('abc');
+    expect(socket.sent.length).toBe(sentBefore);
+    socket.receive({ type: 'feed', text: 'de', cursor: 5, total: 10 });
+    expect(client.feed.content).toBe('abcde');
+  });
+
+  it('with a new user id is a reset: reading stops and the text starts over', () => {
+    const { client, establish } = setup();
+    client.connect(URL_);
+    const socket = establish({ total: 10 });
+    client.teleread();
+    socket.receive({ type: 'feed', text: 'abc', cursor: 3, total: 10 });
+    client.resetIdentity();
+    socket.receive(session({ userId: 'u2', token: 't2', total: 10 }));
+    expect(client.reading).toBe(false);
+    expect(client.feed.content).toBe('');
+    expect(client.session?.userId).toBe('u2');
+  });
+});
+
+describe('gateway errors', () => {
+  const internal = JSON.stringify({ message: 'Internal server error', connectionId: 'c1', requestId: 'r1' });
+
+  it('are recognised although they have no type', () => {
+    expect(parseGatewayError(internal)).toEqual({ message: 'Internal server error', connectionId: 'c1', requestId: 'r1' });
+    expect(parseGatewayError(JSON.stringify({ message: 'Forbidden', connectionId: 'c1', requestId: 'r2' }))?.message).toBe('Forbidden');
+    expect(parseGatewayError(JSON.stringify({ type: 'error', message: 'x' }))).toBeUndefined();
+    expect(parseGatewayError('not json')).toBeUndefined();
+    expect(describeGatewayError('Internal server error')).not.toContain('Internal server error');
+    expect(describeGatewayError('Forbidden')).not.toContain('Forbidden');
+  });
+
+  it('settle what was waiting: a publish fails, a chat message offers Retry', () => {
+    const { client, scheduler, establish } = setup();
+    const gateway: string[] = [];
+    const failed: Array<{ id: string; topic: string }> = [];
+    client.on('gatewayError', (frame) => gateway.push(frame.message));
+    client.on('publishFailed', (publish) => failed.push(publish));
+    client.connect(URL_);
+    const socket = establish();
+    const id = client.publish('news', 'hello');
+    const chat = client.sendChat('hi')!;
+
+    socket.receiveRaw(internal);
+    expect(gateway).toEqual(['Internal server error']);
+    expect(failed).toEqual([{ id, topic: 'news' }]);
+    expect(client.outbox.list().map((entry) => entry.state)).toEqual(['failed']);
+
+    client.retryChat(chat.id);
+    expect(socket.sent.filter((frame) => frame.id === chat.id)).toHaveLength(2);
+    expect(client.outbox.list().map((entry) => entry.state)).toEqual(['sent']);
+    socket.drop();
+    scheduler.advance(375);
+    expect(establish().sent.filter((frame) => frame.action === 'publish')).toEqual([]);
   });
 });
 

@@ -1,6 +1,6 @@
 import './styles.css';
 import { resolveWsUrl } from './client/endpoint';
-import { describeError } from './client/error-messages';
+import { describeError, describeGatewayError } from './client/error-messages';
 import { browserSocketFactory } from './client/socket';
 import { SwitchboardClient } from './client/switchboard-client';
 import { mountChatPanel } from './ui/chat-panel';
@@ -54,6 +54,7 @@ async function main(): Promise<void> {
   mountChatPanel(panels, client, (text) => notify(text, 'error'));
 
   client.on('error', (frame) => notify(describeError(frame), 'error'));
+  client.on('gatewayError', (frame) => notify(describeGatewayError(frame.message), 'error'));
   client.on('notice', (text) => notify(text, 'info'));
   client.on('session', ({ frame }) => {
     if (userId) userId.textContent = frame.userId;

@@ -1,7 +1,10 @@
 import type { ChatFrame } from './frames';
 
-/** `queued`: waiting for a connection. `sent`: on the wire, waiting for the server's `chat` echo. */
-export type OutgoingState = 'queued' | 'sent';
+/**
+ * `queued`: waiting for a connection. `sent`: on the wire, waiting for the server's `chat` echo. `failed`:
+ * the gateway answered with its own error while it was on the wire; sent again on Retry or reconnect.
+ */
+export type OutgoingState = 'queued' | 'sent' | 'failed';
 
 export interface OutgoingChat {
   id: string;
@@ -46,6 +49,17 @@ export class ChatOutbox {
   /** The connection is gone: whatever was on the wire must be sent again. */
   requeueAll(): void {
     for (const entry of this.entries.values()) entry.state = 'queued';
+  }
+
+  /** The gateway reported a failure it does not attribute: whatever was on the wire may not have arrived. */
+  failSent(): OutgoingChat[] {
+    const failed = this.list().filter((entry) => entry.state === 'sent');
+    for (const entry of failed) entry.state = 'failed';
+    return failed;
+  }
+
+  get(id: string): OutgoingChat | undefined {
+    return this.entries.get(id);
   }
 
   /** The server has the message. Returns the entry it confirms, if it was ours. */

@@ -33,3 +33,14 @@ export function describeError(frame: Pick<ErrorFrame, 'code' | 'action'>): strin
   const action = frame.action === undefined ? undefined : ACTIONS[frame.action];
   return action === undefined ? sentence : `While ${action}: ${sentence}`;
 }
+
+/** A plain sentence for API Gateway's own error frame, which does not say which request failed. */
+export function describeGatewayError(message: string): string {
+  if (message === 'Internal server error') {
+    return 'The server failed to handle a request. Anything still waiting for an answer is marked as not sent; try it again in a moment.';
+  }
+  if (message === 'Forbidden') {
+    return 'The server has no route for a request this page sent. The page and the server may be different versions.';
+  }
+  return `The server's gateway reported a problem ("${message}"). Anything still waiting for an answer is marked as not sent.`;
+}

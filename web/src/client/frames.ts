@@ -73,3 +73,33 @@ export function parseServerFrame(data: unknown): ServerFrame | undefined {
   if (typeof type !== 'string' || !KNOWN_TYPES.has(type)) return undefined;
   return value as ServerFrame;
 }
+
+/**
+ * API Gateway's own error frame, sent instead of a reply when it could not route a message (`Forbidden`)
+ * or the integration failed (`Internal server error`). It has no `type` and does not say which request it
+ * answers.
+ */
+export interface GatewayErrorFrame {
+  message: string;
+  connectionId?: string;
+  requestId?: string;
+}
+
+/** Recognises a {@link GatewayErrorFrame}: an object with a string `message` and no `type`. */
+export function parseGatewayError(data: unknown): GatewayErrorFrame | undefined {
+  if (typeof data !== 'string') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || 'type' in value) return undefined;
+  const { message, connectionId, requestId } = value as Record<string, unknown>;
+  if (typeof message !== 'string') return undefined;
+  return {
+    message,
+    ...(typeof connectionId === 'string' ? { connectionId } : {}),
+    ...(typeof requestId === 'string' ? { requestId } : {}),
+  };
+}

@@ -4,12 +4,14 @@ import { Emitter } from './emitter';
 import { handshakeUrl, httpUrlOf, isWebSocketUrl } from './endpoint';
 import { FeedBuffer, type FeedUpdate } from './feed-buffer';
 import {
+  parseGatewayError,
   parseServerFrame,
   type AckFrame,
   type ChatFrame,
   type ClientFrame,
   type DirectFrame,
   type ErrorFrame,
+  type GatewayErrorFrame,
   type HistoryFrame,
   type PresenceFrame,
   type ServerFrame,
@@ -25,6 +27,22 @@ import type { SocketFactory, SocketHandle } from './socket';
 import { TopicTracker } from './topic-tracker';
 
 export type ConnectionStatus = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'error';
+
+type PublishFrame = Extract<ClientFrame, { action: 'publish' }>;
+
+/**
+ * Failed handshakes in a row, while the server answers over HTTP, before the page tries once without its
+ * token. A refused token (401) fails every time; a 5xx or 429 rarely fails this often in a row.
+ */
+const FAILURES_BEFORE_TOKENLESS_TRY = 3;
+
+/** What one handshake carried, and what it deliberately left out to find out why earlier ones failed. */
+interface Handshake {
+  token: string | undefined;
+  name: string | undefined;
+  withoutName: boolean;
+  withoutToken: boolean;
+}
 
 /** Where session tokens are kept between page loads, one per server URL. */
 export interface TokenStore {
@@ -59,6 +77,12 @@ export interface ClientEvents extends Record<string, unknown> {
   reading: boolean;
   feedEnd: FeedBuffer;
   error: ErrorFrame;
+  /** API Gateway's own error frame; whatever was waiting for an answer has been settled as failed. */
+  gatewayError: GatewayErrorFrame;
+  /** A publish that was on the wire when the gateway reported a failure; it will not be re-sent. */
+  publishFailed: { id: string; topic: string };
+  /** The server refused a new display name (the connection succeeded without it); the old name stays. */
+  nameRefused: string;
   /** Something the user should know that is not a server error frame. */
   notice: string;
 }
@@ -103,7 +127,7 @@ export class SwitchboardClient {
   private readonly random: () => number;
   private readonly newId: () => string;
   private readonly heartbeat: Heartbeat;
-  private readonly pendingPublishes = new Map<string, ClientFrame>();
+  private readonly pendingPublishes = new Map<string, PublishFrame>();
 
   private url = '';
   private name: string | undefined;
@@ -122,6 +146,13 @@ export class SwitchboardClient {
   private currentStatus: ConnectionStatus = 'disconnected';
   private currentSession: SessionFrame | undefined;
   private isReading = false;
+  /** The last handshake's contents, so the session that answers it can tell what the server accepted. */
+  private handshake: Handshake | undefined;
+  /** What the next handshake leaves out, to test a suspicion about why the previous one failed. */
+  private nextTry: { withoutName?: boolean; withoutToken?: boolean } = {};
+  /** The name was changed and no handshake with it has succeeded yet: the first suspect if one fails. */
+  private nameUntested = false;
+  private refusals = 0;
 
   constructor(private readonly options: SwitchboardClientOptions) {
     this.scheduler = options.scheduler ?? realScheduler;
@@ -172,6 +203,7 @@ export class SwitchboardClient {
     this.wanted = true;
     this.everConnected = false;
     this.attempt = 0;
+    this.resetDiagnosis();
     if (!isWebSocketUrl(url)) {
       this.wanted = false;
       this.setStatus({ status: 'error', detail: 'That is not a ws:// or wss:// URL.' });
@@ -202,6 +234,8 @@ export class SwitchboardClient {
     this.scheduler.clearTimeout(this.retryTimer);
     this.dropSocket();
     this.attempt = 0;
+    this.resetDiagnosis();
+    this.nameUntested = this.name !== undefined;
     this.open('connecting');
   }
 
@@ -234,7 +268,7 @@ export class SwitchboardClient {
   /** Publishes with a fresh id; kept and re-sent after a reconnect until acknowledged. Returns the id. */
   publish(topic: string, message: unknown): string {
     const id = this.newId();
-    const frame: ClientFrame = { action: 'publish', topic, message, id };
+    const frame: PublishFrame = { action: 'publish', topic, message, id };
     this.pendingPublishes.set(id, frame);
     if (this.ready) this.sendNow(frame);
     return id;
@@ -266,13 +300,29 @@ export class SwitchboardClient {
     if (this.ready) this.sendNow({ action: 'who' });
   }
 
+  /** Sends a chat message again that failed on the wire (see {@link ClientEvents.gatewayError}). */
+  retryChat(id: string): void {
+    const entry = this.outbox.get(id);
+    if (!entry || !this.ready) return;
+    this.sendChatEntry(entry);
+    this.emit('outbox', this.outbox.list());
+  }
+
   private open(status: 'connecting' | 'reconnecting' | 'error'): void {
     const generation = ++this.generation;
-    const tokenUsed = this.token;
+    const { withoutName = false, withoutToken = false } = this.nextTry;
+    this.nextTry = {};
+    const handshake: Handshake = {
+      token: withoutToken ? undefined : this.token,
+      name: withoutName ? undefined : this.name,
+      withoutName,
+      withoutToken,
+    };
+    this.handshake = handshake;
     this.opened = false;
     this.ready = false;
     this.setStatus({ status });
-    const url = handshakeUrl(this.url, { token: tokenUsed, name: this.name });
+    const url = handshakeUrl(this.url, { token: handshake.token, name: handshake.name });
     this.socket = this.options.createSocket(url, {
       onOpen: () => {
         if (generation !== this.generation) return;
@@ -282,11 +332,13 @@ export class SwitchboardClient {
       onMessage: (data) => {
         if (generation !== this.generation) return;
         const frame = parseServerFrame(data);
-        if (frame) this.dispatch(frame);
+        if (frame) return this.dispatch(frame);
+        const gatewayError = parseGatewayError(data);
+        if (gatewayError) this.onGatewayError(gatewayError);
       },
       onClose: (code, reason) => {
         if (generation !== this.generation) return;
-        this.onSocketClosed(tokenUsed, code, reason);
+        this.onSocketClosed(handshake, code, reason);
       },
     });
   }
@@ -302,7 +354,7 @@ export class SwitchboardClient {
     }, this.options.helloTimeoutMs ?? 5000);
   }
 
-  private onSocketClosed(tokenUsed: string | undefined, code: number, reason: string): void {
+  private onSocketClosed(handshake: Handshake, code: number, reason: string): void {
     const opened = this.opened;
     this.socket = undefined;
     this.generation++;
@@ -311,30 +363,45 @@ export class SwitchboardClient {
       this.setStatus({ status: 'disconnected' });
       return;
     }
-    if (!opened && tokenUsed !== undefined) {
-      void this.checkTokenRefused(tokenUsed);
+    if (!opened && (handshake.token !== undefined || handshake.name !== undefined || handshake.withoutToken)) {
+      void this.diagnoseRefusal(handshake);
       return;
     }
     const detail = opened ? `Connection lost (code ${code}${reason ? `: ${reason}` : ''}).` : 'Could not connect.';
     this.scheduleRetry(detail);
   }
 
-  /** A failure before open with a token: refused token (server up) or no server at all? */
-  private async checkTokenRefused(tokenUsed: string): Promise<void> {
+  /**
+   * A handshake failed before opening. The browser hides the HTTP status, so a refused token (401), a refused
+   * name (400), a throttle (429), a server error (5xx) and a network that is down all look alike. Suspects
+   * are tested one at a time, and nothing is thrown away on a guess: a new name is dropped only when the
+   * same handshake without it succeeds, and the token is replaced only when, after several refusals in a row
+   * from a server that answers, a handshake without it succeeds.
+   */
+  private async diagnoseRefusal(handshake: Handshake): Promise<void> {
     const generation = this.generation;
+    const token = this.token;
     const reachable = this.options.probe ? await this.options.probe(httpUrlOf(this.url)).catch(() => false) : true;
-    if (!this.wanted || generation !== this.generation || this.token !== tokenUsed) return;
-    if (!reachable) {
-      this.scheduleRetry('The server cannot be reached.');
-      return;
+    if (!this.wanted || generation !== this.generation || this.token !== token) return;
+    if (!reachable) return this.scheduleRetry('The server cannot be reached.');
+    const status = this.everConnected ? 'reconnecting' : 'connecting';
+    if (handshake.withoutName) this.nameUntested = false;
+    if (handshake.name !== undefined && this.nameUntested) {
+      this.nextTry = { withoutName: true };
+      return this.open(status);
     }
-    this.token = undefined;
-    this.options.tokenStore?.clear(this.url);
-    this.isReading = false;
-    this.emit('reading', false);
-    this.feed.resetAt(0, this.feed.total);
-    this.emit('notice', 'The server no longer accepts this identity; starting a new one.');
-    this.open(this.everConnected ? 'reconnecting' : 'connecting');
+    if (handshake.withoutToken) {
+      this.refusals = 0;
+      return this.scheduleRetry('The server refused the connection.');
+    }
+    if (handshake.token !== undefined && ++this.refusals >= FAILURES_BEFORE_TOKENLESS_TRY) this.nextTry = { withoutToken: true };
+    this.scheduleRetry('The server refused the connection.');
+  }
+
+  private resetDiagnosis(): void {
+    this.nextTry = {};
+    this.nameUntested = false;
+    this.refusals = 0;
   }
 
   private scheduleRetry(detail: string): void {
@@ -430,11 +497,14 @@ export class SwitchboardClient {
 
   private onSession(frame: SessionFrame): void {
     const previous = this.currentSession;
-    const isReset = this.ready;
     const newIdentity = previous === undefined || previous.userId !== frame.userId;
     this.currentSession = frame;
     this.token = frame.token;
     this.options.tokenStore?.save(this.url, frame.token);
+    // A late answer to a repeated hello on this connection: nothing changed, nothing to restart.
+    if (this.ready && !newIdentity) return;
+    const isReset = this.ready;
+    if (!isReset) this.learnFromHandshake();
     if (newIdentity || isReset) {
       this.feed.resetAt(frame.cursor, frame.total);
       if (isReset || !frame.resumed) {
@@ -464,6 +534,28 @@ export class SwitchboardClient {
     for (const entry of this.outbox.queued()) this.sendChatEntry(entry);
     this.emit('outbox', this.outbox.list());
     this.sendNow({ action: 'who' });
+  }
+
+  /** The handshake that just succeeded settles whatever the failed ones were suspected of. */
+  private learnFromHandshake(): void {
+    const handshake = this.handshake;
+    if (handshake?.withoutName && this.name !== undefined) {
+      const refused = this.name;
+      this.name = undefined;
+      this.emit('nameRefused', refused);
+    }
+    if (handshake?.withoutToken) this.emit('notice', 'The server no longer accepts this identity; starting a new one.');
+    this.resetDiagnosis();
+  }
+
+  /** The gateway does not say which request failed: settle everything still waiting, so nothing hangs. */
+  private onGatewayError(frame: GatewayErrorFrame): void {
+    const publishes = [...this.pendingPublishes.values()];
+    this.pendingPublishes.clear();
+    const chats = this.outbox.failSent();
+    this.emit('gatewayError', frame);
+    for (const publish of publishes) this.emit('publishFailed', { id: publish.id ?? '', topic: publish.topic });
+    if (chats.length > 0) this.emit('outbox', this.outbox.list());
   }
 
   private onChat(frame: ChatFrame): void {

@@ -1,10 +1,18 @@
 import type { ChatFrame } from '../client/frames';
 import type { OutgoingChat } from '../client/chat-outbox';
+import { checkDisplayName } from '../client/display-name';
 import type { SwitchboardClient } from '../client/switchboard-client';
 import { card, field, formatTime, h, stickToBottom } from './dom';
 import { settings } from './settings';
 
 const MAX_CHARS = 2000;
+
+const OUTBOX_LABELS: Record<OutgoingChat['state'], string> = {
+  queued: 'queued, sends when connected',
+  sent: 'sending…',
+  failed: 'not delivered: the server failed',
+};
+const OUTBOX_STATES: Record<OutgoingChat['state'], string> = { queued: 'queued', sent: 'pending', failed: 'failed' };
 
 /** Display name, history, messages (own on the right), presence lines, who is here, and a composer. */
 export function mountChatPanel(root: HTMLElement, client: SwitchboardClient, notify: (text: string) => void): void {
@@ -80,13 +88,19 @@ export function mountChatPanel(root: HTMLElement, client: SwitchboardClient, not
     place(row, frame.seq);
   };
 
+  const retryButton = (id: string) => {
+    const button = h('button', { type: 'button', class: 'link', 'data-testid': 'chat-retry' }, 'Retry');
+    button.addEventListener('click', () => client.retryChat(id));
+    return button;
+  };
+
   const renderOutbox = (entries: OutgoingChat[]) => {
     outboxList.replaceChildren(
       ...entries.map((entry) =>
         h(
           'li',
-          { class: 'bubble own pending', 'data-testid': 'chat-message', 'data-id': entry.id, 'data-own': 'true', 'data-state': entry.state === 'sent' ? 'pending' : 'queued' },
-          h('div', { class: 'meta' }, h('strong', {}, 'You'), h('span', {}, entry.state === 'sent' ? 'sending…' : 'queued, sends when connected')),
+          { class: 'bubble own pending', 'data-testid': 'chat-message', 'data-id': entry.id, 'data-own': 'true', 'data-state': OUTBOX_STATES[entry.state] },
+          h('div', { class: 'meta' }, h('strong', {}, 'You'), h('span', {}, OUTBOX_LABELS[entry.state]), entry.state === 'failed' ? retryButton(entry.id) : null),
           h('p', { class: 'text' }, entry.text),
         ),
       ),
@@ -117,13 +131,21 @@ export function mountChatPanel(root: HTMLElement, client: SwitchboardClient, not
   });
   nameForm.addEventListener('submit', (event) => {
     event.preventDefault();
-    const name = nameInput.value.trim();
-    if (name !== '' && /[\u0000-\u001f\u007f-\u009f]/.test(name)) {
-      notify('A display name is 1 to 40 printable characters.');
+    const check = checkDisplayName(nameInput.value);
+    if (!check.ok) {
+      nameInput.setAttribute('aria-invalid', 'true');
+      notify(check.problem);
+      nameInput.focus();
       return;
     }
-    settings.saveName(name);
-    client.setName(name);
+    nameInput.removeAttribute('aria-invalid');
+    settings.saveName(check.name ?? '');
+    client.setName(check.name ?? '');
+  });
+  client.on('nameRefused', (name) => {
+    settings.saveName('');
+    nameInput.setAttribute('aria-invalid', 'true');
+    notify(`The server refused the display name “${name}”, so you kept your previous name. Choose another one.`);
   });
 
   client.on('chat', ({ frame, own }) => showChat(frame, own));

@@ -123,6 +123,9 @@ export function mountTopicsPanel(root: HTMLElement, client: SwitchboardClient, n
     const chip = subscriptions.querySelector<HTMLElement>(`[data-topic="${CSS.escape(frame.topic)}"]`);
     if (chip) chip.dataset.confirmed = 'true';
   });
+  client.on('publishFailed', ({ id, topic }) => {
+    if (publishStatus.dataset.pendingId === id) publishStatus.textContent = `Not published to ${topic}: the server failed. Try again.`;
+  });
   client.on('ack', (frame) => {
     if (publishStatus.dataset.pendingId === frame.id) publishStatus.textContent = `Published to ${frame.topic} as #${frame.seq}.`;
   });
