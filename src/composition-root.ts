@@ -6,6 +6,8 @@ import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { ApiGatewayNotifier } from './adapters/apigateway/api-gateway-notifier';
 import { managementEndpoint, type RequestEndpoint } from './adapters/apigateway/management-endpoint';
 import { BundledArticleSource } from './adapters/article/bundled-article-source';
+import { WikipediaArticleSource } from './adapters/article/wikipedia-article-source';
+import { DynamoDbArticlePins } from './adapters/dynamodb/dynamodb-article-pins';
 import { HmacTokenSigner } from './adapters/crypto/hmac-token-signer';
 import { DynamoDbRateLimiter } from './adapters/dynamodb/dynamodb-rate-limiter';
 import { DynamoDbSessionHistory } from './adapters/dynamodb/dynamodb-session-history';
@@ -19,6 +21,7 @@ import type { TableContext } from './adapters/dynamodb/table';
 import { randomIds } from './adapters/system/random-ids';
 import { systemClock } from './adapters/system/system-clock';
 import { loadConfig, type Config } from './config';
+import type { ArticleSource } from './domain/ports/article-source';
 import type { FeedScheduler } from './domain/ports/feed-scheduler';
 import type { Dependencies } from './domain/dependencies';
 
@@ -45,7 +48,7 @@ export function createDependencyFactory(config: Config = loadConfig()): Dependen
     users: new DynamoDbUserRepository(table, { sessionTtlSeconds: config.SESSION_TTL_DAYS * 86_400 }),
     clock: systemClock,
     ids: randomIds,
-    article: new BundledArticleSource(),
+    article: createArticleSource(config, table),
     settings: { fanOutConcurrency: config.FAN_OUT_CONCURRENCY, connectGraceMs: config.CONNECT_GRACE_MS },
     feeds: new DynamoDbFeedCursorRepository(table),
     rateLimiter: new DynamoDbRateLimiter(table, { ratePerSecond: config.CHAT_RATE_PER_SECOND, burst: config.CHAT_BURST }),
@@ -72,6 +75,16 @@ export function createDependencyFactory(config: Config = loadConfig()): Dependen
     }
     return { ...shared, notifier };
   };
+}
+
+function createArticleSource(config: Config, table: TableContext): ArticleSource {
+  if (config.ARTICLE_SOURCE === 'bundled') return new BundledArticleSource();
+  return new WikipediaArticleSource({
+    title: config.WIKIPEDIA_TITLE,
+    apiUrl: config.WIKIPEDIA_API_URL,
+    timeoutMs: config.WIKIPEDIA_TIMEOUT_MS,
+    pins: new DynamoDbArticlePins(table),
+  });
 }
 
 function createFeedScheduler(config: Config): FeedScheduler {

@@ -1,4 +1,4 @@
-import { describeValidationError, type Infer, object, optional, refine, text, url, wholeNumberText, withDefault } from './validation';
+import { describeValidationError, type Infer, object, oneOf, optional, refine, text, url, wholeNumberText, withDefault } from './validation';
 
 const count = (fallback: number, min = 1) => withDefault(wholeNumberText(min), fallback);
 const optionalUrl = optional(url());
@@ -30,6 +30,11 @@ const schema = object({
   FEED_MAX_INVOCATION_MS: count(14 * 60 * 1000),
   /** Hand off when less than this is left of the invocation's time. */
   FEED_HANDOFF_MARGIN_MS: count(10_000),
+  /** Where the tele-read article comes from: the bundled text, or a Wikipedia page pinned at its first revision read. */
+  ARTICLE_SOURCE: withDefault(oneOf(['bundled', 'wikipedia']), 'bundled'),
+  WIKIPEDIA_TITLE: withDefault(text(1, 255), 'WebSocket'),
+  WIKIPEDIA_API_URL: withDefault(url(), 'https://en.wikipedia.org/w/api.php'),
+  WIKIPEDIA_TIMEOUT_MS: count(5_000),
 }).check(
   refine((env) => env.TOKEN_SECRET !== undefined || env.TOKEN_SECRET_ARN !== undefined, {
     message: 'Set TOKEN_SECRET or TOKEN_SECRET_ARN',

@@ -14,6 +14,7 @@ import type { Channel } from '../../domain/model';
  * | channel's last seq            | CHAN#{channel}    | SEQ                  |
  * | idempotency record            | CHAN#{channel}    | ID#{publisher}#{id}  |
  * | stored message                | MSG#{channel}     | {seq, 12 digits}     |
+ * | pinned tele-read article      | ARTICLE#{source}  | PINNED               |
  */
 export const keys = {
   connection: (connectionId: string) => ({ pk: `CONN#${connectionId}`, sk: 'META' }),
@@ -40,6 +41,7 @@ export const keys = {
   message: (channel: Channel, seq: number) => ({ pk: `MSG#${channel}`, sk: seqKey(seq) }),
   messagePartition: (channel: Channel) => `MSG#${channel}`,
   seqKey,
+  articlePin: (source: string) => ({ pk: `ARTICLE#${source}`, sk: 'PINNED' }),
 } as const;
 
 function seqKey(seq: number): string {
