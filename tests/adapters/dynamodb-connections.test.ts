@@ -1,4 +1,4 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbConnectionRepository } from '../../src/adapters/dynamodb/dynamodb-connection-repository';
 import { DynamoDbSubscriptionRepository } from '../../src/adapters/dynamodb/dynamodb-subscription-repository';
 import { DynamoDbUserRepository } from '../../src/adapters/dynamodb/dynamodb-user-repository';
@@ -64,6 +64,33 @@ describe('DynamoDbConnectionRepository and DynamoDbSubscriptionRepository', () =
     expect((await connections.listByUser(first.userId)).map((c) => c.connectionId).sort()).toEqual(
       [first.connectionId, second.connectionId].sort(),
     );
+  });
+
+  it('moves a connection to another user in place, keeping its rate-limit state', async () => {
+    const before = aConnection();
+    await connections.register(before);
+    await embedded.table.client.send(
+      new UpdateCommand({ TableName: embedded.table.tableName, Key: { pk: `CONN#${before.connectionId}`, sk: 'META' }, UpdateExpression: 'SET rateTat = :t', ExpressionAttributeValues: { ':t': 12345 } }),
+    );
+    const moved = { ...before, userId: 'someone-new', name: 'New Name' };
+
+    await connections.reassign(moved, before.userId);
+
+    expect(await connections.get(before.connectionId)).toEqual(moved);
+    expect((await partition(`CONN#${before.connectionId}`))[0]).toMatchObject({ rateTat: 12345, userId: 'someone-new' });
+    expect(await connections.listByUser(before.userId)).toEqual([]);
+    expect(await connections.listByUser('someone-new')).toEqual([moved]);
+  });
+
+  it('does not resurrect a connection removed before it could be moved', async () => {
+    const gone = aConnection();
+    await connections.register(gone);
+    await connections.remove(gone.connectionId);
+
+    await connections.reassign({ ...gone, userId: 'late-user' }, gone.userId);
+
+    expect(await partition(`CONN#${gone.connectionId}`)).toEqual([]);
+    expect(await connections.listByUser('late-user')).toEqual([]);
   });
 
   it('reads subscribers page by page', async () => {

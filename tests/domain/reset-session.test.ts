@@ -3,7 +3,8 @@ import { topicChannel } from '../../src/domain/model';
 import { disconnect } from '../../src/domain/use-cases/disconnect';
 import { resetSession } from '../../src/domain/use-cases/reset-session';
 import { createMemoryDependencies } from '../support/memory/create-memory-dependencies';
-import { givenConnected } from './given';
+import { RateLimitedError } from '../../src/domain/errors';
+import { givenConnected, givenSecondTab } from './given';
 
 describe('resetSession', () => {
   it('moves the connection to a new user at cursor 0 and keeps its subscriptions', async () => {
@@ -58,5 +59,31 @@ describe('resetSession', () => {
     expect(deps.notifier.framesOfType('bob-1', 'presence')).toEqual([
       { type: 'presence', event: 'leave', user: { userId: moved.userId, name: moved.name } },
     ]);
+  });
+
+  it('does not tell the old user’s other tabs that they left', async () => {
+    const deps = createMemoryDependencies();
+    await givenConnected(deps, 'bob-1', { name: 'Bob' });
+    const ada = await givenConnected(deps, 'ada-1', { name: 'Ada' });
+    await givenSecondTab(deps, 'ada-2', ada);
+    deps.notifier.clear();
+
+    await resetSession(deps, 'ada-1');
+
+    expect(deps.notifier.framesOfType('ada-2', 'presence')).toEqual([]);
+    expect(deps.notifier.framesOfType('bob-1', 'presence').map((frame) => frame.event)).toEqual(['leave', 'join']);
+  });
+
+  it('is refused over the rate limit, with nothing forgotten or announced', async () => {
+    const deps = createMemoryDependencies();
+    await givenConnected(deps, 'bob-1');
+    const ada = await givenConnected(deps, 'ada-1');
+    deps.rateLimiter.deny('ada-1');
+    deps.notifier.clear();
+
+    await expect(resetSession(deps, 'ada-1')).rejects.toBeInstanceOf(RateLimitedError);
+
+    expect(await deps.users.get(ada.user.userId)).toBeDefined();
+    expect(deps.notifier.framesFor('bob-1')).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Channel, Connection } from '../../domain/model';
 import type { ConnectionRepository, RemovedConnection } from '../../domain/ports/connection-repository';
 import { fromConnectionItem, toConnectionAttributes, toConnectionItem } from './connection-item';
@@ -54,8 +54,27 @@ export class DynamoDbConnectionRepository implements ConnectionRepository {
     return connection ? { connection, channels } : undefined;
   }
 
+  /**
+   * Moves the connection to another user. Its own item is updated in place, not replaced, so what else it
+   * carries (the rate limiter's state) survives: a reset must not refill the connection's rate limit.
+   */
   async reassign(connection: Connection, previousUserId: string): Promise<void> {
-    await this.register(connection);
+    try {
+      await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.connection(connection.connectionId),
+          UpdateExpression: 'SET userId = :userId, #name = :name, resumed = :resumed',
+          ConditionExpression: 'attribute_exists(pk) AND userId = :previous',
+          ExpressionAttributeNames: { '#name': 'name' },
+          ExpressionAttributeValues: { ':userId': connection.userId, ':name': connection.name, ':resumed': connection.resumed, ':previous': previousUserId },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return; // closed meanwhile ($disconnect removed it) or already moved: nothing to move
+    }
+    await this.put({ ...keys.userConnection(connection.userId, connection.connectionId), ...toConnectionAttributes(connection) });
     await this.table.client.send(
       new DeleteCommand({ TableName: this.table.tableName, Key: keys.userConnection(previousUserId, connection.connectionId) }),
     );

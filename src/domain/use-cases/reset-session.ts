@@ -1,4 +1,5 @@
 import type { Dependencies } from '../dependencies';
+import { RateLimitedError } from '../errors';
 import { CHAT_ROOM, type Connection } from '../model';
 import { newUser } from './connect';
 import { fanOut } from './fan-out';
@@ -6,10 +7,13 @@ import { requireSession } from './hello';
 
 /**
  * Forgets the connection's user (identity and feed cursor; its tokens are refused from now on) and
- * moves the connection to a brand-new anonymous user, announced to the room as a leave and a join.
+ * moves the connection to a brand-new anonymous user, announced to the rest of the room as a leave and a
+ * join (not to the old or the new user's own connections). Two room-wide broadcasts, so a reset counts
+ * against the connection's chat rate limit.
  */
 export async function resetSession(deps: Dependencies, connectionId: string): Promise<Connection> {
   const { connection, user } = await requireSession(deps, connectionId);
+  if (!(await deps.rateLimiter.tryAcquire(connectionId))) throw new RateLimitedError();
   await deps.users.delete(user.userId);
   const fresh = newUser(deps, undefined);
   await deps.users.create(fresh);
@@ -17,12 +21,12 @@ export async function resetSession(deps: Dependencies, connectionId: string): Pr
   await deps.connections.reassign(moved, user.userId);
   await deps.subscriptions.subscribe(CHAT_ROOM, moved);
   await deps.users.addConnections(fresh.userId, 1);
-  const isUser = (userId: string) => (subscriber: { userId: string }) => subscriber.userId === userId;
+  const eitherUser = (subscriber: { userId: string }) => subscriber.userId === fresh.userId || subscriber.userId === user.userId;
   await fanOut(deps, CHAT_ROOM, { type: 'presence', event: 'leave', user: { userId: user.userId, name: connection.name } }, {
-    exclude: isUser(fresh.userId),
+    exclude: eitherUser,
   });
   await fanOut(deps, CHAT_ROOM, { type: 'presence', event: 'join', user: { userId: fresh.userId, name: fresh.name } }, {
-    exclude: isUser(fresh.userId),
+    exclude: eitherUser,
   });
   return moved;
 }
