@@ -80,6 +80,32 @@ describe('fanOut', () => {
     expect(await deps.connections.get('c3')).toBeDefined();
   });
 
+  it('cleans up gone connections side by side, and a failed cleanup fails neither the broadcast nor the others', async () => {
+    const deps = createMemoryDependencies({ settings: { fanOutConcurrency: 10 } });
+    const ids = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'];
+    for (const id of ids) await givenConnected(deps, id);
+    for (const id of ids.slice(0, 5)) deps.notifier.markGone(id);
+    deps.clock.advance(CONNECT_GRACE_MS + 1);
+    const remove = deps.connections.remove.bind(deps.connections);
+    let inFlight = 0;
+    let maxInFlight = 0;
+    deps.connections.remove = async (connectionId) => {
+      inFlight += 1;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      inFlight -= 1;
+      if (connectionId === 'c1') throw new Error('DynamoDB throttled the cleanup');
+      return remove(connectionId);
+    };
+
+    const result = await fanOut(deps, 'chat', FRAME);
+
+    expect(result).toEqual({ delivered: 1, gone: 5, failed: 0 });
+    expect(maxInFlight).toBeGreaterThan(1);
+    expect(await deps.connections.get('c1')).toBeDefined();
+    for (const id of ['c2', 'c3', 'c4', 'c5']) expect(await deps.connections.get(id)).toBeUndefined();
+  });
+
   it('does not remove a connection whose $connect may still be running (API Gateway answers 410 then too)', async () => {
     const deps = createMemoryDependencies();
     await givenConnected(deps, 'settled');

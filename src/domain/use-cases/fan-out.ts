@@ -43,9 +43,17 @@ export async function fanOut(
       result.failed += 1;
     }
   });
+  // Gone connections are cleaned up side by side, with the same bound: each cleanup may itself broadcast a
+  // leave, and one dead subscriber must not hold up the others. A failed cleanup is left to the next 410
+  // or to the records' TTL; it never fails the broadcast that found it.
   const now = deps.clock.now();
-  for (const subscriber of gone) {
-    if (isPastConnectGrace(subscriber, now, deps.settings.connectGraceMs)) await disconnect(deps, subscriber.connectionId);
-  }
+  const doomed = gone.filter((subscriber) => isPastConnectGrace(subscriber, now, deps.settings.connectGraceMs));
+  await forEachBounded(pagesOf(doomed), deps.settings.fanOutConcurrency, async (subscriber) => {
+    await disconnect(deps, subscriber.connectionId).catch(() => undefined);
+  });
   return result;
+}
+
+async function* pagesOf<T>(items: T[]): AsyncIterable<T[]> {
+  if (items.length > 0) yield items;
 }
