@@ -232,7 +232,8 @@ capacity" warning); in AWS each concurrent invocation has its own container and 
 }
 
 /** Section 5 of BENCHMARKS.md; `npm run bench -- --only peers` rewrites only this section. */
-export function renderPeers(peers: PeerSummary): string {
+/** `alone`: this section was measured on its own (`--only peers`), on another run than the rest of the page. */
+export function renderPeers(peers: PeerSummary, alone?: { command: string; date: string }): string {
   if (peers.skipped) return `## 5. Peer comparison\n\nSkipped: ${peers.skipped}\n`;
   const targets: Table = { title: '5. Peer targets', headers: ['target', 'measured', 'verdict'], rows: peers.targets ?? [] };
   return `## 5. Peer comparison
@@ -242,7 +243,7 @@ Measured by \`npm run bench\` (full run only; skipped with \`--quick\`), or alon
 installed by the bench with \`npm install --prefix <os.tmpdir()>/switchboard-bench-peers/<versions> --no-audit --no-fund\`,
 outside the project's dependencies, and kept there for the next run; a failed install skips that peer with one line.
 Installed: ${(peers.versions ?? []).map((v) => `\`${v}\``).join(', ') || 'none'}.
-
+${alone ? `\nThis section was measured on its own: \`${alone.command}\` on ${alone.date}.\n` : ''}
 ${peers.tables.map(toMarkdown).join('\n\n')}
 
 ${toMarkdown(targets)}

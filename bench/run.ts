@@ -31,7 +31,8 @@ async function main(): Promise<void> {
   const only = values.only?.split(',').map((s) => s.trim()) as Section[] | undefined;
   const wanted = (section: Section): boolean => (only ? only.includes(section) : section !== 'peers' || !quick);
   const settings = settingsFor(quick);
-  const command = `npm run bench${quick ? ' -- --quick' : ''}`;
+  const flags = [...(quick ? ['--quick'] : []), ...(only ? ['--only', only.join(',')] : [])];
+  const command = `npm run bench${flags.length ? ` -- ${flags.join(' ')}` : ''}`;
   const started = Date.now();
   const results: Results = { quick, failures: [] };
   const show = (table: Table): void => console.log(`\n${toText(table)}\n`);
@@ -78,8 +79,10 @@ async function main(): Promise<void> {
     const path = join(PROJECT_ROOT, 'BENCHMARKS.md');
     const current = readFileSync(path, 'utf8');
     const at = current.indexOf('## 5. Peer comparison');
-    writeFileSync(path, `${at >= 0 ? current.slice(0, at) : `${current.trimEnd()}\n\n`}${renderPeers(results.peers)}`);
-    console.log('--only given: only the peer section of BENCHMARKS.md rewritten.');
+    const head = withPeerTargets(at >= 0 ? current.slice(0, at) : `${current.trimEnd()}\n\n`, results.peers.targets ?? []);
+    const alone = { command, date: new Date().toISOString().slice(0, 10) };
+    writeFileSync(path, `${head}${renderPeers(results.peers, alone)}`);
+    console.log('--only given: only the peer section of BENCHMARKS.md and its rows in the targets table rewritten.');
   } else if (only) {
     console.log('--only given: BENCHMARKS.md left as it was.');
   } else {
@@ -87,6 +90,17 @@ async function main(): Promise<void> {
     console.log(`BENCHMARKS.md written (${results.durationS.toFixed(0)} s).`);
   }
   process.exit(results.failures.length ? 1 : 0);
+}
+
+/** The page's summary of targets with its `peers:` rows replaced by this run's (so the page never disagrees with itself). */
+function withPeerTargets(head: string, targets: string[][]): string {
+  const lines = head.split('\n');
+  const first = lines.findIndex((line) => line.startsWith('| peers:'));
+  if (first < 0) return head;
+  const rows = targets.map((row) => `| ${row.map((cell) => cell.replace(/\|/g, '\\|')).join(' | ')} |`);
+  const kept = lines.filter((line) => !line.startsWith('| peers:'));
+  kept.splice(first, 0, ...rows);
+  return kept.join('\n');
 }
 
 main().catch((error: unknown) => {
