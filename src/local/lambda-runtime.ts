@@ -1,5 +1,8 @@
 import { existsSync } from 'node:fs';
 import { awsIds } from './aws-ids';
+import { createConcurrencyLimit, type ConcurrencyLimit } from './concurrency-limit';
+import { createFunctionModuleLoader } from './function-modules';
+import { acquireProcessEnvView, functionEnvironment, type FunctionEnvironment } from './process-env-view';
 import type { FunctionModel } from './stack-model';
 
 /** The `context` argument of a Lambda handler, as far as local code can need it. */
@@ -32,10 +35,16 @@ export class FunctionTimeoutError extends Error {
 
 export interface LambdaRuntimeOptions {
   functions: Map<string, FunctionModel>;
-  /** The environment of a function; applied to `process.env` before its module loads and before each call. */
+  /** The environment of a function: what `process.env` shows its code, at module load and in every call. */
   environmentFor: (fn: FunctionModel) => Record<string, string>;
   region: string;
   accountId: string;
+  /**
+   * Invocations of one function that run at once; more wait in a queue, and a function's `Timeout` counts
+   * from when its invocation leaves the queue (as Lambda's counts from when it starts). Bursts of connects
+   * and disconnects then queue instead of all timing out together in one process.
+   */
+  concurrencyPerFunction: number;
 }
 
 export interface LambdaRuntime {
@@ -43,6 +52,13 @@ export interface LambdaRuntime {
   /** Functions whose entry file does not exist. */
   missingEntries(): FunctionModel[];
   invoke(functionId: string, event: unknown): Promise<unknown>;
+  /** Gives `process.env` back to the process. */
+  close(): void;
+}
+
+interface FunctionInstance {
+  handler: Handler;
+  environment: FunctionEnvironment;
 }
 
 function isHandler(value: unknown): value is Handler {
@@ -50,32 +66,42 @@ function isHandler(value: unknown): value is Handler {
 }
 
 /**
- * Runs handlers in this process, like a warm Lambda container per function: the entry module is imported
- * once (under tsx as TypeScript, under jest through swc's require) and kept.
+ * Runs handlers in this process, like a warm Lambda container per function: the entry module is loaded once
+ * per function, with its own instance of every project module (see function-modules.ts) and its own
+ * `process.env` (see process-env-view.ts), and kept.
  */
 export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntime {
-  const handlers = new Map<string, Promise<Handler>>();
+  const instances = new Map<string, Promise<FunctionInstance>>();
+  const limits = new Map<string, ConcurrencyLimit>();
+  const modules = createFunctionModuleLoader();
+  const envView = acquireProcessEnvView();
 
-  const applyEnvironment = (fn: FunctionModel): void => {
-    Object.assign(process.env, options.environmentFor(fn));
-  };
-
-  const load = (fn: FunctionModel): Promise<Handler> => {
-    let loaded = handlers.get(fn.logicalId);
+  const load = (fn: FunctionModel): Promise<FunctionInstance> => {
+    let loaded = instances.get(fn.logicalId);
     if (!loaded) {
       loaded = (async () => {
         if (!existsSync(fn.entryFile)) throw new FunctionNotFoundError(`${fn.logicalId}: ${fn.entryFile} does not exist`);
-        applyEnvironment(fn);
-        const mod = (await import(fn.entryFile)) as Record<string, unknown>;
+        const environment = functionEnvironment(options.environmentFor(fn));
+        const scope = modules.createScope();
+        const mod = envView.run(environment, () => scope.require(fn.entryFile)) as Record<string, unknown>;
         const fallback = mod.default as Record<string, unknown> | undefined;
         const handler = mod[fn.exportName] ?? fallback?.[fn.exportName];
         if (!isHandler(handler)) throw new FunctionNotFoundError(`${fn.logicalId}: ${fn.entryFile} exports no ${fn.exportName}`);
-        return handler;
+        return { handler, environment };
       })();
-      loaded.catch(() => handlers.delete(fn.logicalId));
-      handlers.set(fn.logicalId, loaded);
+      loaded.catch(() => instances.delete(fn.logicalId));
+      instances.set(fn.logicalId, loaded);
     }
     return loaded;
+  };
+
+  const limitOf = (fn: FunctionModel): ConcurrencyLimit => {
+    let limit = limits.get(fn.logicalId);
+    if (!limit) {
+      limit = createConcurrencyLimit(options.concurrencyPerFunction);
+      limits.set(fn.logicalId, limit);
+    }
+    return limit;
   };
 
   /** A function by logical id, or by the `FunctionName` the template gives it (what `!Ref` yields in AWS). */
@@ -85,7 +111,15 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
   const invoke = async (functionId: string, event: unknown): Promise<unknown> => {
     const fn = find(functionId);
     if (!fn) throw new FunctionNotFoundError(`No function ${functionId} in the template`);
-    const handler = await load(fn);
+    const release = await limitOf(fn).acquire();
+    try {
+      return await run(fn, await load(fn), event);
+    } finally {
+      release();
+    }
+  };
+
+  const run = (fn: FunctionModel, { handler, environment }: FunctionInstance, event: unknown): Promise<unknown> => {
     const timeoutMs = fn.timeoutSeconds * 1000;
     const deadline = Date.now() + timeoutMs;
     const requestId = awsIds.uuid();
@@ -118,8 +152,7 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
         succeed: (result) => settle(undefined, result),
       };
       try {
-        applyEnvironment(fn);
-        const returned = handler(event, context, (error, result) => settle(error, result));
+        const returned = envView.run(environment, () => handler(event, context, (error, result) => settle(error, result)));
         if (returned && typeof (returned as Promise<unknown>).then === 'function') {
           (returned as Promise<unknown>).then((result) => settle(undefined, result), (error: unknown) => settle(error ?? new Error('Handler rejected')));
         } else if (handler.length < 3) {
@@ -135,5 +168,6 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
     has: (functionId) => find(functionId) !== undefined,
     missingEntries: () => [...options.functions.values()].filter((fn) => !existsSync(fn.entryFile)),
     invoke,
+    close: () => envView.release(),
   };
 }

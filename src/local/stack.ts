@@ -45,6 +45,11 @@ export interface LocalStackOptions {
   idleTimeoutMs?: number;
   /** API Gateway's maximum connection duration (default 2 hours), then 1001. */
   maxConnectionMs?: number;
+  /**
+   * Invocations of one function that run at once (default 32); more queue, and a function's `Timeout` counts
+   * from when its invocation leaves the queue, so that bursts of connects and disconnects never time out.
+   */
+  concurrencyPerFunction?: number;
   /** Delay added to each `@connections` call, for benchmarks that should feel the network (default 0). */
   connectionsLatencyMs?: number;
   /** Interface to listen on (default 127.0.0.1). */
@@ -65,12 +70,14 @@ export interface LocalStack {
   stage: string;
   /** The local name of a table of the template (its logical id). */
   tableName(logicalId: string): string;
-  /** Closes every socket (so `$disconnect` runs), the servers and dynalite; restores `process.env`. */
+  /** Closes every socket (so `$disconnect` runs), the servers and dynalite; gives `process.env` back. */
   stop(): Promise<void>;
 }
 
 const REGION = 'us-east-1';
 const ACCOUNT_ID = '123456789012';
+/** Enough to keep the event loop and dynalite busy, few enough that a burst's last invocation is not starved. */
+export const DEFAULT_CONCURRENCY_PER_FUNCTION = 32;
 
 /** Starts dynalite, the WebSocket gateway, the HTTP API and the web server from template.yaml. */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -95,12 +102,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const stopAll = async (): Promise<void> => {
     for (const stop of stoppers.splice(0).reverse()) await stop().catch(() => undefined);
   };
-  const savedEnv = { ...process.env };
-  stoppers.push(async () => {
-    for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
-    Object.assign(process.env, savedEnv);
-  });
-
   try {
     const dynamo = await startEmbeddedDynamo({
       port: options.dynamoPort ?? 3005, host, dataDir: dataDir && join(dataDir, 'dynamodb'),
@@ -118,7 +119,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       tokenSecret: loadLocalSecret(dataDir), quiet: options.quiet ?? false, verbose: options.verbose ?? false,
       overrides: options.env ?? {},
     });
-    const runtime = createLambdaRuntime({ functions: model.functions, environmentFor, region: REGION, accountId: ACCOUNT_ID });
+    const runtime = createLambdaRuntime({
+      functions: model.functions, environmentFor, region: REGION, accountId: ACCOUNT_ID,
+      concurrencyPerFunction: options.concurrencyPerFunction ?? DEFAULT_CONCURRENCY_PER_FUNCTION,
+    });
+    stoppers.push(async () => runtime.close());
     for (const fn of runtime.missingEntries()) log(`! ${fn.logicalId}: ${fn.entryFile} does not exist yet; its routes answer 502`);
 
     const connections = createConnectionRegistry();
