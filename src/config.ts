@@ -8,7 +8,7 @@ const schema = object({
   AWS_REGION: withDefault(text(1), 'us-east-1'),
   /** Only for the local stack and tests: the embedded DynamoDB. */
   DYNAMODB_ENDPOINT: optionalUrl,
-  /** The @connections endpoint; when absent it is built from each request. */
+  /** The @connections endpoint (template.yaml always sets it); when absent, e.g. a bare `sam local invoke`, it is built from each request. */
   MANAGEMENT_ENDPOINT: optionalUrl,
   /** Only for the local stack: its Lambda Invoke API. */
   LAMBDA_ENDPOINT: optionalUrl,
