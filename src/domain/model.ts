@@ -5,6 +5,8 @@ export interface User {
   createdAt: string;
   /** Position after the last article character delivered to this user. */
   cursor: number;
+  /** The article revision `cursor` counts in (absent until the first chunk, or for older sessions). */
+  feedRevision?: string;
 }
 
 /** One open WebSocket connection of a user. */

@@ -1,11 +1,23 @@
+import { hello } from '../../src/domain/use-cases/hello';
 import { runFeed, startFeed, stopFeed, type FeedPace } from '../../src/domain/use-cases/feed';
 import { createMemoryDependencies, type MemoryDependencies } from '../support/memory/create-memory-dependencies';
-import { givenConnected } from './given';
+import { StaticArticleSource } from '../support/memory/static-article-source';
+import { givenConnected, givenSecondTab } from './given';
 
 const ARTICLE = 'abcdefghijklmnopqrstuvwxyz'; // 26 characters
 
 function pace(overrides: Partial<FeedPace> = {}): FeedPace {
   return { intervalMs: 0, chunkSize: 10, sleep: async () => {}, timeToHandOff: () => false, ...overrides };
+}
+
+const feedText = (deps: MemoryDependencies, connectionId: string) =>
+  deps.notifier.framesOfType(connectionId, 'feed').map((frame) => frame.text).join('');
+
+/** Reads `chunks` chunks, then stops, as a reader who went away would. */
+async function givenRead(deps: MemoryDependencies, connectionId: string, chunks: number): Promise<void> {
+  const job = await startFeed(deps, connectionId);
+  let sent = 0;
+  await runFeed(deps, job, pace({ sleep: async () => { if ((sent += 1) === chunks) await stopFeed(deps, connectionId); } }));
 }
 
 async function givenFeedStarted(deps: MemoryDependencies, connectionId = 'c1') {
@@ -40,7 +52,7 @@ describe('tele-read feed', () => {
       { type: 'feed', text: 'uvwxyz', cursor: 26, total: 26 },
       { type: 'feed-end', cursor: 26, total: 26 },
     ]);
-    expect(await deps.feeds.read(user.userId)).toEqual({ cursor: 26 });
+    expect(await deps.feeds.read(user.userId)).toEqual({ cursor: 26, revision: 'rev-1' });
   });
 
   it('stop ends the stream at its next chunk and answers the position after the last delivered character', async () => {
@@ -106,6 +118,49 @@ describe('tele-read feed', () => {
     const outcome = await runFeed(deps, job, pace({ timeToHandOff: () => (calls += 1) > 1 }));
 
     expect(outcome).toBe('handed-off');
-    expect(await deps.feeds.read(user.userId)).toEqual({ cursor: 10, leaseId: job.leaseId });
+    expect(await deps.feeds.read(user.userId)).toEqual({ cursor: 10, revision: 'rev-1', leaseId: job.leaseId });
+  });
+
+  it('an old stream giving its chunk back after a takeover leaves the new stream’s cursor alone', async () => {
+    const deps = createMemoryDependencies({ article: { text: ARTICLE } });
+    const first = await givenConnected(deps, 'c1');
+    await givenSecondTab(deps, 'c2', first);
+    const old = await startFeed(deps, 'c1');
+    let answerOldSend: (delivery: 'gone') => void = () => {};
+    const send = deps.notifier.send.bind(deps.notifier);
+    jest.spyOn(deps.notifier, 'send').mockImplementation((connectionId, frame) =>
+      connectionId === 'c1' ? new Promise((resolve) => { answerOldSend = resolve; }) : send(connectionId, frame));
+    const oldRun = runFeed(deps, old, pace());
+    await new Promise((resolve) => setImmediate(resolve));
+    const takeover = await startFeed(deps, 'c2');
+    const read = deps.feeds.read.bind(deps.feeds);
+    jest.spyOn(deps.feeds, 'read').mockImplementationOnce(async (userId) => {
+      const state = await read(userId);
+      answerOldSend('gone');
+      await oldRun;
+      return state;
+    });
+
+    const outcome = await runFeed(deps, takeover, pace());
+
+    expect(await oldRun).toBe('gone');
+    expect(outcome).toBe('finished');
+    expect(feedText(deps, 'c2')).toBe(ARTICLE.slice(10));
+  });
+
+  it('starts over at 0 when the saved cursor counts another revision of the article', async () => {
+    const deps = createMemoryDependencies({ article: { text: ARTICLE, revision: 'rev-1' } });
+    await givenConnected(deps, 'c1');
+    await givenRead(deps, 'c1', 1);
+    deps.article = new StaticArticleSource({ text: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ!', revision: 'rev-2' });
+    deps.notifier.clear();
+
+    const session = await hello(deps, 'c1');
+    const job = await startFeed(deps, 'c1');
+    await runFeed(deps, job, pace());
+
+    expect(session.cursor).toBe(0);
+    expect(feedText(deps, 'c1')).toBe('ABCDEFGHIJKLMNOPQRSTUVWXYZ!');
+    expect(await deps.feeds.read(session.userId)).toEqual({ cursor: 27, revision: 'rev-2' });
   });
 });

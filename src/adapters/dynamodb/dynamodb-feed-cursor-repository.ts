@@ -1,9 +1,12 @@
 import { GetCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { FeedCursorRepository } from '../../domain/ports/feed-cursor-repository';
+import type { FeedCursorRepository, FeedState } from '../../domain/ports/feed-cursor-repository';
 import { keys } from './keys';
 import { isConditionFailure, isLive, type Item, type TableContext } from './table';
 
-/** The feed cursor and lease live on the user's item, so `reset` (deleting the user) also ends any stream. */
+/**
+ * The feed cursor, its article revision (`feedRevision`) and the lease live on the user's item, so
+ * `reset` (deleting the user) also ends any stream.
+ */
 export class DynamoDbFeedCursorRepository implements FeedCursorRepository {
   constructor(private readonly table: TableContext) {}
 
@@ -24,34 +27,46 @@ export class DynamoDbFeedCursorRepository implements FeedCursorRepository {
     return attributes && Number(attributes.cursor ?? 0);
   }
 
-  async read(userId: string): Promise<{ cursor: number; leaseId?: string } | undefined> {
+  async read(userId: string): Promise<FeedState | undefined> {
     const { Item } = await this.table.client.send(
       new GetCommand({ TableName: this.table.tableName, Key: keys.user(userId), ConsistentRead: true }),
     );
     if (!isLive(Item, this.table.clock.now())) return undefined;
     return {
       cursor: Number(Item.cursor ?? 0),
+      ...(typeof Item.feedRevision === 'string' ? { revision: Item.feedRevision } : {}),
       ...(typeof Item.feedLease === 'string' ? { leaseId: Item.feedLease } : {}),
     };
   }
 
-  async claim(userId: string, leaseId: string, from: number, to: number): Promise<boolean> {
+  async claim(userId: string, leaseId: string, from: number, to: number, revision: string): Promise<boolean> {
     const attributes = await this.update(userId, {
-      UpdateExpression: 'SET #cursor = :to',
+      UpdateExpression: 'SET #cursor = :to, feedRevision = :revision',
       ConditionExpression: 'feedLease = :lease AND (#cursor = :from OR (attribute_not_exists(#cursor) AND :from = :zero))',
       ExpressionAttributeNames: { '#cursor': 'cursor' },
-      ExpressionAttributeValues: { ':to': to, ':from': from, ':lease': leaseId, ':zero': 0 },
+      ExpressionAttributeValues: { ':to': to, ':from': from, ':lease': leaseId, ':zero': 0, ':revision': revision },
     });
     return attributes !== undefined;
   }
 
-  async release(userId: string, from: number, to: number): Promise<void> {
+  async release(userId: string, leaseId: string, from: number, to: number): Promise<void> {
+    // The lease too: after a takeover the cursor belongs to the new stream, which may stand at `to` as well.
     await this.update(userId, {
       UpdateExpression: 'SET #cursor = :from',
-      ConditionExpression: '#cursor = :to',
+      ConditionExpression: 'feedLease = :lease AND #cursor = :to',
       ExpressionAttributeNames: { '#cursor': 'cursor' },
-      ExpressionAttributeValues: { ':to': to, ':from': from },
+      ExpressionAttributeValues: { ':to': to, ':from': from, ':lease': leaseId },
     });
+  }
+
+  async restart(userId: string, leaseId: string, revision: string): Promise<boolean> {
+    const attributes = await this.update(userId, {
+      UpdateExpression: 'SET #cursor = :zero, feedRevision = :revision',
+      ConditionExpression: 'feedLease = :lease',
+      ExpressionAttributeNames: { '#cursor': 'cursor' },
+      ExpressionAttributeValues: { ':zero': 0, ':lease': leaseId, ':revision': revision },
+    });
+    return attributes !== undefined;
   }
 
   async endLease(userId: string, leaseId: string): Promise<void> {

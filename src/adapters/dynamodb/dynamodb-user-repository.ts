@@ -83,5 +83,6 @@ function fromUserItem(item: Item): User {
     name: String(item.name),
     createdAt: String(item.createdAt),
     cursor: Number(item.cursor ?? 0),
+    ...(typeof item.feedRevision === 'string' ? { feedRevision: item.feedRevision } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import type { Dependencies } from '../dependencies';
+import { countsIn } from '../feed-position';
 import type { FeedJob } from '../ports/feed-scheduler';
 import { requireSession } from './hello';
 
@@ -33,26 +34,32 @@ export async function stopFeed(deps: Dependencies, connectionId: string): Promis
  * The feed worker: claims the next chunk (cursor moves only while this stream holds the lease), sends it,
  * and gives the chunk back if it could not be delivered, so the saved cursor is always the position after
  * the last character delivered. It stops on `stop`, `reset` or a takeover (the claim fails), on a gone
- * connection, at the end of the article, or hands off before its invocation runs out of time.
+ * connection, at the end of the article, or hands off before its invocation runs out of time. A cursor
+ * saved against another revision of the article starts over at 0 rather than resume into other text.
  */
 export async function runFeed(deps: Dependencies, job: FeedJob, pace: FeedPace): Promise<FeedOutcome> {
-  const characters = [...(await deps.article.load()).text];
+  const article = await deps.article.load();
+  const characters = [...article.text];
   const total = characters.length;
   const state = await deps.feeds.read(job.userId);
   if (!state || state.leaseId !== job.leaseId) return 'stopped';
   let cursor = Math.min(state.cursor, total);
+  if (!countsIn(state, article)) {
+    if (!(await deps.feeds.restart(job.userId, job.leaseId, article.revision))) return 'stopped';
+    cursor = 0;
+  }
   for (let first = true; cursor < total; first = false) {
     if (pace.timeToHandOff()) return 'handed-off';
     if (!first) await pace.sleep(pace.intervalMs);
     const next = Math.min(cursor + pace.chunkSize, total);
-    if (!(await deps.feeds.claim(job.userId, job.leaseId, cursor, next))) return 'stopped';
+    if (!(await deps.feeds.claim(job.userId, job.leaseId, cursor, next, article.revision))) return 'stopped';
     const text = characters.slice(cursor, next).join('');
     const delivery = await deps.notifier.send(job.connectionId, { type: 'feed', text, cursor: next, total }).catch(async (error: unknown) => {
-      await deps.feeds.release(job.userId, cursor, next);
+      await deps.feeds.release(job.userId, job.leaseId, cursor, next);
       throw error;
     });
     if (delivery === 'gone') {
-      await deps.feeds.release(job.userId, cursor, next);
+      await deps.feeds.release(job.userId, job.leaseId, cursor, next);
       return 'gone';
     }
     cursor = next;

@@ -1,4 +1,5 @@
 import type { Dependencies } from '../dependencies';
+import { resumePosition } from '../feed-position';
 import { UnauthorizedError } from '../errors';
 import type { SessionFrame } from '../frames';
 import type { Connection, User } from '../model';
@@ -14,7 +15,7 @@ export async function hello(deps: Dependencies, connectionId: string): Promise<S
     connectionId,
     connectedAt: connection.connectedAt,
     resumed: connection.resumed,
-    cursor: user.cursor,
+    cursor: resumePosition({ cursor: user.cursor, revision: user.feedRevision }, article),
     total: [...article.text].length,
   };
 }

@@ -1,4 +1,4 @@
-import type { FeedCursorRepository } from '../../../src/domain/ports/feed-cursor-repository';
+import type { FeedCursorRepository, FeedState } from '../../../src/domain/ports/feed-cursor-repository';
 import type { InMemoryUserRepository } from './in-memory-user-repository';
 
 /**
@@ -22,22 +22,33 @@ export class InMemoryFeedCursorRepository implements FeedCursorRepository {
     return record.user.cursor;
   }
 
-  async read(userId: string): Promise<{ cursor: number; leaseId?: string } | undefined> {
+  async read(userId: string): Promise<FeedState | undefined> {
     const record = this.users.record(userId);
     if (!record) return undefined;
-    return { cursor: record.user.cursor, ...(record.feedLease === undefined ? {} : { leaseId: record.feedLease }) };
+    return {
+      cursor: record.user.cursor,
+      ...(record.user.feedRevision === undefined ? {} : { revision: record.user.feedRevision }),
+      ...(record.feedLease === undefined ? {} : { leaseId: record.feedLease }),
+    };
   }
 
-  async claim(userId: string, leaseId: string, from: number, to: number): Promise<boolean> {
+  async claim(userId: string, leaseId: string, from: number, to: number, revision: string): Promise<boolean> {
     const record = this.users.record(userId);
     if (!record || record.feedLease !== leaseId || record.user.cursor !== from) return false;
-    record.user = { ...record.user, cursor: to };
+    record.user = { ...record.user, cursor: to, feedRevision: revision };
     return true;
   }
 
-  async release(userId: string, from: number, to: number): Promise<void> {
+  async release(userId: string, leaseId: string, from: number, to: number): Promise<void> {
     const record = this.users.record(userId);
-    if (record?.user.cursor === to) record.user = { ...record.user, cursor: from };
+    if (record?.feedLease === leaseId && record.user.cursor === to) record.user = { ...record.user, cursor: from };
+  }
+
+  async restart(userId: string, leaseId: string, revision: string): Promise<boolean> {
+    const record = this.users.record(userId);
+    if (record?.feedLease !== leaseId) return false;
+    record.user = { ...record.user, cursor: 0, feedRevision: revision };
+    return true;
   }
 
   async endLease(userId: string, leaseId: string): Promise<void> {
