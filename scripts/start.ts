@@ -2,7 +2,7 @@
  * `npm start`: the whole Switchboard stack on this machine, no AWS account needed. See docs/local-stack.md.
  */
 import { parseArgs } from 'node:util';
-import { startLocalStack, type LocalStackOptions } from '../src/local/stack';
+import { DEFAULT_CONCURRENCY_PER_FUNCTION, startLocalStack, type LocalStackOptions } from '../src/local/stack';
 
 const HELP = `Usage: npm start -- [options]
 
@@ -15,6 +15,8 @@ Options (environment variable in brackets):
   --web-port <n>      front end and /config.json [SWITCHBOARD_WEB_PORT] (3000)
   --dynamo-port <n>   embedded DynamoDB [SWITCHBOARD_DYNAMO_PORT] (3005)
   --data-dir <path>   where data survives restarts [SWITCHBOARD_DATA_DIR] (.switchboard/data)
+  --function-concurrency <n>
+                      invocations of one function at once; more queue [SWITCHBOARD_FUNCTION_CONCURRENCY] (${DEFAULT_CONCURRENCY_PER_FUNCTION})
   --in-memory         keep nothing across restarts
   --quiet             no per-connection and per-invocation lines
   --verbose           handler logs at DEBUG (default WARN)
@@ -34,6 +36,14 @@ function port(flag: string | undefined, variable: string, fallback: number): num
   return value;
 }
 
+function positive(flag: string | undefined, variable: string, fallback: number): number {
+  const raw = flag ?? process.env[variable];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new UsageError(`${variable}/--flag: not a positive integer: ${raw}`);
+  return value;
+}
+
 function readOptions(argv: string[]): LocalStackOptions | null {
   const { values } = parseArgs({
     args: argv,
@@ -43,6 +53,7 @@ function readOptions(argv: string[]): LocalStackOptions | null {
       'web-port': { type: 'string' },
       'dynamo-port': { type: 'string' },
       'data-dir': { type: 'string' },
+      'function-concurrency': { type: 'string' },
       'in-memory': { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
@@ -57,6 +68,9 @@ function readOptions(argv: string[]): LocalStackOptions | null {
     httpPort: port(values['http-port'], 'SWITCHBOARD_HTTP_PORT', 3002),
     webPort: port(values['web-port'], 'SWITCHBOARD_WEB_PORT', 3000),
     dynamoPort: port(values['dynamo-port'], 'SWITCHBOARD_DYNAMO_PORT', 3005),
+    concurrencyPerFunction: positive(
+      values['function-concurrency'], 'SWITCHBOARD_FUNCTION_CONCURRENCY', DEFAULT_CONCURRENCY_PER_FUNCTION,
+    ),
     dataDir: values['in-memory'] ? null : (values['data-dir'] ?? process.env.SWITCHBOARD_DATA_DIR ?? '.switchboard/data'),
     quiet: values.quiet,
     verbose: values.verbose,
