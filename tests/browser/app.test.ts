@@ -5,7 +5,7 @@
 import type { Browser } from 'playwright-core';
 import { WEBSOCKET_ARTICLE } from '../../src/adapters/article/websocket-article';
 import { startLocalStack, type LocalStack } from '../../src/local/stack';
-import { AppPage, byTestId, eventually } from './support/app-page';
+import { AppPage, byTestId, eventually, PHONE } from './support/app-page';
 import { launchChromium } from './support/chromium';
 import { shootPanels } from './support/screenshots';
 import { buildWeb, PROJECT_ROOT } from './support/web-build';
@@ -16,8 +16,8 @@ let stack: LocalStack;
 let browser: Browser;
 const pages: AppPage[] = [];
 
-async function open(query = ''): Promise<AppPage> {
-  const app = await AppPage.open(browser, `${stack.webUrl}/${query}`);
+async function open(query = '', options: Parameters<typeof AppPage.open>[2] = {}): Promise<AppPage> {
+  const app = await AppPage.open(browser, `${stack.webUrl}/${query}`, options);
   pages.push(app);
   return app;
 }
@@ -49,8 +49,17 @@ beforeAll(async () => {
 }, 180_000);
 
 afterEach(async () => {
-  await Promise.all(pages.splice(0).map((app) => app.close().catch(() => undefined)));
+  const open = pages.splice(0);
+  const errors = open.flatMap((app) => app.errors);
+  await Promise.all(open.map((app) => app.close().catch(() => undefined)));
+  expect(errors).toEqual([]);
 });
+
+const tokenOf = (app: AppPage): Promise<string | null> =>
+  app.page.evaluate((url) => localStorage.getItem(`switchboard.token:${url}`), stack.wsUrl);
+
+const errorNotice = (app: AppPage, text: string) =>
+  app.page.locator(`${byTestId('notice')}[data-kind="error"]`, { hasText: text });
 
 afterAll(async () => {
   await browser?.close();
@@ -59,7 +68,7 @@ afterAll(async () => {
 
 // First, so the chat history in the pictures is this test's own conversation.
 describe('screenshots', () => {
-  it('writes each panel at desktop and phone widths to docs/screenshots', async () => {
+  it('writes each panel at desktop and phone widths (to docs/screenshots with UPDATE_SCREENSHOTS=1)', async () => {
     const grace = await open();
     await grace.setName('Grace');
     const app = await open();
@@ -80,8 +89,15 @@ describe('screenshots', () => {
     await eventually(async () => (await app.topicSeqs(topic)).length >= 2, 10_000, 'two topic messages');
 
     await app.locator('teleread').click();
-    const refused = app.page.locator(`${byTestId('notice')}[data-kind="error"]`, { hasText: 'tele-read' });
-    await eventually(async () => (await app.feedCursor()) >= 600 || (await refused.count()) > 0, 20_000, 'some text');
+    const refused = errorNotice(app, 'tele-read');
+    await eventually(
+      async () => {
+        if ((await refused.count()) > 0) throw new Error(`tele-read failed: ${await refused.first().textContent()}`);
+        return (await app.feedCursor()) >= 600;
+      },
+      20_000,
+      'some text',
+    );
     await app.locator('stop').click();
     await app.page.locator(byTestId('feed-status'), { hasText: 'Stopped' }).waitFor();
 
@@ -151,6 +167,29 @@ describe('connection', () => {
     expect(stored).not.toBe('v1.forged.token.value');
   });
 
+  it('disconnects on its own after the seconds set, and stays disconnected', async () => {
+    const app = await open('?autoconnect=0');
+    await app.locator('auto-disconnect').fill('2');
+    await app.locator('connect').click();
+    await app.waitForStatus('connected');
+    const connectedAt = Date.now();
+    await app.page.locator(byTestId('notice'), { hasText: 'Disconnected automatically after 2 s' }).waitFor({ timeout: 10_000 });
+    expect(await app.status()).toBe('disconnected');
+    expect(Date.now() - connectedAt).toBeGreaterThanOrEqual(1500);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await app.status()).toBe('disconnected');
+  });
+
+  it('shows a session timer that advances while connected', async () => {
+    const app = await open();
+    await app.waitForStatus('connected');
+    const timer = app.locator('session-timer');
+    expect(await timer.textContent()).toMatch(/^00:0[01]$/);
+    await app.page.waitForFunction(() => /^00:0[2-9]$/.test(document.querySelector('[data-testid="session-timer"]')?.textContent ?? ''), null, {
+      timeout: 6_000,
+    });
+  });
+
   it('resumes the same user after the server drops the socket, and Reset identity makes a new one', async () => {
     const app = await open();
     const userId = await app.userId();
@@ -161,6 +200,58 @@ describe('connection', () => {
 
     await app.locator('reset-identity').click();
     await eventually(async () => (await app.userId()) !== userId, 10_000, 'a new user id');
+  });
+});
+
+describe('display name', () => {
+  it('refuses a name with a zero-width space in plain words, and keeps the identity', async () => {
+    const app = await open();
+    const userId = await app.userId();
+    const connectionId = await app.connectionId();
+    const token = await tokenOf(app);
+
+    await app.setName('Ada\u200b');
+    await errorNotice(app, 'invisible').waitFor();
+    expect(await errorNotice(app, 'invisible').textContent()).toContain('zero-width space');
+    expect(await app.locator('chat-name').getAttribute('aria-invalid')).toBe('true');
+    expect(await app.page.evaluate(() => localStorage.getItem('switchboard.name'))).toBeNull();
+
+    expect(await app.status()).toBe('connected');
+    expect(await app.connectionId()).toBe(connectionId);
+    expect(await app.userId()).toBe(userId);
+    expect(await tokenOf(app)).toBe(token);
+    await app.setName('Ada');
+    await app.page.locator(byTestId('who-user'), { hasText: 'Ada' }).waitFor();
+    expect(await app.userId()).toBe(userId);
+  });
+
+  it('keeps the identity when the server refuses a name the page let through, and forgets the name', async () => {
+    const app = await open();
+    await app.setName('Ada');
+    await app.page.locator(byTestId('who-user'), { hasText: 'Ada' }).waitFor();
+    const userId = await app.userId();
+
+    // As a page of another version might: the name goes to the server, which answers the handshake with 400.
+    await app.page.evaluate(() => {
+      localStorage.setItem('switchboard.name', 'Eve\u2066');
+      (globalThis as unknown as { switchboard: { setName(name: string): void } }).switchboard.setName('Eve\u2066');
+    });
+    await errorNotice(app, 'The server refused the display name').waitFor();
+    await app.waitForStatus('connected');
+    expect(await app.userId()).toBe(userId);
+    expect(await tokenOf(app)).not.toBeNull(); // renewed with each session, for the same user
+    expect(await app.page.evaluate(() => localStorage.getItem('switchboard.name'))).toBeNull();
+    await app.page.locator(byTestId('who-user'), { hasText: 'Ada' }).waitFor();
+  });
+
+  it('connects without a stored name the server would refuse', async () => {
+    const app = await open('?autoconnect=0');
+    await app.page.evaluate(() => localStorage.setItem('switchboard.name', 'Mallory\u202e'));
+    await app.page.reload();
+    await app.locator('connect').click();
+    await app.waitForStatus('connected');
+    expect(await app.page.evaluate(() => localStorage.getItem('switchboard.name'))).toBeNull();
+    expect(await app.locator('chat-name').inputValue()).toBe('');
   });
 });
 
@@ -224,6 +315,62 @@ describe('chat', () => {
 });
 
 describe('tele-read', () => {
+  it('moves the progress bar with the cursor while reading', async () => {
+    const app = await open();
+    await app.waitForStatus('connected');
+    await app.locator('teleread').click();
+    const samples: Array<{ value: number; max: number; cursor: number; text: string; finished: boolean }> = [];
+    await eventually(
+      async () => {
+        const sample = await app.page.evaluate(() => {
+          const progress = document.querySelector<HTMLProgressElement>('[data-testid="feed-progress"]')!;
+          const feed = document.querySelector<HTMLElement>('[data-testid="feed-text"]')!;
+          return {
+            value: progress.value,
+            max: progress.max,
+            cursor: Number(feed.dataset.cursor),
+            text: document.querySelector('[data-testid="feed-progress-text"]')?.textContent ?? '',
+            finished: feed.dataset.finished === 'true',
+          };
+        });
+        samples.push(sample);
+        return sample.finished;
+      },
+      50_000,
+      'the end of the article',
+    );
+    const total = WEBSOCKET_ARTICLE.text.length;
+    for (const sample of samples.filter((s) => s.cursor > 0)) {
+      expect(sample.max).toBe(total);
+      expect(sample.value).toBe(sample.cursor);
+      expect(sample.text).toBe(`${sample.cursor} / ${total}`);
+    }
+    const midway = new Set(samples.filter((s) => s.value > 0 && s.value < s.max).map((s) => s.value));
+    expect(midway.size).toBeGreaterThanOrEqual(2);
+    expect([...midway]).toEqual([...midway].sort((a, b) => a - b));
+    expect(samples.at(-1)?.value).toBe(total);
+  }, 60_000);
+
+  it('clears the text shown without moving the cursor, and goes on from there', async () => {
+    const app = await open();
+    await app.waitForStatus('connected');
+    await app.locator('teleread').click();
+    await eventually(async () => (await app.feedCursor()) >= 200, 20_000, 'the first 200 characters');
+    await app.locator('stop').click();
+    await app.page.locator(byTestId('feed-status'), { hasText: 'Stopped' }).waitFor();
+    const cursor = await app.feedCursor();
+    expect(await app.feedText()).toBe(WEBSOCKET_ARTICLE.text.slice(0, cursor));
+
+    await app.locator('clear-feed').click();
+    expect(await app.feedText()).toBe('');
+    expect(await app.feedCursor()).toBe(cursor);
+    expect(await app.locator('feed-progress-text').textContent()).toBe(`${cursor} / ${WEBSOCKET_ARTICLE.text.length}`);
+
+    await app.locator('teleread').click();
+    await app.page.locator(`${byTestId('feed-text')}[data-finished="true"]`).waitFor({ timeout: 50_000 });
+    expect(await app.feedText()).toBe(WEBSOCKET_ARTICLE.text.slice(cursor));
+  }, 60_000);
+
   it('continues without loss after the socket is dropped mid-read', async () => {
     const app = await open();
     await app.waitForStatus('connected');
@@ -287,6 +434,55 @@ describe('topics', () => {
     expect(await app.topicSeqs(topic)).toEqual([1, 2, 3, 4]);
   });
 
+  it('stops showing a topic once unsubscribed from the page', async () => {
+    const app = await open();
+    await app.waitForStatus('connected');
+    const topic = `e2e.unsub.${Date.now()}`;
+    const witness = `${topic}.witness`;
+    await app.subscribe(topic);
+    await app.subscribe(witness);
+    await publishOverHttp(topic, 'before');
+    await eventually(async () => (await app.topicSeqs(topic)).length === 1, 10_000, 'the first message');
+
+    await app.page.locator(`${byTestId('subscription')}[data-topic="${topic}"] ${byTestId('unsubscribe')}`).click();
+    await app.page.locator(`${byTestId('subscription')}[data-topic="${topic}"]`).waitFor({ state: 'detached' });
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the unsubscribe reaches the server
+    await publishOverHttp(topic, 'after');
+    await publishOverHttp(witness, 'still subscribed here');
+    await eventually(async () => (await app.topicSeqs(witness)).length === 1, 10_000, 'the witness message');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await app.topicSeqs(topic)).toEqual([1]);
+  });
+
+  it("shows API Gateway's own error frame in plain words and settles the publish", async () => {
+    const app = await open('?autoconnect=0');
+    // The gateway answers a failed integration with {"message":"Internal server error",...} and no type.
+    await app.page.routeWebSocket(/.*/, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((message) => {
+        const frame = JSON.parse(String(message)) as { action?: string };
+        if (frame.action === 'publish' || frame.action === 'sendmessage') {
+          ws.send(JSON.stringify({ message: 'Internal server error', connectionId: 'c', requestId: 'r' }));
+        } else {
+          server.send(message);
+        }
+      });
+    });
+    await app.locator('connect').click();
+    await app.waitForStatus('connected');
+    await app.locator('publish-topic').fill('e2e.gateway');
+    await app.locator('publish-message').fill('hello');
+    await app.locator('publish').click();
+    await errorNotice(app, 'The server failed to handle a request').waitFor();
+    await app.page.locator(byTestId('publish-status'), { hasText: 'Not published to e2e.gateway' }).waitFor();
+
+    await app.sendChat('will fail once');
+    const failed = app.page.locator(`${byTestId('chat-outbox')} ${byTestId('chat-message')}[data-state="failed"]`, { hasText: 'will fail once' });
+    await failed.waitFor();
+    expect(await failed.textContent()).toContain('not delivered');
+    expect(await app.status()).toBe('connected');
+  });
+
   it('says in plain words when the server rejects a message as too large', async () => {
     const app = await open();
     await app.waitForStatus('connected');
@@ -294,5 +490,29 @@ describe('topics', () => {
     await app.locator('publish-message').fill('x'.repeat(17 * 1024));
     await app.locator('publish').click();
     await app.page.locator(byTestId('notice'), { hasText: 'too large' }).waitFor();
+  });
+});
+
+describe('phone width', () => {
+  it('has no horizontal overflow at 390 px, even with long unbroken text', async () => {
+    const app = await open('', { viewport: PHONE });
+    await app.waitForStatus('connected');
+    const topic = `e2e.phone.${'x'.repeat(100)}`;
+    await app.subscribe(topic);
+    await publishOverHttp(topic, { long: 'y'.repeat(300) });
+    await eventually(async () => (await app.topicSeqs(topic)).length === 1, 10_000, 'the message');
+    await app.sendChat('z'.repeat(300));
+    await app.waitForChat('zzzz');
+    const layout = await app.page.evaluate(() => ({
+      viewport: document.documentElement.clientWidth,
+      document: document.documentElement.scrollWidth,
+      // Also inside boxes that scroll (the logs): nothing should need a sideways scroll there either.
+      sticking: Array.from(document.querySelectorAll<HTMLElement>('body *'))
+        .filter((element) => element.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+        .map((element) => `${element.tagName.toLowerCase()}.${element.className} ${element.dataset.testid ?? ''}`),
+    }));
+    expect(layout.viewport).toBe(PHONE.width);
+    expect(layout.document).toBeLessThanOrEqual(layout.viewport);
+    expect(layout.sticking).toEqual([]);
   });
 });

@@ -9,20 +9,29 @@ export const byTestId = (id: string): string => `[data-testid="${id}"]`;
 
 /** One browser context (its own localStorage, so its own identity) with the app open. */
 export class AppPage {
+  /**
+   * Uncaught errors in the page. A listener that throws would only crash the listener, so they are kept
+   * here and the test file asserts there are none after each test.
+   */
+  readonly errors: string[] = [];
+
   private constructor(
     readonly context: BrowserContext,
     readonly page: Page,
   ) {}
 
-  static async open(browser: Browser, url: string, options: { colorScheme?: 'light' | 'dark' } = {}): Promise<AppPage> {
-    const context = await browser.newContext({ viewport: DESKTOP, colorScheme: options.colorScheme ?? 'light' });
+  static async open(
+    browser: Browser,
+    url: string,
+    options: { colorScheme?: 'light' | 'dark'; viewport?: { width: number; height: number } } = {},
+  ): Promise<AppPage> {
+    const context = await browser.newContext({ viewport: options.viewport ?? DESKTOP, colorScheme: options.colorScheme ?? 'light' });
     context.setDefaultTimeout(T);
     const page = await context.newPage();
-    page.on('pageerror', (error) => {
-      throw error;
-    });
+    const app = new AppPage(context, page);
+    page.on('pageerror', (error) => app.errors.push(`${error.name}: ${error.message}`));
     await page.goto(url);
-    return new AppPage(context, page);
+    return app;
   }
 
   async close(): Promise<void> {
