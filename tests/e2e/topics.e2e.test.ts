@@ -101,6 +101,31 @@ describe('topics through the local gateway', () => {
     expect(seqs(beyond, 'replay')).toEqual([]);
   });
 
+  it('loses nothing published while a replay runs: every seq arrives, duplicates only', async () => {
+    const publisher = await e2e.connect();
+    const publishOne = (message: string) =>
+      publisher.request({ action: 'publish', topic: 'racing', message }, (frame) => frame.type === 'ack');
+    for (let i = 1; i <= 150; i += 1) await publishOne(`old${i}`);
+    const latecomer = await e2e.connect();
+
+    const during = Array.from({ length: 30 }, (_, i) => publishOne(`new${i + 1}`));
+    latecomer.send({ action: 'subscribe', topic: 'racing', since: 0 });
+    await Promise.all(during);
+    const all = await new Promise<number[]>((resolve, reject) => {
+      const started = Date.now();
+      const poll = () => {
+        const seen = new Set(seqs(latecomer, 'racing'));
+        if (seen.size >= 180) resolve([...seen].sort((a, b) => a - b));
+        else if (Date.now() - started > 20_000) reject(new Error(`only ${seen.size} of 180 seqs arrived`));
+        else setTimeout(poll, 20);
+      };
+      poll();
+    });
+
+    expect(all).toEqual(range(1, 180));
+    expect(seqs(latecomer, 'racing').length).toBeGreaterThanOrEqual(180);
+  });
+
   it('stores and delivers a repeated id once, acked with the original seq', async () => {
     const listener = await e2e.connect();
     await subscribed(listener, 'dedupe');
