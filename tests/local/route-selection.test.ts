@@ -1,4 +1,8 @@
+import { join } from 'node:path';
+import { FIXTURES, startFixtureStack } from './support/fixture-stack';
+import { openSocket, type TestSocket } from './support/test-socket';
 import { selectRoute } from '../../src/local/route-selection';
+import type { LocalStack } from '../../src/local/stack';
 
 const routes = new Set(['$connect', '$default', 'publish', 'nested']);
 const select = (frame: string, expression = '$request.body.action', keys = routes) =>
@@ -24,5 +28,37 @@ describe('route selection', () => {
 
   it('matches nothing without a $default route', () => {
     expect(select('{"action":"unknown"}', '$request.body.action', new Set(['publish']))).toBeNull();
+  });
+});
+
+describe("route selection through the local gateway, by a template's own expression", () => {
+  let stack: LocalStack;
+  let socket: TestSocket;
+
+  beforeAll(async () => {
+    stack = await startFixtureStack({ templatePath: join(FIXTURES, 'kind-template.yaml'), quiet: true });
+    socket = await openSocket(`${stack.wsUrl}/kinds`);
+  });
+
+  afterAll(async () => {
+    socket.ws.terminate();
+    await stack.stop();
+  });
+
+  const routeOf = async (frame: string): Promise<string> => {
+    socket.ws.send(frame);
+    return (await socket.next<{ routeKey: string; body: string }>((reply) => reply.body === frame)).routeKey;
+  };
+
+  it('routes by $request.body.kind when the template says so', async () => {
+    await expect(routeOf('{"kind":"greet"}')).resolves.toBe('greet');
+  });
+
+  it('does not route by action, which this template does not name', async () => {
+    await expect(routeOf('{"action":"greet"}')).resolves.toBe('$default');
+  });
+
+  it('sends a kind without a route to $default', async () => {
+    await expect(routeOf('{"kind":"wave"}')).resolves.toBe('$default');
   });
 });

@@ -255,6 +255,33 @@ describe('the local gateway limits', () => {
     await expect(disconnected).resolves.toMatchObject({ requestContext: { disconnectStatusCode: 1001 } });
   });
 
+  it('keeps a connection open past the idle timeout while its client keeps sending, then closes it when it stops', async () => {
+    const idle = await startFixtureStack({ idleTimeoutMs: 300, quiet: true });
+    try {
+      const t = tag();
+      const connected = nextReport<ConnectEvent>('connect', (e) => e.queryStringParameters?.tag === t);
+      const socket = await openSocket(`${idle.wsUrl}?tag=${t}`);
+      sockets.push(socket);
+      const { requestContext } = await connected;
+      const disconnected = disconnectOf(requestContext.connectionId);
+      let closedAt = 0;
+      void socket.closed.then(() => (closedAt = Date.now()));
+
+      const chatter = setInterval(() => socket.ws.send('{"action":"nothing"}'), 100);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      clearInterval(chatter);
+      const stoppedAt = Date.now();
+      const stillOpen = socket.ws.readyState === socket.ws.OPEN;
+
+      expect(stillOpen).toBe(true);
+      await expect(socket.closed).resolves.toMatchObject({ code: 1001 });
+      expect(closedAt - stoppedAt).toBeGreaterThanOrEqual(150);
+      await expect(disconnected).resolves.toMatchObject({ requestContext: { disconnectStatusCode: 1001 } });
+    } finally {
+      await idle.stop();
+    }
+  });
+
   it('closes a busy connection at the maximum duration with 1001, however active it is', async () => {
     const capped = await startFixtureStack({ idleTimeoutMs: 60_000, maxConnectionMs: 400, quiet: true });
     try {
