@@ -156,6 +156,17 @@ describe('DynamoDbUserRepository', () => {
     expect(await users.get(user.userId)).toEqual(user);
   });
 
+  it('corrects a drifted count only while it is still the count it saw', async () => {
+    const user = { userId: `drift-${counter += 1}`, name: 'Drift', createdAt: clock.now().toISOString(), cursor: 0 };
+    await users.create(user);
+    await users.addConnections(user.userId, 1);
+    await users.addConnections(user.userId, 1);
+
+    expect(await users.correctConnections(user.userId, 1, 0)).toBe(false);
+    expect(await users.correctConnections(user.userId, 2, 0)).toBe(true);
+    expect(await users.addConnections(user.userId, 1)).toBe(1);
+  });
+
   it('forgets a deleted user and never resurrects it', async () => {
     await users.delete(user.userId);
 

@@ -83,4 +83,35 @@ describe('disconnect', () => {
     ]);
     expect(deps.notifier.sent.every((sent) => sent.connectionId === 'bob-1')).toBe(true);
   });
+
+  it('heals a count that drifted above the open connections: the last close still announces the leave', async () => {
+    const deps = createMemoryDependencies();
+    await givenConnected(deps, 'bob-1');
+    const ada = await givenConnected(deps, 'ada-1');
+    await givenSecondTab(deps, 'ada-2', ada);
+    // A third handshake counted itself and then failed: no $disconnect will ever come for it.
+    deps.users.setOpenConnections(ada.user.userId, 3);
+    await disconnect(deps, 'ada-1');
+    deps.notifier.clear();
+
+    await disconnect(deps, 'ada-2');
+
+    expect(deps.users.openConnections(ada.user.userId)).toBe(0);
+    expect(deps.notifier.framesOfType('bob-1', 'presence')).toEqual([
+      { type: 'presence', event: 'leave', user: { userId: ada.user.userId, name: ada.connection.name } },
+    ]);
+  });
+
+  it('trusts the count while another connection of the user is open', async () => {
+    const deps = createMemoryDependencies();
+    await givenConnected(deps, 'bob-1');
+    const ada = await givenConnected(deps, 'ada-1');
+    await givenSecondTab(deps, 'ada-2', ada);
+    deps.notifier.clear();
+
+    await disconnect(deps, 'ada-1');
+
+    expect(deps.users.openConnections(ada.user.userId)).toBe(1);
+    expect(deps.notifier.framesOfType('bob-1', 'presence')).toEqual([]);
+  });
 });

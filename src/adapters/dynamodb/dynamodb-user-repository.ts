@@ -51,6 +51,24 @@ export class DynamoDbUserRepository implements UserRepository {
     return attributes === undefined ? undefined : Number(attributes.connections);
   }
 
+  async correctConnections(userId: string, seen: number, actual: number): Promise<boolean> {
+    try {
+      await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.user(userId),
+          UpdateExpression: 'SET connections = :actual',
+          ConditionExpression: 'connections = :seen',
+          ExpressionAttributeValues: { ':actual': actual, ':seen': seen },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   /** Updates a user that exists; `undefined` when it does not (never resurrects a reset user). */
   private async updateExisting(userId: string, update: string, values: Item): Promise<Item | undefined> {
     try {

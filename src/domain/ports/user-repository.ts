@@ -14,4 +14,10 @@ export interface UserRepository {
    * disconnect sees 0 (the leave), however the calls interleave. Returns the new count, or `undefined` for a user that no longer exists.
    */
   addConnections(userId: string, delta: 1 | -1): Promise<number | undefined>;
+  /**
+   * Sets the count to `actual` if it is still `seen` (a compare-and-set): corrects a count that drifted
+   * from the open connections (a `$connect` that counted and then failed never gets its `$disconnect`).
+   * False when another connect or disconnect changed the count meanwhile.
+   */
+  correctConnections(userId: string, seen: number, actual: number): Promise<boolean>;
 }

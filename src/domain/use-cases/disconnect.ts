@@ -19,11 +19,24 @@ export async function disconnect(deps: Dependencies, connectionId: string): Prom
     ...(sourceIp === undefined ? {} : { sourceIp }),
     ...(userAgent === undefined ? {} : { userAgent }),
   });
-  const remaining = await deps.users.addConnections(userId, -1);
+  const remaining = await openAfterClose(deps, userId);
   if (remaining === 0) {
     await fanOut(deps, CHAT_ROOM, { type: 'presence', event: 'leave', user: { userId, name } }, {
       exclude: (subscriber) => subscriber.userId === userId,
     });
   }
   return true;
+}
+
+/**
+ * The user's open connections after one closed. The count can drift upwards for good (a `$connect` that
+ * counted and then failed or timed out gets no `$disconnect`), and then the user would never be seen to
+ * leave again; so while the count says others are open, their records are checked, and a count with no
+ * open connection behind it is set to 0 (compare-and-set: a racing connect or close wins, and counts).
+ */
+async function openAfterClose(deps: Dependencies, userId: string): Promise<number | undefined> {
+  const remaining = await deps.users.addConnections(userId, -1);
+  if (remaining === undefined || remaining <= 0) return remaining;
+  if ((await deps.connections.listByUser(userId)).length > 0) return remaining;
+  return (await deps.users.correctConnections(userId, remaining, 0)) ? 0 : remaining;
 }

@@ -38,6 +38,19 @@ export class InMemoryUserRepository implements UserRepository {
     return record.openConnections;
   }
 
+  async correctConnections(userId: string, seen: number, actual: number): Promise<boolean> {
+    const record = this.records.get(userId);
+    if (!record || record.openConnections !== seen) return false;
+    record.openConnections = actual;
+    return true;
+  }
+
+  /** Sets the counter as stored, to simulate drift. */
+  setOpenConnections(userId: string, count: number): void {
+    const record = this.records.get(userId);
+    if (record) record.openConnections = count;
+  }
+
   /**
    * The live record, for the feed cursor repository: the cursor and lease sit on the user's item, so
    * deleting the user (a reset) ends its stream, as in DynamoDB.
