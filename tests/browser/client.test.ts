@@ -406,6 +406,16 @@ describe('gateway errors', () => {
     scheduler.advance(375);
     expect(establish().sent.filter((frame) => frame.action === 'publish')).toEqual([]);
   });
+  it('before the session, leave queued publishes alone: they were not sent yet', () => {
+    const { client, last } = setup();
+    client.connect(URL_);
+    const id = client.publish('news', 'queued');
+    const socket = last();
+    socket.open();
+    socket.receiveRaw(internal); // the hello failed; it is asked again
+    socket.receive(session());
+    expect(socket.sent.filter((frame) => frame.action === 'publish')).toEqual([{ action: 'publish', topic: 'news', message: 'queued', id }]);
+  });
 });
 
 describe('heartbeat', () => {

@@ -382,8 +382,10 @@ export class SwitchboardClient {
     const generation = this.generation;
     const token = this.token;
     const reachable = this.options.probe ? await this.options.probe(httpUrlOf(this.url)).catch(() => false) : true;
-    if (!this.wanted || generation !== this.generation || this.token !== token) return;
+    if (!this.wanted || generation !== this.generation) return;
     if (!reachable) return this.scheduleRetry('The server cannot be reached.');
+    // Reset identity while the probe ran: the token in question is gone, so the next try answers itself.
+    if (this.token !== token) return this.scheduleRetry('Could not connect.');
     const status = this.everConnected ? 'reconnecting' : 'connecting';
     if (handshake.withoutName) this.nameUntested = false;
     if (handshake.name !== undefined && this.nameUntested) {
@@ -550,8 +552,9 @@ export class SwitchboardClient {
 
   /** The gateway does not say which request failed: settle everything still waiting, so nothing hangs. */
   private onGatewayError(frame: GatewayErrorFrame): void {
-    const publishes = [...this.pendingPublishes.values()];
-    this.pendingPublishes.clear();
+    // Before the session only `hello` is on the wire (and is asked again); queued publishes were not sent yet.
+    const publishes = this.ready ? [...this.pendingPublishes.values()] : [];
+    for (const publish of publishes) this.pendingPublishes.delete(publish.id ?? '');
     const chats = this.outbox.failSent();
     this.emit('gatewayError', frame);
     for (const publish of publishes) this.emit('publishFailed', { id: publish.id ?? '', topic: publish.topic });
