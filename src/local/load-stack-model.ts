@@ -160,8 +160,12 @@ function readWebSocketApi(
     const name = functionInUri.exec(uri)?.[1];
     integrations.set(id, name !== undefined && functions.has(name) ? name : null);
   }
-  const withResponse = new Set(
-    byType('AWS::ApiGatewayV2::RouteResponse').map(([, p]) => resolver.resolveString(p.RouteId)),
+  // API Gateway supports only the `$default` route response key, and picks it by evaluating the route's
+  // RouteResponseSelectionExpression: a route returns the handler's response only with both.
+  const withDefaultResponse = new Set(
+    byType('AWS::ApiGatewayV2::RouteResponse')
+      .filter(([, p]) => resolver.resolveString(p.RouteResponseKey) === '$default')
+      .map(([, p]) => resolver.resolveString(p.RouteId)),
   );
 
   const routes = new Map<string, WebSocketRouteModel>();
@@ -174,7 +178,8 @@ function readWebSocketApi(
     routes.set(routeKey, {
       routeKey,
       functionId: integrations.get(integrationId) ?? null,
-      hasRouteResponse: withResponse.has(id),
+      returnsResponse:
+        withDefaultResponse.has(id) && resolver.resolveString(p.RouteResponseSelectionExpression) === '$default',
     });
   }
   return {

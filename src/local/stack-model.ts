@@ -38,11 +38,15 @@ export interface FunctionModel {
   environment: Record<string, CfnValue>;
 }
 
-/** A WebSocket route: its key, the function behind it, and whether it has a route response. */
+/** A WebSocket route: its key, the function behind it, and whether the client gets the handler's response. */
 export interface WebSocketRouteModel {
   routeKey: string;
   functionId: string | null;
-  hasRouteResponse: boolean;
+  /**
+   * Two-way: the route has a `$default` RouteResponse and its `RouteResponseSelectionExpression` is `$default`.
+   * API Gateway evaluates the expression to pick the RouteResponse, so it needs both.
+   */
+  returnsResponse: boolean;
 }
 
 export interface WebSocketApiModel {

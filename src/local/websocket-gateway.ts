@@ -120,7 +120,7 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     }
     try {
       const result = await invokeRoute(routeKey, connection.connectionId, events.message(connection, routeKey, data, isBinary));
-      if (api.routes.get(routeKey)?.hasRouteResponse && result.body !== undefined && result.body !== null) {
+      if (api.routes.get(routeKey)?.returnsResponse && result.body !== undefined && result.body !== null) {
         sendFrame(connection.socket, typeof result.body === 'string' ? result.body : JSON.stringify(result.body));
       }
     } catch {

@@ -23,6 +23,12 @@ describe('the project template, read by the local stack', () => {
     }
   });
 
+  it('declares no two-way route: replies go through @connections, and no handler's return value reaches a client', () => {
+    const twoWay = [...(model.webSocketApi?.routes.values() ?? [])].filter((route) => route.returnsResponse);
+
+    expect(twoWay).toEqual([]);
+  });
+
   it('finds its table with the key schema', () => {
     expect(model.tables.map((t) => t.logicalId)).toContain('SwitchboardTable');
     expect(model.tables[0]?.keySchema).toEqual([
@@ -39,8 +45,11 @@ describe('the fixture template', () => {
   it('finds route responses, HttpApi events and Globals merged into each function', () => {
     const { model } = loadStackModel({ templatePath: join(FIXTURES, 'template.yaml'), projectRoot: FIXTURES });
 
-    expect(model.webSocketApi?.routes.get('reply')).toEqual({ routeKey: 'reply', functionId: 'ReplyFunction', hasRouteResponse: true });
-    expect(model.webSocketApi?.routes.get('echo')?.hasRouteResponse).toBe(false);
+    const routes = model.webSocketApi?.routes;
+    expect(routes?.get('reply')).toEqual({ routeKey: 'reply', functionId: 'ReplyFunction', returnsResponse: true });
+    expect(routes?.get('echo')?.returnsResponse).toBe(false);
+    expect(routes?.get('replyWithoutExpression')?.returnsResponse).toBe(false);
+    expect(routes?.get('replyWithoutRouteResponse')?.returnsResponse).toBe(false);
     expect(model.httpRoutes).toContainEqual({ method: 'POST', path: '/things/{id}', functionId: 'HttpFunction', iam: true });
     expect(model.functions.get('ThrowFunction')?.timeoutSeconds).toBe(1);
     expect(model.functions.get('EchoFunction')?.environment).toMatchObject({ ECHO_ONLY: 'yes', TABLE_NAME: { Ref: 'ConnectionsTable' } });

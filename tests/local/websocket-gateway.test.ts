@@ -111,15 +111,19 @@ describe('the local WebSocket gateway', () => {
     });
   });
 
-  it('sends the handler body back only on a route with a RouteResponse', async () => {
+  it('sends the handler body back only on a route with a RouteResponse and a route response selection expression', async () => {
     const socket = await connect(`?tag=${tag()}`);
 
     socket.ws.send(JSON.stringify({ action: 'echo' }));
     await socket.next<Echo>((f) => f.routeKey === 'echo');
-    socket.ws.send(JSON.stringify({ action: 'reply', n: 1 }));
+    socket.ws.send(JSON.stringify({ action: 'replyWithoutExpression', n: 1 }));
+    socket.ws.send(JSON.stringify({ action: 'replyWithoutRouteResponse', n: 2 }));
+    socket.ws.send(JSON.stringify({ action: 'reply', n: 3 }));
     const reply = await socket.next();
+    socket.ws.send(JSON.stringify({ action: 'echo', after: 'replies' }));
+    await socket.next<Echo>((f) => f.routeKey === 'echo');
 
-    expect(reply).toEqual({ type: 'reply', received: { action: 'reply', n: 1 } });
+    expect(reply).toEqual({ type: 'reply', received: { action: 'reply', n: 3 } });
     expect(socket.frames).toEqual([]);
   });
 
