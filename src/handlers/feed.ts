@@ -4,8 +4,8 @@ import { createObservability } from './observability';
 import { createWsHandler, route } from './ws/create-ws-handler';
 import { frames } from './ws/schemas';
 
-const teleread = route(frames.empty, async (_frame, { deps, connectionId }) => {
-  await startFeed(deps, connectionId);
+const teleread = route(frames.teleread, async (frame, { deps, connectionId }) => {
+  await startFeed(deps, connectionId, frame.cursor);
 });
 
 /** Tele-read frames: `teleread` (alias `teleprinter`) hands the stream to the feed worker; `stop` ends it. */

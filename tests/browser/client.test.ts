@@ -590,6 +590,21 @@ describe('tele-read', () => {
     expect(client.reading).toBe(false);
   });
 
+  it('resumes after the text the page holds, even when the server saved a later cursor', () => {
+    const { client, scheduler, establish } = setup();
+    client.connect(URL_);
+    const first = establish({ total: 10 });
+    client.teleread();
+    first.receive({ type: 'feed', text: 'abc', cursor: 3, total: 10 });
+    first.drop();
+    scheduler.advance(375);
+
+    const second = establish({ resumed: true, cursor: 5, total: 10 });
+
+    expect(first.sent.find((frame) => frame.action === 'teleread')).toEqual({ action: 'teleread', cursor: 0 });
+    expect(second.sent.find((frame) => frame.action === 'teleread')).toEqual({ action: 'teleread', cursor: 3 });
+  });
+
   it('does not resume reading that was stopped', () => {
     const { client, scheduler, establish } = setup();
     client.connect(URL_);

@@ -163,4 +163,28 @@ describe('tele-read feed', () => {
     expect(feedText(deps, 'c1')).toBe('ABCDEFGHIJKLMNOPQRSTUVWXYZ!');
     expect(await deps.feeds.read(session.userId)).toEqual({ cursor: 27, revision: 'rev-2' });
   });
+
+  it('resumes where the client’s text ends when the saved cursor ran ahead of it', async () => {
+    const deps = createMemoryDependencies({ article: { text: ARTICLE } });
+    await givenConnected(deps, 'c1');
+    await givenRead(deps, 'c1', 2);
+    deps.notifier.clear();
+
+    const job = await startFeed(deps, 'c1', 14);
+    await runFeed(deps, job, pace());
+
+    expect(feedText(deps, 'c1')).toBe(ARTICLE.slice(14));
+  });
+
+  it('ignores a client cursor beyond the saved one: the server has not delivered that far', async () => {
+    const deps = createMemoryDependencies({ article: { text: ARTICLE } });
+    await givenConnected(deps, 'c1');
+    await givenRead(deps, 'c1', 1);
+    deps.notifier.clear();
+
+    const job = await startFeed(deps, 'c1', 25);
+    await runFeed(deps, job, pace());
+
+    expect(feedText(deps, 'c1')).toBe(ARTICLE.slice(10));
+  });
 });

@@ -15,11 +15,19 @@ export interface FeedPace {
 
 export type FeedOutcome = 'finished' | 'stopped' | 'gone' | 'handed-off';
 
-/** `teleread`: takes the user's feed for this connection (stopping any other stream) and starts a worker. */
-export async function startFeed(deps: Dependencies, connectionId: string): Promise<FeedJob> {
+/**
+ * `teleread`: takes the user's feed for this connection (stopping any other stream) and starts a worker.
+ * `clientCursor` is the position after the last character the client holds: the saved cursor counts
+ * what API Gateway accepted, which runs ahead of what a client that dropped without a close frame got,
+ * so the feed resumes from the smaller of the two. A larger one (another tab read on) changes nothing.
+ */
+export async function startFeed(deps: Dependencies, connectionId: string, clientCursor?: number): Promise<FeedJob> {
   const { user } = await requireSession(deps, connectionId);
   const job = { userId: user.userId, connectionId, leaseId: deps.ids.next() };
-  await deps.feeds.startLease(user.userId, job.leaseId);
+  const saved = await deps.feeds.startLease(user.userId, job.leaseId);
+  if (saved !== undefined && clientCursor !== undefined && clientCursor < saved) {
+    await deps.feeds.release(user.userId, job.leaseId, clientCursor, saved);
+  }
   await deps.scheduler.start(job);
   return job;
 }

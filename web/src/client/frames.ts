@@ -34,7 +34,7 @@ export type ClientFrame =
   | { action: 'sendmessage'; message: string; id: string }
   | { action: 'history'; limit?: number; before?: number }
   | { action: 'who' }
-  | { action: 'teleread' }
+  | { action: 'teleread'; cursor?: number }
   | { action: 'stop' }
   | { action: 'reset' };
 

@@ -287,7 +287,15 @@ export class SwitchboardClient {
   teleread(): void {
     this.isReading = true;
     this.emit('reading', true);
-    if (this.ready) this.sendNow({ action: 'teleread' });
+    if (this.ready) this.sendNow(this.telereadFrame());
+  }
+
+  /**
+   * Asks to resume after the text this page holds: the server's saved cursor counts frames API Gateway
+   * accepted, which can run ahead of what reached a page whose connection died without a close frame.
+   */
+  private telereadFrame(): ClientFrame {
+    return { action: 'teleread', cursor: this.feed.cursor };
   }
 
   stopReading(): void {
@@ -530,7 +538,7 @@ export class SwitchboardClient {
   /** After (re)connecting: restore subscriptions without gaps, the reading, and everything queued. */
   private resume(): void {
     for (const frame of this.topics.resubscribeFrames()) this.sendNow(frame);
-    if (this.isReading) this.sendNow({ action: 'teleread' });
+    if (this.isReading) this.sendNow(this.telereadFrame());
     for (const frame of this.pendingPublishes.values()) this.sendNow(frame);
     this.sendNow({ action: 'history', limit: this.options.historyLimit ?? 50 });
     for (const entry of this.outbox.queued()) this.sendChatEntry(entry);
