@@ -20,6 +20,7 @@ import {
   type TopicMessageFrame,
   type WhoFrame,
 } from './frames';
+import { HandshakeDiagnosis, type Handshake } from './handshake-diagnosis';
 import { Heartbeat } from './heartbeat';
 import { randomId } from './ids';
 import { realScheduler, type Scheduler } from './scheduler';
@@ -29,20 +30,6 @@ import { TopicTracker } from './topic-tracker';
 export type ConnectionStatus = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'error';
 
 type PublishFrame = Extract<ClientFrame, { action: 'publish' }>;
-
-/**
- * Failed handshakes in a row, while the server answers over HTTP, before the page tries once without its
- * token. A refused token (401) fails every time; a 5xx or 429 rarely fails this often in a row.
- */
-const FAILURES_BEFORE_TOKENLESS_TRY = 3;
-
-/** What one handshake carried, and what it deliberately left out to find out why earlier ones failed. */
-interface Handshake {
-  token: string | undefined;
-  name: string | undefined;
-  withoutName: boolean;
-  withoutToken: boolean;
-}
 
 /** Where session tokens are kept between page loads, one per server URL. */
 export interface TokenStore {
@@ -148,11 +135,7 @@ export class SwitchboardClient {
   private isReading = false;
   /** The last handshake's contents, so the session that answers it can tell what the server accepted. */
   private handshake: Handshake | undefined;
-  /** What the next handshake leaves out, to test a suspicion about why the previous one failed. */
-  private nextTry: { withoutName?: boolean; withoutToken?: boolean } = {};
-  /** The name was changed and no handshake with it has succeeded yet: the first suspect if one fails. */
-  private nameUntested = false;
-  private refusals = 0;
+  private readonly diagnosis = new HandshakeDiagnosis();
 
   constructor(private readonly options: SwitchboardClientOptions) {
     this.scheduler = options.scheduler ?? realScheduler;
@@ -203,7 +186,7 @@ export class SwitchboardClient {
     this.wanted = true;
     this.everConnected = false;
     this.attempt = 0;
-    this.resetDiagnosis();
+    this.diagnosis.reset();
     if (!isWebSocketUrl(url)) {
       this.wanted = false;
       this.setStatus({ status: 'error', detail: 'That is not a ws:// or wss:// URL.' });
@@ -234,8 +217,7 @@ export class SwitchboardClient {
     this.scheduler.clearTimeout(this.retryTimer);
     this.dropSocket();
     this.attempt = 0;
-    this.resetDiagnosis();
-    this.nameUntested = this.name !== undefined;
+    this.diagnosis.nameChanged(this.name !== undefined);
     this.open('connecting');
   }
 
@@ -318,14 +300,7 @@ export class SwitchboardClient {
 
   private open(status: 'connecting' | 'reconnecting' | 'error'): void {
     const generation = ++this.generation;
-    const { withoutName = false, withoutToken = false } = this.nextTry;
-    this.nextTry = {};
-    const handshake: Handshake = {
-      token: withoutToken ? undefined : this.token,
-      name: withoutName ? undefined : this.name,
-      withoutName,
-      withoutToken,
-    };
+    const handshake = this.diagnosis.next(this.token, this.name);
     this.handshake = handshake;
     this.opened = false;
     this.ready = false;
@@ -379,13 +354,7 @@ export class SwitchboardClient {
     this.scheduleRetry(detail);
   }
 
-  /**
-   * A handshake failed before opening. The browser hides the HTTP status, so a refused token (401), a refused
-   * name (400), a throttle (429), a server error (5xx) and a network that is down all look alike. Suspects
-   * are tested one at a time, and nothing is thrown away on a guess: a new name is dropped only when the
-   * same handshake without it succeeds, and the token is replaced only when, after several refusals in a row
-   * from a server that answers, a handshake without it succeeds.
-   */
+  /** A handshake failed before opening: is the server there at all, and if so, what to leave out next. */
   private async diagnoseRefusal(handshake: Handshake): Promise<void> {
     const generation = this.generation;
     const token = this.token;
@@ -394,24 +363,8 @@ export class SwitchboardClient {
     if (!reachable) return this.scheduleRetry('The server cannot be reached.');
     // Reset identity while the probe ran: the token in question is gone, so the next try answers itself.
     if (this.token !== token) return this.scheduleRetry('Could not connect.');
-    const status = this.everConnected ? 'reconnecting' : 'connecting';
-    if (handshake.withoutName) this.nameUntested = false;
-    if (handshake.name !== undefined && this.nameUntested) {
-      this.nextTry = { withoutName: true };
-      return this.open(status);
-    }
-    if (handshake.withoutToken) {
-      this.refusals = 0;
-      return this.scheduleRetry('The server refused the connection.');
-    }
-    if (handshake.token !== undefined && ++this.refusals >= FAILURES_BEFORE_TOKENLESS_TRY) this.nextTry = { withoutToken: true };
+    if (this.diagnosis.refused(handshake) === 'now') return this.open(this.everConnected ? 'reconnecting' : 'connecting');
     this.scheduleRetry('The server refused the connection.');
-  }
-
-  private resetDiagnosis(): void {
-    this.nextTry = {};
-    this.nameUntested = false;
-    this.refusals = 0;
   }
 
   private scheduleRetry(detail: string): void {
@@ -548,14 +501,14 @@ export class SwitchboardClient {
 
   /** The handshake that just succeeded settles whatever the failed ones were suspected of. */
   private learnFromHandshake(): void {
-    const handshake = this.handshake;
-    if (handshake?.withoutName && this.name !== undefined) {
+    if (!this.handshake) return;
+    const { nameRefused, tokenRefused } = this.diagnosis.succeeded(this.handshake);
+    if (nameRefused && this.name !== undefined) {
       const refused = this.name;
       this.name = undefined;
       this.emit('nameRefused', refused);
     }
-    if (handshake?.withoutToken) this.emit('notice', 'The server no longer accepts this identity; starting a new one.');
-    this.resetDiagnosis();
+    if (tokenRefused) this.emit('notice', 'The server no longer accepts this identity; starting a new one.');
   }
 
   /** The gateway does not say which request failed: settle everything still waiting, so nothing hangs. */
