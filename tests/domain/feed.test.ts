@@ -99,6 +99,18 @@ describe('tele-read feed', () => {
     expect((await deps.feeds.read(user.userId))?.cursor).toBe(0);
   });
 
+  it('tells the client its stream stopped when the worker fails, after giving the chunk back', async () => {
+    const deps = createMemoryDependencies({ article: { text: ARTICLE } });
+    const { user, job } = await givenFeedStarted(deps);
+    const send = deps.notifier.send.bind(deps.notifier);
+    jest.spyOn(deps.notifier, 'send').mockRejectedValueOnce(new Error('@connections answered 500')).mockImplementation(send);
+
+    await expect(runFeed(deps, job, pace())).rejects.toThrow('@connections answered 500');
+
+    expect((await deps.feeds.read(user.userId))?.cursor).toBe(0);
+    expect(deps.notifier.framesFor('c1')).toEqual([{ type: 'error', code: 'internal', message: expect.stringContaining('send teleread to resume'), action: 'teleread' }]);
+  });
+
   it('stops the older stream when the same user starts another one', async () => {
     const deps = createMemoryDependencies({ article: { text: ARTICLE } });
     const { job } = await givenFeedStarted(deps);

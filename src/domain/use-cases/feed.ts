@@ -1,5 +1,6 @@
 import type { Dependencies } from '../dependencies';
 import { countsIn } from '../feed-position';
+import type { ErrorFrame } from '../frames';
 import type { FeedJob } from '../ports/feed-scheduler';
 import { requireSession } from './hello';
 
@@ -46,6 +47,24 @@ export async function stopFeed(deps: Dependencies, connectionId: string): Promis
  * saved against another revision of the article starts over at 0 rather than resume into other text.
  */
 export async function runFeed(deps: Dependencies, job: FeedJob, pace: FeedPace): Promise<FeedOutcome> {
+  try {
+    return await streamFeed(deps, job, pace);
+  } catch (error) {
+    // Nobody retries the worker (an asynchronous invocation with no retries), so the client must hear
+    // that its stream ended; this send may fail as the last one did, and the error that matters is rethrown.
+    await deps.notifier.send(job.connectionId, FEED_FAILED).catch(() => 'failed');
+    throw error;
+  }
+}
+
+const FEED_FAILED: ErrorFrame = {
+  type: 'error',
+  code: 'internal',
+  message: 'The tele-read stopped on an error on our side; send teleread to resume where it stopped.',
+  action: 'teleread',
+};
+
+async function streamFeed(deps: Dependencies, job: FeedJob, pace: FeedPace): Promise<FeedOutcome> {
   const article = await deps.article.load();
   const characters = [...article.text];
   const total = characters.length;
