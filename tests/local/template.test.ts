@@ -23,7 +23,7 @@ describe('the project template, read by the local stack', () => {
     }
   });
 
-  it('declares no two-way route: replies go through @connections, and no handler's return value reaches a client', () => {
+  it('declares no two-way route: replies go through @connections, never as a handler\'s return value', () => {
     const twoWay = [...(model.webSocketApi?.routes.values() ?? [])].filter((route) => route.returnsResponse);
 
     expect(twoWay).toEqual([]);
