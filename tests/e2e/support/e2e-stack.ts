@@ -15,8 +15,8 @@ export interface E2eStack {
   stop(): Promise<void>;
 }
 
-/** The whole local stack on free ports, in memory, with a fast tele-read pace. */
-export async function startE2eStack(env: Record<string, string> = {}): Promise<E2eStack> {
+/** The whole local stack on free ports, in memory, with a fast tele-read pace; `parameters` override the template's. */
+export async function startE2eStack(env: Record<string, string> = {}, parameters?: Record<string, string>): Promise<E2eStack> {
   const stack = await startLocalStack({
     projectRoot: resolve(__dirname, '../../..'),
     wsPort: 0,
@@ -27,6 +27,7 @@ export async function startE2eStack(env: Record<string, string> = {}): Promise<E
     quiet: true,
     log: () => undefined,
     env: { FEED_INTERVAL_MS: '1', ...env },
+    ...(parameters ? { parameters } : {}),
   });
   const raw = new DynamoDBClient({ endpoint: stack.dynamoEndpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
   const documents = DynamoDBDocumentClient.from(raw);
