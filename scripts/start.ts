@@ -3,6 +3,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_CONCURRENCY_PER_FUNCTION, startLocalStack, type LocalStackOptions } from '../src/local/stack';
+import { guardUnhandledRejections } from '../src/local/unhandled-rejections';
 
 const HELP = `Usage: npm start -- [options]
 
@@ -92,6 +93,7 @@ async function main(): Promise<void> {
   }
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const time = (): string => new Date().toISOString().slice(11, 23);
+  guardUnhandledRejections((line) => console.error(`${time()} ${line}`));
   const stack = await startLocalStack({ ...options, log: (line) => console.log(`${time()} ${line}`) });
 
   console.log([

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync } from 'node:fs';
 import { awsIds } from './aws-ids';
 import { createConcurrencyLimit, type ConcurrencyLimit } from './concurrency-limit';
@@ -61,6 +62,22 @@ interface FunctionInstance {
   environment: FunctionEnvironment;
 }
 
+/** The function whose code is running: its module load (no request id) or one of its invocations. */
+export interface RunningFunction {
+  functionName: string;
+  awsRequestId?: string;
+}
+
+const running = new AsyncLocalStorage<RunningFunction>();
+
+/**
+ * The function whose code is running here, also in callbacks and promises it started. Node emits
+ * `unhandledRejection` in the rejected promise's context, so a handler for it can name the function.
+ */
+export function runningFunction(): RunningFunction | undefined {
+  return running.getStore();
+}
+
 function isHandler(value: unknown): value is Handler {
   return typeof value === 'function';
 }
@@ -83,7 +100,8 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
         if (!existsSync(fn.entryFile)) throw new FunctionNotFoundError(`${fn.logicalId}: ${fn.entryFile} does not exist`);
         const environment = functionEnvironment(options.environmentFor(fn));
         const scope = modules.createScope();
-        const mod = envView.run(environment, () => scope.require(fn.entryFile)) as Record<string, unknown>;
+        const mod = envView.run(environment, () =>
+          running.run({ functionName: fn.logicalId }, () => scope.require(fn.entryFile))) as Record<string, unknown>;
         const fallback = mod.default as Record<string, unknown> | undefined;
         const handler = mod[fn.exportName] ?? fallback?.[fn.exportName];
         if (!isHandler(handler)) throw new FunctionNotFoundError(`${fn.logicalId}: ${fn.entryFile} exports no ${fn.exportName}`);
@@ -152,7 +170,10 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
         succeed: (result) => settle(undefined, result),
       };
       try {
-        const returned = envView.run(environment, () => handler(event, context, (error, result) => settle(error, result)));
+        const returned = envView.run(environment, () => running.run(
+          { functionName: fn.logicalId, awsRequestId: requestId },
+          () => handler(event, context, (error, result) => settle(error, result)),
+        ));
         if (returned && typeof (returned as Promise<unknown>).then === 'function') {
           (returned as Promise<unknown>).then((result) => settle(undefined, result), (error: unknown) => settle(error ?? new Error('Handler rejected')));
         } else if (handler.length < 3) {
