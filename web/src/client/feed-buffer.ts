@@ -45,13 +45,15 @@ export class FeedBuffer {
     if (this.text === '' && this.end !== cursor) this.resetAt(cursor, total);
   }
 
+  /** Cursors count characters (code points), as the server does, not UTF-16 units: an emoji is one. */
   apply(frame: FeedFrame): FeedUpdate {
     this.total = frame.total;
-    const from = frame.cursor - frame.text.length;
+    const characters = [...frame.text];
+    const from = frame.cursor - characters.length;
     if (frame.cursor <= this.end) return { appended: '', missing: 0 };
     const overlap = Math.max(0, this.end - from);
     const missing = Math.max(0, from - this.end);
-    const appended = frame.text.slice(overlap);
+    const appended = characters.slice(overlap).join('');
     this.text += appended;
     this.end = frame.cursor;
     return { appended, missing };

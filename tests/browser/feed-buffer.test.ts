@@ -1,0 +1,43 @@
+import { FeedBuffer } from '../../web/src/client/feed-buffer';
+
+const feed = (text: string, cursor: number, total = 100) => ({ type: 'feed' as const, text, cursor, total });
+
+describe('FeedBuffer', () => {
+  it('appends in order and trims the repeat of a resumed stream', () => {
+    const buffer = new FeedBuffer();
+
+    expect(buffer.apply(feed('abc', 3))).toEqual({ appended: 'abc', missing: 0 });
+    expect(buffer.apply(feed('cde', 5))).toEqual({ appended: 'de', missing: 0 });
+    expect(buffer.apply(feed('de', 5))).toEqual({ appended: '', missing: 0 });
+
+    expect(buffer.content).toBe('abcde');
+    expect(buffer.cursor).toBe(5);
+  });
+
+  it('reports a gap rather than gluing text on', () => {
+    const buffer = new FeedBuffer();
+    buffer.apply(feed('ab', 2));
+
+    expect(buffer.apply(feed('fg', 7))).toEqual({ appended: 'fg', missing: 3 });
+  });
+
+  it('counts characters as the server does: an emoji outside the basic plane is one', () => {
+    const buffer = new FeedBuffer();
+
+    buffer.apply(feed('a😀', 2));
+    expect(buffer.apply(feed('😀b', 3))).toEqual({ appended: 'b', missing: 0 });
+    expect(buffer.apply(feed('c🚀d', 6))).toEqual({ appended: 'c🚀d', missing: 0 });
+
+    expect(buffer.content).toBe('a😀bc🚀d');
+    expect(buffer.cursor).toBe(6);
+  });
+
+  it('keeps the position when cleared, so later frames still line up', () => {
+    const buffer = new FeedBuffer();
+    buffer.apply(feed('abc', 3));
+    buffer.clear();
+
+    expect(buffer.apply(feed('cd', 4))).toEqual({ appended: 'd', missing: 0 });
+    expect(buffer.start).toBe(3);
+  });
+});
