@@ -126,7 +126,6 @@ export function createFunctionModuleLoader(): FunctionModuleLoader {
       const requireFrom = (from: string): NodeJS.Require => {
         const scopedRequire = ((specifier: string) => load(resolve(specifier, from))) as NodeJS.Require;
         scopedRequire.resolve = ((specifier: string) => resolve(specifier, from)) as NodeJS.RequireResolve;
-        scopedRequire.cache = hostRequire.cache;
         return scopedRequire;
       };
 
