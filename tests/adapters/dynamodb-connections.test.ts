@@ -74,7 +74,7 @@ describe('DynamoDbConnectionRepository and DynamoDbSubscriptionRepository', () =
     );
     const moved = { ...before, userId: 'someone-new', name: 'New Name' };
 
-    await connections.reassign(moved, before.userId);
+    expect(await connections.reassign(moved, before.userId)).toBe(true);
 
     expect(await connections.get(before.connectionId)).toEqual(moved);
     expect((await partition(`CONN#${before.connectionId}`))[0]).toMatchObject({ rateTat: 12345, userId: 'someone-new' });
@@ -87,7 +87,7 @@ describe('DynamoDbConnectionRepository and DynamoDbSubscriptionRepository', () =
     await connections.register(gone);
     await connections.remove(gone.connectionId);
 
-    await connections.reassign({ ...gone, userId: 'late-user' }, gone.userId);
+    expect(await connections.reassign({ ...gone, userId: 'late-user' }, gone.userId)).toBe(false);
 
     expect(await partition(`CONN#${gone.connectionId}`)).toEqual([]);
     expect(await connections.listByUser('late-user')).toEqual([]);
@@ -164,7 +164,9 @@ describe('DynamoDbUserRepository', () => {
 
     expect(await users.correctConnections(user.userId, 1, 0)).toBe(false);
     expect(await users.correctConnections(user.userId, 2, 0)).toBe(true);
+    expect(await users.addConnections(user.userId, -1)).toBeUndefined();
     expect(await users.addConnections(user.userId, 1)).toBe(1);
+    expect(await users.addConnections(user.userId, -1)).toBe(0);
   });
 
   it('forgets a deleted user and never resurrects it', async () => {

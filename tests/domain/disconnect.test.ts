@@ -114,4 +114,33 @@ describe('disconnect', () => {
     expect(deps.users.openConnections(ada.user.userId)).toBe(1);
     expect(deps.notifier.framesOfType('bob-1', 'presence')).toEqual([]);
   });
+
+  it('never counts below 0 when the last two tabs close together and one heals the count first', async () => {
+    const deps = createMemoryDependencies();
+    await givenConnected(deps, 'bob-1');
+    const ada = await givenConnected(deps, 'ada-1', { name: 'Ada' });
+    await givenSecondTab(deps, 'ada-2', ada);
+    deps.notifier.clear();
+    // Both tabs' records go first; the second close counts only after the first has healed the count to 0.
+    const count = deps.users.addConnections.bind(deps.users);
+    let firstClose: Promise<boolean> | undefined;
+    let calls = 0;
+    deps.users.addConnections = async (userId, delta) => {
+      calls += 1;
+      if (calls === 2) await firstClose;
+      return count(userId, delta);
+    };
+
+    firstClose = disconnect(deps, 'ada-1');
+    await Promise.all([firstClose, disconnect(deps, 'ada-2')]);
+
+    expect(deps.users.openConnections(ada.user.userId)).toBe(0);
+    expect(deps.notifier.framesOfType('bob-1', 'presence')).toEqual([
+      { type: 'presence', event: 'leave', user: { userId: ada.user.userId, name: 'Ada' } },
+    ]);
+    deps.users.addConnections = count;
+    deps.notifier.clear();
+    await givenSecondTab(deps, 'ada-3', ada);
+    expect(deps.notifier.framesOfType('bob-1', 'presence').map((frame) => frame.event)).toEqual(['join']);
+  });
 });

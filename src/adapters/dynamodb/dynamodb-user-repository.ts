@@ -44,10 +44,13 @@ export class DynamoDbUserRepository implements UserRepository {
   }
 
   async addConnections(userId: string, delta: 1 | -1): Promise<number | undefined> {
-    const attributes = await this.updateExisting(userId, 'ADD connections :delta SET expiresAt = :expiresAt', {
-      ':delta': delta,
-      ':expiresAt': this.expiry(),
-    });
+    const attributes = await this.updateExisting(
+      userId,
+      'ADD connections :delta SET expiresAt = :expiresAt',
+      { ':delta': delta, ':expiresAt': this.expiry(), ...(delta < 0 ? { ':zero': 0 } : {}) },
+      // A -1 never takes the count below 0: after a healed count, a racing close finds 0 and counts nothing.
+      delta < 0 ? 'connections > :zero' : undefined,
+    );
     return attributes === undefined ? undefined : Number(attributes.connections);
   }
 
@@ -70,14 +73,14 @@ export class DynamoDbUserRepository implements UserRepository {
   }
 
   /** Updates a user that exists; `undefined` when it does not (never resurrects a reset user). */
-  private async updateExisting(userId: string, update: string, values: Item): Promise<Item | undefined> {
+  private async updateExisting(userId: string, update: string, values: Item, condition?: string): Promise<Item | undefined> {
     try {
       const { Attributes } = await this.table.client.send(
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: keys.user(userId),
           UpdateExpression: update,
-          ConditionExpression: 'attribute_exists(pk)',
+          ConditionExpression: condition ? `attribute_exists(pk) AND ${condition}` : 'attribute_exists(pk)',
           ExpressionAttributeValues: values,
           ...(update.includes('#name') ? { ExpressionAttributeNames: { '#name': 'name' } } : {}),
           ReturnValues: 'ALL_NEW',

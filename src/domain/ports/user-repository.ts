@@ -11,7 +11,9 @@ export interface UserRepository {
   delete(userId: string): Promise<void>;
   /**
    * Counts open connections per user, atomically, so that exactly one connect sees 1 (the join) and one
-   * disconnect sees 0 (the leave), however the calls interleave. Returns the new count, or `undefined` for a user that no longer exists.
+   * disconnect sees 0 (the leave), however the calls interleave. Never goes below 0. Returns the new count,
+   * or `undefined` when nothing was counted: the user no longer exists, or a -1 found the count at 0
+   * already (a healed count; its leave has been announced).
    */
   addConnections(userId: string, delta: 1 | -1): Promise<number | undefined>;
   /**

@@ -34,7 +34,8 @@ export class InMemoryUserRepository implements UserRepository {
   async addConnections(userId: string, delta: 1 | -1): Promise<number | undefined> {
     const record = this.records.get(userId);
     if (!record) return undefined;
-    record.openConnections = Math.max(0, record.openConnections + delta);
+    if (delta < 0 && record.openConnections <= 0) return undefined;
+    record.openConnections += delta;
     return record.openConnections;
   }
 
