@@ -202,4 +202,16 @@ describe('hello', () => {
     expect(session).toMatchObject({ type: 'session', userId: user.userId, connectionId: 'c1', resumed: false, cursor: 0, total: 7 });
     expect(resumed.user.userId).toBe(user.userId);
   });
+
+  it('still answers hello when the article cannot be loaded: the saved cursor and a total of 0', async () => {
+    const deps = createMemoryDependencies();
+    const { user } = await givenConnected(deps, 'c1');
+    deps.article.load = async () => {
+      throw new Error('the article source is down');
+    };
+
+    const session = await hello(deps, 'c1');
+
+    expect(session).toMatchObject({ type: 'session', userId: user.userId, cursor: 0, total: 0, token: expect.any(String) });
+  });
 });

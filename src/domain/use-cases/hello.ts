@@ -4,10 +4,14 @@ import { UnauthorizedError } from '../errors';
 import type { SessionFrame } from '../frames';
 import type { Connection, User } from '../model';
 
-/** Reports the session of a connection, with a freshly signed token that resumes it later. */
+/**
+ * Reports the session of a connection, with a freshly signed token that resumes it later. The article only
+ * adds the reading position: when it cannot be loaded now (its source is down), the session still comes,
+ * with the saved cursor and a `total` of 0, and only `teleread` reports the failure.
+ */
 export async function hello(deps: Dependencies, connectionId: string): Promise<SessionFrame> {
   const { connection, user } = await requireSession(deps, connectionId);
-  const article = await deps.article.load();
+  const article = await deps.article.load().catch(() => undefined);
   return {
     type: 'session',
     userId: user.userId,
@@ -15,8 +19,8 @@ export async function hello(deps: Dependencies, connectionId: string): Promise<S
     connectionId,
     connectedAt: connection.connectedAt,
     resumed: connection.resumed,
-    cursor: resumePosition({ cursor: user.cursor, revision: user.feedRevision }, article),
-    total: [...article.text].length,
+    cursor: article ? resumePosition({ cursor: user.cursor, revision: user.feedRevision }, article) : user.cursor,
+    total: article ? [...article.text].length : 0,
   };
 }
 
