@@ -1,9 +1,8 @@
-import { HandshakeRejectedError } from '../../src/domain/errors';
+import { HandshakeRejectedError, RateLimitedError } from '../../src/domain/errors';
 import { topicChannel } from '../../src/domain/model';
 import { disconnect } from '../../src/domain/use-cases/disconnect';
 import { resetSession } from '../../src/domain/use-cases/reset-session';
 import { createMemoryDependencies } from '../support/memory/create-memory-dependencies';
-import { RateLimitedError } from '../../src/domain/errors';
 import { givenConnected, givenSecondTab } from './given';
 
 describe('resetSession', () => {
@@ -85,5 +84,28 @@ describe('resetSession', () => {
 
     expect(await deps.users.get(ada.user.userId)).toBeDefined();
     expect(deps.notifier.framesFor('bob-1')).toEqual([]);
+  });
+
+  it('stops, leaving no user behind, when the connection closes during the reset, and announces the old user’s leave once', async () => {
+    const deps = createMemoryDependencies();
+    await givenConnected(deps, 'bob-1');
+    const ada = await givenConnected(deps, 'ada-1', { name: 'Ada' });
+    deps.notifier.clear();
+    const create = deps.users.create.bind(deps.users);
+    let fresh: string | undefined;
+    deps.users.create = async (user) => {
+      fresh = user.userId;
+      await disconnect(deps, 'ada-1'); // the socket closes between the old user's deletion and the move
+      return create(user);
+    };
+
+    await expect(resetSession(deps, 'ada-1')).rejects.toThrow('closed during the reset');
+
+    expect(fresh).toBeDefined();
+    expect(await deps.users.get(String(fresh))).toBeUndefined();
+    expect(await deps.connections.get('ada-1')).toBeUndefined();
+    expect(deps.notifier.framesOfType('bob-1', 'presence')).toEqual([
+      { type: 'presence', event: 'leave', user: { userId: ada.user.userId, name: 'Ada' } },
+    ]);
   });
 });

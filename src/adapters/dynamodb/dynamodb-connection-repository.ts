@@ -58,7 +58,7 @@ export class DynamoDbConnectionRepository implements ConnectionRepository {
    * Moves the connection to another user. Its own item is updated in place, not replaced, so what else it
    * carries (the rate limiter's state) survives: a reset must not refill the connection's rate limit.
    */
-  async reassign(connection: Connection, previousUserId: string): Promise<void> {
+  async reassign(connection: Connection, previousUserId: string): Promise<boolean> {
     try {
       await this.table.client.send(
         new UpdateCommand({
@@ -72,12 +72,13 @@ export class DynamoDbConnectionRepository implements ConnectionRepository {
       );
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      return; // closed meanwhile ($disconnect removed it) or already moved: nothing to move
+      return false; // closed meanwhile ($disconnect removed it) or already moved: nothing to move
     }
     await this.put({ ...keys.userConnection(connection.userId, connection.connectionId), ...toConnectionAttributes(connection) });
     await this.table.client.send(
       new DeleteCommand({ TableName: this.table.tableName, Key: keys.userConnection(previousUserId, connection.connectionId) }),
     );
+    return true;
   }
 
   private async claim(connectionId: string): Promise<Connection | undefined> {

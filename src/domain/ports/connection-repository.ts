@@ -18,6 +18,9 @@ export interface ConnectionRepository {
    * the call that actually removed it gets the removed records back; later calls get `undefined`.
    */
   remove(connectionId: string): Promise<RemovedConnection | undefined>;
-  /** Moves a connection to another user (after `reset`), keeping its subscriptions. */
-  reassign(connection: Connection, previousUserId: string): Promise<void>;
+  /**
+   * Moves a connection to another user (after `reset`), keeping its subscriptions. False, and nothing
+   * moved, when the connection is gone (closed meanwhile) or no longer belongs to `previousUserId`.
+   */
+  reassign(connection: Connection, previousUserId: string): Promise<boolean>;
 }

@@ -1,5 +1,5 @@
 import type { Dependencies } from '../dependencies';
-import { RateLimitedError } from '../errors';
+import { RateLimitedError, UnauthorizedError } from '../errors';
 import { CHAT_ROOM, type Connection } from '../model';
 import { newUser } from './connect';
 import { fanOut } from './fan-out';
@@ -18,13 +18,20 @@ export async function resetSession(deps: Dependencies, connectionId: string): Pr
   const fresh = newUser(deps, undefined);
   await deps.users.create(fresh);
   const moved: Connection = { ...connection, userId: fresh.userId, name: fresh.name, resumed: false };
-  await deps.connections.reassign(moved, user.userId);
+  const eitherUser = (subscriber: { userId: string }) => subscriber.userId === fresh.userId || subscriber.userId === user.userId;
+  const leave = () =>
+    fanOut(deps, CHAT_ROOM, { type: 'presence', event: 'leave', user: { userId: user.userId, name: connection.name } }, {
+      exclude: eitherUser,
+    });
+  if (!(await deps.connections.reassign(moved, user.userId))) {
+    // The connection closed meanwhile; its `$disconnect` found the old user deleted and announced nothing.
+    await deps.users.delete(fresh.userId);
+    await leave();
+    throw new UnauthorizedError('This connection closed during the reset; reconnect.');
+  }
   await deps.subscriptions.subscribe(CHAT_ROOM, moved);
   await deps.users.addConnections(fresh.userId, 1);
-  const eitherUser = (subscriber: { userId: string }) => subscriber.userId === fresh.userId || subscriber.userId === user.userId;
-  await fanOut(deps, CHAT_ROOM, { type: 'presence', event: 'leave', user: { userId: user.userId, name: connection.name } }, {
-    exclude: eitherUser,
-  });
+  await leave();
   await fanOut(deps, CHAT_ROOM, { type: 'presence', event: 'join', user: { userId: fresh.userId, name: fresh.name } }, {
     exclude: eitherUser,
   });

@@ -32,13 +32,12 @@ export class InMemoryConnectionRepository implements ConnectionRepository {
     return { connection, channels };
   }
 
-  async reassign(connection: Connection, previousUserId: string): Promise<void> {
+  async reassign(connection: Connection, previousUserId: string): Promise<boolean> {
     const current = this.connections.get(connection.connectionId);
-    if (current && current.userId !== previousUserId) {
-      throw new Error(`Connection ${connection.connectionId} belongs to ${current.userId}, not ${previousUserId}.`);
-    }
+    if (!current || current.userId !== previousUserId) return false;
     this.connections.set(connection.connectionId, { ...connection });
     this.subscriptions.updateConnection(connection);
+    return true;
   }
 
   get size(): number {
