@@ -208,9 +208,41 @@ describe('session token', () => {
     expect(last().url).not.toContain('token');
     expect(tokenStore.tokens.get(URL_)).toBe('old');
 
+    // The server takes handshakes again: the token is tried once more before anything is replaced...
     establish({ userId: 'u2', token: 'new' });
-    expect(tokenStore.tokens.get(URL_)).toBe('new');
+    expect(tokenStore.tokens.get(URL_)).toBe('old');
+    expect(sockets).toHaveLength(5);
+    expect(last().url).toContain('token=old');
+    last().drop(); // ...and is refused again: now it is the token
+    await flush();
+    expect(sockets).toHaveLength(6);
+    expect(last().url).not.toContain('token');
+    establish({ userId: 'u3', token: 'newer' });
+    expect(tokenStore.tokens.get(URL_)).toBe('newer');
     expect(notices).toEqual(['The server no longer accepts this identity; starting a new one.']);
+  });
+
+  it('keeps the token when the server recovers just as the page tries without it', async () => {
+    const { client, scheduler, establish, last, tokenStore, sockets } = setup({ probe: async () => true });
+    const notices: string[] = [];
+    client.on('notice', (text) => notices.push(text));
+    tokenStore.tokens.set(URL_, 'keep');
+    client.connect(URL_);
+    for (let failure = 1; failure <= 3; failure++) {
+      last().drop(); // three 5xx in a row while the server still answers HTTP
+      await flush();
+      scheduler.advance(30_000);
+    }
+    expect(last().url).not.toContain('token');
+    establish({ userId: 'stranger', token: 'tokenless' });
+    expect(last().url).toContain('token=keep');
+
+    establish({ userId: 'u1', token: 'keep-2', resumed: true });
+
+    expect(sockets).toHaveLength(5);
+    expect(tokenStore.tokens.get(URL_)).toBe('keep-2');
+    expect(client.session?.userId).toBe('u1');
+    expect(notices).toEqual([]);
   });
 
   it('keeps the token through server errors that clear up (5xx, 429)', async () => {

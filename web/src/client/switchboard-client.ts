@@ -459,6 +459,11 @@ export class SwitchboardClient {
   }
 
   private onSession(frame: SessionFrame): void {
+    if (!this.ready && this.handshake?.withoutToken && this.diagnosis.tokenlessSucceeded(this.handshake) === 'confirm') {
+      // Not adopted yet: this session is dropped unused (the server forgets it by TTL) and the token tried again.
+      this.dropSocket();
+      return this.open(this.everConnected ? 'reconnecting' : 'connecting');
+    }
     const previous = this.currentSession;
     const newIdentity = previous === undefined || previous.userId !== frame.userId;
     this.currentSession = frame;
