@@ -40,4 +40,19 @@ describe('FeedBuffer', () => {
     expect(buffer.apply(feed('cd', 4))).toEqual({ appended: 'd', missing: 0 });
     expect(buffer.start).toBe(3);
   });
+
+  it('starts over where a session says when the article changed, and otherwise keeps its text', () => {
+    const buffer = new FeedBuffer();
+    buffer.apply(feed('abcdef', 6, 100));
+
+    buffer.onSession(9, 100);
+    buffer.onSession(2, 100);
+    expect([buffer.cursor, buffer.content]).toEqual([6, 'abcdef']);
+
+    buffer.onSession(0, 0);
+    expect([buffer.cursor, buffer.total]).toEqual([6, 100]);
+
+    buffer.onSession(0, 120);
+    expect([buffer.cursor, buffer.content, buffer.total]).toEqual([0, '', 120]);
+  });
 });

@@ -39,10 +39,18 @@ export class FeedBuffer {
     this.total = total;
   }
 
-  /** A session told us where the server will resume; an empty buffer moves there. */
+  /**
+   * A session told us where the server will resume. An empty buffer moves there. So does a full one when
+   * the article's length changed: it was replaced by another revision, which restarts every reader at 0,
+   * and the text that comes would otherwise be taken for repeats and dropped, then new text glued onto
+   * old. Otherwise the page keeps its text and sends its own cursor with `teleread`; the server resumes
+   * from the smaller of that and its own, and repeats are trimmed here.
+   */
   onSession(cursor: number, total: number): void {
+    if (total === 0) return; // the server cannot load the article right now: nothing to go by
+    const replaced = this.total > 0 && total !== this.total;
     this.total = total;
-    if (this.text === '' && this.end !== cursor) this.resetAt(cursor, total);
+    if (replaced || (this.text === '' && this.end !== cursor)) this.resetAt(cursor, total);
   }
 
   /** Cursors count characters (code points), as the server does, not UTF-16 units: an emoji is one. */
