@@ -5,9 +5,10 @@ import { PROJECT_ROOT } from './support/web-build';
 const IMPORT = /(?:^|\n)\s*(?:import|export)[^'"]*?from\s*['"]([^'"]+)['"]|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g;
 
 /** Every file the page's entry reaches through relative imports, with the bare specifiers it names. */
-function reachableFrom(entry: string): { files: string[]; bare: string[] } {
+function reachableFrom(entry: string): { files: string[]; bare: string[]; unresolved: string[] } {
   const files = new Set<string>();
   const bare = new Set<string>();
+  const unresolved: string[] = [];
   const visit = (file: string): void => {
     if (files.has(file)) return;
     files.add(file);
@@ -17,18 +18,21 @@ function reachableFrom(entry: string): { files: string[]; bare: string[] } {
         bare.add(specifier);
         continue;
       }
-      const base = resolve(dirname(file), specifier);
-      const target = [base, `${base}.ts`, join(base, 'index.ts')].find((candidate) => existsSync(candidate) && candidate.endsWith('.ts'));
-      if (target) visit(target);
+      const base = resolve(dirname(file), specifier).replace(/\.js$/, '');
+      const candidates = [base, ...['.ts', '.tsx'].map((ext) => `${base}${ext}`), ...['index.ts', 'index.tsx'].map((name) => join(base, name))];
+      const target = candidates.find((candidate) => existsSync(candidate) && /\.(ts|tsx|css|json)$/.test(candidate));
+      if (!target) unresolved.push(`${relative(PROJECT_ROOT, file)}: ${specifier}`);
+      else if (/\.tsx?$/.test(target)) visit(target);
     }
   };
   visit(entry);
-  return { files: [...files].map((file) => relative(PROJECT_ROOT, file)), bare: [...bare] };
+  return { files: [...files].map((file) => relative(PROJECT_ROOT, file)), bare: [...bare], unresolved };
 }
 
 describe('the web bundle', () => {
   it('shares only the domain with the server: no Node, AWS or other package imports', () => {
-    const { files, bare } = reachableFrom(join(PROJECT_ROOT, 'web/src/main.ts'));
+    const { files, bare, unresolved } = reachableFrom(join(PROJECT_ROOT, 'web/src/main.ts'));
+    expect(unresolved).toEqual([]);
     expect(bare).toEqual([]);
     expect(files.filter((file) => !file.startsWith('web/src/') && !file.startsWith('src/domain/'))).toEqual([]);
     expect(files).toEqual(expect.arrayContaining(['src/domain/limits.ts', 'web/src/client/display-name.ts']));
