@@ -99,7 +99,10 @@ export function createFunctionModuleLoader(): FunctionModuleLoader {
       const resolve = (specifier: string, from: string): string => {
         if (isBuiltin(specifier)) return specifier;
         if (specifier.startsWith('.') || isAbsolute(specifier)) {
-          const found = resolveFile(resolvePath(dirname(from), specifier));
+          const path = resolvePath(dirname(from), specifier);
+          // A path into node_modules (a package directory, with its package.json `main`) resolves as Node would.
+          if (inNodeModules(path)) return hostRequire.resolve(path);
+          const found = resolveFile(path);
           if (found) return found;
           throw new ModuleNotFoundError(`Cannot find module '${specifier}' from '${from}'`);
         }
