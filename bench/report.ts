@@ -194,6 +194,11 @@ function in the table). Findings that hold for every function:
 ${zodNote(r.coldStart.dominantExternal)}- **Every function bundles the whole composition root** (src/composition-root.ts): the Lambda client (for the feed
   worker), Secrets Manager (Parameters) and every adapter, whatever the function uses, so the bundles differ by a few KB.
 - ${r.coldStart.templateSdkExternal ? 'template.yaml sets `External: [\'@aws-sdk/*\']`, so `sam build` leaves the SDK to the runtime: the SDK-external column is what deploys.' : 'template.yaml sets no `External`, so `sam build` bundles the SDK: the SDK-bundled column is what deploys; `External: [\'@aws-sdk/*\']` would halve it.'}
+- **Init is an absolute time** on a shared machine, unlike the ratios elsewhere on this page: before reading a
+  change as a regression, measure the earlier commit on the same machine in the same hour
+  (\`git worktree add /tmp/old <commit> && ln -s "$PWD/node_modules" /tmp/old/ && (cd /tmp/old && npm run bench -- --only coldstart)\`).
+  What would take init down whatever the machine: no Tracer (and so no X-Ray SDK) in the functions that
+  do not need traces, and a composition root per function.
 `);
   }
 
