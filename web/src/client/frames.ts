@@ -61,17 +61,11 @@ const KNOWN_TYPES: ReadonlySet<string> = new Set<ServerFrameType>([
  * known `type`: a newer server may add frames, and an old page should ignore them rather than fail.
  */
 export function parseServerFrame(data: unknown): ServerFrame | undefined {
-  if (typeof data !== 'string') return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(data);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const type = (value as { type?: unknown }).type;
+  const value = parseJsonObject(data);
+  if (!value) return undefined;
+  const type = value.type;
   if (typeof type !== 'string' || !KNOWN_TYPES.has(type)) return undefined;
-  return value as ServerFrame;
+  return value as unknown as ServerFrame;
 }
 
 /**
@@ -87,19 +81,24 @@ export interface GatewayErrorFrame {
 
 /** Recognises a {@link GatewayErrorFrame}: an object with a string `message` and no `type`. */
 export function parseGatewayError(data: unknown): GatewayErrorFrame | undefined {
-  if (typeof data !== 'string') return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(data);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || 'type' in value) return undefined;
-  const { message, connectionId, requestId } = value as Record<string, unknown>;
+  const value = parseJsonObject(data);
+  if (!value || 'type' in value) return undefined;
+  const { message, connectionId, requestId } = value;
   if (typeof message !== 'string') return undefined;
   return {
     message,
     ...(typeof connectionId === 'string' ? { connectionId } : {}),
     ...(typeof requestId === 'string' ? { requestId } : {}),
   };
+}
+
+/** A text frame that holds a JSON object, or undefined. */
+function parseJsonObject(data: unknown): Record<string, unknown> | undefined {
+  if (typeof data !== 'string') return undefined;
+  try {
+    const value: unknown = JSON.parse(data);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
