@@ -473,7 +473,7 @@ describe('topics', () => {
     await app.locator('publish-topic').fill('e2e.gateway');
     await app.locator('publish-message').fill('hello');
     await app.locator('publish').click();
-    await errorNotice(app, 'The server failed to handle a request').waitFor();
+    await errorNotice(app, 'The server failed to handle a request').first().waitFor();
     await app.page.locator(byTestId('publish-status'), { hasText: 'Not published to e2e.gateway' }).waitFor();
 
     await app.sendChat('will fail once');

@@ -415,7 +415,7 @@ describe('gateway errors', () => {
     expect(describeGatewayError('Forbidden')).not.toContain('Forbidden');
   });
 
-  it('settle what was waiting: a publish fails, a chat message offers Retry', () => {
+  it('settle what was waiting: a publish is sent once more and fails on a second error, a chat message offers Retry', () => {
     const { client, scheduler, establish } = setup();
     const gateway: string[] = [];
     const failed: Array<{ id: string; topic: string }> = [];
@@ -428,8 +428,12 @@ describe('gateway errors', () => {
 
     socket.receiveRaw(internal);
     expect(gateway).toEqual(['Internal server error']);
-    expect(failed).toEqual([{ id, topic: 'news' }]);
+    expect(failed).toEqual([]);
+    expect(socket.sent.filter((frame) => frame.id === id)).toHaveLength(2);
     expect(client.outbox.list().map((entry) => entry.state)).toEqual(['failed']);
+    socket.receiveRaw(internal);
+    expect(failed).toEqual([{ id, topic: 'news' }]);
+    expect(socket.sent.filter((frame) => frame.id === id)).toHaveLength(2);
 
     client.retryChat(chat.id);
     expect(socket.sent.filter((frame) => frame.id === chat.id)).toHaveLength(2);
@@ -438,6 +442,22 @@ describe('gateway errors', () => {
     scheduler.advance(375);
     expect(establish().sent.filter((frame) => frame.action === 'publish')).toEqual([]);
   });
+  it('keep a publish that was acked after its resend', () => {
+    const { client, establish } = setup();
+    const failed: string[] = [];
+    client.on('publishFailed', (publish) => failed.push(publish.id));
+    client.connect(URL_);
+    const socket = establish();
+    const id = client.publish('news', 'hello');
+
+    socket.receiveRaw(internal);
+    socket.receive({ type: 'ack', id, topic: 'news', seq: 1 });
+    socket.receiveRaw(internal);
+
+    expect(failed).toEqual([]);
+    expect(socket.sent.filter((frame) => frame.id === id)).toHaveLength(2);
+  });
+
   it('before the session, leave queued publishes alone: they were not sent yet', () => {
     const { client, last } = setup();
     client.connect(URL_);

@@ -115,6 +115,8 @@ export class SwitchboardClient {
   private readonly newId: () => string;
   private readonly heartbeat: Heartbeat;
   private readonly pendingPublishes = new Map<string, PublishFrame>();
+  /** Publishes already sent again once after a gateway error: a second error fails them. */
+  private readonly resentAfterGatewayError = new Set<string>();
 
   private url = '';
   private name: string | undefined;
@@ -427,6 +429,7 @@ export class SwitchboardClient {
         return;
       case 'ack':
         this.pendingPublishes.delete(frame.id);
+        this.resentAfterGatewayError.delete(frame.id);
         return this.emit('ack', frame);
       case 'chat':
         return this.onChat(frame);
@@ -516,14 +519,26 @@ export class SwitchboardClient {
     if (tokenRefused) this.emit('notice', 'The server no longer accepts this identity; starting a new one.');
   }
 
-  /** The gateway does not say which request failed: settle everything still waiting, so nothing hangs. */
+  /**
+   * The gateway does not say which request failed, so nothing waiting may hang on it. A publish waiting for
+   * its ack is sent once more (the same `id`: the server stores and delivers it at most once, so a publish
+   * that had in fact gone through is only acked again); one that meets a second error is reported failed.
+   */
   private onGatewayError(frame: GatewayErrorFrame): void {
     // Before the session only `hello` is on the wire (and is asked again); queued publishes were not sent yet.
     const publishes = this.ready ? [...this.pendingPublishes.values()] : [];
-    for (const publish of publishes) this.pendingPublishes.delete(publish.id ?? '');
+    const failed = publishes.filter((publish) => this.resentAfterGatewayError.has(publish.id ?? ''));
+    for (const publish of failed) {
+      this.pendingPublishes.delete(publish.id ?? '');
+      this.resentAfterGatewayError.delete(publish.id ?? '');
+    }
     const chats = this.outbox.failSent();
     this.emit('gatewayError', frame);
-    for (const publish of publishes) this.emit('publishFailed', { id: publish.id ?? '', topic: publish.topic });
+    for (const publish of publishes.filter((candidate) => !failed.includes(candidate))) {
+      this.resentAfterGatewayError.add(publish.id ?? '');
+      this.sendNow(publish);
+    }
+    for (const publish of failed) this.emit('publishFailed', { id: publish.id ?? '', topic: publish.topic });
     if (chats.length > 0) this.emit('outbox', this.outbox.list());
   }
 
