@@ -108,4 +108,42 @@ describe('resetSession', () => {
       { type: 'presence', event: 'leave', user: { userId: ada.user.userId, name: 'Ada' } },
     ]);
   });
+
+  it('announces the old user’s leave once when the connection closed before the reset deleted the user', async () => {
+    const deps = createMemoryDependencies();
+    await givenConnected(deps, 'bob-1');
+    const ada = await givenConnected(deps, 'ada-1', { name: 'Ada' });
+    deps.notifier.clear();
+    const remove = deps.users.delete.bind(deps.users);
+    deps.users.delete = async (userId) => {
+      if (userId === ada.user.userId) await disconnect(deps, 'ada-1'); // counted down and announced before the delete
+      return remove(userId);
+    };
+
+    await expect(resetSession(deps, 'ada-1')).rejects.toThrow('closed during the reset');
+
+    expect(deps.notifier.framesOfType('bob-1', 'presence')).toEqual([
+      { type: 'presence', event: 'leave', user: { userId: ada.user.userId, name: 'Ada' } },
+    ]);
+  });
+
+  it('never leaves the new user present when the connection closes right after the move', async () => {
+    const deps = createMemoryDependencies();
+    await givenConnected(deps, 'bob-1');
+    const ada = await givenConnected(deps, 'ada-1', { name: 'Ada' });
+    deps.notifier.clear();
+    const count = deps.users.addConnections.bind(deps.users);
+    deps.users.addConnections = async (userId, delta) => {
+      if (userId !== ada.user.userId && delta === 1) await disconnect(deps, 'ada-1'); // before the new user is counted
+      return count(userId, delta);
+    };
+
+    await expect(resetSession(deps, 'ada-1')).rejects.toThrow('closed during the reset');
+
+    const presence = deps.notifier.framesOfType('bob-1', 'presence');
+    expect(presence.map((frame) => frame.event)).toEqual(['leave', 'join', 'leave']);
+    const fresh = presence[1]?.user.userId;
+    expect(presence[2]?.user.userId).toBe(fresh);
+    expect(await deps.users.get(String(fresh))).toBeUndefined();
+  });
 });

@@ -39,8 +39,11 @@ export class DynamoDbUserRepository implements UserRepository {
     });
   }
 
-  async delete(userId: string): Promise<void> {
-    await this.table.client.send(new DeleteCommand({ TableName: this.table.tableName, Key: keys.user(userId) }));
+  async delete(userId: string): Promise<number> {
+    const { Attributes } = await this.table.client.send(
+      new DeleteCommand({ TableName: this.table.tableName, Key: keys.user(userId), ReturnValues: 'ALL_OLD' }),
+    );
+    return typeof Attributes?.connections === 'number' ? Attributes.connections : 0;
   }
 
   async addConnections(userId: string, delta: 1 | -1): Promise<number | undefined> {

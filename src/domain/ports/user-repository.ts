@@ -7,8 +7,11 @@ export interface UserRepository {
   get(userId: string): Promise<User | undefined>;
   /** Keeps the session alive and records the display name last used. */
   touch(userId: string, name: string): Promise<void>;
-  /** Forgets the user; its tokens can never resume it again. */
-  delete(userId: string): Promise<void>;
+  /**
+   * Forgets the user; its tokens can never resume it again. Returns the open connections it still counted
+   * (0 for an unknown user): 0 means its last close has already been counted, and its leave announced.
+   */
+  delete(userId: string): Promise<number>;
   /**
    * Counts open connections per user, atomically, so that exactly one connect sees 1 (the join) and one
    * disconnect sees 0 (the leave), however the calls interleave. Never goes below 0. Returns the new count,

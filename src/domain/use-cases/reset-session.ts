@@ -14,7 +14,7 @@ import { requireSession } from './hello';
 export async function resetSession(deps: Dependencies, connectionId: string): Promise<Connection> {
   const { connection, user } = await requireSession(deps, connectionId);
   if (!(await deps.rateLimiter.tryAcquire(connectionId))) throw new RateLimitedError();
-  await deps.users.delete(user.userId);
+  const counted = await deps.users.delete(user.userId);
   const fresh = newUser(deps, undefined);
   await deps.users.create(fresh);
   const moved: Connection = { ...connection, userId: fresh.userId, name: fresh.name, resumed: false };
@@ -23,17 +23,26 @@ export async function resetSession(deps: Dependencies, connectionId: string): Pr
     fanOut(deps, CHAT_ROOM, { type: 'presence', event: 'leave', user: { userId: user.userId, name: connection.name } }, {
       exclude: eitherUser,
     });
+  const closedMeanwhile = () => new UnauthorizedError('This connection closed during the reset; reconnect.');
   if (!(await deps.connections.reassign(moved, user.userId))) {
-    // The connection closed meanwhile; its `$disconnect` found the old user deleted and announced nothing.
+    // The connection closed before the move. If its `$disconnect` counted the old user down before the delete,
+    // it announced the leave (the delete saw 0); after the delete, it found no user and announced nothing.
     await deps.users.delete(fresh.userId);
-    await leave();
-    throw new UnauthorizedError('This connection closed during the reset; reconnect.');
+    if (counted > 0) await leave();
+    throw closedMeanwhile();
   }
   await deps.subscriptions.subscribe(CHAT_ROOM, moved);
   await deps.users.addConnections(fresh.userId, 1);
   await leave();
-  await fanOut(deps, CHAT_ROOM, { type: 'presence', event: 'join', user: { userId: fresh.userId, name: fresh.name } }, {
-    exclude: eitherUser,
-  });
+  const join = { type: 'presence', event: 'join', user: { userId: fresh.userId, name: fresh.name } } as const;
+  await fanOut(deps, CHAT_ROOM, join, { exclude: eitherUser });
+  if ((await deps.connections.get(connectionId))?.userId !== fresh.userId) {
+    // Closed after the move: its `$disconnect` may have come before the count above and counted nothing, so
+    // the join just announced would never be followed by a leave. End the new user here (a second leave at
+    // worst, never a user left present).
+    await deps.users.delete(fresh.userId);
+    await fanOut(deps, CHAT_ROOM, { ...join, event: 'leave' }, { exclude: eitherUser });
+    throw closedMeanwhile();
+  }
   return moved;
 }

@@ -27,8 +27,10 @@ export class InMemoryUserRepository implements UserRepository {
     if (record) record.user = { ...record.user, name };
   }
 
-  async delete(userId: string): Promise<void> {
+  async delete(userId: string): Promise<number> {
+    const counted = this.records.get(userId)?.openConnections ?? 0;
     this.records.delete(userId);
+    return counted;
   }
 
   async addConnections(userId: string, delta: 1 | -1): Promise<number | undefined> {
