@@ -245,6 +245,49 @@ describe('session token', () => {
     expect(notices).toEqual([]);
   });
 
+  it('starts over without the old token when Reset identity is pressed while the token is being re-tried', async () => {
+    const { client, scheduler, establish, last, tokenStore, sockets } = setup({ probe: async () => true });
+    const notices: string[] = [];
+    client.on('notice', (text) => notices.push(text));
+    tokenStore.tokens.set(URL_, 'old');
+    client.connect(URL_);
+    for (let refusal = 1; refusal <= 3; refusal++) {
+      last().drop();
+      await flush();
+      scheduler.advance(30_000);
+    }
+    establish({ userId: 'tokenless', token: 't' });
+    expect(last().url).toContain('token=old'); // the confirmation handshake, not answered yet
+
+    client.resetIdentity();
+
+    expect(sockets.at(-2)?.closed).toBeDefined();
+    expect(last().url).not.toContain('token');
+    establish({ userId: 'fresh', token: 'fresh-token' });
+    expect(tokenStore.tokens.get(URL_)).toBe('fresh-token');
+    expect(client.session?.userId).toBe('fresh');
+    expect(notices).toEqual([]);
+  });
+
+  it('counts refusals afresh once a handshake with the token opens', async () => {
+    const { client, scheduler, last, tokenStore } = setup({ probe: async () => true });
+    tokenStore.tokens.set(URL_, 'keep');
+    client.connect(URL_);
+    for (let refusal = 1; refusal <= 2; refusal++) {
+      last().drop();
+      await flush();
+      scheduler.advance(30_000);
+    }
+    last().open(); // accepted by $connect, then lost before the session came
+    last().drop();
+    scheduler.advance(30_000);
+    last().drop(); // one refusal: not three in a row
+    await flush();
+    scheduler.advance(30_000);
+
+    expect(last().url).toContain('token=keep');
+  });
+
   it('keeps the token through server errors that clear up (5xx, 429)', async () => {
     const { client, scheduler, establish, last, tokenStore, sockets } = setup({ probe: async () => true });
     const notices: string[] = [];
@@ -442,6 +485,24 @@ describe('gateway errors', () => {
     scheduler.advance(375);
     expect(establish().sent.filter((frame) => frame.action === 'publish')).toEqual([]);
   });
+  it('give a publish its one resend again on a new connection', () => {
+    const { client, scheduler, establish } = setup();
+    const failed: string[] = [];
+    client.on('publishFailed', (publish) => failed.push(publish.id));
+    client.connect(URL_);
+    const first = establish();
+    const id = client.publish('news', 'hello');
+    first.receiveRaw(internal);
+    first.drop();
+    scheduler.advance(375);
+    const second = establish();
+
+    second.receiveRaw(internal);
+
+    expect(failed).toEqual([]);
+    expect(second.sent.filter((frame) => frame.id === id)).toHaveLength(2);
+  });
+
   it('keep a publish that was acked after its resend', () => {
     const { client, establish } = setup();
     const failed: string[] = [];

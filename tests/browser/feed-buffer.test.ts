@@ -55,4 +55,12 @@ describe('FeedBuffer', () => {
     buffer.onSession(0, 120);
     expect([buffer.cursor, buffer.content, buffer.total]).toEqual([0, '', 120]);
   });
+
+  it('takes the stream’s own position when it holds nothing and knows no article length', () => {
+    const buffer = new FeedBuffer();
+    buffer.resetAt(500, 0); // a session while the article could not be loaded: a cursor from who knows which text
+
+    expect(buffer.apply(feed('abc', 3, 100))).toEqual({ appended: 'abc', missing: 0 });
+    expect([buffer.start, buffer.cursor]).toEqual([0, 3]);
+  });
 });

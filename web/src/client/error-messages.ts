@@ -37,10 +37,10 @@ export function describeError(frame: Pick<ErrorFrame, 'code' | 'action'>): strin
 /** A plain sentence for API Gateway's own error frame, which does not say which request failed. */
 export function describeGatewayError(message: string): string {
   if (message === 'Internal server error') {
-    return 'The server failed to handle a request. Anything still waiting for an answer is marked as not sent; try it again in a moment.';
+    return 'The server failed to handle a request. A waiting publish is sent once more; a waiting chat message can be retried.';
   }
   if (message === 'Forbidden') {
     return 'The server has no route for a request this page sent. The page and the server may be different versions.';
   }
-  return `The server's gateway reported a problem ("${message}"). Anything still waiting for an answer is marked as not sent.`;
+  return `The server's gateway reported a problem ("${message}"). A waiting publish is sent once more; a waiting chat message can be retried.`;
 }

@@ -55,9 +55,12 @@ export class FeedBuffer {
 
   /** Cursors count characters (code points), as the server does, not UTF-16 units: an emoji is one. */
   apply(frame: FeedFrame): FeedUpdate {
-    this.total = frame.total;
     const characters = [...frame.text];
     const from = frame.cursor - characters.length;
+    // Holding nothing and no article length (the session came while the server could not load it): the
+    // position the page was given is not known to fit the article, so the stream's own position is taken.
+    if (this.total === 0 && this.text === '') this.startOffset = this.end = from;
+    this.total = frame.total;
     if (frame.cursor <= this.end) return { appended: '', missing: 0 };
     const overlap = Math.max(0, this.end - from);
     const missing = Math.max(0, from - this.end);

@@ -82,6 +82,11 @@ export class HandshakeDiagnosis {
     return 'backoff';
   }
 
+  /** The socket opened: `$connect` accepted what it carried, so a token it carried is not refused. */
+  opened(handshake: Handshake): void {
+    if (handshake.token !== undefined) this.refusals = 0;
+  }
+
   /** A handshake went through: what it proves about the ones that failed before it. */
   succeeded(handshake: Handshake): { nameRefused: boolean; tokenRefused: boolean } {
     this.reset();

@@ -66,7 +66,7 @@ export interface ClientEvents extends Record<string, unknown> {
   error: ErrorFrame;
   /** API Gateway's own error frame; whatever was waiting for an answer has been settled as failed. */
   gatewayError: GatewayErrorFrame;
-  /** A publish that was on the wire when the gateway reported a failure; it will not be re-sent. */
+  /** A publish that met a second gateway failure after being sent again once; it will not be re-sent. */
   publishFailed: { id: string; topic: string };
   /** The server refused a new display name (the connection succeeded without it); the old name stays. */
   nameRefused: string;
@@ -234,6 +234,12 @@ export class SwitchboardClient {
     }
     this.token = undefined;
     this.options.tokenStore?.clear(this.url);
+    // A handshake under way carries the old token, or tests it: start over without it, suspecting nothing.
+    this.diagnosis.reset();
+    if (this.wanted && this.socket) {
+      this.dropSocket();
+      this.open(this.everConnected ? 'reconnecting' : 'connecting');
+    }
   }
 
   subscribe(topic: string): void {
@@ -279,7 +285,8 @@ export class SwitchboardClient {
    * accepted, which can run ahead of what reached a page whose connection died without a close frame.
    */
   private telereadFrame(): ClientFrame {
-    return { action: 'teleread', cursor: this.feed.cursor };
+    // With no article length known (the server could not load it), the position is not the page's to give.
+    return this.feed.total > 0 ? { action: 'teleread', cursor: this.feed.cursor } : { action: 'teleread' };
   }
 
   stopReading(): void {
@@ -312,6 +319,7 @@ export class SwitchboardClient {
       onOpen: () => {
         if (generation !== this.generation) return;
         this.opened = true;
+        this.diagnosis.opened(handshake);
         this.sayHello(1);
       },
       onMessage: (data) => {
@@ -398,6 +406,7 @@ export class SwitchboardClient {
   }
 
   private afterSocketGone(): void {
+    this.resentAfterGatewayError.clear(); // a new session re-sends every waiting publish afresh
     this.heartbeat.stop();
     this.scheduler.clearTimeout(this.helloTimer);
     this.opened = false;
