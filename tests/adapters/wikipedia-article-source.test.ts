@@ -27,7 +27,7 @@ let apiUrl: string;
 let wiki: FakeWiki;
 let titles = 0;
 
-function source(title: string, options: { timeoutMs?: number } = {}) {
+function source(title: string, options: { timeoutMs?: number; retryAfterMs?: number; now?: () => number } = {}) {
   return new WikipediaArticleSource({ title, apiUrl, pins: new DynamoDbArticlePins(embedded.table), ...options });
 }
 
@@ -123,9 +123,10 @@ describe('WikipediaArticleSource', () => {
     await expect(source(title).load()).resolves.toMatchObject({ revision: 'wikipedia-3' });
   });
 
-  it('tries again on the next load after a failure', async () => {
+  it('fails at once for a while after a failure, then tries again', async () => {
     const title = freshTitle();
-    const article = source(title);
+    let time = 1_000;
+    const article = source(title, { retryAfterMs: 30_000, now: () => time });
     wiki.status = 503;
     wiki.raw = 'Service Unavailable';
     await expect(article.load()).rejects.toThrow(/HTTP 503/);
@@ -133,7 +134,10 @@ describe('WikipediaArticleSource', () => {
     wiki.status = 200;
     delete wiki.raw;
     wiki.body = page(title, 'Back again.', 4);
+    time += 29_999;
+    await expect(article.load()).rejects.toThrow(/HTTP 503/);
 
+    time += 1;
     await expect(article.load()).resolves.toMatchObject({ text: 'Back again.' });
   });
 

@@ -13,6 +13,13 @@ export interface WikipediaArticleSourceOptions {
   timeoutMs?: number;
   /** Wikimedia asks API clients to identify themselves. */
   userAgent?: string;
+  /**
+   * After a failed load, later loads fail at once with the same error for this long (default 30 s), so that
+   * while Wikipedia is down every `hello` does not wait for, and add, another fetch.
+   */
+  retryAfterMs?: number;
+  /** The time, for the retry delay. */
+  now?: () => number;
 }
 
 /**
@@ -22,6 +29,7 @@ export interface WikipediaArticleSourceOptions {
  */
 export class WikipediaArticleSource implements ArticleSource {
   private article: Promise<Article> | undefined;
+  private failedUntil: number | undefined;
   private readonly source: string;
 
   constructor(private readonly options: WikipediaArticleSourceOptions) {
@@ -29,8 +37,13 @@ export class WikipediaArticleSource implements ArticleSource {
   }
 
   load(): Promise<Article> {
-    this.article ??= this.pinned().catch((error: unknown) => {
+    const now = this.options.now ?? Date.now;
+    if (this.failedUntil !== undefined && now() >= this.failedUntil) {
       this.article = undefined;
+      this.failedUntil = undefined;
+    }
+    this.article ??= this.pinned().catch((error: unknown) => {
+      this.failedUntil = now() + (this.options.retryAfterMs ?? 30_000);
       throw error;
     });
     return this.article;
