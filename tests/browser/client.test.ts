@@ -125,7 +125,15 @@ function setup(options: { probe?: (url: string) => Promise<boolean> } = {}) {
     socket.receive(session(frame));
     return socket;
   };
-  return { client, sockets, scheduler, tokenStore, statuses, last, establish };
+  /** Handshakes closed before they open (a refusal, as the page sees it), `times` in a row, each diagnosed and its retry waited out. */
+  const refuseHandshakes = async (times: number): Promise<void> => {
+    for (let refusal = 1; refusal <= times; refusal++) {
+      last().drop();
+      await flush();
+      scheduler.advance(30_000);
+    }
+  };
+  return { client, sockets, scheduler, tokenStore, statuses, last, establish, refuseHandshakes };
 }
 
 const URL_ = 'ws://localhost:3001';
@@ -223,16 +231,12 @@ describe('session token', () => {
   });
 
   it('keeps the token when the server recovers just as the page tries without it', async () => {
-    const { client, scheduler, establish, last, tokenStore, sockets } = setup({ probe: async () => true });
+    const { refuseHandshakes, client, establish, last, tokenStore, sockets } = setup({ probe: async () => true });
     const notices: string[] = [];
     client.on('notice', (text) => notices.push(text));
     tokenStore.tokens.set(URL_, 'keep');
     client.connect(URL_);
-    for (let failure = 1; failure <= 3; failure++) {
-      last().drop(); // three 5xx in a row while the server still answers HTTP
-      await flush();
-      scheduler.advance(30_000);
-    }
+    await refuseHandshakes(3); // three 5xx in a row while the server still answers HTTP
     expect(last().url).not.toContain('token');
     establish({ userId: 'stranger', token: 'tokenless' });
     expect(last().url).toContain('token=keep');
@@ -246,16 +250,12 @@ describe('session token', () => {
   });
 
   it('starts over without the old token when Reset identity is pressed while the token is being re-tried', async () => {
-    const { client, scheduler, establish, last, tokenStore, sockets } = setup({ probe: async () => true });
+    const { refuseHandshakes, client, establish, last, tokenStore, sockets } = setup({ probe: async () => true });
     const notices: string[] = [];
     client.on('notice', (text) => notices.push(text));
     tokenStore.tokens.set(URL_, 'old');
     client.connect(URL_);
-    for (let refusal = 1; refusal <= 3; refusal++) {
-      last().drop();
-      await flush();
-      scheduler.advance(30_000);
-    }
+    await refuseHandshakes(3);
     establish({ userId: 'tokenless', token: 't' });
     expect(last().url).toContain('token=old'); // the confirmation handshake, not answered yet
 
@@ -270,14 +270,10 @@ describe('session token', () => {
   });
 
   it('counts refusals afresh once a handshake with the token opens', async () => {
-    const { client, scheduler, last, tokenStore } = setup({ probe: async () => true });
+    const { refuseHandshakes, client, scheduler, last, tokenStore } = setup({ probe: async () => true });
     tokenStore.tokens.set(URL_, 'keep');
     client.connect(URL_);
-    for (let refusal = 1; refusal <= 2; refusal++) {
-      last().drop();
-      await flush();
-      scheduler.advance(30_000);
-    }
+    await refuseHandshakes(2);
     last().open(); // accepted by $connect, then lost before the session came
     last().drop();
     scheduler.advance(30_000);
@@ -289,16 +285,12 @@ describe('session token', () => {
   });
 
   it('keeps the token through server errors that clear up (5xx, 429)', async () => {
-    const { client, scheduler, establish, last, tokenStore, sockets } = setup({ probe: async () => true });
+    const { refuseHandshakes, client, establish, tokenStore, sockets } = setup({ probe: async () => true });
     const notices: string[] = [];
     client.on('notice', (text) => notices.push(text));
     tokenStore.tokens.set(URL_, 'keep');
     client.connect(URL_);
-    for (let failure = 1; failure <= 2; failure++) {
-      last().drop();
-      await flush();
-      scheduler.advance(30_000);
-    }
+    await refuseHandshakes(2);
     expect(sockets.map((socket) => socket.url.includes('token=keep'))).toEqual([true, true, true]);
     establish({ userId: 'u1', token: 'keep', resumed: true });
     expect(tokenStore.tokens.get(URL_)).toBe('keep');
@@ -306,14 +298,10 @@ describe('session token', () => {
   });
 
   it('keeps the token when a handshake without it fails too, and goes on trying with it', async () => {
-    const { client, scheduler, last, tokenStore, sockets } = setup({ probe: async () => true });
+    const { refuseHandshakes, client, tokenStore, sockets } = setup({ probe: async () => true });
     tokenStore.tokens.set(URL_, 'keep');
     client.connect(URL_);
-    for (let failure = 1; failure <= 4; failure++) {
-      last().drop(); // the server answers HTTP but refuses every handshake: it is broken, not the token
-      await flush();
-      scheduler.advance(30_000);
-    }
+    await refuseHandshakes(4); // the server answers HTTP but refuses every handshake: it is broken, not the token
     expect(sockets.map((socket) => socket.url.includes('token=keep'))).toEqual([true, true, true, false, true]);
     expect(tokenStore.tokens.get(URL_)).toBe('keep');
   });

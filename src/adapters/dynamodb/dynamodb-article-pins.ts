@@ -3,7 +3,7 @@ import type { Article } from '../../domain/ports/article-source';
 import type { ArticlePins } from '../article/article-pins';
 import { ArticleSourceError } from '../article/article-source-error';
 import { keys } from './keys';
-import { isConditionFailure, type Item, type TableContext } from './table';
+import { unlessConditionFails, type Item, type TableContext } from './table';
 
 /** DynamoDB refuses an item over 400 KB, counting attribute names and values in UTF-8. */
 const MAX_ITEM_BYTES = 400 * 1024;
@@ -32,8 +32,8 @@ export class DynamoDbArticlePins implements ArticlePins {
         `Article "${article.title}" (revision ${article.revision}) is ${Math.ceil(bytes / 1024)} KB, over DynamoDB's 400 KB item limit; choose a shorter article.`,
       );
     }
-    try {
-      await this.table.client.send(
+    const pinned = await unlessConditionFails(
+      this.table.client.send(
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: keys.articlePin(source),
@@ -42,11 +42,9 @@ export class DynamoDbArticlePins implements ArticlePins {
           ExpressionAttributeNames: { '#text': 'text' },
           ExpressionAttributeValues: { ':title': item.title, ':revision': item.revision, ':text': item.text, ':pinnedAt': item.pinnedAt },
         }),
-      );
-      return { ...article };
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
+    if (pinned) return { ...article };
     const winner = await this.get(source);
     if (!winner) throw new ArticleSourceError(`The pinned article of ${source} vanished while it was being pinned.`);
     return winner;

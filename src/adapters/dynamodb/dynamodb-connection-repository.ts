@@ -4,7 +4,7 @@ import type { ConnectionRepository, RemovedConnection } from '../../domain/ports
 import { fromConnectionItem, toConnectionAttributes, toConnectionItem } from './connection-item';
 import { CONN_PREFIX, keys, SUB_PREFIX } from './keys';
 import { queryAll } from './query-pages';
-import { isConditionFailure, isLive, type TableContext } from './table';
+import { isLive, unlessConditionFails, type TableContext } from './table';
 
 const BATCH_LIMIT = 25;
 const MAX_BATCH_ATTEMPTS = 8;
@@ -59,8 +59,8 @@ export class DynamoDbConnectionRepository implements ConnectionRepository {
    * carries (the rate limiter's state) survives: a reset must not refill the connection's rate limit.
    */
   async reassign(connection: Connection, previousUserId: string): Promise<boolean> {
-    try {
-      await this.table.client.send(
+    const moved = await unlessConditionFails(
+      this.table.client.send(
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: keys.connection(connection.connectionId),
@@ -69,11 +69,9 @@ export class DynamoDbConnectionRepository implements ConnectionRepository {
           ExpressionAttributeNames: { '#name': 'name' },
           ExpressionAttributeValues: { ':userId': connection.userId, ':name': connection.name, ':resumed': connection.resumed, ':previous': previousUserId },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      return false; // closed meanwhile ($disconnect removed it) or already moved: nothing to move
-    }
+      ),
+    );
+    if (!moved) return false; // closed meanwhile ($disconnect removed it) or already moved: nothing to move
     await this.put({ ...keys.userConnection(connection.userId, connection.connectionId), ...toConnectionAttributes(connection) });
     await this.table.client.send(
       new DeleteCommand({ TableName: this.table.tableName, Key: keys.userConnection(previousUserId, connection.connectionId) }),
@@ -82,20 +80,17 @@ export class DynamoDbConnectionRepository implements ConnectionRepository {
   }
 
   private async claim(connectionId: string): Promise<Connection | undefined> {
-    try {
-      const { Attributes } = await this.table.client.send(
+    const deleted = await unlessConditionFails(
+      this.table.client.send(
         new DeleteCommand({
           TableName: this.table.tableName,
           Key: keys.connection(connectionId),
           ConditionExpression: 'attribute_exists(pk)',
           ReturnValues: 'ALL_OLD',
         }),
-      );
-      return Attributes ? fromConnectionItem(Attributes) : undefined;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+      ),
+    );
+    return deleted?.Attributes ? fromConnectionItem(deleted.Attributes) : undefined;
   }
 
   private async deleteAll(itemKeys: Array<{ pk: string; sk: string }>): Promise<void> {

@@ -1,7 +1,7 @@
 import { GetCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { FeedCursorRepository, FeedState } from '../../domain/ports/feed-cursor-repository';
 import { keys } from './keys';
-import { isConditionFailure, isLive, type Item, type TableContext } from './table';
+import { isLive, unlessConditionFails, type Item, type TableContext } from './table';
 
 /**
  * The feed cursor, its article revision (`feedRevision`) and the lease live on the user's item, so
@@ -82,14 +82,9 @@ export class DynamoDbFeedCursorRepository implements FeedCursorRepository {
     userId: string,
     input: Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>,
   ): Promise<Item | undefined> {
-    try {
-      const { Attributes } = await this.table.client.send(
-        new UpdateCommand({ TableName: this.table.tableName, Key: keys.user(userId), ReturnValues: 'ALL_NEW', ...input }),
-      );
-      return Attributes ?? {};
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    const updated = await unlessConditionFails(
+      this.table.client.send(new UpdateCommand({ TableName: this.table.tableName, Key: keys.user(userId), ReturnValues: 'ALL_NEW', ...input })),
+    );
+    return updated && (updated.Attributes ?? {});
   }
 }

@@ -2,7 +2,7 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/l
 import type { User } from '../../domain/model';
 import type { UserRepository } from '../../domain/ports/user-repository';
 import { keys } from './keys';
-import { epochSeconds, isConditionFailure, isLive, type Item, type TableContext } from './table';
+import { epochSeconds, isLive, unlessConditionFails, type Item, type TableContext } from './table';
 
 export interface DynamoDbUserOptions {
   /** A session is forgotten this long after its user was last seen. */
@@ -58,8 +58,8 @@ export class DynamoDbUserRepository implements UserRepository {
   }
 
   async correctConnections(userId: string, seen: number, actual: number): Promise<boolean> {
-    try {
-      await this.table.client.send(
+    const corrected = await unlessConditionFails(
+      this.table.client.send(
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: keys.user(userId),
@@ -67,18 +67,15 @@ export class DynamoDbUserRepository implements UserRepository {
           ConditionExpression: 'connections = :seen',
           ExpressionAttributeValues: { ':actual': actual, ':seen': seen },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
+    return corrected !== undefined;
   }
 
   /** Updates a user that exists; `undefined` when it does not (never resurrects a reset user). */
   private async updateExisting(userId: string, update: string, values: Item, condition?: string): Promise<Item | undefined> {
-    try {
-      const { Attributes } = await this.table.client.send(
+    const updated = await unlessConditionFails(
+      this.table.client.send(
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: keys.user(userId),
@@ -88,12 +85,9 @@ export class DynamoDbUserRepository implements UserRepository {
           ...(update.includes('#name') ? { ExpressionAttributeNames: { '#name': 'name' } } : {}),
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      return Attributes;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+      ),
+    );
+    return updated?.Attributes;
   }
 
   private expiry(): number {

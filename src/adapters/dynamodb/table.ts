@@ -28,3 +28,13 @@ export function isLive(item: Item | undefined, now: Date): item is Item {
 export function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
+
+/** A conditional write's output, or `undefined` when its condition did not hold; any other error is thrown. */
+export async function unlessConditionFails<T>(write: Promise<T>): Promise<T | undefined> {
+  try {
+    return await write;
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}
