@@ -211,8 +211,8 @@ async function main(): Promise<void> {
             await check.run({ model: liveModel.model, eventsDir: EVENTS_DIR, invoke, e2e: e2e as E2eStack });
           } catch (error) {
             if (error instanceof VerifyDeployError) throw error;
-            const [subject = 'events', ran = ''] = last.split(' ran ');
-            throw new VerifyDeployError(subject, `check "${check.title}"${ran ? ` (last: ${ran})` : ''}`, error instanceof Error ? error.message : String(error));
+            const [subject, ran] = last ? last.split(' ran ') : ['events', ''];
+            throw new VerifyDeployError(subject ?? 'events', `check "${check.title}"${ran ? ` (last: ${ran})` : ''}`, error instanceof Error ? error.message : String(error));
           }
           if (handoffFailures.length) throw new VerifyDeployError('FeedWorkerFunction', 'invoke (from the feed hand-off)', handoffFailures.join('\n'));
           say(`      ok  ${check.title} (${seconds(at)})`);

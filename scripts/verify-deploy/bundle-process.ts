@@ -113,9 +113,14 @@ export class BundleFunction {
       },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
+    // The function's own output, shown only when its process dies; the last chunks are enough.
     const output: string[] = [];
-    child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    const keep = (chunk: Buffer): void => {
+      output.push(chunk.toString());
+      if (output.length > 200) output.shift();
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
 
     const first = await new Promise<RunnerMessage | { type: 'exit'; code: number | null }>((resolve) => {
       child.once('message', (message: RunnerMessage) => resolve(message));
