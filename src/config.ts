@@ -45,7 +45,10 @@ export type Config = Infer<typeof schema>;
 
 /** Reads and checks the environment once; a misconfigured function fails at start, not per request. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env, { reportInput: true });
+  // An empty variable is an unset one: the template declares DYNAMODB_ENDPOINT, LAMBDA_ENDPOINT and
+  // TOKEN_SECRET empty, so that `sam local invoke --env-vars` may set them.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = schema.safeParse(present, { reportInput: true });
   if (!parsed.success) {
     throw new Error(`Invalid configuration: ${describeValidationError(parsed.error, 'env')}`);
   }
