@@ -1,6 +1,8 @@
 /**
  * `npm run bench` (about 10 minutes on 2 cores) or `npm run bench -- --quick` (under a minute): runs each
- * section against servers on 127.0.0.1 only, prints the tables and rewrites BENCHMARKS.md.
+ * section against servers on 127.0.0.1 only, prints the tables and rewrites BENCHMARKS.md. A quick run's
+ * numbers are too small to stand for the project: it writes BENCHMARKS.quick.md (ignored by git) instead,
+ * unless `--write` asks for BENCHMARKS.md.
  * `--only=fanout,cost,coldstart,capacity,peers` runs some sections (BENCHMARKS.md is then not rewritten, except the
  * peer section when peers ran: `npm run bench -- --only peers`).
  */
@@ -25,7 +27,11 @@ type Section = (typeof SECTIONS)[number];
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
-    options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      write: { type: 'boolean', default: false },
+    },
   });
   const quick = values.quick ?? false;
   const only = values.only?.split(',').map((s) => s.trim()) as Section[] | undefined;
@@ -86,8 +92,9 @@ async function main(): Promise<void> {
   } else if (only) {
     console.log('--only given: BENCHMARKS.md left as it was.');
   } else {
-    writeFileSync(join(PROJECT_ROOT, 'BENCHMARKS.md'), renderReport(results, settings, command));
-    console.log(`BENCHMARKS.md written (${results.durationS.toFixed(0)} s).`);
+    const file = quick && !values.write ? 'BENCHMARKS.quick.md' : 'BENCHMARKS.md';
+    writeFileSync(join(PROJECT_ROOT, file), renderReport(results, settings, command));
+    console.log(`${file} written (${results.durationS.toFixed(0)} s).`);
   }
   process.exit(results.failures.length ? 1 : 0);
 }
