@@ -2,6 +2,7 @@ import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagem
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { ApiGatewayNotifier } from './adapters/apigateway/api-gateway-notifier';
 import { managementEndpoint, type RequestEndpoint } from './adapters/apigateway/management-endpoint';
@@ -18,10 +19,12 @@ import { DynamoDbMessageLog } from './adapters/dynamodb/dynamodb-message-log';
 import { DynamoDbSubscriptionRepository } from './adapters/dynamodb/dynamodb-subscription-repository';
 import { DynamoDbUserRepository } from './adapters/dynamodb/dynamodb-user-repository';
 import type { TableContext } from './adapters/dynamodb/table';
+import { SqsFanOutQueue } from './adapters/sqs/sqs-fan-out-queue';
 import { randomIds } from './adapters/system/random-ids';
 import { systemClock } from './adapters/system/system-clock';
 import { loadConfig, type Config } from './config';
 import type { ArticleSource } from './domain/ports/article-source';
+import type { FanOutQueue } from './domain/ports/fan-out-queue';
 import type { FeedScheduler } from './domain/ports/feed-scheduler';
 import type { Dependencies } from './domain/dependencies';
 
@@ -44,12 +47,26 @@ export function createDependencyFactory(config: Config = loadConfig()): Dependen
   const shared = {
     connections: new DynamoDbConnectionRepository(table),
     subscriptions,
+    subscriberShards: subscriptions,
+    fanOutQueue: createFanOutQueue(config),
     messages: new DynamoDbMessageLog(table, { messageTtlSeconds: config.MESSAGE_TTL_HOURS * 3600 }),
     users: new DynamoDbUserRepository(table, { sessionTtlSeconds: config.SESSION_TTL_DAYS * 86_400 }),
     clock: systemClock,
     ids: randomIds,
     article: createArticleSource(config, table),
-    settings: { fanOutConcurrency: config.FAN_OUT_CONCURRENCY, connectGraceMs: config.CONNECT_GRACE_MS },
+    settings: {
+      fanOutConcurrency: config.FAN_OUT_CONCURRENCY,
+      connectGraceMs: config.CONNECT_GRACE_MS,
+      ...(config.FAN_OUT_QUEUE_URL
+        ? {
+            fanOutPlan: {
+              directMax: config.FAN_OUT_DIRECT_MAX,
+              maxShards: config.FAN_OUT_MAX_SHARDS,
+              subscribersPerJob: config.FAN_OUT_SUBSCRIBERS_PER_JOB,
+            },
+          }
+        : {}),
+    },
     feeds: new DynamoDbFeedCursorRepository(table),
     rateLimiter: new DynamoDbRateLimiter(table, { ratePerSecond: config.CHAT_RATE_PER_SECOND, burst: config.CHAT_BURST }),
     sessions: new DynamoDbSessionHistory(table, { retentionSeconds: config.SESSION_TTL_DAYS * 86_400 }),
@@ -85,6 +102,13 @@ function createArticleSource(config: Config, table: TableContext): ArticleSource
     timeoutMs: config.WIKIPEDIA_TIMEOUT_MS,
     pins: new DynamoDbArticlePins(table),
   });
+}
+
+function createFanOutQueue(config: Config): FanOutQueue {
+  const queueUrl = config.FAN_OUT_QUEUE_URL;
+  if (!queueUrl) return { enqueue: () => Promise.reject(new Error('FAN_OUT_QUEUE_URL is not configured')) };
+  const client = new SQSClient({ region: config.AWS_REGION, ...(config.SQS_ENDPOINT ? { endpoint: config.SQS_ENDPOINT } : {}) });
+  return new SqsFanOutQueue(client, queueUrl);
 }
 
 function createFeedScheduler(config: Config): FeedScheduler {

@@ -2,7 +2,7 @@ import type { Dependencies } from '../dependencies';
 import type { TopicMessageFrame } from '../frames';
 import { requireMessageSize, requireTopicName } from '../limits';
 import { topicChannel, type Author, type StoredMessage } from '../model';
-import { fanOut, type FanOutResult } from './fan-out';
+import { broadcast, type BroadcastResult } from './broadcast';
 
 export interface PublishRequest {
   topic: string;
@@ -18,7 +18,7 @@ export interface PublishResult {
   seq: number;
   id: string;
   duplicate: boolean;
-  fanOut: FanOutResult;
+  fanOut: BroadcastResult;
 }
 
 /**
@@ -37,8 +37,8 @@ export async function publish(deps: Dependencies, request: PublishRequest): Prom
     publisher: request.from?.userId ?? 'http-api',
   });
   const result = duplicate
-    ? { delivered: 0, gone: 0, failed: 0 }
-    : await fanOut(deps, channel, toTopicFrame(topic, message));
+    ? { delivered: 0, gone: 0, failed: 0, queuedJobs: 0 }
+    : await broadcast(deps, channel, toTopicFrame(topic, message));
   return { topic, seq: message.seq, id: message.id, duplicate, fanOut: result };
 }
 

@@ -1,4 +1,5 @@
 import type { Channel, Connection, Subscriber } from '../../../src/domain/model';
+import type { SubscriberPage, SubscriberShard, SubscriberShards } from '../../../src/domain/ports/subscriber-shards';
 import type { SubscriptionRepository } from '../../../src/domain/ports/subscription-repository';
 
 export interface InMemorySubscriptionOptions {
@@ -7,7 +8,7 @@ export interface InMemorySubscriptionOptions {
 }
 
 /** Subscribers per channel in subscription order, read back in pages like a DynamoDB Query. */
-export class InMemorySubscriptionRepository implements SubscriptionRepository {
+export class InMemorySubscriptionRepository implements SubscriptionRepository, SubscriberShards {
   private readonly channels = new Map<Channel, Map<string, Subscriber>>();
   private readonly pageSize: number;
   /** How many pages all `subscribers` iterations have read, to show that a fan-out really paged. */
@@ -48,6 +49,24 @@ export class InMemorySubscriptionRepository implements SubscriptionRepository {
     }
   }
 
+  async count(channel: Channel): Promise<number> {
+    return this.channels.get(channel)?.size ?? 0;
+  }
+
+  /** A shard is the subscribers whose id hashes to `index` (mod `of`), read in id order after the cursor. */
+  async page(channel: Channel, shard: SubscriberShard, cursor: string | null, limit: number): Promise<SubscriberPage> {
+    this.pagesRead += 1;
+    const ids = [...(this.channels.get(channel)?.keys() ?? [])]
+      .filter((id) => hashOf(id) % shard.of === shard.index && (cursor === null || id > cursor))
+      .sort();
+    const taken = ids.slice(0, limit);
+    const live = this.channels.get(channel);
+    return {
+      subscribers: taken.flatMap((id) => (live?.get(id) ? [{ ...(live.get(id) as Subscriber) }] : [])),
+      next: ids.length > limit ? (taken[taken.length - 1] ?? null) : null,
+    };
+  }
+
   /** The channels a connection is subscribed to; used by the connection repository's `remove`. */
   channelsOf(connectionId: string): Channel[] {
     return [...this.channels].filter(([, subscribers]) => subscribers.has(connectionId)).map(([channel]) => channel);
@@ -79,4 +98,11 @@ export class InMemorySubscriptionRepository implements SubscriptionRepository {
 
 function toSubscriber(connection: Connection): Subscriber {
   return { connectionId: connection.connectionId, userId: connection.userId, name: connection.name, connectedAt: connection.connectedAt };
+}
+
+/** FNV-1a: a stable, even spread of ids over shards. */
+function hashOf(id: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i += 1) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193) >>> 0;
+  return hash;
 }
