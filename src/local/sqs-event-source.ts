@@ -2,6 +2,7 @@ import {
   DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { setMaxListeners } from 'node:events';
 import type { LambdaRuntime } from './lambda-runtime';
 import type { SqsEventSourceModel } from './queue-model';
 
@@ -37,6 +38,8 @@ const RECEIVE_MAX = 10;
 export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSource {
   const { source, client } = options;
   const abort = new AbortController();
+  // Every receive of every poller listens on this one signal.
+  setMaxListeners(0, abort.signal);
   const concurrency = Math.max(1, source.maximumConcurrency ?? options.defaultConcurrency);
   const label = `${source.functionId} <- ${source.queueId}`;
 
