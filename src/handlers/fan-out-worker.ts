@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createDependencyFactory, type DependencyFactory } from '../composition-root';
 import { loadConfig } from '../config';
+import { DEFAULT_BACKOFF } from '../domain/fan-out/backoff';
 import type { FanOutJob } from '../domain/fan-out/fan-out-job';
 import type { ServerFrame } from '../domain/frames';
 import { runFanOutJob, type FanOutWorkerSettings } from '../domain/use-cases/run-fan-out-job';
@@ -60,7 +61,7 @@ export const handler = createFanOutWorkerHandler(
     callsInFlight: config.FAN_OUT_WORKER_CALLS_IN_FLIGHT,
     subscribersPerJob: config.FAN_OUT_SUBSCRIBERS_PER_JOB,
     pageSize: config.SUBSCRIBER_PAGE_SIZE,
-    backoff: { attempts: 6, baseMs: 50, maxMs: 2000 },
+    backoff: DEFAULT_BACKOFF,
   },
   createObservability(),
 );

@@ -5,6 +5,9 @@ export interface BackoffSettings {
   maxMs: number;
 }
 
+/** Retries of a throttled send: up to about 20 s of waiting in all, enough to ride out the account's throttle. */
+export const DEFAULT_BACKOFF: BackoffSettings = { attempts: 12, baseMs: 50, maxMs: 3000 };
+
 /**
  * "Full jitter" exponential backoff: the wait before retry `retry` (1 for the first) is uniform in
  * [0, min(maxMs, baseMs * 2^(retry-1))). Throttled senders spread out instead of retrying in step.
