@@ -8,6 +8,7 @@ import type { CapacitySummary } from './sections/capacity';
 import type { ColdStartSummary } from './sections/cold-start';
 import type { CostSummary } from './sections/cost';
 import type { FanOutSummary } from './sections/fan-out';
+import type { LargeFanOutSummary } from './sections/large-fan-out';
 import type { PeerSummary } from './sections/peers';
 import type { BenchSettings } from './settings';
 
@@ -20,6 +21,7 @@ export interface Results {
   coldStart?: ColdStartSummary;
   capacity?: CapacitySummary;
   peers?: PeerSummary;
+  largeFanOut?: LargeFanOutSummary;
 }
 
 /** The API Gateway account-level throttle (requests per second, per Region) that `@connections` calls count against. */
@@ -233,6 +235,7 @@ capacity" warning); in AWS each concurrent invocation has its own container and 
   } else if (r.quick) {
     sections.push('## 5. Peer comparison\n\nSkipped with `--quick`.\n');
   }
+  if (r.largeFanOut) sections.push(renderLargeFanOut(r.largeFanOut));
   return `${sections.join('\n')}`;
 }
 
@@ -254,5 +257,28 @@ ${peers.tables.map(toMarkdown).join('\n\n')}
 ${toMarkdown(targets)}
 
 ${peers.text ?? ''}
+`;
+}
+
+export const LARGE_FAN_OUT_HEADING = '## 6. Publishing to large channels';
+
+/** Section 6 of BENCHMARKS.md; `npm run bench -- --only largefanout` rewrites only this section. */
+export function renderLargeFanOut(r: LargeFanOutSummary, alone?: { command: string; date: string }): string {
+  const verdicts: string[] = [];
+  if (r.ratioAt100k !== undefined) {
+    verdicts.push(`At 100,000 subscribers the last delivery comes ${ratio(r.ratioAt100k)} the throttle floor (target: within 1.3x), ${ratio(r.ratioAt100kFaults ?? Number.NaN)} with 1 % 429s and 1 % 410s, with ${int(r.lostAt100k ?? 0)} lost deliveries in both runs.`);
+  }
+  if (r.validation) {
+    const inside = r.validation.ratio >= 0.5 && r.validation.ratio <= 2;
+    verdicts.push(`The real local run took ${r.validation.ratio.toFixed(2)}x the simulated time: ${inside ? 'inside' : 'outside'} the stated 0.5x-2x tolerance.`);
+  }
+  if (r.largestLocal) {
+    verdicts.push(`Locally, ${int(r.largestLocal.n)} subscribers got the message through the queue and the worker with ${int(r.largestLocal.missing)} missing and ${int(r.largestLocal.duplicates)} duplicates.`);
+  }
+  return `${LARGE_FAN_OUT_HEADING}
+${alone ? `\nMeasured alone by \`${alone.command}\` on ${alone.date}.\n` : ''}
+${r.tables.map(toMarkdown).join('\n\n')}
+
+${verdicts.join(' ')}
 `;
 }

@@ -3,8 +3,8 @@
  * section against servers on 127.0.0.1 only, prints the tables and rewrites BENCHMARKS.md. A quick run's
  * numbers are too small to stand for the project: it writes BENCHMARKS.quick.md (ignored by git) instead,
  * unless `--write` asks for BENCHMARKS.md.
- * `--only=fanout,cost,coldstart,capacity,peers` runs some sections (BENCHMARKS.md is then not rewritten, except the
- * peer section when peers ran: `npm run bench -- --only peers`).
+ * `--only=fanout,cost,coldstart,capacity,peers,largefanout` runs some sections (BENCHMARKS.md is then not rewritten,
+ * except the peer section or the large-channel section when they ran alone: `npm run bench -- --only largefanout`).
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -13,15 +13,16 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from './lib/child-stack';
 import { toText, type Table } from './lib/table';
-import { machine, renderPeers, renderReport, targetsTable, type Results } from './report';
+import { LARGE_FAN_OUT_HEADING, machine, renderLargeFanOut, renderPeers, renderReport, targetsTable, type Results } from './report';
 import { runCapacity } from './sections/capacity';
 import { runColdStart } from './sections/cold-start';
 import { runCost } from './sections/cost';
 import { runFanOut } from './sections/fan-out';
+import { runLargeFanOut } from './sections/large-fan-out';
 import { runPeers } from './sections/peers';
 import { settingsFor } from './settings';
 
-const SECTIONS = ['fanout', 'cost', 'coldstart', 'capacity', 'peers'] as const;
+const SECTIONS = ['fanout', 'cost', 'coldstart', 'capacity', 'peers', 'largefanout'] as const;
 type Section = (typeof SECTIONS)[number];
 
 async function main(): Promise<void> {
@@ -79,15 +80,29 @@ async function main(): Promise<void> {
     r.tables.forEach(show);
   });
 
+  await section('largefanout', '6. publishing to large channels', () => runLargeFanOut(settings.largeFanOut), (r) => {
+    results.largeFanOut = r;
+    r.tables.forEach(show);
+  });
+
   results.durationS = (Date.now() - started) / 1000;
   show(targetsTable(results, settings));
-  if (only && results.peers && !results.peers.skipped) {
+  if (only?.length === 1 && only[0] === 'largefanout' && results.largeFanOut && !quick) {
+    const path = join(PROJECT_ROOT, 'BENCHMARKS.md');
+    const current = readFileSync(path, 'utf8');
+    const at = current.indexOf(LARGE_FAN_OUT_HEADING);
+    const head = at >= 0 ? current.slice(0, at) : `${current.trimEnd()}\n\n`;
+    writeFileSync(path, `${head}${renderLargeFanOut(results.largeFanOut, { command, date: new Date().toISOString().slice(0, 10) })}`);
+    console.log('--only largefanout: only the large-channel section of BENCHMARKS.md rewritten.');
+  } else if (only && results.peers && !results.peers.skipped) {
     const path = join(PROJECT_ROOT, 'BENCHMARKS.md');
     const current = readFileSync(path, 'utf8');
     const at = current.indexOf('## 5. Peer comparison');
+    const after = current.indexOf(LARGE_FAN_OUT_HEADING);
     const head = withPeerTargets(at >= 0 ? current.slice(0, at) : `${current.trimEnd()}\n\n`, results.peers.targets ?? []);
+    const tail = after > at && at >= 0 ? `\n${current.slice(after)}` : '';
     const alone = { command, date: new Date().toISOString().slice(0, 10) };
-    writeFileSync(path, `${head}${renderPeers(results.peers, alone)}`);
+    writeFileSync(path, `${head}${renderPeers(results.peers, alone)}${tail}`);
     console.log('--only given: only the peer section of BENCHMARKS.md and its rows in the targets table rewritten.');
   } else if (only) {
     console.log('--only given: BENCHMARKS.md left as it was.');

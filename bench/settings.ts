@@ -2,6 +2,7 @@ import type { CapacitySettings } from './sections/capacity';
 import type { ColdStartSettings } from './sections/cold-start';
 import type { CostSettings } from './sections/cost';
 import type { FanOutSettings } from './sections/fan-out';
+import type { LargeFanOutSettings } from './sections/large-fan-out';
 import type { PeerSettings } from './sections/peers';
 
 export interface BenchSettings {
@@ -10,6 +11,7 @@ export interface BenchSettings {
   coldStart: ColdStartSettings;
   capacity: CapacitySettings;
   peers: PeerSettings;
+  largeFanOut: LargeFanOutSettings;
 }
 
 /** Sizes for the full run (about 10 minutes on 2 cores) and for `--quick` (under a minute). */
@@ -23,6 +25,7 @@ export function settingsFor(quick: boolean): BenchSettings {
         coldStart: { runs: 1, withoutSourceMaps: false },
         capacity: { idleMilestones: [100], chatClients: 50, chatRates: [10, 30], stepMs: 1000, pauseMs: 500 },
         peers: { clients: 0, runs: 0 },
+        largeFanOut: { simulatedSizes: [1000, 10_000, 100_000], validationSize: 0, largestLocal: 0, latencyMs },
       }
     : {
         fanOut: { sizes: [100, 1000, 2000], repetitions: 3, latencyMs, concurrency, sequentialMax: 2000 },
@@ -30,5 +33,11 @@ export function settingsFor(quick: boolean): BenchSettings {
         coldStart: { runs: 10, withoutSourceMaps: true },
         capacity: { idleMilestones: [1000, 2500, 5000], chatClients: 50, chatRates: [10, 20, 30, 50, 100, 200, 400, 800, 1600], stepMs: 3000, pauseMs: 1500 },
         peers: { clients: Number(process.env.PEER_CLIENTS ?? 1000), runs: 5 },
+        largeFanOut: {
+          simulatedSizes: [1000, 10_000, 100_000, 1_000_000],
+          validationSize: 2000,
+          largestLocal: Number(process.env.LARGE_FAN_OUT_LOCAL ?? 10_000),
+          latencyMs,
+        },
       };
 }
