@@ -1,24 +1,9 @@
+// The rules themselves live in the wire module that the client package shares, so both ends refuse the
+// same input; this file turns a broken rule into the domain's typed errors.
+import { displayNameProblem, isValidTopicName, LIMITS, messageBytes } from '../../packages/client/src/wire/rules';
 import { HandshakeRejectedError, InvalidFrameError, TooLargeError } from './errors';
 
-/** Content limits of the wire contract. */
-export const LIMITS = {
-  /** A published topic `message`, serialised. */
-  messageBytes: 16 * 1024,
-  chatChars: 2000,
-  nameChars: 40,
-  topicChars: 128,
-  historyDefault: 50,
-  historyMax: 200,
-} as const;
-
-const TOPIC_PATTERN = /^[A-Za-z0-9_\-.:/]{1,128}$/;
-// Not printable: controls, lone surrogates, line and paragraph separators, and invisible format characters
-// (bidi overrides, zero-width spaces), except the joiner and tag characters that emoji sequences use.
-const UNPRINTABLE = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}]|(?![\u200d\u{e0020}-\u{e007f}])\p{Cf}/u;
-
-export function isValidTopicName(topic: unknown): topic is string {
-  return typeof topic === 'string' && TOPIC_PATTERN.test(topic);
-}
+export { isValidTopicName, LIMITS };
 
 /** Throws `invalid_frame` for a topic name outside the contract's pattern. */
 export function requireTopicName(topic: unknown): string {
@@ -30,12 +15,10 @@ export function requireTopicName(topic: unknown): string {
 
 /** A display name from the handshake: trimmed, 1 to 40 printable characters; anything else is a 400. */
 export function parseDisplayName(raw: string): string {
-  const name = raw.trim();
-  const length = [...name].length;
-  if (length < 1 || length > LIMITS.nameChars || UNPRINTABLE.test(name)) {
+  if (displayNameProblem(raw) !== undefined) {
     throw new HandshakeRejectedError(400, 'name must be 1 to 40 printable characters.');
   }
-  return name;
+  return raw.trim();
 }
 
 /** Chat text: trimmed, 1 to 2,000 characters. Empty is `invalid_frame`, longer is `too_large`. */
@@ -50,17 +33,9 @@ export function parseChatText(raw: string): string {
 
 /** The serialised size of a published message, in bytes, checked against the 16 KB limit. */
 export function requireMessageSize(message: unknown): void {
-  const bytes = utf8Length(JSON.stringify(message) ?? 'null');
+  const bytes = messageBytes(message);
   if (bytes > LIMITS.messageBytes) {
     throw new TooLargeError(`"message" is ${bytes} bytes once serialised; the limit is ${LIMITS.messageBytes}.`);
   }
 }
 
-function utf8Length(text: string): number {
-  let bytes = 0;
-  for (const ch of text) {
-    const code = ch.codePointAt(0) ?? 0;
-    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
-  }
-  return bytes;
-}
