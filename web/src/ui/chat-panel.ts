@@ -1,11 +1,8 @@
-import type { ChatFrame } from '../client/frames';
-import type { OutgoingChat } from '../client/chat-outbox';
-import { checkDisplayName } from '../client/display-name';
-import type { SwitchboardClient } from '../client/switchboard-client';
+import { checkDisplayName, LIMITS, type ChatFrame, type OutgoingChat, type SwitchboardClient } from '@switchboard/client';
 import { card, field, formatTime, h, stickToBottom } from './dom';
 import { settings } from './settings';
 
-const MAX_CHARS = 2000;
+const MAX_CHARS = LIMITS.chatChars;
 
 const OUTBOX_LABELS: Record<OutgoingChat['state'], string> = {
   queued: 'queued, sends when connected',

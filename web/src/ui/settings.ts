@@ -1,5 +1,4 @@
-import { checkDisplayName } from '../client/display-name';
-import type { TokenStore } from '../client/switchboard-client';
+import { checkDisplayName, type TokenStore } from '@switchboard/client';
 
 const KEYS = {
   url: 'switchboard.wsUrl',

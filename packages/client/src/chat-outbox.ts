@@ -1,4 +1,4 @@
-import type { ChatFrame } from './frames';
+import type { ChatFrame } from './wire/frames.js';
 
 /**
  * `queued`: waiting for a connection. `sent`: on the wire, waiting for the server's `chat` echo. `failed`:
@@ -11,6 +11,8 @@ export interface OutgoingChat {
   text: string;
   state: OutgoingState;
   createdAt: number;
+  /** Sends that met a retryable error (`internal`, `rate_limited`). */
+  errors: number;
 }
 
 /**
@@ -36,7 +38,7 @@ export class ChatOutbox {
   }
 
   add(text: string): OutgoingChat {
-    const entry: OutgoingChat = { id: this.newId(), text, state: 'queued', createdAt: this.now() };
+    const entry: OutgoingChat = { id: this.newId(), text, state: 'queued', createdAt: this.now(), errors: 0 };
     this.entries.set(entry.id, entry);
     return entry;
   }
@@ -67,6 +69,18 @@ export class ChatOutbox {
     const entry = this.entries.get(frame.id);
     if (entry) this.entries.delete(frame.id);
     return entry;
+  }
+
+  /** Takes a message out for good (the server refused it); returns it if it was there. */
+  remove(id: string): OutgoingChat | undefined {
+    const entry = this.entries.get(id);
+    this.entries.delete(id);
+    return entry;
+  }
+
+  /** Messages on the wire, waiting for their echo. */
+  sent(): OutgoingChat[] {
+    return this.list().filter((entry) => entry.state === 'sent');
   }
 
   queued(): OutgoingChat[] {

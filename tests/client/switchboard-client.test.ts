@@ -1,71 +1,18 @@
-import { backoffDelay } from '../../web/src/client/backoff';
-import { resolveWsUrl, handshakeUrl } from '../../web/src/client/endpoint';
-import { checkDisplayName } from '../../web/src/client/display-name';
-import { describeError, describeGatewayError } from '../../web/src/client/error-messages';
-import { parseGatewayError } from '../../web/src/client/frames';
-import type { ServerFrame, SessionFrame } from '../../web/src/client/frames';
-import type { Scheduler } from '../../web/src/client/scheduler';
-import type { SocketFactory, SocketHandlers } from '../../web/src/client/socket';
-import { SwitchboardClient, type ConnectionStatus, type TokenStore } from '../../web/src/client/switchboard-client';
-
-class FakeSocket {
-  readonly sent: Array<Record<string, unknown>> = [];
-  closed: { code?: number } | undefined;
-  constructor(
-    readonly url: string,
-    private readonly handlers: SocketHandlers,
-  ) {}
-  send(data: string): void {
-    this.sent.push(JSON.parse(data) as Record<string, unknown>);
-  }
-  close(code?: number): void {
-    this.closed = { code };
-  }
-  open(): void {
-    this.handlers.onOpen();
-  }
-  receive(frame: ServerFrame): void {
-    this.handlers.onMessage(JSON.stringify(frame));
-  }
-  receiveRaw(data: string): void {
-    this.handlers.onMessage(data);
-  }
-  drop(code = 1006): void {
-    this.handlers.onClose(code, '');
-  }
-  actions(): unknown[] {
-    return this.sent.map((frame) => frame.action);
-  }
-}
-
-class ManualScheduler implements Scheduler {
-  private time = 0;
-  private nextHandle = 1;
-  private readonly timers = new Map<number, { at: number; callback: () => void }>();
-  setTimeout(callback: () => void, ms: number): unknown {
-    const handle = this.nextHandle++;
-    this.timers.set(handle, { at: this.time + ms, callback });
-    return handle;
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers.delete(handle as number);
-  }
-  now(): number {
-    return this.time;
-  }
-  /** Runs every timer due within `ms`, in time order. */
-  advance(ms: number): void {
-    const end = this.time + ms;
-    for (;;) {
-      const due = [...this.timers.entries()].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      this.timers.delete(due[0]);
-      this.time = due[1].at;
-      due[1].callback();
-    }
-    this.time = end;
-  }
-}
+import {
+  backoffDelay,
+  checkDisplayName,
+  handshakeUrl,
+  parseGatewayError,
+  resolveWsUrl,
+  SwitchboardClient,
+  type ConnectionStatus,
+  type ServerFrame,
+  type SessionFrame,
+  type TokenStore,
+} from '@switchboard/client';
+import { describeError, describeGatewayError } from '../../web/src/ui/error-messages';
+import { FakeSocket, ManualScheduler } from './support/fakes';
+import type { SocketFactory } from '@switchboard/client';
 
 function memoryTokenStore(): TokenStore & { tokens: Map<string, string> } {
   const tokens = new Map<string, string>();
@@ -451,10 +398,10 @@ describe('gateway errors', () => {
     const gateway: string[] = [];
     const failed: Array<{ id: string; topic: string }> = [];
     client.on('gatewayError', (frame) => gateway.push(frame.message));
-    client.on('publishFailed', (publish) => failed.push(publish));
+    client.on('publishOutcome', (outcome) => outcome.status === 'failed' && failed.push({ id: outcome.id, topic: outcome.topic }));
     client.connect(URL_);
     const socket = establish();
-    const id = client.publish('news', 'hello');
+    const { id } = client.publish('news', 'hello');
     const chat = client.sendChat('hi')!;
 
     socket.receiveRaw(internal);
@@ -476,10 +423,10 @@ describe('gateway errors', () => {
   it('give a publish its one resend again on a new connection', () => {
     const { client, scheduler, establish } = setup();
     const failed: string[] = [];
-    client.on('publishFailed', (publish) => failed.push(publish.id));
+    client.on('publishOutcome', (outcome) => outcome.status === 'failed' && failed.push(outcome.id));
     client.connect(URL_);
     const first = establish();
-    const id = client.publish('news', 'hello');
+    const { id } = client.publish('news', 'hello');
     first.receiveRaw(internal);
     first.drop();
     scheduler.advance(375);
@@ -494,10 +441,10 @@ describe('gateway errors', () => {
   it('keep a publish that was acked after its resend', () => {
     const { client, establish } = setup();
     const failed: string[] = [];
-    client.on('publishFailed', (publish) => failed.push(publish.id));
+    client.on('publishOutcome', (outcome) => outcome.status === 'failed' && failed.push(outcome.id));
     client.connect(URL_);
     const socket = establish();
-    const id = client.publish('news', 'hello');
+    const { id } = client.publish('news', 'hello');
 
     socket.receiveRaw(internal);
     socket.receive({ type: 'ack', id, topic: 'news', seq: 1 });
@@ -510,7 +457,7 @@ describe('gateway errors', () => {
   it('before the session, leave queued publishes alone: they were not sent yet', () => {
     const { client, last } = setup();
     client.connect(URL_);
-    const id = client.publish('news', 'queued');
+    const { id } = client.publish('news', 'queued');
     const socket = last();
     socket.open();
     socket.receiveRaw(internal); // the hello failed; it is asked again
@@ -538,7 +485,7 @@ describe('heartbeat', () => {
 });
 
 describe('topics', () => {
-  it('drops a seq already seen', () => {
+  it('drops a seq already seen, and messages of topics not subscribed to', () => {
     const { client, establish } = setup();
     const seen: number[] = [];
     client.on('topicMessage', (frame) => seen.push(frame.seq));
@@ -550,10 +497,10 @@ describe('topics', () => {
       socket.receive({ type: 'message', topic: 'news', seq, message: seq, from: null, sentAt: '' });
     }
     socket.receive({ type: 'message', topic: 'other', seq: 1, message: 1, from: null, sentAt: '' });
-    expect(seen).toEqual([4, 5, 6, 1]);
+    expect(seen).toEqual([4, 5, 6]);
   });
 
-  it('accepts deliveries out of order and resubscribes from below the first gap', () => {
+  it('hands deliveries that arrive out of order over in seq order, and resubscribes from below the first gap', () => {
     const { client, scheduler, establish } = setup();
     const seen: number[] = [];
     client.on('topicMessage', (frame) => seen.push(frame.seq));
@@ -564,7 +511,7 @@ describe('topics', () => {
     for (const seq of [2, 1, 2, 4]) {
       first.receive({ type: 'message', topic: 'news', seq, message: seq, from: null, sentAt: '' });
     }
-    expect(seen).toEqual([2, 1, 4]);
+    expect(seen).toEqual([1, 2]);
     first.drop();
     scheduler.advance(375);
     const second = establish({ resumed: true });
@@ -572,7 +519,7 @@ describe('topics', () => {
     for (const seq of [3, 4, 5]) {
       second.receive({ type: 'message', topic: 'news', seq, message: seq, from: null, sentAt: '' });
     }
-    expect(seen).toEqual([2, 1, 4, 3, 5]);
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('resubscribes after a reconnect with since = the last seq seen per topic', () => {
@@ -601,7 +548,7 @@ describe('topics', () => {
     const { client, scheduler, establish } = setup();
     client.connect(URL_);
     const first = establish();
-    const id = client.publish('a', { n: 1 });
+    const { id } = client.publish('a', { n: 1 });
     expect(first.sent.at(-1)).toEqual({ action: 'publish', topic: 'a', message: { n: 1 }, id });
     first.drop();
     scheduler.advance(375);
@@ -740,10 +687,11 @@ describe('endpoint and errors', () => {
     expect(describeError({ code: 'too_large', action: 'sendmessage' })).toMatch(/^While sending a chat message: /);
   });
 
-  it('refuses a URL that is not ws:// or wss://', () => {
+  it('refuses a URL that is not ws:// or wss:// with a typed error, before opening anything', () => {
     const { client, sockets } = setup();
-    client.connect('http://example.com');
-    expect(client.status).toBe('error');
+    expect(() => client.connect('http://example.com')).toThrow(expect.objectContaining({ name: 'InvalidUrlError', rule: 'url' }));
+    expect(() => client.connect('not a url')).toThrow(expect.objectContaining({ name: 'InvalidUrlError', rule: 'url' }));
+    expect(client.status).toBe('disconnected');
     expect(sockets).toHaveLength(0);
   });
 });

@@ -1,0 +1,854 @@
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { ChatOutbox, type OutgoingChat } from './chat-outbox.js';
+import { Emitter } from './emitter.js';
+import { handshakeUrl, httpUrlOf } from './endpoint.js';
+import { ClientClosedError } from './errors.js';
+import { FeedBuffer, type FeedUpdate } from './feed-buffer.js';
+import { HandshakeDiagnosis, type Handshake } from './handshake-diagnosis.js';
+import { Heartbeat } from './heartbeat.js';
+import { randomId } from './ids.js';
+import { nextState, type ConnectionEvent, type ConnectionState } from './machine.js';
+import { parseServerFrame, type GatewayErrorFrame } from './parse-frames.js';
+import { PublishOutbox, type PublishFailure, type PublishOutcome, type PublishTicket } from './publish-outbox.js';
+import { realScheduler, type Scheduler } from './scheduler.js';
+import { createWebSocketFactory, type SocketFactory, type SocketHandle, type WebSocketConstructor } from './socket.js';
+import type { TokenStore } from './token-stores.js';
+import { TopicStreams, type TopicStatus } from './topic-streams.js';
+import {
+  requireChatText,
+  requireDisplayName,
+  requireFrameSize,
+  requireMessageSize,
+  requireSince,
+  requireTopic,
+  requireWebSocketUrl,
+} from './validate.js';
+import type {
+  AckFrame,
+  ChatFrame,
+  ClientFrame,
+  DirectFrame,
+  ErrorFrame,
+  HistoryFrame,
+  PresenceFrame,
+  ServerFrame,
+  SessionFrame,
+  SubscribedFrame,
+  TopicMessageFrame,
+  WhoFrame,
+} from './wire/frames.js';
+import { GATEWAY } from './wire/rules.js';
+
+/** The connection as a page shows it; {@link ConnectionState} is the machine's finer state. */
+export type ConnectionStatus = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'error';
+
+export interface StatusChange {
+  status: ConnectionStatus;
+  /** Why, in words, when it is not obvious (the next retry, an error). */
+  detail?: string;
+  /** Milliseconds until the next attempt, while reconnecting. */
+  retryInMs?: number;
+}
+
+/** The outcome of one chat message: the server stored it (its echo came back), or refused it. */
+export type ChatOutcome =
+  | { id: string; status: 'acked'; seq: number }
+  | { id: string; status: 'failed'; error: PublishFailure };
+
+export interface ClientEvents extends Record<string, unknown> {
+  /** Every transition of the connection machine. */
+  state: { from: ConnectionState; event: ConnectionEvent; to: ConnectionState };
+  status: StatusChange;
+  session: { frame: SessionFrame; newIdentity: boolean };
+  /** Every well-formed server frame, before it is acted on. */
+  frame: ServerFrame;
+  subscribed: SubscribedFrame;
+  topics: string[];
+  /** A topic's delivery status: `live` once nothing published from now on can be missed. */
+  topicStatus: { topic: string; status: TopicStatus };
+  /** A topic message, per topic in seq order, each seq once, across reconnects. */
+  topicMessage: TopicMessageFrame;
+  /** Seqs the server never stored (a publisher died mid-publish without retrying): skipped, not waited for. */
+  gap: { topic: string; from: number; to: number };
+  ack: AckFrame;
+  publishOutcome: PublishOutcome;
+  chat: { frame: ChatFrame; own: boolean };
+  chatOutcome: ChatOutcome;
+  history: HistoryFrame;
+  who: WhoFrame;
+  presence: PresenceFrame;
+  direct: DirectFrame;
+  outbox: OutgoingChat[];
+  feed: { update: FeedUpdate; buffer: FeedBuffer };
+  reading: boolean;
+  feedEnd: FeedBuffer;
+  /** The server's `error` frame. */
+  error: ErrorFrame;
+  /** API Gateway's own error frame; whatever was waiting for an answer has been settled or resent. */
+  gatewayError: GatewayErrorFrame;
+  /** A frame from the server that is not valid: ignored, and reported here rather than thrown. */
+  malformedFrame: { reason: string; data: unknown };
+  /** The server refused a new display name (the connection succeeded without it); the old name stays. */
+  nameRefused: string;
+  /** Something a person should know that is not a server error frame. */
+  notice: string;
+}
+
+export interface SwitchboardClientOptions {
+  /** A WebSocket constructor: on Node 20, `WebSocket` from the `ws` package. Default: the global one. */
+  WebSocket?: WebSocketConstructor;
+  /** Opens sockets; overrides `WebSocket` (tests hand in a fake). */
+  createSocket?: SocketFactory;
+  scheduler?: Scheduler;
+  random?: () => number;
+  newId?: () => string;
+  /** Where the session token is kept between runs. Default: none (every run is a new user). */
+  tokenStore?: TokenStore;
+  backoff?: BackoffOptions;
+  /** Ping interval, well inside API Gateway's 10-minute idle timeout (default 5 minutes). */
+  heartbeatMs?: number;
+  /** How long to wait for a pong before declaring the connection dead (default 20 s). */
+  pongTimeoutMs?: number;
+  /**
+   * A connection is replaced by a new one after this long (default 1 h 50 min), before API Gateway cuts it
+   * at 2 hours; the new one resumes everything, so nothing is lost. 0 never plans one.
+   */
+  maxConnectionMs?: number;
+  /** Joins the chat room on connect (asks for history and who is here). Default true; a back end that only subscribes says false. */
+  chat?: boolean;
+  /** How many chat messages to ask for on join. */
+  historyLimit?: number;
+  /** First wait after `rate_limited`; it doubles while the server keeps refusing (default 1.5 s). */
+  rateLimitRetryMs?: number;
+  /** Sends of one publish or chat message that met `internal` before it is reported failed (default 5). */
+  maxServerErrors?: number;
+  /** How long to wait for `session` after `hello` before asking again (three times, then reconnect). */
+  helloTimeoutMs?: number;
+  /** How long a gap in a topic's seqs may stay open before a replay is asked for (default 1 s). */
+  gapWaitMs?: number;
+  /** How long a gap may stay open without progress after that replay before it is skipped (default 10 s). */
+  gapGiveUpMs?: number;
+  /**
+   * Tells whether the server answers at all (any HTTP response). A browser shows a refused handshake (401
+   * for a bad token) and an unreachable server alike, as a socket that closes before opening; this tells
+   * them apart so a token is not thrown away just because the network was down. Absent: every failure
+   * before open with a token counts as a refusal.
+   */
+  probe?: (httpUrl: string) => Promise<boolean>;
+  /** Aborting it closes the client for good, as {@link SwitchboardClient.close} does. */
+  signal?: AbortSignal;
+}
+
+type TimerName = 'retry' | 'autoDisconnect' | 'hello' | 'renew' | 'publishRetry' | 'chatRetry';
+
+const RETRYABLE: ReadonlySet<string> = new Set(['internal', 'rate_limited']);
+const CHAT_ACTIONS: ReadonlySet<string> = new Set(['sendmessage', 'send']);
+
+/**
+ * The Switchboard protocol client, for browsers and Node: an explicit connection state machine
+ * (machine.ts) with reconnect, backoff and token resume; per-topic delivery in seq order, exactly once; an
+ * outbox for publishes and chat whose entries keep their id until the server has them; heartbeat and a
+ * planned reconnect inside API Gateway's limits; tele-read that resumes at the exact character.
+ */
+export class SwitchboardClient {
+  readonly feed = new FeedBuffer();
+  readonly outbox: ChatOutbox;
+  private readonly topicStreams: TopicStreams;
+  private readonly publishes = new PublishOutbox();
+  private readonly events = new Emitter<ClientEvents>();
+  private readonly scheduler: Scheduler;
+  private readonly random: () => number;
+  private readonly newId: () => string;
+  private readonly createSocket: SocketFactory;
+  private readonly heartbeat: Heartbeat;
+  private readonly diagnosis = new HandshakeDiagnosis();
+  /** Publishes already sent again once after a gateway error: a second error fails them. */
+  private readonly resentAfterGatewayError = new Set<string>();
+  /** Several were in flight when a non-retryable error came: a second such error fails those still waiting. */
+  private readonly suspects = new Set<string>();
+
+  private machine: ConnectionState = 'idle';
+  private url = '';
+  private name: string | undefined;
+  private token: string | undefined;
+  private socket: SocketHandle | undefined;
+  /** Which socket callbacks are current: each new or dropped socket moves it on. */
+  private generation = 0;
+  private everConnected = false;
+  private attempt = 0;
+  private readonly timers = new Map<TimerName, unknown>();
+  private rateLimited = { publish: 0, chat: 0 };
+  private currentStatus: ConnectionStatus = 'disconnected';
+  private currentSession: SessionFrame | undefined;
+  private isReading = false;
+  /** The last handshake's contents, so the session that answers it can tell what the server accepted. */
+  private handshake: Handshake | undefined;
+  private readonly abort: (() => void) | undefined;
+
+  constructor(private readonly options: SwitchboardClientOptions = {}) {
+    this.scheduler = options.scheduler ?? realScheduler;
+    this.random = options.random ?? Math.random;
+    this.newId = options.newId ?? randomId;
+    this.createSocket = options.createSocket ?? createWebSocketFactory(options.WebSocket);
+    this.outbox = new ChatOutbox(this.newId, () => this.scheduler.now());
+    this.heartbeat = new Heartbeat(
+      this.scheduler,
+      options.heartbeatMs ?? 5 * 60_000,
+      options.pongTimeoutMs ?? 20_000,
+      () => this.send({ action: 'ping' }),
+      () => this.loseSocket('no answer to ping'),
+    );
+    this.topicStreams = new TopicStreams({
+      scheduler: this.scheduler,
+      deliver: (frame) => this.emit('topicMessage', frame),
+      status: (topic, status) => this.emit('topicStatus', { topic, status }),
+      requestReplay: (topic, since) => {
+        if (this.machine !== 'connected') return false;
+        this.send({ action: 'subscribe', topic, since });
+        return true;
+      },
+      skipped: (topic, from, to) => this.emit('gap', { topic, from, to }),
+      gapWaitMs: options.gapWaitMs ?? 1000,
+      gapGiveUpMs: options.gapGiveUpMs ?? 10_000,
+      maxHeld: 1000,
+    });
+    const signal = options.signal;
+    if (signal) {
+      this.abort = () => this.close();
+      if (signal.aborted) this.close();
+      else signal.addEventListener('abort', this.abort, { once: true });
+    }
+  }
+
+  on<K extends keyof ClientEvents>(event: K, listener: (payload: ClientEvents[K]) => void): () => void {
+    return this.events.on(event, listener);
+  }
+
+  /** The connection machine's state. */
+  get state(): ConnectionState {
+    return this.machine;
+  }
+
+  get status(): ConnectionStatus {
+    return this.currentStatus;
+  }
+
+  get session(): SessionFrame | undefined {
+    return this.currentSession;
+  }
+
+  get reading(): boolean {
+    return this.isReading;
+  }
+
+  get connectedUrl(): string {
+    return this.url;
+  }
+
+  get displayName(): string | undefined {
+    return this.name;
+  }
+
+  /** The topics subscribed to, in the order they were added. */
+  get topics(): string[] {
+    return this.topicStreams.topics;
+  }
+
+  topicStatus(topic: string): TopicStatus | undefined {
+    return this.topicStreams.statusOf(topic);
+  }
+
+  /** The seq up to which every message of the topic has been handed to the application. */
+  lastSeq(topic: string): number | undefined {
+    return this.topicStreams.lastSeq(topic);
+  }
+
+  /**
+   * Connects (or reconnects at once) to `url`, resuming the identity stored for it. Throws
+   * {@link InvalidUrlError} for anything but ws:// or wss://, {@link InvalidNameError} for a name the server
+   * would refuse, before anything is sent.
+   */
+  connect(url: string, options: { name?: string | undefined; autoDisconnectMs?: number | undefined } = {}): void {
+    this.assertOpen();
+    requireWebSocketUrl(url);
+    const name = requireDisplayName(options.name);
+    this.stopTimer('retry');
+    this.stopTimer('autoDisconnect');
+    this.dropSocket();
+    if (this.url !== url) this.currentSession = undefined;
+    this.url = url;
+    this.name = name;
+    this.token = this.options.tokenStore?.load(url);
+    this.everConnected = false;
+    this.attempt = 0;
+    this.diagnosis.reset();
+    if (options.autoDisconnectMs && options.autoDisconnectMs > 0) {
+      const seconds = Math.round(options.autoDisconnectMs / 1000);
+      this.startTimer('autoDisconnect', options.autoDisconnectMs, () => {
+        this.disconnect();
+        this.emit('notice', `Disconnected automatically after ${seconds} s, as set.`);
+      });
+    }
+    if (this.fire('connect')) this.open();
+  }
+
+  /** Closes the connection and stays disconnected. Queued publishes and chat messages stay queued. */
+  disconnect(): void {
+    if (!this.fire('disconnect')) return;
+    this.stopAllTimers();
+    this.dropSocket();
+  }
+
+  /**
+   * Closes the client for good: every timer and socket stops, nothing keeps a Node process alive, and
+   * publishes still waiting settle as failed (`closed`). Later calls throw {@link ClientClosedError}.
+   */
+  close(): void {
+    if (this.machine === 'closed') return;
+    this.fire('close');
+    this.stopAllTimers();
+    this.dropSocket();
+    this.topicStreams.clear();
+    for (const id of this.publishes.ids()) this.settlePublish(this.publishes.fail(id, { kind: 'closed', message: 'The client was closed.' }));
+    this.options.signal?.removeEventListener('abort', this.abort ?? (() => undefined));
+  }
+
+  /** Changes the chat display name; an open connection reconnects with it (the server renames the user). */
+  setName(name: string): void {
+    this.assertOpen();
+    this.name = requireDisplayName(name);
+    if (!this.fire('renew')) return;
+    this.stopTimer('retry');
+    this.dropSocket();
+    this.attempt = 0;
+    this.diagnosis.nameChanged(this.name !== undefined);
+    this.open();
+  }
+
+  /** Forgets this identity: the server issues a new user (and the old token is refused from then on). */
+  resetIdentity(): void {
+    this.assertOpen();
+    this.setReading(false);
+    this.feed.resetAt(0, this.feed.total);
+    if (this.machine === 'connected') return this.send({ action: 'reset' });
+    this.token = undefined;
+    this.options.tokenStore?.clear(this.url);
+    // A handshake under way carries the old token, or tests it: start over without it, suspecting nothing.
+    this.diagnosis.reset();
+    if (this.socket && this.fire('renew')) {
+      this.dropSocket();
+      this.open();
+    }
+  }
+
+  /**
+   * Subscribes to a topic, now or on connect. Without `since`, delivery starts after the topic's latest
+   * message when the server confirms; with it, every stored message after `since` comes first. Throws
+   * {@link InvalidTopicError} for a name outside the rules.
+   */
+  subscribe(topic: string, options: { since?: number } = {}): void {
+    this.assertOpen();
+    requireTopic(topic);
+    const since = requireSince(options.since);
+    if (this.topicStreams.has(topic)) return;
+    this.topicStreams.add(topic, since);
+    this.emit('topics', this.topicStreams.topics);
+    if (this.machine === 'connected') this.send(this.topicStreams.subscribeFrame(topic));
+  }
+
+  unsubscribe(topic: string): void {
+    this.assertOpen();
+    if (!this.topicStreams.has(topic)) return;
+    this.topicStreams.remove(topic);
+    this.emit('topics', this.topicStreams.topics);
+    if (this.machine === 'connected') this.send({ action: 'unsubscribe', topic });
+  }
+
+  /**
+   * Publishes with a fresh id, now or once connected; kept and re-sent with the same id after a reconnect
+   * until the server acks it, so it is stored once. Throws {@link InvalidTopicError} or
+   * {@link MessageTooLargeError} before anything is sent.
+   */
+  publish(topic: string, message: unknown): PublishTicket {
+    this.assertOpen();
+    requireTopic(topic);
+    requireMessageSize(message);
+    const id = this.newId();
+    requireFrameSize(JSON.stringify({ action: 'publish', topic, message, id }));
+    const ticket = this.publishes.add(id, topic, message);
+    if (this.machine === 'connected') this.sendPublish(id);
+    return ticket;
+  }
+
+  /**
+   * Queues a chat message; sent now if connected, and again with the same id after a reconnect until its
+   * echo comes back. Throws {@link EmptyChatError} or {@link MessageTooLargeError} before sending.
+   */
+  sendChat(text: string): OutgoingChat {
+    this.assertOpen();
+    const entry = this.outbox.add(requireChatText(text));
+    if (this.machine === 'connected') this.sendChatEntry(entry);
+    this.emit('outbox', this.outbox.list());
+    return entry;
+  }
+
+  /** Sends a chat message again that failed on the wire (see {@link ClientEvents.gatewayError}). */
+  retryChat(id: string): void {
+    const entry = this.outbox.get(id);
+    if (!entry || this.machine !== 'connected') return;
+    this.sendChatEntry(entry);
+    this.emit('outbox', this.outbox.list());
+  }
+
+  teleread(): void {
+    this.assertOpen();
+    this.setReading(true);
+    if (this.machine === 'connected') this.send(this.telereadFrame());
+  }
+
+  stopReading(): void {
+    this.setReading(false);
+    if (this.machine === 'connected') this.send({ action: 'stop' });
+  }
+
+  requestWho(): void {
+    if (this.machine === 'connected') this.send({ action: 'who' });
+  }
+
+  // --- the connection machine -------------------------------------------------------------------------
+
+  /** Moves the machine; false (and nothing changes) when the table has no such transition. */
+  private fire(event: ConnectionEvent, detail?: string, retryInMs?: number): boolean {
+    const from = this.machine;
+    const to = nextState(from, event);
+    if (to === undefined) return false;
+    this.machine = to;
+    this.emit('state', { from, event, to });
+    const status = this.statusOf(to);
+    if (status !== undefined) this.setStatus({ status, ...(detail ? { detail } : {}), ...(retryInMs !== undefined ? { retryInMs } : {}) });
+    return true;
+  }
+
+  /** The status a page shows for a state; undefined keeps the current one (a diagnosis is still trying). */
+  private statusOf(state: ConnectionState): ConnectionStatus | undefined {
+    switch (state) {
+      case 'idle':
+      case 'closed':
+        return 'disconnected';
+      case 'connected':
+        return 'connected';
+      case 'backoff':
+        return this.everConnected ? 'reconnecting' : 'error';
+      case 'connecting':
+        return this.everConnected ? 'reconnecting' : this.attempt > 0 ? 'error' : 'connecting';
+      case 'handshaking':
+      case 'diagnosing':
+        return undefined;
+    }
+  }
+
+  private open(): void {
+    const generation = ++this.generation;
+    const handshake = this.diagnosis.next(this.token, this.name);
+    this.handshake = handshake;
+    const url = handshakeUrl(this.url, { token: handshake.token, name: handshake.name });
+    this.socket = this.createSocket(url, {
+      onOpen: () => {
+        if (generation !== this.generation || !this.fire('socket-open')) return;
+        this.diagnosis.opened(handshake);
+        this.sayHello(1);
+      },
+      onMessage: (data) => {
+        if (generation === this.generation) this.onData(data);
+      },
+      onClose: (code, reason) => {
+        if (generation === this.generation) this.onSocketClosed(handshake, code, reason);
+      },
+    });
+  }
+
+  /** A lost `session` reply would leave the client waiting forever; `hello` is safe to repeat. */
+  private sayHello(attempt: number): void {
+    this.send({ action: 'hello' });
+    this.startTimer('hello', this.options.helloTimeoutMs ?? 5000, () => {
+      if (this.machine !== 'handshaking') return;
+      if (attempt < 3) this.sayHello(attempt + 1);
+      else this.loseSocket('no session after hello');
+    });
+  }
+
+  private onSocketClosed(handshake: Handshake, code: number, reason: string): void {
+    const opened = this.machine === 'handshaking' || this.machine === 'connected';
+    this.socket = undefined;
+    this.generation++;
+    this.afterSocketGone();
+    if (opened) return this.scheduleRetry('socket-lost', `Connection lost (code ${code}${reason ? `: ${reason}` : ''}).`);
+    if (handshake.token !== undefined || handshake.name !== undefined || handshake.withoutToken) {
+      if (this.fire('handshake-refused')) void this.diagnoseRefusal(handshake);
+      return;
+    }
+    this.scheduleRetry('handshake-failed', 'Could not connect.');
+  }
+
+  /** A handshake failed before opening: is the server there at all, and if so, what to leave out next. */
+  private async diagnoseRefusal(handshake: Handshake): Promise<void> {
+    const generation = this.generation;
+    const token = this.token;
+    const reachable = this.options.probe ? await this.options.probe(httpUrlOf(this.url)).catch(() => false) : true;
+    if (this.machine !== 'diagnosing' || generation !== this.generation) return;
+    if (!reachable) return this.scheduleRetry('retry-later', 'The server cannot be reached.');
+    // Reset identity while the probe ran: the token in question is gone, so the next try answers itself.
+    if (this.token !== token) return this.scheduleRetry('retry-later', 'Could not connect.');
+    if (this.diagnosis.refused(handshake) === 'now') {
+      if (this.fire('retry-now')) this.open();
+      return;
+    }
+    this.scheduleRetry('retry-later', 'The server refused the connection.');
+  }
+
+  private scheduleRetry(event: 'socket-lost' | 'handshake-failed' | 'retry-later', detail: string): void {
+    const delay = backoffDelay(this.attempt++, this.random, this.options.backoff ?? DEFAULT_BACKOFF);
+    if (!this.fire(event, detail, delay)) return;
+    this.startTimer('retry', delay, () => {
+      if (this.fire('retry-timer')) this.open();
+    });
+  }
+
+  /** Gives up on a socket that seems dead (or that the server disowned) and reconnects without waiting for its close. */
+  private loseSocket(reason: string): void {
+    const socket = this.socket;
+    if (!socket) return;
+    this.socket = undefined;
+    this.generation++;
+    socket.close(4000, reason);
+    this.afterSocketGone();
+    this.scheduleRetry('socket-lost', `Connection lost (${reason}).`);
+  }
+
+  /** A fresh connection at once, before API Gateway's 2-hour cut: everything resumes on it. */
+  private renew(): void {
+    if (!this.fire('renew')) return;
+    this.dropSocket();
+    this.open();
+  }
+
+  private dropSocket(): void {
+    const socket = this.socket;
+    this.socket = undefined;
+    this.generation++;
+    if (socket) socket.close(1000, 'client closed');
+    this.afterSocketGone();
+  }
+
+  private afterSocketGone(): void {
+    this.resentAfterGatewayError.clear(); // a new session re-sends every waiting publish afresh
+    this.suspects.clear();
+    this.heartbeat.stop();
+    this.stopTimer('hello');
+    this.stopTimer('renew');
+    this.stopTimer('publishRetry');
+    this.stopTimer('chatRetry');
+    this.topicStreams.disconnected();
+    this.publishes.requeueAll();
+    if (this.outbox.size > 0) {
+      this.outbox.requeueAll();
+      this.emit('outbox', this.outbox.list());
+    }
+  }
+
+  // --- frames from the server --------------------------------------------------------------------------
+
+  private onData(data: unknown): void {
+    const parsed = parseServerFrame(data);
+    switch (parsed.kind) {
+      case 'frame':
+        return this.dispatch(parsed.frame);
+      case 'gateway-error':
+        return this.onGatewayError(parsed.frame);
+      case 'malformed':
+        return this.emit('malformedFrame', { reason: parsed.reason, data });
+      case 'unknown':
+        return; // a newer server's frame: nothing this client knows to do with it
+    }
+  }
+
+  private dispatch(frame: ServerFrame): void {
+    this.emit('frame', frame);
+    switch (frame.type) {
+      case 'session':
+        return this.onSession(frame);
+      case 'pong':
+        return this.heartbeat.onPong();
+      case 'subscribed':
+        this.topicStreams.onSubscribed(frame);
+        return this.emit('subscribed', frame);
+      case 'message':
+        return this.topicStreams.onMessage(frame);
+      case 'ack':
+        this.resentAfterGatewayError.delete(frame.id);
+        this.suspects.delete(frame.id);
+        this.settlePublish(this.publishes.ack(frame.id, frame.seq));
+        return this.emit('ack', frame);
+      case 'chat':
+        return this.onChat(frame);
+      case 'history':
+        for (const message of frame.messages) this.confirmChat(message);
+        this.emit('history', frame);
+        return this.emit('outbox', this.outbox.list());
+      case 'who':
+        return this.emit('who', frame);
+      case 'presence':
+        this.emit('presence', frame);
+        return this.requestWho();
+      case 'direct':
+        return this.emit('direct', frame);
+      case 'feed':
+        return this.emit('feed', { update: this.feed.apply(frame), buffer: this.feed });
+      case 'feed-end':
+        this.feed.total = frame.total;
+        this.setReading(false);
+        return this.emit('feedEnd', this.feed);
+      case 'feed-stopped':
+        return this.setReading(false);
+      case 'error':
+        return this.onError(frame);
+      case 'unsubscribed':
+        return;
+    }
+  }
+
+  private onSession(frame: SessionFrame): void {
+    const handshaking = this.machine === 'handshaking';
+    if (handshaking && this.handshake?.withoutToken && this.diagnosis.tokenlessSucceeded(this.handshake) === 'confirm') {
+      // Not adopted yet: this session is dropped unused (the server forgets it by TTL) and the token tried again.
+      return this.renew();
+    }
+    const previous = this.currentSession;
+    const newIdentity = previous === undefined || previous.userId !== frame.userId;
+    // A late answer to a repeated hello on this connection: nothing changed, nothing to restart.
+    if (!handshaking && !newIdentity) {
+      this.currentSession = frame;
+      return this.saveToken(frame.token);
+    }
+    const isReset = !handshaking;
+    if (!this.fire('session')) return;
+    this.currentSession = frame;
+    this.saveToken(frame.token);
+    if (!isReset) this.learnFromHandshake();
+    if (newIdentity || isReset) {
+      this.feed.resetAt(frame.cursor, frame.total);
+      if (isReset || !frame.resumed) this.setReading(false);
+    } else {
+      this.feed.onSession(frame.cursor, frame.total);
+    }
+    this.stopTimer('hello');
+    this.everConnected = true;
+    this.attempt = 0;
+    this.emit('session', { frame, newIdentity });
+    if (isReset) return;
+    this.heartbeat.start();
+    const maxConnectionMs = this.options.maxConnectionMs ?? GATEWAY.maxConnectionMs - 10 * 60_000;
+    if (maxConnectionMs > 0) this.startTimer('renew', maxConnectionMs, () => this.renew());
+    this.resume();
+  }
+
+  private saveToken(token: string): void {
+    this.token = token;
+    this.options.tokenStore?.save(this.url, token);
+  }
+
+  /** After (re)connecting: restore subscriptions without gaps, the reading, and everything queued. */
+  private resume(): void {
+    for (const topic of this.topicStreams.topics) this.send(this.topicStreams.subscribeFrame(topic));
+    if (this.isReading) this.send(this.telereadFrame());
+    for (const id of this.publishes.ids()) this.sendPublish(id);
+    if (this.options.chat !== false) this.send({ action: 'history', limit: this.options.historyLimit ?? 50 });
+    for (const entry of this.outbox.queued()) this.sendChatEntry(entry);
+    this.emit('outbox', this.outbox.list());
+    if (this.options.chat !== false) this.send({ action: 'who' });
+  }
+
+  /** The handshake that just succeeded settles whatever the failed ones were suspected of. */
+  private learnFromHandshake(): void {
+    if (!this.handshake) return;
+    const { nameRefused, tokenRefused } = this.diagnosis.succeeded(this.handshake);
+    if (nameRefused && this.name !== undefined) {
+      const refused = this.name;
+      this.name = undefined;
+      this.emit('nameRefused', refused);
+    }
+    if (tokenRefused) this.emit('notice', 'The server no longer accepts this identity; starting a new one.');
+  }
+
+  /**
+   * The gateway does not say which request failed, so nothing waiting may hang on it. A publish waiting for
+   * its ack is sent once more (the same `id`: the server stores and delivers it at most once, so a publish
+   * that had in fact gone through is only acked again); one that meets a second error is reported failed.
+   * A chat message on the wire is marked failed, to be retried by hand or on reconnect.
+   */
+  private onGatewayError(frame: GatewayErrorFrame): void {
+    // Before the session only `hello` is on the wire (and is asked again); queued publishes were not sent yet.
+    const inFlight = this.machine === 'connected' ? this.publishes.inFlight() : [];
+    const failed = inFlight.filter((id) => this.resentAfterGatewayError.has(id));
+    const chats = this.outbox.failSent();
+    this.emit('gatewayError', frame);
+    for (const id of inFlight.filter((candidate) => !failed.includes(candidate))) {
+      this.resentAfterGatewayError.add(id);
+      this.sendPublish(id);
+    }
+    for (const id of failed) {
+      this.resentAfterGatewayError.delete(id);
+      this.settlePublish(this.publishes.fail(id, { kind: 'gateway', message: frame.message }));
+    }
+    if (chats.length > 0) this.emit('outbox', this.outbox.list());
+  }
+
+  private onChat(frame: ChatFrame): void {
+    const mine = this.confirmChat(frame);
+    const own = mine || frame.from.userId === this.currentSession?.userId;
+    this.emit('chat', { frame, own });
+    if (mine) this.emit('outbox', this.outbox.list());
+  }
+
+  /** The server has a chat message: if it was ours, its outcome is known. */
+  private confirmChat(frame: ChatFrame): boolean {
+    if (!this.outbox.confirm(frame)) return false;
+    this.suspects.delete(frame.id);
+    this.rateLimited.chat = 0;
+    this.emit('chatOutcome', { id: frame.id, status: 'acked', seq: frame.seq });
+    return true;
+  }
+
+  /**
+   * An `error` frame names the action it refuses, not the frame's id. `unauthorized` means the connection's
+   * records are gone: reconnect, and everything waiting is sent again there. `rate_limited` is waited out
+   * and the messages in flight resent (never failed); `internal` likewise, up to `maxServerErrors` sends.
+   * Any other refusal fails the one message of that kind in flight; when several are, they are all sent
+   * once more and those still waiting at a second refusal fail.
+   */
+  private onError(frame: ErrorFrame): void {
+    this.emit('error', frame);
+    if (frame.code === 'unauthorized') return this.loseSocket('the server no longer knows this connection');
+    const kind = frame.action === 'publish' ? 'publish' : frame.action !== undefined && CHAT_ACTIONS.has(frame.action) ? 'chat' : undefined;
+    if (!kind) return;
+    const inFlight = kind === 'publish' ? this.publishes.inFlight() : this.outbox.sent().map((entry) => entry.id);
+    if (inFlight.length === 0) return;
+    const failure: PublishFailure = { kind: 'server', code: frame.code, message: frame.message };
+    if (RETRYABLE.has(frame.code)) {
+      const giveUp = frame.code === 'internal' ? inFlight.filter((id) => this.countError(kind, id) >= (this.options.maxServerErrors ?? 5)) : [];
+      for (const id of giveUp) this.failMessage(kind, id, failure);
+      return this.retryLater(kind, frame.code === 'rate_limited');
+    }
+    const suspected = inFlight.filter((id) => this.suspects.has(id));
+    const doomed = inFlight.length === 1 ? inFlight : suspected;
+    for (const id of doomed) this.failMessage(kind, id, failure);
+    if (doomed.length > 0) return;
+    for (const id of inFlight) {
+      this.suspects.add(id);
+      if (kind === 'publish') this.sendPublish(id);
+      else this.retryChat(id);
+    }
+  }
+
+  private countError(kind: 'publish' | 'chat', id: string): number {
+    if (kind === 'publish') return this.publishes.countError(id);
+    const entry = this.outbox.get(id);
+    return entry ? ++entry.errors : 0;
+  }
+
+  private failMessage(kind: 'publish' | 'chat', id: string, error: PublishFailure): void {
+    this.suspects.delete(id);
+    if (kind === 'publish') return this.settlePublish(this.publishes.fail(id, error));
+    if (!this.outbox.remove(id)) return;
+    this.emit('chatOutcome', { id, status: 'failed', error });
+    this.emit('outbox', this.outbox.list());
+  }
+
+  /** Resends what is in flight of one kind after a wait that doubles while the server keeps limiting. */
+  private retryLater(kind: 'publish' | 'chat', limited: boolean): void {
+    const timer = kind === 'publish' ? 'publishRetry' : 'chatRetry';
+    if (this.timers.has(timer)) return;
+    const strikes = limited ? this.rateLimited[kind]++ : 0;
+    const base = this.options.rateLimitRetryMs ?? 1500;
+    const delay = Math.min(base * 2 ** strikes, (this.options.backoff ?? DEFAULT_BACKOFF).maxMs);
+    this.startTimer(timer, delay, () => {
+      if (this.machine !== 'connected') return;
+      if (kind === 'publish') for (const id of this.publishes.inFlight()) this.sendPublish(id);
+      else for (const entry of this.outbox.sent()) this.sendChatEntry(entry);
+    });
+  }
+
+  private settlePublish(outcome: PublishOutcome | undefined): void {
+    if (!outcome) return;
+    if (outcome.status === 'acked') this.rateLimited.publish = 0;
+    this.emit('publishOutcome', outcome);
+  }
+
+  // --- frames to the server ----------------------------------------------------------------------------
+
+  /**
+   * Asks to resume after the text this client holds: the server's saved cursor counts frames API Gateway
+   * accepted, which can run ahead of what reached a client whose connection died without a close frame.
+   */
+  private telereadFrame(): ClientFrame {
+    // With no article length known (the server could not load it), the position is not the client's to give.
+    return this.feed.total > 0 ? { action: 'teleread', cursor: this.feed.cursor } : { action: 'teleread' };
+  }
+
+  private sendPublish(id: string): void {
+    const frame = this.publishes.frame(id);
+    if (!frame) return;
+    this.send(frame);
+    this.publishes.markSent(id);
+  }
+
+  private sendChatEntry(entry: OutgoingChat): void {
+    this.send({ action: 'sendmessage', message: entry.text, id: entry.id });
+    this.outbox.markSent(entry.id);
+  }
+
+  private send(frame: ClientFrame): void {
+    this.socket?.send(requireFrameSize(JSON.stringify(frame)));
+  }
+
+  // --- plumbing ----------------------------------------------------------------------------------------
+
+  private setReading(reading: boolean): void {
+    this.isReading = reading;
+    this.emit('reading', reading);
+  }
+
+  private startTimer(name: TimerName, ms: number, callback: () => void): void {
+    this.stopTimer(name);
+    this.timers.set(
+      name,
+      this.scheduler.setTimeout(() => {
+        this.timers.delete(name);
+        callback();
+      }, ms),
+    );
+  }
+
+  private stopTimer(name: TimerName): void {
+    this.scheduler.clearTimeout(this.timers.get(name));
+    this.timers.delete(name);
+  }
+
+  private stopAllTimers(): void {
+    for (const name of [...this.timers.keys()]) this.stopTimer(name);
+    this.heartbeat.stop();
+  }
+
+  private assertOpen(): void {
+    if (this.machine === 'closed') throw new ClientClosedError();
+  }
+
+  private setStatus(change: StatusChange): void {
+    this.currentStatus = change.status;
+    this.emit('status', change);
+  }
+
+  private emit<K extends keyof ClientEvents>(event: K, payload: ClientEvents[K]): void {
+    this.events.emit(event, payload);
+  }
+}
