@@ -47,6 +47,10 @@ export class ManualScheduler implements Scheduler {
   now(): number {
     return this.time;
   }
+  /** Timers still set. */
+  pending(): number {
+    return this.timers.size;
+  }
   /** Runs every timer due within `ms`, in time order. */
   advance(ms: number): void {
     const end = this.time + ms;
