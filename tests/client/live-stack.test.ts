@@ -1,0 +1,137 @@
+import { memoryTokenStore, SwitchboardClient, type PublishOutcome, type SwitchboardClientOptions } from '@switchboard/client';
+import type { LocalStack } from '../../src/local/stack';
+import { deleteConnection, publishOverHttp, recordingWebSocket, startLiveStack, storedMessages, until } from './support/live-stack';
+
+// Real sockets through the local gateway, real Lambda handlers, the embedded DynamoDB: the client's
+// guarantees as an application sees them, under disconnects the test forces.
+
+const FAST: Partial<SwitchboardClientOptions> = {
+  backoff: { baseMs: 20, maxMs: 200, factor: 2 },
+  chat: false,
+  gapWaitMs: 300,
+  gapGiveUpMs: 10_000,
+};
+
+function liveClient(stack: LocalStack, options: Partial<SwitchboardClientOptions> = {}) {
+  const sockets = recordingWebSocket();
+  const client = new SwitchboardClient({ WebSocket: sockets.WebSocket, tokenStore: memoryTokenStore(), ...FAST, ...options });
+  const transitions: string[] = [];
+  client.on('state', ({ event }) => transitions.push(event));
+  return { client, sockets, transitions };
+}
+
+const sequence = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+
+describe('the client against the local stack', () => {
+  let stack: LocalStack;
+  const clients: SwitchboardClient[] = [];
+
+  beforeAll(async () => {
+    stack = await startLiveStack();
+  });
+  afterEach(() => {
+    for (const client of clients.splice(0)) client.close();
+  });
+  afterAll(async () => {
+    await stack.stop();
+  });
+
+  it('hands a subscriber seq 1 to 1,000 exactly once, in order, through 20 forced disconnects', async () => {
+    const topic = `client.survive.${Date.now()}`;
+    const { client, sockets } = liveClient(stack);
+    clients.push(client);
+    const seen: number[] = [];
+    client.on('topicMessage', (frame) => seen.push(frame.seq));
+    client.subscribe(topic, { since: 0 });
+    client.connect(stack.wsUrl);
+    await until(() => client.topicStatus(topic) === 'live', 10_000, 'the subscription');
+
+    const total = 1000;
+    const cuts = new Set<number>();
+    while (cuts.size < 20) cuts.add(20 + Math.floor(Math.random() * (total - 40)));
+    let published = 0;
+    let forced = 0;
+    const publisher = async () => {
+      while (published < total) {
+        const n = ++published;
+        await publishOverHttp(stack, topic, { n });
+        if (!cuts.has(n)) continue;
+        await until(() => client.state === 'connected', 10_000, 'a reconnect');
+        const connectionId = client.session?.connectionId ?? '';
+        // Half the cuts drop the TCP connection from the client's side, half delete it from the server's.
+        if (forced % 2 === 0) sockets.current()?.terminate();
+        else await deleteConnection(stack, connectionId);
+        forced += 1;
+      }
+    };
+    await Promise.all([publisher(), publisher(), publisher(), publisher()]);
+    await until(() => seen.length >= total, 60_000, `all ${total} messages (have ${seen.length})`);
+
+    expect(forced).toBe(20);
+    expect(sockets.opened()).toBeGreaterThanOrEqual(21);
+    expect(seen).toEqual(sequence(total));
+  }, 120_000);
+
+  it('stores every message of a publisher cut off mid-burst exactly once, and acks each', async () => {
+    const topic = `client.burst.${Date.now()}`;
+    const { client, sockets } = liveClient(stack);
+    clients.push(client);
+    client.connect(stack.wsUrl);
+    await until(() => client.state === 'connected', 10_000, 'the session');
+
+    const total = 200;
+    const tickets = Array.from({ length: total }, (_, n) => client.publish(topic, { n }));
+    await until(() => (sockets.current()?.bufferedAmount ?? 0) === 0, 5000, 'the burst on the wire');
+    sockets.current()?.terminate(); // acks and stores still under way
+    const outcomes: PublishOutcome[] = await Promise.all(tickets.map((ticket) => ticket.outcome));
+
+    expect(outcomes.filter((outcome) => outcome.status !== 'acked')).toEqual([]);
+    const stored = await storedMessages(stack, topic);
+    expect(stored.map((message) => message.seq)).toEqual(sequence(total));
+    expect(stored.map((message) => (message.message as { n: number }).n).sort((a, b) => a - b)).toEqual(sequence(total).map((n) => n - 1));
+    expect(new Set(outcomes.map((outcome) => (outcome.status === 'acked' ? outcome.seq : 0))).size).toBe(total);
+  }, 60_000);
+});
+
+describe("a planned reconnect before API Gateway's maximum connection time", () => {
+  let stack: LocalStack;
+
+  beforeAll(async () => {
+    stack = await startLiveStack({ maxConnectionMs: 3000 });
+  });
+  afterAll(async () => {
+    await stack.stop();
+  });
+
+  it('replaces the connection before the gateway cuts it, and loses nothing', async () => {
+    const topic = `client.planned.${Date.now()}`;
+    const { client, transitions } = liveClient(stack, { maxConnectionMs: 2000 });
+    const seen: number[] = [];
+    const closes: string[] = [];
+    client.on('topicMessage', (frame) => seen.push(frame.seq));
+    client.on('status', ({ detail }) => detail?.startsWith('Connection lost') && closes.push(detail));
+    client.subscribe(topic, { since: 0 });
+    client.connect(stack.wsUrl);
+    try {
+      await until(() => client.topicStatus(topic) === 'live', 10_000, 'the subscription');
+      const started = Date.now();
+      let published = 0;
+      const acks: Array<Promise<PublishOutcome>> = [];
+      while (Date.now() - started < 7000) {
+        published += 1;
+        if (published % 2 === 0) await publishOverHttp(stack, topic, { n: published });
+        else acks.push(client.publish(topic, { n: published }).outcome);
+        await new Promise((done) => setTimeout(done, 15));
+      }
+      const outcomes = await Promise.all(acks);
+      await until(() => seen.length >= published, 20_000, `all ${published} messages (have ${seen.length})`);
+
+      expect(transitions.filter((event) => event === 'renew').length).toBeGreaterThanOrEqual(3);
+      expect(closes).toEqual([]); // never cut off by the gateway
+      expect(outcomes.every((outcome) => outcome.status === 'acked')).toBe(true);
+      expect(seen).toEqual(sequence(published));
+    } finally {
+      client.close();
+    }
+  }, 60_000);
+});
