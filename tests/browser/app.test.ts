@@ -231,10 +231,19 @@ describe('display name', () => {
     await app.page.locator(byTestId('who-user'), { hasText: 'Ada' }).waitFor();
     const userId = await app.userId();
 
-    // As a page of another version might: the name goes to the server, which answers the handshake with 400.
+    // As a page whose rules differ from the server's might: the client package refuses this name itself
+    // (setName throws InvalidNameError), so it is put past that check, and the server answers the
+    // handshake that carries it with 400.
     await app.page.evaluate(() => {
       localStorage.setItem('switchboard.name', 'Eve\u2066');
-      (globalThis as unknown as { switchboard: { setName(name: string): void } }).switchboard.setName('Eve\u2066');
+      const client = (globalThis as unknown as { switchboard: Record<string, unknown> }).switchboard as {
+        name: string;
+        diagnosis: { nameChanged(hasName: boolean): void };
+        renew(): void;
+      };
+      client.name = 'Eve\u2066';
+      client.diagnosis.nameChanged(true);
+      client.renew();
     });
     await errorNotice(app, 'The server refused the display name').waitFor();
     await app.waitForStatus('connected');
