@@ -11,8 +11,6 @@ export interface OutgoingChat {
   text: string;
   state: OutgoingState;
   createdAt: number;
-  /** Sends that met a retryable error (`internal`, `rate_limited`). */
-  errors: number;
 }
 
 /**
@@ -38,7 +36,7 @@ export class ChatOutbox {
   }
 
   add(text: string): OutgoingChat {
-    const entry: OutgoingChat = { id: this.newId(), text, state: 'queued', createdAt: this.now(), errors: 0 };
+    const entry: OutgoingChat = { id: this.newId(), text, state: 'queued', createdAt: this.now() };
     this.entries.set(entry.id, entry);
     return entry;
   }

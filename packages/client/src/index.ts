@@ -3,7 +3,8 @@
  * Node-only helpers (a token file) are in `@switchboard/client/node`.
  */
 export { SwitchboardClient } from './switchboard-client.js';
-export type { ChatOutcome, ClientEvents, ConnectionStatus, StatusChange, SwitchboardClientOptions } from './switchboard-client.js';
+export type { ChatOutcome, ClientEvents, ConnectionStatus, StatusChange } from './client-events.js';
+export type { SwitchboardClientOptions } from './client-options.js';
 export { allTransitions, nextState, TRANSITIONS } from './machine.js';
 export type { ConnectionEvent, ConnectionState } from './machine.js';
 export type { TopicStatus } from './topic-streams.js';

@@ -23,8 +23,6 @@ interface Entry {
   message: unknown;
   /** Sent on the current connection and not answered yet. */
   inFlight: boolean;
-  /** Sends that met a retryable error (`internal`, `rate_limited`, a gateway error). */
-  errors: number;
   settle: (outcome: PublishOutcome) => void;
 }
 
@@ -44,7 +42,7 @@ export class PublishOutbox {
     const outcome = new Promise<PublishOutcome>((resolve) => {
       settle = resolve;
     });
-    this.entries.set(id, { id, topic, message, inFlight: false, errors: 0, settle });
+    this.entries.set(id, { id, topic, message, inFlight: false, settle });
     return { id, outcome };
   }
 
@@ -69,14 +67,6 @@ export class PublishOutbox {
   /** The connection is gone: nothing is in flight any more. */
   requeueAll(): void {
     for (const entry of this.entries.values()) entry.inFlight = false;
-  }
-
-  /** Counts a retryable error against an entry; returns the new count. */
-  countError(id: string): number {
-    const entry = this.entries.get(id);
-    if (!entry) return 0;
-    entry.errors += 1;
-    return entry.errors;
   }
 
   ack(id: string, seq: number): PublishOutcome | undefined {

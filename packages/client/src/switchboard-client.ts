@@ -1,18 +1,20 @@
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
+import type { ClientEvents, ConnectionStatus, StatusChange } from './client-events.js';
+import type { SwitchboardClientOptions } from './client-options.js';
 import { ChatOutbox, type OutgoingChat } from './chat-outbox.js';
 import { Emitter } from './emitter.js';
 import { handshakeUrl, httpUrlOf } from './endpoint.js';
 import { ClientClosedError } from './errors.js';
-import { FeedBuffer, type FeedUpdate } from './feed-buffer.js';
+import { FeedBuffer } from './feed-buffer.js';
 import { HandshakeDiagnosis, type Handshake } from './handshake-diagnosis.js';
 import { Heartbeat } from './heartbeat.js';
 import { randomId } from './ids.js';
 import { nextState, type ConnectionEvent, type ConnectionState } from './machine.js';
 import { parseServerFrame, type GatewayErrorFrame } from './parse-frames.js';
 import { PublishOutbox, type PublishFailure, type PublishOutcome, type PublishTicket } from './publish-outbox.js';
+import { RefusalPolicy, type MessageKind } from './refusal-policy.js';
 import { realScheduler, type Scheduler } from './scheduler.js';
-import { createWebSocketFactory, type SocketFactory, type SocketHandle, type WebSocketConstructor } from './socket.js';
-import type { TokenStore } from './token-stores.js';
+import { createWebSocketFactory, type SocketFactory, type SocketHandle } from './socket.js';
 import { TopicStreams, type TopicStatus } from './topic-streams.js';
 import {
   requireChatText,
@@ -24,124 +26,16 @@ import {
   requireWebSocketUrl,
 } from './validate.js';
 import type {
-  AckFrame,
   ChatFrame,
   ClientFrame,
-  DirectFrame,
   ErrorFrame,
-  HistoryFrame,
-  PresenceFrame,
   ServerFrame,
   SessionFrame,
-  SubscribedFrame,
-  TopicMessageFrame,
-  WhoFrame,
 } from './wire/frames.js';
 import { GATEWAY } from './wire/rules.js';
 
-/** The connection as a page shows it; {@link ConnectionState} is the machine's finer state. */
-export type ConnectionStatus = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'error';
-
-export interface StatusChange {
-  status: ConnectionStatus;
-  /** Why, in words, when it is not obvious (the next retry, an error). */
-  detail?: string;
-  /** Milliseconds until the next attempt, while reconnecting. */
-  retryInMs?: number;
-}
-
-/** The outcome of one chat message: the server stored it (its echo came back), or refused it. */
-export type ChatOutcome =
-  | { id: string; status: 'acked'; seq: number }
-  | { id: string; status: 'failed'; error: PublishFailure };
-
-export interface ClientEvents extends Record<string, unknown> {
-  /** Every transition of the connection machine. */
-  state: { from: ConnectionState; event: ConnectionEvent; to: ConnectionState };
-  status: StatusChange;
-  session: { frame: SessionFrame; newIdentity: boolean };
-  /** Every well-formed server frame, before it is acted on. */
-  frame: ServerFrame;
-  subscribed: SubscribedFrame;
-  topics: string[];
-  /** A topic's delivery status: `live` once nothing published from now on can be missed. */
-  topicStatus: { topic: string; status: TopicStatus };
-  /** A topic message, per topic in seq order, each seq once, across reconnects. */
-  topicMessage: TopicMessageFrame;
-  /** Seqs the server never stored (a publisher died mid-publish without retrying): skipped, not waited for. */
-  gap: { topic: string; from: number; to: number };
-  ack: AckFrame;
-  publishOutcome: PublishOutcome;
-  chat: { frame: ChatFrame; own: boolean };
-  chatOutcome: ChatOutcome;
-  history: HistoryFrame;
-  who: WhoFrame;
-  presence: PresenceFrame;
-  direct: DirectFrame;
-  outbox: OutgoingChat[];
-  feed: { update: FeedUpdate; buffer: FeedBuffer };
-  reading: boolean;
-  feedEnd: FeedBuffer;
-  /** The server's `error` frame. */
-  error: ErrorFrame;
-  /** API Gateway's own error frame; whatever was waiting for an answer has been settled or resent. */
-  gatewayError: GatewayErrorFrame;
-  /** A frame from the server that is not valid: ignored, and reported here rather than thrown. */
-  malformedFrame: { reason: string; data: unknown };
-  /** The server refused a new display name (the connection succeeded without it); the old name stays. */
-  nameRefused: string;
-  /** Something a person should know that is not a server error frame. */
-  notice: string;
-}
-
-export interface SwitchboardClientOptions {
-  /** A WebSocket constructor: on Node 20, `WebSocket` from the `ws` package. Default: the global one. */
-  WebSocket?: WebSocketConstructor;
-  /** Opens sockets; overrides `WebSocket` (tests hand in a fake). */
-  createSocket?: SocketFactory;
-  scheduler?: Scheduler;
-  random?: () => number;
-  newId?: () => string;
-  /** Where the session token is kept between runs. Default: none (every run is a new user). */
-  tokenStore?: TokenStore;
-  backoff?: BackoffOptions;
-  /** Ping interval, well inside API Gateway's 10-minute idle timeout (default 5 minutes). */
-  heartbeatMs?: number;
-  /** How long to wait for a pong before declaring the connection dead (default 20 s). */
-  pongTimeoutMs?: number;
-  /**
-   * A connection is replaced by a new one after this long (default 1 h 50 min), before API Gateway cuts it
-   * at 2 hours; the new one resumes everything, so nothing is lost. 0 never plans one.
-   */
-  maxConnectionMs?: number;
-  /** Joins the chat room on connect (asks for history and who is here). Default true; a back end that only subscribes says false. */
-  chat?: boolean;
-  /** How many chat messages to ask for on join. */
-  historyLimit?: number;
-  /** First wait after `rate_limited`; it doubles while the server keeps refusing (default 1.5 s). */
-  rateLimitRetryMs?: number;
-  /** Sends of one publish or chat message that met `internal` before it is reported failed (default 5). */
-  maxServerErrors?: number;
-  /** How long to wait for `session` after `hello` before asking again (three times, then reconnect). */
-  helloTimeoutMs?: number;
-  /** How long a gap in a topic's seqs may stay open before a replay is asked for (default 1 s). */
-  gapWaitMs?: number;
-  /** How long a gap may stay open without progress after that replay before it is skipped (default 10 s). */
-  gapGiveUpMs?: number;
-  /**
-   * Tells whether the server answers at all (any HTTP response). A browser shows a refused handshake (401
-   * for a bad token) and an unreachable server alike, as a socket that closes before opening; this tells
-   * them apart so a token is not thrown away just because the network was down. Absent: every failure
-   * before open with a token counts as a refusal.
-   */
-  probe?: (httpUrl: string) => Promise<boolean>;
-  /** Aborting it closes the client for good, as {@link SwitchboardClient.close} does. */
-  signal?: AbortSignal;
-}
-
 type TimerName = 'retry' | 'autoDisconnect' | 'hello' | 'renew' | 'publishRetry' | 'chatRetry';
 
-const RETRYABLE: ReadonlySet<string> = new Set(['internal', 'rate_limited']);
 const CHAT_ACTIONS: ReadonlySet<string> = new Set(['sendmessage', 'send']);
 
 /**
@@ -162,10 +56,7 @@ export class SwitchboardClient {
   private readonly createSocket: SocketFactory;
   private readonly heartbeat: Heartbeat;
   private readonly diagnosis = new HandshakeDiagnosis();
-  /** Publishes already sent again once after a gateway error: a second error fails them. */
-  private readonly resentAfterGatewayError = new Set<string>();
-  /** Several were in flight when a non-retryable error came: a second such error fails those still waiting. */
-  private readonly suspects = new Set<string>();
+  private readonly refusals: RefusalPolicy;
 
   private machine: ConnectionState = 'idle';
   private url = '';
@@ -177,7 +68,6 @@ export class SwitchboardClient {
   private everConnected = false;
   private attempt = 0;
   private readonly timers = new Map<TimerName, unknown>();
-  private rateLimited = { publish: 0, chat: 0 };
   private currentStatus: ConnectionStatus = 'disconnected';
   private currentSession: SessionFrame | undefined;
   private isReading = false;
@@ -191,6 +81,11 @@ export class SwitchboardClient {
     this.newId = options.newId ?? randomId;
     this.createSocket = options.createSocket ?? createWebSocketFactory(options.WebSocket);
     this.outbox = new ChatOutbox(this.newId, () => this.scheduler.now());
+    this.refusals = new RefusalPolicy({
+      rateLimitRetryMs: options.rateLimitRetryMs ?? 1500,
+      maxRetryMs: (options.backoff ?? DEFAULT_BACKOFF).maxMs,
+      maxServerErrors: options.maxServerErrors ?? 5,
+    });
     this.heartbeat = new Heartbeat(
       this.scheduler,
       options.heartbeatMs ?? 5 * 60_000,
@@ -541,8 +436,7 @@ export class SwitchboardClient {
   }
 
   private afterSocketGone(): void {
-    this.resentAfterGatewayError.clear(); // a new session re-sends every waiting publish afresh
-    this.suspects.clear();
+    this.refusals.newConnection();
     this.heartbeat.stop();
     this.stopTimer('hello');
     this.stopTimer('renew');
@@ -585,8 +479,6 @@ export class SwitchboardClient {
       case 'message':
         return this.topicStreams.onMessage(frame);
       case 'ack':
-        this.resentAfterGatewayError.delete(frame.id);
-        this.suspects.delete(frame.id);
         this.settlePublish(this.publishes.ack(frame.id, frame.seq));
         return this.emit('ack', frame);
       case 'chat':
@@ -681,25 +573,17 @@ export class SwitchboardClient {
   }
 
   /**
-   * The gateway does not say which request failed, so nothing waiting may hang on it. A publish waiting for
-   * its ack is sent once more (the same `id`: the server stores and delivers it at most once, so a publish
-   * that had in fact gone through is only acked again); one that meets a second error is reported failed.
-   * A chat message on the wire is marked failed, to be retried by hand or on reconnect.
+   * API Gateway's own error frame does not say which request failed, so nothing waiting may hang on it:
+   * publishes on the wire are sent once more (see {@link RefusalPolicy}); chat messages on the wire are
+   * marked failed, to be retried by hand or on reconnect.
    */
   private onGatewayError(frame: GatewayErrorFrame): void {
     // Before the session only `hello` is on the wire (and is asked again); queued publishes were not sent yet.
-    const inFlight = this.machine === 'connected' ? this.publishes.inFlight() : [];
-    const failed = inFlight.filter((id) => this.resentAfterGatewayError.has(id));
+    const decision = this.refusals.onGatewayError(this.machine === 'connected' ? this.publishes.inFlight() : []);
     const chats = this.outbox.failSent();
     this.emit('gatewayError', frame);
-    for (const id of inFlight.filter((candidate) => !failed.includes(candidate))) {
-      this.resentAfterGatewayError.add(id);
-      this.sendPublish(id);
-    }
-    for (const id of failed) {
-      this.resentAfterGatewayError.delete(id);
-      this.settlePublish(this.publishes.fail(id, { kind: 'gateway', message: frame.message }));
-    }
+    for (const id of decision.resendNow) this.sendPublish(id);
+    for (const id of decision.fail) this.failMessage('publish', id, { kind: 'gateway', message: frame.message });
     if (chats.length > 0) this.emit('outbox', this.outbox.list());
   }
 
@@ -713,74 +597,54 @@ export class SwitchboardClient {
   /** The server has a chat message: if it was ours, its outcome is known. */
   private confirmChat(frame: ChatFrame): boolean {
     if (!this.outbox.confirm(frame)) return false;
-    this.suspects.delete(frame.id);
-    this.rateLimited.chat = 0;
+    this.refusals.stored('chat', frame.id);
     this.emit('chatOutcome', { id: frame.id, status: 'acked', seq: frame.seq });
     return true;
   }
 
   /**
-   * An `error` frame names the action it refuses, not the frame's id. `unauthorized` means the connection's
-   * records are gone: reconnect, and everything waiting is sent again there. `rate_limited` is waited out
-   * and the messages in flight resent (never failed); `internal` likewise, up to `maxServerErrors` sends.
-   * Any other refusal fails the one message of that kind in flight; when several are, they are all sent
-   * once more and those still waiting at a second refusal fail.
+   * `unauthorized` means the connection's records are gone: reconnect, and everything waiting is sent
+   * again there. A refused publish or chat message is handled by the {@link RefusalPolicy}.
    */
   private onError(frame: ErrorFrame): void {
     this.emit('error', frame);
     if (frame.code === 'unauthorized') return this.loseSocket('the server no longer knows this connection');
-    const kind = frame.action === 'publish' ? 'publish' : frame.action !== undefined && CHAT_ACTIONS.has(frame.action) ? 'chat' : undefined;
+    const kind: MessageKind | undefined =
+      frame.action === 'publish' ? 'publish' : frame.action !== undefined && CHAT_ACTIONS.has(frame.action) ? 'chat' : undefined;
     if (!kind) return;
-    const inFlight = kind === 'publish' ? this.publishes.inFlight() : this.outbox.sent().map((entry) => entry.id);
+    const inFlight = this.inFlight(kind);
     if (inFlight.length === 0) return;
-    const failure: PublishFailure = { kind: 'server', code: frame.code, message: frame.message };
-    if (RETRYABLE.has(frame.code)) {
-      const giveUp = frame.code === 'internal' ? inFlight.filter((id) => this.countError(kind, id) >= (this.options.maxServerErrors ?? 5)) : [];
-      for (const id of giveUp) this.failMessage(kind, id, failure);
-      return this.retryLater(kind, frame.code === 'rate_limited');
-    }
-    const suspected = inFlight.filter((id) => this.suspects.has(id));
-    const doomed = inFlight.length === 1 ? inFlight : suspected;
-    for (const id of doomed) this.failMessage(kind, id, failure);
-    if (doomed.length > 0) return;
-    for (const id of inFlight) {
-      this.suspects.add(id);
-      if (kind === 'publish') this.sendPublish(id);
-      else this.retryChat(id);
-    }
+    const decision = this.refusals.onError(kind, frame.code, inFlight);
+    for (const id of decision.fail) this.failMessage(kind, id, { kind: 'server', code: frame.code, message: frame.message });
+    for (const id of decision.resendNow) this.resend(kind, id);
+    const timer = kind === 'publish' ? 'publishRetry' : 'chatRetry';
+    if (decision.resendAfterMs === undefined || this.timers.has(timer)) return;
+    this.startTimer(timer, decision.resendAfterMs, () => {
+      if (this.machine === 'connected') for (const id of this.inFlight(kind)) this.resend(kind, id);
+    });
   }
 
-  private countError(kind: 'publish' | 'chat', id: string): number {
-    if (kind === 'publish') return this.publishes.countError(id);
+  private inFlight(kind: MessageKind): string[] {
+    return kind === 'publish' ? this.publishes.inFlight() : this.outbox.sent().map((entry) => entry.id);
+  }
+
+  private resend(kind: MessageKind, id: string): void {
+    if (kind === 'publish') return this.sendPublish(id);
     const entry = this.outbox.get(id);
-    return entry ? ++entry.errors : 0;
+    if (entry) this.sendChatEntry(entry);
   }
 
-  private failMessage(kind: 'publish' | 'chat', id: string, error: PublishFailure): void {
-    this.suspects.delete(id);
+  private failMessage(kind: MessageKind, id: string, error: PublishFailure): void {
+    this.refusals.forget(id);
     if (kind === 'publish') return this.settlePublish(this.publishes.fail(id, error));
     if (!this.outbox.remove(id)) return;
     this.emit('chatOutcome', { id, status: 'failed', error });
     this.emit('outbox', this.outbox.list());
   }
 
-  /** Resends what is in flight of one kind after a wait that doubles while the server keeps limiting. */
-  private retryLater(kind: 'publish' | 'chat', limited: boolean): void {
-    const timer = kind === 'publish' ? 'publishRetry' : 'chatRetry';
-    if (this.timers.has(timer)) return;
-    const strikes = limited ? this.rateLimited[kind]++ : 0;
-    const base = this.options.rateLimitRetryMs ?? 1500;
-    const delay = Math.min(base * 2 ** strikes, (this.options.backoff ?? DEFAULT_BACKOFF).maxMs);
-    this.startTimer(timer, delay, () => {
-      if (this.machine !== 'connected') return;
-      if (kind === 'publish') for (const id of this.publishes.inFlight()) this.sendPublish(id);
-      else for (const entry of this.outbox.sent()) this.sendChatEntry(entry);
-    });
-  }
-
   private settlePublish(outcome: PublishOutcome | undefined): void {
     if (!outcome) return;
-    if (outcome.status === 'acked') this.rateLimited.publish = 0;
+    if (outcome.status === 'acked') this.refusals.stored('publish', outcome.id);
     this.emit('publishOutcome', outcome);
   }
 
