@@ -51,17 +51,24 @@ describe('the client against the local stack', () => {
     while (cuts.size < 20) cuts.add(20 + Math.floor(Math.random() * (total - 40)));
     let published = 0;
     let forced = 0;
+    let lastCut: string | undefined;
+    /** One cut at a time, each on a connection that has come back since the previous cut. */
+    const cut = async () => {
+      await until(() => client.state === 'connected' && client.session?.connectionId !== lastCut, 10_000, 'a reconnect');
+      lastCut = client.session?.connectionId ?? '';
+      // Half the cuts drop the TCP connection from the client's side, half delete it from the server's.
+      if (forced % 2 === 0) sockets.current()?.terminate();
+      else await deleteConnection(stack, lastCut);
+      forced += 1;
+    };
+    let cutting = Promise.resolve();
     const publisher = async () => {
       while (published < total) {
         const n = ++published;
         await publishOverHttp(stack, topic, { n });
         if (!cuts.has(n)) continue;
-        await until(() => client.state === 'connected', 10_000, 'a reconnect');
-        const connectionId = client.session?.connectionId ?? '';
-        // Half the cuts drop the TCP connection from the client's side, half delete it from the server's.
-        if (forced % 2 === 0) sockets.current()?.terminate();
-        else await deleteConnection(stack, connectionId);
-        forced += 1;
+        cutting = cutting.then(cut);
+        await cutting;
       }
     };
     await Promise.all([publisher(), publisher(), publisher(), publisher()]);
@@ -93,11 +100,11 @@ describe('the client against the local stack', () => {
   }, 60_000);
 });
 
-describe("a planned reconnect before API Gateway's maximum connection time", () => {
+describe("API Gateway's idle timeout and maximum connection time, shortened", () => {
   let stack: LocalStack;
 
   beforeAll(async () => {
-    stack = await startLiveStack({ maxConnectionMs: 3000 });
+    stack = await startLiveStack({ maxConnectionMs: 3000, idleTimeoutMs: 1000 });
   });
   afterAll(async () => {
     await stack.stop();
@@ -105,7 +112,7 @@ describe("a planned reconnect before API Gateway's maximum connection time", () 
 
   it('replaces the connection before the gateway cuts it, and loses nothing', async () => {
     const topic = `client.planned.${Date.now()}`;
-    const { client, transitions } = liveClient(stack, { maxConnectionMs: 2000 });
+    const { client, transitions } = liveClient(stack, { maxConnectionMs: 2000, heartbeatMs: 300 });
     const seen: number[] = [];
     const closes: string[] = [];
     client.on('topicMessage', (frame) => seen.push(frame.seq));
@@ -134,4 +141,22 @@ describe("a planned reconnect before API Gateway's maximum connection time", () 
       client.close();
     }
   }, 60_000);
+
+  it.each([
+    ['keeps an idle connection open with its heartbeat', 300, 0],
+    ['(without a heartbeat inside the timeout, the gateway closes it)', 60_000, 1],
+  ])('%s', async (_what, heartbeatMs, expectedLosses) => {
+    const { client, transitions } = liveClient(stack, { maxConnectionMs: 0, heartbeatMs });
+    client.connect(stack.wsUrl);
+    try {
+      await until(() => client.state === 'connected', 10_000, 'the session');
+      const connectionId = client.session?.connectionId;
+      await new Promise((done) => setTimeout(done, 1600)); // idle, beyond the 1 s timeout
+
+      expect(transitions.filter((event) => event === 'socket-lost').length).toBe(expectedLosses);
+      if (expectedLosses === 0) expect(client.session?.connectionId).toBe(connectionId);
+    } finally {
+      client.close();
+    }
+  }, 30_000);
 });
