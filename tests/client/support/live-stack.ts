@@ -62,10 +62,11 @@ export async function deleteConnection(stack: LocalStack, connectionId: string):
   if (response.status !== 204 && response.status !== 410) throw new Error(`DeleteConnection answered ${response.status}`);
 }
 
-export async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+/** Polls until `check` holds; `what` is read when it times out, so it can say how far things got. */
+export async function until(check: () => boolean, timeoutMs: number, what: string | (() => string)): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((done) => setTimeout(done, 10));
   }
 }
