@@ -42,7 +42,9 @@ export function createFeedWorkerHandler(dependencies: DependencyFactory, setting
 
 const config = loadConfig();
 export const handler = createFeedWorkerHandler(
-  createDependencyFactory(config),
+  // The worker hands its stream on to itself: its own name, which the template cannot give it without
+  // naming the function (a name that would then have to fit 64 characters for every stack name).
+  createDependencyFactory({ ...config, FEED_WORKER_FUNCTION: config.FEED_WORKER_FUNCTION ?? config.AWS_LAMBDA_FUNCTION_NAME }),
   {
     intervalMs: config.FEED_INTERVAL_MS,
     chunkSize: config.FEED_CHUNK_SIZE,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCloudFormationYaml } from '../../src/local/cfn-yaml';
 import { createIntrinsicResolver } from '../../src/local/intrinsic-resolver';
@@ -38,6 +39,37 @@ describe('the project template, read by the local stack', () => {
 
   it('takes the stage from the StageName parameter default', () => {
     expect(model.stage).toBe(model.parameters.StageName);
+  });
+});
+
+describe('the project template, as CloudFormation deploys it', () => {
+  const template = parseCloudFormationYaml(readFileSync(join(PROJECT_ROOT, 'template.yaml'), 'utf8')) as unknown as {
+    Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  };
+  const { model, resolver } = loadStackModel({ templatePath: join(PROJECT_ROOT, 'template.yaml'), projectRoot: PROJECT_ROOT });
+  const ofType = (type: string) => Object.values(template.Resources).filter((r) => r.Type === type);
+
+  it('names no function, so that every name fits 64 characters whatever the stack is called', () => {
+    const named = ofType('AWS::Serverless::Function').filter((fn) => fn.Properties.FunctionName !== undefined);
+
+    expect(named).toEqual([]);
+  });
+
+  it('lets API Gateway invoke each function only for its own routes on this stage', () => {
+    const sources = ofType('AWS::Lambda::Permission').map((p) => resolver.resolveString(p.Properties.SourceArn as never) ?? '');
+    const routeKeys = [...(model.webSocketApi?.routes.keys() ?? [])];
+
+    expect(sources.filter((arn) => arn.includes('*'))).toEqual([]);
+    expect(sources.map((arn) => arn.split('/').slice(1))).toEqual(
+      expect.arrayContaining(routeKeys.map((key) => [model.stage, key])),
+    );
+    expect(sources).toHaveLength(routeKeys.length);
+  });
+
+  it('gives the feed function a worker name that the local Lambda Invoke API knows', () => {
+    const name = resolver.resolveString(model.functions.get('FeedFunction')?.environment.FEED_WORKER_FUNCTION);
+
+    expect(model.functions.has(name ?? '')).toBe(true);
   });
 });
 
