@@ -221,14 +221,14 @@ capacity" warning); in AWS each concurrent invocation has its own container and 
 /** Section 3 of BENCHMARKS.md; `npm run bench -- --only coldstart` rewrites only this section (and its target rows). */
 export function renderColdStart(cs: ColdStartSummary, alone?: { command: string; date: string }): string {
   const maps = cs.sourceMapsFlag
-    ? `template.yaml sets \`NODE_OPTIONS: --enable-source-maps\`: with the flag, init takes ${ratio(cs.sourceMapsRatio)} of its time without it (median over the functions).`
-    : `template.yaml does not set \`--enable-source-maps\`: the flag would make init take ${ratio(cs.sourceMapsRatio)} of its time without it (median over the functions).`;
+    ? `template.yaml sets \`NODE_OPTIONS: --enable-source-maps\` by default: with the flag, init takes ${ratio(cs.sourceMapsRatio)} of its time without it (median over the functions).`
+    : `template.yaml leaves \`--enable-source-maps\` off by default (parameter \`SourceMapsInStackTraces\`): the flag would make init take ${ratio(cs.sourceMapsRatio)} of its time without it (median over the functions), for stack traces that point into the TypeScript sources.`;
   const tracer = cs.tracerRatio === undefined
     ? 'Powertools Tracer is not installed, so its probe was not measured.'
     : `Powertools Tracer, bundled alone over the same floor, takes ${ratio(cs.tracerRatio)} of the floor's init; ${cs.tracerInFunctions ? 'some functions bundle it' : 'no function bundles it'}.`;
   return `## 3. Cold start
 
-Measured by \`npm run bench\`, or alone with \`npm run bench -- --only coldstart\` (about 2 minutes; it rewrites only this
+Measured by \`npm run bench\`, or alone with \`npm run bench -- --only coldstart\` (2 to 6 minutes; it rewrites only this
 section of BENCHMARKS.md and its rows in the targets table).
 ${alone ? `\nThis section was measured on its own: \`${alone.command}\` on ${alone.date}.\n` : ''}
 ${toMarkdown(cs.table)}

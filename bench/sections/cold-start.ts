@@ -3,7 +3,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseCloudFormationYaml } from '../../src/local/cfn-yaml';
+import { parseCloudFormationYaml, type CfnValue } from '../../src/local/cfn-yaml';
+import { createIntrinsicResolver } from '../../src/local/intrinsic-resolver';
 import { PROJECT_ROOT } from '../lib/child-stack';
 import { kb, median, ms, ratio } from '../lib/stats';
 import type { Table } from '../lib/table';
@@ -25,7 +26,7 @@ interface FunctionBuild {
 
 interface TemplateBuilds {
   functions: FunctionBuild[];
-  /** `Globals.Function.Environment.Variables.NODE_OPTIONS` has `--enable-source-maps`. */
+  /** `Globals.Function.Environment.Variables.NODE_OPTIONS` has `--enable-source-maps`, with the parameter defaults. */
   sourceMapsFlag: boolean;
 }
 
@@ -65,7 +66,9 @@ type Resource = {
 export function templateBuilds(): TemplateBuilds {
   const template = parseCloudFormationYaml(readFileSync(join(PROJECT_ROOT, 'template.yaml'), 'utf8')) as unknown as {
     Resources: Record<string, Resource>;
-    Globals?: { Function?: { Environment?: { Variables?: Record<string, unknown> } } };
+    Parameters?: Record<string, { Default?: unknown }>;
+    Conditions?: Record<string, CfnValue>;
+    Globals?: { Function?: { Environment?: { Variables?: Record<string, CfnValue> } } };
   };
   const functions = Object.entries(template.Resources)
     .filter(([, r]) => r.Type === 'AWS::Serverless::Function' && r.Metadata?.BuildProperties?.EntryPoints?.[0])
@@ -80,7 +83,13 @@ export function templateBuilds(): TemplateBuilds {
         external: props.External ?? [],
       };
     });
-  const nodeOptions = String(template.Globals?.Function?.Environment?.Variables?.NODE_OPTIONS ?? '');
+  // NODE_OPTIONS as the template's parameter defaults make it.
+  const resolver = createIntrinsicResolver({
+    parameters: Object.fromEntries(Object.entries(template.Parameters ?? {}).map(([name, p]) => [name, String(p.Default ?? '')])),
+    conditions: template.Conditions ?? {},
+    resourceTypes: Object.fromEntries(Object.entries(template.Resources).map(([id, r]) => [id, r.Type])),
+  });
+  const nodeOptions = resolver.resolveString(template.Globals?.Function?.Environment?.Variables?.NODE_OPTIONS) ?? '';
   return { functions, sourceMapsFlag: nodeOptions.includes('--enable-source-maps') };
 }
 
