@@ -201,13 +201,13 @@ export async function runColdStart(settings: ColdStartSettings): Promise<ColdSta
       prepared.push({
         fn, outfile, sdk, floor: writeFloor(outDir, sdk), bytes: statSync(outfile).size, top: topContributors(metafile),
         tracer: Object.keys(metafile.inputs).some((path) => path.includes('@aws-lambda-powertools/tracer')),
-        times: { init: [] as number[], toggled: [] as number[], floor: [] as number[] },
+        times: { init: [] as number[], toggled: [] as number[] },
       });
     }
     const first = prepared[0];
     if (!first) throw new Error('template.yaml has no function with esbuild BuildProperties');
     const probeSource = tracerProbeSource(first.sdk);
-    let probe: { file: string; floor: string; times: number[]; floorTimes: number[] } | undefined;
+    let probe: { file: string; floor: string; times: number[] } | undefined;
     if (probeSource) {
       mkdirSync(join(outDir, 'tracer-probe'));
       const entry = join(outDir, 'tracer-probe', 'entry.ts');
@@ -217,8 +217,16 @@ export async function runColdStart(settings: ColdStartSettings): Promise<ColdSta
         entryPoints: [entry], outfile: file, bundle: true, minify: first.fn.minify, platform: 'node', target: first.fn.target,
         format: 'cjs', sourcemap: first.fn.sourcemap, logLevel: 'silent', external: first.fn.external, nodePaths: [join(PROJECT_ROOT, 'node_modules')],
       });
-      probe = { file, floor: first.floor, times: [], floorTimes: [] };
+      probe = { file, floor: first.floor, times: [] };
     }
+    // Functions that require the same SDK packages share one floor, and its samples are pooled.
+    const floorTimes = new Map<string, number[]>();
+    const sampleFloor = async (file: string, env: Record<string, string>): Promise<void> => {
+      const times = floorTimes.get(file) ?? [];
+      times.push(await timeInit(file, env, sourceMapsFlag));
+      floorTimes.set(file, times);
+    };
+    const floorOf = (file: string): number => median(floorTimes.get(file) ?? []);
 
     // Interleaved, so that a busy moment of the machine falls on every variant alike.
     for (let run = 0; run < settings.runs; run += 1) {
@@ -226,24 +234,24 @@ export async function runColdStart(settings: ColdStartSettings): Promise<ColdSta
         const env = functionEnv(p.fn.logicalId);
         p.times.init.push(await timeInit(p.outfile, env, sourceMapsFlag));
         p.times.toggled.push(await timeInit(p.outfile, env, !sourceMapsFlag));
-        p.times.floor.push(await timeInit(p.floor, env, sourceMapsFlag));
+        await sampleFloor(p.floor, env);
       }
       if (probe) {
         const env = functionEnv('TracerProbe');
         probe.times.push(await timeInit(probe.file, env, sourceMapsFlag));
-        probe.floorTimes.push(await timeInit(probe.floor, env, sourceMapsFlag));
+        await sampleFloor(probe.floor, env);
       }
     }
 
     const measured: Measured[] = prepared.map((p) => ({
       logicalId: p.fn.logicalId, bytes: p.bytes, top: p.top,
-      initMs: median(p.times.init), toggledMs: median(p.times.toggled), floorMs: median(p.times.floor),
+      initMs: median(p.times.init), toggledMs: median(p.times.toggled), floorMs: floorOf(p.floor),
     }));
     const ratios = measured.map((m) => ({ id: m.logicalId, ratio: m.initMs / m.floorMs }));
     const worst = ratios.reduce((a, b) => (b.ratio > a.ratio ? b : a));
     const withMaps = (m: Measured): number => (sourceMapsFlag ? m.initMs : m.toggledMs);
     const withoutMaps = (m: Measured): number => (sourceMapsFlag ? m.toggledMs : m.initMs);
-    const tracerRatio = probe ? median(probe.times) / median(probe.floorTimes) : undefined;
+    const tracerRatio = probe ? median(probe.times) / floorOf(probe.floor) : undefined;
     const flag = sourceMapsFlag ? 'with' : 'without';
     const rows = measured.map((m) => [
       m.logicalId, kb(m.bytes), ms(m.initMs), ms(m.floorMs), ratio(m.initMs / m.floorMs),
@@ -251,7 +259,7 @@ export async function runColdStart(settings: ColdStartSettings): Promise<ColdSta
     ]);
     if (probe) {
       rows.push([
-        'Powertools Tracer alone (probe)', '-', ms(median(probe.times)), ms(median(probe.floorTimes)), ratio(tracerRatio ?? Number.NaN), '-',
+        'Powertools Tracer alone (probe)', '-', ms(median(probe.times)), ms(floorOf(probe.floor)), ratio(tracerRatio ?? Number.NaN), '-',
         'Tracer, its middleware and the X-Ray SDK, bundled like a function',
       ]);
     }
@@ -271,7 +279,7 @@ export async function runColdStart(settings: ColdStartSettings): Promise<ColdSta
         rows,
         notes: [
           `Bundles as \`sam build\` makes them from each function's BuildProperties in template.yaml (esbuild, platform node, format cjs; External, Minify, Target, Sourcemap as set there). "init" runs ${flag} \`--enable-source-maps\`, as the template's NODE_OPTIONS says.`,
-          '"floor": a handler that requires only the AWS SDK packages the bundle leaves to the runtime (found in its esbuild metafile) and does nothing, timed in the same run, interleaved with the bundle, with the same flags and environment. "init / floor" is the figure to read; the absolute times depend on the machine.',
+          '"floor": a handler that requires only the AWS SDK packages the bundle leaves to the runtime (found in its esbuild metafile) and does nothing, timed in the same run, interleaved with the bundles, with the same flags and environment; functions that require the same packages share one floor, whose samples are pooled (the median of all of them). "init / floor" is the figure to read; the absolute times depend on the machine.',
           'Init: `require()` of the module in a fresh `node` process, as CPU time (user + system, `process.cpuUsage()`), which a busy shared machine disturbs far less than wall time. Lambda adds its own runtime start and the package download, not counted here.',
           'The Tracer probe bundles `@aws-lambda-powertools/tracer`, `new Tracer()` and `captureLambdaHandler` over the same SDK requires, with the same build properties: what Tracer would add to any function. "largest inputs": share of the bundle by package, from the esbuild metafile.',
         ],

@@ -7,7 +7,7 @@ import type { MiddlewareObj } from '@middy/core';
 /**
  * Logger and metrics of one function, made once per container. No Powertools Tracer: Lambda records every
  * invocation in X-Ray by itself (`Tracing` in template.yaml) and the AWS SDK passes the trace header on, while
- * Tracer's X-Ray SDK made module init 1.2x slower and hooks every Promise (BENCHMARKS.md, section 3).
+ * Tracer's X-Ray SDK adds a tenth to a fifth to module init and hooks every Promise (BENCHMARKS.md, section 3).
  */
 export interface Observability {
   logger: Logger;
