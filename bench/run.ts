@@ -2,7 +2,7 @@
  * `npm run bench` (about 10 minutes on 2 cores) or `npm run bench -- --quick` (under a minute): runs each
  * section against servers on 127.0.0.1 only, prints the tables and rewrites BENCHMARKS.md.
  * `--only=fanout,cost,coldstart,capacity,peers` runs some sections (BENCHMARKS.md is then not rewritten, except the
- * peer section when peers ran: `npm run bench -- --only peers`).
+ * peer and cold-start sections when they ran: `npm run bench -- --only peers`, `npm run bench -- --only coldstart`).
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from './lib/child-stack';
 import { toText, type Table } from './lib/table';
-import { machine, renderPeers, renderReport, targetsTable, type Results } from './report';
+import { coldStartTargetRows, machine, renderColdStart, renderPeers, renderReport, targetsTable, type Results } from './report';
 import { runCapacity } from './sections/capacity';
 import { runColdStart } from './sections/cold-start';
 import { runCost } from './sections/cost';
@@ -75,21 +75,41 @@ async function main(): Promise<void> {
 
   results.durationS = (Date.now() - started) / 1000;
   show(targetsTable(results, settings));
+  const alone = { command, date: new Date().toISOString().slice(0, 10) };
+  if (only && results.coldStart) {
+    const path = join(PROJECT_ROOT, 'BENCHMARKS.md');
+    const current = readFileSync(path, 'utf8');
+    writeFileSync(path, withColdStart(current, renderColdStart(results.coldStart, alone), coldStartTargetRows(results.coldStart)));
+    console.log('--only given: only the cold-start section of BENCHMARKS.md and its rows in the targets table rewritten.');
+  }
   if (only && results.peers && !results.peers.skipped) {
     const path = join(PROJECT_ROOT, 'BENCHMARKS.md');
     const current = readFileSync(path, 'utf8');
     const at = current.indexOf('## 5. Peer comparison');
     const head = withPeerTargets(at >= 0 ? current.slice(0, at) : `${current.trimEnd()}\n\n`, results.peers.targets ?? []);
-    const alone = { command, date: new Date().toISOString().slice(0, 10) };
     writeFileSync(path, `${head}${renderPeers(results.peers, alone)}`);
     console.log('--only given: only the peer section of BENCHMARKS.md and its rows in the targets table rewritten.');
   } else if (only) {
-    console.log('--only given: BENCHMARKS.md left as it was.');
+    if (!results.coldStart) console.log('--only given: BENCHMARKS.md left as it was.');
   } else {
     writeFileSync(join(PROJECT_ROOT, 'BENCHMARKS.md'), renderReport(results, settings, command));
     console.log(`BENCHMARKS.md written (${results.durationS.toFixed(0)} s).`);
   }
   process.exit(results.failures.length ? 1 : 0);
+}
+
+/** The page with its section 3 and its cold-start target rows replaced (the rows of earlier versions of the section too). */
+function withColdStart(page: string, section: string, targets: string[][]): string {
+  const start = page.indexOf('## 3. Cold start');
+  const end = page.indexOf('## 4. ');
+  const body = start >= 0 && end > start ? `${page.slice(0, start)}${section}\n${page.slice(end)}` : `${page.trimEnd()}\n\n${section}`;
+  const isColdStartRow = (line: string): boolean => /^\| (cold start:|every bundle under 300 KB|module init under 150 ms)/.test(line);
+  const lines = body.split('\n');
+  const first = lines.findIndex(isColdStartRow);
+  if (first < 0) return body;
+  const kept = lines.filter((line) => !isColdStartRow(line));
+  kept.splice(first, 0, ...targets.map((row) => `| ${row.map((cell) => cell.replace(/\|/g, '\\|')).join(' | ')} |`));
+  return kept.join('\n');
 }
 
 /** The page's summary of targets with its `peers:` rows replaced by this run's (so the page never disagrees with itself). */

@@ -20,14 +20,14 @@ export function settingsFor(quick: boolean): BenchSettings {
     ? {
         fanOut: { sizes: [100, 200], repetitions: 1, latencyMs, concurrency, sequentialMax: 100 },
         cost: { publishSizes: [0, 100], roomSize: 5, disconnectTopics: [0, 3], feedCharacters: 100 },
-        coldStart: { runs: 1, withoutSourceMaps: false },
+        coldStart: { runs: 1 },
         capacity: { idleMilestones: [100], chatClients: 50, chatRates: [10, 30], stepMs: 1000, pauseMs: 500 },
         peers: { clients: 0, runs: 0 },
       }
     : {
         fanOut: { sizes: [100, 1000, 2000], repetitions: 3, latencyMs, concurrency, sequentialMax: 2000 },
         cost: { publishSizes: [0, 100, 1000], roomSize: 20, disconnectTopics: [0, 5], feedCharacters: 1000 },
-        coldStart: { runs: 10, withoutSourceMaps: true },
+        coldStart: { runs: 10 },
         capacity: { idleMilestones: [1000, 2500, 5000], chatClients: 50, chatRates: [10, 20, 30, 50, 100, 200, 400, 800, 1600], stepMs: 3000, pauseMs: 1500 },
         peers: { clients: Number(process.env.PEER_CLIENTS ?? 1000), runs: 5 },
       };

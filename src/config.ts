@@ -22,8 +22,10 @@ const schema = object({
   /** The token secret itself (local stack, tests) or the Secrets Manager secret that holds it (AWS). */
   TOKEN_SECRET: optional(text(16)),
   TOKEN_SECRET_ARN: optional(text(1)),
-  /** The feed worker function that `teleread` invokes asynchronously. */
+  /** The feed worker function that `teleread` invokes asynchronously (the worker itself uses its own name). */
   FEED_WORKER_FUNCTION: optional(text(1)),
+  /** Set by Lambda (and the local stack): the function's own name, which the feed worker hands its stream on to. */
+  AWS_LAMBDA_FUNCTION_NAME: optional(text(1)),
   FEED_INTERVAL_MS: count(100, 0),
   FEED_CHUNK_SIZE: count(1),
   /** Hand the stream to a fresh invocation after this long, even with time left (tests use a small value). */

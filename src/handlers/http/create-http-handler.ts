@@ -5,6 +5,7 @@ import type { MiddlewareObj, Request } from '@middy/core';
 import type { Dependencies } from '../../domain/dependencies';
 import type { DependencyFactory } from '../../composition-root';
 import { observabilityMiddlewares, type Observability } from '../observability';
+import { observeDeliveries } from '../observe-deliveries';
 import { bodySizeLimit, httpErrorBodies, HttpError } from './http-errors';
 import type { HttpEvent, HttpResult } from './http-event';
 
@@ -19,11 +20,12 @@ export interface HttpHandlerOptions {
 
 /** An HTTP API handler: size limit, JSON body (on writes), one route call, errors as `{"code","message"}`. */
 export function createHttpHandler({ routes, dependencies, observability }: HttpHandlerOptions) {
+  const dependenciesOf = observeDeliveries(dependencies, observability);
   const handle = async (event: HttpEvent): Promise<HttpResult> => {
     observability.metrics.addMetric('HttpRequests', 'Count', 1);
     const selected = routes[event.routeKey];
     if (!selected) throw new HttpError(404, 'not_found', `No route ${event.routeKey}.`);
-    return selected(event, await dependencies());
+    return selected(event, await dependenciesOf());
   };
   return middy(handle)
     .use(observabilityMiddlewares(observability))

@@ -6,6 +6,7 @@ import type { Dependencies } from '../../domain/dependencies';
 import type { ServerFrame } from '../../domain/frames';
 import type { DependencyFactory } from '../../composition-root';
 import { observabilityMiddlewares, type Observability } from '../observability';
+import { observeDeliveries } from '../observe-deliveries';
 import { toErrorFrame } from './error-frames';
 import { actionOf, parseFrame, type RawFrame } from './parse-frame';
 import { OK, type WebSocketEvent, type WebSocketResult } from './ws-event';
@@ -40,9 +41,10 @@ export interface WsHandlerOptions {
  */
 export function createWsHandler({ routes, dependencies, observability }: WsHandlerOptions) {
   const { logger, metrics } = observability;
+  const dependenciesOf = observeDeliveries(dependencies, observability);
   const handle = async (event: WebSocketEvent, _context: Context): Promise<WebSocketResult> => {
     const { connectionId, routeKey } = event.requestContext;
-    const deps = await dependencies(event.requestContext);
+    const deps = await dependenciesOf(event.requestContext);
     let frame: RawFrame | undefined;
     try {
       frame = parseFrame(event);
@@ -55,9 +57,8 @@ export function createWsHandler({ routes, dependencies, observability }: WsHandl
       const { frame: errorFrame, internal } = toErrorFrame(error, actionOf(frame));
       if (internal) logger.error('Frame failed', { routeKey, error: error as Error });
       metrics.addMetric(internal ? 'FramesFailed' : 'FramesRejected', 'Count', 1);
-      await deps.notifier.send(connectionId, errorFrame).catch((sendError: unknown) => {
-        logger.warn('Could not send the error frame', { connectionId, error: sendError as Error });
-      });
+      // A failed send has been logged and counted by observeDeliveries; the frame has nowhere else to go.
+      await deps.notifier.send(connectionId, errorFrame).catch(() => undefined);
     }
     return OK;
   };
