@@ -117,6 +117,11 @@ export function requireMessageSize(message: unknown): void {
   }
 }
 
+/** The UTF-8 bytes of a value serialised as JSON: what a reply frame or an HTTP body costs. */
+export function jsonBytes(value: unknown): number {
+  return utf8Length(JSON.stringify(value) ?? 'null');
+}
+
 /** UTF-8 bytes of a string (lone surrogates count as the 3 bytes of the replacement character). */
 export function utf8Length(text: string): number {
   let bytes = 0;

@@ -91,3 +91,101 @@ describe('text that deceives', () => {
     expect(chat).toMatchObject({ type: 'chat', message: 'line one\n\tline two' });
   });
 });
+
+describe('replies within API Gateway limits', () => {
+  /** API Gateway refuses an `@connections` post over 128 KB. */
+  const POST_LIMIT = 128 * 1024;
+  const bytes = (frame: unknown) => Buffer.byteLength(JSON.stringify(frame));
+
+  it('answers history with the newest messages that fit in one post, and a `before` that reaches the rest', async () => {
+    const [ada, bob] = await Promise.all([e2e.connect({ name: 'Ada' }), e2e.connect({ name: 'Bob' })]);
+    const sent: string[] = [];
+    for (let index = 0; index < 20; index += 1) {
+      const text = `${index} ${'😀'.repeat(1995)}`;
+      sent.push(text);
+      await (index % 2 ? ada : bob).request({ action: 'sendmessage', message: text }, (frame) => frame.type === 'chat' && frame.message === text);
+    }
+
+    const pages: Frame[] = [];
+    let before: unknown;
+    do {
+      const page = await ada.request({ action: 'history', limit: 200, ...(before === undefined ? {} : { before }) }, (frame) => frame.type === 'history' || isError(frame));
+      pages.push(page);
+      before = page.before;
+    } while (before !== undefined && pages.length < 10);
+    const texts = pages.reverse().flatMap((page) => (page.messages as Frame[]).map((message) => message.message));
+    const seqs = pages.flatMap((page) => (page.messages as Frame[]).map((message) => Number(message.seq)));
+
+    expect(pages[pages.length - 1]?.type).toBe('history');
+    expect(pages.length).toBeGreaterThan(1);
+    expect(Math.max(...pages.map(bytes))).toBeLessThanOrEqual(POST_LIMIT);
+    expect(texts.slice(-20)).toEqual(sent);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(seqs.length);
+  });
+
+  it('pages GET /topics/{t}/messages under 1 MB and gives the `since` of the next page', async () => {
+    const payload = JSON.stringify('y'.repeat(15_000));
+    for (let seq = 1; seq <= 100; seq += 1) {
+      await e2e.put({ pk: 'MSG#topic:big', sk: String(seq).padStart(12, '0'), seq, id: `m${seq}`, payload, from: null, sentAt: new Date().toISOString() });
+    }
+
+    const seqs: number[] = [];
+    const sizes: number[] = [];
+    let since = 0;
+    for (let page = 0; page < 10; page += 1) {
+      const response = await fetch(`${e2e.stack.httpUrl}/topics/big/messages?since=${since}&limit=1000`);
+      const text = await response.text();
+      sizes.push(Buffer.byteLength(text));
+      const body = JSON.parse(text) as { messages: Frame[]; next?: number };
+      seqs.push(...body.messages.map((message) => Number(message.seq)));
+      if (body.next === undefined) break;
+      since = body.next;
+    }
+
+    expect(sizes.length).toBeGreaterThan(1);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(1024 * 1024);
+    expect(seqs).toEqual(Array.from({ length: 100 }, (_, index) => index + 1));
+  });
+
+  // Last in this file: the 600 members it adds have no sockets, so later broadcasts would post to them.
+  it('pages who: at most 100 members a page, under one post, with a cursor that reaches everyone', async () => {
+    const client = await e2e.connect({ name: 'Counter' });
+    await client.session();
+    const connectedAt = new Date().toISOString();
+    const longName = '😀'.repeat(40);
+    for (let index = 0; index < 600; index += 1) {
+      const connectionId = `seeded${String(index).padStart(4, '0')}=`;
+      await e2e.put({ pk: 'SUBS#chat', sk: `CONN#${connectionId}`, connectionId, userId: `seeded-user-${index}`, name: longName, connectedAt });
+    }
+
+    const pages: Frame[] = [];
+    let cursor: unknown;
+    do {
+      const page = await client.request({ action: 'who', ...(cursor === undefined ? {} : { cursor }) }, (frame) => frame.type === 'who' || isError(frame));
+      pages.push(page);
+      cursor = page.cursor;
+    } while (cursor !== undefined && pages.length < 20);
+    const users = pages.flatMap((page) => (page.users ?? []) as Frame[]);
+    const seeded = new Set(users.map((user) => String(user.userId)).filter((userId) => userId.startsWith('seeded-user-')));
+
+    expect(pages.every((page) => page.type === 'who')).toBe(true);
+    expect(Math.max(...pages.map((page) => (page.users as Frame[]).length))).toBeLessThanOrEqual(100);
+    expect(Math.max(...pages.map(bytes))).toBeLessThanOrEqual(POST_LIMIT);
+    expect(seeded.size).toBe(600);
+  });
+
+  it.each([
+    ['garbled', 'not a cursor'],
+    ['of another room', 'v1.topic:secret.seeded0001='],
+    ['of another version', 'v9.chat.seeded0001='],
+    ['with a position that is not a connection', 'v1.chat.USER#x'],
+    ['not a string', 42],
+  ])('answers a who cursor that is %s with invalid_frame', async (_case, cursor) => {
+    const client = await e2e.connect();
+
+    const refused = await client.request({ action: 'who', cursor }, (frame) => frame.type === 'who' || isError(frame));
+
+    expect(refused).toMatchObject({ type: 'error', code: 'invalid_frame', action: 'who' });
+  });
+});
