@@ -672,6 +672,57 @@ describe('chat outbox', () => {
   });
 });
 
+describe('pages of who and history', () => {
+  const user = (userId: string, connections = 1) => ({ userId, name: userId, connections });
+
+  it('follows the who cursor and shows everyone once the last page has come, adding up split users', () => {
+    const { client, establish } = setup();
+    const shown: unknown[] = [];
+    client.on('who', (frame) => shown.push(frame.users));
+    client.connect(URL_);
+    const socket = establish();
+
+    socket.receive({ type: 'who', users: [user('a'), user('b')], cursor: 'v1.chat.c2=' });
+    const shownAfterFirstPage = shown.length;
+    socket.receive({ type: 'who', users: [user('b', 2), user('c')] });
+
+    expect(socket.sent.filter((frame) => frame.action === 'who')).toEqual([{ action: 'who' }, { action: 'who', cursor: 'v1.chat.c2=' }]);
+    expect(shownAfterFirstPage).toBe(0);
+    expect(shown).toEqual([[user('a'), user('b', 3), user('c')]]);
+  });
+
+  it('asks again after the pages being gathered when who is asked meanwhile, and never mixes them', () => {
+    const { client, establish } = setup();
+    const shown: unknown[] = [];
+    client.on('who', (frame) => shown.push(frame.users));
+    client.connect(URL_);
+    const socket = establish();
+
+    socket.receive({ type: 'who', users: [user('a')], cursor: 'v1.chat.c1=' });
+    client.requestWho();
+    socket.receive({ type: 'who', users: [user('b')] });
+    socket.receive({ type: 'who', users: [user('a'), user('b'), user('c')] });
+
+    expect(socket.sent.filter((frame) => frame.action === 'who')).toHaveLength(3);
+    expect(shown).toEqual([[user('a'), user('b')], [user('a'), user('b'), user('c')]]);
+  });
+
+  it('asks for the rest of the history with `before` when a reply stopped early', () => {
+    const { client, establish } = setup();
+    client.connect(URL_);
+    const socket = establish();
+    const chat = (seq: number) => ({ type: 'chat' as const, id: `m${seq}`, seq, message: 'x', from: { userId: 'u2', name: 'Bob' }, sentAt: '' });
+
+    socket.receive({ type: 'history', messages: [chat(41), chat(42), chat(43)], before: 41 });
+    socket.receive({ type: 'history', messages: [chat(39), chat(40)] });
+
+    expect(socket.sent.filter((frame) => frame.action === 'history')).toEqual([
+      { action: 'history', limit: 50 },
+      { action: 'history', limit: 47, before: 41 },
+    ]);
+  });
+});
+
 describe('tele-read', () => {
   it('sends teleread again after a reconnect when the user was reading, and trims repeats', () => {
     const { client, scheduler, establish } = setup();
