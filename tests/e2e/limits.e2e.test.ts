@@ -148,7 +148,7 @@ describe('replies within API Gateway limits', () => {
     expect(seqs).toEqual(Array.from({ length: 100 }, (_, index) => index + 1));
   });
 
-  // Last in this file: the 600 members it adds have no sockets, so later broadcasts would post to them.
+  // Late in this file: the 600 members it adds have no sockets, so every later broadcast posts to them.
   it('pages who: at most 100 members a page, under one post, with a cursor that reaches everyone', async () => {
     const client = await e2e.connect({ name: 'Counter' });
     await client.session();
@@ -187,5 +187,33 @@ describe('replies within API Gateway limits', () => {
     const refused = await client.request({ action: 'who', cursor }, (frame) => frame.type === 'who' || isError(frame));
 
     expect(refused).toMatchObject({ type: 'error', code: 'invalid_frame', action: 'who' });
+  });
+});
+
+describe('session history pages', () => {
+  it('pages GET /users/{userId}/sessions under 1 MB however long the user agents, with the `before` of the next page', async () => {
+    const userAgent = 'Mozilla/5.0 '.repeat(700);
+    for (let index = 0; index < 200; index += 1) {
+      const at = new Date(Date.UTC(2026, 11, 1, 0, 0, index)).toISOString();
+      const connectionId = `s${String(index).padStart(4, '0')}=`;
+      await e2e.put({ pk: 'USER#agent-user', sk: `SESSION#${at}#${connectionId}`, connectionId, connectedAt: at, disconnectedAt: at, durationMs: 0, userAgent });
+    }
+
+    const ids: string[] = [];
+    const sizes: number[] = [];
+    let before: string | undefined;
+    for (let page = 0; page < 10; page += 1) {
+      const response = await fetch(`${e2e.stack.httpUrl}/users/agent-user/sessions?limit=1000${before ? `&before=${encodeURIComponent(before)}` : ''}`);
+      const text = await response.text();
+      sizes.push(Buffer.byteLength(text));
+      const body = JSON.parse(text) as { sessions: Frame[]; next?: string };
+      ids.push(...body.sessions.map((session) => String(session.connectionId)));
+      before = body.next;
+      if (before === undefined) break;
+    }
+
+    expect(sizes.length).toBeGreaterThan(1);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(1024 * 1024);
+    expect(ids).toEqual(Array.from({ length: 200 }, (_, index) => `s${String(199 - index).padStart(4, '0')}=`));
   });
 });
