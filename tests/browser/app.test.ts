@@ -307,6 +307,17 @@ describe('chat', () => {
     expect(await ada.page.locator(byTestId('chat-me'), { hasText: /You appear as Ada #[0-9a-z]{8}\./ }).count()).toBe(1);
   });
 
+  it('refuses a message with a direction override in the page, in plain words, and sends nothing', async () => {
+    const app = await open();
+    await app.waitForStatus('connected');
+
+    await app.locator('chat-input').fill('invoice\u202egnp.exe');
+    await app.locator('chat-send').click();
+
+    await errorNotice(app, 'direction mark').waitFor();
+    expect(await app.page.locator(byTestId('chat-message'), { hasText: 'invoice' }).count()).toBe(0);
+  });
+
   it('shows recent history on join', async () => {
     const first = await open();
     await first.waitForStatus('connected');

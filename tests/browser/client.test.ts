@@ -1,5 +1,6 @@
 import { backoffDelay } from '../../web/src/client/backoff';
 import { resolveWsUrl, handshakeUrl } from '../../web/src/client/endpoint';
+import { checkChatText } from '../../web/src/client/chat-text';
 import { checkDisplayName } from '../../web/src/client/display-name';
 import { describeError, describeGatewayError } from '../../web/src/client/error-messages';
 import { parseGatewayError } from '../../web/src/client/frames';
@@ -669,6 +670,15 @@ describe('chat outbox', () => {
     socket.receive({ type: 'error', code: 'rate_limited', message: 'slow down', action: 'sendmessage' });
     scheduler.advance(1500);
     expect(socket.sent.filter((f) => f.id === a.id)).toHaveLength(2);
+  });
+});
+
+describe('chat text', () => {
+  it('refuses in the page what the server would refuse, and keeps line breaks and tabs', () => {
+    expect(checkChatText('  two\r\n\tlines ')).toEqual({ ok: true, text: 'two\n\tlines' });
+    expect(checkChatText('   ')).toEqual({ ok: false, problem: undefined });
+    expect(checkChatText('invoice\u202egnp.exe')).toEqual({ ok: false, problem: expect.stringContaining('direction mark') });
+    expect(checkChatText('x'.repeat(2001))).toEqual({ ok: false, problem: 'A chat message can be at most 2000 characters.' });
   });
 });
 

@@ -1,5 +1,6 @@
 import type { ChatFrame } from '../client/frames';
 import type { OutgoingChat } from '../client/chat-outbox';
+import { checkChatText } from '../client/chat-text';
 import { checkDisplayName } from '../client/display-name';
 import type { SwitchboardClient } from '../client/switchboard-client';
 import { card, field, formatTime, h, stickToBottom } from './dom';
@@ -110,13 +111,12 @@ export function mountChatPanel(root: HTMLElement, client: SwitchboardClient, not
   };
 
   const send = () => {
-    const text = input.value.trim();
-    if (text === '') return;
-    if ([...text].length > MAX_CHARS) {
-      notify(`A chat message can be at most ${MAX_CHARS} characters.`);
+    const check = checkChatText(input.value);
+    if (!check.ok) {
+      if (check.problem) notify(check.problem);
       return;
     }
-    client.sendChat(text);
+    client.sendChat(check.text);
     input.value = '';
     input.focus();
   };
