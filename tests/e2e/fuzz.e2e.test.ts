@@ -10,7 +10,7 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20261203);
 const WS_FRAMES = Number(process.env.FUZZ_FRAMES ?? 3000);
 const HTTP_REQUESTS = 300;
 const CLIENTS = 6;
-const BATCH = 30;
+const BATCH = 50;
 /** Under API Gateway's 32 KB frame limit, which closes the connection (that rule is tested elsewhere). */
 const MAX_FRAME_BYTES = 32 * 1024;
 
@@ -38,6 +38,8 @@ const deep = (levels: number, open: string, close: string) => `${open.repeat(lev
 const oddString = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.constantFrom('', ' ', '\u0000', '\u0007', '\u202e', '\ud800', '\udc00x', '__proto__', 'constructor', 'toString', '../..', 'a/b:c.d', 'news', 'chat', 't'),
+  // Cursors of `who` and of the sessions history, real-looking and forged.
+  fc.constantFrom('v1.chat.Gg3GqdpYIAMCJOg=', 'v1.chat.', 'v1.topic:t.x=', 'v1.chat.CONN#x', '2026-12-01T00:00:00.000Z~c1=', '2026-12-01T00:00:00.000Z~'),
   fc.string({ unit: 'grapheme', maxLength: 300 }),
   fc.integer({ min: 1, max: 20_000 }).map((length) => 'x'.repeat(length)),
   fc.integer({ min: 1, max: 5000 }).map((length) => '😀'.repeat(length)),
@@ -75,7 +77,27 @@ const textFrame = fc.oneof(
   fc.constantFrom('', ' ', 'null', '{}', '[]', '{"action":null}', '{"action":"__proto__"}', '{"__proto__":{"action":"who"}}', '{"topic":"t"}', '"\\ud800"'),
 );
 
-const wsFrame = fc.oneof({ weight: 7, arbitrary: objectFrame }, { weight: 3, arbitrary: textFrame }).filter((text) => Buffer.byteLength(text) <= MAX_FRAME_BYTES);
+/** Well-formed frames of every action, mixed in so that every use case runs (and changes state) under any seed. */
+const validFrame = fc.constantFrom(
+  { action: 'hello' },
+  { action: 'ping' },
+  { action: 'subscribe', topic: 't', since: 0 },
+  { action: 'unsubscribe', topic: 't' },
+  { action: 'publish', topic: 't', message: { n: 1, text: 'hi' }, id: 'same-id' },
+  { topic: 't', message: 'seed-style' },
+  { action: 'sendmessage', message: 'hello\n\tthere' },
+  { action: 'send', message: 'hi', id: 'chat-id' },
+  { action: 'history', limit: 200 },
+  { action: 'who' },
+  { action: 'teleread', cursor: 0 },
+  { action: 'teleprinter' },
+  { action: 'stop' },
+  { action: 'reset' },
+).map((frame) => JSON.stringify(frame));
+
+const wsFrame = fc
+  .oneof({ weight: 6, arbitrary: objectFrame }, { weight: 3, arbitrary: textFrame }, { weight: 1, arbitrary: validFrame })
+  .filter((text) => Buffer.byteLength(text) <= MAX_FRAME_BYTES);
 
 /** A query value, percent-encoded (lone surrogates become U+FFFD first), or a broken escape. */
 const queryValue = fc.oneof(
@@ -88,8 +110,8 @@ const httpRequest = fc.oneof(
   fc.record({ method: fc.constant('POST'), path: fc.constantFrom('/topics/t/messages', '/topics/news/messages', '/users/nobody/messages'), body: fc.oneof(objectFrame, textFrame) }),
   fc.record({
     method: fc.constant('GET'),
-    path: fc.tuple(fc.constantFrom('/topics/t/messages', '/topics/news/messages', '/users/nobody/sessions'), queryValue, queryValue).map(
-      ([path, since, limit]) => `${path}?since=${since}&limit=${limit}`,
+    path: fc.tuple(fc.constantFrom('/topics/t/messages', '/topics/news/messages', '/users/nobody/sessions'), queryValue, queryValue, queryValue).map(
+      ([path, since, limit, before]) => `${path}?since=${since}&limit=${limit}&before=${before}`,
     ),
     body: fc.constant(undefined),
   }),
