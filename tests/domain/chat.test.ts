@@ -131,6 +131,19 @@ describe('chatHistory', () => {
     await expect(chatHistory(deps, limit)).resolves.toEqual({ messages: [] });
   });
 
+  it('answers history over messages stored before the text rule, whose control characters serialise six times larger', async () => {
+    const deps = createMemoryDependencies();
+    for (let index = 1; index <= 11; index += 1) {
+      await deps.messages.append(CHAT_ROOM, { id: `old${index}`, payload: '\u0007'.repeat(1999), from: { userId: 'u', name: 'Old' }, sentAt: new Date(0).toISOString(), publisher: 'u' });
+    }
+
+    const newest = await chatHistory(deps, 20);
+    const rest = await chatHistory(deps, 20, newest.before);
+
+    expect(Buffer.byteLength(JSON.stringify({ type: 'history', ...newest }))).toBeLessThanOrEqual(120 * 1024);
+    expect([...rest.messages, ...newest.messages].map((message) => message.seq)).toEqual(Array.from({ length: 11 }, (_, index) => index + 1));
+  });
+
   it('keeps the reply under 120 KB: the newest messages that fit, and the `before` of the rest', async () => {
     const deps = createMemoryDependencies();
     await givenConnected(deps, 'ada-1');
