@@ -14,7 +14,7 @@ export const chatRoutes = {
     await sendChat(deps, { connectionId, text: message, id, echoToSender: false });
   }),
   history: route(frames.history, async ({ limit, before }, { deps }) => ({ type: 'history', ...(await chatHistory(deps, limit, before)) })),
-  who: route(frames.who, async ({ cursor }, { deps }) => ({ type: 'who', ...(await whoIsHere(deps, cursor)) })),
+  who: route(frames.who, async ({ cursor }, { deps }) => ({ type: 'who', ...(await whoIsHere(deps, { cursor })) })),
 };
 
 export const handler = createWsHandler({

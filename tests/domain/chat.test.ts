@@ -195,8 +195,8 @@ describe('whoIsHere', () => {
     for (let index = 0; index < 250; index += 1) await givenConnected(deps, `c${index}`, { name: `user ${index}` });
 
     const first = await whoIsHere(deps);
-    const second = await whoIsHere(deps, first.cursor);
-    const third = await whoIsHere(deps, second.cursor);
+    const second = await whoIsHere(deps, { cursor: first.cursor });
+    const third = await whoIsHere(deps, { cursor: second.cursor });
     const names = [first, second, third].flatMap((page) => page.users.map((user) => user.name));
 
     expect([first.users.length, second.users.length, third.users.length]).toEqual([100, 100, 50]);
@@ -210,9 +210,17 @@ describe('whoIsHere', () => {
     const first = await whoIsHere(deps);
     await deps.connections.remove('c99');
 
-    const second = await whoIsHere(deps, first.cursor);
+    const second = await whoIsHere(deps, { cursor: first.cursor });
 
     expect(second.users.map((user) => user.name)).toEqual(Array.from({ length: 50 }, (_, index) => `user ${index + 100}`));
+  });
+
+  it('refuses the cursor of one room in another', async () => {
+    const deps = createMemoryDependencies();
+    for (let index = 0; index < 101; index += 1) await givenConnected(deps, `c${index}`);
+    const { cursor } = await whoIsHere(deps);
+
+    await expect(whoIsHere(deps, { cursor, room: 'topic:news' })).rejects.toBeInstanceOf(InvalidFrameError);
   });
 
   it.each(['', 'garbage', 'v1.chat.', 'v1.topic:other.c1', 'v2.chat.c1', 'v1.chat.CONN#c1', 'v1.chat.c1\n'])(
@@ -220,7 +228,7 @@ describe('whoIsHere', () => {
     async (cursor) => {
       const deps = createMemoryDependencies();
 
-      await expect(whoIsHere(deps, cursor)).rejects.toBeInstanceOf(InvalidFrameError);
+      await expect(whoIsHere(deps, { cursor })).rejects.toBeInstanceOf(InvalidFrameError);
     },
   );
 });
