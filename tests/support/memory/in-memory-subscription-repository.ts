@@ -10,6 +10,8 @@ export interface InMemorySubscriptionOptions {
 export class InMemorySubscriptionRepository implements SubscriptionRepository {
   private readonly channels = new Map<Channel, Map<string, Subscriber>>();
   private readonly pageSize: number;
+  /** Every connection id ever subscribed to a channel, in order, so that a cursor survives a departure. */
+  private readonly order = new Map<Channel, string[]>();
   /** How many pages all `subscribers` iterations have read, to show that a fan-out really paged. */
   pagesRead = 0;
 
@@ -57,9 +59,6 @@ export class InMemorySubscriptionRepository implements SubscriptionRepository {
     const subscribers = all.slice(start, start + limit).map((subscriber) => ({ ...subscriber }));
     return { subscribers, more: start + limit < all.length };
   }
-
-  /** Every connection id ever subscribed to a channel, in order, so that a cursor survives a departure. */
-  private readonly order = new Map<Channel, string[]>();
 
   private positionAfter(channel: Channel, after: string, live: Subscriber[]): number {
     const order = this.order.get(channel) ?? [];
