@@ -1,6 +1,7 @@
 import { backoffDelay } from '../../web/src/client/backoff';
 import { resolveWsUrl, handshakeUrl } from '../../web/src/client/endpoint';
 import { checkChatText } from '../../web/src/client/chat-text';
+import { checkTopicMessage } from '../../web/src/client/topic-message';
 import { checkDisplayName } from '../../web/src/client/display-name';
 import { describeError, describeGatewayError } from '../../web/src/client/error-messages';
 import { parseGatewayError } from '../../web/src/client/frames';
@@ -679,6 +680,18 @@ describe('chat text', () => {
     expect(checkChatText('   ')).toEqual({ ok: false, problem: undefined });
     expect(checkChatText('invoice\u202egnp.exe')).toEqual({ ok: false, problem: expect.stringContaining('direction mark') });
     expect(checkChatText('x'.repeat(2001))).toEqual({ ok: false, problem: 'A chat message can be at most 2000 characters.' });
+  });
+});
+
+describe('topic messages', () => {
+  it('refuses in the page what the server would refuse', () => {
+    let deep: unknown = 1;
+    for (let level = 0; level < 33; level += 1) deep = [deep];
+
+    expect(checkTopicMessage({ text: 'two\nlines', n: [1, 2] })).toBeUndefined();
+    expect(checkTopicMessage(deep)).toContain('nests more than 32 levels');
+    expect(checkTopicMessage({ text: 'bell\u0007' })).toContain('control character');
+    expect(checkTopicMessage('x'.repeat(17 * 1024))).toContain('too large');
   });
 });
 
