@@ -7,8 +7,8 @@ import type { Frame, TestClient } from './support/test-client';
 // made of every action and every field, with wrong types, malformed JSON, and huge, deep and odd values.
 // Set FUZZ_SEED to replay a failing run (the seed is in the test's name).
 const SEED = Number(process.env.FUZZ_SEED ?? 20261203);
-const WS_FRAMES = Number(process.env.FUZZ_FRAMES ?? 3000);
-const HTTP_REQUESTS = 300;
+const WS_FRAMES = Number(process.env.FUZZ_FRAMES ?? 2500);
+const HTTP_REQUESTS = 250;
 const CLIENTS = 6;
 const BATCH = 50;
 /** Under API Gateway's 32 KB frame limit, which closes the connection (that rule is tested elsewhere). */
