@@ -52,11 +52,16 @@ export interface AckFrame {
 export interface HistoryFrame {
   type: 'history';
   messages: ChatFrame[];
+  /** Present when older messages were left out to keep the reply under the byte cap: ask again with it. */
+  before?: number;
 }
 
 export interface WhoFrame {
   type: 'who';
+  /** A user with connections on two pages appears on both: add up `connections`. */
   users: PresentUser[];
+  /** Present when more members may follow: send `who` again with it. */
+  cursor?: string;
 }
 
 export interface DirectFrame {

@@ -9,12 +9,29 @@ export const LIMITS = {
   topicChars: 128,
   historyDefault: 50,
   historyMax: 200,
+  /**
+   * Arrays and objects a `message` may nest (a scalar is 0 levels, `[1]` is 1). Serialising and storing a
+   * value recurse, so depth is checked first, without recursion.
+   */
+  messageDepth: 32,
+  /**
+   * A reply frame, serialised. API Gateway refuses an `@connections` post over 128 KB (a WebSocket message
+   * of up to four 32 KB frames); the rest is headroom for the envelope of a reply cut at this size.
+   */
+  replyBytes: 120 * 1024,
+  /** Members in one `who` page. */
+  whoPageSize: 100,
+  /** An HTTP API answer, serialised: well under Lambda's 6 MB response limit. */
+  httpPageBytes: 1024 * 1024,
 } as const;
 
 const TOPIC_PATTERN = /^[A-Za-z0-9_\-.:/]{1,128}$/;
 // Not printable: controls, lone surrogates, line and paragraph separators, and invisible format characters
 // (bidi overrides, zero-width spaces), except the joiner and tag characters that emoji sequences use.
 const UNPRINTABLE = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}]|(?![\u200d\u{e0020}-\u{e007f}])\p{Cf}/u;
+// Text (chat, and the strings of a published message) follows the same rule but may break lines and indent.
+const UNPRINTABLE_IN_TEXT = /(?![\t\n])[\p{Cc}\p{Cs}\p{Zl}\p{Zp}]|(?![\u200d\u{e0020}-\u{e007f}])\p{Cf}/u;
+const TEXT_RULE = 'printable characters (line feeds and tabs allowed; no other control, separator or invisible format characters)';
 
 export function isValidTopicName(topic: unknown): topic is string {
   return typeof topic === 'string' && TOPIC_PATTERN.test(topic);
@@ -38,14 +55,58 @@ export function parseDisplayName(raw: string): string {
   return name;
 }
 
-/** Chat text: trimmed, 1 to 2,000 characters. Empty is `invalid_frame`, longer is `too_large`. */
+/**
+ * Chat text: trimmed, CR LF and CR made LF, 1 to 2,000 printable characters. Empty or unprintable is
+ * `invalid_frame`, longer is `too_large`.
+ */
 export function parseChatText(raw: string): string {
-  const text = raw.trim();
+  const text = raw.trim().replace(/\r\n?/g, '\n');
   if (text.length === 0) throw new InvalidFrameError('"message" must not be empty.');
   if ([...text].length > LIMITS.chatChars) {
     throw new TooLargeError(`"message" is longer than ${LIMITS.chatChars} characters.`);
   }
+  if (UNPRINTABLE_IN_TEXT.test(text)) throw new InvalidFrameError(`"message" must be ${TEXT_RULE}.`);
   return text;
+}
+
+/**
+ * A published or direct `message`: at most 32 levels deep (`invalid_frame`), every string in it (object
+ * keys too) printable text with CR allowed as well (`invalid_frame`), at most 16 KB serialised (`too_large`).
+ * One walk, without recursion, before anything serialises the value.
+ */
+export function requireMessage(message: unknown): void {
+  walk(message, LIMITS.messageDepth, '"message"', (text) => {
+    if (UNPRINTABLE_IN_TEXT.test(text.replace(/\r/g, ''))) {
+      throw new InvalidFrameError(`Every string in "message" must be ${TEXT_RULE}.`);
+    }
+  });
+  requireMessageSize(message);
+}
+
+/** Throws `invalid_frame` when `value` nests more than `maxDepth` arrays and objects; never recurses. */
+export function requireDepth(value: unknown, maxDepth: number, what: string): void {
+  walk(value, maxDepth, what, () => undefined);
+}
+
+function walk(value: unknown, maxDepth: number, what: string, onString: (text: string) => void): void {
+  const pending: Array<[unknown, number]> = [[value, 0]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [item, depth] = next;
+    if (typeof item === 'string') {
+      onString(item);
+      continue;
+    }
+    if (item === null || typeof item !== 'object') continue;
+    if (depth + 1 > maxDepth) throw new InvalidFrameError(`${what} nests arrays and objects more than ${maxDepth} levels deep.`);
+    if (Array.isArray(item)) {
+      for (const element of item) pending.push([element, depth + 1]);
+    } else {
+      for (const [key, element] of Object.entries(item)) {
+        onString(key);
+        pending.push([element, depth + 1]);
+      }
+    }
+  }
 }
 
 /** The serialised size of a published message, in bytes, checked against the 16 KB limit. */
@@ -56,7 +117,13 @@ export function requireMessageSize(message: unknown): void {
   }
 }
 
-function utf8Length(text: string): number {
+/** The UTF-8 bytes of a value serialised as JSON: what a reply frame or an HTTP body costs. */
+export function jsonBytes(value: unknown): number {
+  return utf8Length(JSON.stringify(value) ?? 'null');
+}
+
+/** UTF-8 bytes of a string (lone surrogates count as the 3 bytes of the replacement character). */
+export function utf8Length(text: string): number {
   let bytes = 0;
   for (const ch of text) {
     const code = ch.codePointAt(0) ?? 0;

@@ -104,6 +104,23 @@ describe('DynamoDbConnectionRepository and DynamoDbSubscriptionRepository', () =
     expect(all.map((s) => s.connectionId).sort()).toEqual(members.map((m) => m.connectionId).sort());
   });
 
+  it('reads one page at a time after a given connection, within the channel only', async () => {
+    const channel = 'topic:who-paged';
+    const members = Array.from({ length: 5 }, () => aConnection());
+    for (const member of members) await subscriptions.subscribe(channel, member);
+    await subscriptions.subscribe('topic:elsewhere', aConnection());
+
+    const first = await subscriptions.page(channel, 2);
+    const second = await subscriptions.page(channel, 2, first.subscribers.at(-1)?.connectionId);
+    await subscriptions.unsubscribe(channel, String(second.subscribers.at(-1)?.connectionId));
+    const third = await subscriptions.page(channel, 2, second.subscribers.at(-1)?.connectionId);
+    const ids = [first, second, third].flatMap((page) => page.subscribers.map((subscriber) => subscriber.connectionId));
+
+    expect([first.subscribers.length, second.subscribers.length, third.subscribers.length]).toEqual([2, 2, 1]);
+    expect([first.more, second.more, third.more]).toEqual([true, true, false]);
+    expect(ids.sort()).toEqual(members.map((member) => member.connectionId).sort());
+  });
+
   it('removes every record of a connection, once', async () => {
     const connection = aConnection();
     await connections.register(connection);

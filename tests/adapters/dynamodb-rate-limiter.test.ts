@@ -71,6 +71,9 @@ describe('DynamoDbSessionHistory', () => {
     for (const n of [1, 2, 3]) await history.record('history-user', session(n));
 
     expect(await history.list('history-user', 2)).toEqual([session(3), session(2)]);
+    expect(await history.list('history-user', 5, session(3))).toEqual([session(2), session(1)]);
+    expect(await history.list('history-user', 1, session(2))).toEqual([session(1)]);
+    expect(await history.list('history-user', 5, session(1))).toEqual([]);
     expect(await history.list('someone-else', 10)).toEqual([]);
   });
 });

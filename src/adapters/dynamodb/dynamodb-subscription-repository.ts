@@ -1,6 +1,6 @@
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Channel, Connection, Subscriber } from '../../domain/model';
-import type { SubscriptionRepository } from '../../domain/ports/subscription-repository';
+import type { SubscriberPage, SubscriptionRepository } from '../../domain/ports/subscription-repository';
 import { connectionExpiry } from './connection-item';
 import { keys } from './keys';
 import { queryPages } from './query-pages';
@@ -62,17 +62,35 @@ export class DynamoDbSubscriptionRepository implements SubscriptionRepository {
       ExpressionAttributeValues: { ':pk': keys.subscribersPartition(channel) },
       Limit: this.pageSize,
     });
-    for await (const page of pages) {
-      yield page.map((item) => ({
-        connectionId: String(item.connectionId),
-        userId: String(item.userId),
-        name: String(item.name),
-        connectedAt: String(item.connectedAt),
-      }));
-    }
+    for await (const page of pages) yield page.map(fromSubscriberItem);
+  }
+
+  async page(channel: Channel, limit: number, after?: string): Promise<SubscriberPage> {
+    // One Query: the channel's partition is fixed here, so `after` can only move within it.
+    const { Items, LastEvaluatedKey } = await this.table.client.send(
+      new QueryCommand({
+        TableName: this.table.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.subscribersPartition(channel) },
+        ExclusiveStartKey: after === undefined ? undefined : keys.subscriber(channel, after),
+        Limit: limit,
+        ConsistentRead: true,
+      }),
+    );
+    const now = this.table.clock.now();
+    return { subscribers: (Items ?? []).filter((item) => isLive(item, now)).map(fromSubscriberItem), more: LastEvaluatedKey !== undefined };
   }
 
   private async put(item: Record<string, unknown>): Promise<void> {
     await this.table.client.send(new PutCommand({ TableName: this.table.tableName, Item: item }));
   }
+}
+
+function fromSubscriberItem(item: Record<string, unknown>): Subscriber {
+  return {
+    connectionId: String(item.connectionId),
+    userId: String(item.userId),
+    name: String(item.name),
+    connectedAt: String(item.connectedAt),
+  };
 }

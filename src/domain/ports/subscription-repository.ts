@@ -8,4 +8,15 @@ export interface SubscriptionRepository {
   isSubscribed(channel: Channel, connectionId: string): Promise<boolean>;
   /** Pages of subscribers, in storage order, so that fan-out never holds the whole list. */
   subscribers(channel: Channel): AsyncIterable<Subscriber[]>;
+  /**
+   * One page of at most `limit` subscribers in storage order, after the connection `after` (from the start
+   * when undefined; that connection need not be subscribed any more), for replies that list a channel one
+   * request at a time. `more` is false once the end is reached (true may still lead to an empty page).
+   */
+  page(channel: Channel, limit: number, after?: string): Promise<SubscriberPage>;
+}
+
+export interface SubscriberPage {
+  subscribers: Subscriber[];
+  more: boolean;
 }

@@ -1,6 +1,6 @@
 import type { Dependencies } from '../dependencies';
 import type { TopicMessageFrame } from '../frames';
-import { requireMessageSize, requireTopicName } from '../limits';
+import { requireMessage, requireTopicName } from '../limits';
 import { topicChannel, type Author, type StoredMessage } from '../model';
 import { fanOut, type FanOutResult } from './fan-out';
 
@@ -27,7 +27,7 @@ export interface PublishResult {
  */
 export async function publish(deps: Dependencies, request: PublishRequest): Promise<PublishResult> {
   const topic = requireTopicName(request.topic);
-  requireMessageSize(request.message);
+  requireMessage(request.message);
   const channel = topicChannel(topic);
   const { message, duplicate } = await deps.messages.append(channel, {
     id: request.id ?? deps.ids.next(),

@@ -3,6 +3,7 @@ import httpErrorHandler from '@middy/http-error-handler';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { Dependencies } from '../../domain/dependencies';
+import { LIMITS, requireDepth } from '../../domain/limits';
 import type { DependencyFactory } from '../../composition-root';
 import { observabilityMiddlewares, type Observability } from '../observability';
 import { observeDeliveries } from '../observe-deliveries';
@@ -35,7 +36,10 @@ export function createHttpHandler({ routes, dependencies, observability }: HttpH
     .use(jsonBodyOnWrites());
 }
 
-/** `@middy/http-json-body-parser` for requests that carry a body; GET and friends have none. */
+/**
+ * `@middy/http-json-body-parser` for requests that carry a body; GET and friends have none. A body nested
+ * deeper than a `message` may be (plus the body itself) is `invalid_frame` before any recursive code sees it.
+ */
 function jsonBodyOnWrites(): MiddlewareObj<HttpEvent> {
   // Back-end callers often omit Content-Type; the runtime option exists but is missing from the typings.
   const parser = httpJsonBodyParser({ disableContentTypeCheck: true } as Parameters<typeof httpJsonBodyParser>[0]);
@@ -44,6 +48,7 @@ function jsonBodyOnWrites(): MiddlewareObj<HttpEvent> {
       const method = request.event.requestContext?.http?.method ?? request.event.routeKey.split(' ')[0];
       if (method === 'GET' || method === 'HEAD' || method === 'DELETE') return;
       await parser.before?.(request as unknown as Request);
+      requireDepth(request.event.body, LIMITS.messageDepth + 1, 'The body');
     },
   };
 }

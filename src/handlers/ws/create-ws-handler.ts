@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import { validate, type Infer, type Schema } from '../../validation';
 import { ClientError } from '../../domain/errors';
 import type { Dependencies } from '../../domain/dependencies';
+import { LIMITS, requireDepth } from '../../domain/limits';
 import type { ServerFrame } from '../../domain/frames';
 import type { DependencyFactory } from '../../composition-root';
 import { observabilityMiddlewares, type Observability } from '../observability';
@@ -48,6 +49,8 @@ export function createWsHandler({ routes, dependencies, observability }: WsHandl
     let frame: RawFrame | undefined;
     try {
       frame = parseFrame(event);
+      // Before any recursive code (validation, serialisation) sees it; a `message` may nest 32 levels.
+      requireDepth(frame, LIMITS.messageDepth + 1, 'The frame');
       const selected = routes[routeKey] ?? routes.$default;
       if (!selected) throw new ClientError('unknown_action', `Unknown action "${actionOf(frame) ?? routeKey}".`);
       const replies = await selected.run(validate(selected.schema, frame), { connectionId, deps, event });

@@ -1,5 +1,5 @@
 import type { Channel, Connection, Subscriber } from '../../../src/domain/model';
-import type { SubscriptionRepository } from '../../../src/domain/ports/subscription-repository';
+import type { SubscriberPage, SubscriptionRepository } from '../../../src/domain/ports/subscription-repository';
 
 export interface InMemorySubscriptionOptions {
   /** Subscribers per page. Small pages make a fan-out cross page boundaries with only a few subscribers. */
@@ -10,6 +10,8 @@ export interface InMemorySubscriptionOptions {
 export class InMemorySubscriptionRepository implements SubscriptionRepository {
   private readonly channels = new Map<Channel, Map<string, Subscriber>>();
   private readonly pageSize: number;
+  /** Every connection id ever subscribed to a channel, in order, so that a cursor survives a departure. */
+  private readonly order = new Map<Channel, string[]>();
   /** How many pages all `subscribers` iterations have read, to show that a fan-out really paged. */
   pagesRead = 0;
 
@@ -20,6 +22,8 @@ export class InMemorySubscriptionRepository implements SubscriptionRepository {
 
   async subscribe(channel: Channel, connection: Connection): Promise<void> {
     this.subscribersOf(channel).set(connection.connectionId, toSubscriber(connection));
+    const order = this.order.get(channel) ?? [];
+    if (!order.includes(connection.connectionId)) this.order.set(channel, [...order, connection.connectionId]);
   }
 
   async unsubscribe(channel: Channel, connectionId: string): Promise<boolean> {
@@ -46,6 +50,22 @@ export class InMemorySubscriptionRepository implements SubscriptionRepository {
       this.pagesRead += 1;
       if (page.length > 0) yield page;
     }
+  }
+
+  async page(channel: Channel, limit: number, after?: string): Promise<SubscriberPage> {
+    const all = [...(this.channels.get(channel)?.values() ?? [])];
+    // Storage order is subscription order here; a departed `after` continues from where it was recorded.
+    const start = after === undefined ? 0 : this.positionAfter(channel, after, all);
+    const subscribers = all.slice(start, start + limit).map((subscriber) => ({ ...subscriber }));
+    return { subscribers, more: start + limit < all.length };
+  }
+
+  private positionAfter(channel: Channel, after: string, live: Subscriber[]): number {
+    const order = this.order.get(channel) ?? [];
+    const index = order.indexOf(after);
+    if (index < 0) return live.length;
+    const seen = new Set(order.slice(0, index + 1));
+    return live.filter((subscriber) => seen.has(subscriber.connectionId)).length;
   }
 
   /** The channels a connection is subscribed to; used by the connection repository's `remove`. */

@@ -14,6 +14,7 @@ export type {
   HistoryFrame,
   PongFrame,
   PresenceFrame,
+  PresentUser,
   ServerFrame,
   SessionFrame,
   SubscribedFrame,
@@ -33,7 +34,7 @@ export type ClientFrame =
   | { action: 'publish'; topic: string; message: unknown; id?: string }
   | { action: 'sendmessage'; message: string; id: string }
   | { action: 'history'; limit?: number; before?: number }
-  | { action: 'who' }
+  | { action: 'who'; cursor?: string }
   | { action: 'teleread'; cursor?: number }
   | { action: 'stop' }
   | { action: 'reset' };

@@ -26,6 +26,8 @@ import { randomId } from './ids';
 import { realScheduler, type Scheduler } from './scheduler';
 import type { SocketFactory, SocketHandle } from './socket';
 import { TopicTracker } from './topic-tracker';
+import { WhoPages } from './who-pages';
+import { HistoryPages } from './history-pages';
 
 export type ConnectionStatus = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'error';
 
@@ -117,6 +119,8 @@ export class SwitchboardClient {
   private readonly pendingPublishes = new Map<string, PublishFrame>();
   /** Publishes already sent again once after a gateway error: a second error fails them. */
   private readonly resentAfterGatewayError = new Set<string>();
+  private readonly whoPages = new WhoPages((frame) => this.sendNow(frame));
+  private readonly historyPages = new HistoryPages((frame) => this.sendNow(frame));
 
   private url = '';
   private name: string | undefined;
@@ -295,8 +299,9 @@ export class SwitchboardClient {
     if (this.ready) this.sendNow({ action: 'stop' });
   }
 
+  /** Asks for everyone in the room: the `who` event comes once every page has. */
   requestWho(): void {
-    if (this.ready) this.sendNow({ action: 'who' });
+    if (this.ready) this.whoPages.request();
   }
 
   /** Sends a chat message again that failed on the wire (see {@link ClientEvents.gatewayError}). */
@@ -444,10 +449,13 @@ export class SwitchboardClient {
         return this.onChat(frame);
       case 'history':
         for (const message of frame.messages) this.outbox.confirm(message);
+        this.historyPages.accept(frame);
         this.emit('history', frame);
         return this.emit('outbox', this.outbox.list());
-      case 'who':
-        return this.emit('who', frame);
+      case 'who': {
+        const everyone = this.whoPages.accept(frame);
+        return everyone ? this.emit('who', everyone) : undefined;
+      }
       case 'presence':
         this.emit('presence', frame);
         return this.requestWho();
@@ -510,10 +518,11 @@ export class SwitchboardClient {
     for (const frame of this.topics.resubscribeFrames()) this.sendNow(frame);
     if (this.isReading) this.sendNow(this.telereadFrame());
     for (const frame of this.pendingPublishes.values()) this.sendNow(frame);
-    this.sendNow({ action: 'history', limit: this.options.historyLimit ?? 50 });
+    this.historyPages.request(this.options.historyLimit ?? 50);
     for (const entry of this.outbox.queued()) this.sendChatEntry(entry);
     this.emit('outbox', this.outbox.list());
-    this.sendNow({ action: 'who' });
+    this.whoPages.reset();
+    this.whoPages.request();
   }
 
   /** The handshake that just succeeded settles whatever the failed ones were suspected of. */
@@ -560,6 +569,7 @@ export class SwitchboardClient {
 
   private onError(frame: ErrorFrame): void {
     this.emit('error', frame);
+    if (frame.action === 'who') this.whoPages.reset();
     if (frame.code !== 'rate_limited') return;
     this.scheduler.clearTimeout(this.rateLimitTimer);
     this.rateLimitTimer = this.scheduler.setTimeout(() => {

@@ -1,4 +1,5 @@
 import type { SwitchboardClient } from '../client/switchboard-client';
+import { checkTopicMessage } from '../client/topic-message';
 import { card, field, formatTime, h, stickToBottom } from './dom';
 
 const TOPIC_PATTERN = '[A-Za-z0-9_\\-.:/]{1,128}';
@@ -86,6 +87,12 @@ export function mountTopicsPanel(root: HTMLElement, client: SwitchboardClient, n
         return;
       }
     } else if (messageInput.value.trim() === '') {
+      return;
+    }
+    const problem = checkTopicMessage(message);
+    if (problem) {
+      notify(problem);
+      messageInput.setAttribute('aria-invalid', 'true');
       return;
     }
     messageInput.removeAttribute('aria-invalid');
