@@ -200,20 +200,37 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     const offered = request.headers['sec-websocket-protocol'];
     const echoed = headerValue(result.headers, 'sec-websocket-protocol');
     if (offered !== undefined && echoed !== undefined) chosenProtocol.set(request, echoed.split(',')[0]!.trim());
-    if (socket.destroyed) {
-      runDisconnect(identity, 1006, CLIENT_CLOSE_REASONS[1006] ?? '');
-      return;
+    // `$connect` succeeded, so `$disconnect` must run whatever happens to the socket, as in API Gateway. ws
+    // calls back synchronously (no async `verifyClient`), or never: it destroys a socket that has been
+    // closed or half-closed (a client FIN while `$connect` ran) and refuses a malformed upgrade.
+    let opened = false;
+    try {
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        opened = true;
+        accept(ws, identity);
+      });
+    } finally {
+      if (!opened) {
+        socket.destroy();
+        runDisconnect(identity, 1006, CLIENT_CLOSE_REASONS[1006] ?? '');
+      }
     }
-    wss.handleUpgrade(request, socket, head, (ws) => accept(ws, identity));
   };
 
+  const handshakes = new Set<Promise<void>>();
   options.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    void onUpgrade(request, socket, head);
+    const handshake = onUpgrade(request, socket, head).catch((error: unknown) => {
+      options.log(`handshake failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+      if (!socket.destroyed) refuse(socket, 500);
+    });
+    handshakes.add(handshake);
+    void handshake.finally(() => handshakes.delete(handshake));
   });
 
   return {
     async closeAll() {
       for (const socket of pending) socket.destroy();
+      await Promise.all([...handshakes]);
       const open = connections.all();
       const closed = open.map((c) => new Promise<void>((resolve) => {
         if (c.socket.readyState === c.socket.CLOSED) return resolve();
