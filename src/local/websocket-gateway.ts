@@ -4,6 +4,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { awsIds } from './aws-ids';
 import type { ConnectionRegistry, LocalConnection } from './connection-registry';
 import { FunctionNotFoundError, type LambdaRuntime } from './lambda-runtime';
+import { parseRequestTarget } from './request-target';
 import { selectRoute } from './route-selection';
 import type { WebSocketApiModel } from './stack-model';
 import type { ConnectionIdentity, WebSocketEventBuilder } from './websocket-events';
@@ -167,8 +168,10 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
   };
 
   const onUpgrade = async (request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/' && url.pathname !== `/${options.stage}` && url.pathname !== `/${options.stage}/`) {
+    const target = parseRequestTarget(request.url);
+    // Empty segments do not count: `ws://localhost:3001//` is the root, as `ws://localhost:3001/`.
+    const path = target.path.replace(/\/{2,}/g, '/');
+    if (path !== '/' && path !== `/${options.stage}` && path !== `/${options.stage}/`) {
       refuse(socket, 403);
       return;
     }
@@ -183,7 +186,7 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     let result: ProxyResult = {};
     try {
       if (api.routes.has('$connect')) {
-        const event = events.connect({ rawHeaders: request.rawHeaders, query: url.search.replace(/^\?/, '') }, identity);
+        const event = events.connect({ rawHeaders: request.rawHeaders, query: target.query }, identity);
         result = await invokeRoute('$connect', identity.connectionId, event);
       }
     } catch (error) {
