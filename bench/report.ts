@@ -9,6 +9,7 @@ import type { ColdStartSummary } from './sections/cold-start';
 import type { CostSummary } from './sections/cost';
 import type { FanOutSummary } from './sections/fan-out';
 import type { PeerSummary } from './sections/peers';
+import { renderSoakText, type SoakSummary } from './sections/soak';
 import type { BenchSettings } from './settings';
 
 export interface Results {
@@ -20,6 +21,7 @@ export interface Results {
   coldStart?: ColdStartSummary;
   capacity?: CapacitySummary;
   peers?: PeerSummary;
+  soak?: SoakSummary;
 }
 
 /** The API Gateway account-level throttle (requests per second, per Region) that `@connections` calls count against. */
@@ -90,6 +92,14 @@ export function targetsTable(r: Results, s: BenchSettings): Table {
     ]);
   }
   for (const row of r.peers?.tables.length ? peerTargetRows(r.peers) : []) rows.push(row);
+  const soak = r.soak;
+  if (soak) {
+    rows.push([
+      `soak: ${int(soak.cycles)} connect / chat / disconnect cycles, heap after GC`,
+      `${mb(soak.before.heapUsed)} -> ${mb(soak.after.heapUsed)} (${soak.heapPerCycle.toFixed(0)} B per cycle), RSS ${mb(soak.before.rss)} -> ${mb(soak.after.rss)}, ${int(soak.failed)} failed`,
+      'reported',
+    ]);
+  }
   return { title: 'Targets', headers: ['target', 'measured', 'verdict'], rows };
 }
 
@@ -233,6 +243,7 @@ capacity" warning); in AWS each concurrent invocation has its own container and 
   } else if (r.quick) {
     sections.push('## 5. Peer comparison\n\nSkipped with `--quick`.\n');
   }
+  if (r.soak) sections.push(renderSoak(r.soak));
   return `${sections.join('\n')}`;
 }
 
@@ -254,5 +265,18 @@ ${peers.tables.map(toMarkdown).join('\n\n')}
 ${toMarkdown(targets)}
 
 ${peers.text ?? ''}
+`;
+}
+
+/** Section 6 of BENCHMARKS.md; `npm run bench -- --only soak` rewrites only this section. */
+export function renderSoak(soak: SoakSummary, alone?: { command: string; date: string }): string {
+  return `## 6. Soak
+
+Measured by \`npm run bench\` (${int(soak.cycles)} cycles; \`SOAK_CYCLES=<n>\` for another count), or alone with
+\`npm run bench -- --only soak\` (a few minutes; it rewrites only this section of BENCHMARKS.md).
+${alone ? `\nThis section was measured on its own: \`${alone.command}\` on ${alone.date}.\n` : ''}
+${toMarkdown(soak.table)}
+
+${renderSoakText(soak)}
 `;
 }
