@@ -2,6 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { awsIds } from './aws-ids';
+import type { ConnectionJournal } from './connection-journal';
 import type { ConnectionRegistry, LocalConnection } from './connection-registry';
 import { FunctionNotFoundError, type LambdaRuntime } from './lambda-runtime';
 import { parseRequestTarget } from './request-target';
@@ -19,6 +20,8 @@ export interface WebSocketGatewayOptions {
   runtime: LambdaRuntime;
   events: WebSocketEventBuilder;
   connections: ConnectionRegistry;
+  /** Where the connections whose `$disconnect` has not run yet are kept, to end them after a crash. */
+  journal: ConnectionJournal;
   /** API Gateway closes a connection without client frames for 10 minutes (1001). */
   idleTimeoutMs: number;
   /** API Gateway closes every connection after 2 hours (1001). */
@@ -29,6 +32,11 @@ export interface WebSocketGatewayOptions {
 }
 
 export interface WebSocketGateway {
+  /**
+   * Runs `$disconnect` (1006) for connections a previous process accepted and never ended: it died with their
+   * sockets, so none of them is open any more.
+   */
+  endConnectionsLeftOpen(connections: ConnectionIdentity[]): Promise<void>;
   /** Closes every socket with 1001 and waits for their `$disconnect` runs. */
   closeAll(): Promise<void>;
 }
@@ -99,13 +107,16 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     }
   };
 
-  const runDisconnect = (identity: ConnectionIdentity, code: number, reason: string): void => {
+  /** Resolves once `$disconnect` has run (a failure is logged by `invokeRoute`) and the journal knows it. */
+  const runDisconnect = (identity: ConnectionIdentity, code: number, reason: string): Promise<void> => {
     options.logEvent?.(`close ${identity.connectionId} ${code}`);
-    if (!api.routes.has('$disconnect')) return;
-    const run = invokeRoute('$disconnect', identity.connectionId, events.disconnect(identity, code, reason))
-      .then(() => undefined, () => undefined);
+    const invoked = api.routes.has('$disconnect')
+      ? invokeRoute('$disconnect', identity.connectionId, events.disconnect(identity, code, reason))
+      : Promise.resolve();
+    const run = invoked.then(() => undefined, () => undefined).then(() => options.journal.ended(identity.connectionId));
     disconnects.add(run);
     void run.finally(() => disconnects.delete(run));
+    return run;
   };
 
   const sendFrame = (socket: WebSocket, data: string): void => {
@@ -163,7 +174,7 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       clearTimeout(maxTimer);
       connections.remove(identity.connectionId);
       const final = serverClose ?? { code, reason: reason.toString() || (CLIENT_CLOSE_REASONS[code] ?? '') };
-      runDisconnect(identity, final.code, final.reason);
+      void runDisconnect(identity, final.code, final.reason);
     });
   };
 
@@ -184,6 +195,7 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       userAgent: request.headers['user-agent'] ?? '',
     };
     let result: ProxyResult = {};
+    options.journal.opened(identity);
     try {
       if (api.routes.has('$connect')) {
         const event = events.connect({ rawHeaders: request.rawHeaders, query: target.query }, identity);
@@ -191,12 +203,14 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       }
     } catch (error) {
       pending.delete(socket);
+      options.journal.ended(identity.connectionId);
       refuse(socket, error instanceof FunctionNotFoundError ? 502 : 500);
       return;
     }
     pending.delete(socket);
     const status = typeof result.statusCode === 'number' ? result.statusCode : 200;
     if (status < 200 || status > 299) {
+      options.journal.ended(identity.connectionId);
       refuse(socket, status);
       return;
     }
@@ -215,7 +229,7 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     } finally {
       if (!opened) {
         socket.destroy();
-        runDisconnect(identity, 1006, CLIENT_CLOSE_REASONS[1006] ?? '');
+        void runDisconnect(identity, 1006, CLIENT_CLOSE_REASONS[1006] ?? '');
       }
     }
   };
@@ -231,6 +245,9 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
   });
 
   return {
+    async endConnectionsLeftOpen(leftOpen) {
+      await Promise.all(leftOpen.map((identity) => runDisconnect(identity, 1006, CLIENT_CLOSE_REASONS[1006] ?? '')));
+    },
     async closeAll() {
       for (const socket of pending) socket.destroy();
       await Promise.all([...handshakes]);
