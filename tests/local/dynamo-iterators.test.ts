@@ -8,7 +8,6 @@ import { startE2eStack, type E2eStack } from '../e2e/support/e2e-stack';
  */
 function countOpenIterators(): { open(): number; restore(): void } {
   const fromDynalite = require.resolve('abstract-level', { paths: [dirname(require.resolve('dynalite'))] });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const level = require(fromDynalite) as typeof import('abstract-level');
   const prototype = level.AbstractLevel.prototype as unknown as {
     attachResource(resource: unknown): void;
