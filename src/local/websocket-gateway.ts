@@ -228,7 +228,7 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       });
     } finally {
       if (!opened) {
-        socket.destroy();
+        if (!socket.writableEnded) socket.destroy(); // ws may be sending a 400 for a malformed upgrade
         void runDisconnect(identity, 1006, CLIENT_CLOSE_REASONS[1006] ?? '');
       }
     }

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { connect as connectTcp } from 'node:net';
-import { nextReport } from './fixtures/handlers/probe';
+import { nextReport, probe } from './fixtures/handlers/probe';
 import { startFixtureStack } from './support/fixture-stack';
 import { openSocket, type TestSocket } from './support/test-socket';
 import type { LocalStack } from '../../src/local/stack';
@@ -11,6 +11,10 @@ interface ConnectEvent {
   queryStringParameters: Record<string, string> | null;
   multiValueQueryStringParameters: Record<string, string[]> | null;
   requestContext: { connectionId: string };
+}
+
+interface DisconnectEvent {
+  requestContext: { connectionId: string; disconnectStatusCode: number };
 }
 
 /** Names that a plain object already has (or treats specially), so a lookup on `{}` finds something. */
@@ -102,6 +106,30 @@ describe('handshakes API Gateway accepts', () => {
     );
 
     expect(status).toBe('HTTP/1.1 101 Switching Protocols');
+  });
+});
+
+describe('an upgrade ws cannot complete after $connect accepted it', () => {
+  it('answers 400 and runs $disconnect for the connection $connect accepted', async () => {
+    const t = tag();
+    const connected = connectOf(t);
+    const port = Number(new URL(stack.wsUrl).port);
+    const disconnects: DisconnectEvent[] = [];
+    const collect = (event: DisconnectEvent): void => void disconnects.push(event);
+    probe.on('disconnect', collect);
+
+    const status = await rawRequest(
+      port,
+      `GET /?tag=${t} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 99\r\n\r\n',
+    );
+    const { requestContext } = await connected;
+    const ours = (): DisconnectEvent[] => disconnects.filter((e) => e.requestContext.connectionId === requestContext.connectionId);
+    for (let waited = 0; ours().length === 0 && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    probe.off('disconnect', collect);
+
+    expect(status).toBe('HTTP/1.1 400 Bad Request');
+    expect(ours().map((e) => e.requestContext.disconnectStatusCode)).toEqual([1006]);
   });
 });
 
