@@ -127,7 +127,7 @@ Measured by \`${command}\` on ${new Date().toISOString().slice(0, 10)}${r.quick 
 This machine is shared and noisy: every comparison below is measured side by side in the same run, and
 times are medians. Read the ratios, not the absolute times. Everything runs on 127.0.0.1: Switchboard's
 local stack (\`src/local/stack.ts\`, from \`template.yaml\`) in a child process of its own, the clients in the
-bench process. Run it again with \`npm run bench\` (about 10 minutes on 2 cores) or \`npm run bench -- --quick\`
+bench process. Run it again with \`npm run bench\` (about 45 minutes on 2 cores, half of it the soak of section 6) or \`npm run bench -- --quick\`
 (under a minute); the code is in \`bench/\`, one file per section.
 ${r.failures.length ? `\n**Sections that failed in this run:** ${r.failures.join('; ')}\n` : ''}
 ${toMarkdown(targetsTable(r, s))}
@@ -273,7 +273,7 @@ export function renderSoak(soak: SoakSummary, alone?: { command: string; date: s
   return `## 6. Soak
 
 Measured by \`npm run bench\` (${int(soak.cycles)} cycles; \`SOAK_CYCLES=<n>\` for another count), or alone with
-\`npm run bench -- --only soak\` (a few minutes; it rewrites only this section of BENCHMARKS.md).
+\`npm run bench -- --only soak\` (about half an hour on 2 shared cores; it rewrites only this section of BENCHMARKS.md).
 ${alone ? `\nThis section was measured on its own: \`${alone.command}\` on ${alone.date}.\n` : ''}
 ${toMarkdown(soak.table)}
 

@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (about 15 minutes on 2 cores) or `npm run bench -- --quick` (about a minute): runs each
+ * `npm run bench` (about 45 minutes on 2 cores, half of it the soak) or `npm run bench -- --quick` (about a minute): runs each
  * section against servers on 127.0.0.1 only, prints the tables and rewrites BENCHMARKS.md.
  * `--only=fanout,cost,coldstart,capacity,peers,soak` runs some sections (BENCHMARKS.md is then not rewritten,
  * except the peer and soak sections when they ran: `npm run bench -- --only peers`, `--only soak`).

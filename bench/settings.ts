@@ -14,7 +14,7 @@ export interface BenchSettings {
   soak: SoakSettings;
 }
 
-/** Sizes for the full run (about 15 minutes on 2 cores) and for `--quick` (about a minute). */
+/** Sizes for the full run (about 45 minutes on 2 cores, half of it the soak) and for `--quick` (about a minute). */
 export function settingsFor(quick: boolean): BenchSettings {
   const latencyMs = 20;
   const concurrency = Number(process.env.FAN_OUT_CONCURRENCY ?? 50);

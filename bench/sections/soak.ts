@@ -61,21 +61,20 @@ async function cycle(wsUrl: string, token: string, n: number): Promise<void> {
   }
 }
 
-/** Runs cycles `from` to `to` (exclusive) with `concurrency` in flight; returns how many failed. */
-async function run(wsUrl: string, token: string, from: number, to: number, concurrency: number): Promise<number> {
+/** Runs cycles `from` to `to` (exclusive) with `concurrency` in flight; counts failures by reason into `failures`. */
+async function run(wsUrl: string, token: string, from: number, to: number, concurrency: number, failures: Map<string, number>): Promise<void> {
   let next = from;
-  let failed = 0;
   const worker = async (): Promise<void> => {
     while (next < to) {
       const n = next;
       next += 1;
-      await cycle(wsUrl, token, n).catch(() => {
-        failed += 1;
+      await cycle(wsUrl, token, n).catch((error: unknown) => {
+        const reason = (error instanceof Error ? error.message : String(error)).replace(/\d+/g, 'N');
+        failures.set(reason, (failures.get(reason) ?? 0) + 1);
       });
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return failed;
 }
 
 /** `seconds`: time spent running cycles so far, without the pauses for samples. */
@@ -95,18 +94,21 @@ export async function runSoak(settings: SoakSettings): Promise<SoakSummary> {
   const stack = await startChildStack({ env: { CHAT_RATE_PER_SECOND: '1000', CHAT_BURST: '1000' } });
   try {
     const token = await sessionToken(stack.wsUrl);
-    let failed = await run(stack.wsUrl, token, 0, settings.warmUp, settings.concurrency);
+    const failures = new Map<string, number>();
+    await run(stack.wsUrl, token, 0, settings.warmUp, settings.concurrency, failures);
     const samples: Sample[] = [await sample(stack, 0, 0)];
     const marks = Array.from({ length: settings.samples }, (_, i) => Math.round((settings.cycles * (i + 1)) / settings.samples));
     let done = 0;
     let runningMs = 0;
     for (const mark of marks) {
       const started = performance.now();
-      failed += await run(stack.wsUrl, token, settings.warmUp + done, settings.warmUp + mark, settings.concurrency);
+      await run(stack.wsUrl, token, settings.warmUp + done, settings.warmUp + mark, settings.concurrency, failures);
       runningMs += performance.now() - started;
       done = mark;
       samples.push(await sample(stack, done, runningMs / 1000));
     }
+    const failed = [...failures.values()].reduce((sum, count) => sum + count, 0);
+    const reasons = [...failures].map(([reason, count]) => `${reason} (${int(count)})`).join(', ');
     const before = samples[0] as Sample;
     const after = samples[samples.length - 1] as Sample;
     const heapPerCycle = (after.heapUsed - before.heapUsed) / Math.max(1, after.cycles);
@@ -123,7 +125,7 @@ export async function runSoak(settings: SoakSettings): Promise<SoakSummary> {
         rows,
         notes: [
           `Each cycle opens a connection (resuming one session token), sends \`sendmessage\` and waits for its own \`chat\` frame, closes and waits for the close; ${settings.concurrency} cycles in flight; ${int(settings.warmUp)} warm-up cycles before the first row.`,
-          `Every sample waits ${DRAIN_MS / 1000} s for the last \`$disconnect\`s, then forces a full GC in the stack process (--expose-gc) and reads \`process.memoryUsage()\`; RSS from /proc. Failed cycles: ${int(failed)}.`,
+          `Every sample waits ${DRAIN_MS / 1000} s for the last \`$disconnect\`s, then forces a full GC in the stack process (--expose-gc) and reads \`process.memoryUsage()\`; RSS from /proc. Failed cycles: ${int(failed)}${failed ? `: ${reasons}` : ''}.`,
         ],
       },
     };
