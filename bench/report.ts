@@ -9,6 +9,7 @@ import type { ColdStartSummary } from './sections/cold-start';
 import type { CostSummary } from './sections/cost';
 import type { FanOutSummary } from './sections/fan-out';
 import type { PeerSummary } from './sections/peers';
+import { renderSoakText, type SoakSummary } from './sections/soak';
 import type { BenchSettings } from './settings';
 
 export interface Results {
@@ -20,6 +21,7 @@ export interface Results {
   coldStart?: ColdStartSummary;
   capacity?: CapacitySummary;
   peers?: PeerSummary;
+  soak?: SoakSummary;
 }
 
 /** The API Gateway account-level throttle (requests per second, per Region) that `@connections` calls count against. */
@@ -85,6 +87,14 @@ export function targetsTable(r: Results, s: BenchSettings): Table {
     ]);
   }
   for (const row of r.peers?.tables.length ? peerTargetRows(r.peers) : []) rows.push(row);
+  const soak = r.soak;
+  if (soak) {
+    rows.push([
+      `soak: ${int(soak.cycles)} connect / chat / disconnect cycles, heap after GC`,
+      `${mb(soak.before.heapUsed)} -> ${mb(soak.after.heapUsed)} (${soak.heapPerCycle.toFixed(0)} B per cycle), RSS ${mb(soak.before.rss)} -> ${mb(soak.after.rss)}, ${int(soak.failed)} failed`,
+      'reported',
+    ]);
+  }
   return { title: 'Targets', headers: ['target', 'measured', 'verdict'], rows };
 }
 
@@ -123,7 +133,7 @@ Measured by \`${command}\` on ${new Date().toISOString().slice(0, 10)}${r.quick 
 This machine is shared and noisy: every comparison below is measured side by side in the same run, and
 times are medians. Read the ratios, not the absolute times. Everything runs on 127.0.0.1: Switchboard's
 local stack (\`src/local/stack.ts\`, from \`template.yaml\`) in a child process of its own, the clients in the
-bench process. Run it again with \`npm run bench\` (about 10 minutes on 2 cores) or \`npm run bench -- --quick\`
+bench process. Run it again with \`npm run bench\` (about 45 minutes on 2 cores, half of it the soak of section 6) or \`npm run bench -- --quick\`
 (under a minute); the code is in \`bench/\`, one file per section.
 ${r.failures.length ? `\n**Sections that failed in this run:** ${r.failures.join('; ')}\n` : ''}
 ${toMarkdown(targetsTable(r, s))}
@@ -215,6 +225,7 @@ capacity" warning); in AWS each concurrent invocation has its own container and 
   } else if (r.quick) {
     sections.push('## 5. Peer comparison\n\nSkipped with `--quick`.\n');
   }
+  if (r.soak) sections.push(renderSoak(r.soak));
   return `${sections.join('\n')}`;
 }
 
@@ -270,5 +281,18 @@ ${peers.tables.map(toMarkdown).join('\n\n')}
 ${toMarkdown(targets)}
 
 ${peers.text ?? ''}
+`;
+}
+
+/** Section 6 of BENCHMARKS.md; `npm run bench -- --only soak` rewrites only this section. */
+export function renderSoak(soak: SoakSummary, alone?: { command: string; date: string }): string {
+  return `## 6. Soak
+
+Measured by \`npm run bench\` (${int(soak.cycles)} cycles; \`SOAK_CYCLES=<n>\` for another count), or alone with
+\`npm run bench -- --only soak\` (about half an hour on 2 shared cores; it rewrites only this section of BENCHMARKS.md).
+${alone ? `\nThis section was measured on its own: \`${alone.command}\` on ${alone.date}.\n` : ''}
+${toMarkdown(soak.table)}
+
+${renderSoakText(soak)}
 `;
 }
