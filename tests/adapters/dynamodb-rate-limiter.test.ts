@@ -1,5 +1,6 @@
 import { DynamoDbConnectionRepository } from '../../src/adapters/dynamodb/dynamodb-connection-repository';
 import { DynamoDbRateLimiter } from '../../src/adapters/dynamodb/dynamodb-rate-limiter';
+import type { RouteClass } from '../../src/domain/ports/rate-limiter';
 import { DynamoDbSessionHistory } from '../../src/adapters/dynamodb/dynamodb-session-history';
 import { ManualClock, startEmbeddedTable, type EmbeddedTable } from '../support/embedded-table';
 
@@ -14,16 +15,22 @@ async function registered(connectionId: string): Promise<string> {
   return connectionId;
 }
 
-async function attempts(connectionId: string, count: number): Promise<number> {
+async function attempts(connectionId: string, count: number, routeClass: RouteClass = 'chat'): Promise<number> {
   let allowed = 0;
-  for (let i = 0; i < count; i += 1) if (await limiter.tryAcquire(connectionId)) allowed += 1;
+  for (let i = 0; i < count; i += 1) if ((await limiter.tryAcquire(connectionId, routeClass)) === 'allowed') allowed += 1;
   return allowed;
 }
 
 beforeAll(async () => {
   clock = new ManualClock();
   embedded = await startEmbeddedTable(clock);
-  limiter = new DynamoDbRateLimiter(embedded.table, { ratePerSecond: 10, burst: 20 });
+  limiter = new DynamoDbRateLimiter(embedded.table, {
+    chat: { ratePerSecond: 10, burst: 20 },
+    read: { ratePerSecond: 2, burst: 3 },
+    publish: { ratePerSecond: 10, burst: 5 },
+    subscribe: { ratePerSecond: 10, burst: 5 },
+    session: { ratePerSecond: 10, burst: 5 },
+  });
 });
 afterAll(() => embedded.stop());
 
@@ -45,15 +52,33 @@ describe('DynamoDbRateLimiter', () => {
 
     await attempts(noisy, 30);
 
-    expect(await limiter.tryAcquire(quiet)).toBe(true);
+    expect(await limiter.tryAcquire(quiet, 'chat')).toBe('allowed');
+  });
+
+  it('keeps route classes apart, each with its own rate and burst', async () => {
+    const connection = await registered('rate-classes');
+
+    const reads = await attempts(connection, 10, 'read');
+    const chats = await attempts(connection, 25, 'chat');
+    clock.advance(1000);
+    const readsNextSecond = await attempts(connection, 10, 'read');
+
+    expect([reads, chats, readsNextSecond]).toEqual([3, 20, 2]);
+  });
+
+  it('answers unknown for a connection with no record, and writes nothing back', async () => {
+    const admission = await limiter.tryAcquire('rate-never-connected', 'publish');
+
+    expect(admission).toBe('unknown');
+    expect(await new DynamoDbConnectionRepository(embedded.table).get('rate-never-connected')).toBeUndefined();
   });
 
   it('never lets concurrent frames of one connection spend the same slot', async () => {
     const connection = await registered('rate-race');
 
-    const results = await Promise.all(Array.from({ length: 40 }, () => limiter.tryAcquire(connection)));
+    const results = await Promise.all(Array.from({ length: 40 }, () => limiter.tryAcquire(connection, 'chat')));
 
-    expect(results.filter(Boolean).length).toBeLessThanOrEqual(20);
+    expect(results.filter((result) => result === 'allowed').length).toBeLessThanOrEqual(20);
   });
 });
 

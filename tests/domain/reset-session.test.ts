@@ -1,4 +1,4 @@
-import { HandshakeRejectedError, RateLimitedError } from '../../src/domain/errors';
+import { HandshakeRejectedError } from '../../src/domain/errors';
 import { topicChannel } from '../../src/domain/model';
 import { disconnect } from '../../src/domain/use-cases/disconnect';
 import { resetSession } from '../../src/domain/use-cases/reset-session';
@@ -71,19 +71,6 @@ describe('resetSession', () => {
 
     expect(deps.notifier.framesOfType('ada-2', 'presence')).toEqual([]);
     expect(deps.notifier.framesOfType('bob-1', 'presence').map((frame) => frame.event)).toEqual(['leave', 'join']);
-  });
-
-  it('is refused over the rate limit, with nothing forgotten or announced', async () => {
-    const deps = createMemoryDependencies();
-    await givenConnected(deps, 'bob-1');
-    const ada = await givenConnected(deps, 'ada-1');
-    deps.rateLimiter.deny('ada-1');
-    deps.notifier.clear();
-
-    await expect(resetSession(deps, 'ada-1')).rejects.toBeInstanceOf(RateLimitedError);
-
-    expect(await deps.users.get(ada.user.userId)).toBeDefined();
-    expect(deps.notifier.framesFor('bob-1')).toEqual([]);
   });
 
   it('stops, leaving no user behind, when the connection closes during the reset, and announces the old user’s leave once', async () => {

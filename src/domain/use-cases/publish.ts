@@ -3,6 +3,7 @@ import type { TopicMessageFrame } from '../frames';
 import { requireMessageSize, requireTopicName } from '../limits';
 import { topicChannel, type Author, type StoredMessage } from '../model';
 import { fanOut, type FanOutResult } from './fan-out';
+import { requireSession } from './hello';
 
 export interface PublishRequest {
   topic: string;
@@ -40,6 +41,23 @@ export async function publish(deps: Dependencies, request: PublishRequest): Prom
     ? { delivered: 0, gone: 0, failed: 0 }
     : await fanOut(deps, channel, toTopicFrame(topic, message));
   return { topic, seq: message.seq, id: message.id, duplicate, fanOut: result };
+}
+
+export interface ConnectionPublishRequest {
+  connectionId: string;
+  topic: string;
+  message: unknown;
+  id?: string;
+}
+
+/**
+ * A browser's publish: the connection must still have a session, and the message goes out in its user's
+ * name. (Its rate limit is the `publish` budget, drawn before any route runs: see `admitFrame`.)
+ */
+export async function publishFromConnection(deps: Dependencies, request: ConnectionPublishRequest): Promise<PublishResult> {
+  const { connection } = await requireSession(deps, request.connectionId);
+  const { topic, message, id } = request;
+  return publish(deps, { topic, message, id, from: { userId: connection.userId, name: connection.name } });
 }
 
 export function toTopicFrame(topic: string, message: StoredMessage): TopicMessageFrame {

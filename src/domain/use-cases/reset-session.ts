@@ -1,5 +1,5 @@
 import type { Dependencies } from '../dependencies';
-import { RateLimitedError, UnauthorizedError } from '../errors';
+import { UnauthorizedError } from '../errors';
 import { CHAT_ROOM, type Connection } from '../model';
 import { newUser } from './connect';
 import { fanOut } from './fan-out';
@@ -8,12 +8,11 @@ import { requireSession } from './hello';
 /**
  * Forgets the connection's user (identity and feed cursor; its tokens are refused from now on) and
  * moves the connection to a brand-new anonymous user, announced to the rest of the room as a leave and a
- * join (not to the old or the new user's own connections). Two room-wide broadcasts, so a reset counts
- * against the connection's chat rate limit.
+ * join (not to the old or the new user's own connections). Two room-wide broadcasts, so a reset draws
+ * from the connection's chat budget (`ROUTE_CLASSES`).
  */
 export async function resetSession(deps: Dependencies, connectionId: string): Promise<Connection> {
   const { connection, user } = await requireSession(deps, connectionId);
-  if (!(await deps.rateLimiter.tryAcquire(connectionId))) throw new RateLimitedError();
   const counted = await deps.users.delete(user.userId);
   const fresh = newUser(deps, undefined);
   await deps.users.create(fresh);
