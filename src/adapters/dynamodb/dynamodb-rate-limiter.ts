@@ -33,13 +33,17 @@ export class DynamoDbRateLimiter implements RateLimiter {
   async tryAcquire(connectionId: string, routeClass: RouteClass): Promise<Admission> {
     const { ratePerSecond, burst } = this.rates[routeClass];
     const intervalMs = 1000 / ratePerSecond;
-    const now = this.table.clock.now().getTime();
+    // The time is read right before each write: under load a frame can wait long between the two, and a
+    // stale "now" would measure the bucket against the past and refuse a frame that is within its budget.
     const idle = await this.update(
       connectionId,
       routeClass,
       'SET #tat = :next',
       'attribute_exists(pk) AND (attribute_not_exists(#tat) OR #tat <= :now)',
-      { ':next': now + intervalMs, ':now': now },
+      () => {
+        const now = this.table.clock.now().getTime();
+        return { ':next': now + intervalMs, ':now': now };
+      },
     );
     if (idle) return 'allowed';
     const busy = await this.update(
@@ -47,13 +51,19 @@ export class DynamoDbRateLimiter implements RateLimiter {
       routeClass,
       'SET #tat = #tat + :interval',
       'attribute_exists(pk) AND #tat < :limit',
-      { ':interval': intervalMs, ':limit': now + intervalMs * burst },
+      () => ({ ':interval': intervalMs, ':limit': this.table.clock.now().getTime() + intervalMs * burst }),
     );
     if (busy) return 'allowed';
     return (await this.exists(connectionId)) ? 'limited' : 'unknown';
   }
 
-  private async update(connectionId: string, routeClass: RouteClass, update: string, condition: string, values: Record<string, number>): Promise<boolean> {
+  private async update(
+    connectionId: string,
+    routeClass: RouteClass,
+    update: string,
+    condition: string,
+    values: () => Record<string, number>,
+  ): Promise<boolean> {
     const written = await unlessConditionFails(
       this.table.client.send(
         new UpdateCommand({
@@ -62,7 +72,7 @@ export class DynamoDbRateLimiter implements RateLimiter {
           UpdateExpression: update,
           ConditionExpression: condition,
           ExpressionAttributeNames: { '#tat': `rateTat_${routeClass}` },
-          ExpressionAttributeValues: values,
+          ExpressionAttributeValues: values(),
         }),
       ),
     );
