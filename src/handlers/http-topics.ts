@@ -2,7 +2,7 @@ import { object, optional, present, text, validate, wholeNumberText, withDefault
 import { createDependencyFactory } from '../composition-root';
 import { requireTopicName } from '../domain/limits';
 import { topicChannel } from '../domain/model';
-import { publish, toTopicFrame } from '../domain/use-cases/publish';
+import { publish, toTopicEntryFrame } from '../domain/use-cases/publish';
 import { createHttpHandler } from './http/create-http-handler';
 import { json } from './http/http-event';
 import { createObservability } from './observability';
@@ -25,7 +25,7 @@ export const handler = createHttpHandler({
       const topic = requireTopicName(event.pathParameters?.topic);
       const { since, limit } = validate(readQuery, event.queryStringParameters ?? {});
       const messages = await deps.messages.readAfter(topicChannel(topic), since, limit);
-      return json(200, { messages: messages.map((message) => toTopicFrame(topic, message)) });
+      return json(200, { messages: messages.map((entry) => toTopicEntryFrame(topic, entry)) });
     },
   },
   dependencies: createDependencyFactory(),

@@ -1,7 +1,7 @@
 import type { Dependencies } from '../dependencies';
-import type { TopicMessageFrame } from '../frames';
+import type { SkippedFrame, TopicMessageFrame } from '../frames';
 import { requireMessageSize, requireTopicName } from '../limits';
-import { topicChannel, type Author, type StoredMessage } from '../model';
+import { isSkipped, topicChannel, type Author, type LogEntry, type StoredMessage } from '../model';
 import { fanOut, type FanOutResult } from './fan-out';
 import { requireSession } from './hello';
 
@@ -69,4 +69,9 @@ export function toTopicFrame(topic: string, message: StoredMessage): TopicMessag
     from: message.from?.userId ?? null,
     sentAt: message.sentAt,
   };
+}
+
+/** A replayed entry of a topic's log: its message, or the news that its `seq` will never hold one. */
+export function toTopicEntryFrame(topic: string, entry: LogEntry): TopicMessageFrame | SkippedFrame {
+  return isSkipped(entry) ? { type: 'skipped', topic, seq: entry.seq } : toTopicFrame(topic, entry);
 }

@@ -3,7 +3,7 @@ import { NotSubscribedError, TooManySubscriptionsError } from '../errors';
 import { LIMITS, requireTopicName } from '../limits';
 import { topicChannel } from '../model';
 import { requireSession } from './hello';
-import { toTopicFrame } from './publish';
+import { toTopicEntryFrame } from './publish';
 
 const REPLAY_PAGE = 100;
 
@@ -34,10 +34,10 @@ export async function subscribe(deps: Dependencies, request: SubscribeRequest): 
   let replayed = 0;
   for (;;) {
     const page = await deps.messages.readAfter(channel, after, REPLAY_PAGE);
-    for (const message of page) {
-      if ((await deps.notifier.send(connection.connectionId, toTopicFrame(topic, message))) === 'gone') return replayed;
+    for (const entry of page) {
+      if ((await deps.notifier.send(connection.connectionId, toTopicEntryFrame(topic, entry))) === 'gone') return replayed;
       replayed += 1;
-      after = message.seq;
+      after = entry.seq;
     }
     if (page.length < REPLAY_PAGE) return replayed;
   }
