@@ -21,6 +21,22 @@ async function attempts(connectionId: string, count: number, routeClass: RouteCl
   return allowed;
 }
 
+/** A client whose `nth` request takes `ms` of the test clock (as a loaded store would), whatever it answers. */
+function slowingClient(nth: number, ms: number) {
+  const real = embedded.table.client;
+  let requests = 0;
+  return {
+    send: async (command: Parameters<typeof real.send>[0]) => {
+      try {
+        return await real.send(command);
+      } finally {
+        requests += 1;
+        if (requests === nth) clock.advance(ms);
+      }
+    },
+  } as unknown as typeof real;
+}
+
 beforeAll(async () => {
   clock = new ManualClock();
   embedded = await startEmbeddedTable(clock);
@@ -64,6 +80,20 @@ describe('DynamoDbRateLimiter', () => {
     const readsNextSecond = await attempts(connection, 10, 'read');
 
     expect([reads, chats, readsNextSecond]).toEqual([3, 20, 2]);
+  });
+
+  it('measures the bucket at the time of each write, so a frame slowed down between its writes is not refused', async () => {
+    const connection = await registered('rate-slow');
+    const strict = new DynamoDbRateLimiter({ ...embedded.table, client: slowingClient(2, 1500) }, {
+      ...{ chat: { ratePerSecond: 1, burst: 1 }, read: { ratePerSecond: 1, burst: 1 } },
+      ...{ publish: { ratePerSecond: 1, burst: 1 }, subscribe: { ratePerSecond: 1, burst: 1 }, session: { ratePerSecond: 1, burst: 1 } },
+    });
+
+    const first = await strict.tryAcquire(connection, 'session');
+    // The next frame starts at once, but its first write takes 1.5 s: by its second write a slot is free.
+    const slowed = await strict.tryAcquire(connection, 'session');
+
+    expect([first, slowed]).toEqual(['allowed', 'allowed']);
   });
 
   it('answers unknown for a connection with no record, and writes nothing back', async () => {
