@@ -72,7 +72,7 @@ async function resume(deps: Dependencies, token: string): Promise<User> {
   return user;
 }
 
-export function newUser(deps: Dependencies, name: string | undefined): User {
+export function newUser(deps: Pick<Dependencies, 'ids' | 'clock'>, name: string | undefined): User {
   const userId = deps.ids.next();
   return {
     userId,

@@ -2,8 +2,11 @@ import type { Dependencies } from '../dependencies';
 import type { SkippedFrame, TopicMessageFrame } from '../frames';
 import { requireMessageSize, requireTopicName } from '../limits';
 import { isSkipped, topicChannel, type Author, type LogEntry, type StoredMessage } from '../model';
-import { fanOut, type FanOutResult } from './fan-out';
+import { fanOut, type FanOutPorts, type FanOutResult } from './fan-out';
 import { requireSession } from './hello';
+
+/** Numbering and storing the message, then the broadcast. */
+export type PublishPorts = Pick<Dependencies, 'messages' | 'ids'> & FanOutPorts;
 
 export interface PublishRequest {
   topic: string;
@@ -26,7 +29,7 @@ export interface PublishResult {
  * Stores a topic message under the next `seq` and delivers it to every subscriber. A repeated `id` from
  * the same publisher is neither stored nor delivered again: the original `seq` is returned.
  */
-export async function publish(deps: Dependencies, request: PublishRequest): Promise<PublishResult> {
+export async function publish(deps: PublishPorts, request: PublishRequest): Promise<PublishResult> {
   const topic = requireTopicName(request.topic);
   requireMessageSize(request.message);
   const channel = topicChannel(topic);
@@ -54,7 +57,7 @@ export interface ConnectionPublishRequest {
  * A browser's publish: the connection must still have a session, and the message goes out in its user's
  * name. (Its rate limit is the `publish` budget, drawn before any route runs: see `admitFrame`.)
  */
-export async function publishFromConnection(deps: Dependencies, request: ConnectionPublishRequest): Promise<PublishResult> {
+export async function publishFromConnection(deps: PublishPorts, request: ConnectionPublishRequest): Promise<PublishResult> {
   const { connection } = await requireSession(deps, request.connectionId);
   const { topic, message, id } = request;
   return publish(deps, { topic, message, id, from: { userId: connection.userId, name: connection.name } });

@@ -3,7 +3,7 @@ import { UnauthorizedError } from '../errors';
 import { CHAT_ROOM, type Connection } from '../model';
 import { newUser } from './connect';
 import { disconnect } from './disconnect';
-import { fanOut } from './fan-out';
+import { fanOut, type FanOutPorts } from './fan-out';
 import { requireSession } from './hello';
 
 /**
@@ -16,7 +16,7 @@ import { requireSession } from './hello';
  * records removed, so `who` and presence agree at once, and the connections closed). A closed tab that
  * reconnects with the old token is refused (401) and starts as a new user of its own.
  */
-export async function resetSession(deps: Dependencies, connectionId: string): Promise<Connection> {
+export async function resetSession(deps: Pick<Dependencies, 'ids'> & FanOutPorts, connectionId: string): Promise<Connection> {
   const { connection, user } = await requireSession(deps, connectionId);
   const counted = await deps.users.delete(user.userId);
   const fresh = newUser(deps, undefined);
@@ -57,7 +57,7 @@ export async function resetSession(deps: Dependencies, connectionId: string): Pr
  * records go first: the close is asynchronous (its `$disconnect` comes later and finds nothing), and a
  * close that fails leaves a connection that can do nothing but reconnect (it has no records).
  */
-async function endOtherTabs(deps: Dependencies, userId: string): Promise<void> {
+async function endOtherTabs(deps: FanOutPorts, userId: string): Promise<void> {
   for (const other of await deps.connections.listByUser(userId)) {
     await disconnect(deps, other.connectionId);
     await deps.notifier.close(other.connectionId).catch(() => undefined);

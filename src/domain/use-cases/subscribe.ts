@@ -20,7 +20,10 @@ export interface SubscribeRequest {
  * (clients drop a `seq` they have seen): never neither. A connection holds at most
  * `maxSubscriptionsPerConnection` topics (`too_many_subscriptions`); a repeat of one it holds is free.
  */
-export async function subscribe(deps: Dependencies, request: SubscribeRequest): Promise<number> {
+export async function subscribe(
+  deps: Pick<Dependencies, 'connections' | 'users' | 'subscriptions' | 'messages' | 'notifier' | 'settings'>,
+  request: SubscribeRequest,
+): Promise<number> {
   const topic = requireTopicName(request.topic);
   const { connection } = await requireSession(deps, request.connectionId);
   const channel = topicChannel(topic);
@@ -43,7 +46,7 @@ export async function subscribe(deps: Dependencies, request: SubscribeRequest): 
   }
 }
 
-export async function unsubscribe(deps: Dependencies, connectionId: string, rawTopic: string): Promise<void> {
+export async function unsubscribe(deps: Pick<Dependencies, 'subscriptions'>, connectionId: string, rawTopic: string): Promise<void> {
   const topic = requireTopicName(rawTopic);
   if (!(await deps.subscriptions.unsubscribe(topicChannel(topic), connectionId))) {
     throw new NotSubscribedError(topic);
