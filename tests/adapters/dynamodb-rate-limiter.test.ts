@@ -17,24 +17,8 @@ async function registered(connectionId: string): Promise<string> {
 
 async function attempts(connectionId: string, count: number, routeClass: RouteClass = 'chat'): Promise<number> {
   let allowed = 0;
-  for (let i = 0; i < count; i += 1) if ((await limiter.tryAcquire(connectionId, routeClass)) === 'allowed') allowed += 1;
+  for (let i = 0; i < count; i += 1) if ((await limiter.tryAcquire(connectionId, routeClass, clock.now())) === 'allowed') allowed += 1;
   return allowed;
-}
-
-/** A client whose `nth` request takes `ms` of the test clock (as a loaded store would), whatever it answers. */
-function slowingClient(nth: number, ms: number) {
-  const real = embedded.table.client;
-  let requests = 0;
-  return {
-    send: async (command: Parameters<typeof real.send>[0]) => {
-      try {
-        return await real.send(command);
-      } finally {
-        requests += 1;
-        if (requests === nth) clock.advance(ms);
-      }
-    },
-  } as unknown as typeof real;
 }
 
 beforeAll(async () => {
@@ -68,7 +52,7 @@ describe('DynamoDbRateLimiter', () => {
 
     await attempts(noisy, 30);
 
-    expect(await limiter.tryAcquire(quiet, 'chat')).toBe('allowed');
+    expect(await limiter.tryAcquire(quiet, 'chat', clock.now())).toBe('allowed');
   });
 
   it('keeps route classes apart, each with its own rate and burst', async () => {
@@ -82,22 +66,26 @@ describe('DynamoDbRateLimiter', () => {
     expect([reads, chats, readsNextSecond]).toEqual([3, 20, 2]);
   });
 
-  it('measures the bucket at the time of each write, so a frame slowed down between its writes is not refused', async () => {
-    const connection = await registered('rate-slow');
-    const strict = new DynamoDbRateLimiter({ ...embedded.table, client: slowingClient(2, 1500) }, {
+  it('measures each frame at its arrival, however long it waited: a queue neither refuses frames nor lets a flood through', async () => {
+    const connection = await registered('rate-arrival');
+    const strict = new DynamoDbRateLimiter(embedded.table, {
       ...{ chat: { ratePerSecond: 1, burst: 1 }, read: { ratePerSecond: 1, burst: 1 } },
       ...{ publish: { ratePerSecond: 1, burst: 1 }, subscribe: { ratePerSecond: 1, burst: 1 }, session: { ratePerSecond: 1, burst: 1 } },
     });
+    const arrived = clock.now().getTime();
+    const at = (ms: number) => new Date(arrived + ms);
 
-    const first = await strict.tryAcquire(connection, 'session');
-    // The next frame starts at once, but its first write takes 1.5 s: by its second write a slot is free.
-    const slowed = await strict.tryAcquire(connection, 'session');
+    // All three handled together, 5 s after they arrived (a second apart at most).
+    clock.advance(5000);
+    const first = await strict.tryAcquire(connection, 'session', at(0));
+    const second = await strict.tryAcquire(connection, 'session', at(0));
+    const third = await strict.tryAcquire(connection, 'session', at(1000));
 
-    expect([first, slowed]).toEqual(['allowed', 'allowed']);
+    expect([first, second, third]).toEqual(['allowed', 'limited', 'allowed']);
   });
 
   it('answers unknown for a connection with no record, and writes nothing back', async () => {
-    const admission = await limiter.tryAcquire('rate-never-connected', 'publish');
+    const admission = await limiter.tryAcquire('rate-never-connected', 'publish', clock.now());
 
     expect(admission).toBe('unknown');
     expect(await new DynamoDbConnectionRepository(embedded.table).get('rate-never-connected')).toBeUndefined();
@@ -106,7 +94,7 @@ describe('DynamoDbRateLimiter', () => {
   it('never lets concurrent frames of one connection spend the same slot', async () => {
     const connection = await registered('rate-race');
 
-    const results = await Promise.all(Array.from({ length: 40 }, () => limiter.tryAcquire(connection, 'chat')));
+    const results = await Promise.all(Array.from({ length: 40 }, () => limiter.tryAcquire(connection, 'chat', clock.now())));
 
     expect(results.filter((result) => result === 'allowed').length).toBeLessThanOrEqual(20);
   });

@@ -11,8 +11,8 @@ describe('rate limits', () => {
     await givenConnected(deps, 'flood');
     deps.rateLimiter.deny('flood', 'read');
 
-    await expect(admitFrame(deps, 'flood', 'read')).rejects.toMatchObject({ code: 'rate_limited' });
-    await expect(admitFrame(deps, 'flood', 'chat')).resolves.toBeUndefined();
+    await expect(admitFrame(deps, 'flood', 'read', deps.clock.now())).rejects.toMatchObject({ code: 'rate_limited' });
+    await expect(admitFrame(deps, 'flood', 'chat', deps.clock.now())).resolves.toBeUndefined();
     expect(deps.rateLimiter.asked).toEqual([
       { connectionId: 'flood', routeClass: 'read' },
       { connectionId: 'flood', routeClass: 'chat' },
@@ -22,7 +22,7 @@ describe('rate limits', () => {
   it('answers unauthorized for a connection the limiter has no record of', async () => {
     const limiter = { tryAcquire: async () => 'unknown' as const };
 
-    await expect(admitFrame({ rateLimiter: limiter }, 'ghost', 'publish')).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(admitFrame({ rateLimiter: limiter }, 'ghost', 'publish', new Date())).rejects.toBeInstanceOf(UnauthorizedError);
   });
 
   it('draws every action but ping from a budget, and the chat budget for reset', () => {

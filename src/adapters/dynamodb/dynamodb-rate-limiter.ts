@@ -30,20 +30,16 @@ export class DynamoDbRateLimiter implements RateLimiter {
     private readonly rates: DynamoDbRateLimiterOptions,
   ) {}
 
-  async tryAcquire(connectionId: string, routeClass: RouteClass): Promise<Admission> {
+  async tryAcquire(connectionId: string, routeClass: RouteClass, at: Date): Promise<Admission> {
     const { ratePerSecond, burst } = this.rates[routeClass];
     const intervalMs = 1000 / ratePerSecond;
-    // The time is read right before each write: under load a frame can wait long between the two, and a
-    // stale "now" would measure the bucket against the past and refuse a frame that is within its budget.
+    const now = at.getTime();
     const idle = await this.update(
       connectionId,
       routeClass,
       'SET #tat = :next',
       'attribute_exists(pk) AND (attribute_not_exists(#tat) OR #tat <= :now)',
-      () => {
-        const now = this.table.clock.now().getTime();
-        return { ':next': now + intervalMs, ':now': now };
-      },
+      { ':next': now + intervalMs, ':now': now },
     );
     if (idle) return 'allowed';
     const busy = await this.update(
@@ -51,7 +47,7 @@ export class DynamoDbRateLimiter implements RateLimiter {
       routeClass,
       'SET #tat = #tat + :interval',
       'attribute_exists(pk) AND #tat < :limit',
-      () => ({ ':interval': intervalMs, ':limit': this.table.clock.now().getTime() + intervalMs * burst }),
+      { ':interval': intervalMs, ':limit': now + intervalMs * burst },
     );
     if (busy) return 'allowed';
     return (await this.exists(connectionId)) ? 'limited' : 'unknown';
@@ -62,7 +58,7 @@ export class DynamoDbRateLimiter implements RateLimiter {
     routeClass: RouteClass,
     update: string,
     condition: string,
-    values: () => Record<string, number>,
+    values: Record<string, number>,
   ): Promise<boolean> {
     const written = await unlessConditionFails(
       this.table.client.send(
@@ -72,7 +68,7 @@ export class DynamoDbRateLimiter implements RateLimiter {
           UpdateExpression: update,
           ConditionExpression: condition,
           ExpressionAttributeNames: { '#tat': `rateTat_${routeClass}` },
-          ExpressionAttributeValues: values(),
+          ExpressionAttributeValues: values,
         }),
       ),
     );

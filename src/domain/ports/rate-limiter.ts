@@ -13,6 +13,10 @@ export type Admission = 'allowed' | 'limited' | 'unknown';
  * memory.
  */
 export interface RateLimiter {
-  /** Takes one token of the class from the connection's bucket, if there is one now. */
-  tryAcquire(connectionId: string, routeClass: RouteClass): Promise<Admission>;
+  /**
+   * Takes one token of the class from the connection's bucket, if it had one when the frame arrived (`at`).
+   * Measured at arrival, not when the frame is handled: it is the client's pace that is limited, and frames
+   * that wait in a queue must neither be refused for the wait nor let a flood through because of it.
+   */
+  tryAcquire(connectionId: string, routeClass: RouteClass, at: Date): Promise<Admission>;
 }

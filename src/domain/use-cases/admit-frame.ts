@@ -11,8 +11,10 @@ export async function admitFrame(
   deps: Pick<Dependencies, 'rateLimiter'>,
   connectionId: string,
   routeClass: RouteClass,
+  /** When the frame reached the gateway. */
+  arrivedAt: Date,
 ): Promise<void> {
-  const admission = await deps.rateLimiter.tryAcquire(connectionId, routeClass);
+  const admission = await deps.rateLimiter.tryAcquire(connectionId, routeClass, arrivedAt);
   if (admission === 'limited') throw new RateLimitedError(`Too many ${routeClass} frames; slow down.`);
   if (admission === 'unknown') throw new UnauthorizedError('This connection has no session any more; reconnect.');
 }

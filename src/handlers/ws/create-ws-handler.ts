@@ -53,7 +53,8 @@ export function createWsHandler({ routes, dependencies, observability }: WsHandl
       if (!selected) throw new ClientError('unknown_action', `Unknown action "${actionOf(frame) ?? routeKey}".`);
       const valid = validate(selected.schema, frame);
       const routeClass = routeClassOf(routeKey, frame);
-      if (routeClass) await admitFrame(deps, connectionId, routeClass);
+      const arrivedAt = event.requestContext.requestTimeEpoch ?? deps.clock.now().getTime();
+      if (routeClass) await admitFrame(deps, connectionId, routeClass, new Date(arrivedAt));
       const replies = await selected.run(valid, { connectionId, deps, event });
       for (const reply of [replies ?? []].flat()) await deps.notifier.send(connectionId, reply);
       metrics.addMetric('FramesHandled', 'Count', 1);

@@ -6,7 +6,7 @@ export class InMemoryRateLimiter implements RateLimiter {
   /** Every acquisition asked for, in order. */
   readonly asked: Array<{ connectionId: string; routeClass: RouteClass }> = [];
 
-  async tryAcquire(connectionId: string, routeClass: RouteClass): Promise<Admission> {
+  async tryAcquire(connectionId: string, routeClass: RouteClass, _at: Date): Promise<Admission> {
     this.asked.push({ connectionId, routeClass });
     return this.denied.has(connectionId) || this.denied.has(`${connectionId}/${routeClass}`) ? 'limited' : 'allowed';
   }
