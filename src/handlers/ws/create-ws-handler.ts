@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { validate, type Infer, type Schema } from '../../validation';
-import { ClientError } from '../../domain/errors';
+import { ClientError, RateLimitedError } from '../../domain/errors';
 import { ROUTE_CLASSES } from '../../domain/limits';
 import type { RouteClass } from '../../domain/ports/rate-limiter';
 import { admitFrame } from '../../domain/use-cases/admit-frame';
@@ -62,6 +62,7 @@ export function createWsHandler({ routes, dependencies, observability }: WsHandl
       const { frame: errorFrame, internal } = toErrorFrame(error, actionOf(frame));
       if (internal) logger.error('Frame failed', { routeKey, error: error as Error });
       metrics.addMetric(internal ? 'FramesFailed' : 'FramesRejected', 'Count', 1);
+      if (error instanceof RateLimitedError) metrics.addMetric('FramesRateLimited', 'Count', 1);
       await deps.notifier.send(connectionId, errorFrame).catch((sendError: unknown) => {
         logger.warn('Could not send the error frame', { connectionId, error: sendError as Error });
       });
