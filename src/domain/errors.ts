@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'too_large'
   | 'rate_limited'
   | 'not_subscribed'
+  | 'too_many_subscriptions'
   | 'unauthorized'
   | 'internal';
 
@@ -41,6 +42,13 @@ export class NotSubscribedError extends ClientError {
   constructor(topic: string) {
     super('not_subscribed', `Not subscribed to topic "${topic}".`);
     this.name = 'NotSubscribedError';
+  }
+}
+
+export class TooManySubscriptionsError extends ClientError {
+  constructor(limit: number) {
+    super('too_many_subscriptions', `This connection already has ${limit} topic subscriptions; unsubscribe from one first.`);
+    this.name = 'TooManySubscriptionsError';
   }
 }
 

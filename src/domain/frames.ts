@@ -7,6 +7,7 @@ export type ServerFrame =
   | SubscribedFrame
   | UnsubscribedFrame
   | TopicMessageFrame
+  | SkippedFrame
   | AckFrame
   | ChatFrame
   | HistoryFrame
@@ -106,6 +107,13 @@ export interface TopicMessageFrame {
   seq: number;
   from: string | null;
   sentAt: string;
+}
+
+/** A topic `seq` that will never hold a message (its publisher stopped after drawing it); replays report it. */
+export interface SkippedFrame {
+  type: 'skipped';
+  topic: string;
+  seq: number;
 }
 
 export interface ChatFrame {

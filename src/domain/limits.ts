@@ -1,4 +1,5 @@
 import { HandshakeRejectedError, InvalidFrameError, TooLargeError } from './errors';
+import type { RouteClass } from './ports/rate-limiter';
 
 /** Content limits of the wire contract. */
 export const LIMITS = {
@@ -23,7 +24,30 @@ export const LIMITS = {
   whoPageSize: 100,
   /** An HTTP API answer, serialised: well under Lambda's 6 MB response limit. */
   httpPageBytes: 1024 * 1024,
+  /** Topic subscriptions one connection may hold (the chat room not counted); `MaxSubscriptionsPerConnection`. */
+  subscriptionsPerConnection: 100,
 } as const;
+
+/**
+ * The rate-limit budget each WebSocket action draws from (see `RouteClass`). `ping` is free: it keeps a
+ * connection alive and touches no database. An action missing here draws from `session`.
+ */
+export const ROUTE_CLASSES: Readonly<Record<string, RouteClass | 'free'>> = {
+  publish: 'publish',
+  subscribe: 'subscribe',
+  unsubscribe: 'subscribe',
+  history: 'read',
+  who: 'read',
+  sendmessage: 'chat',
+  send: 'chat',
+  // Two room-wide broadcasts, like a chat message.
+  reset: 'chat',
+  hello: 'session',
+  teleread: 'session',
+  teleprinter: 'session',
+  stop: 'session',
+  ping: 'free',
+};
 
 const TOPIC_PATTERN = /^[A-Za-z0-9_\-.:/]{1,128}$/;
 // Not printable: controls, lone surrogates, line and paragraph separators, and invisible format characters

@@ -31,6 +31,7 @@ export function observeDeliveries(dependencies: DependencyFactory, { logger, met
         throw error;
       }
     },
+    close: (connectionId) => notifier.close(connectionId),
   });
   return async (request) => {
     const deps = await dependencies(request);

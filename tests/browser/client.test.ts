@@ -808,7 +808,7 @@ describe('endpoint and errors', () => {
   });
 
   it('says every error code in plain words', () => {
-    for (const code of ['invalid_json', 'invalid_frame', 'unknown_action', 'too_large', 'rate_limited', 'not_subscribed', 'unauthorized', 'internal'] as const) {
+    for (const code of ['invalid_json', 'invalid_frame', 'unknown_action', 'too_large', 'rate_limited', 'not_subscribed', 'too_many_subscriptions', 'unauthorized', 'internal'] as const) {
       expect(describeError({ code })).not.toContain(code);
     }
     expect(describeError({ code: 'too_large', action: 'sendmessage' })).toMatch(/^While sending a chat message: /);

@@ -18,7 +18,7 @@ describe('readTopic', () => {
     const second = await readTopic(deps, 'news', Number(first.next), 2);
     const last = await readTopic(deps, 'news', Number(second.next), 2);
 
-    expect(first.messages.map((message) => message.message)).toEqual(['a', 'b']);
+    expect(first.messages.map((message) => (message.type === 'message' ? message.message : message.type))).toEqual(['a', 'b']);
     expect([first.next, second.next, last.next]).toEqual([2, 4, undefined]);
     expect(last.messages.map((message) => message.seq)).toEqual([5]);
   });

@@ -1,5 +1,5 @@
 import type { Dependencies } from '../dependencies';
-import { InvalidFrameError, RateLimitedError } from '../errors';
+import { InvalidFrameError } from '../errors';
 import type { ChatFrame, HistoryFrame } from '../frames';
 import { jsonBytes, LIMITS, parseChatText } from '../limits';
 import { CHAT_ROOM, type StoredMessage } from '../model';
@@ -18,7 +18,6 @@ export interface ChatRequest {
 export async function sendChat(deps: Dependencies, request: ChatRequest): Promise<FanOutResult & { duplicate: boolean }> {
   const text = parseChatText(request.text);
   const { connection } = await requireSession(deps, request.connectionId);
-  if (!(await deps.rateLimiter.tryAcquire(request.connectionId))) throw new RateLimitedError();
   const { message, duplicate } = await deps.messages.append(CHAT_ROOM, {
     id: request.id ?? deps.ids.next(),
     payload: text,

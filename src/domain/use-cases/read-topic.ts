@@ -1,11 +1,12 @@
 import type { Dependencies } from '../dependencies';
-import type { TopicMessageFrame } from '../frames';
+import type { SkippedFrame, TopicMessageFrame } from '../frames';
 import { jsonBytes, LIMITS, requireTopicName } from '../limits';
 import { topicChannel } from '../model';
-import { toTopicFrame } from './publish';
+import { toTopicEntryFrame } from './publish';
 
 export interface TopicPage {
-  messages: TopicMessageFrame[];
+  /** Messages, and `skipped` entries for numbers that will never hold one. */
+  messages: (TopicMessageFrame | SkippedFrame)[];
   /** Present when the page stopped before the end (at `limit`, or at the byte cap): the next page's `since`. */
   next?: number;
 }
@@ -20,19 +21,19 @@ const ENVELOPE_BYTES = 256;
  */
 export async function readTopic(deps: Pick<Dependencies, 'messages'>, topicName: unknown, since: number, limit: number): Promise<TopicPage> {
   const topic = requireTopicName(topicName);
-  const messages: TopicMessageFrame[] = [];
+  const messages: (TopicMessageFrame | SkippedFrame)[] = [];
   let budget = LIMITS.httpPageBytes - ENVELOPE_BYTES;
   let after = since;
   for (;;) {
     const wanted = Math.min(CHUNK, limit - messages.length + 1);
     const chunk = await deps.messages.readAfter(topicChannel(topic), after, wanted);
-    for (const stored of chunk) {
-      const frame = toTopicFrame(topic, stored);
+    for (const entry of chunk) {
+      const frame = toTopicEntryFrame(topic, entry);
       const bytes = jsonBytes(frame) + 1;
       if (messages.length === limit || (bytes > budget && messages.length > 0)) return { messages, next: after };
       budget -= bytes;
       messages.push(frame);
-      after = stored.seq;
+      after = entry.seq;
     }
     if (chunk.length < wanted) return { messages };
   }

@@ -9,6 +9,8 @@ export interface InMemorySubscriptionOptions {
 /** Subscribers per channel in subscription order, read back in pages like a DynamoDB Query. */
 export class InMemorySubscriptionRepository implements SubscriptionRepository {
   private readonly channels = new Map<Channel, Map<string, Subscriber>>();
+  /** The counted (capped) channels of each connection. */
+  private readonly counted = new Map<string, Set<Channel>>();
   private readonly pageSize: number;
   /** Every connection id ever subscribed to a channel, in order, so that a cursor survives a departure. */
   private readonly order = new Map<Channel, string[]>();
@@ -20,13 +22,20 @@ export class InMemorySubscriptionRepository implements SubscriptionRepository {
     if (!Number.isInteger(this.pageSize) || this.pageSize < 1) throw new Error('pageSize must be a positive integer.');
   }
 
-  async subscribe(channel: Channel, connection: Connection): Promise<void> {
+  async subscribe(channel: Channel, connection: Connection, limit?: number): Promise<boolean> {
+    if (limit !== undefined) {
+      const counted = this.countedOf(connection.connectionId);
+      if (!counted.has(channel) && counted.size >= limit) return false;
+      counted.add(channel);
+    }
     this.subscribersOf(channel).set(connection.connectionId, toSubscriber(connection));
     const order = this.order.get(channel) ?? [];
     if (!order.includes(connection.connectionId)) this.order.set(channel, [...order, connection.connectionId]);
+    return true;
   }
 
   async unsubscribe(channel: Channel, connectionId: string): Promise<boolean> {
+    this.counted.get(connectionId)?.delete(channel);
     return this.channels.get(channel)?.delete(connectionId) ?? false;
   }
 
@@ -77,6 +86,7 @@ export class InMemorySubscriptionRepository implements SubscriptionRepository {
   removeConnection(connectionId: string): Channel[] {
     const channels = this.channelsOf(connectionId);
     for (const channel of channels) this.channels.get(channel)?.delete(connectionId);
+    this.counted.delete(connectionId);
     return channels;
   }
 
@@ -85,6 +95,15 @@ export class InMemorySubscriptionRepository implements SubscriptionRepository {
     for (const subscribers of this.channels.values()) {
       if (subscribers.has(connection.connectionId)) subscribers.set(connection.connectionId, toSubscriber(connection));
     }
+  }
+
+  private countedOf(connectionId: string): Set<Channel> {
+    let counted = this.counted.get(connectionId);
+    if (!counted) {
+      counted = new Set();
+      this.counted.set(connectionId, counted);
+    }
+    return counted;
   }
 
   private subscribersOf(channel: Channel): Map<string, Subscriber> {

@@ -441,6 +441,9 @@ export class SwitchboardClient {
       case 'message':
         if (this.topics.accept(frame)) this.emit('topicMessage', frame);
         return;
+      case 'skipped':
+        this.topics.accept(frame);
+        return;
       case 'ack':
         this.pendingPublishes.delete(frame.id);
         this.resentAfterGatewayError.delete(frame.id);

@@ -52,8 +52,11 @@ export class TopicTracker {
     if (!this.seen.has(frame.topic)) this.seen.set(frame.topic, { floor: frame.seq, above: new Set() });
   }
 
-  /** Records a message and says whether it is new (false for a seq already seen). */
-  accept(frame: TopicMessageFrame): boolean {
+  /**
+   * Records a message, or a `skipped` seq (one that will never hold a message, so no gap waits for it),
+   * and says whether it is new (false for a seq already seen).
+   */
+  accept(frame: Pick<TopicMessageFrame, 'topic' | 'seq'>): boolean {
     let state = this.seen.get(frame.topic);
     if (!state) {
       // A message before the `subscribed` reply: take everything before it as the starting point.
