@@ -1,9 +1,12 @@
 /**
  * `npm start`: the whole Switchboard stack on this machine, no AWS account needed. See docs/local-stack.md.
  */
+import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadLocalSecret } from '../src/local/local-secret';
 import { DEFAULT_CONCURRENCY_PER_FUNCTION, startLocalStack, type LocalStackOptions } from '../src/local/stack';
 import { guardUnhandledRejections } from '../src/local/unhandled-rejections';
+import { portOf, samLocalEnvVars, writeSamLocalEnvVars } from './sam-local-env';
 
 const HELP = `Usage: npm start -- [options]
 
@@ -15,10 +18,13 @@ Options (environment variable in brackets):
   --http-port <n>     HTTP API [SWITCHBOARD_HTTP_PORT] (3002)
   --web-port <n>      front end and /config.json [SWITCHBOARD_WEB_PORT] (3000)
   --dynamo-port <n>   embedded DynamoDB [SWITCHBOARD_DYNAMO_PORT] (3005)
-  --data-dir <path>   where data survives restarts [SWITCHBOARD_DATA_DIR] (.switchboard/data)
+  --data-dir <path>   where data survives restarts [SWITCHBOARD_DATA_DIR] (.switchboard/data); after a
+                      crash, the next start runs $disconnect for the connections left open there
   --function-concurrency <n>
                       invocations of one function at once; more queue [SWITCHBOARD_FUNCTION_CONCURRENCY] (${DEFAULT_CONCURRENCY_PER_FUNCTION})
   --in-memory         keep nothing across restarts
+  --host <address>    interface to listen on [SWITCHBOARD_HOST] (127.0.0.1; 0.0.0.0 lets Docker containers in,
+                      for sam local invoke on Linux)
   --quiet             no per-connection and per-invocation lines
   --verbose           handler logs at DEBUG (default WARN)
   --help              this text
@@ -56,6 +62,7 @@ function readOptions(argv: string[]): LocalStackOptions | null {
       'data-dir': { type: 'string' },
       'function-concurrency': { type: 'string' },
       'in-memory': { type: 'boolean', default: false },
+      host: { type: 'string' },
       quiet: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -73,6 +80,7 @@ function readOptions(argv: string[]): LocalStackOptions | null {
       values['function-concurrency'], 'SWITCHBOARD_FUNCTION_CONCURRENCY', DEFAULT_CONCURRENCY_PER_FUNCTION,
     ),
     dataDir: values['in-memory'] ? null : (values['data-dir'] ?? process.env.SWITCHBOARD_DATA_DIR ?? '.switchboard/data'),
+    host: values.host ?? process.env.SWITCHBOARD_HOST ?? '127.0.0.1',
     quiet: values.quiet,
     verbose: values.verbose,
   };
@@ -94,7 +102,15 @@ async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const time = (): string => new Date().toISOString().slice(11, 23);
   guardUnhandledRejections((line) => console.error(`${time()} ${line}`));
-  const stack = await startLocalStack({ ...options, log: (line) => console.log(`${time()} ${line}`) });
+  // The token secret is read here, not only inside the stack, so that the env-vars file for
+  // `sam local invoke` carries the same one (also with --in-memory, where each read makes a new one).
+  const projectRoot = options.projectRoot ?? process.cwd();
+  const tokenSecret = loadLocalSecret(options.dataDir ? resolve(projectRoot, options.dataDir) : null);
+  const stack = await startLocalStack({ ...options, env: { TOKEN_SECRET: tokenSecret }, log: (line) => console.log(`${time()} ${line}`) });
+  const envVarsFile = relative(process.cwd(), writeSamLocalEnvVars(projectRoot, samLocalEnvVars({
+    wsPort: portOf(stack.connectionsUrl), dynamoPort: portOf(stack.dynamoEndpoint), tokenSecret,
+    tableName: stack.tableName('SwitchboardTable'), feedWorkerFunction: 'FeedWorkerFunction',
+  })));
 
   console.log([
     '',
@@ -105,6 +121,7 @@ async function main(): Promise<void> {
     `  HTTP API      ${stack.httpUrl}`,
     `  Front end     ${stack.webUrl ?? '(not served)'}`,
     `  DynamoDB      ${stack.dynamoEndpoint}   (data: ${options.dataDir ?? 'in memory'})`,
+    `  sam local     sam local invoke -e events/hello.json --env-vars ${envVarsFile} SessionFunction`,
     '',
     'Ctrl-C stops everything.',
     '',

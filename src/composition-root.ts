@@ -49,9 +49,19 @@ export function createDependencyFactory(config: Config = loadConfig()): Dependen
     clock: systemClock,
     ids: randomIds,
     article: createArticleSource(config, table),
-    settings: { fanOutConcurrency: config.FAN_OUT_CONCURRENCY, connectGraceMs: config.CONNECT_GRACE_MS },
+    settings: {
+      fanOutConcurrency: config.FAN_OUT_CONCURRENCY,
+      connectGraceMs: config.CONNECT_GRACE_MS,
+      maxSubscriptionsPerConnection: config.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    },
     feeds: new DynamoDbFeedCursorRepository(table),
-    rateLimiter: new DynamoDbRateLimiter(table, { ratePerSecond: config.CHAT_RATE_PER_SECOND, burst: config.CHAT_BURST }),
+    rateLimiter: new DynamoDbRateLimiter(table, {
+      publish: { ratePerSecond: config.PUBLISH_RATE_PER_SECOND, burst: config.PUBLISH_BURST },
+      subscribe: { ratePerSecond: config.SUBSCRIBE_RATE_PER_SECOND, burst: config.SUBSCRIBE_BURST },
+      read: { ratePerSecond: config.READ_RATE_PER_SECOND, burst: config.READ_BURST },
+      chat: { ratePerSecond: config.CHAT_RATE_PER_SECOND, burst: config.CHAT_BURST },
+      session: { ratePerSecond: config.SESSION_RATE_PER_SECOND, burst: config.SESSION_BURST },
+    }),
     sessions: new DynamoDbSessionHistory(table, { retentionSeconds: config.SESSION_TTL_DAYS * 86_400 }),
     scheduler: createFeedScheduler(config),
     tokens: new HmacTokenSigner({

@@ -1,3 +1,4 @@
+import { UNLIMITED_RATES } from '../lib/unlimited-rates';
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -62,7 +63,7 @@ export async function runFanOut(settings: FanOutSettings): Promise<FanOutSummary
   const stack = await startChildStack({
     connectionsLatencyMs: settings.latencyMs,
     countDynamo: true,
-    env: { FAN_OUT_CONCURRENCY: String(settings.concurrency), CHAT_RATE_PER_SECOND: '1000', CHAT_BURST: '1000' },
+    env: { FAN_OUT_CONCURRENCY: String(settings.concurrency), ...UNLIMITED_RATES },
   });
   const subscribers = new ClientPool();
   const publisher = new ClientPool();

@@ -17,6 +17,8 @@ export interface Settings {
   fanOutConcurrency: number;
   /** A connection this young is not removed on a 410 (see `CONNECT_GRACE_MS`). */
   connectGraceMs?: number;
+  /** Topic subscriptions a connection may hold; `LIMITS.subscriptionsPerConnection` when absent. */
+  maxSubscriptionsPerConnection?: number;
 }
 
 /** Everything the use cases need, built once by the composition root (the notifier per request). */

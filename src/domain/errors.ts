@@ -38,6 +38,13 @@ export class NotSubscribedError extends ClientError {
   }
 }
 
+export class TooManySubscriptionsError extends ClientError {
+  constructor(limit: number) {
+    super('too_many_subscriptions', `This connection already has ${limit} topic subscriptions; unsubscribe from one first.`);
+    this.name = 'TooManySubscriptionsError';
+  }
+}
+
 export class RateLimitedError extends ClientError {
   constructor(message = 'Too many messages; slow down.') {
     super('rate_limited', message);

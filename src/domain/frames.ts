@@ -16,6 +16,7 @@ export type {
   PresentUser,
   ServerFrame,
   SessionFrame,
+  SkippedFrame,
   SubscribedFrame,
   TopicMessageFrame,
   UnsubscribedFrame,

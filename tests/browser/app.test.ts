@@ -274,7 +274,7 @@ describe('chat', () => {
 
     const grace = await open();
     await grace.setName('Grace');
-    await ada.page.locator(byTestId('presence-line'), { hasText: 'Grace joined' }).waitFor();
+    await ada.page.locator(byTestId('presence-line'), { hasText: /Grace #[0-9a-z]{8} joined/ }).waitFor();
     await ada.page.locator(byTestId('who-user'), { hasText: 'Grace' }).waitFor();
 
     await ada.sendChat('Hello from Ada');
@@ -288,7 +288,44 @@ describe('chat', () => {
     expect(await grace.waitForChat('Hi Ada, Grace here')).toEqual({ own: 'true', state: 'delivered' });
 
     await grace.close();
-    await ada.page.locator(byTestId('presence-line'), { hasText: 'Grace left' }).waitFor();
+    await ada.page.locator(byTestId('presence-line'), { hasText: /Grace #[0-9a-z]{8} left/ }).waitFor();
+  });
+
+  it('shows every name with its user’s tag, so that a look-alike name cannot pass for another user', async () => {
+    const ada = await open();
+    await ada.setName('Ada');
+    await ada.waitForStatus('connected');
+    const impostor = await open();
+    await impostor.setName('\u0410da'); // a Cyrillic А
+    await impostor.waitForStatus('connected');
+    await impostor.sendChat('it is me, Ada');
+
+    const message = ada.page.locator(byTestId('chat-message'), { hasText: 'it is me, Ada' });
+    await message.waitFor();
+    const who = ada.page.locator(byTestId('who-user'), { hasText: /da( \(you\))? #/ });
+    await eventually(async () => (await who.count()) >= 2);
+    const listed = await who.evaluateAll((rows) =>
+      rows.map((row) => ({ userId: row.getAttribute('data-user-id') ?? '', tag: row.querySelector('[data-testid="user-tag"]')?.textContent })),
+    );
+    const ownTag = await ada.page.locator(`${byTestId('who-user')}.self ${byTestId('user-tag')}`).textContent();
+    const tagInMessage = await message.locator(byTestId('user-tag')).textContent();
+
+    for (const { userId, tag } of listed) expect(tag).toBe(`#${userId.replace(/[^A-Za-z0-9]/g, '').slice(0, 8).toLowerCase()}`);
+    expect(new Set(listed.map((entry) => entry.tag)).size).toBe(listed.length);
+    expect(listed.map((entry) => entry.tag)).toContain(tagInMessage);
+    expect(tagInMessage).not.toBe(ownTag);
+    expect(await ada.page.locator(byTestId('chat-me'), { hasText: /You appear as Ada #[0-9a-z]{8}\./ }).count()).toBe(1);
+  });
+
+  it('refuses a message with a direction override in the page, in plain words, and sends nothing', async () => {
+    const app = await open();
+    await app.waitForStatus('connected');
+
+    await app.locator('chat-input').fill('invoice\u202egnp.exe');
+    await app.locator('chat-send').click();
+
+    await errorNotice(app, 'direction mark').waitFor();
+    expect(await app.page.locator(byTestId('chat-message'), { hasText: 'invoice' }).count()).toBe(0);
   });
 
   it('shows recent history on join', async () => {

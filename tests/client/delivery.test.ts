@@ -64,6 +64,44 @@ describe('delivery to the application, per topic', () => {
     expect(seen).toEqual([2]);
   });
 
+  it('takes a skipped seq as seen, so that a reconnect resumes after it instead of asking for it again', () => {
+    const { socket, seen, gaps, scheduler, establish } = subscribed({ gapWaitMs: 1000 });
+    socket.receive({ type: 'subscribed', topic: 'news', seq: 0 });
+    socket.receive(message('news', 1));
+    socket.receive(message('news', 3));
+    const seenBeforeSkip = [...seen];
+    socket.receive({ type: 'skipped', topic: 'news', seq: 2 });
+
+    expect(seenBeforeSkip).toEqual([1]);
+    expect(seen).toEqual([1, 3]);
+    expect(gaps).toEqual([{ from: 2, to: 2 }]);
+    scheduler.advance(60_000);
+    expect(socket.sent.filter((frame) => frame.action === 'subscribe')).toHaveLength(1); // no replay asked for seq 2
+    socket.drop();
+    scheduler.advance(30_000);
+    const next = establish({ resumed: true });
+    expect(next.sent.filter((frame) => frame.action === 'subscribe')).toEqual([{ action: 'subscribe', topic: 'news', since: 3 }]);
+  });
+
+  it('takes skipped seqs of a replay in their place among the messages, reporting a run of them as one gap', () => {
+    const { socket, seen, gaps, client } = subscribed();
+    socket.receive({ type: 'subscribed', topic: 'news', seq: 0 });
+    socket.receive({ type: 'skipped', topic: 'news', seq: 3 });
+    socket.receive(message('news', 4));
+    socket.receive({ type: 'skipped', topic: 'news', seq: 2 });
+    expect(seen).toEqual([]);
+    socket.receive(message('news', 1));
+    socket.receive({ type: 'skipped', topic: 'news', seq: 5 });
+    socket.receive({ type: 'skipped', topic: 'news', seq: 1 }); // already past: ignored
+
+    expect(seen).toEqual([1, 4]);
+    expect(gaps).toEqual([
+      { from: 2, to: 3 },
+      { from: 5, to: 5 },
+    ]);
+    expect(client.lastSeq('news')).toBe(5);
+  });
+
   it('reports live only once everything up to the latest seq has been handed over', () => {
     const { socket, statuses, scheduler, establish, client } = subscribed();
     socket.receive({ type: 'subscribed', topic: 'news', seq: 5 });

@@ -12,13 +12,35 @@ function connected(options: Parameters<typeof setup>[0] = {}) {
   return { ...h, socket, outcomes };
 }
 
+/** A value nesting `levels` arrays: `[[[1]]]` is 3. */
+function nested(levels: number): unknown {
+  let value: unknown = 1;
+  for (let level = 0; level < levels; level += 1) value = [value];
+  return value;
+}
+
 describe('bad input is refused with a typed error naming the rule, before anything is sent', () => {
+  it('takes what the server takes: text with line breaks and tabs, a message exactly 32 levels deep', () => {
+    const { client, socket } = connected();
+
+    client.sendChat('  two\r\n\tlines ');
+    client.publish('news', { text: 'a\r\nb', n: nested(LIMITS.messageDepth - 1) });
+
+    expect(socket.sent.filter((frame) => frame.action === 'sendmessage').map((frame) => frame.message)).toEqual(['two\n\tlines']);
+    expect(socket.sent.filter((frame) => frame.action === 'publish')).toHaveLength(1);
+  });
+
+
   it.each([
     ['a topic outside the rules', (c: SwitchboardClient) => c.subscribe('no spaces'), 'InvalidTopicError', 'topic'],
     ['an empty topic', (c: SwitchboardClient) => c.publish('', 'x'), 'InvalidTopicError', 'topic'],
     ['a message over 16 KB', (c: SwitchboardClient) => c.publish('news', 'x'.repeat(LIMITS.messageBytes)), 'MessageTooLargeError', 'message-size'],
     ['chat over 2,000 characters', (c: SwitchboardClient) => c.sendChat('😀'.repeat(LIMITS.chatChars + 1)), 'MessageTooLargeError', 'chat-text'],
     ['empty chat', (c: SwitchboardClient) => c.sendChat('   '), 'EmptyChatError', 'chat-text'],
+    ['chat with a direction override', (c: SwitchboardClient) => c.sendChat('invoice\u202egnp.exe'), 'UnprintableTextError', 'chat-text'],
+    ['chat with a control character', (c: SwitchboardClient) => c.sendChat('bell\u0007'), 'UnprintableTextError', 'chat-text'],
+    ['a message nested 33 levels deep', (c: SwitchboardClient) => c.publish('news', nested(LIMITS.messageDepth + 1)), 'MessageTooDeepError', 'message-depth'],
+    ['a message with a zero-width space in a key', (c: SwitchboardClient) => c.publish('news', { 'a\u200b': 1 }), 'UnprintableTextError', 'message-text'],
     ['a name with a zero-width space', (c: SwitchboardClient) => c.setName('Ada\u200b'), 'InvalidNameError', 'name'],
     ['a since that is not a whole number', (c: SwitchboardClient) => c.subscribe('news', { since: -1 }), 'InvalidSinceError', 'since'],
     ['a URL that is not ws://', (c: SwitchboardClient) => c.connect('https://example.com'), 'InvalidUrlError', 'url'],

@@ -1,6 +1,8 @@
 import {
   backoffDelay,
+  checkChatText,
   checkDisplayName,
+  checkTopicMessage,
   handshakeUrl,
   parseGatewayError,
   resolveWsUrl,
@@ -548,6 +550,78 @@ describe('chat outbox', () => {
   });
 });
 
+describe('chat text', () => {
+  it('refuses in the page what the server would refuse, and keeps line breaks and tabs', () => {
+    expect(checkChatText('  two\r\n\tlines ')).toEqual({ ok: true, text: 'two\n\tlines' });
+    expect(checkChatText('   ')).toEqual({ ok: false, problem: undefined });
+    expect(checkChatText('invoice\u202egnp.exe')).toEqual({ ok: false, problem: expect.stringContaining('direction mark') });
+    expect(checkChatText('x'.repeat(2001))).toEqual({ ok: false, problem: 'A chat message can be at most 2000 characters.' });
+  });
+});
+
+describe('topic messages', () => {
+  it('refuses in the page what the server would refuse', () => {
+    let deep: unknown = 1;
+    for (let level = 0; level < 33; level += 1) deep = [deep];
+
+    expect(checkTopicMessage({ text: 'two\nlines', n: [1, 2] })).toBeUndefined();
+    expect(checkTopicMessage(deep)).toContain('nests more than 32 levels');
+    expect(checkTopicMessage({ text: 'bell\u0007' })).toContain('control character');
+    expect(checkTopicMessage('x'.repeat(17 * 1024))).toContain('too large');
+  });
+});
+
+describe('pages of who and history', () => {
+  const user = (userId: string, connections = 1) => ({ userId, name: userId, connections });
+
+  it('follows the who cursor and shows everyone once the last page has come, adding up split users', () => {
+    const { client, establish } = setup();
+    const shown: unknown[] = [];
+    client.on('who', (frame) => shown.push(frame.users));
+    client.connect(URL_);
+    const socket = establish();
+
+    socket.receive({ type: 'who', users: [user('a'), user('b')], cursor: 'v1.chat.c2=' });
+    const shownAfterFirstPage = shown.length;
+    socket.receive({ type: 'who', users: [user('b', 2), user('c')] });
+
+    expect(socket.sent.filter((frame) => frame.action === 'who')).toEqual([{ action: 'who' }, { action: 'who', cursor: 'v1.chat.c2=' }]);
+    expect(shownAfterFirstPage).toBe(0);
+    expect(shown).toEqual([[user('a'), user('b', 3), user('c')]]);
+  });
+
+  it('asks again after the pages being gathered when who is asked meanwhile, and never mixes them', () => {
+    const { client, establish } = setup();
+    const shown: unknown[] = [];
+    client.on('who', (frame) => shown.push(frame.users));
+    client.connect(URL_);
+    const socket = establish();
+
+    socket.receive({ type: 'who', users: [user('a')], cursor: 'v1.chat.c1=' });
+    client.requestWho();
+    socket.receive({ type: 'who', users: [user('b')] });
+    socket.receive({ type: 'who', users: [user('a'), user('b'), user('c')] });
+
+    expect(socket.sent.filter((frame) => frame.action === 'who')).toHaveLength(3);
+    expect(shown).toEqual([[user('a'), user('b')], [user('a'), user('b'), user('c')]]);
+  });
+
+  it('asks for the rest of the history with `before` when a reply stopped early', () => {
+    const { client, establish } = setup();
+    client.connect(URL_);
+    const socket = establish();
+    const chat = (seq: number) => ({ type: 'chat' as const, id: `m${seq}`, seq, message: 'x', from: { userId: 'u2', name: 'Bob' }, sentAt: '' });
+
+    socket.receive({ type: 'history', messages: [chat(41), chat(42), chat(43)], before: 41 });
+    socket.receive({ type: 'history', messages: [chat(39), chat(40)] });
+
+    expect(socket.sent.filter((frame) => frame.action === 'history')).toEqual([
+      { action: 'history', limit: 50 },
+      { action: 'history', limit: 47, before: 41 },
+    ]);
+  });
+});
+
 describe('tele-read', () => {
   it('sends teleread again after a reconnect when the user was reading, and trims repeats', () => {
     const { client, scheduler, establish } = setup();
@@ -610,7 +684,7 @@ describe('endpoint and errors', () => {
   });
 
   it('says every error code in plain words', () => {
-    for (const code of ['invalid_json', 'invalid_frame', 'unknown_action', 'too_large', 'rate_limited', 'not_subscribed', 'unauthorized', 'internal'] as const) {
+    for (const code of ['invalid_json', 'invalid_frame', 'unknown_action', 'too_large', 'rate_limited', 'not_subscribed', 'too_many_subscriptions', 'unauthorized', 'internal'] as const) {
       expect(describeError({ code })).not.toContain(code);
     }
     expect(describeError({ code: 'too_large', action: 'sendmessage' })).toMatch(/^While sending a chat message: /);

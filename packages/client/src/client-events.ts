@@ -47,13 +47,17 @@ export interface ClientEvents extends Record<string, unknown> {
   topicStatus: { topic: string; status: TopicStatus };
   /** A topic message, per topic in seq order, each seq once, across reconnects. */
   topicMessage: TopicMessageFrame;
-  /** Seqs the server never stored (a publisher died mid-publish without retrying): skipped, not waited for. */
+  /**
+   * Seqs that will never hold a message, in their place in the order: ones the server reported `skipped`
+   * (a publisher stopped after drawing the seq), or a gap it could not fill in time. Not waited for.
+   */
   gap: { topic: string; from: number; to: number };
   ack: AckFrame;
   publishOutcome: PublishOutcome;
   chat: { frame: ChatFrame; own: boolean };
   chatOutcome: ChatOutcome;
   history: HistoryFrame;
+  /** Everyone in the room, once every page of the answer has come (so never with a `cursor`). */
   who: WhoFrame;
   presence: PresenceFrame;
   direct: DirectFrame;

@@ -1,4 +1,4 @@
-import { LIMITS, NAME_RULE, TOPIC_RULE } from './wire/rules.js';
+import { LIMITS, NAME_RULE, TEXT_RULE, TOPIC_RULE } from './wire/rules.js';
 
 /** Which rule a refused call broke. */
 export type ClientRule =
@@ -6,6 +6,8 @@ export type ClientRule =
   | 'topic'
   | 'name'
   | 'message-size'
+  | 'message-depth'
+  | 'message-text'
   | 'chat-text'
   | 'frame-size'
   | 'since'
@@ -69,6 +71,31 @@ export class MessageTooLargeError extends SwitchboardClientError {
         : `The chat message is too large: ${size} characters; the limit is ${limit}.`,
     );
     this.name = 'MessageTooLargeError';
+  }
+}
+
+/** A published message nested more than 32 levels of arrays and objects deep. */
+export class MessageTooDeepError extends SwitchboardClientError {
+  constructor() {
+    super('message-depth', `The message nests arrays and objects more than ${LIMITS.messageDepth} levels deep.`);
+    this.name = 'MessageTooDeepError';
+  }
+}
+
+/**
+ * Chat text, or a string in a published message, with a character the server refuses: a control character
+ * other than line feed and tab (and carriage return in a published message), a line or paragraph separator,
+ * or an invisible format character such as a zero-width space or a direction mark.
+ */
+export class UnprintableTextError extends SwitchboardClientError {
+  constructor(rule: 'chat-text' | 'message-text') {
+    super(
+      rule,
+      rule === 'chat-text'
+        ? `The chat message contains an invisible or control character (such as a zero-width space or a direction mark); it must be ${TEXT_RULE}.`
+        : `A string in the message contains an invisible or control character (such as a zero-width space or a direction mark); every string must be ${TEXT_RULE}.`,
+    );
+    this.name = 'UnprintableTextError';
   }
 }
 

@@ -24,6 +24,9 @@ export { DEFAULT_WS_URL, handshakeUrl, httpUrlOf, isWebSocketUrl, resolveWsUrl }
 export type { EndpointSources } from './endpoint.js';
 export { checkDisplayName } from './display-name.js';
 export type { DisplayNameCheck } from './display-name.js';
+export { checkChatText } from './chat-text.js';
+export type { ChatTextCheck } from './chat-text.js';
+export { checkTopicMessage } from './topic-message.js';
 export { parseGatewayError, parseServerFrame } from './parse-frames.js';
 export type { GatewayErrorFrame, ParsedFrame } from './parse-frames.js';
 export {
@@ -34,11 +37,13 @@ export {
   InvalidSinceError,
   InvalidTopicError,
   InvalidUrlError,
+  MessageTooDeepError,
   MessageTooLargeError,
   NoWebSocketError,
   SwitchboardClientError,
+  UnprintableTextError,
 } from './errors.js';
 export type { ClientRule } from './errors.js';
 export { ERROR_CODES, SERVER_FRAME_TYPES } from './wire/frames.js';
 export type * from './wire/frames.js';
-export { GATEWAY, LIMITS, isValidTopicName } from './wire/rules.js';
+export { GATEWAY, LIMITS, isValidTopicName, TEXT_RULE, userTag } from './wire/rules.js';

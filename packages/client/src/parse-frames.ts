@@ -68,6 +68,7 @@ const REQUIRED: { [K in ServerFrame['type']]?: Record<string, (value: unknown) =
   subscribed: { topic: isString, seq: isSeq },
   unsubscribed: { topic: isString },
   message: { topic: isString, seq: isSeq },
+  skipped: { topic: isString, seq: isSeq },
   ack: { id: isString, topic: isString, seq: isSeq },
   chat: { id: isString, seq: isSeq, message: isString, from: (v) => typeof v === 'object' && v !== null },
   history: { messages: Array.isArray },

@@ -8,6 +8,7 @@ import { ClientClosedError } from './errors.js';
 import { FeedBuffer } from './feed-buffer.js';
 import { HandshakeDiagnosis, type Handshake } from './handshake-diagnosis.js';
 import { Heartbeat } from './heartbeat.js';
+import { HistoryPages } from './history-pages.js';
 import { randomId } from './ids.js';
 import { nextState, type ConnectionEvent, type ConnectionState } from './machine.js';
 import { parseServerFrame, type GatewayErrorFrame } from './parse-frames.js';
@@ -20,11 +21,12 @@ import {
   requireChatText,
   requireDisplayName,
   requireFrameSize,
-  requireMessageSize,
+  requireMessage,
   requireSince,
   requireTopic,
   requireWebSocketUrl,
 } from './validate.js';
+import { WhoPages } from './who-pages.js';
 import type {
   ChatFrame,
   ClientFrame,
@@ -57,6 +59,8 @@ export class SwitchboardClient {
   private readonly heartbeat: Heartbeat;
   private readonly diagnosis = new HandshakeDiagnosis();
   private readonly refusals: RefusalPolicy;
+  private readonly whoPages = new WhoPages((frame) => this.send(frame));
+  private readonly historyPages = new HistoryPages((frame) => this.send(frame));
 
   private machine: ConnectionState = 'idle';
   private url = '';
@@ -261,13 +265,14 @@ export class SwitchboardClient {
 
   /**
    * Publishes with a fresh id, now or once connected; kept and re-sent with the same id after a reconnect
-   * until the server acks it, so it is stored once. Throws {@link InvalidTopicError} or
-   * {@link MessageTooLargeError} before anything is sent.
+   * until the server acks it, so it is stored once. Throws {@link InvalidTopicError},
+   * {@link MessageTooLargeError}, {@link MessageTooDeepError} or {@link UnprintableTextError} before anything
+   * is sent.
    */
   publish(topic: string, message: unknown): PublishTicket {
     this.assertOpen();
     requireTopic(topic);
-    requireMessageSize(message);
+    requireMessage(message);
     const id = this.newId();
     requireFrameSize(JSON.stringify({ action: 'publish', topic, message, id }));
     const ticket = this.publishes.add(id, topic, message);
@@ -277,7 +282,8 @@ export class SwitchboardClient {
 
   /**
    * Queues a chat message; sent now if connected, and again with the same id after a reconnect until its
-   * echo comes back. Throws {@link EmptyChatError} or {@link MessageTooLargeError} before sending.
+   * echo comes back. Throws {@link EmptyChatError}, {@link MessageTooLargeError} or
+   * {@link UnprintableTextError} (text the server would refuse) before sending.
    */
   sendChat(text: string): OutgoingChat {
     this.assertOpen();
@@ -306,8 +312,9 @@ export class SwitchboardClient {
     if (this.machine === 'connected') this.send({ action: 'stop' });
   }
 
+  /** Asks for everyone in the room: the `who` event comes once every page of the answer has. */
   requestWho(): void {
-    if (this.machine === 'connected') this.send({ action: 'who' });
+    if (this.machine === 'connected') this.whoPages.request();
   }
 
   // --- the connection machine -------------------------------------------------------------------------
@@ -443,6 +450,8 @@ export class SwitchboardClient {
     this.stopTimer('publishRetry');
     this.stopTimer('chatRetry');
     this.topicStreams.disconnected();
+    this.whoPages.reset();
+    this.historyPages.reset();
     this.publishes.requeueAll();
     if (this.outbox.size > 0) {
       this.outbox.requeueAll();
@@ -478,6 +487,8 @@ export class SwitchboardClient {
         return this.emit('subscribed', frame);
       case 'message':
         return this.topicStreams.onMessage(frame);
+      case 'skipped':
+        return this.topicStreams.onSkipped(frame);
       case 'ack':
         this.settlePublish(this.publishes.ack(frame.id, frame.seq));
         return this.emit('ack', frame);
@@ -485,10 +496,13 @@ export class SwitchboardClient {
         return this.onChat(frame);
       case 'history':
         for (const message of frame.messages) this.confirmChat(message);
+        this.historyPages.accept(frame);
         this.emit('history', frame);
         return this.emit('outbox', this.outbox.list());
-      case 'who':
-        return this.emit('who', frame);
+      case 'who': {
+        const everyone = this.whoPages.accept(frame);
+        return everyone ? this.emit('who', everyone) : undefined;
+      }
       case 'presence':
         this.emit('presence', frame);
         return this.requestWho();
@@ -554,10 +568,10 @@ export class SwitchboardClient {
     for (const topic of this.topicStreams.topics) this.send(this.topicStreams.subscribeFrame(topic));
     if (this.isReading) this.send(this.telereadFrame());
     for (const id of this.publishes.ids()) this.sendPublish(id);
-    if (this.options.chat !== false) this.send({ action: 'history', limit: this.options.historyLimit ?? 50 });
+    if (this.options.chat !== false) this.historyPages.request(this.options.historyLimit ?? 50);
     for (const entry of this.outbox.queued()) this.sendChatEntry(entry);
     this.emit('outbox', this.outbox.list());
-    if (this.options.chat !== false) this.send({ action: 'who' });
+    if (this.options.chat !== false) this.whoPages.request();
   }
 
   /** The handshake that just succeeded settles whatever the failed ones were suspected of. */
@@ -608,6 +622,7 @@ export class SwitchboardClient {
    */
   private onError(frame: ErrorFrame): void {
     this.emit('error', frame);
+    if (frame.action === 'who') this.whoPages.reset();
     if (frame.code === 'unauthorized') return this.loseSocket('the server no longer knows this connection');
     const kind: MessageKind | undefined =
       frame.action === 'publish' ? 'publish' : frame.action !== undefined && CHAT_ACTIONS.has(frame.action) ? 'chat' : undefined;

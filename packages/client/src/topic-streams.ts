@@ -1,5 +1,5 @@
 import type { Scheduler } from './scheduler.js';
-import type { SubscribedFrame, TopicMessageFrame } from './wire/frames.js';
+import type { SkippedFrame, SubscribedFrame, TopicMessageFrame } from './wire/frames.js';
 
 /**
  * `subscribing`: asked for, not confirmed on this connection (or no connection). `replaying`: confirmed, but
@@ -15,7 +15,10 @@ export interface TopicStreamOptions {
   status(topic: string, status: TopicStatus): void;
   /** Asks the server to replay everything after `since` (a `subscribe` with `since`). False when not connected. */
   requestReplay(topic: string, since: number): boolean;
-  /** A seq range the server never produced (a publisher died between numbering and storing): skipped. */
+  /**
+   * A seq range that will never hold a message, skipped: one the server reported with a `skipped` frame (a
+   * publisher stopped after drawing it), or a gap it could not fill in time.
+   */
   skipped(topic: string, from: number, to: number): void;
   /** How long a gap may stay open before a replay is asked for (concurrent publishes arrive out of order). */
   gapWaitMs: number;
@@ -31,8 +34,8 @@ interface Stream {
   floor: number | undefined;
   /** The topic's latest seq when the server last confirmed the subscription. */
   latest: number;
-  /** Messages after a gap, waiting for it to be filled. */
-  held: Map<number, TopicMessageFrame>;
+  /** Messages after a gap, waiting for it to be filled; a `skipped` frame holds the place of its seq. */
+  held: Map<number, TopicMessageFrame | SkippedFrame>;
   gapTimer: unknown;
   replayAsked: boolean;
 }
@@ -109,7 +112,15 @@ export class TopicStreams {
     this.settle(frame.topic, stream, stream.status === 'subscribing' ? 'replaying' : stream.status);
   }
 
-  onMessage(frame: TopicMessageFrame): void {
+  /**
+   * A seq the server says will never hold a message: it fills its place in the order like a message would
+   * (nothing waits for it), and is reported through `skipped` when the delivery reaches it.
+   */
+  onSkipped(frame: SkippedFrame): void {
+    this.onMessage(frame);
+  }
+
+  onMessage(frame: TopicMessageFrame | SkippedFrame): void {
     const stream = this.streams.get(frame.topic);
     if (!stream) return;
     if ((stream.floor !== undefined && frame.seq <= stream.floor) || stream.held.has(frame.seq)) return;
@@ -125,13 +136,23 @@ export class TopicStreams {
     if (stream.floor === undefined) return false;
     for (const seq of [...stream.held.keys()]) if (seq <= stream.floor) stream.held.delete(seq);
     let moved = false;
+    /** The first of a run of skipped seqs, reported as one range when the run ends. */
+    let skippedFrom: number | undefined;
     for (let next = stream.held.get(stream.floor + 1); next; next = stream.held.get(stream.floor + 1)) {
       stream.held.delete(next.seq);
       stream.floor = next.seq;
       moved = true;
-      this.options.deliver(next);
+      if (next.type === 'skipped') {
+        skippedFrom ??= next.seq;
+        continue;
+      }
+      if (skippedFrom !== undefined) this.options.skipped(topic, skippedFrom, next.seq - 1);
+      skippedFrom = undefined;
       if (this.streams.get(topic) !== stream) return moved; // unsubscribed from inside the handler
+      this.options.deliver(next);
+      if (this.streams.get(topic) !== stream) return moved;
     }
+    if (skippedFrom !== undefined) this.options.skipped(topic, skippedFrom, stream.floor);
     return moved;
   }
 

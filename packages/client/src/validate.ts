@@ -5,9 +5,21 @@ import {
   InvalidSinceError,
   InvalidTopicError,
   InvalidUrlError,
+  MessageTooDeepError,
   MessageTooLargeError,
+  UnprintableTextError,
 } from './errors.js';
-import { charLength, displayNameProblem, isValidTopicName, LIMITS, messageBytes, utf8Length } from './wire/rules.js';
+import {
+  charLength,
+  chatTextProblem,
+  displayNameProblem,
+  isValidTopicName,
+  LIMITS,
+  messageBytes,
+  messageProblem,
+  normaliseChatText,
+  utf8Length,
+} from './wire/rules.js';
 
 /** The URL, if it is ws:// or wss://; throws {@link InvalidUrlError} otherwise. */
 export function requireWebSocketUrl(url: string): string {
@@ -34,18 +46,33 @@ export function requireDisplayName(raw: string | undefined): string | undefined 
   return raw.trim();
 }
 
-export function requireMessageSize(message: unknown): void {
-  const bytes = messageBytes(message);
-  if (bytes > LIMITS.messageBytes) throw new MessageTooLargeError('message-size', bytes, LIMITS.messageBytes);
+/** A message to publish: at most 32 levels deep, printable strings, at most 16 KB serialised. */
+export function requireMessage(message: unknown): void {
+  switch (messageProblem(message)) {
+    case 'depth':
+      throw new MessageTooDeepError();
+    case 'unprintable':
+      throw new UnprintableTextError('message-text');
+    case 'size':
+      throw new MessageTooLargeError('message-size', messageBytes(message), LIMITS.messageBytes);
+    case undefined:
+      return;
+  }
 }
 
-/** Chat text, trimmed: 1 to 2,000 characters. */
+/** Chat text as the server stores it (trimmed, CR LF made LF): 1 to 2,000 printable characters. */
 export function requireChatText(raw: string): string {
-  const text = raw.trim();
-  if (text === '') throw new EmptyChatError();
-  const chars = charLength(text);
-  if (chars > LIMITS.chatChars) throw new MessageTooLargeError('chat-text', chars, LIMITS.chatChars);
-  return text;
+  const text = normaliseChatText(raw);
+  switch (chatTextProblem(text)) {
+    case 'empty':
+      throw new EmptyChatError();
+    case 'length':
+      throw new MessageTooLargeError('chat-text', charLength(text), LIMITS.chatChars);
+    case 'unprintable':
+      throw new UnprintableTextError('chat-text');
+    case undefined:
+      return text;
+  }
 }
 
 export function requireSince(since: number | undefined): number | undefined {

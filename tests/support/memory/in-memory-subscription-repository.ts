@@ -1,5 +1,5 @@
 import type { Channel, Connection, Subscriber } from '../../../src/domain/model';
-import type { SubscriptionRepository } from '../../../src/domain/ports/subscription-repository';
+import type { SubscriberPage, SubscriptionRepository } from '../../../src/domain/ports/subscription-repository';
 
 export interface InMemorySubscriptionOptions {
   /** Subscribers per page. Small pages make a fan-out cross page boundaries with only a few subscribers. */
@@ -9,7 +9,11 @@ export interface InMemorySubscriptionOptions {
 /** Subscribers per channel in subscription order, read back in pages like a DynamoDB Query. */
 export class InMemorySubscriptionRepository implements SubscriptionRepository {
   private readonly channels = new Map<Channel, Map<string, Subscriber>>();
+  /** The counted (capped) channels of each connection. */
+  private readonly counted = new Map<string, Set<Channel>>();
   private readonly pageSize: number;
+  /** Every connection id ever subscribed to a channel, in order, so that a cursor survives a departure. */
+  private readonly order = new Map<Channel, string[]>();
   /** How many pages all `subscribers` iterations have read, to show that a fan-out really paged. */
   pagesRead = 0;
 
@@ -18,11 +22,20 @@ export class InMemorySubscriptionRepository implements SubscriptionRepository {
     if (!Number.isInteger(this.pageSize) || this.pageSize < 1) throw new Error('pageSize must be a positive integer.');
   }
 
-  async subscribe(channel: Channel, connection: Connection): Promise<void> {
+  async subscribe(channel: Channel, connection: Connection, limit?: number): Promise<boolean> {
+    if (limit !== undefined) {
+      const counted = this.countedOf(connection.connectionId);
+      if (!counted.has(channel) && counted.size >= limit) return false;
+      counted.add(channel);
+    }
     this.subscribersOf(channel).set(connection.connectionId, toSubscriber(connection));
+    const order = this.order.get(channel) ?? [];
+    if (!order.includes(connection.connectionId)) this.order.set(channel, [...order, connection.connectionId]);
+    return true;
   }
 
   async unsubscribe(channel: Channel, connectionId: string): Promise<boolean> {
+    this.counted.get(connectionId)?.delete(channel);
     return this.channels.get(channel)?.delete(connectionId) ?? false;
   }
 
@@ -48,6 +61,22 @@ export class InMemorySubscriptionRepository implements SubscriptionRepository {
     }
   }
 
+  async page(channel: Channel, limit: number, after?: string): Promise<SubscriberPage> {
+    const all = [...(this.channels.get(channel)?.values() ?? [])];
+    // Storage order is subscription order here; a departed `after` continues from where it was recorded.
+    const start = after === undefined ? 0 : this.positionAfter(channel, after, all);
+    const subscribers = all.slice(start, start + limit).map((subscriber) => ({ ...subscriber }));
+    return { subscribers, more: start + limit < all.length };
+  }
+
+  private positionAfter(channel: Channel, after: string, live: Subscriber[]): number {
+    const order = this.order.get(channel) ?? [];
+    const index = order.indexOf(after);
+    if (index < 0) return live.length;
+    const seen = new Set(order.slice(0, index + 1));
+    return live.filter((subscriber) => seen.has(subscriber.connectionId)).length;
+  }
+
   /** The channels a connection is subscribed to; used by the connection repository's `remove`. */
   channelsOf(connectionId: string): Channel[] {
     return [...this.channels].filter(([, subscribers]) => subscribers.has(connectionId)).map(([channel]) => channel);
@@ -57,6 +86,7 @@ export class InMemorySubscriptionRepository implements SubscriptionRepository {
   removeConnection(connectionId: string): Channel[] {
     const channels = this.channelsOf(connectionId);
     for (const channel of channels) this.channels.get(channel)?.delete(connectionId);
+    this.counted.delete(connectionId);
     return channels;
   }
 
@@ -65,6 +95,15 @@ export class InMemorySubscriptionRepository implements SubscriptionRepository {
     for (const subscribers of this.channels.values()) {
       if (subscribers.has(connection.connectionId)) subscribers.set(connection.connectionId, toSubscriber(connection));
     }
+  }
+
+  private countedOf(connectionId: string): Set<Channel> {
+    let counted = this.counted.get(connectionId);
+    if (!counted) {
+      counted = new Set();
+      this.counted.set(connectionId, counted);
+    }
+    return counted;
   }
 
   private subscribersOf(channel: Channel): Map<string, Subscriber> {

@@ -7,6 +7,7 @@ const SENTENCES: Record<string, string> = {
   too_large: 'That was too large for the server. Shorten the message and try again.',
   rate_limited: 'You are sending too fast. Wait a moment; the page will try again.',
   not_subscribed: 'You were not subscribed to that topic.',
+  too_many_subscriptions: 'This page follows as many topics as one connection may. Remove one to add another.',
   unauthorized: 'The server refused that request for this identity.',
   internal: 'Something went wrong on the server. Try again in a moment.',
 };

@@ -1,4 +1,4 @@
-import { SwitchboardClientError, type SwitchboardClient } from '@switchboard/client';
+import { checkTopicMessage, SwitchboardClientError, type SwitchboardClient } from '@switchboard/client';
 import { card, field, formatTime, h, stickToBottom } from './dom';
 
 const TOPIC_PATTERN = '[A-Za-z0-9_\\-.:/]{1,128}';
@@ -96,6 +96,12 @@ export function mountTopicsPanel(root: HTMLElement, client: SwitchboardClient, n
         return;
       }
     } else if (messageInput.value.trim() === '') {
+      return;
+    }
+    const problem = checkTopicMessage(message);
+    if (problem) {
+      notify(problem);
+      messageInput.setAttribute('aria-invalid', 'true');
       return;
     }
     messageInput.removeAttribute('aria-invalid');

@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   'too_large',
   'rate_limited',
   'not_subscribed',
+  'too_many_subscriptions',
   'unauthorized',
   'internal',
 ] as const;
@@ -28,6 +29,7 @@ export type ServerFrame =
   | SubscribedFrame
   | UnsubscribedFrame
   | TopicMessageFrame
+  | SkippedFrame
   | AckFrame
   | ChatFrame
   | HistoryFrame
@@ -48,6 +50,7 @@ export const SERVER_FRAME_TYPES: { readonly [K in ServerFrameType]: true } = {
   subscribed: true,
   unsubscribed: true,
   message: true,
+  skipped: true,
   ack: true,
   chat: true,
   history: true,
@@ -92,11 +95,16 @@ export interface AckFrame {
 export interface HistoryFrame {
   type: 'history';
   messages: ChatFrame[];
+  /** Present when older messages were left out to keep the reply under the byte cap: ask again with it. */
+  before?: number;
 }
 
 export interface WhoFrame {
   type: 'who';
+  /** A user with connections on two pages appears on both: add up `connections`. */
   users: PresentUser[];
+  /** Present when more members may follow: send `who` again with it. */
+  cursor?: string;
 }
 
 export interface DirectFrame {
@@ -143,6 +151,13 @@ export interface TopicMessageFrame {
   sentAt: string;
 }
 
+/** A topic `seq` that will never hold a message (its publisher stopped after drawing it); replays report it. */
+export interface SkippedFrame {
+  type: 'skipped';
+  topic: string;
+  seq: number;
+}
+
 export interface ChatFrame {
   type: 'chat';
   id: string;
@@ -179,7 +194,7 @@ export type ClientFrame =
   | { action: 'sendmessage'; message: string; id?: string }
   | { action: 'send'; message: string; id?: string }
   | { action: 'history'; limit?: number; before?: number }
-  | { action: 'who' }
+  | { action: 'who'; cursor?: string }
   | { action: 'teleread'; cursor?: number }
   | { action: 'stop' }
   | { action: 'reset' };
