@@ -100,6 +100,37 @@ describe('the client against the local stack', () => {
   }, 60_000);
 });
 
+describe('the client against the local stack, with its real rate limits', () => {
+  let stack: LocalStack;
+
+  beforeAll(async () => {
+    stack = await startLiveStack({}, {});
+  });
+  afterAll(async () => {
+    await stack.stop();
+  });
+
+  it('waits out rate_limited for a burst over the publish budget: every publish acked, each stored once', async () => {
+    const topic = `client.limited.${Date.now()}`;
+    const { client } = liveClient(stack);
+    const refusals: string[] = [];
+    client.on('error', (frame) => refusals.push(frame.code));
+    client.connect(stack.wsUrl);
+    try {
+      await until(() => client.state === 'connected', 10_000, 'the session');
+      const total = 40; // twice the default burst of 20
+      const outcomes = await Promise.all(Array.from({ length: total }, (_, n) => client.publish(topic, { n }).outcome));
+
+      expect(refusals).toContain('rate_limited');
+      expect(outcomes.filter((outcome) => outcome.status !== 'acked')).toEqual([]);
+      const stored = await storedMessages(stack, topic);
+      expect(stored.map((message) => message.seq)).toEqual(sequence(total));
+    } finally {
+      client.close();
+    }
+  }, 60_000);
+});
+
 describe("API Gateway's idle timeout and maximum connection time, shortened", () => {
   let stack: LocalStack;
 

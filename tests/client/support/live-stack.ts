@@ -6,7 +6,21 @@ import type { WebSocketConstructor } from '@switchboard/client';
 export const PROJECT_ROOT = resolve(__dirname, '../../..');
 
 /** The whole local stack on free ports, in memory; `gateway` shortens API Gateway's limits for a test. */
-export async function startLiveStack(gateway: { maxConnectionMs?: number; idleTimeoutMs?: number } = {}): Promise<LocalStack> {
+/**
+ * The per-connection rate limits raised out of the way, for tests of delivery and outcomes that publish
+ * faster than a person would (the client waiting out `rate_limited` is tested with the real limits).
+ */
+export const RAISED_RATES: Record<string, string> = Object.fromEntries(
+  ['PUBLISH', 'SUBSCRIBE', 'READ', 'CHAT', 'SESSION'].flatMap((routeClass) => [
+    [`${routeClass}_RATE_PER_SECOND`, '1000'],
+    [`${routeClass}_BURST`, '1000'],
+  ]),
+);
+
+export async function startLiveStack(
+  gateway: { maxConnectionMs?: number; idleTimeoutMs?: number } = {},
+  env: Record<string, string> = RAISED_RATES,
+): Promise<LocalStack> {
   return startLocalStack({
     projectRoot: PROJECT_ROOT,
     wsPort: 0,
@@ -16,7 +30,7 @@ export async function startLiveStack(gateway: { maxConnectionMs?: number; idleTi
     dataDir: null,
     quiet: true,
     log: () => undefined,
-    env: { FEED_INTERVAL_MS: '1' },
+    env: { FEED_INTERVAL_MS: '1', ...env },
     ...gateway,
   });
 }
