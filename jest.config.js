@@ -8,6 +8,12 @@ module.exports = {
   },
   // middy ships ESM only: compile it to CommonJS with the rest.
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
+  // The client package is consumed from source, as the front end does: its ESM `./x.js` imports name `./x.ts`.
+  moduleNameMapper: {
+    '^@switchboard/client$': '<rootDir>/packages/client/src/index.ts',
+    '^@switchboard/client/node$': '<rootDir>/packages/client/src/node.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
   testTimeout: 30000,
   reporters: ['default', '<rootDir>/tests/support/summary-reporter.js'],
 };

@@ -1,14 +1,7 @@
-/** Error codes of the wire contract's `error` frame. */
-export type ErrorCode =
-  | 'invalid_json'
-  | 'invalid_frame'
-  | 'unknown_action'
-  | 'too_large'
-  | 'rate_limited'
-  | 'not_subscribed'
-  | 'too_many_subscriptions'
-  | 'unauthorized'
-  | 'internal';
+import type { ErrorCode } from '../../packages/client/src/wire/frames';
+
+/** Error codes of the wire contract's `error` frame: defined once, in the wire module the client shares. */
+export type { ErrorCode };
 
 /**
  * A request the client got wrong. Its message is written for the client and is safe to send; anything

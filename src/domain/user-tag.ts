@@ -1,10 +1,3 @@
-/**
- * A short tag for a user, stable for its life, shown beside its name wherever names appear so that two
- * users are told apart whatever names they choose (the same name, a look-alike such as a Cyrillic "А",
- * or a suffix such as " (admin)"): `#` and the first 8 letters and digits of the user id, lower-cased.
- * The server draws user ids at random (UUIDs, whose first 8 digits are 32 random bits), so no one can pick
- * another user's tag; matching one by chance takes billions of new identities.
- */
-export function userTag(userId: string): string {
-  return `#${userId.replace(/[^A-Za-z0-9]/g, '').slice(0, 8).toLowerCase()}`;
-}
+// The tag is part of the wire contract (docs/protocol.md, "Telling users apart"): every client shows the
+// same one, so it is defined once, in the wire module the client package shares.
+export { userTag } from '../../packages/client/src/wire/rules';

@@ -1,13 +1,16 @@
-import type { ChatFrame } from '../client/frames';
-import type { OutgoingChat } from '../client/chat-outbox';
-import { checkChatText } from '../client/chat-text';
-import { checkDisplayName } from '../client/display-name';
-import type { SwitchboardClient } from '../client/switchboard-client';
+import {
+  checkChatText,
+  checkDisplayName,
+  LIMITS,
+  type ChatFrame,
+  type OutgoingChat,
+  type SwitchboardClient,
+} from '@switchboard/client';
 import { card, field, formatTime, h, stickToBottom } from './dom';
 import { settings } from './settings';
 import { userName } from './user-name';
 
-const MAX_CHARS = 2000;
+const MAX_CHARS = LIMITS.chatChars;
 
 const OUTBOX_LABELS: Record<OutgoingChat['state'], string> = {
   queued: 'queued, sends when connected',

@@ -1,4 +1,4 @@
-import { userTag } from '../../../src/domain/user-tag';
+import { userTag } from '@switchboard/client';
 import { h } from './dom';
 
 /**

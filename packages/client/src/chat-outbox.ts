@@ -1,4 +1,4 @@
-import type { ChatFrame } from './frames';
+import type { ChatFrame } from './wire/frames.js';
 
 /**
  * `queued`: waiting for a connection. `sent`: on the wire, waiting for the server's `chat` echo. `failed`:
@@ -67,6 +67,18 @@ export class ChatOutbox {
     const entry = this.entries.get(frame.id);
     if (entry) this.entries.delete(frame.id);
     return entry;
+  }
+
+  /** Takes a message out for good (the server refused it); returns it if it was there. */
+  remove(id: string): OutgoingChat | undefined {
+    const entry = this.entries.get(id);
+    this.entries.delete(id);
+    return entry;
+  }
+
+  /** Messages on the wire, waiting for their echo. */
+  sent(): OutgoingChat[] {
+    return this.list().filter((entry) => entry.state === 'sent');
   }
 
   queued(): OutgoingChat[] {

@@ -1,3 +1,5 @@
+import { NoWebSocketError } from './errors.js';
+
 /** What the client needs from one WebSocket connection. */
 export interface SocketHandle {
   send(data: string): void;
@@ -20,17 +22,20 @@ interface WebSocketLike {
   addEventListener(type: 'open', listener: () => void): void;
   addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
   addEventListener(type: 'close', listener: (event: { code: number; reason: string }) => void): void;
+  addEventListener(type: 'error', listener: () => void): void;
 }
 
-type WebSocketConstructor = new (url: string) => WebSocketLike;
+/** A standard WebSocket constructor: the browser's, Node 22's global one, or `WebSocket` from `ws`. */
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
 /**
- * Adapts a standard WebSocket constructor (the browser's by default). A constructor that throws (a
+ * Adapts a standard WebSocket constructor (the global one by default). A constructor that throws (a
  * malformed URL) becomes a connection that closes before opening, like any other failed handshake.
  */
 export function createWebSocketFactory(Ctor?: WebSocketConstructor): SocketFactory {
   return (url, handlers) => {
-    const Impl = Ctor ?? (globalThis as unknown as { WebSocket: WebSocketConstructor }).WebSocket;
+    const Impl = Ctor ?? globalWebSocket();
+    if (!Impl) throw new NoWebSocketError();
     let socket: WebSocketLike;
     try {
       socket = new Impl(url);
@@ -41,6 +46,8 @@ export function createWebSocketFactory(Ctor?: WebSocketConstructor): SocketFacto
     socket.addEventListener('open', () => handlers.onOpen());
     socket.addEventListener('message', (event) => handlers.onMessage(event.data));
     socket.addEventListener('close', (event) => handlers.onClose(event.code, event.reason));
+    // A failure is followed by `close`, which is what the client acts on; `ws` throws an error nobody listens to.
+    socket.addEventListener('error', () => undefined);
     return {
       send: (data) => socket.send(data),
       close: (code, reason) => socket.close(code, reason),
@@ -49,3 +56,8 @@ export function createWebSocketFactory(Ctor?: WebSocketConstructor): SocketFacto
 }
 
 export const browserSocketFactory: SocketFactory = createWebSocketFactory();
+
+/** The global WebSocket (browsers, Node 22+), if there is one. */
+export function globalWebSocket(): WebSocketConstructor | undefined {
+  return (globalThis as unknown as { WebSocket?: WebSocketConstructor }).WebSocket;
+}

@@ -1,145 +1,21 @@
-import { backoffDelay } from '../../web/src/client/backoff';
-import { resolveWsUrl, handshakeUrl } from '../../web/src/client/endpoint';
-import { checkChatText } from '../../web/src/client/chat-text';
-import { checkTopicMessage } from '../../web/src/client/topic-message';
-import { checkDisplayName } from '../../web/src/client/display-name';
-import { describeError, describeGatewayError } from '../../web/src/client/error-messages';
-import { parseGatewayError } from '../../web/src/client/frames';
-import type { ServerFrame, SessionFrame } from '../../web/src/client/frames';
-import type { Scheduler } from '../../web/src/client/scheduler';
-import type { SocketFactory, SocketHandlers } from '../../web/src/client/socket';
-import { SwitchboardClient, type ConnectionStatus, type TokenStore } from '../../web/src/client/switchboard-client';
+import {
+  backoffDelay,
+  checkChatText,
+  checkDisplayName,
+  checkTopicMessage,
+  handshakeUrl,
+  parseGatewayError,
+  resolveWsUrl,
+  SwitchboardClient,
+  type ConnectionStatus,
+  type ServerFrame,
+  type SessionFrame,
+  type TokenStore,
+} from '@switchboard/client';
+import { describeError, describeGatewayError } from '../../web/src/ui/error-messages';
+import { flush, session, setup, URL_ } from './support/harness';
 
-class FakeSocket {
-  readonly sent: Array<Record<string, unknown>> = [];
-  closed: { code?: number } | undefined;
-  constructor(
-    readonly url: string,
-    private readonly handlers: SocketHandlers,
-  ) {}
-  send(data: string): void {
-    this.sent.push(JSON.parse(data) as Record<string, unknown>);
-  }
-  close(code?: number): void {
-    this.closed = { code };
-  }
-  open(): void {
-    this.handlers.onOpen();
-  }
-  receive(frame: ServerFrame): void {
-    this.handlers.onMessage(JSON.stringify(frame));
-  }
-  receiveRaw(data: string): void {
-    this.handlers.onMessage(data);
-  }
-  drop(code = 1006): void {
-    this.handlers.onClose(code, '');
-  }
-  actions(): unknown[] {
-    return this.sent.map((frame) => frame.action);
-  }
-}
 
-class ManualScheduler implements Scheduler {
-  private time = 0;
-  private nextHandle = 1;
-  private readonly timers = new Map<number, { at: number; callback: () => void }>();
-  setTimeout(callback: () => void, ms: number): unknown {
-    const handle = this.nextHandle++;
-    this.timers.set(handle, { at: this.time + ms, callback });
-    return handle;
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers.delete(handle as number);
-  }
-  now(): number {
-    return this.time;
-  }
-  /** Runs every timer due within `ms`, in time order. */
-  advance(ms: number): void {
-    const end = this.time + ms;
-    for (;;) {
-      const due = [...this.timers.entries()].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      this.timers.delete(due[0]);
-      this.time = due[1].at;
-      due[1].callback();
-    }
-    this.time = end;
-  }
-}
-
-function memoryTokenStore(): TokenStore & { tokens: Map<string, string> } {
-  const tokens = new Map<string, string>();
-  return {
-    tokens,
-    load: (url) => tokens.get(url),
-    save: (url, token) => void tokens.set(url, token),
-    clear: (url) => void tokens.delete(url),
-  };
-}
-
-function session(overrides: Partial<SessionFrame> = {}): SessionFrame {
-  return {
-    type: 'session',
-    userId: 'u1',
-    token: 't1',
-    connectionId: 'c1',
-    connectedAt: '2024-01-01T00:00:00.000Z',
-    resumed: false,
-    cursor: 0,
-    total: 100,
-    ...overrides,
-  };
-}
-
-function setup(options: { probe?: (url: string) => Promise<boolean> } = {}) {
-  const sockets: FakeSocket[] = [];
-  const createSocket: SocketFactory = (url, handlers) => {
-    const socket = new FakeSocket(url, handlers);
-    sockets.push(socket);
-    return socket;
-  };
-  const scheduler = new ManualScheduler();
-  const tokenStore = memoryTokenStore();
-  let ids = 0;
-  const statuses: ConnectionStatus[] = [];
-  const client = new SwitchboardClient({
-    createSocket,
-    scheduler,
-    tokenStore,
-    random: () => 0.5,
-    newId: () => `id-${++ids}`,
-    heartbeatMs: 1000,
-    pongTimeoutMs: 500,
-    ...(options.probe ? { probe: options.probe } : {}),
-  });
-  client.on('status', ({ status }) => statuses.push(status));
-  const last = (): FakeSocket => {
-    const socket = sockets[sockets.length - 1];
-    if (!socket) throw new Error('no socket opened');
-    return socket;
-  };
-  /** Opens the latest socket and answers its hello. */
-  const establish = (frame: Partial<SessionFrame> = {}): FakeSocket => {
-    const socket = last();
-    socket.open();
-    socket.receive(session(frame));
-    return socket;
-  };
-  /** Handshakes closed before they open (a refusal, as the page sees it), `times` in a row, each diagnosed and its retry waited out. */
-  const refuseHandshakes = async (times: number): Promise<void> => {
-    for (let refusal = 1; refusal <= times; refusal++) {
-      last().drop();
-      await flush();
-      scheduler.advance(30_000);
-    }
-  };
-  return { client, sockets, scheduler, tokenStore, statuses, last, establish, refuseHandshakes };
-}
-
-const URL_ = 'ws://localhost:3001';
-const flush = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('backoff schedule', () => {
   it('doubles from the base up to the cap, with half of each delay jittered', () => {
@@ -453,10 +329,10 @@ describe('gateway errors', () => {
     const gateway: string[] = [];
     const failed: Array<{ id: string; topic: string }> = [];
     client.on('gatewayError', (frame) => gateway.push(frame.message));
-    client.on('publishFailed', (publish) => failed.push(publish));
+    client.on('publishOutcome', (outcome) => outcome.status === 'failed' && failed.push({ id: outcome.id, topic: outcome.topic }));
     client.connect(URL_);
     const socket = establish();
-    const id = client.publish('news', 'hello');
+    const { id } = client.publish('news', 'hello');
     const chat = client.sendChat('hi')!;
 
     socket.receiveRaw(internal);
@@ -478,10 +354,10 @@ describe('gateway errors', () => {
   it('give a publish its one resend again on a new connection', () => {
     const { client, scheduler, establish } = setup();
     const failed: string[] = [];
-    client.on('publishFailed', (publish) => failed.push(publish.id));
+    client.on('publishOutcome', (outcome) => outcome.status === 'failed' && failed.push(outcome.id));
     client.connect(URL_);
     const first = establish();
-    const id = client.publish('news', 'hello');
+    const { id } = client.publish('news', 'hello');
     first.receiveRaw(internal);
     first.drop();
     scheduler.advance(375);
@@ -496,10 +372,10 @@ describe('gateway errors', () => {
   it('keep a publish that was acked after its resend', () => {
     const { client, establish } = setup();
     const failed: string[] = [];
-    client.on('publishFailed', (publish) => failed.push(publish.id));
+    client.on('publishOutcome', (outcome) => outcome.status === 'failed' && failed.push(outcome.id));
     client.connect(URL_);
     const socket = establish();
-    const id = client.publish('news', 'hello');
+    const { id } = client.publish('news', 'hello');
 
     socket.receiveRaw(internal);
     socket.receive({ type: 'ack', id, topic: 'news', seq: 1 });
@@ -512,7 +388,7 @@ describe('gateway errors', () => {
   it('before the session, leave queued publishes alone: they were not sent yet', () => {
     const { client, last } = setup();
     client.connect(URL_);
-    const id = client.publish('news', 'queued');
+    const { id } = client.publish('news', 'queued');
     const socket = last();
     socket.open();
     socket.receiveRaw(internal); // the hello failed; it is asked again
@@ -540,7 +416,7 @@ describe('heartbeat', () => {
 });
 
 describe('topics', () => {
-  it('drops a seq already seen', () => {
+  it('drops a seq already seen, and messages of topics not subscribed to', () => {
     const { client, establish } = setup();
     const seen: number[] = [];
     client.on('topicMessage', (frame) => seen.push(frame.seq));
@@ -552,10 +428,10 @@ describe('topics', () => {
       socket.receive({ type: 'message', topic: 'news', seq, message: seq, from: null, sentAt: '' });
     }
     socket.receive({ type: 'message', topic: 'other', seq: 1, message: 1, from: null, sentAt: '' });
-    expect(seen).toEqual([4, 5, 6, 1]);
+    expect(seen).toEqual([4, 5, 6]);
   });
 
-  it('accepts deliveries out of order and resubscribes from below the first gap', () => {
+  it('hands deliveries that arrive out of order over in seq order, and resubscribes from below the first gap', () => {
     const { client, scheduler, establish } = setup();
     const seen: number[] = [];
     client.on('topicMessage', (frame) => seen.push(frame.seq));
@@ -566,7 +442,7 @@ describe('topics', () => {
     for (const seq of [2, 1, 2, 4]) {
       first.receive({ type: 'message', topic: 'news', seq, message: seq, from: null, sentAt: '' });
     }
-    expect(seen).toEqual([2, 1, 4]);
+    expect(seen).toEqual([1, 2]);
     first.drop();
     scheduler.advance(375);
     const second = establish({ resumed: true });
@@ -574,7 +450,7 @@ describe('topics', () => {
     for (const seq of [3, 4, 5]) {
       second.receive({ type: 'message', topic: 'news', seq, message: seq, from: null, sentAt: '' });
     }
-    expect(seen).toEqual([2, 1, 4, 3, 5]);
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('resubscribes after a reconnect with since = the last seq seen per topic', () => {
@@ -603,7 +479,7 @@ describe('topics', () => {
     const { client, scheduler, establish } = setup();
     client.connect(URL_);
     const first = establish();
-    const id = client.publish('a', { n: 1 });
+    const { id } = client.publish('a', { n: 1 });
     expect(first.sent.at(-1)).toEqual({ action: 'publish', topic: 'a', message: { n: 1 }, id });
     first.drop();
     scheduler.advance(375);
@@ -814,10 +690,11 @@ describe('endpoint and errors', () => {
     expect(describeError({ code: 'too_large', action: 'sendmessage' })).toMatch(/^While sending a chat message: /);
   });
 
-  it('refuses a URL that is not ws:// or wss://', () => {
+  it('refuses a URL that is not ws:// or wss:// with a typed error, before opening anything', () => {
     const { client, sockets } = setup();
-    client.connect('http://example.com');
-    expect(client.status).toBe('error');
+    expect(() => client.connect('http://example.com')).toThrow(expect.objectContaining({ name: 'InvalidUrlError', rule: 'url' }));
+    expect(() => client.connect('not a url')).toThrow(expect.objectContaining({ name: 'InvalidUrlError', rule: 'url' }));
+    expect(client.status).toBe('disconnected');
     expect(sockets).toHaveLength(0);
   });
 });

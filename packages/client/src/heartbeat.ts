@@ -1,4 +1,4 @@
-import type { Scheduler } from './scheduler';
+import type { Scheduler } from './scheduler.js';
 
 /**
  * Sends a ping every `intervalMs` so an idle connection is not closed by API Gateway (10 minutes idle), and

@@ -1,4 +1,4 @@
-import type { ClientFrame, PresentUser, WhoFrame } from './frames';
+import type { ClientFrame, PresentUser, WhoFrame } from './wire/frames.js';
 
 /**
  * Gathers the pages of `who` into one list of the room: one page asked at a time, each next one with the

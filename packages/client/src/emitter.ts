@@ -1,4 +1,8 @@
-/** A minimal typed event emitter; listeners get their event's payload and can unsubscribe. */
+/**
+ * A minimal typed event emitter; listeners get their event's payload and can unsubscribe. A listener that
+ * throws does not stop the others or the client: its error is rethrown on its own (an uncaught error of the
+ * page or process, where the application sees it) once the client's state is consistent again.
+ */
 export class Emitter<Events extends Record<string, unknown>> {
   private readonly listeners = new Map<keyof Events, Set<(payload: never) => void>>();
 
@@ -15,6 +19,18 @@ export class Emitter<Events extends Record<string, unknown>> {
   emit<K extends keyof Events>(event: K, payload: Events[K]): void {
     const set = this.listeners.get(event);
     if (!set) return;
-    for (const listener of [...set]) (listener as (payload: Events[K]) => void)(payload);
+    for (const listener of [...set]) {
+      try {
+        (listener as (payload: Events[K]) => void)(payload);
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+  }
+
+  clear(): void {
+    this.listeners.clear();
   }
 }

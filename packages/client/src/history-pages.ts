@@ -1,7 +1,5 @@
-import type { ClientFrame, HistoryFrame } from './frames';
-
-/** The history's most a request may ask for. */
-const MAX_LIMIT = 200;
+import type { ClientFrame, HistoryFrame } from './wire/frames.js';
+import { LIMITS } from './wire/rules.js';
 
 /**
  * Asks for the newest `limit` chat messages and follows the server's `before` until they have all come:
@@ -20,9 +18,14 @@ export class HistoryPages {
   accept(frame: HistoryFrame): void {
     this.wanted -= frame.messages.length;
     if (frame.before !== undefined && this.wanted > 0) {
-      this.send({ action: 'history', limit: Math.min(this.wanted, MAX_LIMIT), before: frame.before });
+      this.send({ action: 'history', limit: Math.min(this.wanted, LIMITS.historyMax), before: frame.before });
     } else {
       this.wanted = 0;
     }
+  }
+
+  /** A lost connection: the next connection asks again from the newest. */
+  reset(): void {
+    this.wanted = 0;
   }
 }

@@ -1,4 +1,4 @@
-import { FeedBuffer } from '../../web/src/client/feed-buffer';
+import { FeedBuffer } from '@switchboard/client';
 
 const feed = (text: string, cursor: number, total = 100) => ({ type: 'feed' as const, text, cursor, total });
 

@@ -1,4 +1,4 @@
-import type { FeedFrame } from './frames';
+import type { FeedFrame } from './wire/frames.js';
 
 export interface FeedUpdate {
   /** Characters that are new to this page (empty for a repeat). */

@@ -1,4 +1,4 @@
-import type { ErrorFrame } from './frames';
+import type { ErrorFrame } from '@switchboard/client';
 
 const SENTENCES: Record<string, string> = {
   invalid_json: 'The server could not read what this page sent (it was not valid JSON).',
