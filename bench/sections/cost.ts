@@ -1,5 +1,5 @@
 import { UNLIMITED_RATES } from '../lib/unlimited-rates';
-import { startChildStack, type ChildStack, type StackCounts } from '../lib/child-stack';
+import { startChildStack, type StackCounts } from '../lib/child-stack';
 import { ClientPool, sessionToken, type Frame } from '../lib/client-pool';
 import { sleep, withTimeout } from '../lib/stats';
 import type { Table } from '../lib/table';

@@ -71,7 +71,9 @@ export async function runFanOut(settings: FanOutSettings): Promise<FanOutSummary
   const dynamo = DynamoDBDocumentClient.from(
     new DynamoDBClient({ endpoint: stack.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
   );
-  const logger = { debug: () => undefined, info: () => undefined, warn: () => void (warnings += 1), error: () => undefined };
+  const logger = { debug: () => undefined, info: () => undefined, warn: () => {
+      warnings += 1;
+    }, error: () => undefined };
   // The SDK's own agent settings (keep-alive, 50 sockets), plus an idle timeout under the local server's 5 s
   // keepAliveTimeout: without it, a request sent on a socket the server is closing can hang (seen here twice).
   const pooledAgent = new Agent({ keepAlive: true, maxSockets: 50, timeout: 4000 });

@@ -220,7 +220,8 @@ describe('DynamoDbUserRepository', () => {
   });
 
   it('corrects a drifted count only while it is still the count it saw', async () => {
-    const user = { userId: `drift-${counter += 1}`, name: 'Drift', createdAt: clock.now().toISOString(), cursor: 0 };
+    counter += 1;
+    const user = { userId: `drift-${counter}`, name: 'Drift', createdAt: clock.now().toISOString(), cursor: 0 };
     await users.create(user);
     await users.addConnections(user.userId, 1);
     await users.addConnections(user.userId, 1);

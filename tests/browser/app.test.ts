@@ -407,7 +407,15 @@ describe('tele-read', () => {
     await app.page.locator(byTestId('feed-status'), { hasText: 'Stopped' }).waitFor();
     // Chunks already on their way when Stop was pressed still arrive: wait until the text stands still.
     let cursor = -1;
-    await eventually(async () => cursor === (cursor = await app.feedCursor()), 10_000, 'the stream to stop');
+    await eventually(
+      async () => {
+        const previous = cursor;
+        cursor = await app.feedCursor();
+        return previous === cursor;
+      },
+      10_000,
+      'the stream to stop',
+    );
     expect(await app.feedText()).toBe(WEBSOCKET_ARTICLE.text.slice(0, cursor));
 
     await app.locator('clear-feed').click();

@@ -12,7 +12,7 @@ const FAST: Partial<SwitchboardClientOptions> = {
   gapGiveUpMs: 10_000,
 };
 
-function liveClient(stack: LocalStack, options: Partial<SwitchboardClientOptions> = {}) {
+function liveClient(options: Partial<SwitchboardClientOptions> = {}) {
   const sockets = recordingWebSocket();
   const client = new SwitchboardClient({ WebSocket: sockets.WebSocket, tokenStore: memoryTokenStore(), ...FAST, ...options });
   const transitions: string[] = [];
@@ -38,7 +38,7 @@ describe('the client against the local stack', () => {
 
   it('hands a subscriber seq 1 to 1,000 exactly once, in order, through 20 forced disconnects', async () => {
     const topic = `client.survive.${Date.now()}`;
-    const { client, sockets } = liveClient(stack);
+    const { client, sockets } = liveClient();
     clients.push(client);
     const seen: number[] = [];
     client.on('topicMessage', (frame) => seen.push(frame.seq));
@@ -81,7 +81,7 @@ describe('the client against the local stack', () => {
 
   it('stores every message of a publisher cut off mid-burst exactly once, and acks each', async () => {
     const topic = `client.burst.${Date.now()}`;
-    const { client, sockets } = liveClient(stack);
+    const { client, sockets } = liveClient();
     clients.push(client);
     client.connect(stack.wsUrl);
     await until(() => client.state === 'connected', 10_000, 'the session');
@@ -112,7 +112,7 @@ describe('the client against the local stack, with its real rate limits', () => 
 
   it('waits out rate_limited for a burst over the publish budget: every publish acked, each stored once', async () => {
     const topic = `client.limited.${Date.now()}`;
-    const { client } = liveClient(stack);
+    const { client } = liveClient();
     const refusals: string[] = [];
     client.on('error', (frame) => refusals.push(frame.code));
     client.connect(stack.wsUrl);
@@ -143,7 +143,7 @@ describe("API Gateway's idle timeout and maximum connection time, shortened", ()
 
   it('replaces the connection before the gateway cuts it, and loses nothing', async () => {
     const topic = `client.planned.${Date.now()}`;
-    const { client, transitions } = liveClient(stack, { maxConnectionMs: 2000, heartbeatMs: 300 });
+    const { client, transitions } = liveClient({ maxConnectionMs: 2000, heartbeatMs: 300 });
     const seen: number[] = [];
     const closes: string[] = [];
     client.on('topicMessage', (frame) => seen.push(frame.seq));
@@ -177,7 +177,7 @@ describe("API Gateway's idle timeout and maximum connection time, shortened", ()
     ['keeps an idle connection open with its heartbeat', 300, 0],
     ['(without a heartbeat inside the timeout, the gateway closes it)', 60_000, 1],
   ])('%s', async (_what, heartbeatMs, expectedLosses) => {
-    const { client, transitions } = liveClient(stack, { maxConnectionMs: 0, heartbeatMs });
+    const { client, transitions } = liveClient({ maxConnectionMs: 0, heartbeatMs });
     client.connect(stack.wsUrl);
     try {
       await until(() => client.state === 'connected', 10_000, 'the session');

@@ -1,4 +1,4 @@
-import { LIMITS, SwitchboardClient, type ChatOutcome, type PublishOutcome } from '@switchboard/client';
+import { LIMITS, type SwitchboardClient, type ChatOutcome, type PublishOutcome } from '@switchboard/client';
 import { requireFrameSize } from '../../packages/client/src/validate';
 import { setup, URL_ } from './support/harness';
 

@@ -6,11 +6,6 @@ import {
   handshakeUrl,
   parseGatewayError,
   resolveWsUrl,
-  SwitchboardClient,
-  type ConnectionStatus,
-  type ServerFrame,
-  type SessionFrame,
-  type TokenStore,
 } from '@switchboard/client';
 import { describeError, describeGatewayError } from '../../web/src/ui/error-messages';
 import { flush, session, setup, URL_ } from './support/harness';
@@ -454,7 +449,7 @@ describe('topics', () => {
   });
 
   it('resubscribes after a reconnect with since = the last seq seen per topic', () => {
-    const { client, scheduler, establish, last } = setup();
+    const { client, scheduler, establish } = setup();
     client.connect(URL_);
     const first = establish();
     client.subscribe('a');

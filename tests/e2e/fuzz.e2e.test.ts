@@ -135,7 +135,7 @@ describe(`fuzzing the local stack (seed ${SEED})`, () => {
     const requests = fc.sample(httpRequest, { seed: SEED, numRuns: HTTP_REQUESTS });
 
     for (let start = 0; start < frames.length; start += BATCH) {
-      frames.slice(start, start + BATCH).forEach((frame, index) => clients[(start + index) % CLIENTS]?.send(frame));
+      for (const [index, frame] of frames.slice(start, start + BATCH).entries()) clients[(start + index) % CLIENTS]?.send(frame);
       await settle(clients);
     }
     const statuses: number[] = [];

@@ -7,7 +7,10 @@ import type { ConnectionIdentity } from '../../src/local/websocket-events';
 const folder = mkdtempSync(join(tmpdir(), 'switchboard-journal-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 let file = 0;
-const path = (): string => join(folder, `journal-${(file += 1)}.jsonl`);
+const path = (): string => {
+  file += 1;
+  return join(folder, `journal-${file}.jsonl`);
+};
 const connection = (n: number): ConnectionIdentity => ({
   connectionId: `conn-${n}=`, connectedAt: 1_700_000_000_000 + n, sourceIp: '127.0.0.1', userAgent: `agent ${n}`,
 });
@@ -16,7 +19,7 @@ describe('the journal of open connections', () => {
   it('gives the next process the connections that were opened and never ended, with their identity', () => {
     const at = path();
     const first = openConnectionJournal(at);
-    [1, 2, 3].forEach((n) => first.opened(connection(n)));
+    for (const n of [1, 2, 3]) first.opened(connection(n));
     first.ended('conn-2=');
     // no close(): the process is killed
 
@@ -55,7 +58,7 @@ describe('the journal of open connections', () => {
     const first = openConnectionJournal(at);
     first.opened(connection(1));
     const second = openConnectionJournal(at);
-    second.leftOpen().forEach((c) => second.ended(c.connectionId));
+    for (const c of second.leftOpen()) second.ended(c.connectionId);
     second.close();
 
     expect(openConnectionJournal(at).leftOpen()).toEqual([]);

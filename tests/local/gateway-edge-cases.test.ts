@@ -23,10 +23,13 @@ const OBJECT_NAMES = ['constructor', 'toString', 'hasOwnProperty', '__proto__'];
 let stack: LocalStack & { lines: string[] };
 const sockets: TestSocket[] = [];
 let counter = 0;
-const tag = (): string => `edge${(counter += 1)}`;
+const tag = (): string => {
+  counter += 1;
+  return `edge${counter}`;
+};
 const connectOf = (t: string) => nextReport<ConnectEvent>('connect', (e) => e.queryStringParameters?.tag === t);
 const ownValue = (object: object | null, key: string): unknown =>
-  object !== null && Object.prototype.hasOwnProperty.call(object, key) ? (object as Record<string, unknown>)[key] : undefined;
+  object !== null && Object.hasOwn(object, key) ? (object as Record<string, unknown>)[key] : undefined;
 
 /** Sends `request` on a raw TCP socket and resolves with the first response line, or 'no answer'. */
 function rawRequest(port: number, request: string, timeoutMs = 3000): Promise<string> {

@@ -23,6 +23,7 @@ export interface WsRequest {
 /** One route: the schema its frame must match, and the use case it calls. Returned frames go to the sender. */
 export interface WsRoute<S extends Schema = Schema> {
   schema: S;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a route that only broadcasts returns nothing (an async function's void).
   run(frame: Infer<S>, request: WsRequest): Promise<ServerFrame | ServerFrame[] | void>;
 }
 
