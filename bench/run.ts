@@ -1,10 +1,11 @@
 /**
- * `npm run bench` (about 10 minutes on 2 cores) or `npm run bench -- --quick` (under a minute): runs each
+ * `npm run bench` (about 45 minutes on 2 cores, half of it the soak) or `npm run bench -- --quick` (about a minute): runs each
  * section against servers on 127.0.0.1 only, prints the tables and rewrites BENCHMARKS.md. A quick run's
  * numbers are too small to stand for the project: it writes BENCHMARKS.quick.md (ignored by git) instead,
  * unless `--write` asks for BENCHMARKS.md.
- * `--only=fanout,cost,coldstart,capacity,peers,largefanout` runs some sections (BENCHMARKS.md is then not rewritten,
- * except the peer section or the large-channel section when they ran alone: `npm run bench -- --only largefanout`).
+ * `--only=fanout,cost,coldstart,capacity,peers,soak,largefanout` runs some sections (BENCHMARKS.md is then not
+ * rewritten, except the peer, cold-start, soak and large-channel sections when they ran: `npm run bench -- --only peers`,
+ * `--only coldstart`, `--only soak`, `--only largefanout`; the large-channel section only from a full run).
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -13,16 +14,17 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from './lib/child-stack';
 import { toText, type Table } from './lib/table';
-import { LARGE_FAN_OUT_HEADING, machine, renderLargeFanOut, renderPeers, renderReport, targetsTable, type Results } from './report';
+import { coldStartTargetRows, LARGE_FAN_OUT_HEADING, machine, renderColdStart, renderLargeFanOut, renderPeers, renderReport, renderSoak, targetsTable, type Results } from './report';
 import { runCapacity } from './sections/capacity';
 import { runColdStart } from './sections/cold-start';
 import { runCost } from './sections/cost';
 import { runFanOut } from './sections/fan-out';
 import { runLargeFanOut } from './sections/large-fan-out';
 import { runPeers } from './sections/peers';
+import { runSoak } from './sections/soak';
 import { settingsFor } from './settings';
 
-const SECTIONS = ['fanout', 'cost', 'coldstart', 'capacity', 'peers', 'largefanout'] as const;
+const SECTIONS = ['fanout', 'cost', 'coldstart', 'capacity', 'peers', 'soak', 'largefanout'] as const;
 type Section = (typeof SECTIONS)[number];
 
 async function main(): Promise<void> {
@@ -79,31 +81,34 @@ async function main(): Promise<void> {
     results.peers = r;
     r.tables.forEach(show);
   });
+  await section('soak', '6. soak', () => runSoak(settings.soak), (r) => {
+    results.soak = r;
+    show(r.table);
+  });
 
-  await section('largefanout', '6. publishing to large channels', () => runLargeFanOut(settings.largeFanOut), (r) => {
+  await section('largefanout', '7. publishing to large channels', () => runLargeFanOut(settings.largeFanOut), (r) => {
     results.largeFanOut = r;
     r.tables.forEach(show);
   });
 
   results.durationS = (Date.now() - started) / 1000;
   show(targetsTable(results, settings));
-  if (only?.length === 1 && only[0] === 'largefanout' && results.largeFanOut && !quick) {
+  const peersRan = results.peers !== undefined && !results.peers.skipped;
+  // A quick run's large-channel numbers are too small to stand for the project: they are only printed.
+  const largeFanOut = quick ? undefined : results.largeFanOut;
+  if (only && (peersRan || results.soak || results.coldStart || largeFanOut)) {
     const path = join(PROJECT_ROOT, 'BENCHMARKS.md');
-    const current = readFileSync(path, 'utf8');
-    const at = current.indexOf(LARGE_FAN_OUT_HEADING);
-    const head = at >= 0 ? current.slice(0, at) : `${current.trimEnd()}\n\n`;
-    writeFileSync(path, `${head}${renderLargeFanOut(results.largeFanOut, { command, date: new Date().toISOString().slice(0, 10) })}`);
-    console.log('--only largefanout: only the large-channel section of BENCHMARKS.md rewritten.');
-  } else if (only && results.peers && !results.peers.skipped) {
-    const path = join(PROJECT_ROOT, 'BENCHMARKS.md');
-    const current = readFileSync(path, 'utf8');
-    const at = current.indexOf('## 5. Peer comparison');
-    const after = current.indexOf(LARGE_FAN_OUT_HEADING);
-    const head = withPeerTargets(at >= 0 ? current.slice(0, at) : `${current.trimEnd()}\n\n`, results.peers.targets ?? []);
-    const tail = after > at && at >= 0 ? `\n${current.slice(after)}` : '';
     const alone = { command, date: new Date().toISOString().slice(0, 10) };
-    writeFileSync(path, `${head}${renderPeers(results.peers, alone)}${tail}`);
-    console.log('--only given: only the peer section of BENCHMARKS.md and its rows in the targets table rewritten.');
+    let page = readFileSync(path, 'utf8');
+    if (results.coldStart) page = withColdStart(page, renderColdStart(results.coldStart, alone), coldStartTargetRows(results.coldStart));
+    if (results.peers && peersRan) {
+      page = withPeerTargets(page, results.peers.targets ?? []);
+      page = withSection(page, '## 5. Peer comparison', renderPeers(results.peers, alone));
+    }
+    if (results.soak) page = withSection(page, '## 6. Soak', renderSoak(results.soak, alone));
+    if (largeFanOut) page = withSection(page, LARGE_FAN_OUT_HEADING, renderLargeFanOut(largeFanOut, alone));
+    writeFileSync(path, page);
+    console.log('--only given: only the sections that ran (cold start, peers, soak, large channels) of BENCHMARKS.md, and their rows in its targets table, rewritten.');
   } else if (only) {
     console.log('--only given: BENCHMARKS.md left as it was.');
   } else {
@@ -112,6 +117,26 @@ async function main(): Promise<void> {
     console.log(`${file} written (${results.durationS.toFixed(0)} s).`);
   }
   process.exit(results.failures.length ? 1 : 0);
+}
+
+/** The page with the section that starts at `heading` (up to the next `## ` heading) replaced by `text`, or appended. */
+function withSection(page: string, heading: string, text: string): string {
+  const at = page.indexOf(`${heading}\n`);
+  if (at < 0) return `${page.trimEnd()}\n\n${text}`;
+  const next = page.indexOf('\n## ', at + heading.length);
+  return `${page.slice(0, at)}${text}${next < 0 ? '' : `\n${page.slice(next + 1)}`}`;
+}
+
+/** The page with its section 3 replaced and its cold-start target rows replaced (the rows of earlier versions of the section too). */
+function withColdStart(page: string, section: string, targets: string[][]): string {
+  const body = withSection(page, '## 3. Cold start', section);
+  const isColdStartRow = (line: string): boolean => /^\| (cold start:|every bundle under 300 KB|module init under 150 ms)/.test(line);
+  const lines = body.split('\n');
+  const first = lines.findIndex(isColdStartRow);
+  if (first < 0) return body;
+  const kept = lines.filter((line) => !isColdStartRow(line));
+  kept.splice(first, 0, ...targets.map((row) => `| ${row.map((cell) => cell.replace(/\|/g, '\\|')).join(' | ')} |`));
+  return kept.join('\n');
 }
 
 /** The page's summary of targets with its `peers:` rows replaced by this run's (so the page never disagrees with itself). */

@@ -4,6 +4,7 @@ import type { CostSettings } from './sections/cost';
 import type { FanOutSettings } from './sections/fan-out';
 import type { LargeFanOutSettings } from './sections/large-fan-out';
 import type { PeerSettings } from './sections/peers';
+import type { SoakSettings } from './sections/soak';
 
 export interface BenchSettings {
   fanOut: FanOutSettings;
@@ -11,10 +12,11 @@ export interface BenchSettings {
   coldStart: ColdStartSettings;
   capacity: CapacitySettings;
   peers: PeerSettings;
+  soak: SoakSettings;
   largeFanOut: LargeFanOutSettings;
 }
 
-/** Sizes for the full run (about 10 minutes on 2 cores) and for `--quick` (under a minute). */
+/** Sizes for the full run (about 45 minutes on 2 cores, half of it the soak) and for `--quick` (about a minute). */
 export function settingsFor(quick: boolean): BenchSettings {
   const latencyMs = 20;
   const concurrency = Number(process.env.FAN_OUT_CONCURRENCY ?? 50);
@@ -22,17 +24,19 @@ export function settingsFor(quick: boolean): BenchSettings {
     ? {
         fanOut: { sizes: [100, 200], repetitions: 1, latencyMs, concurrency, sequentialMax: 100 },
         cost: { publishSizes: [0, 100], roomSize: 5, disconnectTopics: [0, 3], feedCharacters: 100 },
-        coldStart: { runs: 1, withoutSourceMaps: false },
+        coldStart: { runs: 1 },
         capacity: { idleMilestones: [100], chatClients: 50, chatRates: [10, 30], stepMs: 1000, pauseMs: 500 },
         peers: { clients: 0, runs: 0 },
+        soak: { cycles: 300, warmUp: 50, concurrency: 10, samples: 1 },
         largeFanOut: { simulatedSizes: [1000, 10_000, 100_000], validationSize: 0, largestLocal: 0, latencyMs },
       }
     : {
         fanOut: { sizes: [100, 1000, 2000], repetitions: 3, latencyMs, concurrency, sequentialMax: 2000 },
-        cost: { publishSizes: [0, 100, 1000], roomSize: 20, disconnectTopics: [0, 5], feedCharacters: 1000 },
-        coldStart: { runs: 10, withoutSourceMaps: true },
+        cost: { publishSizes: [0, 100, 1000], roomSize: 20, disconnectTopics: [0, 5, 100], feedCharacters: 1000 },
+        coldStart: { runs: 10 },
         capacity: { idleMilestones: [1000, 2500, 5000], chatClients: 50, chatRates: [10, 20, 30, 50, 100, 200, 400, 800, 1600], stepMs: 3000, pauseMs: 1500 },
         peers: { clients: Number(process.env.PEER_CLIENTS ?? 1000), runs: 5 },
+        soak: { cycles: Number(process.env.SOAK_CYCLES ?? 10_000), warmUp: 200, concurrency: 10, samples: 4 },
         largeFanOut: {
           simulatedSizes: [1000, 10_000, 100_000, 1_000_000],
           validationSize: 2000,

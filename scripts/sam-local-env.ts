@@ -28,9 +28,13 @@ export interface SamLocalEnvOptions {
   host?: string;
 }
 
-/** `{ "Parameters": {...} }`: SAM CLI applies `Parameters` to every function. */
+/**
+ * `{ "Parameters": {...}, "FeedFunction": {...} }`: SAM CLI applies `Parameters` to every function and a
+ * section named after a function to that function alone (only `FeedFunction` declares the worker's name).
+ */
 export type SamLocalEnvFile = {
   Parameters: Record<string, string>;
+  FeedFunction: Record<string, string>;
 };
 
 export function samLocalEnvVars(options: SamLocalEnvOptions): SamLocalEnvFile {
@@ -43,8 +47,8 @@ export function samLocalEnvVars(options: SamLocalEnvOptions): SamLocalEnvFile {
       MANAGEMENT_ENDPOINT: gateway,
       LAMBDA_ENDPOINT: gateway,
       TOKEN_SECRET: options.tokenSecret,
-      FEED_WORKER_FUNCTION: options.feedWorkerFunction,
     },
+    FeedFunction: { FEED_WORKER_FUNCTION: options.feedWorkerFunction },
   };
 }
 
@@ -64,7 +68,7 @@ export function writeSamLocalEnvVars(projectRoot: string, file: SamLocalEnvFile)
 /**
  * The environment SAM CLI gives a function with `--env-vars`: the template's variables (Globals merged,
  * resolved), each replaced by the file's value when it has one (function section over `Parameters`), and
- * nothing the template does not declare; then SAM's own AWS variables.
+ * nothing the template does not declare; then SAM's own AWS variables (the function's name is its logical id).
  */
 export function samLocalEnvironment(
   logicalId: string,
@@ -80,6 +84,7 @@ export function samLocalEnvironment(
   return {
     ...env,
     AWS_SAM_LOCAL: 'true',
+    AWS_LAMBDA_FUNCTION_NAME: logicalId,
     AWS_REGION: 'us-east-1',
     AWS_DEFAULT_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'defaultkey',

@@ -18,7 +18,8 @@ Options (environment variable in brackets):
   --http-port <n>     HTTP API [SWITCHBOARD_HTTP_PORT] (3002)
   --web-port <n>      front end and /config.json [SWITCHBOARD_WEB_PORT] (3000)
   --dynamo-port <n>   embedded DynamoDB [SWITCHBOARD_DYNAMO_PORT] (3005)
-  --data-dir <path>   where data survives restarts [SWITCHBOARD_DATA_DIR] (.switchboard/data)
+  --data-dir <path>   where data survives restarts [SWITCHBOARD_DATA_DIR] (.switchboard/data); after a
+                      crash, the next start runs $disconnect for the connections left open there
   --function-concurrency <n>
                       invocations of one function at once; more queue [SWITCHBOARD_FUNCTION_CONCURRENCY] (${DEFAULT_CONCURRENCY_PER_FUNCTION})
   --in-memory         keep nothing across restarts

@@ -2,7 +2,6 @@ import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagem
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { ApiGatewayNotifier } from './adapters/apigateway/api-gateway-notifier';
 import { managementEndpoint, type RequestEndpoint } from './adapters/apigateway/management-endpoint';
@@ -19,7 +18,6 @@ import { DynamoDbMessageLog } from './adapters/dynamodb/dynamodb-message-log';
 import { DynamoDbSubscriptionRepository } from './adapters/dynamodb/dynamodb-subscription-repository';
 import { DynamoDbUserRepository } from './adapters/dynamodb/dynamodb-user-repository';
 import type { TableContext } from './adapters/dynamodb/table';
-import { SqsFanOutQueue } from './adapters/sqs/sqs-fan-out-queue';
 import { randomIds } from './adapters/system/random-ids';
 import { systemClock } from './adapters/system/system-clock';
 import { loadConfig, type Config } from './config';
@@ -66,9 +64,16 @@ export function createDependencyFactory(config: Config = loadConfig()): Dependen
             },
           }
         : {}),
+      maxSubscriptionsPerConnection: config.MAX_SUBSCRIPTIONS_PER_CONNECTION,
     },
     feeds: new DynamoDbFeedCursorRepository(table),
-    rateLimiter: new DynamoDbRateLimiter(table, { ratePerSecond: config.CHAT_RATE_PER_SECOND, burst: config.CHAT_BURST }),
+    rateLimiter: new DynamoDbRateLimiter(table, {
+      publish: { ratePerSecond: config.PUBLISH_RATE_PER_SECOND, burst: config.PUBLISH_BURST },
+      subscribe: { ratePerSecond: config.SUBSCRIBE_RATE_PER_SECOND, burst: config.SUBSCRIBE_BURST },
+      read: { ratePerSecond: config.READ_RATE_PER_SECOND, burst: config.READ_BURST },
+      chat: { ratePerSecond: config.CHAT_RATE_PER_SECOND, burst: config.CHAT_BURST },
+      session: { ratePerSecond: config.SESSION_RATE_PER_SECOND, burst: config.SESSION_BURST },
+    }),
     sessions: new DynamoDbSessionHistory(table, { retentionSeconds: config.SESSION_TTL_DAYS * 86_400 }),
     scheduler: createFeedScheduler(config),
     tokens: new HmacTokenSigner({
@@ -107,8 +112,28 @@ function createArticleSource(config: Config, table: TableContext): ArticleSource
 function createFanOutQueue(config: Config): FanOutQueue {
   const queueUrl = config.FAN_OUT_QUEUE_URL;
   if (!queueUrl) return { enqueue: () => Promise.reject(new Error('FAN_OUT_QUEUE_URL is not configured')) };
-  const client = new SQSClient({ region: config.AWS_REGION, ...(config.SQS_ENDPOINT ? { endpoint: config.SQS_ENDPOINT } : {}) });
-  return new SqsFanOutQueue(client, queueUrl);
+  // Only a broadcast to a large channel enqueues, so the SQS client is loaded then, not at every cold start.
+  let queue: Promise<FanOutQueue> | undefined;
+  const load = async (): Promise<FanOutQueue> => {
+    const [{ SQSClient }, { SqsFanOutQueue }] = await Promise.all([
+      import('@aws-sdk/client-sqs'),
+      import('./adapters/sqs/sqs-fan-out-queue'),
+    ]);
+    const client = new SQSClient({ region: config.AWS_REGION, ...(config.SQS_ENDPOINT ? { endpoint: config.SQS_ENDPOINT } : {}) });
+    return new SqsFanOutQueue(client, queueUrl);
+  };
+  return {
+    enqueue: async (jobs) => {
+      queue ??= load();
+      try {
+        return await (await queue).enqueue(jobs);
+      } catch (error) {
+        // A failed load is not remembered: the next broadcast tries again.
+        queue = undefined;
+        throw error;
+      }
+    },
+  };
 }
 
 function createFeedScheduler(config: Config): FeedScheduler {

@@ -1,6 +1,8 @@
 import { describeValidationError, type Infer, object, oneOf, optional, refine, text, url, wholeNumberText, withDefault } from './validation';
 
 const count = (fallback: number, min = 1) => withDefault(wholeNumberText(min), fallback);
+/** A bounded setting: the same range as the template parameter that sets it (MinValue, MaxValue). */
+const bounded = (fallback: number, min: number, max: number) => withDefault(wholeNumberText(min, max), fallback);
 const optionalUrl = optional(url());
 
 const schema = object({
@@ -27,13 +29,26 @@ const schema = object({
   CONNECT_GRACE_MS: count(30_000, 0),
   MESSAGE_TTL_HOURS: count(24),
   SESSION_TTL_DAYS: count(7),
-  CHAT_RATE_PER_SECOND: count(10),
-  CHAT_BURST: count(20),
+  /** Per-connection token buckets, one per route class (`ROUTE_CLASSES`): sustained frames per second, and burst. */
+  PUBLISH_RATE_PER_SECOND: bounded(10, 1, 1000),
+  PUBLISH_BURST: bounded(20, 1, 1000),
+  SUBSCRIBE_RATE_PER_SECOND: bounded(10, 1, 1000),
+  SUBSCRIBE_BURST: bounded(100, 1, 1000),
+  READ_RATE_PER_SECOND: bounded(5, 1, 1000),
+  READ_BURST: bounded(10, 1, 1000),
+  CHAT_RATE_PER_SECOND: bounded(10, 1, 1000),
+  CHAT_BURST: bounded(20, 1, 1000),
+  SESSION_RATE_PER_SECOND: bounded(5, 1, 1000),
+  SESSION_BURST: bounded(10, 1, 1000),
+  /** Topic subscriptions one connection may hold; also what `$disconnect` must clean up in time. */
+  MAX_SUBSCRIPTIONS_PER_CONNECTION: bounded(100, 1, 1000),
   /** The token secret itself (local stack, tests) or the Secrets Manager secret that holds it (AWS). */
   TOKEN_SECRET: optional(text(16)),
   TOKEN_SECRET_ARN: optional(text(1)),
-  /** The feed worker function that `teleread` invokes asynchronously. */
+  /** The feed worker function that `teleread` invokes asynchronously (the worker itself uses its own name). */
   FEED_WORKER_FUNCTION: optional(text(1)),
+  /** Set by Lambda (and the local stack): the function's own name, which the feed worker hands its stream on to. */
+  AWS_LAMBDA_FUNCTION_NAME: optional(text(1)),
   FEED_INTERVAL_MS: count(100, 0),
   FEED_CHUNK_SIZE: count(1),
   /** Hand the stream to a fresh invocation after this long, even with time left (tests use a small value). */

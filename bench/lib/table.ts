@@ -8,13 +8,13 @@ export interface Table {
 }
 
 export function toMarkdown(table: Table): string {
-  const escape = (cell: string): string => cell.replace(/\|/g, '\\|');
+  const escapeCell = (cell: string): string => cell.replace(/\|/g, '\\|');
   const lines = [
     `### ${table.title}`,
     '',
-    `| ${table.headers.map(escape).join(' | ')} |`,
+    `| ${table.headers.map(escapeCell).join(' | ')} |`,
     `|${table.headers.map(() => '---').join('|')}|`,
-    ...table.rows.map((row) => `| ${row.map(escape).join(' | ')} |`),
+    ...table.rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
   ];
   if (table.notes?.length) lines.push('', ...table.notes.map((note) => `- ${note}`));
   return lines.join('\n');

@@ -40,7 +40,12 @@ export function treeRss(rootPid: number): number {
   const tree = new Set([rootPid]);
   for (let grew = true, rounds = 0; grew && rounds < 20; rounds += 1) {
     grew = false;
-    for (const [pid, ppid] of parents) if (tree.has(ppid) && !tree.has(pid)) (tree.add(pid), (grew = true));
+    for (const [pid, ppid] of parents) {
+      if (tree.has(ppid) && !tree.has(pid)) {
+        tree.add(pid);
+        grew = true;
+      }
+    }
   }
   let total = 0;
   for (const pid of tree) {

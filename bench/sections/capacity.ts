@@ -1,3 +1,4 @@
+import { UNLIMITED_RATES } from '../lib/unlimited-rates';
 import { join } from 'node:path';
 import { forkTs, rssOf, startChildStack } from '../lib/child-stack';
 import { ClientPool, sessionToken } from '../lib/client-pool';
@@ -55,7 +56,7 @@ async function startPlain(): Promise<Target> {
 }
 
 async function startSwitchboard(): Promise<Target> {
-  const stack = await startChildStack({ env: { CHAT_RATE_PER_SECOND: '1000', CHAT_BURST: '1000' } });
+  const stack = await startChildStack({ env: UNLIMITED_RATES });
   return {
     name: 'Switchboard', wsUrl: stack.wsUrl, pid: stack.pid, stop: () => stack.stop(),
     heapUsed: async () => (await stack.memory()).heapUsed,
@@ -187,7 +188,7 @@ export async function runCapacity(settings: CapacitySettings): Promise<CapacityS
         headers: ['server', 'messages/s sent', 'deliveries/s', 'delivered / expected', 'errors', 'p50 latency', 'p95 latency'],
         rows: chatRows,
         notes: [
-          `Each step sends for ${settings.stepMs / 1000} s, spread over the clients, then waits up to 2 s for deliveries. Rate limits raised (CHAT_RATE_PER_SECOND=1000) so that the stack, not the limiter, is measured.`,
+          `Each step sends for ${settings.stepMs / 1000} s, spread over the clients, then waits up to 2 s for deliveries. Rate limits raised (1,000 a second for every route class) so that the stack, not the limiter, is measured.`,
           `Sustained: Switchboard ${chatMax.Switchboard ?? 0} messages/s, plain ws ${chatMax['plain ws'] ?? 0} messages/s (the last step with no loss and p95 <= 1 s).`,
         ],
       },

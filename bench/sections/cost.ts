@@ -1,4 +1,5 @@
-import { startChildStack, type ChildStack, type StackCounts } from '../lib/child-stack';
+import { UNLIMITED_RATES } from '../lib/unlimited-rates';
+import { startChildStack, type StackCounts } from '../lib/child-stack';
 import { ClientPool, sessionToken, type Frame } from '../lib/client-pool';
 import { sleep, withTimeout } from '../lib/stats';
 import type { Table } from '../lib/table';
@@ -37,7 +38,7 @@ const PAGE_SIZE = 100;
 export async function runCost(settings: CostSettings): Promise<CostSummary> {
   const stack = await startChildStack({
     countDynamo: true, countConnections: true,
-    env: { FEED_INTERVAL_MS: '0', CHAT_RATE_PER_SECOND: '1000', CHAT_BURST: '1000', SUBSCRIBER_PAGE_SIZE: String(PAGE_SIZE) },
+    env: { FEED_INTERVAL_MS: '0', ...UNLIMITED_RATES, SUBSCRIBER_PAGE_SIZE: String(PAGE_SIZE) },
   });
   const pools: ClientPool[] = [];
   const pool = (): ClientPool => {

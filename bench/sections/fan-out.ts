@@ -1,3 +1,4 @@
+import { UNLIMITED_RATES } from '../lib/unlimited-rates';
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -63,11 +64,8 @@ export async function runFanOut(settings: FanOutSettings): Promise<FanOutSummary
     connectionsLatencyMs: settings.latencyMs,
     countDynamo: true,
     // The in-place path at every size, so that it is compared with the samples' strategies like for like;
-    // the queued path of large channels is section 6's.
-    env: {
-      FAN_OUT_CONCURRENCY: String(settings.concurrency), FAN_OUT_DIRECT_MAX: String(Math.max(...settings.sizes)),
-      CHAT_RATE_PER_SECOND: '1000', CHAT_BURST: '1000',
-    },
+    // the queued path of large channels is section 7's.
+    env: { FAN_OUT_CONCURRENCY: String(settings.concurrency), FAN_OUT_DIRECT_MAX: String(Math.max(...settings.sizes)), ...UNLIMITED_RATES },
   });
   const subscribers = new ClientPool();
   const publisher = new ClientPool();
@@ -75,7 +73,9 @@ export async function runFanOut(settings: FanOutSettings): Promise<FanOutSummary
   const dynamo = DynamoDBDocumentClient.from(
     new DynamoDBClient({ endpoint: stack.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
   );
-  const logger = { debug: () => undefined, info: () => undefined, warn: () => void (warnings += 1), error: () => undefined };
+  const logger = { debug: () => undefined, info: () => undefined, warn: () => {
+      warnings += 1;
+    }, error: () => undefined };
   // The SDK's own agent settings (keep-alive, 50 sockets), plus an idle timeout under the local server's 5 s
   // keepAliveTimeout: without it, a request sent on a socket the server is closing can hang (seen here twice).
   const pooledAgent = new Agent({ keepAlive: true, maxSockets: 50, timeout: 4000 });

@@ -44,7 +44,7 @@ function row(label: string, r: ScenarioResult): string[] {
 }
 
 /**
- * Section 6: publishing to large channels. The simulation runs the real planner, broadcast and worker code
+ * Section 7: publishing to large channels. The simulation runs the real planner, broadcast and worker code
  * in virtual time against simulated AWS (see bench/simulation), then a real local run checks it at one
  * size and the largest local channel goes through the queue and the worker.
  */
@@ -65,7 +65,7 @@ export async function runLargeFanOut(settings: LargeFanOutSettings): Promise<Lar
   }
   const base = defaultScenario(0);
   summary.tables.push({
-    title: '6a. Publish to N subscribers, simulated (virtual time, real planning and worker code)',
+    title: '7a. Publish to N subscribers, simulated (virtual time, real planning and worker code)',
     headers: ['N', 'design', 'last delivery', 'floor N/10,000', 'ratio', 'lost', 'duplicates', '429s', 'invocations', 'GB-s', 'DynamoDB RRU', 'queue messages', 'cost / publish'],
     rows,
     notes: [
@@ -94,7 +94,7 @@ export async function runLargeFanOut(settings: LargeFanOutSettings): Promise<Lar
     const line = (label: string, real: { seconds: number; missing: number; duplicates: number }, sim: ScenarioResult): string[] =>
       [int(n), label, seconds(real.seconds), seconds(sim.lastDeliveryS), `${(real.seconds / sim.lastDeliveryS).toFixed(2)}x`, int(real.missing), int(real.duplicates)];
     summary.tables.push({
-      title: `6b. The simulation against a real local run at N = ${int(n)}`,
+      title: `7b. The simulation against a real local run at N = ${int(n)}`,
       headers: ['N', 'design', 'real local stack', 'simulation', 'real / simulated', 'missing (real)', 'duplicates (real)'],
       rows: [line('queued workers', realQueued, simQueued), line('single invocation', realDirect, simDirect)],
       notes: [
@@ -107,7 +107,7 @@ export async function runLargeFanOut(settings: LargeFanOutSettings): Promise<Lar
     const real = await localRun(settings.largestLocal, 0);
     summary.largestLocal = { n: settings.largestLocal, ...real };
     summary.tables.push({
-      title: '6c. The largest channel run locally through the queue and the fan-out worker',
+      title: '7c. The largest channel run locally through the queue and the fan-out worker',
       headers: ['N', 'last delivery', 'missing', 'duplicates'],
       rows: [[int(settings.largestLocal), seconds(real.seconds), int(real.missing), int(real.duplicates)]],
       notes: ['Real WebSocket clients on the local stack (npm start\'s code, template.yaml\'s queue and event source), no latency added.'],

@@ -99,7 +99,9 @@ async function measure(gateway: Gateway, version: string, settings: PeerSettings
         let got = 0;
         const done = new Promise<void>((resolve) => {
           pool.onFrame = (_i, frame) => {
-            if (frame.t === tag && (got += 1) === expected) resolve();
+            if (frame.t !== tag) return;
+            got += 1;
+            if (got === expected) resolve();
           };
         });
         const started = performance.now();

@@ -81,7 +81,10 @@ export async function runScenario(settings: ScenarioSettings): Promise<ScenarioR
   if (settings.design === 'single-invocation') {
     void fanOut(deps, 'topic:big', FRAME).then(() => bill(0));
     await sim.run(settings.timeoutMs);
-    if (invocations === 0) gbSeconds += (settings.timeoutMs / 1000) * settings.memoryGb, (invocations = 1);
+    if (invocations === 0) {
+      gbSeconds += (settings.timeoutMs / 1000) * settings.memoryGb;
+      invocations = 1;
+    }
   } else {
     let publishing = true;
     let running = 0;

@@ -4,8 +4,8 @@ import type { ServerFrame } from '../../src/domain/frames';
 import type { Channel, Connection, Subscriber } from '../../src/domain/model';
 import type { FanOutQueue } from '../../src/domain/ports/fan-out-queue';
 import type { Delivery, Notifier } from '../../src/domain/ports/notifier';
-import type { SubscriberPage, SubscriberShard, SubscriberShards } from '../../src/domain/ports/subscriber-shards';
-import type { SubscriptionRepository } from '../../src/domain/ports/subscription-repository';
+import type { ShardPage, SubscriberShard, SubscriberShards } from '../../src/domain/ports/subscriber-shards';
+import type { SubscriberPage, SubscriptionRepository } from '../../src/domain/ports/subscription-repository';
 import { logNormal, type VirtualTime } from './virtual-time';
 
 export interface ConnectionsModel {
@@ -53,6 +53,9 @@ export class SimulatedConnections implements Notifier {
     this.lastDeliveryMs = Math.max(this.lastDeliveryMs, this.sim.now);
     return 'sent';
   }
+
+  /** Fan-out never closes connections; nothing to model. */
+  async close(_connectionId: string): Promise<void> {}
 }
 
 export interface TableModel {
@@ -68,12 +71,12 @@ export class SimulatedSubscribers implements SubscriberShards, SubscriptionRepos
 
   constructor(private readonly sim: VirtualTime, private readonly random: () => number, private readonly model: TableModel, private readonly size: number, private readonly pageSize: number) {}
 
-  async count(_channel: Channel): Promise<number> {
+  async countSubscribers(_channel: Channel): Promise<number> {
     await this.read(1);
     return this.size;
   }
 
-  async page(_channel: Channel, shard: SubscriberShard, cursor: string | null, limit: number): Promise<SubscriberPage> {
+  async shardPage(_channel: Channel, shard: SubscriberShard, cursor: string | null, limit: number): Promise<ShardPage> {
     const first = cursor === null ? shard.index : indexOf(cursor) + shard.of;
     const subscribers: Subscriber[] = [];
     let i = first;
@@ -91,12 +94,20 @@ export class SimulatedSubscribers implements SubscriberShards, SubscriptionRepos
     }
   }
 
-  async subscribe(_channel: Channel, _connection: Connection): Promise<void> {}
+  async subscribe(_channel: Channel, _connection: Connection): Promise<boolean> {
+    return true;
+  }
   async unsubscribe(): Promise<boolean> {
     return false;
   }
   async isSubscribed(): Promise<boolean> {
     return true;
+  }
+  async page(_channel: Channel, limit: number, after?: string): Promise<SubscriberPage> {
+    const start = after === undefined ? 0 : indexOf(after) + 1;
+    const subscribers = Array.from({ length: Math.max(0, Math.min(limit, this.size - start)) }, (_, k) => subscriber(start + k));
+    await this.read(subscribers.length);
+    return { subscribers, more: start + limit < this.size };
   }
 
   private async read(items: number): Promise<void> {

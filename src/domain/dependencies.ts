@@ -22,6 +22,8 @@ export interface Settings {
   connectGraceMs?: number;
   /** When a broadcast goes to the fan-out workers instead of being delivered in place; absent: always in place. */
   fanOutPlan?: FanOutPlanSettings;
+  /** Topic subscriptions a connection may hold; `LIMITS.subscriptionsPerConnection` when absent. */
+  maxSubscriptionsPerConnection?: number;
 }
 
 /** Everything the use cases need, built once by the composition root (the notifier per request). */

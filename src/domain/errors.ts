@@ -1,13 +1,7 @@
-/** Error codes of the wire contract's `error` frame. */
-export type ErrorCode =
-  | 'invalid_json'
-  | 'invalid_frame'
-  | 'unknown_action'
-  | 'too_large'
-  | 'rate_limited'
-  | 'not_subscribed'
-  | 'unauthorized'
-  | 'internal';
+import type { ErrorCode } from '../../packages/client/src/wire/frames';
+
+/** Error codes of the wire contract's `error` frame: defined once, in the wire module the client shares. */
+export type { ErrorCode };
 
 /**
  * A request the client got wrong. Its message is written for the client and is safe to send; anything
@@ -41,6 +35,13 @@ export class NotSubscribedError extends ClientError {
   constructor(topic: string) {
     super('not_subscribed', `Not subscribed to topic "${topic}".`);
     this.name = 'NotSubscribedError';
+  }
+}
+
+export class TooManySubscriptionsError extends ClientError {
+  constructor(limit: number) {
+    super('too_many_subscriptions', `This connection already has ${limit} topic subscriptions; unsubscribe from one first.`);
+    this.name = 'TooManySubscriptionsError';
   }
 }
 

@@ -1,130 +1,24 @@
-import type { ErrorCode } from './errors';
-
-/** Every frame the server sends, as the wire contract defines it (the web client shares these types). */
-export type ServerFrame =
-  | SessionFrame
-  | PongFrame
-  | SubscribedFrame
-  | UnsubscribedFrame
-  | TopicMessageFrame
-  | AckFrame
-  | ChatFrame
-  | HistoryFrame
-  | WhoFrame
-  | PresenceFrame
-  | DirectFrame
-  | FeedFrame
-  | FeedEndFrame
-  | FeedStoppedFrame
-  | ErrorFrame;
-
-export type { ErrorCode };
-
-/** A user as chat frames name them. */
-export interface ChatUser {
-  userId: string;
-  name: string;
-}
-
-export interface PongFrame {
-  type: 'pong';
-  at: string;
-}
-
-export interface SubscribedFrame {
-  type: 'subscribed';
-  topic: string;
-  seq: number;
-}
-
-export interface UnsubscribedFrame {
-  type: 'unsubscribed';
-  topic: string;
-}
-
-export interface AckFrame {
-  type: 'ack';
-  id: string;
-  topic: string;
-  seq: number;
-}
-
-export interface HistoryFrame {
-  type: 'history';
-  messages: ChatFrame[];
-}
-
-export interface WhoFrame {
-  type: 'who';
-  users: PresentUser[];
-}
-
-export interface DirectFrame {
-  type: 'direct';
-  message: unknown;
-  sentAt: string;
-}
-
-export interface FeedFrame {
-  type: 'feed';
-  text: string;
-  cursor: number;
-  total: number;
-}
-
-export interface FeedEndFrame {
-  type: 'feed-end';
-  cursor: number;
-  total: number;
-}
-
-export interface FeedStoppedFrame {
-  type: 'feed-stopped';
-  cursor: number;
-}
-
-export interface SessionFrame {
-  type: 'session';
-  userId: string;
-  token: string;
-  connectionId: string;
-  connectedAt: string;
-  resumed: boolean;
-  cursor: number;
-  total: number;
-}
-
-export interface TopicMessageFrame {
-  type: 'message';
-  topic: string;
-  message: unknown;
-  seq: number;
-  from: string | null;
-  sentAt: string;
-}
-
-export interface ChatFrame {
-  type: 'chat';
-  id: string;
-  seq: number;
-  message: string;
-  from: ChatUser;
-  sentAt: string;
-}
-
-export interface PresenceFrame {
-  type: 'presence';
-  event: 'join' | 'leave';
-  user: ChatUser;
-}
-
-export interface PresentUser extends ChatUser {
-  connections: number;
-}
-
-export interface ErrorFrame {
-  type: 'error';
-  code: ErrorCode;
-  message: string;
-  action?: string;
-}
+// The wire contract's frames are defined once, in the client package's wire module, so the server and
+// @switchboard/client cannot drift apart. Type-only: nothing of the package is bundled into a function.
+export type {
+  AckFrame,
+  ChatFrame,
+  ChatUser,
+  DirectFrame,
+  ErrorCode,
+  ErrorFrame,
+  FeedEndFrame,
+  FeedFrame,
+  FeedStoppedFrame,
+  HistoryFrame,
+  PongFrame,
+  PresenceFrame,
+  PresentUser,
+  ServerFrame,
+  SessionFrame,
+  SkippedFrame,
+  SubscribedFrame,
+  TopicMessageFrame,
+  UnsubscribedFrame,
+  WhoFrame,
+} from '../../packages/client/src/wire/frames';

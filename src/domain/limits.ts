@@ -1,24 +1,42 @@
+// The rules themselves live in the wire module that the client package shares, so both ends refuse the
+// same input; this file turns a broken rule into the domain's typed errors.
+import {
+  chatTextProblem,
+  displayNameProblem,
+  isValidTopicName,
+  LIMITS,
+  messageBytes,
+  messageProblem,
+  nestsDeeperThan,
+  normaliseChatText,
+  TEXT_RULE,
+  utf8Length,
+} from '../../packages/client/src/wire/rules';
 import { HandshakeRejectedError, InvalidFrameError, TooLargeError } from './errors';
+import type { RouteClass } from './ports/rate-limiter';
 
-/** Content limits of the wire contract. */
-export const LIMITS = {
-  /** A published topic `message`, serialised. */
-  messageBytes: 16 * 1024,
-  chatChars: 2000,
-  nameChars: 40,
-  topicChars: 128,
-  historyDefault: 50,
-  historyMax: 200,
-} as const;
+export { isValidTopicName, LIMITS, utf8Length };
 
-const TOPIC_PATTERN = /^[A-Za-z0-9_\-.:/]{1,128}$/;
-// Not printable: controls, lone surrogates, line and paragraph separators, and invisible format characters
-// (bidi overrides, zero-width spaces), except the joiner and tag characters that emoji sequences use.
-const UNPRINTABLE = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}]|(?![\u200d\u{e0020}-\u{e007f}])\p{Cf}/u;
-
-export function isValidTopicName(topic: unknown): topic is string {
-  return typeof topic === 'string' && TOPIC_PATTERN.test(topic);
-}
+/**
+ * The rate-limit budget each WebSocket action draws from (see `RouteClass`). `ping` is free: it keeps a
+ * connection alive and touches no database. An action missing here draws from `session`.
+ */
+export const ROUTE_CLASSES: Readonly<Record<string, RouteClass | 'free'>> = {
+  publish: 'publish',
+  subscribe: 'subscribe',
+  unsubscribe: 'subscribe',
+  history: 'read',
+  who: 'read',
+  sendmessage: 'chat',
+  send: 'chat',
+  // Two room-wide broadcasts, like a chat message.
+  reset: 'chat',
+  hello: 'session',
+  teleread: 'session',
+  teleprinter: 'session',
+  stop: 'session',
+  ping: 'free',
+};
 
 /** Throws `invalid_frame` for a topic name outside the contract's pattern. */
 export function requireTopicName(topic: unknown): string {
@@ -30,37 +48,66 @@ export function requireTopicName(topic: unknown): string {
 
 /** A display name from the handshake: trimmed, 1 to 40 printable characters; anything else is a 400. */
 export function parseDisplayName(raw: string): string {
-  const name = raw.trim();
-  const length = [...name].length;
-  if (length < 1 || length > LIMITS.nameChars || UNPRINTABLE.test(name)) {
+  if (displayNameProblem(raw) !== undefined) {
     throw new HandshakeRejectedError(400, 'name must be 1 to 40 printable characters.');
   }
-  return name;
+  return raw.trim();
 }
 
-/** Chat text: trimmed, 1 to 2,000 characters. Empty is `invalid_frame`, longer is `too_large`. */
+/**
+ * Chat text: trimmed, CR LF and CR made LF, 1 to 2,000 printable characters. Empty or unprintable is
+ * `invalid_frame`, longer is `too_large`.
+ */
 export function parseChatText(raw: string): string {
-  const text = raw.trim();
-  if (text.length === 0) throw new InvalidFrameError('"message" must not be empty.');
-  if ([...text].length > LIMITS.chatChars) {
-    throw new TooLargeError(`"message" is longer than ${LIMITS.chatChars} characters.`);
+  const text = normaliseChatText(raw);
+  switch (chatTextProblem(text)) {
+    case 'empty':
+      throw new InvalidFrameError('"message" must not be empty.');
+    case 'length':
+      throw new TooLargeError(`"message" is longer than ${LIMITS.chatChars} characters.`);
+    case 'unprintable':
+      throw new InvalidFrameError(`"message" must be ${TEXT_RULE}.`);
+    case undefined:
+      return text;
   }
-  return text;
+}
+
+/**
+ * A published or direct `message`: at most 32 levels deep (`invalid_frame`), every string in it (object
+ * keys too) printable text with CR allowed as well (`invalid_frame`), at most 16 KB serialised (`too_large`).
+ * One walk, without recursion, before anything serialises the value.
+ */
+export function requireMessage(message: unknown): void {
+  switch (messageProblem(message)) {
+    case 'depth':
+      throw depthError('"message"', LIMITS.messageDepth);
+    case 'unprintable':
+      throw new InvalidFrameError(`Every string in "message" must be ${TEXT_RULE}.`);
+    case 'size':
+      return requireMessageSize(message);
+    case undefined:
+      return;
+  }
+}
+
+/** Throws `invalid_frame` when `value` nests more than `maxDepth` arrays and objects; never recurses. */
+export function requireDepth(value: unknown, maxDepth: number, what: string): void {
+  if (nestsDeeperThan(value, maxDepth)) throw depthError(what, maxDepth);
+}
+
+function depthError(what: string, maxDepth: number): InvalidFrameError {
+  return new InvalidFrameError(`${what} nests arrays and objects more than ${maxDepth} levels deep.`);
 }
 
 /** The serialised size of a published message, in bytes, checked against the 16 KB limit. */
 export function requireMessageSize(message: unknown): void {
-  const bytes = utf8Length(JSON.stringify(message) ?? 'null');
+  const bytes = messageBytes(message);
   if (bytes > LIMITS.messageBytes) {
     throw new TooLargeError(`"message" is ${bytes} bytes once serialised; the limit is ${LIMITS.messageBytes}.`);
   }
 }
 
-function utf8Length(text: string): number {
-  let bytes = 0;
-  for (const ch of text) {
-    const code = ch.codePointAt(0) ?? 0;
-    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
-  }
-  return bytes;
+/** The UTF-8 bytes of a value serialised as JSON: what a reply frame or an HTTP body costs. */
+export function jsonBytes(value: unknown): number {
+  return utf8Length(JSON.stringify(value) ?? 'null');
 }

@@ -47,6 +47,23 @@ export interface StoredMessage {
   sentAt: string;
 }
 
+/**
+ * A `seq` that will never hold a message: its publisher stopped (or lost its idempotency claim) after
+ * drawing it. Replays report it, so that no client waits for it forever.
+ */
+export interface SkippedSeq {
+  channel: Channel;
+  seq: number;
+  skipped: true;
+}
+
+/** What a replay reads from a channel's log: messages, and the numbers that were skipped. */
+export type LogEntry = StoredMessage | SkippedSeq;
+
+export function isSkipped(entry: LogEntry): entry is SkippedSeq {
+  return 'skipped' in entry && entry.skipped === true;
+}
+
 /** A connection subscribed to a channel, as the fan-out needs it. */
 export interface Subscriber {
   connectionId: string;

@@ -1,5 +1,6 @@
 import { createDependencyFactory } from '../composition-root';
-import { chatHistory, sendChat, whoIsHere } from '../domain/use-cases/chat';
+import { chatHistory, sendChat } from '../domain/use-cases/chat';
+import { whoIsHere } from '../domain/use-cases/who';
 import { createObservability } from './observability';
 import { createWsHandler, route } from './ws/create-ws-handler';
 import { frames } from './ws/schemas';
@@ -12,11 +13,8 @@ export const chatRoutes = {
   send: route(frames.chat, async ({ message, id }, { deps, connectionId }) => {
     await sendChat(deps, { connectionId, text: message, id, echoToSender: false });
   }),
-  history: route(frames.history, async ({ limit, before }, { deps }) => ({
-    type: 'history',
-    messages: await chatHistory(deps, limit, before),
-  })),
-  who: route(frames.empty, async (_frame, { deps }) => ({ type: 'who', users: await whoIsHere(deps) })),
+  history: route(frames.history, async ({ limit, before }, { deps }) => ({ type: 'history', ...(await chatHistory(deps, limit, before)) })),
+  who: route(frames.who, async ({ cursor }, { deps }) => ({ type: 'who', ...(await whoIsHere(deps, { cursor })) })),
 };
 
 export const handler = createWsHandler({

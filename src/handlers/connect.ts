@@ -3,15 +3,17 @@ import { createDependencyFactory, type DependencyFactory } from '../composition-
 import { HandshakeRejectedError } from '../domain/errors';
 import { connect } from '../domain/use-cases/connect';
 import { createObservability, observabilityMiddlewares, type Observability } from './observability';
+import { observeDeliveries } from './observe-deliveries';
 import type { WebSocketEvent, WebSocketResult } from './ws/ws-event';
 
 /** `$connect`: accept (200) or refuse the handshake (400 bad input, 401 bad token) before anything is written. */
 export function createConnectHandler(dependencies: DependencyFactory, observability: Observability) {
+  const dependenciesOf = observeDeliveries(dependencies, observability);
   const handle = async (event: WebSocketEvent): Promise<WebSocketResult> => {
     const { connectionId, connectedAt, requestTimeEpoch, identity } = event.requestContext;
     const query = event.queryStringParameters ?? {};
     try {
-      const { connection } = await connect(await dependencies(event.requestContext), {
+      const { connection } = await connect(await dependenciesOf(event.requestContext), {
         connectionId,
         connectedAt: new Date(connectedAt ?? requestTimeEpoch ?? Date.now()),
         token: query.token,

@@ -38,8 +38,10 @@ export function createFanOutWorkerHandler(dependencies: DependencyFactory, setti
           settings: { ...settings, callsInFlight: lanes },
         }, job);
         metrics.addMetric('FanOutDelivered', 'Count', result.delivered);
-        metrics.addMetric('FanOutGone', 'Count', result.gone);
-        metrics.addMetric('FanOutFailedDeliveries', 'Count', result.failed);
+        // The same delivery metrics as the in-place path (DeliveryFailuresAlarm watches DeliveriesFailed), counted
+        // once per job from its outcome: a 429 that a retry got past is not a failed delivery.
+        metrics.addMetric('DeliveriesGone', 'Count', result.gone);
+        metrics.addMetric('DeliveriesFailed', 'Count', result.failed);
         metrics.addMetric('FanOutThrottleRetries', 'Count', result.retries);
         if (result.failed > 0) logger.warn('Fan-out deliveries failed', { channel: job.channel, shard: job.shard, failed: result.failed });
         return null;

@@ -5,6 +5,7 @@ import { createDependencyFactory, type DependencyFactory } from '../composition-
 import { loadConfig } from '../config';
 import { runFeed, type FeedOutcome } from '../domain/use-cases/feed';
 import { createObservability, observabilityMiddlewares, type Observability } from './observability';
+import { observeDeliveries } from './observe-deliveries';
 
 const feedJob = object({ userId: text(1), connectionId: text(1), leaseId: text(1) });
 
@@ -21,9 +22,10 @@ export interface FeedWorkerSettings {
  * every chunk, so nothing is lost or repeated across the hand-off.
  */
 export function createFeedWorkerHandler(dependencies: DependencyFactory, settings: FeedWorkerSettings, observability: Observability) {
+  const dependenciesOf = observeDeliveries(dependencies, observability);
   const handle = async (event: unknown, context: Context): Promise<{ outcome: FeedOutcome }> => {
     const job = validate(feedJob, event);
-    const deps = await dependencies();
+    const deps = await dependenciesOf();
     const startedAt = Date.now();
     const outcome = await runFeed(deps, job, {
       intervalMs: settings.intervalMs,
@@ -42,7 +44,9 @@ export function createFeedWorkerHandler(dependencies: DependencyFactory, setting
 
 const config = loadConfig();
 export const handler = createFeedWorkerHandler(
-  createDependencyFactory(config),
+  // The worker hands its stream on to itself: its own name, which the template cannot give it without
+  // naming the function (a name that would then have to fit 64 characters for every stack name).
+  createDependencyFactory({ ...config, FEED_WORKER_FUNCTION: config.FEED_WORKER_FUNCTION ?? config.AWS_LAMBDA_FUNCTION_NAME }),
   {
     intervalMs: config.FEED_INTERVAL_MS,
     chunkSize: config.FEED_CHUNK_SIZE,

@@ -1,8 +1,7 @@
 import { object, optional, present, text, validate, wholeNumberText, withDefault } from '../validation';
 import { createDependencyFactory } from '../composition-root';
-import { requireTopicName } from '../domain/limits';
-import { topicChannel } from '../domain/model';
-import { publish, toTopicFrame } from '../domain/use-cases/publish';
+import { publish } from '../domain/use-cases/publish';
+import { readTopic } from '../domain/use-cases/read-topic';
 import { createHttpHandler } from './http/create-http-handler';
 import { json } from './http/http-event';
 import { createObservability } from './observability';
@@ -22,10 +21,8 @@ export const handler = createHttpHandler({
       return json(202, { topic: result.topic, seq: result.seq, id: result.id });
     },
     'GET /topics/{topic}/messages': async (event, deps) => {
-      const topic = requireTopicName(event.pathParameters?.topic);
       const { since, limit } = validate(readQuery, event.queryStringParameters ?? {});
-      const messages = await deps.messages.readAfter(topicChannel(topic), since, limit);
-      return json(200, { messages: messages.map((message) => toTopicFrame(topic, message)) });
+      return json(200, await readTopic(deps, event.pathParameters?.topic, since, limit));
     },
   },
   dependencies: createDependencyFactory(),

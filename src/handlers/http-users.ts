@@ -1,13 +1,14 @@
-import { object, present, validate, wholeNumberText, withDefault } from '../validation';
+import { object, optional, present, string, validate, wholeNumberText, withDefault } from '../validation';
 import { createDependencyFactory } from '../composition-root';
 import { sendDirect } from '../domain/use-cases/direct';
+import { listSessions } from '../domain/use-cases/list-sessions';
 import { createHttpHandler } from './http/create-http-handler';
 import { HttpError } from './http/http-errors';
 import { json, type HttpEvent } from './http/http-event';
 import { createObservability } from './observability';
 
 const directBody = object({ message: present });
-const sessionsQuery = object({ limit: withDefault(wholeNumberText(1, 1000), 100) });
+const sessionsQuery = object({ limit: withDefault(wholeNumberText(1, 1000), 100), before: optional(string()) });
 
 function userIdOf(event: HttpEvent): string {
   const userId = event.pathParameters?.userId;
@@ -23,8 +24,8 @@ export const handler = createHttpHandler({
       return json(202, { delivered: await sendDirect(deps, userIdOf(event), message) });
     },
     'GET /users/{userId}/sessions': async (event, deps) => {
-      const { limit } = validate(sessionsQuery, event.queryStringParameters ?? {});
-      return json(200, { sessions: await deps.sessions.list(userIdOf(event), limit) });
+      const { limit, before } = validate(sessionsQuery, event.queryStringParameters ?? {});
+      return json(200, await listSessions(deps, userIdOf(event), limit, before));
     },
   },
   dependencies: createDependencyFactory(),

@@ -8,7 +8,7 @@ import { frames } from './ws/schemas';
 /** Session frames: `hello` reports the session, `ping` answers without touching DynamoDB, `reset` starts over. */
 export const sessionRoutes = {
   hello: route(frames.empty, (_frame, { deps, connectionId }) => hello(deps, connectionId)),
-  ping: route(frames.empty, async ({}, { deps }) => ({ type: 'pong', at: deps.clock.now().toISOString() })),
+  ping: route(frames.empty, async (_frame, { deps }) => ({ type: 'pong', at: deps.clock.now().toISOString() })),
   reset: route(frames.empty, async (_frame, { deps, connectionId }) => {
     await resetSession(deps, connectionId);
     return hello(deps, connectionId);

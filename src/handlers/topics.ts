@@ -1,16 +1,14 @@
 import { createDependencyFactory } from '../composition-root';
 import { ClientError, InvalidFrameError } from '../domain/errors';
-import { publish } from '../domain/use-cases/publish';
+import { publishFromConnection } from '../domain/use-cases/publish';
 import { subscribe, unsubscribe } from '../domain/use-cases/subscribe';
-import { requireSession } from '../domain/use-cases/hello';
 import { createObservability } from './observability';
 import { createWsHandler, route, type WsRequest } from './ws/create-ws-handler';
 import { frames } from './ws/schemas';
 import { validate, type Infer } from '../validation';
 
 async function publishFrame({ topic, message, id }: Infer<typeof frames.publish>, { deps, connectionId }: WsRequest) {
-  const { connection } = await requireSession(deps, connectionId);
-  const result = await publish(deps, { topic, message, id, from: { userId: connection.userId, name: connection.name } });
+  const result = await publishFromConnection(deps, { connectionId, topic, message, id });
   return { type: 'ack', id: result.id, topic: result.topic, seq: result.seq } as const;
 }
 

@@ -35,6 +35,8 @@ export function createFunctionEnvironment(options: LocalEnvironmentOptions) {
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_SAM_LOCAL: 'true',
+      // What Lambda sets; the local Lambda Invoke API knows a function by its logical id (also what `!Ref` gives).
+      AWS_LAMBDA_FUNCTION_NAME: fn.logicalId,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       DYNAMODB_ENDPOINT: options.dynamoEndpoint,
       MANAGEMENT_ENDPOINT: options.gatewayEndpoint,

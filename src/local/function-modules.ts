@@ -85,6 +85,8 @@ export function createFunctionModuleLoader(): FunctionModuleLoader {
     });
     // Indirect eval compiles in this realm (jest's, under jest) with the wrapper on the first line, so line
     // numbers and the inline source map stay true.
+    // biome-ignore lint/complexity/noCommaOperator: `(0, eval)` is how an indirect eval is written.
+    // biome-ignore lint/security/noGlobalEval: the local tool compiles the project's own handler code, as Node's loader does.
     const wrapper = (0, eval)(
       `(function (exports, require, module, __filename, __dirname) {${code}\n})\n//# sourceURL=${filename}`,
     ) as ModuleWrapper;

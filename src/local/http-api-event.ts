@@ -56,12 +56,15 @@ const TEXT_TYPES = /^(text\/|application\/(json|.*\+json|xml|.*\+xml|javascript|
 export function buildHttpApiEvent(
   request: HttpApiRequest, route: HttpApiRouteMatch, api: HttpApiIdentity,
 ): HttpApiEventV2 {
-  const headers: Record<string, string> = {};
+  // Maps, then Object.fromEntries: a header or parameter may be named `constructor` or `__proto__`.
+  const joined = new Map<string, string>();
   for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
     const name = (request.rawHeaders[i] as string).toLowerCase();
     const value = request.rawHeaders[i + 1] as string;
-    headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
+    const earlier = joined.get(name);
+    joined.set(name, earlier === undefined ? value : `${earlier},${value}`);
   }
+  const headers: Record<string, string> = Object.fromEntries(joined);
   headers.host = api.domainName;
   headers['x-forwarded-for'] = request.sourceIp;
   headers['x-forwarded-port'] = api.domainName.split(':')[1] ?? '443';
@@ -70,10 +73,12 @@ export function buildHttpApiEvent(
   const cookieHeader = headers.cookie;
   delete headers.cookie;
 
-  const query: Record<string, string> = {};
+  const parameters = new Map<string, string>();
   for (const [name, value] of new URLSearchParams(request.rawQueryString)) {
-    query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
+    const earlier = parameters.get(name);
+    parameters.set(name, earlier === undefined ? value : `${earlier},${value}`);
   }
+  const query: Record<string, string> = Object.fromEntries(parameters);
   const isText = TEXT_TYPES.test(headers['content-type'] ?? 'text/plain');
   const now = Date.now();
   const requestId = awsIds.gatewayId();

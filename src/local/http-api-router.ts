@@ -1,5 +1,6 @@
 import type { HttpRouteModel } from './stack-model';
 import type { HttpApiRouteMatch } from './http-api-event';
+import { decodePathPart } from './request-target';
 
 interface CompiledRoute {
   route: HttpRouteModel;
@@ -41,7 +42,10 @@ export function createHttpApiRouter(routes: HttpRouteModel[]) {
       const match = candidate.pattern.exec(path);
       if (!match) continue;
       const pathParameters: Record<string, string> = {};
-      candidate.names.forEach((name, i) => { pathParameters[name] = decodeURIComponent(match[i + 1] ?? ''); });
+      candidate.names.forEach((name, i) => {
+        const raw = match[i + 1] ?? '';
+        pathParameters[name] = decodePathPart(raw) ?? raw;
+      });
       return {
         routeKey: `${candidate.route.method} ${candidate.route.path}`,
         pathParameters,

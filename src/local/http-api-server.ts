@@ -3,6 +3,7 @@ import { buildHttpApiEvent, type HttpApiIdentity } from './http-api-event';
 import { mapHttpApiResult } from './http-api-result';
 import { createHttpApiRouter } from './http-api-router';
 import { readBody, sendJson } from './http-io';
+import { decodePathPart, parseRequestTarget } from './request-target';
 import { FunctionNotFoundError, type LambdaRuntime } from './lambda-runtime';
 import type { HttpRouteModel } from './stack-model';
 
@@ -30,21 +31,24 @@ export function createHttpApiServer(options: HttpApiServerOptions): Server {
   const route = createHttpApiRouter(options.routes);
   return createServer((request, response) => {
     void (async () => {
-      const url = new URL(request.url ?? '/', 'http://localhost');
+      const target = parseRequestTarget(request.url);
       const method = request.method ?? 'GET';
       const requestId = Math.random().toString(36).slice(2, 14);
       if (method === 'OPTIONS') {
         response.writeHead(204, CORS);
         return response.end();
       }
-      const match = route(method, url.pathname);
+      if (decodePathPart(target.path) === null) {
+        return sendJson(response, 400, { message: 'Bad Request' }, { ...CORS, 'apigw-requestid': requestId });
+      }
+      const match = route(method, target.path);
       if (!match) return sendJson(response, 404, { message: 'Not Found' }, { ...CORS, 'apigw-requestid': requestId });
       const body = await readBody(request, MAX_BODY_BYTES);
       if (body === null) return sendJson(response, 413, { message: 'Request Entity Too Large' }, CORS);
       const event = buildHttpApiEvent({
         method,
-        rawPath: url.pathname,
-        rawQueryString: url.search.replace(/^\?/, ''),
+        rawPath: target.path,
+        rawQueryString: target.query,
         rawHeaders: request.rawHeaders,
         body,
         sourceIp: (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),

@@ -1,5 +1,6 @@
 import type { LambdaRuntime } from './lambda-runtime';
 import { readBody, sendJson } from './http-io';
+import { decodePathPart, parseRequestTarget } from './request-target';
 import type { RequestHandler } from './management-api';
 
 export interface LambdaInvokeApiOptions {
@@ -36,9 +37,14 @@ export function createLambdaInvokeApi(options: LambdaInvokeApiOptions): LambdaIn
   const background = new Set<Promise<unknown>>();
 
   const handle: RequestHandler = (request, response) => {
-    const match = PATH.exec(new URL(request.url ?? '/', 'http://localhost').pathname);
+    const match = PATH.exec(parseRequestTarget(request.url).path);
     if (!match?.[1] || request.method !== 'POST') return false;
-    const id = functionId(decodeURIComponent(match[1]));
+    const name = decodePathPart(match[1]);
+    if (name === null) {
+      sendJson(response, 400, { Type: 'User', message: 'Bad Request' }, { 'x-amzn-ErrorType': 'ValidationException' });
+      return true;
+    }
+    const id = functionId(name);
     const type = String(request.headers['x-amz-invocation-type'] ?? 'RequestResponse');
     void (async () => {
       const body = (await readBody(request)) ?? Buffer.alloc(0);

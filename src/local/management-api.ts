@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConnectionRegistry } from './connection-registry';
 import { readBody, sendJson } from './http-io';
+import { decodePathPart, parseRequestTarget } from './request-target';
 
 /** API Gateway's PostToConnection payload limit. */
 const MAX_POST_BYTES = 128 * 1024;
@@ -59,9 +60,14 @@ export function createManagementApi(options: ManagementApiOptions): RequestHandl
   };
 
   return (request, response) => {
-    const match = PATH.exec(new URL(request.url ?? '/', 'http://localhost').pathname);
+    const match = PATH.exec(parseRequestTarget(request.url).path);
     if (!match?.[2]) return false;
-    handle(request, response, match[1], decodeURIComponent(match[2])).catch(() => {
+    const id = decodePathPart(match[2]);
+    if (id === null) {
+      error(response, 400, 'BadRequestException', 'Bad Request');
+      return true;
+    }
+    handle(request, response, match[1], id).catch(() => {
       if (!response.headersSent) error(response, 500, 'InternalServerErrorException', 'Internal server error');
     });
     return true;

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import { awsIds } from './aws-ids';
+import { inMemoryConnectionJournal, openConnectionJournal } from './connection-journal';
 import { createConnectionRegistry } from './connection-registry';
 import { startEmbeddedDynamo } from './dynamo-bootstrap';
 import { createFunctionEnvironment } from './function-environment';
@@ -32,7 +33,10 @@ export interface LocalStackOptions {
   webPort?: number | null;
   /** Embedded DynamoDB (default 3005). */
   dynamoPort?: number;
-  /** Where data and the local token secret survive restarts (default `.switchboard/data`); null keeps all in memory. */
+  /**
+   * Where data, the local token secret and the journal of open connections survive restarts (default
+   * `.switchboard/data`); null keeps all in memory.
+   */
   dataDir?: string | null;
   /** No per-event console lines (and no POWERTOOLS_DEV pretty logs). */
   quiet?: boolean;
@@ -139,6 +143,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (queues) stoppers.push(queues.startEventSources(runtime, options.concurrencyPerFunction ?? DEFAULT_CONCURRENCY_PER_FUNCTION));
     for (const fn of runtime.missingEntries()) log(`! ${fn.logicalId}: ${fn.entryFile} does not exist yet; its routes answer 502`);
 
+    const journal = dataDir ? openConnectionJournal(join(dataDir, 'open-connections.jsonl')) : inMemoryConnectionJournal;
+    stoppers.push(async () => journal.close());
     const connections = createConnectionRegistry();
     const management = createManagementApi({
       connections, stage: model.stage, latencyMs: options.connectionsLatencyMs ?? 0, logEvent,
@@ -152,7 +158,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ? createWebSocketGateway({
           server: gatewayServer, api: model.webSocketApi, stage: model.stage, runtime,
           events: createWebSocketEventBuilder({ apiId: wsApiId, stage: model.stage, domainName: `localhost:${wsPort}` }),
-          connections, idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
+          connections, journal, idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
           maxConnectionMs: options.maxConnectionMs ?? 2 * 60 * 60_000, logEvent, log,
         })
       : null;
@@ -160,6 +166,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await gateway?.closeAll();
       await invokeApi.drain(2000);
     });
+    const leftOpen = journal.leftOpen();
+    if (gateway && leftOpen.length > 0) {
+      log(`ending ${leftOpen.length} connection(s) the previous run left open (running $disconnect)`);
+      await gateway.endConnectionsLeftOpen(leftOpen);
+    }
 
     let httpPort = 0;
     const httpServer = createHttpApiServer({

@@ -2,6 +2,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { sendJson } from './http-io';
+import { decodePathPart, parseRequestTarget } from './request-target';
 
 export interface StaticWebServerOptions {
   /** The built front end (`web/dist`); when it does not exist only `/config.json` is served. */
@@ -24,7 +25,8 @@ const NOT_BUILT = '<!doctype html><title>Switchboard</title><p>The front end is 
 export function createStaticWebServer(options: StaticWebServerOptions): Server {
   const root = normalize(options.distDir);
   return createServer((request, response) => {
-    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+    const path = decodePathPart(parseRequestTarget(request.url).path);
+    if (path === null) return sendJson(response, 400, { message: 'Bad Request' });
     if (path === '/config.json') return sendJson(response, 200, options.config(), { 'cache-control': 'no-store' });
     if (!existsSync(root)) {
       response.writeHead(path === '/' ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });

@@ -75,35 +75,49 @@ function context(
   };
 }
 
+/**
+ * Multi-value maps are `Map`s, and the event's objects are built with `Object.fromEntries`: a header or query
+ * parameter may be named `constructor`, `toString` or `__proto__`, which a plain object already has.
+ */
 function headersOf(request: HandshakeRequest, api: WebSocketApiIdentity, connection: ConnectionIdentity) {
-  const multi: Record<string, string[]> = {};
+  /** By lower-case name: the first spelling seen, and every value. */
+  const multi = new Map<string, { name: string; values: string[] }>();
   const add = (name: string, value: string): void => {
-    const existing = Object.keys(multi).find((key) => key.toLowerCase() === name.toLowerCase());
-    (multi[existing ?? name] ??= []).push(value);
+    const key = name.toLowerCase();
+    const entry = multi.get(key);
+    if (entry) entry.values.push(value);
+    else multi.set(key, { name, values: [value] });
   };
   for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
     const name = request.rawHeaders[i] as string;
     if (name.toLowerCase() === 'host') continue;
     add(name, request.rawHeaders[i + 1] as string);
   }
-  multi.Host = [api.domainName];
+  add('Host', api.domainName);
   add('X-Amzn-Trace-Id', `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${awsIds.uuid().replace(/-/g, '').slice(0, 24)}`);
   add('X-Forwarded-For', connection.sourceIp);
   add('X-Forwarded-Port', api.domainName.split(':')[1] ?? '443');
   add('X-Forwarded-Proto', 'http');
-  const headers: Record<string, string> = {};
-  for (const [name, values] of Object.entries(multi)) headers[name] = values[values.length - 1] as string;
-  return { headers, multiValueHeaders: multi };
+  const entries = [...multi.values()];
+  return {
+    headers: Object.fromEntries(entries.map(({ name, values }) => [name, values[values.length - 1] as string])),
+    multiValueHeaders: Object.fromEntries(entries.map(({ name, values }) => [name, values])),
+  };
 }
 
 function queryOf(query: string) {
-  const params = new URLSearchParams(query);
-  const multi: Record<string, string[]> = {};
-  for (const [name, value] of params) (multi[name] ??= []).push(value);
-  if (Object.keys(multi).length === 0) return { queryStringParameters: null, multiValueQueryStringParameters: null };
-  const single: Record<string, string> = {};
-  for (const [name, values] of Object.entries(multi)) single[name] = values[values.length - 1] as string;
-  return { queryStringParameters: single, multiValueQueryStringParameters: multi };
+  const multi = new Map<string, string[]>();
+  for (const [name, value] of new URLSearchParams(query)) {
+    const values = multi.get(name);
+    if (values) values.push(value);
+    else multi.set(name, [value]);
+  }
+  if (multi.size === 0) return { queryStringParameters: null, multiValueQueryStringParameters: null };
+  const entries = [...multi.entries()];
+  return {
+    queryStringParameters: Object.fromEntries(entries.map(([name, values]) => [name, values[values.length - 1] as string])),
+    multiValueQueryStringParameters: Object.fromEntries(entries),
+  };
 }
 
 /** Builds the `$connect`, message and `$disconnect` events of one API. */

@@ -2,8 +2,10 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { awsIds } from './aws-ids';
+import type { ConnectionJournal } from './connection-journal';
 import type { ConnectionRegistry, LocalConnection } from './connection-registry';
 import { FunctionNotFoundError, type LambdaRuntime } from './lambda-runtime';
+import { parseRequestTarget } from './request-target';
 import { selectRoute } from './route-selection';
 import type { WebSocketApiModel } from './stack-model';
 import type { ConnectionIdentity, WebSocketEventBuilder } from './websocket-events';
@@ -18,6 +20,8 @@ export interface WebSocketGatewayOptions {
   runtime: LambdaRuntime;
   events: WebSocketEventBuilder;
   connections: ConnectionRegistry;
+  /** Where the connections whose `$disconnect` has not run yet are kept, to end them after a crash. */
+  journal: ConnectionJournal;
   /** API Gateway closes a connection without client frames for 10 minutes (1001). */
   idleTimeoutMs: number;
   /** API Gateway closes every connection after 2 hours (1001). */
@@ -28,6 +32,11 @@ export interface WebSocketGatewayOptions {
 }
 
 export interface WebSocketGateway {
+  /**
+   * Runs `$disconnect` (1006) for connections a previous process accepted and never ended: it died with their
+   * sockets, so none of them is open any more.
+   */
+  endConnectionsLeftOpen(connections: ConnectionIdentity[]): Promise<void>;
   /** Closes every socket with 1001 and waits for their `$disconnect` runs. */
   closeAll(): Promise<void>;
 }
@@ -98,13 +107,16 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     }
   };
 
-  const runDisconnect = (identity: ConnectionIdentity, code: number, reason: string): void => {
+  /** Resolves once `$disconnect` has run (a failure is logged by `invokeRoute`) and the journal knows it. */
+  const runDisconnect = (identity: ConnectionIdentity, code: number, reason: string): Promise<void> => {
     options.logEvent?.(`close ${identity.connectionId} ${code}`);
-    if (!api.routes.has('$disconnect')) return;
-    const run = invokeRoute('$disconnect', identity.connectionId, events.disconnect(identity, code, reason))
-      .then(() => undefined, () => undefined);
+    const invoked = api.routes.has('$disconnect')
+      ? invokeRoute('$disconnect', identity.connectionId, events.disconnect(identity, code, reason))
+      : Promise.resolve();
+    const run = invoked.then(() => undefined, () => undefined).then(() => options.journal.ended(identity.connectionId));
     disconnects.add(run);
     void run.finally(() => disconnects.delete(run));
+    return run;
   };
 
   const sendFrame = (socket: WebSocket, data: string): void => {
@@ -162,13 +174,15 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       clearTimeout(maxTimer);
       connections.remove(identity.connectionId);
       const final = serverClose ?? { code, reason: reason.toString() || (CLIENT_CLOSE_REASONS[code] ?? '') };
-      runDisconnect(identity, final.code, final.reason);
+      void runDisconnect(identity, final.code, final.reason);
     });
   };
 
   const onUpgrade = async (request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/' && url.pathname !== `/${options.stage}` && url.pathname !== `/${options.stage}/`) {
+    const target = parseRequestTarget(request.url);
+    // Empty segments do not count: `ws://localhost:3001//` is the root, as `ws://localhost:3001/`.
+    const path = target.path.replace(/\/{2,}/g, '/');
+    if (path !== '/' && path !== `/${options.stage}` && path !== `/${options.stage}/`) {
       refuse(socket, 403);
       return;
     }
@@ -181,39 +195,62 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       userAgent: request.headers['user-agent'] ?? '',
     };
     let result: ProxyResult = {};
+    options.journal.opened(identity);
     try {
       if (api.routes.has('$connect')) {
-        const event = events.connect({ rawHeaders: request.rawHeaders, query: url.search.replace(/^\?/, '') }, identity);
+        const event = events.connect({ rawHeaders: request.rawHeaders, query: target.query }, identity);
         result = await invokeRoute('$connect', identity.connectionId, event);
       }
     } catch (error) {
       pending.delete(socket);
+      options.journal.ended(identity.connectionId);
       refuse(socket, error instanceof FunctionNotFoundError ? 502 : 500);
       return;
     }
     pending.delete(socket);
     const status = typeof result.statusCode === 'number' ? result.statusCode : 200;
     if (status < 200 || status > 299) {
+      options.journal.ended(identity.connectionId);
       refuse(socket, status);
       return;
     }
     const offered = request.headers['sec-websocket-protocol'];
     const echoed = headerValue(result.headers, 'sec-websocket-protocol');
     if (offered !== undefined && echoed !== undefined) chosenProtocol.set(request, echoed.split(',')[0]!.trim());
-    if (socket.destroyed) {
-      runDisconnect(identity, 1006, CLIENT_CLOSE_REASONS[1006] ?? '');
-      return;
+    // `$connect` succeeded, so `$disconnect` must run whatever happens to the socket, as in API Gateway. ws
+    // calls back synchronously (no async `verifyClient`), or never: it destroys a socket that has been
+    // closed or half-closed (a client FIN while `$connect` ran) and refuses a malformed upgrade.
+    let opened = false;
+    try {
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        opened = true;
+        accept(ws, identity);
+      });
+    } finally {
+      if (!opened) {
+        if (!socket.writableEnded) socket.destroy(); // ws may be sending a 400 for a malformed upgrade
+        void runDisconnect(identity, 1006, CLIENT_CLOSE_REASONS[1006] ?? '');
+      }
     }
-    wss.handleUpgrade(request, socket, head, (ws) => accept(ws, identity));
   };
 
+  const handshakes = new Set<Promise<void>>();
   options.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    void onUpgrade(request, socket, head);
+    const handshake = onUpgrade(request, socket, head).catch((error: unknown) => {
+      options.log(`handshake failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+      if (!socket.destroyed) refuse(socket, 500);
+    });
+    handshakes.add(handshake);
+    void handshake.finally(() => handshakes.delete(handshake));
   });
 
   return {
+    async endConnectionsLeftOpen(leftOpen) {
+      await Promise.all(leftOpen.map((identity) => runDisconnect(identity, 1006, CLIENT_CLOSE_REASONS[1006] ?? '')));
+    },
     async closeAll() {
       for (const socket of pending) socket.destroy();
+      await Promise.all([...handshakes]);
       const open = connections.all();
       const closed = open.map((c) => new Promise<void>((resolve) => {
         if (c.socket.readyState === c.socket.CLOSED) return resolve();

@@ -104,6 +104,23 @@ describe('DynamoDbConnectionRepository and DynamoDbSubscriptionRepository', () =
     expect(all.map((s) => s.connectionId).sort()).toEqual(members.map((m) => m.connectionId).sort());
   });
 
+  it('reads one page at a time after a given connection, within the channel only', async () => {
+    const channel = 'topic:who-paged';
+    const members = Array.from({ length: 5 }, () => aConnection());
+    for (const member of members) await subscriptions.subscribe(channel, member);
+    await subscriptions.subscribe('topic:elsewhere', aConnection());
+
+    const first = await subscriptions.page(channel, 2);
+    const second = await subscriptions.page(channel, 2, first.subscribers.at(-1)?.connectionId);
+    await subscriptions.unsubscribe(channel, String(second.subscribers.at(-1)?.connectionId));
+    const third = await subscriptions.page(channel, 2, second.subscribers.at(-1)?.connectionId);
+    const ids = [first, second, third].flatMap((page) => page.subscribers.map((subscriber) => subscriber.connectionId));
+
+    expect([first.subscribers.length, second.subscribers.length, third.subscribers.length]).toEqual([2, 2, 1]);
+    expect([first.more, second.more, third.more]).toEqual([true, true, false]);
+    expect(ids.sort()).toEqual(members.map((member) => member.connectionId).sort());
+  });
+
   it('removes every record of a connection, once', async () => {
     const connection = aConnection();
     await connections.register(connection);
@@ -134,6 +151,52 @@ describe('DynamoDbConnectionRepository and DynamoDbSubscriptionRepository', () =
     clock.advance(-3 * HOUR);
   });
 
+  it('caps counted subscriptions: refuses one over the limit, counts a repeat once, frees a place on unsubscribe', async () => {
+    const connection = aConnection();
+    await connections.register(connection);
+
+    const taken = [
+      await subscriptions.subscribe('topic:cap-a', connection, 2),
+      await subscriptions.subscribe('topic:cap-a', connection, 2),
+      await subscriptions.subscribe('topic:cap-b', connection, 2),
+      await subscriptions.subscribe('chat', connection),
+    ];
+    const over = await subscriptions.subscribe('topic:cap-c', connection, 2);
+    await subscriptions.unsubscribe('topic:cap-a', connection.connectionId);
+    const afterUnsubscribe = await subscriptions.subscribe('topic:cap-c', connection, 2);
+
+    expect(taken).toEqual([true, true, true, true]);
+    expect(over).toBe(false);
+    expect(afterUnsubscribe).toBe(true);
+    const items = await partition(`CONN#${connection.connectionId}`);
+    expect(items.map((item) => item.sk).sort()).toEqual(['META', 'SUB#chat', 'SUB#topic:cap-b', 'SUB#topic:cap-c']);
+    expect(items.find((item) => item.sk === 'META')?.subscriptions).toBe(2);
+  });
+
+  it('never lets concurrent subscribes of one connection pass its cap', async () => {
+    const connection = aConnection();
+    await connections.register(connection);
+
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => subscriptions.subscribe(`topic:race-${i}`, connection, 5)));
+
+    expect(results.filter(Boolean)).toHaveLength(5);
+    expect((await partition(`CONN#${connection.connectionId}`)).filter((item) => String(item.sk).startsWith('SUB#'))).toHaveLength(5);
+  });
+
+  it('removes every record of a connection that holds the most subscriptions allowed', async () => {
+    const connection = aConnection();
+    await connections.register(connection);
+    await subscriptions.subscribe('chat', connection);
+    const topics = Array.from({ length: 100 }, (_, i) => `topic:full-${i}`);
+    for (const topic of topics) await subscriptions.subscribe(topic, connection, 100);
+
+    const removed = await connections.remove(connection.connectionId);
+
+    expect(removed?.channels).toHaveLength(101);
+    expect(await partition(`CONN#${connection.connectionId}`)).toEqual([]);
+    for (const topic of topics.slice(0, 5)) expect(await subscriptions.isSubscribed(topic, connection.connectionId)).toBe(false);
+  });
+
   it('unsubscribes and says whether it was subscribed', async () => {
     const connection = aConnection();
     await subscriptions.subscribe('topic:once', connection);
@@ -157,7 +220,8 @@ describe('DynamoDbUserRepository', () => {
   });
 
   it('corrects a drifted count only while it is still the count it saw', async () => {
-    const user = { userId: `drift-${counter += 1}`, name: 'Drift', createdAt: clock.now().toISOString(), cursor: 0 };
+    counter += 1;
+    const user = { userId: `drift-${counter}`, name: 'Drift', createdAt: clock.now().toISOString(), cursor: 0 };
     await users.create(user);
     await users.addConnections(user.userId, 1);
     await users.addConnections(user.userId, 1);

@@ -1,5 +1,6 @@
 import { DynamoDbConnectionRepository } from '../../src/adapters/dynamodb/dynamodb-connection-repository';
 import { DynamoDbRateLimiter } from '../../src/adapters/dynamodb/dynamodb-rate-limiter';
+import type { RouteClass } from '../../src/domain/ports/rate-limiter';
 import { DynamoDbSessionHistory } from '../../src/adapters/dynamodb/dynamodb-session-history';
 import { ManualClock, startEmbeddedTable, type EmbeddedTable } from '../support/embedded-table';
 
@@ -14,16 +15,22 @@ async function registered(connectionId: string): Promise<string> {
   return connectionId;
 }
 
-async function attempts(connectionId: string, count: number): Promise<number> {
+async function attempts(connectionId: string, count: number, routeClass: RouteClass = 'chat'): Promise<number> {
   let allowed = 0;
-  for (let i = 0; i < count; i += 1) if (await limiter.tryAcquire(connectionId)) allowed += 1;
+  for (let i = 0; i < count; i += 1) if ((await limiter.tryAcquire(connectionId, routeClass, clock.now())) === 'allowed') allowed += 1;
   return allowed;
 }
 
 beforeAll(async () => {
   clock = new ManualClock();
   embedded = await startEmbeddedTable(clock);
-  limiter = new DynamoDbRateLimiter(embedded.table, { ratePerSecond: 10, burst: 20 });
+  limiter = new DynamoDbRateLimiter(embedded.table, {
+    chat: { ratePerSecond: 10, burst: 20 },
+    read: { ratePerSecond: 2, burst: 3 },
+    publish: { ratePerSecond: 10, burst: 5 },
+    subscribe: { ratePerSecond: 10, burst: 5 },
+    session: { ratePerSecond: 10, burst: 5 },
+  });
 });
 afterAll(() => embedded.stop());
 
@@ -45,15 +52,51 @@ describe('DynamoDbRateLimiter', () => {
 
     await attempts(noisy, 30);
 
-    expect(await limiter.tryAcquire(quiet)).toBe(true);
+    expect(await limiter.tryAcquire(quiet, 'chat', clock.now())).toBe('allowed');
+  });
+
+  it('keeps route classes apart, each with its own rate and burst', async () => {
+    const connection = await registered('rate-classes');
+
+    const reads = await attempts(connection, 10, 'read');
+    const chats = await attempts(connection, 25, 'chat');
+    clock.advance(1000);
+    const readsNextSecond = await attempts(connection, 10, 'read');
+
+    expect([reads, chats, readsNextSecond]).toEqual([3, 20, 2]);
+  });
+
+  it('measures each frame at its arrival, however long it waited: a queue neither refuses frames nor lets a flood through', async () => {
+    const connection = await registered('rate-arrival');
+    const strict = new DynamoDbRateLimiter(embedded.table, {
+      ...{ chat: { ratePerSecond: 1, burst: 1 }, read: { ratePerSecond: 1, burst: 1 } },
+      ...{ publish: { ratePerSecond: 1, burst: 1 }, subscribe: { ratePerSecond: 1, burst: 1 }, session: { ratePerSecond: 1, burst: 1 } },
+    });
+    const arrived = clock.now().getTime();
+    const at = (ms: number) => new Date(arrived + ms);
+
+    // All three handled together, 5 s after they arrived (a second apart at most).
+    clock.advance(5000);
+    const first = await strict.tryAcquire(connection, 'session', at(0));
+    const second = await strict.tryAcquire(connection, 'session', at(0));
+    const third = await strict.tryAcquire(connection, 'session', at(1000));
+
+    expect([first, second, third]).toEqual(['allowed', 'limited', 'allowed']);
+  });
+
+  it('answers unknown for a connection with no record, and writes nothing back', async () => {
+    const admission = await limiter.tryAcquire('rate-never-connected', 'publish', clock.now());
+
+    expect(admission).toBe('unknown');
+    expect(await new DynamoDbConnectionRepository(embedded.table).get('rate-never-connected')).toBeUndefined();
   });
 
   it('never lets concurrent frames of one connection spend the same slot', async () => {
     const connection = await registered('rate-race');
 
-    const results = await Promise.all(Array.from({ length: 40 }, () => limiter.tryAcquire(connection)));
+    const results = await Promise.all(Array.from({ length: 40 }, () => limiter.tryAcquire(connection, 'chat', clock.now())));
 
-    expect(results.filter(Boolean).length).toBeLessThanOrEqual(20);
+    expect(results.filter((result) => result === 'allowed').length).toBeLessThanOrEqual(20);
   });
 });
 
@@ -71,6 +114,9 @@ describe('DynamoDbSessionHistory', () => {
     for (const n of [1, 2, 3]) await history.record('history-user', session(n));
 
     expect(await history.list('history-user', 2)).toEqual([session(3), session(2)]);
+    expect(await history.list('history-user', 5, session(3))).toEqual([session(2), session(1)]);
+    expect(await history.list('history-user', 1, session(2))).toEqual([session(1)]);
+    expect(await history.list('history-user', 5, session(1))).toEqual([]);
     expect(await history.list('someone-else', 10)).toEqual([]);
   });
 });

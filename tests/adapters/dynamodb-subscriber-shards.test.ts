@@ -27,7 +27,7 @@ async function readShard(channel: string, index: number, of: number, limit: numb
   let cursor: string | null = null;
   let pages = 0;
   do {
-    const page = await subscriptions.page(channel, { index, of }, cursor, limit);
+    const page = await subscriptions.shardPage(channel, { index, of }, cursor, limit);
     pages += 1;
     expect(page.subscribers.length).toBeLessThanOrEqual(limit);
     ids.push(...page.subscribers.map((s) => s.connectionId));
@@ -81,15 +81,15 @@ describe('DynamoDbSubscriptionRepository as SubscriberShards', () => {
       await subscriptions.subscribe('topic:count', aConnection(id));
     }
     await subscriptions.subscribe('topic:count', aConnection(a as string));
-    expect(await subscriptions.count('topic:count')).toBe(3);
+    expect(await subscriptions.countSubscribers('topic:count')).toBe(3);
 
     await subscriptions.unsubscribe('topic:count', b as string);
     await subscriptions.unsubscribe('topic:count', b as string);
     await connections.remove(c as string);
     await connections.remove(c as string);
 
-    expect(await subscriptions.count('topic:count')).toBe(1);
-    expect(await subscriptions.count('topic:never')).toBe(0);
+    expect(await subscriptions.countSubscribers('topic:count')).toBe(1);
+    expect(await subscriptions.countSubscribers('topic:never')).toBe(0);
   });
 
   it('gives each shard a sort key range that ends below where the next begins', () => {

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { findForbiddenImports, importSpecifiers } from './forbidden-imports';
+import { findForbiddenImports, importSpecifiers, WIRE_ROOT } from './forbidden-imports';
 
 const DOMAIN_ROOT = path.resolve(__dirname, '../../src/domain');
 const SAMPLE_FILE = path.join(DOMAIN_ROOT, 'use-cases', 'sample.ts');
@@ -39,6 +39,18 @@ describe('domain purity', () => {
   });
 });
 
+describe('the shared wire module', () => {
+  const files = sourceFiles(WIRE_ROOT);
+
+  it('holds the frames and the rules', () => {
+    expect(files.map((file) => path.basename(file)).sort()).toEqual(expect.arrayContaining(['frames.ts', 'rules.ts']));
+  });
+
+  it.each(files.map((file) => [path.relative(WIRE_ROOT, file), file]))('%s imports nothing at all', (_relative, file) => {
+    expect(importSpecifiers(readFileSync(file, 'utf8'))).toEqual([]);
+  });
+});
+
 describe('the import checker', () => {
   it.each([
     ["import { DynamoDBClient } from '@aws-sdk/client-dynamodb';", '@aws-sdk/client-dynamodb'],
@@ -57,6 +69,7 @@ describe('the import checker', () => {
     ["const sdk = await import('@aws-sdk/lib-dynamodb');", '@aws-sdk/lib-dynamodb'],
     ["import fs = require('fs');", 'fs'],
     ["import { table } from '../../adapters/dynamodb/table';", '../../adapters/dynamodb/table'],
+    ["import { SwitchboardClient } from '../../../packages/client/src/switchboard-client';", '../../../packages/client/src/switchboard-client'],
   ])('catches %s', (source, specifier) => {
     expect(violationsIn(source)).toEqual([specifier]);
   });
@@ -76,6 +89,16 @@ describe('the import checker', () => {
 
     expect(importSpecifiers(source)).toEqual(['../dependencies', './fan-out', '../ports/clock']);
     expect(violationsIn(source)).toEqual([]);
+  });
+
+  it('lets the shared wire module through, and nothing else of the client package', () => {
+    const source = [
+      "import type { ServerFrame } from '../../../packages/client/src/wire/frames';",
+      "import { LIMITS } from '../../../packages/client/src/wire/rules';",
+      "import { LIMITS } from '../../../packages/client/src/wire-like';",
+    ].join('\n');
+
+    expect(violationsIn(source)).toEqual(['../../../packages/client/src/wire-like']);
   });
 
   it('does not mistake look-alike package names for forbidden ones', () => {

@@ -168,14 +168,15 @@ describe('connection', () => {
   });
 
   it('disconnects on its own after the seconds set, and stays disconnected', async () => {
-    const app = await open('?autoconnect=0');
+    const app = await open();
+    await app.waitForStatus('connected'); // a first connection warms the stack up, so the next takes well under 2 s
     await app.locator('auto-disconnect').fill('2');
+    const clickedAt = Date.now(); // the 2 s count from Connect, not from when the session came
     await app.locator('connect').click();
     await app.waitForStatus('connected');
-    const connectedAt = Date.now();
     await app.page.locator(byTestId('notice'), { hasText: 'Disconnected automatically after 2 s' }).waitFor({ timeout: 10_000 });
     expect(await app.status()).toBe('disconnected');
-    expect(Date.now() - connectedAt).toBeGreaterThanOrEqual(1500);
+    expect(Date.now() - clickedAt).toBeGreaterThanOrEqual(1900);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await app.status()).toBe('disconnected');
   });
@@ -231,10 +232,19 @@ describe('display name', () => {
     await app.page.locator(byTestId('who-user'), { hasText: 'Ada' }).waitFor();
     const userId = await app.userId();
 
-    // As a page of another version might: the name goes to the server, which answers the handshake with 400.
+    // As a page whose rules differ from the server's might: the client package refuses this name itself
+    // (setName throws InvalidNameError), so it is put past that check, and the server answers the
+    // handshake that carries it with 400.
     await app.page.evaluate(() => {
       localStorage.setItem('switchboard.name', 'Eve\u2066');
-      (globalThis as unknown as { switchboard: { setName(name: string): void } }).switchboard.setName('Eve\u2066');
+      const client = (globalThis as unknown as { switchboard: Record<string, unknown> }).switchboard as {
+        name: string;
+        diagnosis: { nameChanged(hasName: boolean): void };
+        renew(): void;
+      };
+      client.name = 'Eve\u2066';
+      client.diagnosis.nameChanged(true);
+      client.renew();
     });
     await errorNotice(app, 'The server refused the display name').waitFor();
     await app.waitForStatus('connected');
@@ -264,7 +274,7 @@ describe('chat', () => {
 
     const grace = await open();
     await grace.setName('Grace');
-    await ada.page.locator(byTestId('presence-line'), { hasText: 'Grace joined' }).waitFor();
+    await ada.page.locator(byTestId('presence-line'), { hasText: /Grace #[0-9a-z]{8} joined/ }).waitFor();
     await ada.page.locator(byTestId('who-user'), { hasText: 'Grace' }).waitFor();
 
     await ada.sendChat('Hello from Ada');
@@ -278,7 +288,44 @@ describe('chat', () => {
     expect(await grace.waitForChat('Hi Ada, Grace here')).toEqual({ own: 'true', state: 'delivered' });
 
     await grace.close();
-    await ada.page.locator(byTestId('presence-line'), { hasText: 'Grace left' }).waitFor();
+    await ada.page.locator(byTestId('presence-line'), { hasText: /Grace #[0-9a-z]{8} left/ }).waitFor();
+  });
+
+  it('shows every name with its user’s tag, so that a look-alike name cannot pass for another user', async () => {
+    const ada = await open();
+    await ada.setName('Ada');
+    await ada.waitForStatus('connected');
+    const impostor = await open();
+    await impostor.setName('\u0410da'); // a Cyrillic А
+    await impostor.waitForStatus('connected');
+    await impostor.sendChat('it is me, Ada');
+
+    const message = ada.page.locator(byTestId('chat-message'), { hasText: 'it is me, Ada' });
+    await message.waitFor();
+    const who = ada.page.locator(byTestId('who-user'), { hasText: /da( \(you\))? #/ });
+    await eventually(async () => (await who.count()) >= 2);
+    const listed = await who.evaluateAll((rows) =>
+      rows.map((row) => ({ userId: row.getAttribute('data-user-id') ?? '', tag: row.querySelector('[data-testid="user-tag"]')?.textContent })),
+    );
+    const ownTag = await ada.page.locator(`${byTestId('who-user')}.self ${byTestId('user-tag')}`).textContent();
+    const tagInMessage = await message.locator(byTestId('user-tag')).textContent();
+
+    for (const { userId, tag } of listed) expect(tag).toBe(`#${userId.replace(/[^A-Za-z0-9]/g, '').slice(0, 8).toLowerCase()}`);
+    expect(new Set(listed.map((entry) => entry.tag)).size).toBe(listed.length);
+    expect(listed.map((entry) => entry.tag)).toContain(tagInMessage);
+    expect(tagInMessage).not.toBe(ownTag);
+    expect(await ada.page.locator(byTestId('chat-me'), { hasText: /You appear as Ada #[0-9a-z]{8}\./ }).count()).toBe(1);
+  });
+
+  it('refuses a message with a direction override in the page, in plain words, and sends nothing', async () => {
+    const app = await open();
+    await app.waitForStatus('connected');
+
+    await app.locator('chat-input').fill('invoice\u202egnp.exe');
+    await app.locator('chat-send').click();
+
+    await errorNotice(app, 'direction mark').waitFor();
+    expect(await app.page.locator(byTestId('chat-message'), { hasText: 'invoice' }).count()).toBe(0);
   });
 
   it('shows recent history on join', async () => {
@@ -358,7 +405,17 @@ describe('tele-read', () => {
     await eventually(async () => (await app.feedCursor()) >= 200, 20_000, 'the first 200 characters');
     await app.locator('stop').click();
     await app.page.locator(byTestId('feed-status'), { hasText: 'Stopped' }).waitFor();
-    const cursor = await app.feedCursor();
+    // Chunks already on their way when Stop was pressed still arrive: wait until the text stands still.
+    let cursor = -1;
+    await eventually(
+      async () => {
+        const previous = cursor;
+        cursor = await app.feedCursor();
+        return previous === cursor;
+      },
+      10_000,
+      'the stream to stop',
+    );
     expect(await app.feedText()).toBe(WEBSOCKET_ARTICLE.text.slice(0, cursor));
 
     await app.locator('clear-feed').click();

@@ -4,6 +4,8 @@ import { PROJECT_ROOT } from './support/web-build';
 
 const IMPORT = /(?:^|\n)\s*(?:import|export)[^'"]*?from\s*['"]([^'"]+)['"]|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g;
 
+const CLIENT_ENTRY = join(PROJECT_ROOT, 'packages/client/src/index.ts');
+
 /** Every file the page's entry reaches through relative imports, with the bare specifiers it names. */
 function reachableFrom(entry: string): { files: string[]; bare: string[]; unresolved: string[] } {
   const files = new Set<string>();
@@ -14,6 +16,10 @@ function reachableFrom(entry: string): { files: string[]; bare: string[]; unreso
     files.add(file);
     for (const match of readFileSync(file, 'utf8').matchAll(IMPORT)) {
       const specifier = match[1] ?? match[2] ?? '';
+      if (specifier === '@switchboard/client') {
+        visit(CLIENT_ENTRY); // the Vite alias: the package's source
+        continue;
+      }
       if (!specifier.startsWith('.')) {
         bare.add(specifier);
         continue;
@@ -30,11 +36,16 @@ function reachableFrom(entry: string): { files: string[]; bare: string[]; unreso
 }
 
 describe('the web bundle', () => {
-  it('shares only the domain with the server: no Node, AWS or other package imports', () => {
+  it('runs on @switchboard/client and shares only its wire module with the server: no Node, AWS or other package imports', () => {
     const { files, bare, unresolved } = reachableFrom(join(PROJECT_ROOT, 'web/src/main.ts'));
     expect(unresolved).toEqual([]);
     expect(bare).toEqual([]);
-    expect(files.filter((file) => !file.startsWith('web/src/') && !file.startsWith('src/domain/'))).toEqual([]);
-    expect(files).toEqual(expect.arrayContaining(['src/domain/limits.ts', 'web/src/client/display-name.ts']));
+    expect(files.filter((file) => !file.startsWith('web/src/') && !file.startsWith('packages/client/src/'))).toEqual([]);
+    expect(files).toEqual(expect.arrayContaining(['packages/client/src/switchboard-client.ts', 'packages/client/src/wire/rules.ts']));
+    expect(files).not.toContain('packages/client/src/node.ts');
+  });
+
+  it('keeps no client of its own', () => {
+    expect(existsSync(join(PROJECT_ROOT, 'web/src/client'))).toBe(false);
   });
 });

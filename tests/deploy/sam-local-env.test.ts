@@ -24,7 +24,8 @@ const declared = (environment: Record<string, unknown>): Record<string, string |
 
 describe('the sam local invoke env-vars file', () => {
   it.each(functions.map((fn) => [fn.logicalId, fn]))('sets nothing %s does not declare (SAM CLI would drop it silently)', (_id, fn) => {
-    const undeclared = Object.keys(file.Parameters).filter((name) => !(name in fn.environment));
+    const mine = fn.logicalId === 'FeedFunction' ? { ...file.Parameters, ...file.FeedFunction } : file.Parameters;
+    const undeclared = Object.keys(mine).filter((name) => !(name in fn.environment));
 
     expect(undeclared).toEqual([]);
   });
@@ -38,8 +39,14 @@ describe('the sam local invoke env-vars file', () => {
       MANAGEMENT_ENDPOINT: `http://${CONTAINER_HOST}:3001`,
       LAMBDA_ENDPOINT: `http://${CONTAINER_HOST}:3001`,
       TOKEN_SECRET: 'a'.repeat(64),
-      FEED_WORKER_FUNCTION: 'FeedWorkerFunction',
     });
+  });
+
+  it('tells FeedFunction the name the local Lambda Invoke API knows the feed worker by', () => {
+    const fn = model.functions.get('FeedFunction');
+    if (!fn) throw new Error('no FeedFunction');
+
+    expect(loadConfig(samLocalEnvironment(fn.logicalId, declared(fn.environment), file)).FEED_WORKER_FUNCTION).toBe('FeedWorkerFunction');
   });
 });
 

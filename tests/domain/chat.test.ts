@@ -1,6 +1,7 @@
 import { InvalidFrameError, TooLargeError } from '../../src/domain/errors';
 import { CHAT_ROOM } from '../../src/domain/model';
-import { chatHistory, sendChat, whoIsHere } from '../../src/domain/use-cases/chat';
+import { chatHistory, sendChat } from '../../src/domain/use-cases/chat';
+import { whoIsHere } from '../../src/domain/use-cases/who';
 import { createMemoryDependencies, type MemoryDependencies } from '../support/memory/create-memory-dependencies';
 import { givenConnected, givenSecondTab } from './given';
 
@@ -90,8 +91,9 @@ describe('chatHistory', () => {
     await givenConnected(deps, 'ada-1');
     await givenChatMessages(deps, 'ada-1', 60);
 
-    const history = await chatHistory(deps);
+    const { messages: history, before } = await chatHistory(deps);
 
+    expect(before).toBeUndefined();
     expect(history).toHaveLength(50);
     expect(history[0]?.seq).toBe(11);
     expect(history.at(-1)).toMatchObject({ type: 'chat', seq: 60, message: 'line 60' });
@@ -102,9 +104,9 @@ describe('chatHistory', () => {
     await givenConnected(deps, 'ada-1');
     await givenChatMessages(deps, 'ada-1', 10);
 
-    const newest = await chatHistory(deps, 4);
-    const older = await chatHistory(deps, 4, newest[0]?.seq);
-    const oldest = await chatHistory(deps, 4, older[0]?.seq);
+    const { messages: newest } = await chatHistory(deps, 4);
+    const { messages: older } = await chatHistory(deps, 4, newest[0]?.seq);
+    const { messages: oldest } = await chatHistory(deps, 4, older[0]?.seq);
 
     expect(newest.map((frame) => frame.seq)).toEqual([7, 8, 9, 10]);
     expect(older.map((frame) => frame.seq)).toEqual([3, 4, 5, 6]);
@@ -114,7 +116,7 @@ describe('chatHistory', () => {
   it('is empty for an empty room', async () => {
     const deps = createMemoryDependencies();
 
-    expect(await chatHistory(deps, 10)).toEqual([]);
+    expect(await chatHistory(deps, 10)).toEqual({ messages: [] });
   });
 
   it.each([0, 201, -1, 1.5, Number.NaN])('refuses limit %p with invalid_frame', async (limit) => {
@@ -126,7 +128,37 @@ describe('chatHistory', () => {
   it.each([1, 200])('accepts limit %p', async (limit) => {
     const deps = createMemoryDependencies();
 
-    await expect(chatHistory(deps, limit)).resolves.toEqual([]);
+    await expect(chatHistory(deps, limit)).resolves.toEqual({ messages: [] });
+  });
+
+  it('answers history over messages stored before the text rule, whose control characters serialise six times larger', async () => {
+    const deps = createMemoryDependencies();
+    for (let index = 1; index <= 11; index += 1) {
+      await deps.messages.append(CHAT_ROOM, { id: `old${index}`, payload: '\u0007'.repeat(1999), from: { userId: 'u', name: 'Old' }, sentAt: new Date(0).toISOString(), publisher: 'u' });
+    }
+
+    const newest = await chatHistory(deps, 20);
+    const rest = await chatHistory(deps, 20, newest.before);
+
+    expect(Buffer.byteLength(JSON.stringify({ type: 'history', ...newest }))).toBeLessThanOrEqual(120 * 1024);
+    expect([...rest.messages, ...newest.messages].map((message) => message.seq)).toEqual(Array.from({ length: 11 }, (_, index) => index + 1));
+  });
+
+  it('keeps the reply under 120 KB: the newest messages that fit, and the `before` of the rest', async () => {
+    const deps = createMemoryDependencies();
+    await givenConnected(deps, 'ada-1');
+    for (let index = 1; index <= 30; index += 1) {
+      await deps.messages.append(CHAT_ROOM, { id: `m${index}`, payload: '😀'.repeat(2000), from: { userId: 'u', name: 'Ada' }, sentAt: new Date(0).toISOString(), publisher: 'u' });
+    }
+
+    const newest = await chatHistory(deps, 200);
+    const older = await chatHistory(deps, 200, newest.before);
+
+    expect(Buffer.byteLength(JSON.stringify({ type: 'history', ...newest }))).toBeLessThanOrEqual(120 * 1024);
+    expect(newest.messages.length).toBeLessThan(30);
+    expect(newest.before).toBe(newest.messages[0]?.seq);
+    expect(newest.messages.at(-1)?.seq).toBe(30);
+    expect(older.messages.at(-1)?.seq).toBe(Number(newest.before) - 1);
   });
 });
 
@@ -140,10 +172,10 @@ describe('whoIsHere', () => {
 
     const users = await whoIsHere(deps);
 
-    expect(users).toEqual([
+    expect(users).toEqual({ users: [
       { userId: ada.user.userId, name: 'Ada', connections: 3 },
       { userId: bob.user.userId, name: 'Bob', connections: 1 },
-    ]);
+    ] });
   });
 
   it('counts across subscriber pages and forgets closed connections', async () => {
@@ -155,6 +187,48 @@ describe('whoIsHere', () => {
 
     const users = await whoIsHere(deps);
 
-    expect(users).toEqual([{ userId: ada.user.userId, name: 'Ada', connections: 2 }]);
+    expect(users).toEqual({ users: [{ userId: ada.user.userId, name: 'Ada', connections: 2 }] });
   });
+
+  it('pages 100 connections at a time with a cursor that reaches everyone once', async () => {
+    const deps = createMemoryDependencies();
+    for (let index = 0; index < 250; index += 1) await givenConnected(deps, `c${index}`, { name: `user ${index}` });
+
+    const first = await whoIsHere(deps);
+    const second = await whoIsHere(deps, { cursor: first.cursor });
+    const third = await whoIsHere(deps, { cursor: second.cursor });
+    const names = [first, second, third].flatMap((page) => page.users.map((user) => user.name));
+
+    expect([first.users.length, second.users.length, third.users.length]).toEqual([100, 100, 50]);
+    expect(third.cursor).toBeUndefined();
+    expect(new Set(names).size).toBe(250);
+  });
+
+  it('continues after a connection that has left since its cursor was given', async () => {
+    const deps = createMemoryDependencies();
+    for (let index = 0; index < 150; index += 1) await givenConnected(deps, `c${index}`, { name: `user ${index}` });
+    const first = await whoIsHere(deps);
+    await deps.connections.remove('c99');
+
+    const second = await whoIsHere(deps, { cursor: first.cursor });
+
+    expect(second.users.map((user) => user.name)).toEqual(Array.from({ length: 50 }, (_, index) => `user ${index + 100}`));
+  });
+
+  it('refuses the cursor of one room in another', async () => {
+    const deps = createMemoryDependencies();
+    for (let index = 0; index < 101; index += 1) await givenConnected(deps, `c${index}`);
+    const { cursor } = await whoIsHere(deps);
+
+    await expect(whoIsHere(deps, { cursor, room: 'topic:news' })).rejects.toBeInstanceOf(InvalidFrameError);
+  });
+
+  it.each(['', 'garbage', 'v1.chat.', 'v1.topic:other.c1', 'v2.chat.c1', 'v1.chat.CONN#c1', 'v1.chat.c1\n'])(
+    'refuses the cursor %j with invalid_frame',
+    async (cursor) => {
+      const deps = createMemoryDependencies();
+
+      await expect(whoIsHere(deps, { cursor })).rejects.toBeInstanceOf(InvalidFrameError);
+    },
+  );
 });

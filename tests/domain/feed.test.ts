@@ -17,7 +17,12 @@ const feedText = (deps: MemoryDependencies, connectionId: string) =>
 async function givenRead(deps: MemoryDependencies, connectionId: string, chunks: number): Promise<void> {
   const job = await startFeed(deps, connectionId);
   let sent = 0;
-  await runFeed(deps, job, pace({ sleep: async () => { if ((sent += 1) === chunks) await stopFeed(deps, connectionId); } }));
+  await runFeed(deps, job, pace({
+    sleep: async () => {
+      sent += 1;
+      if (sent === chunks) await stopFeed(deps, connectionId);
+    },
+  }));
 }
 
 async function givenFeedStarted(deps: MemoryDependencies, connectionId = 'c1') {
@@ -127,7 +132,12 @@ describe('tele-read feed', () => {
     const { user, job } = await givenFeedStarted(deps);
     let calls = 0;
 
-    const outcome = await runFeed(deps, job, pace({ timeToHandOff: () => (calls += 1) > 1 }));
+    const outcome = await runFeed(deps, job, pace({
+      timeToHandOff: () => {
+        calls += 1;
+        return calls > 1;
+      },
+    }));
 
     expect(outcome).toBe('handed-off');
     expect(await deps.feeds.read(user.userId)).toEqual({ cursor: 10, revision: 'rev-1', leaseId: job.leaseId });

@@ -1,5 +1,5 @@
 import { HandshakeRejectedError, InvalidFrameError, TooLargeError } from '../../src/domain/errors';
-import { isValidTopicName, parseChatText, parseDisplayName, requireMessageSize, requireTopicName } from '../../src/domain/limits';
+import { isValidTopicName, LIMITS, parseChatText, parseDisplayName, requireDepth, requireMessage, requireMessageSize, requireTopicName } from '../../src/domain/limits';
 
 function thrownBy(act: () => unknown): unknown {
   try {
@@ -96,6 +96,67 @@ describe('chat text', () => {
   it('counts an emoji as one character', () => {
     expect(() => parseChatText('😀'.repeat(2000))).not.toThrow();
     expect(() => parseChatText('😀'.repeat(2001))).toThrow(TooLargeError);
+  });
+
+  it('keeps inner newlines and tabs, and turns CR LF and CR into LF', () => {
+    expect(parseChatText('one\r\ntwo\rthree\n\tfour')).toBe('one\ntwo\nthree\n\tfour');
+  });
+
+  it.each([
+    ['a NUL', 'hi\u0000there'],
+    ['a bell', 'hi\u0007'],
+    ['an escape', '\u001b[2Jhi'],
+    ['DEL', 'hi\u007f'],
+    ['a C1 control', 'hi\u0085'],
+    ['a right-to-left override', 'invoice\u202egnp.exe'],
+    ['a zero-width space', 'a\u200bb'],
+    ['a line separator', 'a\u2028b'],
+    ['a lone surrogate', 'a\ud800b'],
+  ])('refuses text with %s as invalid_frame, as names do', (_case, text) => {
+    expect(() => parseChatText(text)).toThrow(InvalidFrameError);
+  });
+
+  it('accepts emoji sequences that need joiners and tag characters', () => {
+    expect(parseChatText('👩‍💻 🏴\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f}')).toContain('👩‍💻');
+  });
+});
+
+describe('nesting depth', () => {
+  const nested = (levels: number): unknown => {
+    let value: unknown = 1;
+    for (let level = 0; level < levels; level += 1) value = level % 2 ? { k: value } : [value];
+    return value;
+  };
+
+  it(`accepts ${LIMITS.messageDepth} levels of arrays and objects and refuses one more with invalid_frame`, () => {
+    expect(() => requireDepth(nested(LIMITS.messageDepth), LIMITS.messageDepth, '"message"')).not.toThrow();
+    expect(() => requireDepth(nested(LIMITS.messageDepth + 1), LIMITS.messageDepth, '"message"')).toThrow(InvalidFrameError);
+  });
+
+  it('checks 100,000 levels without overflowing the stack', () => {
+    let deep: unknown = [];
+    for (let level = 0; level < 100_000; level += 1) deep = [deep];
+
+    expect(thrownBy(() => requireMessage(deep))).toBeInstanceOf(InvalidFrameError);
+  });
+});
+
+describe('published messages', () => {
+  it.each([
+    ['a string', 'price \u202e05$'],
+    ['a string inside an object', { headline: 'ok', body: 'bell\u0007' }],
+    ['an object key', { 'k\u0000': 1 }],
+    ['a string inside an array', [['fine', 'nul\u0000']]],
+  ])('refuses unprintable text in %s with invalid_frame', (_case, message) => {
+    expect(() => requireMessage(message)).toThrow(InvalidFrameError);
+  });
+
+  it('accepts newlines and tabs in strings at any depth', () => {
+    expect(() => requireMessage({ lines: ['a\nb', 'c\td'], text: 'x\r\ny' })).not.toThrow();
+  });
+
+  it('refuses a message over 16 KB with too_large', () => {
+    expect(() => requireMessage('x'.repeat(17_000))).toThrow(TooLargeError);
   });
 });
 

@@ -1,5 +1,6 @@
-import { HandshakeRejectedError, RateLimitedError } from '../../src/domain/errors';
+import { HandshakeRejectedError } from '../../src/domain/errors';
 import { topicChannel } from '../../src/domain/model';
+import { whoIsHere } from '../../src/domain/use-cases/who';
 import { disconnect } from '../../src/domain/use-cases/disconnect';
 import { resetSession } from '../../src/domain/use-cases/reset-session';
 import { createMemoryDependencies } from '../support/memory/create-memory-dependencies';
@@ -73,17 +74,22 @@ describe('resetSession', () => {
     expect(deps.notifier.framesOfType('bob-1', 'presence').map((frame) => frame.event)).toEqual(['leave', 'join']);
   });
 
-  it('is refused over the rate limit, with nothing forgotten or announced', async () => {
+  it('ends the old user’s other tabs: their records go and they are closed, so who and presence agree', async () => {
     const deps = createMemoryDependencies();
-    await givenConnected(deps, 'bob-1');
-    const ada = await givenConnected(deps, 'ada-1');
-    deps.rateLimiter.deny('ada-1');
-    deps.notifier.clear();
+    await givenConnected(deps, 'bob-1', { name: 'Bob' });
+    const ada = await givenConnected(deps, 'ada-1', { name: 'Ada', topicName: 'news' });
+    await givenSecondTab(deps, 'ada-2', ada);
+    await deps.subscriptions.subscribe(topicChannel('news'), (await deps.connections.get('ada-2'))!, 10);
 
-    await expect(resetSession(deps, 'ada-1')).rejects.toBeInstanceOf(RateLimitedError);
+    const moved = await resetSession(deps, 'ada-1');
 
-    expect(await deps.users.get(ada.user.userId)).toBeDefined();
-    expect(deps.notifier.framesFor('bob-1')).toEqual([]);
+    expect(await deps.connections.get('ada-2')).toBeUndefined();
+    expect(await deps.connections.listByUser(ada.user.userId)).toEqual([]);
+    expect(await deps.subscriptions.isSubscribed(topicChannel('news'), 'ada-2')).toBe(false);
+    expect((await whoIsHere(deps)).users.map((user) => user.userId).sort()).toEqual([moved.userId, (await deps.connections.get('bob-1'))!.userId].sort());
+    expect(deps.notifier.closed).toEqual(['ada-2']);
+    expect(deps.notifier.framesOfType('bob-1', 'presence').filter((frame) => frame.event === 'leave')).toHaveLength(1);
+    expect(await deps.connections.get('ada-1')).toEqual(moved);
   });
 
   it('stops, leaving no user behind, when the connection closes during the reset, and announces the old user’s leave once', async () => {

@@ -1,4 +1,4 @@
-import { NotSubscribedError, UnauthorizedError } from '../../src/domain/errors';
+import { NotSubscribedError, TooManySubscriptionsError, UnauthorizedError } from '../../src/domain/errors';
 import { topicChannel } from '../../src/domain/model';
 import { publish } from '../../src/domain/use-cases/publish';
 import { subscribe, unsubscribe } from '../../src/domain/use-cases/subscribe';
@@ -114,5 +114,20 @@ describe('unsubscribe', () => {
     await unsubscribe(deps, 'c1', 'news');
 
     await expect(unsubscribe(deps, 'c1', 'news')).rejects.toBeInstanceOf(NotSubscribedError);
+  });
+});
+
+describe('the subscription cap', () => {
+  it('refuses a topic over the cap with too_many_subscriptions, counting the handshake topic and not repeats', async () => {
+    const deps = createMemoryDependencies({ settings: { maxSubscriptionsPerConnection: 2 } });
+    await givenConnected(deps, 'c1', { topicName: 'first' });
+    await subscribe(deps, { connectionId: 'c1', topic: 'first' });
+    await subscribe(deps, { connectionId: 'c1', topic: 'second' });
+
+    await expect(subscribe(deps, { connectionId: 'c1', topic: 'third' })).rejects.toBeInstanceOf(TooManySubscriptionsError);
+
+    expect(await deps.subscriptions.isSubscribed(topicChannel('third'), 'c1')).toBe(false);
+    await unsubscribe(deps, 'c1', 'first');
+    await expect(subscribe(deps, { connectionId: 'c1', topic: 'third' })).resolves.toBe(0);
   });
 });

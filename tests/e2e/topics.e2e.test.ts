@@ -3,7 +3,8 @@ import type { Frame, TestClient } from './support/test-client';
 
 let e2e: E2eStack;
 beforeAll(async () => {
-  e2e = await startE2eStack();
+  // Floods on purpose (4 publishers x 50 at once): the publish budget is raised out of the way.
+  e2e = await startE2eStack({ PUBLISH_RATE_PER_SECOND: '1000', PUBLISH_BURST: '1000' });
 });
 afterAll(() => e2e.stop());
 

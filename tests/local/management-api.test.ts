@@ -25,7 +25,8 @@ function client(endpoint: string): ApiGatewayManagementApiClient {
 }
 
 async function connect(): Promise<TestSocket & { connectionId: string }> {
-  const tag = `m${(counter += 1)}`;
+  counter += 1;
+  const tag = `m${counter}`;
   const connected = nextReport<LifecycleEvent>('connect', (e) => e.queryStringParameters?.tag === tag);
   const socket = await openSocket(`${stack.wsUrl}?tag=${tag}`, undefined, { headers: { 'User-Agent': 'switchboard-test' } });
   sockets.push(socket);

@@ -48,13 +48,13 @@ describe('the local stack', () => {
       const script = await fetch(`${stack.webUrl}/assets/app.js`);
       const route = await fetch(`${stack.webUrl}/chat`);
       const missing = await fetch(`${stack.webUrl}/assets/nope.js`);
-      const escape = await fetch(`${stack.webUrl}/..%2F..%2Fetc%2Fpasswd`);
+      const escaped = await fetch(`${stack.webUrl}/..%2F..%2Fetc%2Fpasswd`);
 
       expect(script.headers.get('content-type')).toMatch(/javascript/);
       await expect(script.text()).resolves.toBe('console.log(1)');
       await expect(route.text()).resolves.toBe('<h1>Switchboard</h1>');
       expect(missing.status).toBe(404);
-      expect([403, 404]).toContain(escape.status);
+      expect([403, 404]).toContain(escaped.status);
     } finally {
       await stack.stop();
       rmSync(root, { recursive: true, force: true });

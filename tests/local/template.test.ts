@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCloudFormationYaml } from '../../src/local/cfn-yaml';
 import { createIntrinsicResolver } from '../../src/local/intrinsic-resolver';
@@ -38,6 +39,64 @@ describe('the project template, read by the local stack', () => {
 
   it('takes the stage from the StageName parameter default', () => {
     expect(model.stage).toBe(model.parameters.StageName);
+  });
+});
+
+describe('the project template, as CloudFormation deploys it', () => {
+  const template = parseCloudFormationYaml(readFileSync(join(PROJECT_ROOT, 'template.yaml'), 'utf8')) as unknown as {
+    Parameters: Record<string, { Type: string; MinValue?: number; MaxValue?: number }>;
+    Resources: Record<string, { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
+  };
+  const { model, resolver } = loadStackModel({ templatePath: join(PROJECT_ROOT, 'template.yaml'), projectRoot: PROJECT_ROOT });
+  const ofType = (type: string) => Object.values(template.Resources).filter((r) => r.Type === type);
+
+  it('names no function, so that every name fits 64 characters whatever the stack is called', () => {
+    const named = ofType('AWS::Serverless::Function').filter((fn) => fn.Properties.FunctionName !== undefined);
+
+    expect(named).toEqual([]);
+  });
+
+  it('lets API Gateway invoke each function only for its own routes on this stage', () => {
+    const sources = ofType('AWS::Lambda::Permission').map((p) => resolver.resolveString(p.Properties.SourceArn as never) ?? '');
+    const routeKeys = [...(model.webSocketApi?.routes.keys() ?? [])];
+
+    expect(sources.filter((arn) => arn.includes('*'))).toEqual([]);
+    expect(sources.map((arn) => arn.split('/').slice(1))).toEqual(
+      expect.arrayContaining(routeKeys.map((key) => [model.stage, key])),
+    );
+    expect(sources).toHaveLength(routeKeys.length);
+  });
+
+  it('bounds every numeric parameter, so CloudFormation refuses a value out of range before creating anything', () => {
+    const unbounded = Object.entries(template.Parameters)
+      .filter(([, p]) => p.Type === 'Number' && (p.MinValue === undefined || p.MaxValue === undefined))
+      .map(([name]) => name);
+
+    expect(unbounded).toEqual([]);
+  });
+
+  it('keeps the table and the token secret when the stack is deleted or they are replaced', () => {
+    for (const type of ['AWS::DynamoDB::Table', 'AWS::SecretsManager::Secret']) {
+      expect(ofType(type)).toHaveLength(1);
+      for (const resource of ofType(type)) expect([resource.DeletionPolicy, resource.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
+    }
+  });
+
+  it('gives every function a log group of its own, with the retention parameter', () => {
+    const groups = ofType('AWS::Serverless::Function').map((fn) => (fn.Properties.LoggingConfig as { LogGroup?: { Ref?: string } } | undefined)?.LogGroup?.Ref);
+    const logGroups = groups.map((id) => template.Resources[id ?? '']);
+
+    expect(new Set(groups).size).toBe(groups.length);
+    for (const group of logGroups) {
+      expect(group?.Type).toBe('AWS::Logs::LogGroup');
+      expect(group?.Properties.RetentionInDays).toEqual({ Ref: 'LogRetentionDays' });
+    }
+  });
+
+  it('gives the feed function a worker name that the local Lambda Invoke API knows', () => {
+    const name = resolver.resolveString(model.functions.get('FeedFunction')?.environment.FEED_WORKER_FUNCTION);
+
+    expect(model.functions.has(name ?? '')).toBe(true);
   });
 });
 

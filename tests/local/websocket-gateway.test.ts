@@ -32,7 +32,10 @@ async function connect(query = '', protocols?: string | string[]): Promise<TestS
 }
 const tagOf = (query: string): string => new URLSearchParams(query.replace(/^\?/, '')).get('tag') ?? '';
 let counter = 0;
-const tag = (): string => `t${(counter += 1)}`;
+const tag = (): string => {
+  counter += 1;
+  return `t${counter}`;
+};
 const disconnectOf = (connectionId: string) =>
   nextReport<DisconnectEvent>('disconnect', (e) => e.requestContext.connectionId === connectionId);
 

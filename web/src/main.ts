@@ -1,10 +1,8 @@
 import './styles.css';
-import { resolveWsUrl } from './client/endpoint';
-import { describeError, describeGatewayError } from './client/error-messages';
-import { browserSocketFactory } from './client/socket';
-import { SwitchboardClient } from './client/switchboard-client';
+import { resolveWsUrl, SwitchboardClient } from '@switchboard/client';
 import { mountChatPanel } from './ui/chat-panel';
 import { mountConnectionBar } from './ui/connection-bar';
+import { describeError, describeGatewayError } from './ui/error-messages';
 import { mountNotices } from './ui/notices';
 import { mountSessionPanel } from './ui/session-panel';
 import { localTokenStore, settings } from './ui/settings';
@@ -43,7 +41,7 @@ async function main(): Promise<void> {
   const config = await loadConfig();
   const url = resolveWsUrl({ query: params.get('ws'), remembered: settings.url(), config: config.wsUrl });
 
-  const client = new SwitchboardClient({ createSocket: browserSocketFactory, tokenStore: localTokenStore, probe });
+  const client = new SwitchboardClient({ tokenStore: localTokenStore, probe });
   const notify = mountNotices(document.getElementById('notices') ?? document.body);
   const userId = document.querySelector<HTMLElement>('[data-testid="user-id"]');
   const panels = document.getElementById('panels') ?? document.body;

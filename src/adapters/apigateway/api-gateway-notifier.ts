@@ -1,4 +1,4 @@
-import { ApiGatewayManagementApiClient, GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { type ApiGatewayManagementApiClient, DeleteConnectionCommand, GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DeliveryThrottledError } from '../../domain/fan-out/delivery-throttled-error';
 import type { ServerFrame } from '../../domain/frames';
 import type { Delivery, Notifier } from '../../domain/ports/notifier';
@@ -18,6 +18,14 @@ export class ApiGatewayNotifier implements Notifier {
       if (isGone(error)) return 'gone';
       if (statusOf(error) === 429) throw new DeliveryThrottledError('@connections answered 429', { cause: error });
       throw error;
+    }
+  }
+
+  async close(connectionId: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
+    } catch (error) {
+      if (!isGone(error)) throw error;
     }
   }
 }

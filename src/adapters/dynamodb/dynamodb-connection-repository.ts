@@ -9,6 +9,7 @@ import { isLive, unlessConditionFails, type TableContext } from './table';
 
 const BATCH_LIMIT = 25;
 const MAX_BATCH_ATTEMPTS = 8;
+const PARALLEL_BATCHES = 4;
 
 export class DynamoDbConnectionRepository implements ConnectionRepository {
   constructor(private readonly table: TableContext) {}
@@ -96,17 +97,27 @@ export class DynamoDbConnectionRepository implements ConnectionRepository {
     return deleted?.Attributes ? fromConnectionItem(deleted.Attributes) : undefined;
   }
 
+  /**
+   * Deletes in 25-item batches, `PARALLEL_BATCHES` in flight: a connection at the subscription cap has
+   * about 200 items, and `$disconnect` must finish well inside its timeout (see docs/architecture.md).
+   */
   private async deleteAll(itemKeys: Array<{ pk: string; sk: string }>): Promise<void> {
-    for (let start = 0; start < itemKeys.length; start += BATCH_LIMIT) {
-      let requests = itemKeys.slice(start, start + BATCH_LIMIT).map((Key) => ({ DeleteRequest: { Key } }));
-      for (let attempt = 0; requests.length > 0; attempt += 1) {
-        if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`DynamoDB left ${requests.length} deletes unprocessed`);
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
-        const { UnprocessedItems } = await this.table.client.send(
-          new BatchWriteCommand({ RequestItems: { [this.table.tableName]: requests } }),
-        );
-        requests = (UnprocessedItems?.[this.table.tableName] ?? []) as typeof requests;
-      }
+    const batches: Array<Array<{ pk: string; sk: string }>> = [];
+    for (let start = 0; start < itemKeys.length; start += BATCH_LIMIT) batches.push(itemKeys.slice(start, start + BATCH_LIMIT));
+    for (let start = 0; start < batches.length; start += PARALLEL_BATCHES) {
+      await Promise.all(batches.slice(start, start + PARALLEL_BATCHES).map((batch) => this.deleteBatch(batch)));
+    }
+  }
+
+  private async deleteBatch(itemKeys: Array<{ pk: string; sk: string }>): Promise<void> {
+    let requests = itemKeys.map((Key) => ({ DeleteRequest: { Key } }));
+    for (let attempt = 0; requests.length > 0; attempt += 1) {
+      if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`DynamoDB left ${requests.length} deletes unprocessed`);
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+      const { UnprocessedItems } = await this.table.client.send(
+        new BatchWriteCommand({ RequestItems: { [this.table.tableName]: requests } }),
+      );
+      requests = (UnprocessedItems?.[this.table.tableName] ?? []) as typeof requests;
     }
   }
 

@@ -1,60 +1,84 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { RateLimiter } from '../../domain/ports/rate-limiter';
+import type { Admission, RateLimiter, RouteClass } from '../../domain/ports/rate-limiter';
 import { keys } from './keys';
-import { isConditionFailure, type TableContext } from './table';
+import { unlessConditionFails, type TableContext } from './table';
 
-export interface DynamoDbRateLimiterOptions {
-  /** Sustained messages per second per connection. */
+export interface Rate {
+  /** Sustained frames per second per connection. */
   ratePerSecond: number;
-  /** Messages a connection may send at once above the sustained rate. */
+  /** Frames a connection may send at once above the sustained rate. */
   burst: number;
 }
 
-const ATTEMPTS = 3;
+export type DynamoDbRateLimiterOptions = Record<RouteClass, Rate>;
 
 /**
- * GCRA (the generic cell rate algorithm, a token bucket kept as one number): the connection's item holds
- * its theoretical arrival time; a message is allowed while that time is less than `burst` intervals
- * ahead of now, and pushes it one interval further. The write is conditional on the value read, so
- * concurrent frames of one connection never both spend the same slot.
+ * GCRA (the generic cell rate algorithm, a token bucket kept as one number) per route class: the
+ * connection's item holds one theoretical arrival time per class (`rateTat_{class}`); a frame is allowed
+ * while that time is less than `burst` intervals ahead of now, and moves it to max(it, now) + one interval.
+ *
+ * Without a read: DynamoDB cannot compute a max, so the two cases are two conditional writes. An idle
+ * bucket (time at or before now) is set to now + interval; a busy one is moved by `SET t = t + interval`
+ * while it is under the tolerance. Each write is atomic on the item, so concurrent frames of one
+ * connection never spend the same slot, nor retry against each other: an allowed frame costs one write,
+ * two in the busy case. The time only ever grows, so when the first write fails (the time is past now)
+ * the second decides. Both require the item, so a closed connection is never written back.
  */
 export class DynamoDbRateLimiter implements RateLimiter {
-  private readonly intervalMs: number;
-  private readonly toleranceMs: number;
-
   constructor(
     private readonly table: TableContext,
-    options: DynamoDbRateLimiterOptions,
-  ) {
-    this.intervalMs = 1000 / options.ratePerSecond;
-    this.toleranceMs = this.intervalMs * options.burst;
+    private readonly rates: DynamoDbRateLimiterOptions,
+  ) {}
+
+  async tryAcquire(connectionId: string, routeClass: RouteClass, at: Date): Promise<Admission> {
+    const { ratePerSecond, burst } = this.rates[routeClass];
+    const intervalMs = 1000 / ratePerSecond;
+    const now = at.getTime();
+    const idle = await this.update(
+      connectionId,
+      routeClass,
+      'SET #tat = :next',
+      'attribute_exists(pk) AND (attribute_not_exists(#tat) OR #tat <= :now)',
+      { ':next': now + intervalMs, ':now': now },
+    );
+    if (idle) return 'allowed';
+    const busy = await this.update(
+      connectionId,
+      routeClass,
+      'SET #tat = #tat + :interval',
+      'attribute_exists(pk) AND #tat < :limit',
+      { ':interval': intervalMs, ':limit': now + intervalMs * burst },
+    );
+    if (busy) return 'allowed';
+    return (await this.exists(connectionId)) ? 'limited' : 'unknown';
   }
 
-  async tryAcquire(connectionId: string): Promise<boolean> {
-    for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
-      const { Item } = await this.table.client.send(
-        new GetCommand({ TableName: this.table.tableName, Key: keys.connection(connectionId), ConsistentRead: true, ProjectionExpression: 'rateTat' }),
-      );
-      const now = this.table.clock.now().getTime();
-      const stored = typeof Item?.rateTat === 'number' ? Item.rateTat : undefined;
-      const tat = Math.max(stored ?? now, now);
-      if (tat - now >= this.toleranceMs) return false;
-      try {
-        await this.table.client.send(
-          new UpdateCommand({
-            TableName: this.table.tableName,
-            Key: keys.connection(connectionId),
-            UpdateExpression: 'SET rateTat = :next',
-            ConditionExpression: stored === undefined ? 'attribute_exists(pk) AND attribute_not_exists(rateTat)' : 'rateTat = :stored',
-            ExpressionAttributeValues: { ':next': tat + this.intervalMs, ...(stored === undefined ? {} : { ':stored': stored }) },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
-    }
-    // Lost the race every time: this connection is sending faster than its slots can be written.
-    return false;
+  private async update(
+    connectionId: string,
+    routeClass: RouteClass,
+    update: string,
+    condition: string,
+    values: Record<string, number>,
+  ): Promise<boolean> {
+    const written = await unlessConditionFails(
+      this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.connection(connectionId),
+          UpdateExpression: update,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { '#tat': `rateTat_${routeClass}` },
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
+    return written !== undefined;
+  }
+
+  private async exists(connectionId: string): Promise<boolean> {
+    const { Item } = await this.table.client.send(
+      new GetCommand({ TableName: this.table.tableName, Key: keys.connection(connectionId), ConsistentRead: true, ProjectionExpression: 'pk' }),
+    );
+    return Item !== undefined;
   }
 }

@@ -1,5 +1,5 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { SessionHistory, SessionRecord } from '../../domain/ports/session-history';
+import type { SessionHistory, SessionPosition, SessionRecord } from '../../domain/ports/session-history';
 import { keys } from './keys';
 import { queryAll } from './query-pages';
 import { epochSeconds, type TableContext } from './table';
@@ -29,18 +29,20 @@ export class DynamoDbSessionHistory implements SessionHistory {
     );
   }
 
-  async list(userId: string, limit: number): Promise<SessionRecord[]> {
+  async list(userId: string, limit: number, before?: SessionPosition): Promise<SessionRecord[]> {
+    // BETWEEN includes its ends: one more is read, and the record at `before` itself is dropped.
+    const last = before && keys.userSession(userId, before.disconnectedAt, before.connectionId).sk;
     const items = await queryAll(
       this.table,
       {
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :session)',
-        ExpressionAttributeValues: { ':pk': keys.userPartition(userId), ':session': keys.SESSION_PREFIX },
+        KeyConditionExpression: last ? 'pk = :pk AND sk BETWEEN :session AND :last' : 'pk = :pk AND begins_with(sk, :session)',
+        ExpressionAttributeValues: { ':pk': keys.userPartition(userId), ':session': keys.SESSION_PREFIX, ...(last ? { ':last': last } : {}) },
         ScanIndexForward: false,
-        Limit: limit,
+        Limit: limit + 1,
       },
-      limit,
+      limit + 1,
     );
-    return items.map((item) => ({
+    return items.filter((item) => item.sk !== last).slice(0, limit).map((item) => ({
       connectionId: String(item.connectionId),
       connectedAt: String(item.connectedAt),
       disconnectedAt: String(item.disconnectedAt),

@@ -1,13 +1,13 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Channel, Connection, Subscriber } from '../../domain/model';
-import type { SubscriberPage, SubscriberShard, SubscriberShards } from '../../domain/ports/subscriber-shards';
-import type { SubscriptionRepository } from '../../domain/ports/subscription-repository';
+import type { ShardPage, SubscriberShard, SubscriberShards } from '../../domain/ports/subscriber-shards';
+import type { SubscriberPage, SubscriptionRepository } from '../../domain/ports/subscription-repository';
 import { connectionExpiry } from './connection-item';
 import { CONN_PREFIX, keys } from './keys';
 import { queryPages } from './query-pages';
 import { adjustSubscriberCount } from './subscriber-count';
 import { subscriberRange } from './subscriber-ranges';
-import { isLive, type TableContext } from './table';
+import { isLive, unlessConditionFails, type TableContext } from './table';
 
 export interface DynamoDbSubscriptionOptions {
   /** Subscribers read per Query page: the unit of work a fan-out holds in memory at once. */
@@ -16,8 +16,10 @@ export interface DynamoDbSubscriptionOptions {
 
 /**
  * Each subscription is two items: one in the channel's partition (what fan-out queries) and one in the
- * connection's partition (what cleanup queries), so neither path ever scans. A counter item per channel
- * says how large it is; fan-out workers read the channel's partition in disjoint sort key ranges.
+ * connection's partition (what cleanup queries), so neither path ever scans. A connection's counted
+ * subscriptions are a number on its own item (`subscriptions`), moved by conditional `ADD`s, so the cap
+ * costs one write however many it holds. A counter item per channel says how large it is; fan-out
+ * workers read the channel's partition in disjoint sort key ranges.
  */
 export class DynamoDbSubscriptionRepository implements SubscriptionRepository, SubscriberShards {
   private readonly pageSize: number;
@@ -29,10 +31,20 @@ export class DynamoDbSubscriptionRepository implements SubscriptionRepository, S
     this.pageSize = options.pageSize ?? 100;
   }
 
-  async subscribe(channel: Channel, connection: Connection): Promise<void> {
+  async subscribe(channel: Channel, connection: Connection, limit?: number): Promise<boolean> {
     const expiresAt = connectionExpiry(connection);
-    // The connection-side marker first: if the second write fails, cleanup still finds the channel.
-    await this.put({ ...keys.connectionSubscription(connection.connectionId, channel), channel, expiresAt });
+    const marker = { ...keys.connectionSubscription(connection.connectionId, channel), channel, expiresAt };
+    // The connection-side marker first: if a later write fails, cleanup still finds the channel.
+    if (limit === undefined) {
+      await this.put(marker);
+    } else {
+      const added = await unlessConditionFails(this.put({ ...marker, counted: true }, 'attribute_not_exists(pk)'));
+      // A marker that was there already is a repeat: it holds its place, and is not counted again.
+      if (added && !(await this.count(connection.connectionId, 1, limit))) {
+        await this.delete(marker);
+        return false;
+      }
+    }
     const previous = await this.table.client.send(new PutCommand({
       TableName: this.table.tableName,
       Item: {
@@ -46,27 +58,30 @@ export class DynamoDbSubscriptionRepository implements SubscriptionRepository, S
       ReturnValues: 'ALL_OLD',
     }));
     if (!previous.Attributes) await adjustSubscriberCount(this.table, channel, 1);
+    return true;
   }
 
   async unsubscribe(channel: Channel, connectionId: string): Promise<boolean> {
     const removed = await this.table.client.send(
       new DeleteCommand({ TableName: this.table.tableName, Key: keys.subscriber(channel, connectionId), ReturnValues: 'ALL_OLD' }),
     );
-    await this.table.client.send(
-      new DeleteCommand({ TableName: this.table.tableName, Key: keys.connectionSubscription(connectionId, channel) }),
+    const marker = await this.table.client.send(
+      new DeleteCommand({ TableName: this.table.tableName, Key: keys.connectionSubscription(connectionId, channel), ReturnValues: 'ALL_OLD' }),
     );
     if (removed.Attributes) await adjustSubscriberCount(this.table, channel, -1);
+    // Only the call that deleted the marker gives its place back, however many unsubscribes race.
+    if (marker.Attributes?.counted === true) await this.count(connectionId, -1);
     return isLive(removed.Attributes, this.table.clock.now());
   }
 
-  async count(channel: Channel): Promise<number> {
+  async countSubscribers(channel: Channel): Promise<number> {
     const { Item } = await this.table.client.send(
       new GetCommand({ TableName: this.table.tableName, Key: keys.subscriberCount(channel) }),
     );
     return Math.max(0, Number(Item?.subscribers ?? 0));
   }
 
-  async page(channel: Channel, shard: SubscriberShard, cursor: string | null, limit: number): Promise<SubscriberPage> {
+  async shardPage(channel: Channel, shard: SubscriberShard, cursor: string | null, limit: number): Promise<ShardPage> {
     const { from, to } = subscriberRange(shard);
     const partition = keys.subscribersPartition(channel);
     const result = await this.table.client.send(new QueryCommand({
@@ -79,7 +94,7 @@ export class DynamoDbSubscriptionRepository implements SubscriptionRepository, S
     const now = this.table.clock.now();
     const last = result.LastEvaluatedKey?.sk;
     return {
-      subscribers: (result.Items ?? []).filter((item) => isLive(item, now)).map(toSubscriber),
+      subscribers: (result.Items ?? []).filter((item) => isLive(item, now)).map(fromSubscriberItem),
       next: typeof last === 'string' ? last.slice(CONN_PREFIX.length) : null,
     };
   }
@@ -97,17 +112,56 @@ export class DynamoDbSubscriptionRepository implements SubscriptionRepository, S
       ExpressionAttributeValues: { ':pk': keys.subscribersPartition(channel) },
       Limit: this.pageSize,
     });
-    for await (const page of pages) {
-      yield page.map(toSubscriber);
-    }
+    for await (const page of pages) yield page.map(fromSubscriberItem);
   }
 
-  private async put(item: Record<string, unknown>): Promise<void> {
-    await this.table.client.send(new PutCommand({ TableName: this.table.tableName, Item: item }));
+  async page(channel: Channel, limit: number, after?: string): Promise<SubscriberPage> {
+    // One Query: the channel's partition is fixed here, so `after` can only move within it.
+    const { Items, LastEvaluatedKey } = await this.table.client.send(
+      new QueryCommand({
+        TableName: this.table.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.subscribersPartition(channel) },
+        ExclusiveStartKey: after === undefined ? undefined : keys.subscriber(channel, after),
+        Limit: limit,
+        ConsistentRead: true,
+      }),
+    );
+    const now = this.table.clock.now();
+    return { subscribers: (Items ?? []).filter((item) => isLive(item, now)).map(fromSubscriberItem), more: LastEvaluatedKey !== undefined };
+  }
+
+  /** Moves the connection's counter; a +1 only below `limit`. False when refused (or the connection is gone). */
+  private async count(connectionId: string, delta: 1 | -1, limit?: number): Promise<boolean> {
+    const updated = await unlessConditionFails(
+      this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.connection(connectionId),
+          UpdateExpression: 'ADD subscriptions :delta',
+          ConditionExpression:
+            limit === undefined ? 'attribute_exists(pk)' : 'attribute_exists(pk) AND (attribute_not_exists(subscriptions) OR subscriptions < :limit)',
+          ExpressionAttributeValues: { ':delta': delta, ...(limit === undefined ? {} : { ':limit': limit }) },
+        }),
+      ),
+    );
+    return updated !== undefined;
+  }
+
+  /** True once written (a conditional put whose condition fails throws, see `unlessConditionFails`). */
+  private async put(item: Record<string, unknown>, condition?: string): Promise<true> {
+    await this.table.client.send(
+      new PutCommand({ TableName: this.table.tableName, Item: item, ...(condition ? { ConditionExpression: condition } : {}) }),
+    );
+    return true;
+  }
+
+  private async delete(key: { pk: string; sk: string }): Promise<void> {
+    await this.table.client.send(new DeleteCommand({ TableName: this.table.tableName, Key: { pk: key.pk, sk: key.sk } }));
   }
 }
 
-function toSubscriber(item: Record<string, unknown>): Subscriber {
+function fromSubscriberItem(item: Record<string, unknown>): Subscriber {
   return {
     connectionId: String(item.connectionId),
     userId: String(item.userId),

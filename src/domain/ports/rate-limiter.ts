@@ -1,9 +1,22 @@
 /**
- * Limits how fast one connection may send messages that are stored and fanned out. A Lambda container
- * serves many connections and a connection's frames reach many containers, so the state lives in the
- * store, not in memory.
+ * The budgets a connection's frames draw from: each class has its own token bucket, so a flood of one
+ * kind (say `history`) never starves another (chat), and `ping` draws from none.
+ */
+export type RouteClass = 'publish' | 'subscribe' | 'read' | 'chat' | 'session';
+
+/** `unknown`: the connection has no record (closed, expired, or ended by a reset in another tab). */
+export type Admission = 'allowed' | 'limited' | 'unknown';
+
+/**
+ * Limits how fast one connection may send frames of each class. A Lambda container serves many
+ * connections and a connection's frames reach many containers, so the state lives in the store, not in
+ * memory.
  */
 export interface RateLimiter {
-  /** True when the connection may send one more message now. */
-  tryAcquire(connectionId: string): Promise<boolean>;
+  /**
+   * Takes one token of the class from the connection's bucket, if it had one when the frame arrived (`at`).
+   * Measured at arrival, not when the frame is handled: it is the client's pace that is limited, and frames
+   * that wait in a queue must neither be refused for the wait nor let a flood through because of it.
+   */
+  tryAcquire(connectionId: string, routeClass: RouteClass, at: Date): Promise<Admission>;
 }

@@ -11,6 +11,9 @@ export interface SessionRecord {
 /** Keeps a record of every closed connection per user, for as long as the user's session lives. */
 export interface SessionHistory {
   record(userId: string, session: SessionRecord): Promise<void>;
-  /** Newest first. */
-  list(userId: string, limit: number): Promise<SessionRecord[]>;
+  /** Newest first, at most `limit`; with `before`, only those closed before that record (it need not exist). */
+  list(userId: string, limit: number, before?: SessionPosition): Promise<SessionRecord[]>;
 }
+
+/** Where a record sits in a user's history: records are ordered by when they closed, then by connection. */
+export type SessionPosition = Pick<SessionRecord, 'disconnectedAt' | 'connectionId'>;

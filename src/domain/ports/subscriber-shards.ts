@@ -6,7 +6,7 @@ export interface SubscriberShard {
   of: number;
 }
 
-export interface SubscriberPage {
+export interface ShardPage {
   subscribers: Subscriber[];
   /** Where the next page of the same shard starts, or null after its last page. Opaque to the domain. */
   next: string | null;
@@ -18,6 +18,6 @@ export interface SubscriberPage {
  */
 export interface SubscriberShards {
   /** How many subscribers the channel has, from a counter (one read, whatever the size of the channel). */
-  count(channel: Channel): Promise<number>;
-  page(channel: Channel, shard: SubscriberShard, cursor: string | null, limit: number): Promise<SubscriberPage>;
+  countSubscribers(channel: Channel): Promise<number>;
+  shardPage(channel: Channel, shard: SubscriberShard, cursor: string | null, limit: number): Promise<ShardPage>;
 }

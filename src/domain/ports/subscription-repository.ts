@@ -2,10 +2,27 @@ import type { Channel, Connection, Subscriber } from '../model';
 
 /** Which connections listen to which channel. Subscribers are read page by page, never all at once. */
 export interface SubscriptionRepository {
-  subscribe(channel: Channel, connection: Connection): Promise<void>;
-  /** Returns false when the connection was not subscribed. */
+  /**
+   * Subscribes a connection. With `limit`, the subscription counts against the connection's cap, kept as a
+   * counter (never by counting its subscriptions): a new one is refused (false, nothing written) while the
+   * connection holds `limit` counted ones, and a repeat of one it holds is not counted again. Without
+   * `limit` (the chat room) nothing is counted.
+   */
+  subscribe(channel: Channel, connection: Connection, limit?: number): Promise<boolean>;
+  /** Returns false when the connection was not subscribed; a counted subscription frees its place. */
   unsubscribe(channel: Channel, connectionId: string): Promise<boolean>;
   isSubscribed(channel: Channel, connectionId: string): Promise<boolean>;
   /** Pages of subscribers, in storage order, so that fan-out never holds the whole list. */
   subscribers(channel: Channel): AsyncIterable<Subscriber[]>;
+  /**
+   * One page of at most `limit` subscribers in storage order, after the connection `after` (from the start
+   * when undefined; that connection need not be subscribed any more), for replies that list a channel one
+   * request at a time. `more` is false once the end is reached (true may still lead to an empty page).
+   */
+  page(channel: Channel, limit: number, after?: string): Promise<SubscriberPage>;
+}
+
+export interface SubscriberPage {
+  subscribers: Subscriber[];
+  more: boolean;
 }

@@ -2,7 +2,10 @@ import type { Dependencies } from '../dependencies';
 import { planFanOut } from '../fan-out/fan-out-plan';
 import type { ServerFrame } from '../frames';
 import type { Channel } from '../model';
-import { fanOut, type FanOutOptions, type FanOutResult } from './fan-out';
+import { fanOut, type FanOutOptions, type FanOutPorts, type FanOutResult } from './fan-out';
+
+/** Counting the channel's subscribers and queueing jobs, or else delivering in place. */
+export type BroadcastPorts = FanOutPorts & Pick<Dependencies, 'subscriberShards' | 'fanOutQueue'>;
 
 export interface BroadcastResult extends FanOutResult {
   /** Fan-out jobs handed to the workers (0 when the channel was small enough to deliver in place). */
@@ -15,13 +18,13 @@ export interface BroadcastResult extends FanOutResult {
  * the caller is answered at once and the delivery is not cut off by this invocation's timeout.
  */
 export async function broadcast(
-  deps: Dependencies,
+  deps: BroadcastPorts,
   channel: Channel,
   frame: ServerFrame,
   options: FanOutOptions & { excludeConnection?: string } = {},
 ): Promise<BroadcastResult> {
   const planSettings = deps.settings.fanOutPlan;
-  const count = planSettings ? await deps.subscriberShards.count(channel) : 0;
+  const count = planSettings ? await deps.subscriberShards.countSubscribers(channel) : 0;
   const plan = planSettings
     ? planFanOut(channel, frame, count, planSettings, options.excludeConnection)
     : ({ mode: 'direct' } as const);

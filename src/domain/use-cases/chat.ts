@@ -1,7 +1,7 @@
 import type { Dependencies } from '../dependencies';
-import { InvalidFrameError, RateLimitedError } from '../errors';
-import type { ChatFrame, PresentUser } from '../frames';
-import { LIMITS, parseChatText } from '../limits';
+import { InvalidFrameError } from '../errors';
+import type { ChatFrame, HistoryFrame } from '../frames';
+import { jsonBytes, LIMITS, parseChatText } from '../limits';
 import { CHAT_ROOM, type StoredMessage } from '../model';
 import { fanOut, type FanOutResult } from './fan-out';
 import { requireSession } from './hello';
@@ -18,7 +18,6 @@ export interface ChatRequest {
 export async function sendChat(deps: Dependencies, request: ChatRequest): Promise<FanOutResult & { duplicate: boolean }> {
   const text = parseChatText(request.text);
   const { connection } = await requireSession(deps, request.connectionId);
-  if (!(await deps.rateLimiter.tryAcquire(request.connectionId))) throw new RateLimitedError();
   const { message, duplicate } = await deps.messages.append(CHAT_ROOM, {
     id: request.id ?? deps.ids.next(),
     payload: text,
@@ -33,26 +32,33 @@ export async function sendChat(deps: Dependencies, request: ChatRequest): Promis
   return { ...result, duplicate };
 }
 
-/** The newest `limit` chat messages before `before`, newest last. */
-export async function chatHistory(deps: Dependencies, limit: number = LIMITS.historyDefault, before?: number): Promise<ChatFrame[]> {
+/** The envelope of a `history` frame: its type, brackets and the `before` of a cut page. */
+const HISTORY_ENVELOPE_BYTES = 256;
+
+/**
+ * The newest `limit` chat messages before `before`, newest last, as many of them as fit under the reply
+ * byte cap: when older ones were left out, `before` says where to ask for them.
+ */
+export async function chatHistory(
+  deps: Pick<Dependencies, 'messages'>,
+  limit: number = LIMITS.historyDefault,
+  before?: number,
+): Promise<Omit<HistoryFrame, 'type'>> {
   if (!Number.isInteger(limit) || limit < 1 || limit > LIMITS.historyMax) {
     throw new InvalidFrameError(`"limit" must be a whole number from 1 to ${LIMITS.historyMax}.`);
   }
-  const messages = await deps.messages.readBefore(CHAT_ROOM, before, limit);
-  return messages.map(toChatFrame);
-}
-
-/** The users in the room, each with how many connections they have open. */
-export async function whoIsHere(deps: Dependencies): Promise<PresentUser[]> {
-  const users = new Map<string, PresentUser>();
-  for await (const page of deps.subscriptions.subscribers(CHAT_ROOM)) {
-    for (const { userId, name } of page) {
-      const present = users.get(userId);
-      if (present) present.connections += 1;
-      else users.set(userId, { userId, name, connections: 1 });
-    }
+  const frames = (await deps.messages.readBefore(CHAT_ROOM, before, limit)).map(toChatFrame);
+  let budget = LIMITS.replyBytes - HISTORY_ENVELOPE_BYTES;
+  let first = frames.length;
+  // From the newest back; the first message always goes (one is at most a few KB).
+  while (first > 0) {
+    const bytes = jsonBytes(frames[first - 1]) + 1;
+    if (bytes > budget && first < frames.length) break;
+    budget -= bytes;
+    first -= 1;
   }
-  return [...users.values()];
+  const messages = frames.slice(first);
+  return first > 0 && messages[0] ? { messages, before: messages[0].seq } : { messages };
 }
 
 export function toChatFrame(message: StoredMessage): ChatFrame {

@@ -3,6 +3,7 @@ import { HandshakeRejectedError } from '../errors';
 import { isValidTopicName, parseDisplayName } from '../limits';
 import { CHAT_ROOM, topicChannel, type Connection, type User } from '../model';
 import { fanOut } from './fan-out';
+import { subscriptionLimit } from './subscribe';
 
 export interface ConnectRequest {
   connectionId: string;
@@ -51,7 +52,8 @@ export async function connect(deps: Dependencies, request: ConnectRequest): Prom
   await deps.connections.register(connection);
   await deps.subscriptions.subscribe(CHAT_ROOM, connection);
   if (request.topicName !== undefined) {
-    await deps.subscriptions.subscribe(topicChannel(request.topicName), connection);
+    // Counts against the connection's cap like any subscription (the cap is at least 1, so it fits).
+    await deps.subscriptions.subscribe(topicChannel(request.topicName), connection, subscriptionLimit(deps));
   }
 
   const open = await deps.users.addConnections(user.userId, 1);
@@ -70,7 +72,7 @@ async function resume(deps: Dependencies, token: string): Promise<User> {
   return user;
 }
 
-export function newUser(deps: Dependencies, name: string | undefined): User {
+export function newUser(deps: Pick<Dependencies, 'ids' | 'clock'>, name: string | undefined): User {
   const userId = deps.ids.next();
   return {
     userId,

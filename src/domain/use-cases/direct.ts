@@ -1,11 +1,11 @@
 import type { Dependencies } from '../dependencies';
-import { requireMessageSize } from '../limits';
+import { requireMessage } from '../limits';
 import { isPastConnectGrace } from '../model';
 import { disconnect } from './disconnect';
 
 /** Delivers a `direct` frame to every open connection of one user; returns how many got it. */
 export async function sendDirect(deps: Dependencies, userId: string, message: unknown): Promise<number> {
-  requireMessageSize(message);
+  requireMessage(message);
   const frame = { type: 'direct', message, sentAt: deps.clock.now().toISOString() } as const;
   let delivered = 0;
   for (const connection of await deps.connections.listByUser(userId)) {

@@ -1,8 +1,10 @@
 import { forEachBounded } from '../concurrency';
-import type { Dependencies } from '../dependencies';
 import type { ServerFrame } from '../frames';
 import { isPastConnectGrace, type Channel, type Subscriber } from '../model';
-import { disconnect } from './disconnect';
+import { disconnect, type DisconnectPorts } from './disconnect';
+
+/** A broadcast reads subscribers and sends, and cleans up the connections that turn out to be gone. */
+export type FanOutPorts = DisconnectPorts;
 
 export interface FanOutResult {
   delivered: number;
@@ -22,7 +24,7 @@ export interface FanOutOptions {
  * connection is cleaned up and the broadcast goes on; no subscriber can hold up or fail the others.
  */
 export async function fanOut(
-  deps: Dependencies,
+  deps: FanOutPorts,
   channel: Channel,
   frame: ServerFrame,
   options: FanOutOptions = {},

@@ -26,7 +26,7 @@ export async function hello(deps: Dependencies, connectionId: string): Promise<S
 
 /** The connection and its user; a connection whose records are gone must reconnect. */
 export async function requireSession(
-  deps: Dependencies,
+  deps: Pick<Dependencies, 'connections' | 'users'>,
   connectionId: string,
 ): Promise<{ connection: Connection; user: User }> {
   const connection = await deps.connections.get(connectionId);

@@ -1,8 +1,12 @@
 import type { Dependencies } from '../dependencies';
-import type { TopicMessageFrame } from '../frames';
-import { requireMessageSize, requireTopicName } from '../limits';
-import { topicChannel, type Author, type StoredMessage } from '../model';
-import { broadcast, type BroadcastResult } from './broadcast';
+import type { SkippedFrame, TopicMessageFrame } from '../frames';
+import { requireMessage, requireTopicName } from '../limits';
+import { isSkipped, topicChannel, type Author, type LogEntry, type StoredMessage } from '../model';
+import { broadcast, type BroadcastPorts, type BroadcastResult } from './broadcast';
+import { requireSession } from './hello';
+
+/** Numbering and storing the message, then the broadcast. */
+export type PublishPorts = Pick<Dependencies, 'messages' | 'ids'> & BroadcastPorts;
 
 export interface PublishRequest {
   topic: string;
@@ -25,9 +29,9 @@ export interface PublishResult {
  * Stores a topic message under the next `seq` and delivers it to every subscriber. A repeated `id` from
  * the same publisher is neither stored nor delivered again: the original `seq` is returned.
  */
-export async function publish(deps: Dependencies, request: PublishRequest): Promise<PublishResult> {
+export async function publish(deps: PublishPorts, request: PublishRequest): Promise<PublishResult> {
   const topic = requireTopicName(request.topic);
-  requireMessageSize(request.message);
+  requireMessage(request.message);
   const channel = topicChannel(topic);
   const { message, duplicate } = await deps.messages.append(channel, {
     id: request.id ?? deps.ids.next(),
@@ -42,6 +46,23 @@ export async function publish(deps: Dependencies, request: PublishRequest): Prom
   return { topic, seq: message.seq, id: message.id, duplicate, fanOut: result };
 }
 
+export interface ConnectionPublishRequest {
+  connectionId: string;
+  topic: string;
+  message: unknown;
+  id?: string;
+}
+
+/**
+ * A browser's publish: the connection must still have a session, and the message goes out in its user's
+ * name. (Its rate limit is the `publish` budget, drawn before any route runs: see `admitFrame`.)
+ */
+export async function publishFromConnection(deps: PublishPorts, request: ConnectionPublishRequest): Promise<PublishResult> {
+  const { connection } = await requireSession(deps, request.connectionId);
+  const { topic, message, id } = request;
+  return publish(deps, { topic, message, id, from: { userId: connection.userId, name: connection.name } });
+}
+
 export function toTopicFrame(topic: string, message: StoredMessage): TopicMessageFrame {
   return {
     type: 'message',
@@ -51,4 +72,9 @@ export function toTopicFrame(topic: string, message: StoredMessage): TopicMessag
     from: message.from?.userId ?? null,
     sentAt: message.sentAt,
   };
+}
+
+/** A replayed entry of a topic's log: its message, or the news that its `seq` will never hold one. */
+export function toTopicEntryFrame(topic: string, entry: LogEntry): TopicMessageFrame | SkippedFrame {
+  return isSkipped(entry) ? { type: 'skipped', topic, seq: entry.seq } : toTopicFrame(topic, entry);
 }

@@ -1,19 +1,23 @@
 import type { Dependencies } from '../dependencies';
-import { RateLimitedError, UnauthorizedError } from '../errors';
+import { UnauthorizedError } from '../errors';
 import { CHAT_ROOM, type Connection } from '../model';
 import { newUser } from './connect';
-import { fanOut } from './fan-out';
+import { disconnect } from './disconnect';
+import { fanOut, type FanOutPorts } from './fan-out';
 import { requireSession } from './hello';
 
 /**
  * Forgets the connection's user (identity and feed cursor; its tokens are refused from now on) and
  * moves the connection to a brand-new anonymous user, announced to the rest of the room as a leave and a
- * join (not to the old or the new user's own connections). Two room-wide broadcasts, so a reset counts
- * against the connection's chat rate limit.
+ * join (not to the old or the new user's own connections). Two room-wide broadcasts, so a reset draws
+ * from the connection's chat budget (`ROUTE_CLASSES`).
+ *
+ * The old user's other tabs have no user any more: they are ended before the leave is announced (their
+ * records removed, so `who` and presence agree at once, and the connections closed). A closed tab that
+ * reconnects with the old token is refused (401) and starts as a new user of its own.
  */
-export async function resetSession(deps: Dependencies, connectionId: string): Promise<Connection> {
+export async function resetSession(deps: Pick<Dependencies, 'ids'> & FanOutPorts, connectionId: string): Promise<Connection> {
   const { connection, user } = await requireSession(deps, connectionId);
-  if (!(await deps.rateLimiter.tryAcquire(connectionId))) throw new RateLimitedError();
   const counted = await deps.users.delete(user.userId);
   const fresh = newUser(deps, undefined);
   await deps.users.create(fresh);
@@ -33,6 +37,7 @@ export async function resetSession(deps: Dependencies, connectionId: string): Pr
   }
   await deps.subscriptions.subscribe(CHAT_ROOM, moved);
   await deps.users.addConnections(fresh.userId, 1);
+  await endOtherTabs(deps, user.userId);
   await leave();
   const join = { type: 'presence', event: 'join', user: { userId: fresh.userId, name: fresh.name } } as const;
   await fanOut(deps, CHAT_ROOM, join, { exclude: eitherUser });
@@ -45,4 +50,16 @@ export async function resetSession(deps: Dependencies, connectionId: string): Pr
     throw closedMeanwhile();
   }
   return moved;
+}
+
+/**
+ * Removes and closes every connection still filed under a reset user (this one has moved already). The
+ * records go first: the close is asynchronous (its `$disconnect` comes later and finds nothing), and a
+ * close that fails leaves a connection that can do nothing but reconnect (it has no records).
+ */
+async function endOtherTabs(deps: FanOutPorts, userId: string): Promise<void> {
+  for (const other of await deps.connections.listByUser(userId)) {
+    await disconnect(deps, other.connectionId);
+    await deps.notifier.close(other.connectionId).catch(() => undefined);
+  }
 }

@@ -60,7 +60,7 @@ export async function runFanOutJob(io: FanOutJobDependencies, job: FanOutJob): P
   let cursor = job.cursor;
   let left = settings.subscribersPerJob;
   do {
-    const page = await io.shards.page(job.channel, job.shard, cursor, Math.min(settings.pageSize, left));
+    const page = await io.shards.shardPage(job.channel, job.shard, cursor, Math.min(settings.pageSize, left));
     result.pagesRead += 1;
     left -= page.subscribers.length;
     cursor = page.next;

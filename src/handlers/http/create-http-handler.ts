@@ -3,8 +3,10 @@ import httpErrorHandler from '@middy/http-error-handler';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { Dependencies } from '../../domain/dependencies';
+import { LIMITS, requireDepth } from '../../domain/limits';
 import type { DependencyFactory } from '../../composition-root';
 import { observabilityMiddlewares, type Observability } from '../observability';
+import { observeDeliveries } from '../observe-deliveries';
 import { bodySizeLimit, httpErrorBodies, HttpError } from './http-errors';
 import type { HttpEvent, HttpResult } from './http-event';
 
@@ -19,11 +21,12 @@ export interface HttpHandlerOptions {
 
 /** An HTTP API handler: size limit, JSON body (on writes), one route call, errors as `{"code","message"}`. */
 export function createHttpHandler({ routes, dependencies, observability }: HttpHandlerOptions) {
+  const dependenciesOf = observeDeliveries(dependencies, observability);
   const handle = async (event: HttpEvent): Promise<HttpResult> => {
     observability.metrics.addMetric('HttpRequests', 'Count', 1);
     const selected = routes[event.routeKey];
     if (!selected) throw new HttpError(404, 'not_found', `No route ${event.routeKey}.`);
-    return selected(event, await dependencies());
+    return selected(event, await dependenciesOf());
   };
   return middy(handle)
     .use(observabilityMiddlewares(observability))
@@ -33,7 +36,10 @@ export function createHttpHandler({ routes, dependencies, observability }: HttpH
     .use(jsonBodyOnWrites());
 }
 
-/** `@middy/http-json-body-parser` for requests that carry a body; GET and friends have none. */
+/**
+ * `@middy/http-json-body-parser` for requests that carry a body; GET and friends have none. A body nested
+ * deeper than a `message` may be (plus the body itself) is `invalid_frame` before any recursive code sees it.
+ */
 function jsonBodyOnWrites(): MiddlewareObj<HttpEvent> {
   // Back-end callers often omit Content-Type; the runtime option exists but is missing from the typings.
   const parser = httpJsonBodyParser({ disableContentTypeCheck: true } as Parameters<typeof httpJsonBodyParser>[0]);
@@ -42,6 +48,7 @@ function jsonBodyOnWrites(): MiddlewareObj<HttpEvent> {
       const method = request.event.requestContext?.http?.method ?? request.event.routeKey.split(' ')[0];
       if (method === 'GET' || method === 'HEAD' || method === 'DELETE') return;
       await parser.before?.(request as unknown as Request);
+      requireDepth(request.event.body, LIMITS.messageDepth + 1, 'The body');
     },
   };
 }

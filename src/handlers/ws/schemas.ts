@@ -12,6 +12,8 @@ export const frames = {
   chat: object({ message: string(), id }),
   // `limit` is range-checked by the domain, which names the allowed range.
   history: object({ limit: optional(integer()), before: optional(wholeNumber(1)) }),
+  // `cursor` is checked by the domain, which knows what a cursor of the room looks like.
+  who: object({ cursor: optional(string()) }),
   // `cursor`: the position after the last character the client holds; one beyond the saved cursor is ignored.
   teleread: object({ cursor: optional(wholeNumber(0)) }),
 };

@@ -27,7 +27,7 @@ export async function shootPanels(page: Page, suffix = ''): Promise<string[]> {
   for (const [width, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
     await page.setViewportSize(viewport);
     await page.evaluate(() => {
-      document.querySelectorAll('.notice').forEach((n) => n.remove());
+      for (const notice of document.querySelectorAll('.notice')) notice.remove();
       window.scrollTo(0, 0);
     });
     const overview = `${width}-overview${suffix}.png`;

@@ -1,4 +1,4 @@
-import type { SessionHistory, SessionRecord } from '../../../src/domain/ports/session-history';
+import type { SessionHistory, SessionPosition, SessionRecord } from '../../../src/domain/ports/session-history';
 
 export class InMemorySessionHistory implements SessionHistory {
   private readonly records = new Map<string, SessionRecord[]>();
@@ -7,7 +7,11 @@ export class InMemorySessionHistory implements SessionHistory {
     this.records.set(userId, [...(this.records.get(userId) ?? []), session]);
   }
 
-  async list(userId: string, limit: number): Promise<SessionRecord[]> {
-    return [...(this.records.get(userId) ?? [])].reverse().slice(0, limit);
+  async list(userId: string, limit: number, before?: SessionPosition): Promise<SessionRecord[]> {
+    const key = (record: SessionPosition) => `${record.disconnectedAt}#${record.connectionId}`;
+    return [...(this.records.get(userId) ?? [])]
+      .sort((a, b) => (key(a) < key(b) ? 1 : -1))
+      .filter((record) => before === undefined || key(record) < key(before))
+      .slice(0, limit);
   }
 }

@@ -1,6 +1,6 @@
 import type { Channel, Connection, Subscriber } from '../../../src/domain/model';
-import type { SubscriberPage, SubscriberShard, SubscriberShards } from '../../../src/domain/ports/subscriber-shards';
-import type { SubscriptionRepository } from '../../../src/domain/ports/subscription-repository';
+import type { ShardPage, SubscriberShard, SubscriberShards } from '../../../src/domain/ports/subscriber-shards';
+import type { SubscriberPage, SubscriptionRepository } from '../../../src/domain/ports/subscription-repository';
 
 export interface InMemorySubscriptionOptions {
   /** Subscribers per page. Small pages make a fan-out cross page boundaries with only a few subscribers. */
@@ -10,7 +10,11 @@ export interface InMemorySubscriptionOptions {
 /** Subscribers per channel in subscription order, read back in pages like a DynamoDB Query. */
 export class InMemorySubscriptionRepository implements SubscriptionRepository, SubscriberShards {
   private readonly channels = new Map<Channel, Map<string, Subscriber>>();
+  /** The counted (capped) channels of each connection. */
+  private readonly counted = new Map<string, Set<Channel>>();
   private readonly pageSize: number;
+  /** Every connection id ever subscribed to a channel, in order, so that a cursor survives a departure. */
+  private readonly order = new Map<Channel, string[]>();
   /** How many pages all `subscribers` iterations have read, to show that a fan-out really paged. */
   pagesRead = 0;
 
@@ -19,11 +23,20 @@ export class InMemorySubscriptionRepository implements SubscriptionRepository, S
     if (!Number.isInteger(this.pageSize) || this.pageSize < 1) throw new Error('pageSize must be a positive integer.');
   }
 
-  async subscribe(channel: Channel, connection: Connection): Promise<void> {
+  async subscribe(channel: Channel, connection: Connection, limit?: number): Promise<boolean> {
+    if (limit !== undefined) {
+      const counted = this.countedOf(connection.connectionId);
+      if (!counted.has(channel) && counted.size >= limit) return false;
+      counted.add(channel);
+    }
     this.subscribersOf(channel).set(connection.connectionId, toSubscriber(connection));
+    const order = this.order.get(channel) ?? [];
+    if (!order.includes(connection.connectionId)) this.order.set(channel, [...order, connection.connectionId]);
+    return true;
   }
 
   async unsubscribe(channel: Channel, connectionId: string): Promise<boolean> {
+    this.counted.get(connectionId)?.delete(channel);
     return this.channels.get(channel)?.delete(connectionId) ?? false;
   }
 
@@ -49,12 +62,12 @@ export class InMemorySubscriptionRepository implements SubscriptionRepository, S
     }
   }
 
-  async count(channel: Channel): Promise<number> {
+  async countSubscribers(channel: Channel): Promise<number> {
     return this.channels.get(channel)?.size ?? 0;
   }
 
   /** A shard is the subscribers whose id hashes to `index` (mod `of`), read in id order after the cursor. */
-  async page(channel: Channel, shard: SubscriberShard, cursor: string | null, limit: number): Promise<SubscriberPage> {
+  async shardPage(channel: Channel, shard: SubscriberShard, cursor: string | null, limit: number): Promise<ShardPage> {
     this.pagesRead += 1;
     const ids = [...(this.channels.get(channel)?.keys() ?? [])]
       .filter((id) => hashOf(id) % shard.of === shard.index && (cursor === null || id > cursor))
@@ -67,6 +80,22 @@ export class InMemorySubscriptionRepository implements SubscriptionRepository, S
     };
   }
 
+  async page(channel: Channel, limit: number, after?: string): Promise<SubscriberPage> {
+    const all = [...(this.channels.get(channel)?.values() ?? [])];
+    // Storage order is subscription order here; a departed `after` continues from where it was recorded.
+    const start = after === undefined ? 0 : this.positionAfter(channel, after, all);
+    const subscribers = all.slice(start, start + limit).map((subscriber) => ({ ...subscriber }));
+    return { subscribers, more: start + limit < all.length };
+  }
+
+  private positionAfter(channel: Channel, after: string, live: Subscriber[]): number {
+    const order = this.order.get(channel) ?? [];
+    const index = order.indexOf(after);
+    if (index < 0) return live.length;
+    const seen = new Set(order.slice(0, index + 1));
+    return live.filter((subscriber) => seen.has(subscriber.connectionId)).length;
+  }
+
   /** The channels a connection is subscribed to; used by the connection repository's `remove`. */
   channelsOf(connectionId: string): Channel[] {
     return [...this.channels].filter(([, subscribers]) => subscribers.has(connectionId)).map(([channel]) => channel);
@@ -76,6 +105,7 @@ export class InMemorySubscriptionRepository implements SubscriptionRepository, S
   removeConnection(connectionId: string): Channel[] {
     const channels = this.channelsOf(connectionId);
     for (const channel of channels) this.channels.get(channel)?.delete(connectionId);
+    this.counted.delete(connectionId);
     return channels;
   }
 
@@ -84,6 +114,15 @@ export class InMemorySubscriptionRepository implements SubscriptionRepository, S
     for (const subscribers of this.channels.values()) {
       if (subscribers.has(connection.connectionId)) subscribers.set(connection.connectionId, toSubscriber(connection));
     }
+  }
+
+  private countedOf(connectionId: string): Set<Channel> {
+    let counted = this.counted.get(connectionId);
+    if (!counted) {
+      counted = new Set();
+      this.counted.set(connectionId, counted);
+    }
+    return counted;
   }
 
   private subscribersOf(channel: Channel): Map<string, Subscriber> {

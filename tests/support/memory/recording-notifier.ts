@@ -51,6 +51,14 @@ export class RecordingNotifier implements Notifier {
     }
   }
 
+  /** Connections closed from the server's side, in order; a closed connection is gone from then on. */
+  readonly closed: string[] = [];
+
+  async close(connectionId: string): Promise<void> {
+    this.closed.push(connectionId);
+    this.gone.add(connectionId);
+  }
+
   /** From now on sends to this connection answer `gone`, like a 410 from `@connections`. */
   markGone(connectionId: string): void {
     this.gone.add(connectionId);

@@ -1,11 +1,16 @@
-import type { ChatFrame } from '../client/frames';
-import type { OutgoingChat } from '../client/chat-outbox';
-import { checkDisplayName } from '../client/display-name';
-import type { SwitchboardClient } from '../client/switchboard-client';
+import {
+  checkChatText,
+  checkDisplayName,
+  LIMITS,
+  type ChatFrame,
+  type OutgoingChat,
+  type SwitchboardClient,
+} from '@switchboard/client';
 import { card, field, formatTime, h, stickToBottom } from './dom';
 import { settings } from './settings';
+import { userName } from './user-name';
 
-const MAX_CHARS = 2000;
+const MAX_CHARS = LIMITS.chatChars;
 
 const OUTBOX_LABELS: Record<OutgoingChat['state'], string> = {
   queued: 'queued, sends when connected',
@@ -80,7 +85,7 @@ export function mountChatPanel(root: HTMLElement, client: SwitchboardClient, not
         'data-own': String(own),
         'data-state': 'delivered',
       },
-      h('div', { class: 'meta' }, h('strong', {}, own ? `${frame.from.name} (you)` : frame.from.name), h('time', { datetime: frame.sentAt }, formatTime(frame.sentAt))),
+      h('div', { class: 'meta' }, h('strong', {}, userName(frame.from, own ? ' (you)' : '')), h('time', { datetime: frame.sentAt }, formatTime(frame.sentAt))),
       h('p', { class: 'text' }, frame.message),
     );
     rows.set(frame.id, row);
@@ -109,13 +114,12 @@ export function mountChatPanel(root: HTMLElement, client: SwitchboardClient, not
   };
 
   const send = () => {
-    const text = input.value.trim();
-    if (text === '') return;
-    if ([...text].length > MAX_CHARS) {
-      notify(`A chat message can be at most ${MAX_CHARS} characters.`);
+    const check = checkChatText(input.value);
+    if (!check.ok) {
+      if (check.problem) notify(check.problem);
       return;
     }
-    client.sendChat(text);
+    client.sendChat(check.text);
     input.value = '';
     input.focus();
   };
@@ -155,7 +159,7 @@ export function mountChatPanel(root: HTMLElement, client: SwitchboardClient, not
   client.on('outbox', renderOutbox);
   client.on('presence', (frame) => {
     const verb = frame.event === 'join' ? 'joined' : 'left';
-    const row = h('li', { class: 'presence', 'data-testid': 'presence-line', 'data-event': frame.event }, `${frame.user.name} ${verb}`);
+    const row = h('li', { class: 'presence', 'data-testid': 'presence-line', 'data-event': frame.event }, userName(frame.user), ` ${verb}`);
     place(row, lastSeq + 0.5);
   });
   client.on('who', (frame) => {
@@ -167,12 +171,12 @@ export function mountChatPanel(root: HTMLElement, client: SwitchboardClient, not
           'li',
           { 'data-testid': 'who-user', 'data-user-id': user.userId, class: self ? 'self' : undefined },
           h('span', { class: 'dot online', 'aria-hidden': 'true' }),
-          self ? `${user.name} (you)` : user.name,
+          userName(user, self ? ' (you)' : ''),
           user.connections > 1 ? h('span', { class: 'muted' }, ` ×${user.connections}`) : null,
         );
       }),
     );
     const mine = frame.users.find((user) => user.userId === client.session?.userId);
-    me.textContent = mine ? `You appear as ${mine.name}.` : '';
+    me.replaceChildren(...(mine ? ['You appear as ', userName(mine), '.'] : []));
   });
 }

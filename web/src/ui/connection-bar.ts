@@ -1,5 +1,4 @@
-import type { ConnectionStatus, StatusChange, SwitchboardClient } from '../client/switchboard-client';
-import { isWebSocketUrl } from '../client/endpoint';
+import { isWebSocketUrl, SwitchboardClientError, type ConnectionStatus, type StatusChange, type SwitchboardClient } from '@switchboard/client';
 import { field, formatDuration, formatTime, h } from './dom';
 import { settings } from './settings';
 
@@ -91,7 +90,12 @@ export function mountConnectionBar(root: HTMLElement, client: SwitchboardClient,
     settings.saveUrl(url);
     const seconds = Math.max(0, Math.floor(Number(autoInput.value) || 0));
     settings.saveAutoDisconnectSeconds(seconds);
-    client.connect(url, { name: settings.name(), autoDisconnectMs: seconds * 1000 });
+    try {
+      client.connect(url, { name: settings.name(), autoDisconnectMs: seconds * 1000 });
+    } catch (error) {
+      if (!(error instanceof SwitchboardClientError)) throw error;
+      detail.textContent = error.message;
+    }
   };
 
   form.addEventListener('submit', (event) => {

@@ -1,4 +1,4 @@
-import type { SwitchboardClient } from '../client/switchboard-client';
+import type { SwitchboardClient } from '@switchboard/client';
 import { card, h } from './dom';
 
 /** The identity (Reset) and the tele-read: Tele-read / Stop / Clear, the text with a cursor, progress. */

@@ -1,11 +1,9 @@
-import { checkDisplayName } from '../client/display-name';
-import type { TokenStore } from '../client/switchboard-client';
+import { checkDisplayName, webStorageTokenStore, type TokenStore } from '@switchboard/client';
 
 const KEYS = {
   url: 'switchboard.wsUrl',
   name: 'switchboard.name',
   autoDisconnect: 'switchboard.autoDisconnectSeconds',
-  token: (url: string) => `switchboard.token:${url}`,
 };
 
 /** localStorage can be missing or throw (private mode, disabled storage): the page then just forgets. */
@@ -49,9 +47,5 @@ export const settings = {
   saveAutoDisconnectSeconds: (seconds: number): void => write(KEYS.autoDisconnect, seconds > 0 ? String(seconds) : undefined),
 };
 
-/** Session tokens per server URL, so two servers' identities never mix. */
-export const localTokenStore: TokenStore = {
-  load: (url) => read(KEYS.token(url)),
-  save: (url, token) => write(KEYS.token(url), token),
-  clear: (url) => write(KEYS.token(url), undefined),
-};
+/** Session tokens per server URL (`switchboard.token:<url>` in localStorage), so two servers' identities never mix. */
+export const localTokenStore: TokenStore = webStorageTokenStore(undefined, 'switchboard.token:');

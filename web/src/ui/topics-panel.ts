@@ -1,4 +1,4 @@
-import type { SwitchboardClient } from '../client/switchboard-client';
+import { checkTopicMessage, SwitchboardClientError, type SwitchboardClient } from '@switchboard/client';
 import { card, field, formatTime, h, stickToBottom } from './dom';
 
 const TOPIC_PATTERN = '[A-Za-z0-9_\\-.:/]{1,128}';
@@ -7,6 +7,16 @@ const MAX_LOG_ROWS = 500;
 /** Subscribe / unsubscribe, the subscriptions, a publish form (JSON or text) and the message log. */
 export function mountTopicsPanel(root: HTMLElement, client: SwitchboardClient, notify: (text: string) => void): void {
   const { card: panel, body } = card('Topics', 'topics-panel');
+  /** Runs a client call; input the client refuses (a bad topic, a message too large) is said in words. */
+  const attempt = <T>(call: () => T): T | undefined => {
+    try {
+      return call();
+    } catch (error) {
+      if (!(error instanceof SwitchboardClientError)) throw error;
+      notify(error.message);
+      return undefined;
+    }
+  };
 
   const topicInput = h('input', {
     type: 'text',
@@ -64,7 +74,7 @@ export function mountTopicsPanel(root: HTMLElement, client: SwitchboardClient, n
       notify('A topic name is 1 to 128 characters of letters, digits and _ - . : /');
       return;
     }
-    client.subscribe(topic);
+    if (!attempt(() => client.subscribe(topic))) return;
     if (!publishTopic.value) publishTopic.value = topic;
     topicInput.value = '';
   });
@@ -88,9 +98,16 @@ export function mountTopicsPanel(root: HTMLElement, client: SwitchboardClient, n
     } else if (messageInput.value.trim() === '') {
       return;
     }
+    const problem = checkTopicMessage(message);
+    if (problem) {
+      notify(problem);
+      messageInput.setAttribute('aria-invalid', 'true');
+      return;
+    }
     messageInput.removeAttribute('aria-invalid');
-    const id = client.publish(topic, message);
-    publishStatus.dataset.pendingId = id;
+    const ticket = attempt(() => client.publish(topic, message));
+    if (!ticket) return;
+    publishStatus.dataset.pendingId = ticket.id;
     publishStatus.textContent = client.status === 'connected' ? `Publishing to ${topic}…` : `Queued for ${topic}; sends on reconnect.`;
     messageInput.value = '';
   };
@@ -123,11 +140,10 @@ export function mountTopicsPanel(root: HTMLElement, client: SwitchboardClient, n
     const chip = subscriptions.querySelector<HTMLElement>(`[data-topic="${CSS.escape(frame.topic)}"]`);
     if (chip) chip.dataset.confirmed = 'true';
   });
-  client.on('publishFailed', ({ id, topic }) => {
-    if (publishStatus.dataset.pendingId === id) publishStatus.textContent = `Not published to ${topic}: the server failed. Try again.`;
-  });
-  client.on('ack', (frame) => {
-    if (publishStatus.dataset.pendingId === frame.id) publishStatus.textContent = `Published to ${frame.topic} as #${frame.seq}.`;
+  client.on('publishOutcome', (outcome) => {
+    if (publishStatus.dataset.pendingId !== outcome.id) return;
+    publishStatus.textContent =
+      outcome.status === 'acked' ? `Published to ${outcome.topic} as #${outcome.seq}.` : `Not published to ${outcome.topic}: ${outcome.error.message} Try again.`;
   });
 
   const append = (row: HTMLElement) =>

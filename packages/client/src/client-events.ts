@@ -1,0 +1,78 @@
+import type { FeedBuffer, FeedUpdate } from './feed-buffer.js';
+import type { OutgoingChat } from './chat-outbox.js';
+import type { ConnectionEvent, ConnectionState } from './machine.js';
+import type { GatewayErrorFrame } from './parse-frames.js';
+import type { PublishFailure, PublishOutcome } from './publish-outbox.js';
+import type { TopicStatus } from './topic-streams.js';
+import type {
+  AckFrame,
+  ChatFrame,
+  DirectFrame,
+  ErrorFrame,
+  HistoryFrame,
+  PresenceFrame,
+  ServerFrame,
+  SessionFrame,
+  SubscribedFrame,
+  TopicMessageFrame,
+  WhoFrame,
+} from './wire/frames.js';
+
+/** The connection as a page shows it; {@link ConnectionState} is the machine's finer state. */
+export type ConnectionStatus = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'error';
+
+export interface StatusChange {
+  status: ConnectionStatus;
+  /** Why, in words, when it is not obvious (the next retry, an error). */
+  detail?: string;
+  /** Milliseconds until the next attempt, while reconnecting. */
+  retryInMs?: number;
+}
+
+/** The outcome of one chat message: the server stored it (its echo came back), or refused it. */
+export type ChatOutcome =
+  | { id: string; status: 'acked'; seq: number }
+  | { id: string; status: 'failed'; error: PublishFailure };
+
+export interface ClientEvents extends Record<string, unknown> {
+  /** Every transition of the connection machine. */
+  state: { from: ConnectionState; event: ConnectionEvent; to: ConnectionState };
+  status: StatusChange;
+  session: { frame: SessionFrame; newIdentity: boolean };
+  /** Every well-formed server frame, before it is acted on. */
+  frame: ServerFrame;
+  subscribed: SubscribedFrame;
+  topics: string[];
+  /** A topic's delivery status: `live` once nothing published from now on can be missed. */
+  topicStatus: { topic: string; status: TopicStatus };
+  /** A topic message, per topic in seq order, each seq once, across reconnects. */
+  topicMessage: TopicMessageFrame;
+  /**
+   * Seqs that will never hold a message, in their place in the order: ones the server reported `skipped`
+   * (a publisher stopped after drawing the seq), or a gap it could not fill in time. Not waited for.
+   */
+  gap: { topic: string; from: number; to: number };
+  ack: AckFrame;
+  publishOutcome: PublishOutcome;
+  chat: { frame: ChatFrame; own: boolean };
+  chatOutcome: ChatOutcome;
+  history: HistoryFrame;
+  /** Everyone in the room, once every page of the answer has come (so never with a `cursor`). */
+  who: WhoFrame;
+  presence: PresenceFrame;
+  direct: DirectFrame;
+  outbox: OutgoingChat[];
+  feed: { update: FeedUpdate; buffer: FeedBuffer };
+  reading: boolean;
+  feedEnd: FeedBuffer;
+  /** The server's `error` frame. */
+  error: ErrorFrame;
+  /** API Gateway's own error frame; whatever was waiting for an answer has been settled or resent. */
+  gatewayError: GatewayErrorFrame;
+  /** A frame from the server that is not valid: ignored, and reported here rather than thrown. */
+  malformedFrame: { reason: string; data: unknown };
+  /** The server refused a new display name (the connection succeeded without it); the old name stays. */
+  nameRefused: string;
+  /** Something a person should know that is not a server error frame. */
+  notice: string;
+}

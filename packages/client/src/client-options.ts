@@ -1,0 +1,49 @@
+import type { BackoffOptions } from './backoff.js';
+import type { Scheduler } from './scheduler.js';
+import type { SocketFactory, WebSocketConstructor } from './socket.js';
+import type { TokenStore } from './token-stores.js';
+
+export interface SwitchboardClientOptions {
+  /** A WebSocket constructor: on Node 20, `WebSocket` from the `ws` package. Default: the global one. */
+  WebSocket?: WebSocketConstructor;
+  /** Opens sockets; overrides `WebSocket` (tests hand in a fake). */
+  createSocket?: SocketFactory;
+  scheduler?: Scheduler;
+  random?: () => number;
+  newId?: () => string;
+  /** Where the session token is kept between runs. Default: none (every run is a new user). */
+  tokenStore?: TokenStore;
+  backoff?: BackoffOptions;
+  /** Ping interval, well inside API Gateway's 10-minute idle timeout (default 5 minutes). */
+  heartbeatMs?: number;
+  /** How long to wait for a pong before declaring the connection dead (default 20 s). */
+  pongTimeoutMs?: number;
+  /**
+   * A connection is replaced by a new one after this long (default 1 h 50 min), before API Gateway cuts it
+   * at 2 hours; the new one resumes everything, so nothing is lost. 0 never plans one.
+   */
+  maxConnectionMs?: number;
+  /** Joins the chat room on connect (asks for history and who is here). Default true; a back end that only subscribes says false. */
+  chat?: boolean;
+  /** How many chat messages to ask for on join. */
+  historyLimit?: number;
+  /** First wait after `rate_limited`; it doubles while the server keeps refusing (default 1.5 s). */
+  rateLimitRetryMs?: number;
+  /** Sends of one publish or chat message that met `internal` before it is reported failed (default 5). */
+  maxServerErrors?: number;
+  /** How long to wait for `session` after `hello` before asking again (three times, then reconnect). */
+  helloTimeoutMs?: number;
+  /** How long a gap in a topic's seqs may stay open before a replay is asked for (default 1 s). */
+  gapWaitMs?: number;
+  /** How long a gap may stay open without progress after that replay before it is skipped (default 10 s). */
+  gapGiveUpMs?: number;
+  /**
+   * Tells whether the server answers at all (any HTTP response). A browser shows a refused handshake (401
+   * for a bad token) and an unreachable server alike, as a socket that closes before opening; this tells
+   * them apart so a token is not thrown away just because the network was down. Absent: every failure
+   * before open with a token counts as a refusal.
+   */
+  probe?: (httpUrl: string) => Promise<boolean>;
+  /** Aborting it closes the client for good, as {@link SwitchboardClient.close} does. */
+  signal?: AbortSignal;
+}
