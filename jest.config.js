@@ -6,10 +6,12 @@ module.exports = {
   transform: {
     '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
   },
-  // middy ships ESM only: compile it to CommonJS with the rest.
-  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
-  // The client package is consumed from source, as the front end does: its ESM `./x.js` imports name `./x.ts`.
+  // middy and fauxqs (the local SQS emulator) ship ESM only: compile them to CommonJS with the rest.
+  transformIgnorePatterns: ['/node_modules/(?!(@middy|fauxqs)/)'],
   moduleNameMapper: {
+    // fauxqs exports only an `import` condition, which jest's CommonJS resolver does not match.
+    '^fauxqs$': '<rootDir>/node_modules/fauxqs/dist/app.js',
+    // The client package is consumed from source, as the front end does: its ESM `./x.js` imports name `./x.ts`.
     '^@switchboard/client$': '<rootDir>/packages/client/src/index.ts',
     '^@switchboard/client/node$': '<rootDir>/packages/client/src/node.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',

@@ -8,6 +8,7 @@ import type { CapacitySummary } from './sections/capacity';
 import type { ColdStartSummary } from './sections/cold-start';
 import type { CostSummary } from './sections/cost';
 import type { FanOutSummary } from './sections/fan-out';
+import type { LargeFanOutSummary } from './sections/large-fan-out';
 import type { PeerSummary } from './sections/peers';
 import { renderSoakText, type SoakSummary } from './sections/soak';
 import type { BenchSettings } from './settings';
@@ -22,6 +23,7 @@ export interface Results {
   capacity?: CapacitySummary;
   peers?: PeerSummary;
   soak?: SoakSummary;
+  largeFanOut?: LargeFanOutSummary;
 }
 
 /** The API Gateway account-level throttle (requests per second, per Region) that `@connections` calls count against. */
@@ -134,7 +136,7 @@ This machine is shared and noisy: every comparison below is measured side by sid
 times are medians. Read the ratios, not the absolute times. Everything runs on 127.0.0.1: Switchboard's
 local stack (\`src/local/stack.ts\`, from \`template.yaml\`) in a child process of its own, the clients in the
 bench process. Run it again with \`npm run bench\` (about 45 minutes on 2 cores, half of it the soak of section 6) or \`npm run bench -- --quick\`
-(under a minute); the code is in \`bench/\`, one file per section.
+(under a minute; it writes BENCHMARKS.quick.md, not this page, unless given \`--write\`); the code is in \`bench/\`, one file per section.
 ${r.failures.length ? `\n**Sections that failed in this run:** ${r.failures.join('; ')}\n` : ''}
 ${toMarkdown(targetsTable(r, s))}
 `);
@@ -226,6 +228,7 @@ capacity" warning); in AWS each concurrent invocation has its own container and 
     sections.push('## 5. Peer comparison\n\nSkipped with `--quick`.\n');
   }
   if (r.soak) sections.push(renderSoak(r.soak));
+  if (r.largeFanOut) sections.push(renderLargeFanOut(r.largeFanOut));
   return `${sections.join('\n')}`;
 }
 
@@ -294,5 +297,30 @@ ${alone ? `\nThis section was measured on its own: \`${alone.command}\` on ${alo
 ${toMarkdown(soak.table)}
 
 ${renderSoakText(soak)}
+`;
+}
+
+export const LARGE_FAN_OUT_HEADING = '## 7. Publishing to large channels';
+
+/** Section 7 of BENCHMARKS.md; `npm run bench -- --only largefanout` rewrites only this section. */
+export function renderLargeFanOut(r: LargeFanOutSummary, alone?: { command: string; date: string }): string {
+  const verdicts: string[] = [];
+  if (r.ratioAt100k !== undefined) {
+    verdicts.push(`At 100,000 subscribers the last delivery comes ${ratio(r.ratioAt100k)} the throttle floor (target: within 1.3x), ${ratio(r.ratioAt100kFaults ?? Number.NaN)} with 1 % 429s and 1 % 410s, with ${int(r.lostAt100k ?? 0)} lost deliveries in both runs.`);
+  }
+  if (r.validation) {
+    const v = r.validation;
+    const inside = v.ratio >= 0.5 && v.ratio <= 2;
+    const relative = v.realQueuedOverDirect / v.simulatedQueuedOverDirect;
+    verdicts.push(`The real local run took ${v.ratio.toFixed(2)}x the simulated time, ${inside ? 'inside' : 'outside'} the stated 0.5x-2x tolerance, and the single invocation ${v.directRatio.toFixed(2)}x: the gap is this machine's CPU, the same with or without the queue. Relative to the single invocation the queued design took ${v.realQueuedOverDirect.toFixed(2)}x for real and ${v.simulatedQueuedOverDirect.toFixed(2)}x simulated, ${Math.abs(relative - 1) <= 0.25 ? 'inside' : 'outside'} the 25 % tolerance.`);
+  }
+  if (r.largestLocal) {
+    verdicts.push(`Locally, ${int(r.largestLocal.n)} subscribers got the message through the queue and the worker with ${int(r.largestLocal.missing)} missing and ${int(r.largestLocal.duplicates)} duplicates.`);
+  }
+  return `${LARGE_FAN_OUT_HEADING}
+${alone ? `\nMeasured alone by \`${alone.command}\` on ${alone.date}.\n` : ''}
+${r.tables.map(toMarkdown).join('\n\n')}
+
+${verdicts.join(' ')}
 `;
 }

@@ -1,9 +1,11 @@
 /**
  * `npm run bench` (about 45 minutes on 2 cores, half of it the soak) or `npm run bench -- --quick` (about a minute): runs each
- * section against servers on 127.0.0.1 only, prints the tables and rewrites BENCHMARKS.md.
- * `--only=fanout,cost,coldstart,capacity,peers,soak` runs some sections (BENCHMARKS.md is then not rewritten,
- * except the peer, cold-start and soak sections when they ran: `npm run bench -- --only peers`, `--only coldstart`,
- * `--only soak`).
+ * section against servers on 127.0.0.1 only, prints the tables and rewrites BENCHMARKS.md. A quick run's
+ * numbers are too small to stand for the project: it writes BENCHMARKS.quick.md (ignored by git) instead,
+ * unless `--write` asks for BENCHMARKS.md.
+ * `--only=fanout,cost,coldstart,capacity,peers,soak,largefanout` runs some sections (BENCHMARKS.md is then not
+ * rewritten, except the peer, cold-start, soak and large-channel sections when they ran: `npm run bench -- --only peers`,
+ * `--only coldstart`, `--only soak`, `--only largefanout`; the large-channel section only from a full run).
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -12,22 +14,27 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from './lib/child-stack';
 import { toText, type Table } from './lib/table';
-import { coldStartTargetRows, machine, renderColdStart, renderPeers, renderReport, renderSoak, targetsTable, type Results } from './report';
+import { coldStartTargetRows, LARGE_FAN_OUT_HEADING, machine, renderColdStart, renderLargeFanOut, renderPeers, renderReport, renderSoak, targetsTable, type Results } from './report';
 import { runCapacity } from './sections/capacity';
 import { runColdStart } from './sections/cold-start';
 import { runCost } from './sections/cost';
 import { runFanOut } from './sections/fan-out';
+import { runLargeFanOut } from './sections/large-fan-out';
 import { runPeers } from './sections/peers';
 import { runSoak } from './sections/soak';
 import { settingsFor } from './settings';
 
-const SECTIONS = ['fanout', 'cost', 'coldstart', 'capacity', 'peers', 'soak'] as const;
+const SECTIONS = ['fanout', 'cost', 'coldstart', 'capacity', 'peers', 'soak', 'largefanout'] as const;
 type Section = (typeof SECTIONS)[number];
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
-    options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      write: { type: 'boolean', default: false },
+    },
   });
   const quick = values.quick ?? false;
   const only = values.only?.split(',').map((s) => s.trim()) as Section[] | undefined;
@@ -79,10 +86,17 @@ async function main(): Promise<void> {
     show(r.table);
   });
 
+  await section('largefanout', '7. publishing to large channels', () => runLargeFanOut(settings.largeFanOut), (r) => {
+    results.largeFanOut = r;
+    r.tables.forEach(show);
+  });
+
   results.durationS = (Date.now() - started) / 1000;
   show(targetsTable(results, settings));
   const peersRan = results.peers !== undefined && !results.peers.skipped;
-  if (only && (peersRan || results.soak || results.coldStart)) {
+  // A quick run's large-channel numbers are too small to stand for the project: they are only printed.
+  const largeFanOut = quick ? undefined : results.largeFanOut;
+  if (only && (peersRan || results.soak || results.coldStart || largeFanOut)) {
     const path = join(PROJECT_ROOT, 'BENCHMARKS.md');
     const alone = { command, date: new Date().toISOString().slice(0, 10) };
     let page = readFileSync(path, 'utf8');
@@ -92,13 +106,15 @@ async function main(): Promise<void> {
       page = withSection(page, '## 5. Peer comparison', renderPeers(results.peers, alone));
     }
     if (results.soak) page = withSection(page, '## 6. Soak', renderSoak(results.soak, alone));
+    if (largeFanOut) page = withSection(page, LARGE_FAN_OUT_HEADING, renderLargeFanOut(largeFanOut, alone));
     writeFileSync(path, page);
-    console.log('--only given: only the sections that ran (cold start, peers, soak) of BENCHMARKS.md, and their rows in its targets table, rewritten.');
+    console.log('--only given: only the sections that ran (cold start, peers, soak, large channels) of BENCHMARKS.md, and their rows in its targets table, rewritten.');
   } else if (only) {
     console.log('--only given: BENCHMARKS.md left as it was.');
   } else {
-    writeFileSync(join(PROJECT_ROOT, 'BENCHMARKS.md'), renderReport(results, settings, command));
-    console.log(`BENCHMARKS.md written (${results.durationS.toFixed(0)} s).`);
+    const file = quick && !values.write ? 'BENCHMARKS.quick.md' : 'BENCHMARKS.md';
+    writeFileSync(join(PROJECT_ROOT, file), renderReport(results, settings, command));
+    console.log(`${file} written (${results.durationS.toFixed(0)} s).`);
   }
   process.exit(results.failures.length ? 1 : 0);
 }

@@ -2,6 +2,7 @@ import type { CapacitySettings } from './sections/capacity';
 import type { ColdStartSettings } from './sections/cold-start';
 import type { CostSettings } from './sections/cost';
 import type { FanOutSettings } from './sections/fan-out';
+import type { LargeFanOutSettings } from './sections/large-fan-out';
 import type { PeerSettings } from './sections/peers';
 import type { SoakSettings } from './sections/soak';
 
@@ -12,6 +13,7 @@ export interface BenchSettings {
   capacity: CapacitySettings;
   peers: PeerSettings;
   soak: SoakSettings;
+  largeFanOut: LargeFanOutSettings;
 }
 
 /** Sizes for the full run (about 45 minutes on 2 cores, half of it the soak) and for `--quick` (about a minute). */
@@ -26,6 +28,7 @@ export function settingsFor(quick: boolean): BenchSettings {
         capacity: { idleMilestones: [100], chatClients: 50, chatRates: [10, 30], stepMs: 1000, pauseMs: 500 },
         peers: { clients: 0, runs: 0 },
         soak: { cycles: 300, warmUp: 50, concurrency: 10, samples: 1 },
+        largeFanOut: { simulatedSizes: [1000, 10_000, 100_000], validationSize: 0, largestLocal: 0, latencyMs },
       }
     : {
         fanOut: { sizes: [100, 1000, 2000], repetitions: 3, latencyMs, concurrency, sequentialMax: 2000 },
@@ -34,5 +37,11 @@ export function settingsFor(quick: boolean): BenchSettings {
         capacity: { idleMilestones: [1000, 2500, 5000], chatClients: 50, chatRates: [10, 20, 30, 50, 100, 200, 400, 800, 1600], stepMs: 3000, pauseMs: 1500 },
         peers: { clients: Number(process.env.PEER_CLIENTS ?? 1000), runs: 5 },
         soak: { cycles: Number(process.env.SOAK_CYCLES ?? 10_000), warmUp: 200, concurrency: 10, samples: 4 },
+        largeFanOut: {
+          simulatedSizes: [1000, 10_000, 100_000, 1_000_000],
+          validationSize: 2000,
+          largestLocal: Number(process.env.LARGE_FAN_OUT_LOCAL ?? 10_000),
+          latencyMs,
+        },
       };
 }

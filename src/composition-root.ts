@@ -22,6 +22,7 @@ import { randomIds } from './adapters/system/random-ids';
 import { systemClock } from './adapters/system/system-clock';
 import { loadConfig, type Config } from './config';
 import type { ArticleSource } from './domain/ports/article-source';
+import type { FanOutQueue } from './domain/ports/fan-out-queue';
 import type { FeedScheduler } from './domain/ports/feed-scheduler';
 import type { Dependencies } from './domain/dependencies';
 
@@ -44,6 +45,8 @@ export function createDependencyFactory(config: Config = loadConfig()): Dependen
   const shared = {
     connections: new DynamoDbConnectionRepository(table),
     subscriptions,
+    subscriberShards: subscriptions,
+    fanOutQueue: createFanOutQueue(config),
     messages: new DynamoDbMessageLog(table, { messageTtlSeconds: config.MESSAGE_TTL_HOURS * 3600 }),
     users: new DynamoDbUserRepository(table, { sessionTtlSeconds: config.SESSION_TTL_DAYS * 86_400 }),
     clock: systemClock,
@@ -52,6 +55,15 @@ export function createDependencyFactory(config: Config = loadConfig()): Dependen
     settings: {
       fanOutConcurrency: config.FAN_OUT_CONCURRENCY,
       connectGraceMs: config.CONNECT_GRACE_MS,
+      ...(config.FAN_OUT_QUEUE_URL
+        ? {
+            fanOutPlan: {
+              directMax: config.FAN_OUT_DIRECT_MAX,
+              maxShards: config.FAN_OUT_MAX_SHARDS,
+              subscribersPerJob: config.FAN_OUT_SUBSCRIBERS_PER_JOB,
+            },
+          }
+        : {}),
       maxSubscriptionsPerConnection: config.MAX_SUBSCRIPTIONS_PER_CONNECTION,
     },
     feeds: new DynamoDbFeedCursorRepository(table),
@@ -95,6 +107,33 @@ function createArticleSource(config: Config, table: TableContext): ArticleSource
     timeoutMs: config.WIKIPEDIA_TIMEOUT_MS,
     pins: new DynamoDbArticlePins(table),
   });
+}
+
+function createFanOutQueue(config: Config): FanOutQueue {
+  const queueUrl = config.FAN_OUT_QUEUE_URL;
+  if (!queueUrl) return { enqueue: () => Promise.reject(new Error('FAN_OUT_QUEUE_URL is not configured')) };
+  // Only a broadcast to a large channel enqueues, so the SQS client is loaded then, not at every cold start.
+  let queue: Promise<FanOutQueue> | undefined;
+  const load = async (): Promise<FanOutQueue> => {
+    const [{ SQSClient }, { SqsFanOutQueue }] = await Promise.all([
+      import('@aws-sdk/client-sqs'),
+      import('./adapters/sqs/sqs-fan-out-queue'),
+    ]);
+    const client = new SQSClient({ region: config.AWS_REGION, ...(config.SQS_ENDPOINT ? { endpoint: config.SQS_ENDPOINT } : {}) });
+    return new SqsFanOutQueue(client, queueUrl);
+  };
+  return {
+    enqueue: async (jobs) => {
+      queue ??= load();
+      try {
+        return await (await queue).enqueue(jobs);
+      } catch (error) {
+        // A failed load is not remembered: the next broadcast tries again.
+        queue = undefined;
+        throw error;
+      }
+    },
+  };
 }
 
 function createFeedScheduler(config: Config): FeedScheduler {

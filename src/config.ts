@@ -15,6 +15,16 @@ const schema = object({
   /** Only for the local stack: its Lambda Invoke API. */
   LAMBDA_ENDPOINT: optionalUrl,
   FAN_OUT_CONCURRENCY: count(50),
+  /** The fan-out job queue; unset (a bare `sam local invoke`), every broadcast is delivered in place. */
+  FAN_OUT_QUEUE_URL: optional(text(1)),
+  /** Only for the local stack and tests: the SQS emulator. */
+  SQS_ENDPOINT: optionalUrl,
+  /** Channels up to this many subscribers are delivered by the publishing invocation. */
+  FAN_OUT_DIRECT_MAX: count(100, 0),
+  FAN_OUT_MAX_SHARDS: count(16),
+  FAN_OUT_SUBSCRIBERS_PER_JOB: count(500),
+  /** `@connections` calls one fan-out worker invocation keeps in flight. */
+  FAN_OUT_WORKER_CALLS_IN_FLIGHT: count(50),
   SUBSCRIBER_PAGE_SIZE: count(100),
   CONNECT_GRACE_MS: count(30_000, 0),
   MESSAGE_TTL_HOURS: count(24),

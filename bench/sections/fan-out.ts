@@ -63,7 +63,9 @@ export async function runFanOut(settings: FanOutSettings): Promise<FanOutSummary
   const stack = await startChildStack({
     connectionsLatencyMs: settings.latencyMs,
     countDynamo: true,
-    env: { FAN_OUT_CONCURRENCY: String(settings.concurrency), ...UNLIMITED_RATES },
+    // The in-place path at every size, so that it is compared with the samples' strategies like for like;
+    // the queued path of large channels is section 7's.
+    env: { FAN_OUT_CONCURRENCY: String(settings.concurrency), FAN_OUT_DIRECT_MAX: String(Math.max(...settings.sizes)), ...UNLIMITED_RATES },
   });
   const subscribers = new ClientPool();
   const publisher = new ClientPool();

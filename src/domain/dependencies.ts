@@ -2,12 +2,15 @@ import type { ArticleSource } from './ports/article-source';
 import type { Clock } from './ports/clock';
 import type { ConnectionRepository } from './ports/connection-repository';
 import type { FeedCursorRepository } from './ports/feed-cursor-repository';
+import type { FanOutPlanSettings } from './fan-out/fan-out-plan';
+import type { FanOutQueue } from './ports/fan-out-queue';
 import type { FeedScheduler } from './ports/feed-scheduler';
 import type { RateLimiter } from './ports/rate-limiter';
 import type { SessionHistory } from './ports/session-history';
 import type { IdGenerator } from './ports/id-generator';
 import type { MessageLog } from './ports/message-log';
 import type { Notifier } from './ports/notifier';
+import type { SubscriberShards } from './ports/subscriber-shards';
 import type { SubscriptionRepository } from './ports/subscription-repository';
 import type { TokenSigner } from './ports/token-signer';
 import type { UserRepository } from './ports/user-repository';
@@ -17,6 +20,8 @@ export interface Settings {
   fanOutConcurrency: number;
   /** A connection this young is not removed on a 410 (see `CONNECT_GRACE_MS`). */
   connectGraceMs?: number;
+  /** When a broadcast goes to the fan-out workers instead of being delivered in place; absent: always in place. */
+  fanOutPlan?: FanOutPlanSettings;
   /** Topic subscriptions a connection may hold; `LIMITS.subscriptionsPerConnection` when absent. */
   maxSubscriptionsPerConnection?: number;
 }
@@ -25,6 +30,9 @@ export interface Settings {
 export interface Dependencies {
   connections: ConnectionRepository;
   subscriptions: SubscriptionRepository;
+  /** The subscribers of large channels, in disjoint slices for the fan-out workers. */
+  subscriberShards: SubscriberShards;
+  fanOutQueue: FanOutQueue;
   messages: MessageLog;
   users: UserRepository;
   notifier: Notifier;

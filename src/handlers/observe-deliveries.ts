@@ -1,4 +1,5 @@
 import type { DependencyFactory } from '../composition-root';
+import { DeliveryThrottledError } from '../domain/fan-out/delivery-throttled-error';
 import type { ServerFrame } from '../domain/frames';
 import { CHAT_ROOM, topicChannel, type Channel } from '../domain/model';
 import type { Notifier } from '../domain/ports/notifier';
@@ -57,7 +58,11 @@ function channelOf(frame: ServerFrame): Channel | undefined {
   }
 }
 
-/** The HTTP status of an AWS SDK error (`$metadata.httpStatusCode`), when it got that far. */
+/**
+ * The HTTP status of an AWS SDK error (`$metadata.httpStatusCode`), when it got that far; a 429 reaches here
+ * as the domain's `DeliveryThrottledError`, which the fan-out workers retry.
+ */
 function statusOf(error: unknown): number | undefined {
+  if (error instanceof DeliveryThrottledError) return 429;
   return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
 }

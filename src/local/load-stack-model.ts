@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { parseCloudFormationYaml, type CfnValue } from './cfn-yaml';
 import { createIntrinsicResolver, type IntrinsicResolver } from './intrinsic-resolver';
+import { readQueue, readSqsEventSources, type SqsEventSourceModel } from './queue-model';
 import type {
   FunctionModel, HttpRouteModel, IndexModel, StackModel, TableModel, WebSocketApiModel, WebSocketRouteModel,
 } from './stack-model';
@@ -63,8 +64,10 @@ export function loadStackModel(options: LoadStackModelOptions): LoadedStack {
   const httpApiDefaultIam = byType('AWS::Serverless::HttpApi').some(
     ([, properties]) => resolver.resolveString(asObj(properties.Auth).DefaultAuthorizer) === 'AWS_IAM',
   );
+  const sqsEventSources: SqsEventSourceModel[] = [];
   for (const [id, properties, metadata] of byType('AWS::Serverless::Function')) {
     functions.set(id, readFunction({ id, properties, metadata, globals, projectRoot, resolver }));
+    sqsEventSources.push(...readSqsEventSources(id, asObj(properties.Events), resolver));
     for (const event of Object.values(asObj(properties.Events))) {
       if (asObj(event).Type !== 'HttpApi') continue;
       const eventProps = asObj(asObj(event).Properties);
@@ -84,7 +87,12 @@ export function loadStackModel(options: LoadStackModelOptions): LoadedStack {
   const stage =
     (stageResource && resolver.resolveString(stageResource[1].StageName)) ?? parameters.StageName ?? 'production';
 
-  return { model: { stage, parameters, tables, functions, webSocketApi, httpRoutes }, resolver };
+  const queues = byType('AWS::SQS::Queue').map(([id, properties]) => readQueue(id, properties, resolver));
+
+  return {
+    model: { stage, parameters, tables, functions, webSocketApi, httpRoutes, queues, sqsEventSources },
+    resolver,
+  };
 }
 
 interface FunctionSource {

@@ -1,4 +1,5 @@
 import type { CfnValue } from './cfn-yaml';
+import type { QueueModel, SqsEventSourceModel } from './queue-model';
 
 /** A DynamoDB table as declared in the template (the parts dynalite understands). */
 export interface TableModel {
@@ -63,4 +64,6 @@ export interface StackModel {
   functions: Map<string, FunctionModel>;
   webSocketApi: WebSocketApiModel | null;
   httpRoutes: HttpRouteModel[];
+  queues: QueueModel[];
+  sqsEventSources: SqsEventSourceModel[];
 }

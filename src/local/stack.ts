@@ -10,6 +10,7 @@ import { sendJson } from './http-io';
 import { createHttpApiServer } from './http-api-server';
 import { createLambdaInvokeApi } from './lambda-invoke-api';
 import { createLambdaRuntime } from './lambda-runtime';
+import { startQueueServices, type QueueServices } from './queue-services';
 import { closeServer, listen } from './listen';
 import { loadStackModel } from './load-stack-model';
 import { loadLocalSecret } from './local-secret';
@@ -74,6 +75,10 @@ export interface LocalStack {
   stage: string;
   /** The local name of a table of the template (its logical id). */
   tableName(logicalId: string): string;
+  /** Endpoint for `@aws-sdk/client-sqs`, or null when the template has no queue. */
+  sqsEndpoint: string | null;
+  /** The URL of a queue of the template (what `!Ref` yields). */
+  queueUrl(logicalId: string): string;
   /** Closes every socket (so `$disconnect` runs), the servers and dynalite; gives `process.env` back. */
   stop(): Promise<void>;
 }
@@ -99,9 +104,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     templatePath,
     projectRoot,
     ...(options.parameters ? { parameterOverrides: options.parameters } : {}),
-    refResource: (logicalId, type) => (type === 'AWS::ApiGatewayV2::Api' ? wsApiId : logicalId),
+    refResource: (logicalId, type) => {
+      if (type === 'AWS::ApiGatewayV2::Api') return wsApiId;
+      if (type === 'AWS::SQS::Queue' && queues) return queues.urlOf(logicalId);
+      return logicalId;
+    },
   });
 
+  let queues: QueueServices | null = null;
   const stoppers: (() => Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {
     for (const stop of stoppers.splice(0).reverse()) await stop().catch(() => undefined);
@@ -112,6 +122,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       tables: model.tables, tableName, log: (line) => logEvent?.(line),
     });
     stoppers.push(dynamo.stop);
+    queues = model.queues.length > 0 ? await startQueueServices({ model, region: REGION, logEvent, log }) : null;
+    if (queues) stoppers.push(queues.stop);
 
     const gatewayServer = createServer();
     const wsPort = await listen(gatewayServer, options.wsPort ?? 3001, host);
@@ -121,13 +133,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const environmentFor = createFunctionEnvironment({
       resolver, region: REGION, dynamoEndpoint: dynamo.endpoint, gatewayEndpoint,
       tokenSecret: loadLocalSecret(dataDir), quiet: options.quiet ?? false, verbose: options.verbose ?? false,
-      overrides: options.env ?? {},
+      overrides: { ...(queues ? { SQS_ENDPOINT: queues.endpoint } : {}), ...options.env },
     });
     const runtime = createLambdaRuntime({
       functions: model.functions, environmentFor, region: REGION, accountId: ACCOUNT_ID,
       concurrencyPerFunction: options.concurrencyPerFunction ?? DEFAULT_CONCURRENCY_PER_FUNCTION,
     });
     stoppers.push(async () => runtime.close());
+    if (queues) stoppers.push(queues.startEventSources(runtime, options.concurrencyPerFunction ?? DEFAULT_CONCURRENCY_PER_FUNCTION));
     for (const fn of runtime.missingEntries()) log(`! ${fn.logicalId}: ${fn.entryFile} does not exist yet; its routes answer 502`);
 
     const journal = dataDir ? openConnectionJournal(join(dataDir, 'open-connections.jsonl')) : inMemoryConnectionJournal;
@@ -182,6 +195,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     return {
       wsUrl, httpUrl, webUrl, connectionsUrl: gatewayEndpoint, dynamoEndpoint: dynamo.endpoint,
       apiId: wsApiId, stage: model.stage, tableName, stop: stopAll,
+      sqsEndpoint: queues?.endpoint ?? null,
+      queueUrl: (logicalId) => {
+        if (!queues) throw new Error('The template has no queue');
+        return queues.urlOf(logicalId);
+      },
     };
   } catch (error) {
     await stopAll();

@@ -491,6 +491,31 @@ describe('topics', () => {
     expect(await app.topicSeqs(topic)).toEqual([1, 2, 3, 4]);
   });
 
+  it('shows a topic in seq order and each message once, however its deliveries arrive', async () => {
+    const app = await open('?autoconnect=0');
+    let toPage: ((message: string) => void) | undefined;
+    await app.page.routeWebSocket(/.*/, (ws) => {
+      ws.connectToServer();
+      toPage = (message) => ws.send(message);
+    });
+    await app.locator('connect').click();
+    await app.waitForStatus('connected');
+    const topic = `e2e.order.${Date.now()}`;
+    await app.subscribe(topic);
+    const deliver = (seq: number) =>
+      toPage?.(JSON.stringify({ type: 'message', topic, message: `m${seq}`, seq, from: null, sentAt: new Date().toISOString() }));
+
+    // As parallel fan-out workers may deliver them: out of order, and one of them twice (a job run again).
+    deliver(3);
+    deliver(1);
+    deliver(3);
+    deliver(2);
+    await eventually(async () => (await app.topicSeqs(topic)).length >= 3, 10_000, 'three messages');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    expect(await app.topicSeqs(topic)).toEqual([1, 2, 3]);
+  });
+
   it('stops showing a topic once unsubscribed from the page', async () => {
     const app = await open();
     await app.waitForStatus('connected');

@@ -1,4 +1,5 @@
 import { type ApiGatewayManagementApiClient, DeleteConnectionCommand, GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { DeliveryThrottledError } from '../../domain/fan-out/delivery-throttled-error';
 import type { ServerFrame } from '../../domain/frames';
 import type { Delivery, Notifier } from '../../domain/ports/notifier';
 
@@ -15,6 +16,7 @@ export class ApiGatewayNotifier implements Notifier {
       return 'sent';
     } catch (error) {
       if (isGone(error)) return 'gone';
+      if (statusOf(error) === 429) throw new DeliveryThrottledError('@connections answered 429', { cause: error });
       throw error;
     }
   }
@@ -30,6 +32,9 @@ export class ApiGatewayNotifier implements Notifier {
 
 function isGone(error: unknown): boolean {
   if (error instanceof GoneException) return true;
-  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
-  return status === 410;
+  return statusOf(error) === 410;
+}
+
+function statusOf(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
 }

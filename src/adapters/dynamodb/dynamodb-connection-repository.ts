@@ -3,6 +3,7 @@ import type { Channel, Connection } from '../../domain/model';
 import type { ConnectionRepository, RemovedConnection } from '../../domain/ports/connection-repository';
 import { fromConnectionItem, toConnectionAttributes, toConnectionItem } from './connection-item';
 import { CONN_PREFIX, keys, SUB_PREFIX } from './keys';
+import { adjustSubscriberCount } from './subscriber-count';
 import { queryAll } from './query-pages';
 import { isLive, unlessConditionFails, type TableContext } from './table';
 
@@ -52,6 +53,8 @@ export class DynamoDbConnectionRepository implements ConnectionRepository {
     ]);
     if (connection) doomed.push(keys.userConnection(connection.userId, connectionId));
     await this.deleteAll(doomed);
+    // Only the removal that claimed the connection counts its subscriptions down, so that a race counts once.
+    if (connection) await Promise.all(channels.map((channel) => adjustSubscriberCount(this.table, channel, -1)));
     return connection ? { connection, channels } : undefined;
   }
 

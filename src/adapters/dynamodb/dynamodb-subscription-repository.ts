@@ -1,9 +1,12 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Channel, Connection, Subscriber } from '../../domain/model';
+import type { ShardPage, SubscriberShard, SubscriberShards } from '../../domain/ports/subscriber-shards';
 import type { SubscriberPage, SubscriptionRepository } from '../../domain/ports/subscription-repository';
 import { connectionExpiry } from './connection-item';
-import { keys } from './keys';
+import { CONN_PREFIX, keys } from './keys';
 import { queryPages } from './query-pages';
+import { adjustSubscriberCount } from './subscriber-count';
+import { subscriberRange } from './subscriber-ranges';
 import { isLive, unlessConditionFails, type TableContext } from './table';
 
 export interface DynamoDbSubscriptionOptions {
@@ -15,9 +18,10 @@ export interface DynamoDbSubscriptionOptions {
  * Each subscription is two items: one in the channel's partition (what fan-out queries) and one in the
  * connection's partition (what cleanup queries), so neither path ever scans. A connection's counted
  * subscriptions are a number on its own item (`subscriptions`), moved by conditional `ADD`s, so the cap
- * costs one write however many it holds.
+ * costs one write however many it holds. A counter item per channel says how large it is; fan-out
+ * workers read the channel's partition in disjoint sort key ranges.
  */
-export class DynamoDbSubscriptionRepository implements SubscriptionRepository {
+export class DynamoDbSubscriptionRepository implements SubscriptionRepository, SubscriberShards {
   private readonly pageSize: number;
 
   constructor(
@@ -41,14 +45,19 @@ export class DynamoDbSubscriptionRepository implements SubscriptionRepository {
         return false;
       }
     }
-    await this.put({
-      ...keys.subscriber(channel, connection.connectionId),
-      connectionId: connection.connectionId,
-      userId: connection.userId,
-      name: connection.name,
-      connectedAt: connection.connectedAt,
-      expiresAt,
-    });
+    const previous = await this.table.client.send(new PutCommand({
+      TableName: this.table.tableName,
+      Item: {
+        ...keys.subscriber(channel, connection.connectionId),
+        connectionId: connection.connectionId,
+        userId: connection.userId,
+        name: connection.name,
+        connectedAt: connection.connectedAt,
+        expiresAt,
+      },
+      ReturnValues: 'ALL_OLD',
+    }));
+    if (!previous.Attributes) await adjustSubscriberCount(this.table, channel, 1);
     return true;
   }
 
@@ -59,9 +68,35 @@ export class DynamoDbSubscriptionRepository implements SubscriptionRepository {
     const marker = await this.table.client.send(
       new DeleteCommand({ TableName: this.table.tableName, Key: keys.connectionSubscription(connectionId, channel), ReturnValues: 'ALL_OLD' }),
     );
+    if (removed.Attributes) await adjustSubscriberCount(this.table, channel, -1);
     // Only the call that deleted the marker gives its place back, however many unsubscribes race.
     if (marker.Attributes?.counted === true) await this.count(connectionId, -1);
     return isLive(removed.Attributes, this.table.clock.now());
+  }
+
+  async countSubscribers(channel: Channel): Promise<number> {
+    const { Item } = await this.table.client.send(
+      new GetCommand({ TableName: this.table.tableName, Key: keys.subscriberCount(channel) }),
+    );
+    return Math.max(0, Number(Item?.subscribers ?? 0));
+  }
+
+  async shardPage(channel: Channel, shard: SubscriberShard, cursor: string | null, limit: number): Promise<ShardPage> {
+    const { from, to } = subscriberRange(shard);
+    const partition = keys.subscribersPartition(channel);
+    const result = await this.table.client.send(new QueryCommand({
+      TableName: this.table.tableName,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': partition, ':from': from, ':to': to },
+      Limit: limit,
+      ...(cursor === null ? {} : { ExclusiveStartKey: keys.subscriber(channel, cursor) }),
+    }));
+    const now = this.table.clock.now();
+    const last = result.LastEvaluatedKey?.sk;
+    return {
+      subscribers: (result.Items ?? []).filter((item) => isLive(item, now)).map(fromSubscriberItem),
+      next: typeof last === 'string' ? last.slice(CONN_PREFIX.length) : null,
+    };
   }
 
   async isSubscribed(channel: Channel, connectionId: string): Promise<boolean> {

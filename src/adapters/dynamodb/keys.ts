@@ -12,6 +12,7 @@ import type { Channel } from '../../domain/model';
  * | user's open connection        | USER#{userId}     | CONN#{id}            |
  * | user's closed connection      | USER#{userId}     | SESSION#{closedAt}#{id} |
  * | channel's last seq            | CHAN#{channel}    | SEQ                  |
+ * | channel's subscriber count    | CHAN#{channel}    | SUBSCRIBERS          |
  * | idempotency record            | CHAN#{channel}    | ID#{publisher}#{id}  |
  * | stored message                | MSG#{channel}     | {seq, 12 digits}     |
  * | pinned tele-read article      | ARTICLE#{source}  | PINNED               |
@@ -34,6 +35,7 @@ export const keys = {
   }),
   SESSION_PREFIX: 'SESSION#',
   channelSeq: (channel: Channel) => ({ pk: `CHAN#${channel}`, sk: 'SEQ' }),
+  subscriberCount: (channel: Channel) => ({ pk: `CHAN#${channel}`, sk: 'SUBSCRIBERS' }),
   idempotency: (channel: Channel, publisher: string, id: string) => ({
     pk: `CHAN#${channel}`,
     sk: `ID#${publisher}#${id}`,

@@ -2,11 +2,11 @@ import type { Dependencies } from '../dependencies';
 import type { SkippedFrame, TopicMessageFrame } from '../frames';
 import { requireMessage, requireTopicName } from '../limits';
 import { isSkipped, topicChannel, type Author, type LogEntry, type StoredMessage } from '../model';
-import { fanOut, type FanOutPorts, type FanOutResult } from './fan-out';
+import { broadcast, type BroadcastPorts, type BroadcastResult } from './broadcast';
 import { requireSession } from './hello';
 
 /** Numbering and storing the message, then the broadcast. */
-export type PublishPorts = Pick<Dependencies, 'messages' | 'ids'> & FanOutPorts;
+export type PublishPorts = Pick<Dependencies, 'messages' | 'ids'> & BroadcastPorts;
 
 export interface PublishRequest {
   topic: string;
@@ -22,7 +22,7 @@ export interface PublishResult {
   seq: number;
   id: string;
   duplicate: boolean;
-  fanOut: FanOutResult;
+  fanOut: BroadcastResult;
 }
 
 /**
@@ -41,8 +41,8 @@ export async function publish(deps: PublishPorts, request: PublishRequest): Prom
     publisher: request.from?.userId ?? 'http-api',
   });
   const result = duplicate
-    ? { delivered: 0, gone: 0, failed: 0 }
-    : await fanOut(deps, channel, toTopicFrame(topic, message));
+    ? { delivered: 0, gone: 0, failed: 0, queuedJobs: 0 }
+    : await broadcast(deps, channel, toTopicFrame(topic, message));
   return { topic, seq: message.seq, id: message.id, duplicate, fanOut: result };
 }
 

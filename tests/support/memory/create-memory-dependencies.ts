@@ -3,6 +3,7 @@ import type { Dependencies, Settings } from '../../../src/domain/dependencies';
 import { FakeTokenSigner } from './fake-token-signer';
 import { FixedClock } from './fixed-clock';
 import { InMemoryConnectionRepository } from './in-memory-connection-repository';
+import { InMemoryFanOutQueue } from './in-memory-fan-out-queue';
 import { InMemoryFeedCursorRepository } from './in-memory-feed-cursor-repository';
 import { InMemoryMessageLog } from './in-memory-message-log';
 import { InMemorySubscriptionRepository } from './in-memory-subscription-repository';
@@ -27,6 +28,8 @@ export interface MemoryDependencyOptions {
 export interface MemoryDependencies extends Dependencies {
   connections: InMemoryConnectionRepository;
   subscriptions: InMemorySubscriptionRepository;
+  subscriberShards: InMemorySubscriptionRepository;
+  fanOutQueue: InMemoryFanOutQueue;
   messages: InMemoryMessageLog;
   users: InMemoryUserRepository;
   notifier: RecordingNotifier;
@@ -49,6 +52,8 @@ export function createMemoryDependencies(options: MemoryDependencyOptions = {}):
   return {
     connections: new InMemoryConnectionRepository(subscriptions),
     subscriptions,
+    subscriberShards: subscriptions,
+    fanOutQueue: new InMemoryFanOutQueue(),
     messages: new InMemoryMessageLog(),
     users,
     notifier: new RecordingNotifier(options.notifier),

@@ -1,4 +1,5 @@
 import type { Channel, Connection, Subscriber } from '../../../src/domain/model';
+import type { ShardPage, SubscriberShard, SubscriberShards } from '../../../src/domain/ports/subscriber-shards';
 import type { SubscriberPage, SubscriptionRepository } from '../../../src/domain/ports/subscription-repository';
 
 export interface InMemorySubscriptionOptions {
@@ -7,7 +8,7 @@ export interface InMemorySubscriptionOptions {
 }
 
 /** Subscribers per channel in subscription order, read back in pages like a DynamoDB Query. */
-export class InMemorySubscriptionRepository implements SubscriptionRepository {
+export class InMemorySubscriptionRepository implements SubscriptionRepository, SubscriberShards {
   private readonly channels = new Map<Channel, Map<string, Subscriber>>();
   /** The counted (capped) channels of each connection. */
   private readonly counted = new Map<string, Set<Channel>>();
@@ -59,6 +60,24 @@ export class InMemorySubscriptionRepository implements SubscriptionRepository {
       this.pagesRead += 1;
       if (page.length > 0) yield page;
     }
+  }
+
+  async countSubscribers(channel: Channel): Promise<number> {
+    return this.channels.get(channel)?.size ?? 0;
+  }
+
+  /** A shard is the subscribers whose id hashes to `index` (mod `of`), read in id order after the cursor. */
+  async shardPage(channel: Channel, shard: SubscriberShard, cursor: string | null, limit: number): Promise<ShardPage> {
+    this.pagesRead += 1;
+    const ids = [...(this.channels.get(channel)?.keys() ?? [])]
+      .filter((id) => hashOf(id) % shard.of === shard.index && (cursor === null || id > cursor))
+      .sort();
+    const taken = ids.slice(0, limit);
+    const live = this.channels.get(channel);
+    return {
+      subscribers: taken.flatMap((id) => (live?.get(id) ? [{ ...(live.get(id) as Subscriber) }] : [])),
+      next: ids.length > limit ? (taken[taken.length - 1] ?? null) : null,
+    };
   }
 
   async page(channel: Channel, limit: number, after?: string): Promise<SubscriberPage> {
@@ -118,4 +137,11 @@ export class InMemorySubscriptionRepository implements SubscriptionRepository {
 
 function toSubscriber(connection: Connection): Subscriber {
   return { connectionId: connection.connectionId, userId: connection.userId, name: connection.name, connectedAt: connection.connectedAt };
+}
+
+/** FNV-1a: a stable, even spread of ids over shards. */
+function hashOf(id: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i += 1) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193) >>> 0;
+  return hash;
 }

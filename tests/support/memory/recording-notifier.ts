@@ -1,5 +1,6 @@
 import type { ServerFrame } from '../../../src/domain/frames';
 import type { Delivery, Notifier } from '../../../src/domain/ports/notifier';
+import { DeliveryThrottledError } from '../../../src/domain/fan-out/delivery-throttled-error';
 import { SendFailedError } from './send-failed-error';
 
 export interface RecordingNotifierOptions {
@@ -25,6 +26,7 @@ export class RecordingNotifier implements Notifier {
   maxInFlight = 0;
   private readonly gone = new Set<string>();
   private readonly failing = new Set<string>();
+  private readonly throttled = new Map<string, number>();
 
   constructor(private readonly options: RecordingNotifierOptions = {}) {}
 
@@ -37,6 +39,11 @@ export class RecordingNotifier implements Notifier {
       if (delay !== undefined) await new Promise((resolve) => setTimeout(resolve, delay));
       if (this.gone.has(connectionId)) return 'gone';
       if (this.failing.has(connectionId)) throw new SendFailedError(connectionId);
+      const throttles = this.throttled.get(connectionId) ?? 0;
+      if (throttles > 0) {
+        this.throttled.set(connectionId, throttles - 1);
+        throw new DeliveryThrottledError();
+      }
       this.sent.push({ connectionId, frame: structuredClone(frame) });
       return 'sent';
     } finally {
@@ -60,6 +67,11 @@ export class RecordingNotifier implements Notifier {
   /** From now on sends to this connection throw `SendFailedError`. */
   markFailing(connectionId: string): void {
     this.failing.add(connectionId);
+  }
+
+  /** The next `times` sends to this connection are throttled (429), then it accepts again. */
+  throttle(connectionId: string, times: number): void {
+    this.throttled.set(connectionId, times);
   }
 
   framesFor(connectionId: string): ServerFrame[] {

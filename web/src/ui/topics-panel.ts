@@ -152,8 +152,22 @@ export function mountTopicsPanel(root: HTMLElement, client: SwitchboardClient, n
       while (log.childElementCount > MAX_LOG_ROWS) log.firstElementChild?.remove();
     });
 
+  /**
+   * A topic message goes before the first shown message of its topic with a higher seq: deliveries of a
+   * large topic come from parallel workers and may arrive out of order (docs/protocol.md).
+   */
+  const placeBySeq = (row: HTMLElement, topic: string, seq: number) =>
+    stickToBottom(logBox, () => {
+      const later = [...log.children].find((child) => {
+        const data = (child as HTMLElement).dataset;
+        return data.topic === topic && Number(data.seq) > seq;
+      });
+      log.insertBefore(row, later ?? null);
+      while (log.childElementCount > MAX_LOG_ROWS) log.firstElementChild?.remove();
+    });
+
   client.on('topicMessage', (frame) => {
-    append(
+    placeBySeq(
       h(
         'li',
         { class: 'log-row', 'data-testid': 'topic-message', 'data-topic': frame.topic, 'data-seq': frame.seq },
@@ -167,6 +181,8 @@ export function mountTopicsPanel(root: HTMLElement, client: SwitchboardClient, n
         ),
         h('pre', { class: 'payload' }, render(frame.message)),
       ),
+      frame.topic,
+      frame.seq,
     );
   });
   client.on('direct', (frame) => {

@@ -1,0 +1,112 @@
+import type { Dependencies } from '../dependencies';
+import { backoffDelayMs, type BackoffSettings } from '../fan-out/backoff';
+import { DeliveryThrottledError } from '../fan-out/delivery-throttled-error';
+import type { FanOutJob } from '../fan-out/fan-out-job';
+import { continuationOf } from '../fan-out/fan-out-plan';
+import type { ServerFrame } from '../frames';
+import { isPastConnectGrace, type Subscriber } from '../model';
+import type { FanOutQueue } from '../ports/fan-out-queue';
+import type { Notifier } from '../ports/notifier';
+import type { SubscriberShards } from '../ports/subscriber-shards';
+import { disconnect } from './disconnect';
+
+export interface FanOutWorkerSettings {
+  /** `@connections` calls one job keeps in flight. */
+  callsInFlight: number;
+  /** Subscribers one job delivers before handing the rest of its shard to a continuation job. */
+  subscribersPerJob: number;
+  /** Subscribers read per Query page. */
+  pageSize: number;
+  /** Retries of a throttled (429) send, with full-jitter exponential backoff. */
+  backoff: BackoffSettings;
+}
+
+export interface FanOutJobDependencies {
+  /** Cleanup of gone connections runs the ordinary disconnect, which needs the repositories. */
+  deps: Dependencies;
+  shards: SubscriberShards;
+  queue: FanOutQueue;
+  notifier: Notifier;
+  /** Waits, for backoff (virtual time in the simulation). */
+  pause: (ms: number) => Promise<void>;
+  random: () => number;
+  settings: FanOutWorkerSettings;
+}
+
+export interface FanOutJobResult {
+  delivered: number;
+  gone: number;
+  /** Sends that failed for good: still throttled after every retry, or failed otherwise. */
+  failed: number;
+  /** Throttled sends that were retried. */
+  retries: number;
+  pagesRead: number;
+  /** The continuation job that was enqueued, if the shard has more. */
+  continuation: FanOutJob | null;
+}
+
+/**
+ * Delivers one slice of a shard: at most `subscribersPerJob` subscribers, page by page, with
+ * `callsInFlight` sends at once; then enqueues the rest of the shard as a new job, so no job runs long.
+ * A 429 is retried here with backoff and jitter; a 410 removes the connection. If the job dies before it
+ * returns, the queue runs it again from its cursor: the subscribers of that slice may get the frame twice,
+ * and clients drop the second copy by its `seq` (docs/protocol.md). The continuation is enqueued only after
+ * the slice is delivered, so a retried job never forks its shard into two chains unless the enqueue itself
+ * succeeded and the job then failed to be acknowledged.
+ */
+export async function runFanOutJob(io: FanOutJobDependencies, job: FanOutJob): Promise<FanOutJobResult> {
+  const { settings } = io;
+  const result: FanOutJobResult = { delivered: 0, gone: 0, failed: 0, retries: 0, pagesRead: 0, continuation: null };
+  let cursor = job.cursor;
+  let left = settings.subscribersPerJob;
+  do {
+    const page = await io.shards.shardPage(job.channel, job.shard, cursor, Math.min(settings.pageSize, left));
+    result.pagesRead += 1;
+    left -= page.subscribers.length;
+    cursor = page.next;
+    await deliverPage(io, page.subscribers.filter((s) => s.connectionId !== job.exclude), job.frame, result);
+  } while (cursor !== null && left > 0);
+  result.continuation = continuationOf(job, cursor);
+  if (result.continuation) await io.queue.enqueue([result.continuation]);
+  return result;
+}
+
+async function deliverPage(io: FanOutJobDependencies, subscribers: Subscriber[], frame: ServerFrame, result: FanOutJobResult): Promise<void> {
+  const gone: Subscriber[] = [];
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < subscribers.length) {
+      const subscriber = subscribers[next++] as Subscriber;
+      const outcome = await sendWithRetry(io, subscriber.connectionId, frame, result);
+      if (outcome === 'sent') result.delivered += 1;
+      else if (outcome === 'gone') {
+        result.gone += 1;
+        gone.push(subscriber);
+      } else result.failed += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(io.settings.callsInFlight, subscribers.length) }, lane));
+  const now = io.deps.clock.now();
+  for (const subscriber of gone) {
+    if (!isPastConnectGrace(subscriber, now, io.deps.settings.connectGraceMs)) continue;
+    // A failed cleanup is left to the next 410 or the records' TTL; it never fails the delivery.
+    await disconnect(io.deps, subscriber.connectionId).catch(() => undefined);
+  }
+}
+
+async function sendWithRetry(
+  io: FanOutJobDependencies,
+  connectionId: string,
+  frame: ServerFrame,
+  result: FanOutJobResult,
+): Promise<'sent' | 'gone' | 'failed'> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await io.notifier.send(connectionId, frame);
+    } catch (error) {
+      if (!(error instanceof DeliveryThrottledError) || attempt >= io.settings.backoff.attempts) return 'failed';
+      result.retries += 1;
+      await io.pause(backoffDelayMs(attempt, io.settings.backoff, io.random));
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import { startE2eStack, type E2eStack } from './support/e2e-stack';
+import type { Frame, TestClient } from './support/test-client';
+
+const SUBSCRIBERS = 60;
+let e2e: E2eStack;
+beforeAll(async () => {
+  // Small thresholds, so that a channel of 60 goes through the queue in several shards of chained jobs.
+  e2e = await startE2eStack({}, { FanOutDirectMax: '20', FanOutMaxShards: '4', FanOutSubscribersPerJob: '7' });
+}, 60_000);
+afterAll(() => e2e.stop(), 60_000);
+
+const onTopic = (topic: string) => (frame: Frame) => frame.type === 'message' && frame.topic === topic;
+
+async function subscribers(topic: string, count: number): Promise<TestClient[]> {
+  const clients: TestClient[] = [];
+  for (let at = 0; at < count; at += 25) {
+    const batch = await Promise.all(Array.from({ length: Math.min(25, count - at) }, () => e2e.connect({ topicName: topic })));
+    clients.push(...batch);
+  }
+  return clients;
+}
+
+describe('a publish to a topic larger than FanOutDirectMax, through the local stack', () => {
+  it('is acknowledged, then reaches every subscriber exactly once through the queue and the fan-out worker', async () => {
+    const listeners = await subscribers('big', SUBSCRIBERS);
+    const publisher = await e2e.connect();
+
+    const ack = await publisher.request({ action: 'publish', topic: 'big', message: { n: 1 } }, (frame) => frame.type === 'ack');
+    await Promise.all(listeners.map((client) => client.next(onTopic('big'), 20_000)));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    expect(ack).toMatchObject({ topic: 'big', seq: 1 });
+    for (const client of listeners) expect(client.frames.filter(onTopic('big')).map((f) => f.seq)).toEqual([1]);
+    const [counter] = (await e2e.partition('CHAN#topic:big')).filter((item) => item.sk === 'SUBSCRIBERS');
+    expect(counter?.subscribers).toBe(SUBSCRIBERS);
+  }, 90_000);
+
+  it('still delivers a small topic in place', async () => {
+    const listeners = await subscribers('small', 3);
+    const publisher = await e2e.connect();
+
+    await publisher.request({ action: 'publish', topic: 'small', message: 'hi' }, (frame) => frame.type === 'ack');
+
+    await Promise.all(listeners.map((client) => client.next(onTopic('small'))));
+  });
+});
