@@ -12,7 +12,7 @@ describe('planFanOut', () => {
   });
 
   it('gives a larger channel one job per shard, each from the start of its shard', () => {
-    const plan = planFanOut('topic:a', FRAME, 1_200, SETTINGS, 'sender');
+    const plan = planFanOut('topic:a', FRAME, 1_200, SETTINGS, { connectionId: 'sender' });
 
     expect(plan.mode).toBe('queued');
     if (plan.mode !== 'queued') return;
