@@ -7,7 +7,7 @@ import { _default, coerce, gte, int, lte, maxLength, minLength, number, refine, 
 // each keep all of zod in every bundle (it declares no `sideEffects`); this way a function carries
 // about 20 KB of it. Messages are worded here, so no locale is needed.
 
-export { enum as oneOf, looseObject, object, optional, refine, string, url, type infer as Infer, type ZodMiniType as Schema } from 'zod/mini';
+export { array, enum as oneOf, looseObject, object, optional, refine, string, url, type infer as Infer, type ZodMiniType as Schema } from 'zod/mini';
 
 /** A value with a default when absent. */
 export const withDefault = _default;

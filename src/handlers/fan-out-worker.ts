@@ -6,7 +6,7 @@ import { DEFAULT_BACKOFF } from '../domain/fan-out/backoff';
 import type { FanOutJob } from '../domain/fan-out/fan-out-job';
 import type { ServerFrame } from '../domain/frames';
 import { runFanOutJob, type FanOutWorkerSettings } from '../domain/use-cases/run-fan-out-job';
-import { looseObject, object, optional, present, text, validate, wholeNumber } from '../validation';
+import { array, looseObject, object, optional, present, text, validate, wholeNumber } from '../validation';
 import { createObservability, observabilityMiddlewares, type Observability } from './observability';
 
 const fanOutJob = object({
@@ -15,6 +15,7 @@ const fanOutJob = object({
   shard: object({ index: wholeNumber(0), of: wholeNumber(1) }),
   cursor: present,
   exclude: optional(text(1)),
+  excludeUsers: optional(array(text(1))),
 });
 
 /**

@@ -79,7 +79,7 @@ describe('sendChat', () => {
 
     const repeat = await sendChat(deps, { connectionId: 'ada-2', text: 'once', id: 'm1', echoToSender: true });
 
-    expect(repeat).toEqual({ delivered: 0, gone: 0, failed: 0, duplicate: true });
+    expect(repeat).toEqual({ delivered: 0, gone: 0, failed: 0, queuedJobs: 0, duplicate: true });
     expect(deps.notifier.sent).toEqual([]);
     expect(await deps.messages.latestSeq(CHAT_ROOM)).toBe(1);
   });

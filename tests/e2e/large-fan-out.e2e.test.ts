@@ -44,3 +44,30 @@ describe('a publish to a topic larger than FanOutDirectMax, through the local st
     await Promise.all(listeners.map((client) => client.next(onTopic('small'))));
   });
 });
+
+describe('chat and presence in a room larger than FanOutDirectMax, through the local stack', () => {
+  const chat = (text: string) => (frame: Frame) => frame.type === 'chat' && frame.message === text;
+  const presence = (event: string, userId: unknown) => (frame: Frame) =>
+    frame.type === 'presence' && frame.event === event && (frame.user as Frame).userId === userId;
+
+  it('a `send` reaches every other connection once through the queue, and a join every connection but the user\'s', async () => {
+    const room = await subscribers('room-test', 25);
+    const [counter] = (await e2e.partition('CHAN#chat')).filter((item) => item.sk === 'SUBSCRIBERS');
+    expect(Number(counter?.subscribers)).toBeGreaterThan(20);
+    const [sender, ...others] = room as [TestClient, ...TestClient[]];
+
+    sender.send({ action: 'send', message: 'to the large room' });
+    await Promise.all(others.map((client) => client.next(chat('to the large room'), 20_000)));
+
+    const newcomer = await e2e.connect();
+    const { userId } = await newcomer.session();
+    await Promise.all(room.map((client) => client.next(presence('join', userId), 20_000)));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    for (const client of others) expect(client.frames.filter(chat('to the large room'))).toHaveLength(1);
+    expect(sender.frames.filter(chat('to the large room'))).toEqual([]);
+    for (const client of room) expect(client.frames.filter(presence('join', userId))).toHaveLength(1);
+    expect(newcomer.frames.filter(presence('join', userId))).toEqual([]);
+  }, 90_000);
+});
+

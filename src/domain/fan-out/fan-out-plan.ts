@@ -1,6 +1,6 @@
 import type { ServerFrame } from '../frames';
 import type { Channel } from '../model';
-import type { FanOutJob } from './fan-out-job';
+import type { BroadcastExclusion, FanOutJob } from './fan-out-job';
 
 export interface FanOutPlanSettings {
   /** Channels with at most this many subscribers are delivered by the publishing invocation itself. */
@@ -23,12 +23,17 @@ export function planFanOut(
   frame: ServerFrame,
   subscriberCount: number,
   settings: FanOutPlanSettings,
-  exclude?: string,
+  exclusion: BroadcastExclusion = {},
 ): FanOutPlan {
   if (subscriberCount <= settings.directMax) return { mode: 'direct' };
   const shards = Math.max(1, Math.min(settings.maxShards, Math.ceil(subscriberCount / settings.subscribersPerJob)));
   const jobs = Array.from({ length: shards }, (_, index): FanOutJob => ({
-    channel, frame, shard: { index, of: shards }, cursor: null, ...(exclude === undefined ? {} : { exclude }),
+    channel,
+    frame,
+    shard: { index, of: shards },
+    cursor: null,
+    ...(exclusion.connectionId === undefined ? {} : { exclude: exclusion.connectionId }),
+    ...(exclusion.userIds === undefined || exclusion.userIds.length === 0 ? {} : { excludeUsers: [...exclusion.userIds] }),
   }));
   return { mode: 'queued', jobs };
 }

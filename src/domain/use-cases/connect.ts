@@ -2,7 +2,7 @@ import type { Dependencies } from '../dependencies';
 import { HandshakeRejectedError } from '../errors';
 import { isValidTopicName, parseDisplayName } from '../limits';
 import { CHAT_ROOM, topicChannel, type Connection, type User } from '../model';
-import { fanOut } from './fan-out';
+import { broadcast } from './broadcast';
 import { subscriptionLimit } from './subscribe';
 
 export interface ConnectRequest {
@@ -58,8 +58,8 @@ export async function connect(deps: Dependencies, request: ConnectRequest): Prom
 
   const open = await deps.users.addConnections(user.userId, 1);
   if (open === 1) {
-    await fanOut(deps, CHAT_ROOM, { type: 'presence', event: 'join', user: { userId: user.userId, name: connection.name } }, {
-      exclude: (subscriber) => subscriber.userId === user.userId,
+    await broadcast(deps, CHAT_ROOM, { type: 'presence', event: 'join', user: { userId: user.userId, name: connection.name } }, {
+      userIds: [user.userId],
     });
   }
   return { connection, user };

@@ -1,9 +1,12 @@
 import type { Dependencies } from '../dependencies';
 import { CHAT_ROOM } from '../model';
-import { fanOut } from './fan-out';
+import { broadcast } from './broadcast';
 
 /** What closing a connection touches: its records, the session history, the user's count, and the room (a leave). */
-export type DisconnectPorts = Pick<Dependencies, 'connections' | 'sessions' | 'users' | 'subscriptions' | 'notifier' | 'clock' | 'settings'>;
+export type DisconnectPorts = Pick<
+  Dependencies,
+  'connections' | 'sessions' | 'users' | 'subscriptions' | 'subscriberShards' | 'fanOutQueue' | 'notifier' | 'clock' | 'settings'
+>;
 
 /**
  * Removes every record of a connection, keeps a record of the session it was (times, duration, source)
@@ -24,9 +27,7 @@ export async function disconnect(deps: DisconnectPorts, connectionId: string): P
   });
   const remaining = await openAfterClose(deps, userId);
   if (remaining === 0) {
-    await fanOut(deps, CHAT_ROOM, { type: 'presence', event: 'leave', user: { userId, name } }, {
-      exclude: (subscriber) => subscriber.userId === userId,
-    });
+    await broadcast(deps, CHAT_ROOM, { type: 'presence', event: 'leave', user: { userId, name } }, { userIds: [userId] });
   }
   return true;
 }

@@ -3,7 +3,8 @@ import { UnauthorizedError } from '../errors';
 import { CHAT_ROOM, type Connection } from '../model';
 import { newUser } from './connect';
 import { disconnect } from './disconnect';
-import { fanOut, type FanOutPorts } from './fan-out';
+import { broadcast } from './broadcast';
+import type { FanOutPorts } from './fan-out';
 import { requireSession } from './hello';
 
 /**
@@ -22,11 +23,9 @@ export async function resetSession(deps: Pick<Dependencies, 'ids'> & FanOutPorts
   const fresh = newUser(deps, undefined);
   await deps.users.create(fresh);
   const moved: Connection = { ...connection, userId: fresh.userId, name: fresh.name, resumed: false };
-  const eitherUser = (subscriber: { userId: string }) => subscriber.userId === fresh.userId || subscriber.userId === user.userId;
+  const eitherUser = { userIds: [fresh.userId, user.userId] };
   const leave = () =>
-    fanOut(deps, CHAT_ROOM, { type: 'presence', event: 'leave', user: { userId: user.userId, name: connection.name } }, {
-      exclude: eitherUser,
-    });
+    broadcast(deps, CHAT_ROOM, { type: 'presence', event: 'leave', user: { userId: user.userId, name: connection.name } }, eitherUser);
   const closedMeanwhile = () => new UnauthorizedError('This connection closed during the reset; reconnect.');
   if (!(await deps.connections.reassign(moved, user.userId))) {
     // The connection closed before the move. If its `$disconnect` counted the old user down before the delete,
@@ -40,13 +39,13 @@ export async function resetSession(deps: Pick<Dependencies, 'ids'> & FanOutPorts
   await endOtherTabs(deps, user.userId);
   await leave();
   const join = { type: 'presence', event: 'join', user: { userId: fresh.userId, name: fresh.name } } as const;
-  await fanOut(deps, CHAT_ROOM, join, { exclude: eitherUser });
+  await broadcast(deps, CHAT_ROOM, join, eitherUser);
   if ((await deps.connections.get(connectionId))?.userId !== fresh.userId) {
     // Closed after the move: its `$disconnect` may have come before the count above and counted nothing, so
     // the join just announced would never be followed by a leave. End the new user here (a second leave at
     // worst, never a user left present).
     await deps.users.delete(fresh.userId);
-    await fanOut(deps, CHAT_ROOM, { ...join, event: 'leave' }, { exclude: eitherUser });
+    await broadcast(deps, CHAT_ROOM, { ...join, event: 'leave' }, eitherUser);
     throw closedMeanwhile();
   }
   return moved;

@@ -1,7 +1,7 @@
 import type { Dependencies } from '../dependencies';
 import { backoffDelayMs, type BackoffSettings } from '../fan-out/backoff';
 import { DeliveryThrottledError } from '../fan-out/delivery-throttled-error';
-import type { FanOutJob } from '../fan-out/fan-out-job';
+import { isExcluded, type FanOutJob } from '../fan-out/fan-out-job';
 import { continuationOf } from '../fan-out/fan-out-plan';
 import type { ServerFrame } from '../frames';
 import { isPastConnectGrace, type Subscriber } from '../model';
@@ -64,7 +64,8 @@ export async function runFanOutJob(io: FanOutJobDependencies, job: FanOutJob): P
     result.pagesRead += 1;
     left -= page.subscribers.length;
     cursor = page.next;
-    await deliverPage(io, page.subscribers.filter((s) => s.connectionId !== job.exclude), job.frame, result);
+    const exclusion = { connectionId: job.exclude, userIds: job.excludeUsers };
+    await deliverPage(io, page.subscribers.filter((subscriber) => !isExcluded(exclusion, subscriber)), job.frame, result);
   } while (cursor !== null && left > 0);
   result.continuation = continuationOf(job, cursor);
   if (result.continuation) await io.queue.enqueue([result.continuation]);
