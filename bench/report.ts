@@ -3,7 +3,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from './lib/child-stack';
 import { int, mb, ms, ratio } from './lib/stats';
-import { toMarkdown, type Table } from './lib/table';
+import { type Table, toMarkdown } from './lib/table';
 import type { CapacitySummary } from './sections/capacity';
 import type { ColdStartSummary } from './sections/cold-start';
 import type { CostSummary } from './sections/cost';
@@ -39,7 +39,9 @@ export function machine(): { summary: string; cpu: string; cores: number; node: 
 
 function zodVersion(): string {
   try {
-    return (JSON.parse(readFileSync(join(PROJECT_ROOT, 'node_modules', 'zod', 'package.json'), 'utf8')) as { version: string }).version;
+    return (
+      JSON.parse(readFileSync(join(PROJECT_ROOT, 'node_modules', 'zod', 'package.json'), 'utf8')) as { version: string }
+    ).version;
   } catch {
     return '4';
   }
@@ -51,7 +53,7 @@ function zodNote(dominant: string): string {
   return [
     "- **zod's locales**: zod/mini's and zod/v4/core's entry points re-export every locale (`export * as locales`), and",
     `  zod ${zodVersion()} does not declare \`sideEffects: false\`, so esbuild keeps all of them (about 258 KB minified) even`,
-    '  where only English is used. Marking zod side-effect free in a build plugin (not possible with SAM\'s esbuild',
+    "  where only English is used. Marking zod side-effect free in a build plugin (not possible with SAM's esbuild",
     '  properties; a Makefile build would do) or a validator without bundled locales would remove most of the zod share.',
     '',
   ].join('\n');
@@ -64,7 +66,10 @@ export function targetsTable(r: Results, s: BenchSettings): Table {
   const f = r.fanOut;
   rows.push([
     `fan-out to ${int(f?.largest ?? 2000)} within 1.3x of ideal (N x ${s.fanOut.latencyMs} ms / ${s.fanOut.concurrency})`,
-    f ? `${ratio(f.ratioAtLargest)} (${ratio(f.ratioAtLargestNet)} without the ${ms(f.overheadMs)} publish overhead)` : '-', verdict(f && f.ratioAtLargest <= 1.3),
+    f
+      ? `${ratio(f.ratioAtLargest)} (${ratio(f.ratioAtLargestNet)} without the ${ms(f.overheadMs)} publish overhead)`
+      : '-',
+    verdict(f && f.ratioAtLargest <= 1.3),
   ]);
   rows.push(['fan-out: no missing deliveries, no errors', f ? `${f.errors}` : '-', verdict(f && f.errors === 0)]);
   const c = r.cost;
@@ -73,7 +78,8 @@ export function targetsTable(r: Results, s: BenchSettings): Table {
   const linear = pq.every(({ n, queries }) => queries <= Math.floor(n / (c?.pageSize ?? 100)) + 1);
   rows.push([
     `publish to N reads O(N / ${c?.pageSize ?? 100}) Query pages`,
-    pq.map(({ n, queries }) => `N=${n}: ${queries}`).join(', ') || '-', verdict(c && linear),
+    pq.map(({ n, queries }) => `N=${n}: ${queries}`).join(', ') || '-',
+    verdict(c && linear),
   ]);
   for (const row of coldStartTargetRows(r.coldStart)) rows.push(row);
   const cap = r.capacity;
@@ -85,7 +91,8 @@ export function targetsTable(r: Results, s: BenchSettings): Table {
     ]);
     rows.push([
       `chat, ${s.capacity.chatClients} clients: sustained messages/s (floor: plain ws)`,
-      `Switchboard ${cap.chatMax.switchboard}/s, plain ws ${cap.chatMax.plain}/s`, 'reported',
+      `Switchboard ${cap.chatMax.switchboard}/s, plain ws ${cap.chatMax.plain}/s`,
+      'reported',
     ]);
   }
   for (const row of r.peers?.tables.length ? peerTargetRows(r.peers) : []) rows.push(row);
@@ -103,10 +110,15 @@ export function targetsTable(r: Results, s: BenchSettings): Table {
 /** The cold-start rows of the targets table; `npm run bench -- --only coldstart` replaces just these. */
 export function coldStartTargetRows(cs: ColdStartSummary | undefined): string[][] {
   return [
-    ['cold start: every bundle under 300 KB (as template.yaml builds it)', cs ? `largest ${int(cs.maxBytes / 1024)} KB` : '-', verdict(cs && cs.maxBytes < 300 * 1024)],
+    [
+      'cold start: every bundle under 300 KB (as template.yaml builds it)',
+      cs ? `largest ${int(cs.maxBytes / 1024)} KB` : '-',
+      verdict(cs && cs.maxBytes < 300 * 1024),
+    ],
     [
       'cold start: module init at most 1.3x its floor (same SDK clients, nothing else), same run',
-      cs ? `largest ${ratio(cs.maxRatio)} (${cs.maxRatioFunction})` : '-', verdict(cs && cs.maxRatio <= 1.3),
+      cs ? `largest ${ratio(cs.maxRatio)} (${cs.maxRatioFunction})` : '-',
+      verdict(cs && cs.maxRatio <= 1.3),
     ],
   ];
 }
@@ -237,9 +249,10 @@ export function renderColdStart(cs: ColdStartSummary, alone?: { command: string;
   const maps = cs.sourceMapsFlag
     ? `template.yaml sets \`NODE_OPTIONS: --enable-source-maps\` by default: with the flag, init takes ${ratio(cs.sourceMapsRatio)} of its time without it (median over the functions).`
     : `template.yaml leaves \`--enable-source-maps\` off by default (parameter \`SourceMapsInStackTraces\`): the flag would make init take ${ratio(cs.sourceMapsRatio)} of its time without it (median over the functions), for stack traces that point into the TypeScript sources.`;
-  const tracer = cs.tracerRatio === undefined
-    ? 'Powertools Tracer is not installed, so its probe was not measured.'
-    : `Powertools Tracer, bundled alone over the same floor, takes ${ratio(cs.tracerRatio)} of the floor's init; ${cs.tracerInFunctions ? 'some functions bundle it' : 'no function bundles it'}.`;
+  const tracer =
+    cs.tracerRatio === undefined
+      ? 'Powertools Tracer is not installed, so its probe was not measured.'
+      : `Powertools Tracer, bundled alone over the same floor, takes ${ratio(cs.tracerRatio)} of the floor's init; ${cs.tracerInFunctions ? 'some functions bundle it' : 'no function bundles it'}.`;
   return `## 3. Cold start
 
 Measured by \`npm run bench\`, or alone with \`npm run bench -- --only coldstart\` (2 to 6 minutes; it rewrites only this
@@ -270,7 +283,11 @@ ${zodNote(cs.dominant)}- Lambda records each invocation in X-Ray by itself when 
 /** `alone`: this section was measured on its own (`--only peers`), on another run than the rest of the page. */
 export function renderPeers(peers: PeerSummary, alone?: { command: string; date: string }): string {
   if (peers.skipped) return `## 5. Peer comparison\n\nSkipped: ${peers.skipped}\n`;
-  const targets: Table = { title: '5. Peer targets', headers: ['target', 'measured', 'verdict'], rows: peers.targets ?? [] };
+  const targets: Table = {
+    title: '5. Peer targets',
+    headers: ['target', 'measured', 'verdict'],
+    rows: peers.targets ?? [],
+  };
   return `## 5. Peer comparison
 
 Measured by \`npm run bench\` (full run only; skipped with \`--quick\`), or alone with \`npm run bench -- --only peers\`
@@ -306,16 +323,22 @@ export const LARGE_FAN_OUT_HEADING = '## 7. Publishing to large channels';
 export function renderLargeFanOut(r: LargeFanOutSummary, alone?: { command: string; date: string }): string {
   const verdicts: string[] = [];
   if (r.ratioAt100k !== undefined) {
-    verdicts.push(`At 100,000 subscribers the last delivery comes ${ratio(r.ratioAt100k)} the throttle floor (target: within 1.3x), ${ratio(r.ratioAt100kFaults ?? Number.NaN)} with 1 % 429s and 1 % 410s, with ${int(r.lostAt100k ?? 0)} lost deliveries in both runs.`);
+    verdicts.push(
+      `At 100,000 subscribers the last delivery comes ${ratio(r.ratioAt100k)} the throttle floor (target: within 1.3x), ${ratio(r.ratioAt100kFaults ?? Number.NaN)} with 1 % 429s and 1 % 410s, with ${int(r.lostAt100k ?? 0)} lost deliveries in both runs.`,
+    );
   }
   if (r.validation) {
     const v = r.validation;
     const inside = v.ratio >= 0.5 && v.ratio <= 2;
     const relative = v.realQueuedOverDirect / v.simulatedQueuedOverDirect;
-    verdicts.push(`The real local run took ${v.ratio.toFixed(2)}x the simulated time, ${inside ? 'inside' : 'outside'} the stated 0.5x-2x tolerance, and the single invocation ${v.directRatio.toFixed(2)}x: the gap is this machine's CPU, the same with or without the queue. Relative to the single invocation the queued design took ${v.realQueuedOverDirect.toFixed(2)}x for real and ${v.simulatedQueuedOverDirect.toFixed(2)}x simulated, ${Math.abs(relative - 1) <= 0.25 ? 'inside' : 'outside'} the 25 % tolerance.`);
+    verdicts.push(
+      `The real local run took ${v.ratio.toFixed(2)}x the simulated time, ${inside ? 'inside' : 'outside'} the stated 0.5x-2x tolerance, and the single invocation ${v.directRatio.toFixed(2)}x: the gap is this machine's CPU, the same with or without the queue. Relative to the single invocation the queued design took ${v.realQueuedOverDirect.toFixed(2)}x for real and ${v.simulatedQueuedOverDirect.toFixed(2)}x simulated, ${Math.abs(relative - 1) <= 0.25 ? 'inside' : 'outside'} the 25 % tolerance.`,
+    );
   }
   if (r.largestLocal) {
-    verdicts.push(`Locally, ${int(r.largestLocal.n)} subscribers got the message through the queue and the worker with ${int(r.largestLocal.missing)} missing and ${int(r.largestLocal.duplicates)} duplicates.`);
+    verdicts.push(
+      `Locally, ${int(r.largestLocal.n)} subscribers got the message through the queue and the worker with ${int(r.largestLocal.missing)} missing and ${int(r.largestLocal.duplicates)} duplicates.`,
+    );
   }
   return `${LARGE_FAN_OUT_HEADING}
 ${alone ? `\nMeasured alone by \`${alone.command}\` on ${alone.date}.\n` : ''}

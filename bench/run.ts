@@ -13,8 +13,19 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from './lib/child-stack';
-import { toText, type Table } from './lib/table';
-import { coldStartTargetRows, LARGE_FAN_OUT_HEADING, machine, renderColdStart, renderLargeFanOut, renderPeers, renderReport, renderSoak, targetsTable, type Results } from './report';
+import { type Table, toText } from './lib/table';
+import {
+  coldStartTargetRows,
+  LARGE_FAN_OUT_HEADING,
+  machine,
+  type Results,
+  renderColdStart,
+  renderLargeFanOut,
+  renderPeers,
+  renderReport,
+  renderSoak,
+  targetsTable,
+} from './report';
 import { runCapacity } from './sections/capacity';
 import { runColdStart } from './sections/cold-start';
 import { runCost } from './sections/cost';
@@ -47,7 +58,12 @@ async function main(): Promise<void> {
   const show = (table: Table): void => console.log(`\n${toText(table)}\n`);
 
   console.log(`Switchboard bench (${quick ? 'quick' : 'full'}) on ${machine().summary}`);
-  const section = async <T>(name: Section, label: string, run: () => Promise<T>, keep: (result: T) => void): Promise<void> => {
+  const section = async <T>(
+    name: Section,
+    label: string,
+    run: () => Promise<T>,
+    keep: (result: T) => void,
+  ): Promise<void> => {
     if (!wanted(name)) return;
     const t0 = Date.now();
     console.log(`-- ${label} ...`);
@@ -61,35 +77,70 @@ async function main(): Promise<void> {
     }
   };
 
-  await section('fanout', '1. fan-out', () => runFanOut(settings.fanOut), (r) => {
-    results.fanOut = r;
-    show(r.table);
-  });
-  await section('cost', '2. cost per operation', () => runCost(settings.cost), (r) => {
-    results.cost = r;
-    show(r.table);
-  });
-  await section('coldstart', '3. cold start', () => runColdStart(settings.coldStart), (r) => {
-    results.coldStart = r;
-    show(r.table);
-  });
-  await section('capacity', '4. local capacity', () => runCapacity(settings.capacity), (r) => {
-    results.capacity = r;
-    r.tables.forEach(show);
-  });
-  await section('peers', '5. peer comparison', () => runPeers(settings.peers), (r) => {
-    results.peers = r;
-    r.tables.forEach(show);
-  });
-  await section('soak', '6. soak', () => runSoak(settings.soak), (r) => {
-    results.soak = r;
-    show(r.table);
-  });
+  await section(
+    'fanout',
+    '1. fan-out',
+    () => runFanOut(settings.fanOut),
+    (r) => {
+      results.fanOut = r;
+      show(r.table);
+    },
+  );
+  await section(
+    'cost',
+    '2. cost per operation',
+    () => runCost(settings.cost),
+    (r) => {
+      results.cost = r;
+      show(r.table);
+    },
+  );
+  await section(
+    'coldstart',
+    '3. cold start',
+    () => runColdStart(settings.coldStart),
+    (r) => {
+      results.coldStart = r;
+      show(r.table);
+    },
+  );
+  await section(
+    'capacity',
+    '4. local capacity',
+    () => runCapacity(settings.capacity),
+    (r) => {
+      results.capacity = r;
+      r.tables.forEach(show);
+    },
+  );
+  await section(
+    'peers',
+    '5. peer comparison',
+    () => runPeers(settings.peers),
+    (r) => {
+      results.peers = r;
+      r.tables.forEach(show);
+    },
+  );
+  await section(
+    'soak',
+    '6. soak',
+    () => runSoak(settings.soak),
+    (r) => {
+      results.soak = r;
+      show(r.table);
+    },
+  );
 
-  await section('largefanout', '7. publishing to large channels', () => runLargeFanOut(settings.largeFanOut), (r) => {
-    results.largeFanOut = r;
-    r.tables.forEach(show);
-  });
+  await section(
+    'largefanout',
+    '7. publishing to large channels',
+    () => runLargeFanOut(settings.largeFanOut),
+    (r) => {
+      results.largeFanOut = r;
+      r.tables.forEach(show);
+    },
+  );
 
   results.durationS = (Date.now() - started) / 1000;
   show(targetsTable(results, settings));
@@ -100,7 +151,8 @@ async function main(): Promise<void> {
     const path = join(PROJECT_ROOT, 'BENCHMARKS.md');
     const alone = { command, date: new Date().toISOString().slice(0, 10) };
     let page = readFileSync(path, 'utf8');
-    if (results.coldStart) page = withColdStart(page, renderColdStart(results.coldStart, alone), coldStartTargetRows(results.coldStart));
+    if (results.coldStart)
+      page = withColdStart(page, renderColdStart(results.coldStart, alone), coldStartTargetRows(results.coldStart));
     if (results.peers && peersRan) {
       page = withPeerTargets(page, results.peers.targets ?? []);
       page = withSection(page, '## 5. Peer comparison', renderPeers(results.peers, alone));
@@ -108,7 +160,9 @@ async function main(): Promise<void> {
     if (results.soak) page = withSection(page, '## 6. Soak', renderSoak(results.soak, alone));
     if (largeFanOut) page = withSection(page, LARGE_FAN_OUT_HEADING, renderLargeFanOut(largeFanOut, alone));
     writeFileSync(path, page);
-    console.log('--only given: only the sections that ran (cold start, peers, soak, large channels) of BENCHMARKS.md, and their rows in its targets table, rewritten.');
+    console.log(
+      '--only given: only the sections that ran (cold start, peers, soak, large channels) of BENCHMARKS.md, and their rows in its targets table, rewritten.',
+    );
   } else if (only) {
     console.log('--only given: BENCHMARKS.md left as it was.');
   } else {
@@ -130,7 +184,8 @@ function withSection(page: string, heading: string, text: string): string {
 /** The page with its section 3 replaced and its cold-start target rows replaced (the rows of earlier versions of the section too). */
 function withColdStart(page: string, section: string, targets: string[][]): string {
   const body = withSection(page, '## 3. Cold start', section);
-  const isColdStartRow = (line: string): boolean => /^\| (cold start:|every bundle under 300 KB|module init under 150 ms)/.test(line);
+  const isColdStartRow = (line: string): boolean =>
+    /^\| (cold start:|every bundle under 300 KB|module init under 150 ms)/.test(line);
   const lines = body.split('\n');
   const first = lines.findIndex(isColdStartRow);
   if (first < 0) return body;

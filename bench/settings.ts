@@ -34,7 +34,13 @@ export function settingsFor(quick: boolean): BenchSettings {
         fanOut: { sizes: [100, 1000, 2000], repetitions: 3, latencyMs, concurrency, sequentialMax: 2000 },
         cost: { publishSizes: [0, 100, 1000], roomSize: 20, disconnectTopics: [0, 5, 100], feedCharacters: 1000 },
         coldStart: { runs: 10 },
-        capacity: { idleMilestones: [1000, 2500, 5000], chatClients: 50, chatRates: [10, 20, 30, 50, 100, 200, 400, 800, 1600], stepMs: 3000, pauseMs: 1500 },
+        capacity: {
+          idleMilestones: [1000, 2500, 5000],
+          chatClients: 50,
+          chatRates: [10, 20, 30, 50, 100, 200, 400, 800, 1600],
+          stepMs: 3000,
+          pauseMs: 1500,
+        },
         peers: { clients: Number(process.env.PEER_CLIENTS ?? 1000), runs: 5 },
         soak: { cycles: Number(process.env.SOAK_CYCLES ?? 10_000), warmUp: 200, concurrency: 10, samples: 4 },
         largeFanOut: {

@@ -4,7 +4,7 @@
  * `{"ready": {...urls}}` over IPC, then serves `counts`, `reset`, `settle` and `stop` messages.
  */
 import { startLocalStack } from '../src/local/stack';
-import { startCountingProxy, type CountingProxy } from './lib/counting-proxy';
+import { type CountingProxy, startCountingProxy } from './lib/counting-proxy';
 
 export interface StackProcessOptions {
   connectionsLatencyMs: number;
@@ -14,7 +14,9 @@ export interface StackProcessOptions {
   countConnections: boolean;
 }
 
-export type StackRequest = { id: number; cmd: 'counts' | 'reset' | 'stop' | 'memory' } | { id: number; cmd: 'settle'; quietMs: number; timeoutMs: number };
+export type StackRequest =
+  | { id: number; cmd: 'counts' | 'reset' | 'stop' | 'memory' }
+  | { id: number; cmd: 'settle'; quietMs: number; timeoutMs: number };
 
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as StackProcessOptions;
@@ -22,7 +24,12 @@ async function main(): Promise<void> {
   const connectionsProxy = options.countConnections ? await startCountingProxy('connections') : null;
   const logLines: string[] = [];
   const stack = await startLocalStack({
-    wsPort: 0, httpPort: 0, webPort: null, dynamoPort: 0, dataDir: null, quiet: true,
+    wsPort: 0,
+    httpPort: 0,
+    webPort: null,
+    dynamoPort: 0,
+    dataDir: null,
+    quiet: true,
     connectionsLatencyMs: options.connectionsLatencyMs,
     log: (line) => {
       if (logLines.length < 200) logLines.push(line);
@@ -35,7 +42,10 @@ async function main(): Promise<void> {
   });
   dynamoProxy?.setTarget(stack.dynamoEndpoint);
   connectionsProxy?.setTarget(stack.connectionsUrl);
-  const proxies: Array<[string, CountingProxy | null]> = [['dynamodb', dynamoProxy], ['connections', connectionsProxy]];
+  const proxies: Array<[string, CountingProxy | null]> = [
+    ['dynamodb', dynamoProxy],
+    ['connections', connectionsProxy],
+  ];
 
   const send = (message: unknown): void => {
     process.send?.(message);
@@ -45,7 +55,12 @@ async function main(): Promise<void> {
     void (async () => {
       switch (request.cmd) {
         case 'counts':
-          send({ id: request.id, dynamodb: dynamoProxy?.counts() ?? null, connections: connectionsProxy?.counts() ?? null, log: logLines.splice(0) });
+          send({
+            id: request.id,
+            dynamodb: dynamoProxy?.counts() ?? null,
+            connections: connectionsProxy?.counts() ?? null,
+            log: logLines.splice(0),
+          });
           break;
         case 'memory':
           (globalThis as { gc?: () => void }).gc?.();
@@ -73,13 +88,17 @@ async function main(): Promise<void> {
   process.on('disconnect', () => process.exit(0));
   send({
     ready: {
-      wsUrl: stack.wsUrl, httpUrl: stack.httpUrl, connectionsUrl: stack.connectionsUrl,
-      dynamoEndpoint: stack.dynamoEndpoint, tableName: stack.tableName('SwitchboardTable'), stage: stack.stage,
+      wsUrl: stack.wsUrl,
+      httpUrl: stack.httpUrl,
+      connectionsUrl: stack.connectionsUrl,
+      dynamoEndpoint: stack.dynamoEndpoint,
+      tableName: stack.tableName('SwitchboardTable'),
+      stage: stack.stage,
     },
   });
 }
 
 main().catch((error: unknown) => {
-  process.send?.({ failed: error instanceof Error ? error.stack ?? error.message : String(error) });
+  process.send?.({ failed: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   process.exit(1);
 });

@@ -4,7 +4,7 @@
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadLocalSecret } from '../src/local/local-secret';
-import { DEFAULT_CONCURRENCY_PER_FUNCTION, startLocalStack, type LocalStackOptions } from '../src/local/stack';
+import { DEFAULT_CONCURRENCY_PER_FUNCTION, type LocalStackOptions, startLocalStack } from '../src/local/stack';
 import { guardUnhandledRejections } from '../src/local/unhandled-rejections';
 import { portOf, samLocalEnvVars, writeSamLocalEnvVars } from './sam-local-env';
 
@@ -39,7 +39,8 @@ function port(flag: string | undefined, variable: string, fallback: number): num
   const raw = flag ?? process.env[variable];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new UsageError(`${variable}/--flag: not a port: ${raw}`);
+  if (!Number.isInteger(value) || value < 0 || value > 65535)
+    throw new UsageError(`${variable}/--flag: not a port: ${raw}`);
   return value;
 }
 
@@ -77,9 +78,13 @@ function readOptions(argv: string[]): LocalStackOptions | null {
     webPort: port(values['web-port'], 'SWITCHBOARD_WEB_PORT', 3000),
     dynamoPort: port(values['dynamo-port'], 'SWITCHBOARD_DYNAMO_PORT', 3005),
     concurrencyPerFunction: positive(
-      values['function-concurrency'], 'SWITCHBOARD_FUNCTION_CONCURRENCY', DEFAULT_CONCURRENCY_PER_FUNCTION,
+      values['function-concurrency'],
+      'SWITCHBOARD_FUNCTION_CONCURRENCY',
+      DEFAULT_CONCURRENCY_PER_FUNCTION,
     ),
-    dataDir: values['in-memory'] ? null : (values['data-dir'] ?? process.env.SWITCHBOARD_DATA_DIR ?? '.switchboard/data'),
+    dataDir: values['in-memory']
+      ? null
+      : (values['data-dir'] ?? process.env.SWITCHBOARD_DATA_DIR ?? '.switchboard/data'),
     host: values.host ?? process.env.SWITCHBOARD_HOST ?? '127.0.0.1',
     quiet: values.quiet,
     verbose: values.verbose,
@@ -106,26 +111,41 @@ async function main(): Promise<void> {
   // `sam local invoke` carries the same one (also with --in-memory, where each read makes a new one).
   const projectRoot = options.projectRoot ?? process.cwd();
   const tokenSecret = loadLocalSecret(options.dataDir ? resolve(projectRoot, options.dataDir) : null);
-  const stack = await startLocalStack({ ...options, env: { TOKEN_SECRET: tokenSecret }, log: (line) => console.log(`${time()} ${line}`) });
-  const envVarsFile = relative(process.cwd(), writeSamLocalEnvVars(projectRoot, samLocalEnvVars({
-    wsPort: portOf(stack.connectionsUrl), dynamoPort: portOf(stack.dynamoEndpoint), tokenSecret,
-    tableName: stack.tableName('SwitchboardTable'), feedWorkerFunction: 'FeedWorkerFunction',
-  })));
+  const stack = await startLocalStack({
+    ...options,
+    env: { TOKEN_SECRET: tokenSecret },
+    log: (line) => console.log(`${time()} ${line}`),
+  });
+  const envVarsFile = relative(
+    process.cwd(),
+    writeSamLocalEnvVars(
+      projectRoot,
+      samLocalEnvVars({
+        wsPort: portOf(stack.connectionsUrl),
+        dynamoPort: portOf(stack.dynamoEndpoint),
+        tokenSecret,
+        tableName: stack.tableName('SwitchboardTable'),
+        feedWorkerFunction: 'FeedWorkerFunction',
+      }),
+    ),
+  );
 
-  console.log([
-    '',
-    'Switchboard local stack is up',
-    `  WebSocket     ${stack.wsUrl}   (also ${stack.wsUrl}/${stack.stage})`,
-    `  @connections  ${stack.connectionsUrl}/@connections/{connectionId}`,
-    `  Lambda Invoke ${stack.connectionsUrl}/2015-03-31/functions/{name}/invocations`,
-    `  HTTP API      ${stack.httpUrl}`,
-    `  Front end     ${stack.webUrl ?? '(not served)'}`,
-    `  DynamoDB      ${stack.dynamoEndpoint}   (data: ${options.dataDir ?? 'in memory'})`,
-    `  sam local     sam local invoke -e events/hello.json --env-vars ${envVarsFile} SessionFunction`,
-    '',
-    'Ctrl-C stops everything.',
-    '',
-  ].join('\n'));
+  console.log(
+    [
+      '',
+      'Switchboard local stack is up',
+      `  WebSocket     ${stack.wsUrl}   (also ${stack.wsUrl}/${stack.stage})`,
+      `  @connections  ${stack.connectionsUrl}/@connections/{connectionId}`,
+      `  Lambda Invoke ${stack.connectionsUrl}/2015-03-31/functions/{name}/invocations`,
+      `  HTTP API      ${stack.httpUrl}`,
+      `  Front end     ${stack.webUrl ?? '(not served)'}`,
+      `  DynamoDB      ${stack.dynamoEndpoint}   (data: ${options.dataDir ?? 'in memory'})`,
+      `  sam local     sam local invoke -e events/hello.json --env-vars ${envVarsFile} SessionFunction`,
+      '',
+      'Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
@@ -152,8 +172,10 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   const code = (error as { code?: string }).code;
-  console.error(code === 'EADDRINUSE'
-    ? `A port is already in use (${(error as Error).message}). Choose others with --ws-port etc., see --help.`
-    : error);
+  console.error(
+    code === 'EADDRINUSE'
+      ? `A port is already in use (${(error as Error).message}). Choose others with --ws-port etc., see --help.`
+      : error,
+  );
   process.exit(1);
 });

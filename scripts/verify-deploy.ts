@@ -8,8 +8,8 @@
  * (or file) and the step.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,14 +19,23 @@ import type { LambdaRuntime } from '../src/local/lambda-runtime';
 import { closeServer, listen } from '../src/local/listen';
 import { loadStackModel } from '../src/local/load-stack-model';
 import type { FunctionModel } from '../src/local/stack-model';
-import { startE2eStack, type E2eStack } from '../tests/e2e/support/e2e-stack';
+import { type E2eStack, startE2eStack } from '../tests/e2e/support/e2e-stack';
 import { BundleFunction, createRuntimeModules, RUNTIME } from './verify-deploy/bundle-process';
-import { eventFunctions, SAMPLE_EVENT_CHECKS } from './verify-deploy/sample-events';
 import {
-  builderOptions, bundledPackages, copySource, esbuildArguments, findEsbuild, handlerTarget, ignoredBuildProperties,
-  installDependencies, readSamFunctions, runEsbuild, type SamFunction,
+  builderOptions,
+  bundledPackages,
+  copySource,
+  esbuildArguments,
+  findEsbuild,
+  handlerTarget,
+  ignoredBuildProperties,
+  installDependencies,
+  readSamFunctions,
+  runEsbuild,
+  type SamFunction,
 } from './verify-deploy/sam-build';
 import { translateTemplate } from './verify-deploy/sam-translate';
+import { eventFunctions, SAMPLE_EVENT_CHECKS } from './verify-deploy/sample-events';
 import { VerifyDeployError } from './verify-deploy/verify-deploy-error';
 
 const PROJECT_ROOT = resolve(__dirname, '..');
@@ -64,75 +73,123 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'switchboard-verify-deploy-'));
   const scratch = join(work, 'scratch');
   const artifacts = join(work, 'build');
-  say(`verify:deploy: what sam build makes from ${relative(process.cwd(), TEMPLATE) || TEMPLATE}, run as Lambda runs it`);
+  say(
+    `verify:deploy: what sam build makes from ${relative(process.cwd(), TEMPLATE) || TEMPLATE}, run as Lambda runs it`,
+  );
   say(`work folder: ${work}${values.keep ? ' (kept)' : ''}`);
 
   const functions = readSamFunctions(TEMPLATE);
   const stack = loadStackModel({ templatePath: TEMPLATE, projectRoot: PROJECT_ROOT });
   const routed = eventFunctions(stack.model, EVENTS_DIR);
   for (const fn of functions) {
-    if (fn.buildMethod !== 'esbuild') throw new VerifyDeployError(fn.logicalId, 'template', `BuildMethod is ${String(fn.buildMethod)}, not esbuild`);
-    if (fn.runtime !== RUNTIME) throw new VerifyDeployError(fn.logicalId, 'template', `Runtime is ${fn.runtime}; this check stands in for ${RUNTIME}`);
+    if (fn.buildMethod !== 'esbuild')
+      throw new VerifyDeployError(fn.logicalId, 'template', `BuildMethod is ${String(fn.buildMethod)}, not esbuild`);
+    if (fn.runtime !== RUNTIME)
+      throw new VerifyDeployError(
+        fn.logicalId,
+        'template',
+        `Runtime is ${fn.runtime}; this check stands in for ${RUNTIME}`,
+      );
     const ignored = ignoredBuildProperties(fn);
-    if (ignored.length) throw new VerifyDeployError(fn.logicalId, 'template', `sam build would ignore BuildProperties ${ignored.join(', ')}`);
-    if (![...routed.values()].includes(fn.logicalId)) throw new VerifyDeployError(fn.logicalId, 'events', 'no events/*.json reaches this function');
+    if (ignored.length)
+      throw new VerifyDeployError(
+        fn.logicalId,
+        'template',
+        `sam build would ignore BuildProperties ${ignored.join(', ')}`,
+      );
+    if (![...routed.values()].includes(fn.logicalId))
+      throw new VerifyDeployError(fn.logicalId, 'events', 'no events/*.json reaches this function');
   }
   const codeUris = new Set(functions.map((fn) => fn.codeUri));
   const installs = new Set(functions.map((fn) => builderOptions(fn).use_npm_ci === true));
   if (codeUris.size !== 1 || installs.size !== 1) {
-    throw new VerifyDeployError('template.yaml', 'template', 'functions with different CodeUri or UseNpmCi: this check builds one scratch folder for all');
+    throw new VerifyDeployError(
+      'template.yaml',
+      'template',
+      'functions with different CodeUri or UseNpmCi: this check builds one scratch folder for all',
+    );
   }
   const [first] = functions;
   if (!first) throw new VerifyDeployError('template.yaml', 'template', 'no AWS::Serverless::Function');
 
   try {
-    await step(`copy ${first.codeUri} to the scratch folder, without node_modules, .git and .aws-sam (as the builder does)`, async () => {
-      copySource(resolve(PROJECT_ROOT, first.codeUri), scratch);
-    });
+    await step(
+      `copy ${first.codeUri} to the scratch folder, without node_modules, .git and .aws-sam (as the builder does)`,
+      async () => {
+        copySource(resolve(PROJECT_ROOT, first.codeUri), scratch);
+      },
+    );
 
-    await step('install dependencies in the scratch folder, without dev dependencies (as the builder does)', async () => {
-      try {
-        say(`      npm ${(await installDependencies(scratch, builderOptions(first))).join(' ')}`);
-      } catch (error) {
-        throw new VerifyDeployError('package.json', 'install', String((error as { stderr?: string }).stderr ?? error).trim());
-      }
-    });
+    await step(
+      'install dependencies in the scratch folder, without dev dependencies (as the builder does)',
+      async () => {
+        try {
+          say(`      npm ${(await installDependencies(scratch, builderOptions(first))).join(' ')}`);
+        } catch (error) {
+          throw new VerifyDeployError(
+            'package.json',
+            'install',
+            String((error as { stderr?: string }).stderr ?? error).trim(),
+          );
+        }
+      },
+    );
 
-    const esbuild = await step('find esbuild: $(npm root)/.bin of the scratch folder, then PATH (as the builder does)', async () => {
-      const found = await findEsbuild(scratch);
-      if (!found) throw new VerifyDeployError('package.json', 'find esbuild', 'Cannot find esbuild: sam build fails the same way');
-      if (!found.fromScratchFolder) {
-        throw new VerifyDeployError('package.json', 'find esbuild', `only ${found.path} on PATH: a fresh machine has none; esbuild must be a production dependency`);
-      }
-      say(`      ${relative(work, found.path)}, installed by the production install`);
-      return found.path;
-    });
+    const esbuild = await step(
+      'find esbuild: $(npm root)/.bin of the scratch folder, then PATH (as the builder does)',
+      async () => {
+        const found = await findEsbuild(scratch);
+        if (!found)
+          throw new VerifyDeployError(
+            'package.json',
+            'find esbuild',
+            'Cannot find esbuild: sam build fails the same way',
+          );
+        if (!found.fromScratchFolder) {
+          throw new VerifyDeployError(
+            'package.json',
+            'find esbuild',
+            `only ${found.path} on PATH: a fresh machine has none; esbuild must be a production dependency`,
+          );
+        }
+        say(`      ${relative(work, found.path)}, installed by the production install`);
+        return found.path;
+      },
+    );
 
-    const built = await step(`esbuild each function with its BuildProperties (Globals applied), into its own folder`, async () => {
-      mkdirSync(artifacts, { recursive: true });
-      const result: Built[] = [];
-      for (const fn of functions) {
-        const out = join(artifacts, fn.logicalId);
-        const args = esbuildArguments(fn, scratch, out);
-        await runEsbuild(fn, esbuild, args, scratch);
-        const { file, exportName } = handlerTarget(fn, out);
-        const packages = bundledPackages(file);
-        if (packages.includes('esbuild')) throw new VerifyDeployError(fn.logicalId, 'esbuild', `${basename(file)} bundles esbuild itself`);
-        const model = stack.model.functions.get(fn.logicalId);
-        if (!model) throw new VerifyDeployError(fn.logicalId, 'template', 'not in the local stack model');
-        say(`      ${fn.logicalId.padEnd(20)} esbuild ${args.join(' ').replace(out, `<build>/${fn.logicalId}`)}`);
-        say(`      ${''.padEnd(20)} -> ${basename(file)} ${kb(file)}, ${packages.length} packages bundled`);
-        result.push({ fn, model, file, exportName });
-      }
-      return result;
-    });
+    const built = await step(
+      `esbuild each function with its BuildProperties (Globals applied), into its own folder`,
+      async () => {
+        mkdirSync(artifacts, { recursive: true });
+        const result: Built[] = [];
+        for (const fn of functions) {
+          const out = join(artifacts, fn.logicalId);
+          const args = esbuildArguments(fn, scratch, out);
+          await runEsbuild(fn, esbuild, args, scratch);
+          const { file, exportName } = handlerTarget(fn, out);
+          const packages = bundledPackages(file);
+          if (packages.includes('esbuild'))
+            throw new VerifyDeployError(fn.logicalId, 'esbuild', `${basename(file)} bundles esbuild itself`);
+          const model = stack.model.functions.get(fn.logicalId);
+          if (!model) throw new VerifyDeployError(fn.logicalId, 'template', 'not in the local stack model');
+          say(`      ${fn.logicalId.padEnd(20)} esbuild ${args.join(' ').replace(out, `<build>/${fn.logicalId}`)}`);
+          say(`      ${''.padEnd(20)} -> ${basename(file)} ${kb(file)}, ${packages.length} packages bundled`);
+          result.push({ fn, model, file, exportName });
+        }
+        return result;
+      },
+    );
 
-    await step('translate the template with aws-sam-translator, CodeUris replaced by S3 URIs (as sam package does)', async () => {
-      const result = await translateTemplate(TEMPLATE);
-      if (result.kind === 'unavailable') say(`      skipped: ${result.reason}`);
-      else if (result.kind === 'invalid') throw new VerifyDeployError('template.yaml', 'aws-sam-translator', result.errors.join('\n'));
-      else say(`      ${result.functions} functions, ${result.resources} CloudFormation resources`);
-    });
+    await step(
+      'translate the template with aws-sam-translator, CodeUris replaced by S3 URIs (as sam package does)',
+      async () => {
+        const result = await translateTemplate(TEMPLATE);
+        if (result.kind === 'unavailable') say(`      skipped: ${result.reason}`);
+        else if (result.kind === 'invalid')
+          throw new VerifyDeployError('template.yaml', 'aws-sam-translator', result.errors.join('\n'));
+        else say(`      ${result.functions} functions, ${result.resources} CloudFormation resources`);
+      },
+    );
 
     const secret = randomBytes(32).toString('hex');
     const overrides = { FEED_INTERVAL_MS: '1', FEED_CHUNK_SIZE: '250', TOKEN_SECRET: secret };
@@ -146,7 +203,8 @@ async function main(): Promise<void> {
 
       // The bundles' Lambda Invoke API (the feed's hand-off to its worker), served by the bundles themselves.
       invokeServer = createServer();
-      const find = (id: string): Built | undefined => built.find((b) => b.fn.logicalId === id || b.model.functionName === id);
+      const find = (id: string): Built | undefined =>
+        built.find((b) => b.fn.logicalId === id || b.model.functionName === id);
       const bundleRuntime: LambdaRuntime = {
         has: (id) => find(id) !== undefined,
         missingEntries: () => [],
@@ -159,50 +217,75 @@ async function main(): Promise<void> {
         close: () => undefined,
       };
       const handoffFailures: string[] = [];
-      const invokeApi = createLambdaInvokeApi({ runtime: bundleRuntime, logEvent: null, log: (line) => handoffFailures.push(line) });
+      const invokeApi = createLambdaInvokeApi({
+        runtime: bundleRuntime,
+        logEvent: null,
+        log: (line) => handoffFailures.push(line),
+      });
       invokeServer.on('request', (request, response) => {
         if (!invokeApi.handler(request, response)) response.writeHead(404).end();
       });
       const invokePort = await listen(invokeServer, 0, '127.0.0.1');
 
       const liveModel = loadStackModel({
-        templatePath: TEMPLATE, projectRoot: PROJECT_ROOT,
+        templatePath: TEMPLATE,
+        projectRoot: PROJECT_ROOT,
         refResource: (logicalId, type) => (type === 'AWS::ApiGatewayV2::Api' ? liveStack.apiId : logicalId),
       });
       const environmentFor = createFunctionEnvironment({
-        resolver: liveModel.resolver, region: 'us-east-1', dynamoEndpoint: liveStack.dynamoEndpoint,
-        gatewayEndpoint: liveStack.connectionsUrl, tokenSecret: secret, quiet: true, verbose: false, overrides,
+        resolver: liveModel.resolver,
+        region: 'us-east-1',
+        dynamoEndpoint: liveStack.dynamoEndpoint,
+        gatewayEndpoint: liveStack.connectionsUrl,
+        tokenSecret: secret,
+        quiet: true,
+        verbose: false,
+        overrides,
       });
 
-      await step(`load each bundle in a fresh Node process that sees only the ${RUNTIME} runtime's @aws-sdk/* packages`, async () => {
-        for (const { fn, model, file, exportName } of built) {
-          const at = Date.now();
-          const nodeOptions = liveModel.resolver.resolveString(model.environment.NODE_OPTIONS);
-          const bundle = await BundleFunction.start({
-            logicalId: fn.logicalId, file, exportName, runtimeModules,
-            environment: {
-              ...environmentFor(model),
-              LAMBDA_ENDPOINT: `http://127.0.0.1:${invokePort}`,
-              ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
-            },
-            timeoutSeconds: model.timeoutSeconds, memoryMb: model.memoryMb,
-          });
-          bundles.set(fn.logicalId, bundle);
-          say(`      ${fn.logicalId.padEnd(20)} ${fn.handler} resolves (process started and bundle loaded in ${seconds(at)})`);
-        }
-      });
+      await step(
+        `load each bundle in a fresh Node process that sees only the ${RUNTIME} runtime's @aws-sdk/* packages`,
+        async () => {
+          for (const { fn, model, file, exportName } of built) {
+            const at = Date.now();
+            const nodeOptions = liveModel.resolver.resolveString(model.environment.NODE_OPTIONS);
+            const bundle = await BundleFunction.start({
+              logicalId: fn.logicalId,
+              file,
+              exportName,
+              runtimeModules,
+              environment: {
+                ...environmentFor(model),
+                LAMBDA_ENDPOINT: `http://127.0.0.1:${invokePort}`,
+                ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+              },
+              timeoutSeconds: model.timeoutSeconds,
+              memoryMb: model.memoryMb,
+            });
+            bundles.set(fn.logicalId, bundle);
+            say(
+              `      ${fn.logicalId.padEnd(20)} ${fn.handler} resolves (process started and bundle loaded in ${seconds(at)})`,
+            );
+          }
+        },
+      );
 
       await step(`run events/*.json on the bundles against a local stack (in memory, free ports)`, async () => {
         let last = '';
         const invoke = async (functionId: string, event: unknown, eventFile: string): Promise<unknown> => {
           last = `${functionId} ran events/${eventFile}`;
           const bundle = bundles.get(functionId);
-          if (!bundle) throw new VerifyDeployError(functionId, `invoke events/${eventFile}`, 'no bundle for this function');
+          if (!bundle)
+            throw new VerifyDeployError(functionId, `invoke events/${eventFile}`, 'no bundle for this function');
           try {
             return await bundle.invoke(event);
           } catch (error) {
             if (error instanceof VerifyDeployError) throw error;
-            throw new VerifyDeployError(functionId, `invoke events/${eventFile}`, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+            throw new VerifyDeployError(
+              functionId,
+              `invoke events/${eventFile}`,
+              error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+            );
           }
         };
         for (const check of SAMPLE_EVENT_CHECKS) {
@@ -212,9 +295,18 @@ async function main(): Promise<void> {
           } catch (error) {
             if (error instanceof VerifyDeployError) throw error;
             const [subject, ran] = last ? last.split(' ran ') : ['events', ''];
-            throw new VerifyDeployError(subject ?? 'events', `check "${check.title}"${ran ? ` (last: ${ran})` : ''}`, error instanceof Error ? error.message : String(error));
+            throw new VerifyDeployError(
+              subject ?? 'events',
+              `check "${check.title}"${ran ? ` (last: ${ran})` : ''}`,
+              error instanceof Error ? error.message : String(error),
+            );
           }
-          if (handoffFailures.length) throw new VerifyDeployError('FeedWorkerFunction', 'invoke (from the feed hand-off)', handoffFailures.join('\n'));
+          if (handoffFailures.length)
+            throw new VerifyDeployError(
+              'FeedWorkerFunction',
+              'invoke (from the feed hand-off)',
+              handoffFailures.join('\n'),
+            );
           say(`      ok  ${check.title} (${seconds(at)})`);
         }
         const used = new Set(routed.values());

@@ -1,30 +1,30 @@
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ApiGatewayNotifier } from './adapters/apigateway/api-gateway-notifier';
 import { managementEndpoint, type RequestEndpoint } from './adapters/apigateway/management-endpoint';
 import { BundledArticleSource } from './adapters/article/bundled-article-source';
 import { WikipediaArticleSource } from './adapters/article/wikipedia-article-source';
-import { DynamoDbArticlePins } from './adapters/dynamodb/dynamodb-article-pins';
 import { HmacTokenSigner } from './adapters/crypto/hmac-token-signer';
+import { DynamoDbArticlePins } from './adapters/dynamodb/dynamodb-article-pins';
+import { DynamoDbConnectionRepository } from './adapters/dynamodb/dynamodb-connection-repository';
+import { DynamoDbFeedCursorRepository } from './adapters/dynamodb/dynamodb-feed-cursor-repository';
+import { DynamoDbMessageLog } from './adapters/dynamodb/dynamodb-message-log';
 import { DynamoDbRateLimiter } from './adapters/dynamodb/dynamodb-rate-limiter';
 import { DynamoDbSessionHistory } from './adapters/dynamodb/dynamodb-session-history';
-import { DynamoDbFeedCursorRepository } from './adapters/dynamodb/dynamodb-feed-cursor-repository';
-import { LambdaFeedScheduler } from './adapters/lambda/lambda-feed-scheduler';
-import { DynamoDbConnectionRepository } from './adapters/dynamodb/dynamodb-connection-repository';
-import { DynamoDbMessageLog } from './adapters/dynamodb/dynamodb-message-log';
 import { DynamoDbSubscriptionRepository } from './adapters/dynamodb/dynamodb-subscription-repository';
 import { DynamoDbUserRepository } from './adapters/dynamodb/dynamodb-user-repository';
 import type { TableContext } from './adapters/dynamodb/table';
+import { LambdaFeedScheduler } from './adapters/lambda/lambda-feed-scheduler';
 import { randomIds } from './adapters/system/random-ids';
 import { systemClock } from './adapters/system/system-clock';
-import { loadConfig, type Config } from './config';
+import { type Config, loadConfig } from './config';
+import type { Dependencies } from './domain/dependencies';
 import type { ArticleSource } from './domain/ports/article-source';
 import type { FanOutQueue } from './domain/ports/fan-out-queue';
 import type { FeedScheduler } from './domain/ports/feed-scheduler';
-import type { Dependencies } from './domain/dependencies';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -37,7 +37,10 @@ export type DependencyFactory = (request?: RequestEndpoint) => Promise<Dependenc
  */
 export function createDependencyFactory(config: Config = loadConfig()): DependencyFactory {
   const client = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ region: config.AWS_REGION, ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}) }),
+    new DynamoDBClient({
+      region: config.AWS_REGION,
+      ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
+    }),
     { marshallOptions: { removeUndefinedValues: true } },
   );
   const table: TableContext = { client, tableName: config.TABLE_NAME, clock: systemClock };
@@ -91,7 +94,11 @@ export function createDependencyFactory(config: Config = loadConfig()): Dependen
       // One socket per call in flight: the SDK's default agent would cap a broadcast at 50.
       const agent = { keepAlive: true, maxSockets: config.FAN_OUT_CONCURRENCY };
       notifier = new ApiGatewayNotifier(
-        new ApiGatewayManagementApiClient({ region: config.AWS_REGION, endpoint, requestHandler: { httpAgent: agent, httpsAgent: agent } }),
+        new ApiGatewayManagementApiClient({
+          region: config.AWS_REGION,
+          endpoint,
+          requestHandler: { httpAgent: agent, httpsAgent: agent },
+        }),
       );
       notifiers.set(endpoint, notifier);
     }
@@ -119,7 +126,10 @@ function createFanOutQueue(config: Config): FanOutQueue {
       import('@aws-sdk/client-sqs'),
       import('./adapters/sqs/sqs-fan-out-queue'),
     ]);
-    const client = new SQSClient({ region: config.AWS_REGION, ...(config.SQS_ENDPOINT ? { endpoint: config.SQS_ENDPOINT } : {}) });
+    const client = new SQSClient({
+      region: config.AWS_REGION,
+      ...(config.SQS_ENDPOINT ? { endpoint: config.SQS_ENDPOINT } : {}),
+    });
     return new SqsFanOutQueue(client, queueUrl);
   };
   return {
@@ -141,7 +151,10 @@ function createFeedScheduler(config: Config): FeedScheduler {
   if (!functionName) {
     return { start: () => Promise.reject(new Error('FEED_WORKER_FUNCTION is not configured')) };
   }
-  const client = new LambdaClient({ region: config.AWS_REGION, ...(config.LAMBDA_ENDPOINT ? { endpoint: config.LAMBDA_ENDPOINT } : {}) });
+  const client = new LambdaClient({
+    region: config.AWS_REGION,
+    ...(config.LAMBDA_ENDPOINT ? { endpoint: config.LAMBDA_ENDPOINT } : {}),
+  });
   return new LambdaFeedScheduler(client, functionName);
 }
 

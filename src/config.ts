@@ -1,4 +1,15 @@
-import { describeValidationError, type Infer, object, oneOf, optional, refine, text, url, wholeNumberText, withDefault } from './validation';
+import {
+  describeValidationError,
+  type Infer,
+  object,
+  oneOf,
+  optional,
+  refine,
+  text,
+  url,
+  wholeNumberText,
+  withDefault,
+} from './validation';
 
 const count = (fallback: number, min = 1) => withDefault(wholeNumberText(min), fallback);
 /** A bounded setting: the same range as the template parameter that sets it (MinValue, MaxValue). */

@@ -1,13 +1,24 @@
-import type { $ZodIssue } from 'zod/v4/core';
-import { $ZodError } from 'zod/v4/core';
 import type { output, ZodMiniType } from 'zod/mini';
 import { _default, coerce, gte, int, lte, maxLength, minLength, number, refine, string, unknown } from 'zod/mini';
+import type { $ZodIssue } from 'zod/v4/core';
+import { $ZodError } from 'zod/v4/core';
 
 // zod/mini, by name: its classic API, a re-exported namespace (`z`), `z.core` or `zod/locales` would
 // each keep all of zod in every bundle (it declares no `sideEffects`); this way a function carries
 // about 20 KB of it. Messages are worded here, so no locale is needed.
 
-export { array, enum as oneOf, looseObject, object, optional, refine, string, url, type infer as Infer, type ZodMiniType as Schema } from 'zod/mini';
+export {
+  array,
+  enum as oneOf,
+  type infer as Infer,
+  looseObject,
+  object,
+  optional,
+  refine,
+  string,
+  url,
+  type ZodMiniType as Schema,
+} from 'zod/mini';
 
 /** A value with a default when absent. */
 export const withDefault = _default;
@@ -16,7 +27,8 @@ export const withDefault = _default;
 export const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) => number().check(int(), gte(min), lte(max));
 
 /** A whole number from `min` to `max`, also from its text (query strings, environment variables). */
-export const wholeNumberText = (min: number, max = Number.MAX_SAFE_INTEGER) => coerce.number().check(int(), gte(min), lte(max));
+export const wholeNumberText = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  coerce.number().check(int(), gte(min), lte(max));
 
 export const text = (min: number, max = Number.MAX_SAFE_INTEGER) => string().check(minLength(min), maxLength(max));
 
@@ -45,11 +57,17 @@ export function describeValidationError(error: $ZodError, whole: string): string
 function problem(issue: $ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
-      return issue.input === undefined ? 'is required' : `must be ${issue.expected === 'int' ? 'a whole number' : `a ${issue.expected}`}`;
+      return issue.input === undefined
+        ? 'is required'
+        : `must be ${issue.expected === 'int' ? 'a whole number' : `a ${issue.expected}`}`;
     case 'too_small':
-      return issue.origin === 'string' ? `must be at least ${issue.minimum} characters` : `must be at least ${issue.minimum}`;
+      return issue.origin === 'string'
+        ? `must be at least ${issue.minimum} characters`
+        : `must be at least ${issue.minimum}`;
     case 'too_big':
-      return issue.origin === 'string' ? `must be at most ${issue.maximum} characters` : `must be at most ${issue.maximum}`;
+      return issue.origin === 'string'
+        ? `must be at most ${issue.maximum} characters`
+        : `must be at most ${issue.maximum}`;
     case 'invalid_format':
       return `must be a valid ${issue.format}`;
     case 'unrecognized_keys':

@@ -5,7 +5,11 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
  * How the samples this project replaces find their recipients: a Scan of the whole table, filtered to the
  * channel's subscriber items (here `pk = SUBS#{channel}` of Switchboard's own table), every page read.
  */
-export async function scanConnectionIds(client: DynamoDBDocumentClient, tableName: string, channel: string): Promise<string[]> {
+export async function scanConnectionIds(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  channel: string,
+): Promise<string[]> {
   const ids: string[] = [];
   let startKey: Record<string, unknown> | undefined;
   for (let page = 0; page < 10_000; page += 1) {

@@ -1,4 +1,4 @@
-import { PostToConnectionCommand, type ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { type ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { scanConnectionIds } from './scan-connections';
 
@@ -11,7 +11,11 @@ export interface AlternativeResult {
 
 /** The chat seeds' strategy: Scan for the recipients, then post to them one after another. */
 export async function sequentialFanOut(
-  dynamo: DynamoDBDocumentClient, api: ApiGatewayManagementApiClient, tableName: string, channel: string, data: string,
+  dynamo: DynamoDBDocumentClient,
+  api: ApiGatewayManagementApiClient,
+  tableName: string,
+  channel: string,
+  data: string,
 ): Promise<AlternativeResult> {
   const result: AlternativeResult = { sent: 0, failed: 0 };
   for (const connectionId of await scanConnectionIds(dynamo, tableName, channel)) {

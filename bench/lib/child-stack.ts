@@ -1,9 +1,9 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { StackProcessOptions } from '../stack-process';
 import type { Counts } from './counting-proxy';
 import { withTimeout } from './stats';
-import type { StackProcessOptions } from '../stack-process';
 
 export interface StackUrls {
   wsUrl: string;
@@ -44,7 +44,12 @@ export function rssOf(pid: number): number {
 }
 
 /** Forks a TypeScript entry under tsx's loader with IPC, and waits for its `ready` message. */
-export async function forkTs(entry: string, args: string[], timeoutMs = 30_000, execArgv: string[] = []): Promise<{ child: ChildProcess; ready: unknown }> {
+export async function forkTs(
+  entry: string,
+  args: string[],
+  timeoutMs = 30_000,
+  execArgv: string[] = [],
+): Promise<{ child: ChildProcess; ready: unknown }> {
   const child = fork(entry, args, {
     cwd: PROJECT_ROOT,
     execArgv: ['--import', 'tsx', ...execArgv],
@@ -81,7 +86,9 @@ export async function startChildStack(options: Partial<StackProcessOptions> = {}
     countDynamo: options.countDynamo ?? false,
     countConnections: options.countConnections ?? false,
   };
-  const { child, ready } = await forkTs(join(__dirname, '..', 'stack-process.ts'), [JSON.stringify(full)], 30_000, ['--expose-gc']);
+  const { child, ready } = await forkTs(join(__dirname, '..', 'stack-process.ts'), [JSON.stringify(full)], 30_000, [
+    '--expose-gc',
+  ]);
   let nextId = 1;
   const call = <T>(message: Record<string, unknown>, timeoutMs = 30_000): Promise<T> => {
     const id = nextId++;

@@ -21,7 +21,13 @@ export class ClientPool {
   closed = 0;
 
   /** Opens `count` more clients, `batch` handshakes at a time, each bounded by `timeoutMs`. */
-  async open(url: string, count: number, query: Record<string, string> = {}, batch = 100, timeoutMs = 15_000): Promise<OpenResult> {
+  async open(
+    url: string,
+    count: number,
+    query: Record<string, string> = {},
+    batch = 100,
+    timeoutMs = 15_000,
+  ): Promise<OpenResult> {
     const started = performance.now();
     const result: OpenResult = { opened: 0, failed: 0, reasons: [], ms: 0 };
     const search = new URLSearchParams(query).toString();

@@ -1,4 +1,11 @@
-import { createServer, request as httpRequest, Agent, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  Agent,
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** What a counting proxy saw since its last reset. */
@@ -27,7 +34,14 @@ export interface CountingProxy {
 }
 
 const CAPACITY_OPS = new Set([
-  'GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'BatchGetItem', 'BatchWriteItem',
+  'GetItem',
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'Query',
+  'Scan',
+  'BatchGetItem',
+  'BatchWriteItem',
 ]);
 const READ_OPS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem']);
 
@@ -46,7 +60,10 @@ function capacityUnits(body: Buffer): number {
   try {
     const parsed = JSON.parse(body.toString('utf8')) as { ConsumedCapacity?: unknown };
     const list = Array.isArray(parsed.ConsumedCapacity) ? parsed.ConsumedCapacity : [parsed.ConsumedCapacity];
-    return list.reduce<number>((sum, entry) => sum + Number((entry as { CapacityUnits?: number } | undefined)?.CapacityUnits ?? 0), 0);
+    return list.reduce<number>(
+      (sum, entry) => sum + Number((entry as { CapacityUnits?: number } | undefined)?.CapacityUnits ?? 0),
+      0,
+    );
   } catch {
     return 0;
   }
@@ -71,9 +88,12 @@ export async function startCountingProxy(kind: ProxyKind, target?: string): Prom
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     let body = await readAll(request);
-    const operation = kind === 'dynamodb'
-      ? String(request.headers['x-amz-target'] ?? 'unknown').split('.').pop() ?? 'unknown'
-      : `${request.method ?? 'GET'} @connections`;
+    const operation =
+      kind === 'dynamodb'
+        ? (String(request.headers['x-amz-target'] ?? 'unknown')
+            .split('.')
+            .pop() ?? 'unknown')
+        : `${request.method ?? 'GET'} @connections`;
     bump(counts.requests, operation);
     const headers = { ...request.headers };
     if (kind === 'dynamodb' && CAPACITY_OPS.has(operation)) {
@@ -84,7 +104,12 @@ export async function startCountingProxy(kind: ProxyKind, target?: string): Prom
     }
     if (!targetUrl) throw new Error('counting proxy has no target yet');
     const upstream = httpRequest({
-      host: targetUrl.hostname, port: targetUrl.port, method: request.method, path: request.url, headers, agent,
+      host: targetUrl.hostname,
+      port: targetUrl.port,
+      method: request.method,
+      path: request.url,
+      headers,
+      agent,
     });
     const answer = await new Promise<IncomingMessage>((resolve, reject) => {
       upstream.once('response', resolve);

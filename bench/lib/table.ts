@@ -21,7 +21,14 @@ export function toMarkdown(table: Table): string {
 }
 
 export function toText(table: Table): string {
-  const widths = table.headers.map((header, i) => Math.max(header.length, ...table.rows.map((row) => (row[i] ?? '').length)));
+  const widths = table.headers.map((header, i) =>
+    Math.max(header.length, ...table.rows.map((row) => (row[i] ?? '').length)),
+  );
   const line = (cells: string[]): string => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ');
-  return [`== ${table.title}`, line(table.headers), line(widths.map((w) => '-'.repeat(w))), ...table.rows.map(line)].join('\n');
+  return [
+    `== ${table.title}`,
+    line(table.headers),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...table.rows.map(line),
+  ].join('\n');
 }

@@ -97,7 +97,9 @@ ${fn('Connect', 'onConnect')}${fn('Disconnect', 'onDisconnect')}${fn('Default', 
 /** serverless@3 + serverless-offline@13: serverless.yml and the handlers in the install folder (where the plugin resolves). */
 export function writeServerlessApp(dir: string, wsPort: number): void {
   writeFileSync(join(dir, 'app.js'), mapHandlers(JSON.stringify(`http://localhost:${wsPort}`)));
-  writeFileSync(join(dir, 'serverless.yml'), `service: peer-bench
+  writeFileSync(
+    join(dir, 'serverless.yml'),
+    `service: peer-bench
 frameworkVersion: '3'
 provider:
   name: aws
@@ -122,7 +124,8 @@ functions:
     timeout: 30
     events:
       - websocket: { route: $default }
-`);
+`,
+  );
 }
 
 /**
@@ -130,7 +133,9 @@ functions:
  * stored in an \`@tables\` table (the sandbox's own dynalite) and sent with \`@architect/functions\`' \`arc.ws.send\`.
  */
 export function writeArchitectApp(dir: string): void {
-  writeFileSync(join(dir, 'app.arc'), `@app
+  writeFileSync(
+    join(dir, 'app.arc'),
+    `@app
 peer-bench
 
 @ws
@@ -138,7 +143,8 @@ peer-bench
 @tables
 conns
   id *String
-`);
+`,
+  );
   const handler = (body: string): string => `'use strict';
 // Minimal app for the bench's peer comparison (written by bench/peers/apps.ts).
 const arc = require('@architect/functions');
@@ -165,7 +171,9 @@ ${body}
   };
   write('connect', '  await conns.put({ id });');
   write('disconnect', '  await conns.delete({ id });');
-  write('default', `  const body = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString() : String(event.body);
+  write(
+    'default',
+    `  const body = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString() : String(event.body);
   const ids = await all(conns);
   if (body === 'count') {
     await arc.ws.send({ id, payload: { count: ids.length } });
@@ -173,5 +181,6 @@ ${body}
   }
   let payload;
   try { payload = JSON.parse(body); } catch { payload = { body }; }
-  await Promise.all(ids.map((to) => arc.ws.send({ id: to, payload }).catch(() => undefined)));`);
+  await Promise.all(ids.map((to) => arc.ws.send({ id: to, payload }).catch(() => undefined)));`,
+  );
 }

@@ -27,18 +27,36 @@ async function timeRuns(runs: number, work: (run: number) => Promise<unknown>): 
 }
 
 async function main(): Promise<void> {
-  const { appPath, endpoint, clients, runs } = JSON.parse(process.argv[2] ?? '{}') as { appPath: string; endpoint: string; clients: number; runs: number };
+  const { appPath, endpoint, clients, runs } = JSON.parse(process.argv[2] ?? '{}') as {
+    appPath: string;
+    endpoint: string;
+    clients: number;
+    runs: number;
+  };
   process.env.MANAGEMENT_ENDPOINT = endpoint;
   const app = createRequire(__filename)(appPath) as App;
-  const event = (connectionId: string, body?: string): unknown => ({ requestContext: { connectionId }, body, isBase64Encoded: false });
+  const event = (connectionId: string, body?: string): unknown => ({
+    requestContext: { connectionId },
+    body,
+    isBase64Encoded: false,
+  });
   for (let i = 0; i < clients; i += 1) await app.onConnect(event(`floor-${i}`));
   const times = await timeRuns(runs, (run) => app.onDefault(event('floor-0', JSON.stringify({ t: `floor-${run}` }))));
   const client = new ApiGatewayManagementApiClient({
-    endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     requestHandler: { handle: () => Promise.resolve({ response: { statusCode: 200, headers: {}, body: undefined } }) },
   });
-  const sdkOnly = await timeRuns(runs, (run) => Promise.all(Array.from({ length: clients }, (_, i) =>
-    client.send(new PostToConnectionCommand({ ConnectionId: `floor-${i}`, Data: JSON.stringify({ t: `sdk-${run}` }) })))));
+  const sdkOnly = await timeRuns(runs, (run) =>
+    Promise.all(
+      Array.from({ length: clients }, (_, i) =>
+        client.send(
+          new PostToConnectionCommand({ ConnectionId: `floor-${i}`, Data: JSON.stringify({ t: `sdk-${run}` }) }),
+        ),
+      ),
+    ),
+  );
   console.log(JSON.stringify({ times, sdkOnly }));
 }
 

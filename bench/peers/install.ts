@@ -4,7 +4,7 @@
  * kept between runs, keyed by the requested versions, so a second run does not install again.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -24,7 +24,9 @@ const keyOf = (specs: string[]): string => specs.map((s) => s.replace(/^@/, '').
 function installedVersions(dir: string, specs: string[]): string[] {
   return specs.map((spec) => {
     const name = spec.slice(0, spec.lastIndexOf('@') > 0 ? spec.lastIndexOf('@') : spec.length);
-    const pkg = JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')) as { version: string };
+    const pkg = JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')) as {
+      version: string;
+    };
     return `${name}@${pkg.version}`;
   });
 }
@@ -47,7 +49,9 @@ export async function installPeer(specs: string[], log: (line: string) => void):
   log(`   npm install --prefix ${dir} ${specs.join(' ')} (up to ${INSTALL_TIMEOUT_MS / 1000} s) ...`);
   const code = await new Promise<number | string>((resolve) => {
     const child = spawn('npm', ['install', '--prefix', dir, '--no-audit', '--no-fund', ...specs], {
-      cwd: dir, stdio: ['ignore', fd, fd], env: { ...process.env, npm_config_update_notifier: 'false' },
+      cwd: dir,
+      stdio: ['ignore', fd, fd],
+      env: { ...process.env, npm_config_update_notifier: 'false' },
     });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

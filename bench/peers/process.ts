@@ -1,7 +1,7 @@
 /** Child processes for the peer comparison: each gateway alone in its own process group, its output in a log file. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import WebSocket from 'ws';
 import { sleep } from '../lib/stats';
 
@@ -63,7 +63,8 @@ export function treeRss(rootPid: number): number {
 export async function waitForWs(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`exited (${String(child.exitCode ?? child.signalCode)}) before it was ready`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`exited (${String(child.exitCode ?? child.signalCode)}) before it was ready`);
     const ok = await new Promise<boolean>((resolve) => {
       const socket = new WebSocket(url, { handshakeTimeout: 2000 });
       socket.once('open', () => {
@@ -84,14 +85,24 @@ export async function waitForWs(url: string, child: ChildProcess, timeoutMs: num
 
 /** The last `lines` non-empty lines of a log file, joined with ' / '. */
 export function logTail(file: string, lines: number): string {
-  return readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean).slice(-lines).join(' / ');
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(-lines)
+    .join(' / ');
 }
 
 /**
  * Starts `command args` in its own process group with stdout and stderr in `logFile`, and waits for `wsUrl`.
  * stop() sends SIGTERM to the group, then SIGKILL after 5 s.
  */
-export async function startGateway(name: string, command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; wsUrl: string; logFile: string; readyTimeoutMs: number }): Promise<Gateway> {
+export async function startGateway(
+  name: string,
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; wsUrl: string; logFile: string; readyTimeoutMs: number },
+): Promise<Gateway> {
   const fd = openSync(options.logFile, 'w');
   const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', fd, fd], detached: true });
   closeSync(fd);
@@ -116,7 +127,9 @@ export async function startGateway(name: string, command: string, args: string[]
   } catch (error) {
     await stop();
     const tail = logTail(options.logFile, 3);
-    throw new Error(`${name}: ${error instanceof Error ? error.message : String(error)}; log: ${tail.slice(0, 400)} (${options.logFile})`);
+    throw new Error(
+      `${name}: ${error instanceof Error ? error.message : String(error)}; log: ${tail.slice(0, 400)} (${options.logFile})`,
+    );
   }
   return { name, wsUrl: options.wsUrl, pid, logFile: options.logFile, stop };
 }

@@ -6,9 +6,20 @@
 import { startLocalStack } from '../../src/local/stack';
 
 async function main(): Promise<void> {
-  const { projectRoot, templatePath, wsPort } = JSON.parse(process.argv[2] ?? '{}') as { projectRoot: string; templatePath: string; wsPort: number };
+  const { projectRoot, templatePath, wsPort } = JSON.parse(process.argv[2] ?? '{}') as {
+    projectRoot: string;
+    templatePath: string;
+    wsPort: number;
+  };
   const stack = await startLocalStack({
-    projectRoot, templatePath, wsPort, httpPort: 0, webPort: null, dynamoPort: 0, dataDir: null, quiet: true,
+    projectRoot,
+    templatePath,
+    wsPort,
+    httpPort: 0,
+    webPort: null,
+    dynamoPort: 0,
+    dataDir: null,
+    quiet: true,
   });
   console.log(`ready ${stack.wsUrl}`);
   const stop = (): void => {

@@ -1,9 +1,9 @@
-import { UNLIMITED_RATES } from '../lib/unlimited-rates';
 import { join } from 'node:path';
 import { forkTs, rssOf, startChildStack } from '../lib/child-stack';
 import { ClientPool, sessionToken } from '../lib/client-pool';
 import { int, mb, ms, percentile, sleep } from '../lib/stats';
 import type { Table } from '../lib/table';
+import { UNLIMITED_RATES } from '../lib/unlimited-rates';
 
 export interface CapacitySettings {
   idleMilestones: number[];
@@ -45,7 +45,9 @@ const MAX_LATENCY_MS = 1000;
 async function startPlain(): Promise<Target> {
   const { child, ready } = await forkTs(join(__dirname, '..', 'plain-ws-process.ts'), []);
   return {
-    name: 'plain ws', wsUrl: (ready as { wsUrl: string }).wsUrl, pid: child.pid as number,
+    name: 'plain ws',
+    wsUrl: (ready as { wsUrl: string }).wsUrl,
+    pid: child.pid as number,
     stop: async () => {
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       child.send({ cmd: 'stop' });
@@ -58,13 +60,20 @@ async function startPlain(): Promise<Target> {
 async function startSwitchboard(): Promise<Target> {
   const stack = await startChildStack({ env: UNLIMITED_RATES });
   return {
-    name: 'Switchboard', wsUrl: stack.wsUrl, pid: stack.pid, stop: () => stack.stop(),
+    name: 'Switchboard',
+    wsUrl: stack.wsUrl,
+    pid: stack.pid,
+    stop: () => stack.stop(),
     heapUsed: async () => (await stack.memory()).heapUsed,
   };
 }
 
 /** Idle connections held, with the server process's RSS at each milestone. */
-async function idle(target: Target, milestones: number[], query: Record<string, string>): Promise<Array<{ count: number; rss: number; heap: number; rate: number; failed: number }>> {
+async function idle(
+  target: Target,
+  milestones: number[],
+  query: Record<string, string>,
+): Promise<Array<{ count: number; rss: number; heap: number; rate: number; failed: number }>> {
   const pool = new ClientPool();
   const samples = [];
   try {
@@ -74,7 +83,13 @@ async function idle(target: Target, milestones: number[], query: Record<string, 
     for (const count of milestones) {
       const opened = await pool.open(target.wsUrl, count - pool.size, query, 100);
       await sleep(1000);
-      samples.push({ count: pool.size, rss: rssOf(target.pid), heap: await heap(), rate: (opened.opened / opened.ms) * 1000, failed: opened.failed });
+      samples.push({
+        count: pool.size,
+        rss: rssOf(target.pid),
+        heap: await heap(),
+        rate: (opened.opened / opened.ms) * 1000,
+        failed: opened.failed,
+      });
       if (opened.failed > 0) break;
     }
   } finally {
@@ -106,7 +121,8 @@ async function chat(target: Target, settings: CapacitySettings): Promise<Step[]>
       let sent = 0;
       while (sent < total && performance.now() - started < settings.stepMs * 2) {
         const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate) + 1);
-        for (; sent < due; sent += 1) pool.send(sent % pool.size, { action: 'sendmessage', message: `${tag}|${performance.now()}` });
+        for (; sent < due; sent += 1)
+          pool.send(sent % pool.size, { action: 'sendmessage', message: `${tag}|${performance.now()}` });
         await sleep(5);
       }
       const expected = sent * pool.size;
@@ -114,8 +130,13 @@ async function chat(target: Target, settings: CapacitySettings): Promise<Step[]>
       while (latencies.length < expected && performance.now() < deadline) await sleep(20);
       pool.onFrame = () => undefined;
       const step = {
-        rate, sent, expected, received: latencies.length, errors,
-        p50: percentile(latencies, 50), p95: percentile(latencies, 95),
+        rate,
+        sent,
+        expected,
+        received: latencies.length,
+        errors,
+        p50: percentile(latencies, 50),
+        p95: percentile(latencies, 95),
       };
       steps.push(step);
       if (step.received < step.expected || step.p95 > MAX_LATENCY_MS || errors > 0) break;
@@ -128,7 +149,10 @@ async function chat(target: Target, settings: CapacitySettings): Promise<Step[]>
 }
 
 const sustained = (steps: Step[]): number =>
-  Math.max(0, ...steps.filter((s) => s.received === s.expected && s.p95 <= MAX_LATENCY_MS && s.errors === 0).map((s) => s.rate));
+  Math.max(
+    0,
+    ...steps.filter((s) => s.received === s.expected && s.p95 <= MAX_LATENCY_MS && s.errors === 0).map((s) => s.rate),
+  );
 
 /**
  * Section 4: idle connections and their memory, and chat throughput, for Switchboard's local stack and, as
@@ -148,9 +172,13 @@ export async function runCapacity(settings: CapacitySettings): Promise<CapacityS
       const base = samples[0]?.rss ?? 0;
       for (const s of samples) {
         idleRows.push([
-          target.name, int(s.count), mb(s.rss), s.count ? `${((s.rss - base) / s.count / 1024).toFixed(1)} KB` : '-',
+          target.name,
+          int(s.count),
+          mb(s.rss),
+          s.count ? `${((s.rss - base) / s.count / 1024).toFixed(1)} KB` : '-',
           Number.isFinite(s.heap) ? mb(s.heap) : '-',
-          Number.isFinite(s.rate) ? `${int(s.rate)}/s` : '-', String(s.failed),
+          Number.isFinite(s.rate) ? `${int(s.rate)}/s` : '-',
+          String(s.failed),
         ]);
       }
       const last = samples[samples.length - 1];
@@ -161,8 +189,13 @@ export async function runCapacity(settings: CapacitySettings): Promise<CapacityS
       const steps = await chat(target, settings);
       for (const s of steps) {
         chatRows.push([
-          target.name, `${s.rate}/s`, int(s.rate * settings.chatClients), `${int(s.received)} / ${int(s.expected)}`,
-          String(s.errors), ms(s.p50), ms(s.p95),
+          target.name,
+          `${s.rate}/s`,
+          int(s.rate * settings.chatClients),
+          `${int(s.received)} / ${int(s.expected)}`,
+          String(s.errors),
+          ms(s.p50),
+          ms(s.p95),
         ]);
       }
       chatMax[target.name] = sustained(steps);
@@ -171,12 +204,24 @@ export async function runCapacity(settings: CapacitySettings): Promise<CapacityS
     }
   }
   return {
-    idleRssAtMax: { switchboard: idleAtMax.Switchboard ?? Number.NaN, plain: idleAtMax['plain ws'] ?? Number.NaN, count: max },
+    idleRssAtMax: {
+      switchboard: idleAtMax.Switchboard ?? Number.NaN,
+      plain: idleAtMax['plain ws'] ?? Number.NaN,
+      count: max,
+    },
     chatMax: { switchboard: chatMax.Switchboard ?? 0, plain: chatMax['plain ws'] ?? 0 },
     tables: [
       {
         title: '4a. Idle connections held by one process, and its memory (RSS)',
-        headers: ['server', 'connections', 'RSS', 'RSS per connection', 'heap after GC', 'connect rate (batches of 100)', 'failed'],
+        headers: [
+          'server',
+          'connections',
+          'RSS',
+          'RSS per connection',
+          'heap after GC',
+          'connect rate (batches of 100)',
+          'failed',
+        ],
         rows: idleRows,
         notes: [
           'Switchboard: the whole local stack (gateway, in-process handlers, dynalite with its in-memory data) in one child process; clients resume one session token so that connecting does not also post N²/2 presence frames.',
@@ -185,7 +230,15 @@ export async function runCapacity(settings: CapacitySettings): Promise<CapacityS
       },
       {
         title: `4b. Chat throughput, ${settings.chatClients} clients, every message to every client, until loss or p95 > 1 s`,
-        headers: ['server', 'messages/s sent', 'deliveries/s', 'delivered / expected', 'errors', 'p50 latency', 'p95 latency'],
+        headers: [
+          'server',
+          'messages/s sent',
+          'deliveries/s',
+          'delivered / expected',
+          'errors',
+          'p50 latency',
+          'p95 latency',
+        ],
         rows: chatRows,
         notes: [
           `Each step sends for ${settings.stepMs / 1000} s, spread over the clients, then waits up to 2 s for deliveries. Rate limits raised (1,000 a second for every route class) so that the stack, not the limiter, is measured.`,

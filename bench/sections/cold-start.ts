@@ -1,9 +1,9 @@
-import { build, type Metafile } from 'esbuild';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseCloudFormationYaml, type CfnValue } from '../../src/local/cfn-yaml';
+import { build, type Metafile } from 'esbuild';
+import { type CfnValue, parseCloudFormationYaml } from '../../src/local/cfn-yaml';
 import { createIntrinsicResolver } from '../../src/local/intrinsic-resolver';
 import { PROJECT_ROOT } from '../lib/child-stack';
 import { kb, median, ms, ratio } from '../lib/stats';
@@ -59,7 +59,15 @@ export interface ColdStartSummary {
 
 type Resource = {
   Type: string;
-  Metadata?: { BuildProperties?: { EntryPoints?: string[]; External?: string[]; Minify?: boolean; Target?: string; Sourcemap?: boolean } };
+  Metadata?: {
+    BuildProperties?: {
+      EntryPoints?: string[];
+      External?: string[];
+      Minify?: boolean;
+      Target?: string;
+      Sourcemap?: boolean;
+    };
+  };
 };
 
 /** The functions of template.yaml with the esbuild properties `sam build` bundles them with. */
@@ -85,7 +93,9 @@ export function templateBuilds(): TemplateBuilds {
     });
   // NODE_OPTIONS as the template's parameter defaults make it.
   const resolver = createIntrinsicResolver({
-    parameters: Object.fromEntries(Object.entries(template.Parameters ?? {}).map(([name, p]) => [name, String(p.Default ?? '')])),
+    parameters: Object.fromEntries(
+      Object.entries(template.Parameters ?? {}).map(([name, p]) => [name, String(p.Default ?? '')]),
+    ),
     conditions: template.Conditions ?? {},
     resourceTypes: Object.fromEntries(Object.entries(template.Resources).map(([id, r]) => [id, r.Type])),
   });
@@ -117,20 +127,34 @@ function jsOutput(metafile: Metafile): Metafile['outputs'][string] {
 
 /** The AWS SDK packages a bundle leaves to the runtime and requires: what its floor requires too. */
 function sdkImports(metafile: Metafile): string[] {
-  return [...new Set(jsOutput(metafile).imports.filter((i) => i.external && i.path.startsWith('@aws-sdk/')).map((i) => i.path))].sort();
+  return [
+    ...new Set(
+      jsOutput(metafile)
+        .imports.filter((i) => i.external && i.path.startsWith('@aws-sdk/'))
+        .map((i) => i.path),
+    ),
+  ].sort();
 }
 
 /**
  * CPU time (user + system) of `require()`-ing the module in a fresh `node` process. CPU time rather than
  * wall time: on a shared machine a process waiting for a core adds wall time that is not the module's.
  */
-const INIT_SCRIPT = 'const c=process.cpuUsage();require(process.argv[1]);const d=process.cpuUsage(c);process.stdout.write(String((d.user+d.system)/1000))';
+const INIT_SCRIPT =
+  'const c=process.cpuUsage();require(process.argv[1]);const d=process.cpuUsage(c);process.stdout.write(String((d.user+d.system)/1000))';
 
 function timeInit(file: string, env: Record<string, string>, sourceMaps: boolean): Promise<number> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [...(sourceMaps ? ['--enable-source-maps'] : []), '-e', INIT_SCRIPT, file], {
-      env, timeout: 20_000, cwd: tmpdir(),
-    }, (error, stdout) => (error ? reject(error) : resolve(Number(stdout))));
+    execFile(
+      process.execPath,
+      [...(sourceMaps ? ['--enable-source-maps'] : []), '-e', INIT_SCRIPT, file],
+      {
+        env,
+        timeout: 20_000,
+        cwd: tmpdir(),
+      },
+      (error, stdout) => (error ? reject(error) : resolve(Number(stdout))),
+    );
   });
 }
 
@@ -141,21 +165,36 @@ function functionEnv(logicalId: string): Record<string, string> {
     NODE_PATH: join(PROJECT_ROOT, 'node_modules'),
     AWS_REGION: 'us-east-1',
     AWS_LAMBDA_FUNCTION_NAME: logicalId,
-    AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench',
+    AWS_ACCESS_KEY_ID: 'bench',
+    AWS_SECRET_ACCESS_KEY: 'bench',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     TABLE_NAME: 'SwitchboardTable',
     TOKEN_SECRET: 'bench-token-secret-0123456789abcdef',
     FEED_WORKER_FUNCTION: 'FeedWorkerFunction',
     MANAGEMENT_ENDPOINT: 'https://example.execute-api.us-east-1.amazonaws.com/prod',
-    FAN_OUT_CONCURRENCY: '50', MESSAGE_TTL_HOURS: '24', SESSION_TTL_DAYS: '7',
-    POWERTOOLS_SERVICE_NAME: 'switchboard', POWERTOOLS_METRICS_NAMESPACE: 'Switchboard', POWERTOOLS_LOG_LEVEL: 'INFO',
+    FAN_OUT_CONCURRENCY: '50',
+    MESSAGE_TTL_HOURS: '24',
+    SESSION_TTL_DAYS: '7',
+    POWERTOOLS_SERVICE_NAME: 'switchboard',
+    POWERTOOLS_METRICS_NAMESPACE: 'Switchboard',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
   };
 }
 
 async function bundle(entry: string, fn: FunctionBuild, outfile: string): Promise<Metafile> {
   const result = await build({
-    absWorkingDir: PROJECT_ROOT, entryPoints: [entry], outfile, bundle: true, minify: fn.minify, platform: 'node',
-    target: fn.target, format: 'cjs', sourcemap: fn.sourcemap, metafile: true, logLevel: 'silent', external: fn.external,
+    absWorkingDir: PROJECT_ROOT,
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    minify: fn.minify,
+    platform: 'node',
+    target: fn.target,
+    format: 'cjs',
+    sourcemap: fn.sourcemap,
+    metafile: true,
+    logLevel: 'silent',
+    external: fn.external,
   });
   return result.metafile;
 }
@@ -164,14 +203,18 @@ async function bundle(entry: string, fn: FunctionBuild, outfile: string): Promis
 function writeFloor(dir: string, sdk: string[]): string {
   const file = join(dir, `floor-${sdk.length}-${sdk.join('+').replace(/[^a-z+-]/g, '')}.js`);
   if (!existsSync(file)) {
-    writeFileSync(file, `${sdk.map((name) => `require(${JSON.stringify(name)});`).join('\n')}\nexports.handler = async () => ({ statusCode: 200 });\n`);
+    writeFileSync(
+      file,
+      `${sdk.map((name) => `require(${JSON.stringify(name)});`).join('\n')}\nexports.handler = async () => ({ statusCode: 200 });\n`,
+    );
   }
   return file;
 }
 
 /** Powertools Tracer and its middy middleware, made as a handler module makes them, above the same SDK imports. */
 function tracerProbeSource(sdk: string[]): string | undefined {
-  if (!existsSync(join(PROJECT_ROOT, 'node_modules', '@aws-lambda-powertools', 'tracer', 'package.json'))) return undefined;
+  if (!existsSync(join(PROJECT_ROOT, 'node_modules', '@aws-lambda-powertools', 'tracer', 'package.json')))
+    return undefined;
   return [
     ...sdk.map((name, i) => `import * as sdk${i} from ${JSON.stringify(name)};`),
     "import { Tracer } from '@aws-lambda-powertools/tracer';",
@@ -199,7 +242,12 @@ export async function runColdStart(settings: ColdStartSettings): Promise<ColdSta
       const metafile = await bundle(fn.entry, fn, outfile);
       const sdk = sdkImports(metafile);
       prepared.push({
-        fn, outfile, sdk, floor: writeFloor(outDir, sdk), bytes: statSync(outfile).size, top: topContributors(metafile),
+        fn,
+        outfile,
+        sdk,
+        floor: writeFloor(outDir, sdk),
+        bytes: statSync(outfile).size,
+        top: topContributors(metafile),
         tracer: Object.keys(metafile.inputs).some((path) => path.includes('@aws-lambda-powertools/tracer')),
         times: { init: [] as number[], toggled: [] as number[] },
       });
@@ -214,8 +262,17 @@ export async function runColdStart(settings: ColdStartSettings): Promise<ColdSta
       writeFileSync(entry, probeSource);
       const file = join(outDir, 'tracer-probe', 'index.js');
       await build({
-        entryPoints: [entry], outfile: file, bundle: true, minify: first.fn.minify, platform: 'node', target: first.fn.target,
-        format: 'cjs', sourcemap: first.fn.sourcemap, logLevel: 'silent', external: first.fn.external, nodePaths: [join(PROJECT_ROOT, 'node_modules')],
+        entryPoints: [entry],
+        outfile: file,
+        bundle: true,
+        minify: first.fn.minify,
+        platform: 'node',
+        target: first.fn.target,
+        format: 'cjs',
+        sourcemap: first.fn.sourcemap,
+        logLevel: 'silent',
+        external: first.fn.external,
+        nodePaths: [join(PROJECT_ROOT, 'node_modules')],
       });
       probe = { file, floor: first.floor, times: [] };
     }
@@ -244,8 +301,12 @@ export async function runColdStart(settings: ColdStartSettings): Promise<ColdSta
     }
 
     const measured: Measured[] = prepared.map((p) => ({
-      logicalId: p.fn.logicalId, bytes: p.bytes, top: p.top,
-      initMs: median(p.times.init), toggledMs: median(p.times.toggled), floorMs: floorOf(p.floor),
+      logicalId: p.fn.logicalId,
+      bytes: p.bytes,
+      top: p.top,
+      initMs: median(p.times.init),
+      toggledMs: median(p.times.toggled),
+      floorMs: floorOf(p.floor),
     }));
     const ratios = measured.map((m) => ({ id: m.logicalId, ratio: m.initMs / m.floorMs }));
     const worst = ratios.reduce((a, b) => (b.ratio > a.ratio ? b : a));
@@ -254,12 +315,22 @@ export async function runColdStart(settings: ColdStartSettings): Promise<ColdSta
     const tracerRatio = probe ? median(probe.times) / floorOf(probe.floor) : undefined;
     const flag = sourceMapsFlag ? 'with' : 'without';
     const rows = measured.map((m) => [
-      m.logicalId, kb(m.bytes), ms(m.initMs), ms(m.floorMs), ratio(m.initMs / m.floorMs),
-      `${ms(withMaps(m))} / ${ms(withoutMaps(m))}`, m.top,
+      m.logicalId,
+      kb(m.bytes),
+      ms(m.initMs),
+      ms(m.floorMs),
+      ratio(m.initMs / m.floorMs),
+      `${ms(withMaps(m))} / ${ms(withoutMaps(m))}`,
+      m.top,
     ]);
     if (probe) {
       rows.push([
-        'Powertools Tracer alone (probe)', '-', ms(median(probe.times)), ms(floorOf(probe.floor)), ratio(tracerRatio ?? Number.NaN), '-',
+        'Powertools Tracer alone (probe)',
+        '-',
+        ms(median(probe.times)),
+        ms(floorOf(probe.floor)),
+        ratio(tracerRatio ?? Number.NaN),
+        '-',
         'Tracer, its middleware and the X-Ray SDK, bundled like a function',
       ]);
     }
@@ -275,7 +346,15 @@ export async function runColdStart(settings: ColdStartSettings): Promise<ColdSta
       dominant: largest.top,
       table: {
         title: `3. Cold start: module initialisation against its floor (CPU time, median of ${settings.runs} fresh node processes)`,
-        headers: ['function', 'bundle', 'init', 'floor', 'init / floor', 'init with / without --enable-source-maps', 'largest inputs'],
+        headers: [
+          'function',
+          'bundle',
+          'init',
+          'floor',
+          'init / floor',
+          'init with / without --enable-source-maps',
+          'largest inputs',
+        ],
         rows,
         notes: [
           `Bundles as \`sam build\` makes them from each function's BuildProperties in template.yaml (esbuild, platform node, format cjs; External, Minify, Target, Sourcemap as set there). "init" runs ${flag} \`--enable-source-maps\`, as the template's NODE_OPTIONS says.`,

@@ -1,8 +1,8 @@
-import { UNLIMITED_RATES } from '../lib/unlimited-rates';
-import { startChildStack, type StackCounts } from '../lib/child-stack';
-import { ClientPool, sessionToken, type Frame } from '../lib/client-pool';
+import { type StackCounts, startChildStack } from '../lib/child-stack';
+import { ClientPool, type Frame, sessionToken } from '../lib/client-pool';
 import { sleep, withTimeout } from '../lib/stats';
 import type { Table } from '../lib/table';
+import { UNLIMITED_RATES } from '../lib/unlimited-rates';
 
 export interface CostSettings {
   /** Subscriber counts for "publish to N". */
@@ -37,7 +37,8 @@ const PAGE_SIZE = 100;
  */
 export async function runCost(settings: CostSettings): Promise<CostSummary> {
   const stack = await startChildStack({
-    countDynamo: true, countConnections: true,
+    countDynamo: true,
+    countConnections: true,
     env: { FEED_INTERVAL_MS: '0', ...UNLIMITED_RATES, SUBSCRIBER_PAGE_SIZE: String(PAGE_SIZE) },
   });
   const pools: ClientPool[] = [];
@@ -63,36 +64,48 @@ export async function runCost(settings: CostSettings): Promise<CostSummary> {
     const fresh = pool();
     await measure(`connect, new user (room of ${r} connections)`, () => fresh.open(stack.wsUrl, 1));
     await measure('connect, resumed token (user already online)', () => fresh.open(stack.wsUrl, 1, { token }));
-    await measure('connect, resumed token + ?topicName=', () => fresh.open(stack.wsUrl, 1, { token, topicName: 'cost-connect' }));
+    await measure('connect, resumed token + ?topicName=', () =>
+      fresh.open(stack.wsUrl, 1, { token, topicName: 'cost-connect' }),
+    );
     await measure('hello', () => fresh.request(1, { action: 'hello' }, isType('session')));
-    await measure('subscribe', () => fresh.request(1, { action: 'subscribe', topic: 'cost-sub' }, isType('subscribed')));
+    await measure('subscribe', () =>
+      fresh.request(1, { action: 'subscribe', topic: 'cost-sub' }, isType('subscribed')),
+    );
     await measure(`chat sendmessage (room of ${r + 3} connections)`, () =>
-      fresh.request(1, { action: 'sendmessage', message: 'hello room' }, isType('chat')));
+      fresh.request(1, { action: 'sendmessage', message: 'hello room' }, isType('chat')),
+    );
     await measure('history (default limit 50)', () => fresh.request(1, { action: 'history' }, isType('history')));
     await measure(`who (room of ${r + 3} connections)`, () => fresh.request(1, { action: 'who' }, isType('who')));
 
     for (const k of settings.disconnectTopics) {
       const leaving = pool();
       await leaving.open(stack.wsUrl, 1);
-      for (let t = 0; t < k; t += 1) await leaving.request(0, { action: 'subscribe', topic: `leave-${t}` }, isType('subscribed'));
-      await measure(`disconnect, ${k} topic(s), user's last connection (${r + 3} others in the room)`, () => leaving.closeAll());
+      for (let t = 0; t < k; t += 1)
+        await leaving.request(0, { action: 'subscribe', topic: `leave-${t}` }, isType('subscribed'));
+      await measure(`disconnect, ${k} topic(s), user's last connection (${r + 3} others in the room)`, () =>
+        leaving.closeAll(),
+      );
     }
 
     const reader = pool();
     await reader.open(stack.wsUrl, 1);
     let delivered = 0;
-    await measure(`tele-read, per 1,000 characters (chunk 1, counted over ${settings.feedCharacters})`, async () => {
-      await reader.request(0, { action: 'hello' }, isType('session'));
-      const reached = new Promise<void>((resolve) => {
-        reader.onFrame = (_i, frame) => {
-          if (frame.type === 'feed') delivered = Number(frame.cursor);
-          if (delivered >= settings.feedCharacters || frame.type === 'feed-end') resolve();
-        };
-      });
-      reader.send(0, { action: 'teleread' });
-      await withTimeout(reached, 60_000, 'tele-read');
-      await reader.request(0, { action: 'stop' }, isType('feed-stopped'));
-    }, 1);
+    await measure(
+      `tele-read, per 1,000 characters (chunk 1, counted over ${settings.feedCharacters})`,
+      async () => {
+        await reader.request(0, { action: 'hello' }, isType('session'));
+        const reached = new Promise<void>((resolve) => {
+          reader.onFrame = (_i, frame) => {
+            if (frame.type === 'feed') delivered = Number(frame.cursor);
+            if (delivered >= settings.feedCharacters || frame.type === 'feed-end') resolve();
+          };
+        });
+        reader.send(0, { action: 'teleread' });
+        await withTimeout(reached, 60_000, 'tele-read');
+        await reader.request(0, { action: 'stop' }, isType('feed-stopped'));
+      },
+      1,
+    );
     const last = results[results.length - 1];
     if (last) last.scale = Math.max(1, delivered) / 1000;
 
@@ -107,7 +120,8 @@ export async function runCost(settings: CostSettings): Promise<CostSummary> {
         if (opened.failed) throw new Error(`subscribers failed: ${opened.reasons.join(', ')}`);
       }
       await measure(`publish to ${n} subscriber(s)`, () =>
-        publisher.request(0, { action: 'publish', topic, message: 'x' }, isType('ack'), 60_000));
+        publisher.request(0, { action: 'publish', topic, message: 'x' }, isType('ack'), 60_000),
+      );
       publishQueries.push({ n, queries: results[results.length - 1]?.counts.dynamodb?.requests.Query ?? 0 });
     }
     const scans = results.reduce((sum, m) => sum + (m.counts.dynamodb?.requests.Scan ?? 0), 0);
@@ -118,11 +132,20 @@ export async function runCost(settings: CostSettings): Promise<CostSummary> {
   }
 }
 
-const isType = (type: string) => (frame: Frame): boolean => frame.type === type || frame.type === 'error';
+const isType =
+  (type: string) =>
+  (frame: Frame): boolean =>
+    frame.type === type || frame.type === 'error';
 
 const SHORT: Record<string, string> = {
-  GetItem: 'Get', PutItem: 'Put', UpdateItem: 'Update', DeleteItem: 'Delete', Query: 'Query', Scan: 'Scan',
-  BatchWriteItem: 'BatchWrite', BatchGetItem: 'BatchGet',
+  GetItem: 'Get',
+  PutItem: 'Put',
+  UpdateItem: 'Update',
+  DeleteItem: 'Delete',
+  Query: 'Query',
+  Scan: 'Scan',
+  BatchWriteItem: 'BatchWrite',
+  BatchGetItem: 'BatchGet',
 };
 
 function toTable(results: Measured[]): Table {
@@ -139,8 +162,13 @@ function toTable(results: Measured[]): Table {
         .join(', ');
       const posts = Object.values(counts.connections?.requests ?? {}).reduce((a, b) => a + b, 0);
       return [
-        operation, byType || '-', fmt(total / scale), fmt((counts.dynamodb?.readUnits ?? 0) / scale),
-        fmt((counts.dynamodb?.writeUnits ?? 0) / scale), fmt(posts / scale), String(requests.Scan ?? 0),
+        operation,
+        byType || '-',
+        fmt(total / scale),
+        fmt((counts.dynamodb?.readUnits ?? 0) / scale),
+        fmt((counts.dynamodb?.writeUnits ?? 0) / scale),
+        fmt(posts / scale),
+        String(requests.Scan ?? 0),
       ];
     }),
     notes: [

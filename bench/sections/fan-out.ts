@@ -1,15 +1,15 @@
-import { UNLIMITED_RATES } from '../lib/unlimited-rates';
+import { Agent } from 'node:http';
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { Agent } from 'node:http';
 import { promiseAllFanOut } from '../alternatives/promise-all-fan-out';
-import { sequentialFanOut, type AlternativeResult } from '../alternatives/sequential-fan-out';
-import { startChildStack, type ChildStack } from '../lib/child-stack';
+import { type AlternativeResult, sequentialFanOut } from '../alternatives/sequential-fan-out';
+import { type ChildStack, startChildStack } from '../lib/child-stack';
 import { ClientPool, sessionToken } from '../lib/client-pool';
 import { median, ms, ratio, withTimeout } from '../lib/stats';
 import type { Table } from '../lib/table';
+import { UNLIMITED_RATES } from '../lib/unlimited-rates';
 
 export interface FanOutSettings {
   sizes: number[];
@@ -65,27 +65,46 @@ export async function runFanOut(settings: FanOutSettings): Promise<FanOutSummary
     countDynamo: true,
     // The in-place path at every size, so that it is compared with the samples' strategies like for like;
     // the queued path of large channels is section 7's.
-    env: { FAN_OUT_CONCURRENCY: String(settings.concurrency), FAN_OUT_DIRECT_MAX: String(Math.max(...settings.sizes)), ...UNLIMITED_RATES },
+    env: {
+      FAN_OUT_CONCURRENCY: String(settings.concurrency),
+      FAN_OUT_DIRECT_MAX: String(Math.max(...settings.sizes)),
+      ...UNLIMITED_RATES,
+    },
   });
   const subscribers = new ClientPool();
   const publisher = new ClientPool();
   let warnings = 0;
   const dynamo = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: stack.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    new DynamoDBClient({
+      endpoint: stack.dynamoEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
   );
-  const logger = { debug: () => undefined, info: () => undefined, warn: () => {
+  const logger = {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: () => {
       warnings += 1;
-    }, error: () => undefined };
+    },
+    error: () => undefined,
+  };
   // The SDK's own agent settings (keep-alive, 50 sockets), plus an idle timeout under the local server's 5 s
   // keepAliveTimeout: without it, a request sent on a socket the server is closing can hang (seen here twice).
   const pooledAgent = new Agent({ keepAlive: true, maxSockets: 50, timeout: 4000 });
   const api = new ApiGatewayManagementApiClient({
-    endpoint: stack.connectionsUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, logger,
+    endpoint: stack.connectionsUrl,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    logger,
     requestHandler: new NodeHttpHandler({ httpAgent: pooledAgent }),
   });
   const unpooledAgent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY, timeout: 4000 });
   const unpooled = new ApiGatewayManagementApiClient({
-    endpoint: stack.connectionsUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, logger,
+    endpoint: stack.connectionsUrl,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    logger,
     requestHandler: new NodeHttpHandler({ httpAgent: unpooledAgent }),
   });
   const runs: Run[] = [];
@@ -96,12 +115,17 @@ export async function runFanOut(settings: FanOutSettings): Promise<FanOutSummary
     if (pub.opened !== 1) throw new Error(`publisher did not connect: ${pub.reasons.join(', ')}`);
     for (let i = 0; i < 5; i += 1) {
       const t0 = performance.now();
-      await publisher.request(0, { action: 'publish', topic: 'bench-empty', message: i }, (f) => f.type === 'ack' || f.type === 'error');
+      await publisher.request(
+        0,
+        { action: 'publish', topic: 'bench-empty', message: i },
+        (f) => f.type === 'ack' || f.type === 'error',
+      );
       overheads.push(performance.now() - t0);
     }
     for (const n of settings.sizes) {
       const opened = await subscribers.open(stack.wsUrl, n - subscribers.size, { token, topicName: TOPIC });
-      if (opened.failed > 0) throw new Error(`${opened.failed} subscribers failed to connect: ${opened.reasons.join(', ')}`);
+      if (opened.failed > 0)
+        throw new Error(`${opened.failed} subscribers failed to connect: ${opened.reasons.join(', ')}`);
       await stack.settle(300);
       const strategies: Strategy[] = ['switchboard', 'promise-all', 'promise-all-unpooled'];
       for (let rep = 0; rep < settings.repetitions; rep += 1) {
@@ -110,7 +134,13 @@ export async function runFanOut(settings: FanOutSettings): Promise<FanOutSummary
         if (rep === 0 && n <= settings.sequentialMax) order.push('sequential');
         for (const strategy of order) {
           warnings = 0;
-          runs.push(await timeOne(stack, subscribers, publisher, strategy, n, settings, () => warnings, { dynamo, api, unpooled }));
+          runs.push(
+            await timeOne(stack, subscribers, publisher, strategy, n, settings, () => warnings, {
+              dynamo,
+              api,
+              unpooled,
+            }),
+          );
         }
       }
     }
@@ -128,9 +158,18 @@ export async function runFanOut(settings: FanOutSettings): Promise<FanOutSummary
 }
 
 async function timeOne(
-  stack: ChildStack, subscribers: ClientPool, publisher: ClientPool, strategy: Strategy, n: number,
-  settings: FanOutSettings, warnings: () => number,
-  clients: { dynamo: DynamoDBDocumentClient; api: ApiGatewayManagementApiClient; unpooled: ApiGatewayManagementApiClient },
+  stack: ChildStack,
+  subscribers: ClientPool,
+  publisher: ClientPool,
+  strategy: Strategy,
+  n: number,
+  settings: FanOutSettings,
+  warnings: () => number,
+  clients: {
+    dynamo: DynamoDBDocumentClient;
+    api: ApiGatewayManagementApiClient;
+    unpooled: ApiGatewayManagementApiClient;
+  },
 ): Promise<Run> {
   const runId = `${strategy}-${n}-${Math.random().toString(36).slice(2)}`;
   const seen = new Uint8Array(subscribers.size);
@@ -150,20 +189,38 @@ async function timeOne(
   };
   await stack.reset();
   const timeoutMs = strategy === 'sequential' ? n * settings.latencyMs * 3 + 20_000 : 20_000;
-  const frame = { type: 'message', topic: TOPIC, message: { run: runId }, seq: 0, from: null, sentAt: new Date().toISOString() };
+  const frame = {
+    type: 'message',
+    topic: TOPIC,
+    message: { run: runId },
+    seq: 0,
+    from: null,
+    sentAt: new Date().toISOString(),
+  };
   const channel = `topic:${TOPIC}`;
   let outcome: AlternativeResult = { sent: 0, failed: 0 };
   const started = performance.now();
   let work: Promise<unknown>;
   if (strategy === 'switchboard') {
-    work = publisher.request(0, { action: 'publish', topic: TOPIC, message: { run: runId } }, (f) => f.type === 'ack' || f.type === 'error', timeoutMs);
+    work = publisher.request(
+      0,
+      { action: 'publish', topic: TOPIC, message: { run: runId } },
+      (f) => f.type === 'ack' || f.type === 'error',
+      timeoutMs,
+    );
   } else if (strategy === 'sequential') {
-    work = sequentialFanOut(clients.dynamo, clients.api, stack.tableName, channel, JSON.stringify(frame)).then((r) => (outcome = r));
+    work = sequentialFanOut(clients.dynamo, clients.api, stack.tableName, channel, JSON.stringify(frame)).then(
+      (r) => (outcome = r),
+    );
   } else {
     const api = strategy === 'promise-all' ? clients.api : clients.unpooled;
-    work = promiseAllFanOut(clients.dynamo, api, stack.tableName, channel, JSON.stringify(frame)).then((r) => (outcome = r));
+    work = promiseAllFanOut(clients.dynamo, api, stack.tableName, channel, JSON.stringify(frame)).then(
+      (r) => (outcome = r),
+    );
   }
-  const reply = await withTimeout(Promise.all([all, work]), timeoutMs, `${strategy} fan-out to ${n}`).catch(() => undefined);
+  const reply = await withTimeout(Promise.all([all, work]), timeoutMs, `${strategy} fan-out to ${n}`).catch(
+    () => undefined,
+  );
   const elapsed = (received === n ? lastAt : performance.now()) - started;
   if (reply && strategy === 'switchboard' && (reply[1] as { type?: string }).type === 'error') outcome.failed += 1;
   subscribers.onFrame = () => undefined;
@@ -173,8 +230,15 @@ async function timeOne(
   const error = outcome.firstError ?? stackErrors[0];
   if (error) console.log(`   ${strategy} N=${n}: ${error}`);
   return {
-    strategy, n, ms: elapsed, missing: n - received, failed: outcome.failed + stackErrors.length, ...(error ? { error } : {}),
-    scans: counts.dynamodb?.requests.Scan ?? 0, queries: counts.dynamodb?.requests.Query ?? 0, warnings: warnings(),
+    strategy,
+    n,
+    ms: elapsed,
+    missing: n - received,
+    failed: outcome.failed + stackErrors.length,
+    ...(error ? { error } : {}),
+    scans: counts.dynamodb?.requests.Scan ?? 0,
+    queries: counts.dynamodb?.requests.Query ?? 0,
+    warnings: warnings(),
   };
 }
 
@@ -191,7 +255,8 @@ function summarise(runs: Run[], settings: FanOutSettings, overheadMs: number): F
     if (n === largest) {
       ratioAtLargest = board / ideal;
       ratioAtLargestNet = (board - overheadMs) / ideal;
-      vsSameConcurrencyAtLargest = board / median(runs.filter((r) => r.strategy === 'promise-all' && r.n === n).map((r) => r.ms));
+      vsSameConcurrencyAtLargest =
+        board / median(runs.filter((r) => r.strategy === 'promise-all' && r.n === n).map((r) => r.ms));
     }
     for (const strategy of Object.keys(LABELS) as Strategy[]) {
       const mine = runs.filter((r) => r.strategy === strategy && r.n === n);
@@ -201,21 +266,41 @@ function summarise(runs: Run[], settings: FanOutSettings, overheadMs: number): F
       const failed = mine.reduce((sum, r) => sum + r.failed, 0);
       if (strategy === 'switchboard') errors += missing + failed;
       rows.push([
-        String(n), LABELS[strategy], `${ms(time)}${mine.length > 1 ? ` (${mine.length} runs)` : ''}`, ms(ideal),
-        ratio(time / ideal), ratio(time / board),
+        String(n),
+        LABELS[strategy],
+        `${ms(time)}${mine.length > 1 ? ` (${mine.length} runs)` : ''}`,
+        ms(ideal),
+        ratio(time / ideal),
+        ratio(time / board),
         `${median(mine.map((r) => r.scans))} / ${median(mine.map((r) => r.queries))}`,
         `${missing} / ${failed}${mine.some((r) => r.warnings > 0) ? ` (${Math.max(...mine.map((r) => r.warnings))} SDK socket warnings)` : ''}`,
       ]);
     }
   }
   return {
-    largest, ratioAtLargest, ratioAtLargestNet, vsSameConcurrencyAtLargest, overheadMs, errors,
+    largest,
+    ratioAtLargest,
+    ratioAtLargestNet,
+    vsSameConcurrencyAtLargest,
+    overheadMs,
+    errors,
     table: {
       title: `1. Fan-out of one message, @connections latency ${settings.latencyMs} ms, concurrency ${settings.concurrency}`,
-      headers: ['N', 'strategy', 'time to last delivery (median)', 'ideal N x L / C', 'vs ideal', 'vs Switchboard', 'Scans / Queries', 'missing / failed'],
+      headers: [
+        'N',
+        'strategy',
+        'time to last delivery (median)',
+        'ideal N x L / C',
+        'vs ideal',
+        'vs Switchboard',
+        'Scans / Queries',
+        'missing / failed',
+      ],
       rows,
       notes: [
-        ...[...new Set(runs.filter((r) => r.error).map((r) => `${LABELS[r.strategy]}, N=${r.n}: ${r.error}`))].slice(0, 5).map((e) => `Failure seen: ${e}`),
+        ...[...new Set(runs.filter((r) => r.error).map((r) => `${LABELS[r.strategy]}, N=${r.n}: ${r.error}`))]
+          .slice(0, 5)
+          .map((e) => `Failure seen: ${e}`),
         'Switchboard: the publisher sends a `publish` frame; the clock runs until the last subscriber has the message (rate limit, sequence number, store and fan-out included).',
         'Alternatives run in the bench process with the real `@aws-sdk/client-apigatewaymanagementapi` client against the same local `@connections` endpoint, after a Scan of the same table.',
         `A publish to a topic without subscribers (rate limit, sequence number, idempotency claim, store, one empty Query) takes ${ms(overheadMs)} here (median of 3 after 2 warm-ups): Switchboard's fixed cost, included in its times above. At N = ${largest} without it: ${ratio(ratioAtLargestNet)} of ideal.`,

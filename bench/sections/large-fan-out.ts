@@ -1,8 +1,14 @@
-import { runScenario, defaultScenario, PRICES, type ScenarioResult, type ScenarioSettings } from '../simulation/run-scenario';
 import { startChildStack } from '../lib/child-stack';
 import { ClientPool, sessionToken } from '../lib/client-pool';
 import { int, withTimeout } from '../lib/stats';
 import type { Table } from '../lib/table';
+import {
+  defaultScenario,
+  PRICES,
+  runScenario,
+  type ScenarioResult,
+  type ScenarioSettings,
+} from '../simulation/run-scenario';
 
 export interface LargeFanOutSettings {
   /** Channel sizes for the simulation. */
@@ -38,8 +44,19 @@ const seconds = (value: number): string => `${value.toFixed(2)} s`;
 
 function row(label: string, r: ScenarioResult): string[] {
   return [
-    int(r.settings.subscribers), label, seconds(r.lastDeliveryS), seconds(r.floorS), `${(r.lastDeliveryS / r.floorS).toFixed(2)}x`,
-    int(r.lost), int(r.duplicates), int(r.throttled), int(r.invocations), r.gbSeconds.toFixed(1), int(r.readUnits), int(r.queueMessages), usd(r.costUsd),
+    int(r.settings.subscribers),
+    label,
+    seconds(r.lastDeliveryS),
+    seconds(r.floorS),
+    `${(r.lastDeliveryS / r.floorS).toFixed(2)}x`,
+    int(r.lost),
+    int(r.duplicates),
+    int(r.throttled),
+    int(r.invocations),
+    r.gbSeconds.toFixed(1),
+    int(r.readUnits),
+    int(r.queueMessages),
+    usd(r.costUsd),
   ];
 }
 
@@ -56,7 +73,11 @@ export async function runLargeFanOut(settings: LargeFanOutSettings): Promise<Lar
     const queued = await runScenario(defaultScenario(n, { medianMs: settings.latencyMs }));
     const faulty = await runScenario(defaultScenario(n, { ...faults, medianMs: settings.latencyMs }));
     const today = await runScenario(defaultScenario(n, { design: 'single-invocation', medianMs: settings.latencyMs }));
-    rows.push(row('queued workers', queued), row('queued workers, 1% 429 + 1% 410', faulty), row("single invocation (before)", today));
+    rows.push(
+      row('queued workers', queued),
+      row('queued workers, 1% 429 + 1% 410', faulty),
+      row('single invocation (before)', today),
+    );
     if (n === 100_000) {
       summary.ratioAt100k = queued.lastDeliveryS / queued.floorS;
       summary.ratioAt100kFaults = faulty.lastDeliveryS / faulty.floorS;
@@ -66,7 +87,21 @@ export async function runLargeFanOut(settings: LargeFanOutSettings): Promise<Lar
   const base = defaultScenario(0);
   summary.tables.push({
     title: '7a. Publish to N subscribers, simulated (virtual time, real planning and worker code)',
-    headers: ['N', 'design', 'last delivery', 'floor N/10,000', 'ratio', 'lost', 'duplicates', '429s', 'invocations', 'GB-s', 'DynamoDB RRU', 'queue messages', 'cost / publish'],
+    headers: [
+      'N',
+      'design',
+      'last delivery',
+      'floor N/10,000',
+      'ratio',
+      'lost',
+      'duplicates',
+      '429s',
+      'invocations',
+      'GB-s',
+      'DynamoDB RRU',
+      'queue messages',
+      'cost / publish',
+    ],
     rows,
     notes: [
       `@connections: log-normal latency, median ${settings.latencyMs} ms, sigma 0.5 (p99 about 3.2x); a 10,000 requests/s token bucket with a 5,000 burst; a 429 costs half a call's latency. "Lost" counts live subscribers that never got the frame (gone ones are not lost); "429s" counts throttled calls, each retried in its job.`,
@@ -86,16 +121,37 @@ export async function runLargeFanOut(settings: LargeFanOutSettings): Promise<Lar
     const simDirect = await runScenario(defaultScenario(n, { ...local, design: 'single-invocation' }));
     const ratio = realQueued.seconds / simQueued.lastDeliveryS;
     summary.validation = {
-      realS: realQueued.seconds, simulatedS: simQueued.lastDeliveryS, ratio,
+      realS: realQueued.seconds,
+      simulatedS: simQueued.lastDeliveryS,
+      ratio,
       directRatio: realDirect.seconds / simDirect.lastDeliveryS,
       realQueuedOverDirect: realQueued.seconds / realDirect.seconds,
       simulatedQueuedOverDirect: simQueued.lastDeliveryS / simDirect.lastDeliveryS,
     };
-    const line = (label: string, real: { seconds: number; missing: number; duplicates: number }, sim: ScenarioResult): string[] =>
-      [int(n), label, seconds(real.seconds), seconds(sim.lastDeliveryS), `${(real.seconds / sim.lastDeliveryS).toFixed(2)}x`, int(real.missing), int(real.duplicates)];
+    const line = (
+      label: string,
+      real: { seconds: number; missing: number; duplicates: number },
+      sim: ScenarioResult,
+    ): string[] => [
+      int(n),
+      label,
+      seconds(real.seconds),
+      seconds(sim.lastDeliveryS),
+      `${(real.seconds / sim.lastDeliveryS).toFixed(2)}x`,
+      int(real.missing),
+      int(real.duplicates),
+    ];
     summary.tables.push({
       title: `7b. The simulation against a real local run at N = ${int(n)}`,
-      headers: ['N', 'design', 'real local stack', 'simulation', 'real / simulated', 'missing (real)', 'duplicates (real)'],
+      headers: [
+        'N',
+        'design',
+        'real local stack',
+        'simulation',
+        'real / simulated',
+        'missing (real)',
+        'duplicates (real)',
+      ],
       rows: [line('queued workers', realQueued, simQueued), line('single invocation', realDirect, simDirect)],
       notes: [
         `Both with ${settings.latencyMs} ms added to each @connections call and no account throttle. The local stack runs every Lambda, the SDK's signing, dynalite and the ${int(n)} WebSocket clients in Node processes on this shared 2-core machine, so its CPU adds time the simulation leaves out; the single-invocation row, the same comparison for the path that has no queue, separates that machine cost from the model. Tolerances: the real run within 0.5x-2x of the simulation in absolute time (set before the first run), and the queued design's time over the single invocation's, real against simulated, within 25 % (added after the first run showed the same absolute gap on both paths).`,
@@ -110,21 +166,31 @@ export async function runLargeFanOut(settings: LargeFanOutSettings): Promise<Lar
       title: '7c. The largest channel run locally through the queue and the fan-out worker',
       headers: ['N', 'last delivery', 'missing', 'duplicates'],
       rows: [[int(settings.largestLocal), seconds(real.seconds), int(real.missing), int(real.duplicates)]],
-      notes: ['Real WebSocket clients on the local stack (npm start\'s code, template.yaml\'s queue and event source), no latency added.'],
+      notes: [
+        "Real WebSocket clients on the local stack (npm start's code, template.yaml's queue and event source), no latency added.",
+      ],
     });
   }
   return summary;
 }
 
 /** Publishes once to a topic of `n` real WebSocket subscribers on the local stack; times the last delivery. */
-async function localRun(n: number, latencyMs: number, env: Record<string, string> = {}): Promise<{ seconds: number; missing: number; duplicates: number }> {
-  const stack = await startChildStack({ connectionsLatencyMs: latencyMs, env: { CHAT_RATE_PER_SECOND: '1000', CHAT_BURST: '1000', ...env } });
+async function localRun(
+  n: number,
+  latencyMs: number,
+  env: Record<string, string> = {},
+): Promise<{ seconds: number; missing: number; duplicates: number }> {
+  const stack = await startChildStack({
+    connectionsLatencyMs: latencyMs,
+    env: { CHAT_RATE_PER_SECOND: '1000', CHAT_BURST: '1000', ...env },
+  });
   const subscribers = new ClientPool();
   const publisher = new ClientPool();
   try {
     const token = await sessionToken(stack.wsUrl);
     const opened = await subscribers.open(stack.wsUrl, n, { token, topicName: 'bench-large' }, 100, 60_000);
-    if (opened.failed > 0) throw new Error(`${opened.failed} subscribers failed to connect: ${opened.reasons.join(', ')}`);
+    if (opened.failed > 0)
+      throw new Error(`${opened.failed} subscribers failed to connect: ${opened.reasons.join(', ')}`);
     await publisher.open(stack.wsUrl, 1, { token });
     await stack.settle(500, 60_000);
     const counts = new Uint16Array(n);
@@ -143,7 +209,12 @@ async function localRun(n: number, latencyMs: number, env: Record<string, string
       if (received === n) resolveAll();
     };
     const started = performance.now();
-    await publisher.request(0, { action: 'publish', topic: 'bench-large', message: 'x' }, (f) => f.type === 'ack', 30_000);
+    await publisher.request(
+      0,
+      { action: 'publish', topic: 'bench-large', message: 'x' },
+      (f) => f.type === 'ack',
+      30_000,
+    );
     await withTimeout(all, 120_000, `local fan-out to ${n}`).catch(() => undefined);
     const elapsed = (received === n ? lastAt : performance.now()) - started;
     await new Promise((resolve) => setTimeout(resolve, 1000));

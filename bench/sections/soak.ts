@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { startChildStack, type ChildStack } from '../lib/child-stack';
+import { type ChildStack, startChildStack } from '../lib/child-stack';
 import { sessionToken } from '../lib/client-pool';
 import { int, mb, ms, sleep, withTimeout } from '../lib/stats';
 import type { Table } from '../lib/table';
@@ -41,16 +41,22 @@ async function cycle(wsUrl: string, token: string, n: number): Promise<void> {
   const socket = new WebSocket(`${wsUrl}?token=${encodeURIComponent(token)}`);
   const id = `soak-${n}`;
   try {
-    await withTimeout(new Promise<void>((resolve, reject) => {
-      socket.once('open', () => socket.send(JSON.stringify({ action: 'sendmessage', message: `soak ${n}`, id })));
-      socket.on('message', (data: WebSocket.RawData) => {
-        const frame = JSON.parse(String(data)) as { type?: string; id?: unknown; code?: unknown };
-        if (frame.type === 'chat' && frame.id === id) resolve();
-        if (frame.type === 'error') reject(new Error(`error frame ${String(frame.code)}`));
-      });
-      socket.once('unexpected-response', (_request, response) => reject(new Error(`handshake ${response.statusCode}`)));
-      socket.once('error', reject);
-    }), 15_000, `soak cycle ${n}`);
+    await withTimeout(
+      new Promise<void>((resolve, reject) => {
+        socket.once('open', () => socket.send(JSON.stringify({ action: 'sendmessage', message: `soak ${n}`, id })));
+        socket.on('message', (data: WebSocket.RawData) => {
+          const frame = JSON.parse(String(data)) as { type?: string; id?: unknown; code?: unknown };
+          if (frame.type === 'chat' && frame.id === id) resolve();
+          if (frame.type === 'error') reject(new Error(`error frame ${String(frame.code)}`));
+        });
+        socket.once('unexpected-response', (_request, response) =>
+          reject(new Error(`handshake ${response.statusCode}`)),
+        );
+        socket.once('error', reject);
+      }),
+      15_000,
+      `soak cycle ${n}`,
+    );
   } finally {
     const closed = new Promise<void>((resolve) => {
       if (socket.readyState === WebSocket.CLOSED) resolve();
@@ -62,7 +68,14 @@ async function cycle(wsUrl: string, token: string, n: number): Promise<void> {
 }
 
 /** Runs cycles `from` to `to` (exclusive) with `concurrency` in flight; counts failures by reason into `failures`. */
-async function run(wsUrl: string, token: string, from: number, to: number, concurrency: number, failures: Map<string, number>): Promise<void> {
+async function run(
+  wsUrl: string,
+  token: string,
+  from: number,
+  to: number,
+  concurrency: number,
+  failures: Map<string, number>,
+): Promise<void> {
   let next = from;
   const worker = async (): Promise<void> => {
     while (next < to) {
@@ -97,7 +110,9 @@ export async function runSoak(settings: SoakSettings): Promise<SoakSummary> {
     const failures = new Map<string, number>();
     await run(stack.wsUrl, token, 0, settings.warmUp, settings.concurrency, failures);
     const samples: Sample[] = [await sample(stack, 0, 0)];
-    const marks = Array.from({ length: settings.samples }, (_, i) => Math.round((settings.cycles * (i + 1)) / settings.samples));
+    const marks = Array.from({ length: settings.samples }, (_, i) =>
+      Math.round((settings.cycles * (i + 1)) / settings.samples),
+    );
     let done = 0;
     let runningMs = 0;
     for (const mark of marks) {
@@ -113,12 +128,19 @@ export async function runSoak(settings: SoakSettings): Promise<SoakSummary> {
     const after = samples[samples.length - 1] as Sample;
     const heapPerCycle = (after.heapUsed - before.heapUsed) / Math.max(1, after.cycles);
     const rows = samples.map((s) => [
-      int(s.cycles), mb(s.rss), mb(s.heapUsed), mb(s.external),
+      int(s.cycles),
+      mb(s.rss),
+      mb(s.heapUsed),
+      mb(s.external),
       s.cycles ? `${((s.heapUsed - before.heapUsed) / s.cycles).toFixed(0)} B` : '-',
       s.cycles ? `${int(s.cycles / Math.max(0.001, s.seconds))}/s` : '-',
     ]);
     return {
-      cycles: after.cycles, failed, heapPerCycle, before, after,
+      cycles: after.cycles,
+      failed,
+      heapPerCycle,
+      before,
+      after,
       table: {
         title: `6. Soak: ${int(settings.cycles)} connect / chat / disconnect cycles against the local stack`,
         headers: ['cycles', 'RSS', 'heap after GC', 'external after GC', 'heap growth per cycle', 'cycles/s'],
@@ -141,7 +163,7 @@ export function renderSoakText(summary: SoakSummary): string {
     `From the first row to the last, the heap after GC went from ${mb(before.heapUsed)} to ${mb(after.heapUsed)}`,
     `(${heapPerCycle.toFixed(0)} bytes per cycle) and RSS from ${mb(before.rss)} to ${mb(after.rss)} over ${int(after.cycles)} cycles`,
     `in ${ms(after.seconds * 1000)}. What a cycle keeps on purpose: a chat message and its idempotency record, and`,
-    'the closed connection\'s session record, in dynalite\'s in-memory store (TTL is not enforced locally). Heap that',
+    "the closed connection's session record, in dynalite's in-memory store (TTL is not enforced locally). Heap that",
     'kept growing well beyond that per cycle would be a leak: dynalite 4.0.0 left every query iterator open, each holding',
     'a snapshot of the store, until `patches/dynalite+4.0.0.patch` (`tests/local/dynamo-iterators.test.ts` guards it).',
   ].join('\n');

@@ -4,9 +4,9 @@ import type { FanOutPlanSettings } from '../../src/domain/fan-out/fan-out-plan';
 import type { ServerFrame } from '../../src/domain/frames';
 import { broadcast } from '../../src/domain/use-cases/broadcast';
 import { fanOut } from '../../src/domain/use-cases/fan-out';
-import { runFanOutJob, type FanOutWorkerSettings } from '../../src/domain/use-cases/run-fan-out-job';
+import { type FanOutWorkerSettings, runFanOutJob } from '../../src/domain/use-cases/run-fan-out-job';
 import { createMemoryDependencies } from '../../tests/support/memory/create-memory-dependencies';
-import { SimulatedConnections, SimulatedQueue, SimulatedSubscribers, type ConnectionsModel } from './simulated-aws';
+import { type ConnectionsModel, SimulatedConnections, SimulatedQueue, SimulatedSubscribers } from './simulated-aws';
 import { logNormal, seededRandom, VirtualTime } from './virtual-time';
 
 export interface ScenarioSettings {
@@ -48,9 +48,22 @@ export interface ScenarioResult {
   wallMs: number;
 }
 
-const FRAME: ServerFrame = { type: 'message', topic: 'big', message: { headline: 'x' }, seq: 1, from: null, sentAt: '2026-12-03T00:00:00.000Z' };
+const FRAME: ServerFrame = {
+  type: 'message',
+  topic: 'big',
+  message: { headline: 'x' },
+  seq: 1,
+  from: null,
+  sentAt: '2026-12-03T00:00:00.000Z',
+};
 /** us-east-1 list prices: Lambda arm64, SQS standard, DynamoDB on-demand reads, API Gateway WebSocket messages. */
-export const PRICES = { lambdaRequest: 0.2e-6, lambdaGbSecond: 0.0000133334, sqsRequest: 0.4e-6, readUnit: 0.125e-6, websocketMessage: 1e-6 };
+export const PRICES = {
+  lambdaRequest: 0.2e-6,
+  lambdaGbSecond: 0.0000133334,
+  sqsRequest: 0.4e-6,
+  readUnit: 0.125e-6,
+  websocketMessage: 1e-6,
+};
 /** Lambda's SQS pollers start with 5 concurrent invocations and add up to 300 a minute. */
 const POLLERS_INITIAL = 5;
 const POLLERS_PER_SECOND = 5;
@@ -61,15 +74,27 @@ export async function runScenario(settings: ScenarioSettings): Promise<ScenarioR
   const sim = new VirtualTime();
   const random = seededRandom(settings.seed);
   const model: ConnectionsModel = {
-    medianMs: settings.medianMs, ratePerSecond: settings.ratePerSecond, burst: settings.ratePerSecond / 2,
-    injected429: settings.injected429, gone410: settings.gone410,
+    medianMs: settings.medianMs,
+    ratePerSecond: settings.ratePerSecond,
+    burst: settings.ratePerSecond / 2,
+    injected429: settings.injected429,
+    gone410: settings.gone410,
   };
   const connections = new SimulatedConnections(sim, random, model, settings.subscribers);
-  const subscribers = new SimulatedSubscribers(sim, random, { queryMedianMs: 8, itemBytes: 150 }, settings.subscribers, settings.worker.pageSize);
+  const subscribers = new SimulatedSubscribers(
+    sim,
+    random,
+    { queryMedianMs: 8, itemBytes: 150 },
+    settings.subscribers,
+    settings.worker.pageSize,
+  );
   const queue = new SimulatedQueue(sim, random, { deliveryMedianMs: 20 });
   const deps = {
     ...createMemoryDependencies({ settings: { fanOutConcurrency: settings.singleConcurrency } }),
-    notifier: connections, subscriptions: subscribers, subscriberShards: subscribers, fanOutQueue: queue,
+    notifier: connections,
+    subscriptions: subscribers,
+    subscriberShards: subscribers,
+    fanOutQueue: queue,
   };
   let invocations = 0;
   let gbSeconds = 0;
@@ -93,10 +118,22 @@ export async function runScenario(settings: ScenarioSettings): Promise<ScenarioR
       const started = sim.now;
       await sim.sleep(logNormal(random, 10, 0.3));
       const lanes = Math.max(1, Math.floor(settings.worker.callsInFlight / jobs.length));
-      await Promise.all(jobs.map((job) => runFanOutJob({
-        deps, shards: subscribers, queue, notifier: connections, pause: (ms) => sim.sleep(ms), random,
-        settings: { ...settings.worker, callsInFlight: lanes },
-      }, job)));
+      await Promise.all(
+        jobs.map((job) =>
+          runFanOutJob(
+            {
+              deps,
+              shards: subscribers,
+              queue,
+              notifier: connections,
+              pause: (ms) => sim.sleep(ms),
+              random,
+              settings: { ...settings.worker, callsInFlight: lanes },
+            },
+            job,
+          ),
+        ),
+      );
       bill(started);
     };
     const poller = async (): Promise<void> => {
@@ -112,7 +149,10 @@ export async function runScenario(settings: ScenarioSettings): Promise<ScenarioR
     let pollers = 0;
     const scale = async (): Promise<void> => {
       while (!closed() || publishing) {
-        const allowed = Math.min(settings.workerConcurrency, POLLERS_INITIAL + Math.floor((sim.now / 1000) * POLLERS_PER_SECOND));
+        const allowed = Math.min(
+          settings.workerConcurrency,
+          POLLERS_INITIAL + Math.floor((sim.now / 1000) * POLLERS_PER_SECOND),
+        );
         for (; pollers < allowed; pollers += 1) void poller();
         await sim.sleep(200);
       }
@@ -138,22 +178,47 @@ export async function runScenario(settings: ScenarioSettings): Promise<ScenarioR
     else delivered += 1;
     duplicates += Math.max(0, count - 1);
   }
-  const costUsd = invocations * PRICES.lambdaRequest + gbSeconds * PRICES.lambdaGbSecond + queue.requests * PRICES.sqsRequest
-    + subscribers.readUnits * PRICES.readUnit + (delivered + duplicates) * PRICES.websocketMessage;
+  const costUsd =
+    invocations * PRICES.lambdaRequest +
+    gbSeconds * PRICES.lambdaGbSecond +
+    queue.requests * PRICES.sqsRequest +
+    subscribers.readUnits * PRICES.readUnit +
+    (delivered + duplicates) * PRICES.websocketMessage;
   return {
-    settings, lastDeliveryS: connections.lastDeliveryMs / 1000, floorS: settings.subscribers / settings.ratePerSecond,
-    lost, duplicates, invocations, gbSeconds, readUnits: subscribers.readUnits, queueMessages: queue.messages,
-    queueRequests: queue.requests, calls: connections.calls, throttled: connections.throttled, delivered, costUsd,
+    settings,
+    lastDeliveryS: connections.lastDeliveryMs / 1000,
+    floorS: settings.subscribers / settings.ratePerSecond,
+    lost,
+    duplicates,
+    invocations,
+    gbSeconds,
+    readUnits: subscribers.readUnits,
+    queueMessages: queue.messages,
+    queueRequests: queue.requests,
+    calls: connections.calls,
+    throttled: connections.throttled,
+    delivered,
+    costUsd,
     wallMs: Date.now() - wallStart,
   };
 }
 
 export function defaultScenario(subscribers: number, overrides: Partial<ScenarioSettings> = {}): ScenarioSettings {
   return {
-    subscribers, design: 'queued', injected429: 0, gone410: 0, medianMs: 20, ratePerSecond: 10_000,
+    subscribers,
+    design: 'queued',
+    injected429: 0,
+    gone410: 0,
+    medianMs: 20,
+    ratePerSecond: 10_000,
     plan: { directMax: 100, maxShards: 16, subscribersPerJob: 500 },
     worker: { callsInFlight: 50, subscribersPerJob: 500, pageSize: 100, backoff: DEFAULT_BACKOFF },
-    workerConcurrency: 20, batchSize: 4, singleConcurrency: 50, timeoutMs: 10_000, memoryGb: 0.5, seed: 1,
+    workerConcurrency: 20,
+    batchSize: 4,
+    singleConcurrency: 50,
+    timeoutMs: 10_000,
+    memoryGb: 0.5,
+    seed: 1,
     ...overrides,
   };
 }

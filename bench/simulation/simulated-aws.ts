@@ -28,7 +28,12 @@ export class SimulatedConnections implements Notifier {
   private tokens: number;
   private refilledAt = 0;
 
-  constructor(private readonly sim: VirtualTime, private readonly random: () => number, private readonly model: ConnectionsModel, size: number) {
+  constructor(
+    private readonly sim: VirtualTime,
+    private readonly random: () => number,
+    private readonly model: ConnectionsModel,
+    size: number,
+  ) {
     this.deliveries = new Uint16Array(size);
     this.gone = new Uint8Array(size);
     for (let i = 0; i < size; i += 1) if (random() < model.gone410) this.gone[i] = 1;
@@ -69,7 +74,13 @@ export class SimulatedSubscribers implements SubscriberShards, SubscriptionRepos
   readRequests = 0;
   readUnits = 0;
 
-  constructor(private readonly sim: VirtualTime, private readonly random: () => number, private readonly model: TableModel, private readonly size: number, private readonly pageSize: number) {}
+  constructor(
+    private readonly sim: VirtualTime,
+    private readonly random: () => number,
+    private readonly model: TableModel,
+    private readonly size: number,
+    private readonly pageSize: number,
+  ) {}
 
   async countSubscribers(_channel: Channel): Promise<number> {
     await this.read(1);
@@ -105,7 +116,9 @@ export class SimulatedSubscribers implements SubscriberShards, SubscriptionRepos
   }
   async page(_channel: Channel, limit: number, after?: string): Promise<SubscriberPage> {
     const start = after === undefined ? 0 : indexOf(after) + 1;
-    const subscribers = Array.from({ length: Math.max(0, Math.min(limit, this.size - start)) }, (_, k) => subscriber(start + k));
+    const subscribers = Array.from({ length: Math.max(0, Math.min(limit, this.size - start)) }, (_, k) =>
+      subscriber(start + k),
+    );
     await this.read(subscribers.length);
     return { subscribers, more: start + limit < this.size };
   }
@@ -130,7 +143,11 @@ export class SimulatedQueue implements FanOutQueue {
   pending = 0;
   private waiters: (() => void)[] = [];
 
-  constructor(private readonly sim: VirtualTime, private readonly random: () => number, private readonly model: QueueModel) {}
+  constructor(
+    private readonly sim: VirtualTime,
+    private readonly random: () => number,
+    private readonly model: QueueModel,
+  ) {}
 
   async enqueue(jobs: FanOutJob[]): Promise<void> {
     this.messages += jobs.length;
@@ -159,5 +176,10 @@ export class SimulatedQueue implements FanOutQueue {
   }
 }
 
-const subscriber = (i: number): Subscriber => ({ connectionId: `s${i}`, userId: `u${i}`, name: 'n', connectedAt: '2026-01-01T00:00:00.000Z' });
+const subscriber = (i: number): Subscriber => ({
+  connectionId: `s${i}`,
+  userId: `u${i}`,
+  name: 'n',
+  connectedAt: '2026-01-01T00:00:00.000Z',
+});
 const indexOf = (connectionId: string): number => Number(connectionId.slice(1));

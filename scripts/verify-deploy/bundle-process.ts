@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { VerifyDeployError } from './verify-deploy-error';
@@ -69,7 +69,10 @@ interface RunnerError {
 /** A thrown handler error, as Lambda reports it (`FunctionError: Unhandled`). */
 export class HandlerError extends Error {
   override name = 'HandlerError';
-  constructor(readonly errorType: string, message: string) {
+  constructor(
+    readonly errorType: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -94,7 +97,11 @@ export class BundleFunction {
     const name = basename(file);
     const leak = nodeModulesAbove(dirname(file));
     if (leak) {
-      throw new VerifyDeployError(logicalId, 'load', `${name} is below ${leak}, where Node would find packages the runtime lacks: build it elsewhere`);
+      throw new VerifyDeployError(
+        logicalId,
+        'load',
+        `${name} is below ${leak}, where Node would find packages the runtime lacks: build it elsewhere`,
+      );
     }
     const child = fork(RUNNER, [file, exportName], {
       cwd: dirname(file),
@@ -146,7 +153,9 @@ export class BundleFunction {
         return fail(`${name} throws while loading: ${first.error.name}: ${first.error.message}`);
       }
       case 'exit':
-        return fail(`${name}: the process exited (code ${String(first.code)}) while loading: ${output.join('').trim().slice(-2000)}`);
+        return fail(
+          `${name}: the process exited (code ${String(first.code)}) while loading: ${output.join('').trim().slice(-2000)}`,
+        );
       default:
         return fail(`unexpected message from the runner: ${JSON.stringify(first)}`);
     }
@@ -154,7 +163,11 @@ export class BundleFunction {
     const bundle = new BundleFunction(options, child);
     child.on('message', (message: RunnerMessage) => bundle.settle(message));
     child.on('exit', (code) => {
-      bundle.exited = new VerifyDeployError(logicalId, 'invoke', `the process exited (code ${String(code)}): ${output.join('').trim().slice(-2000)}`);
+      bundle.exited = new VerifyDeployError(
+        logicalId,
+        'invoke',
+        `the process exited (code ${String(code)}): ${output.join('').trim().slice(-2000)}`,
+      );
       for (const { reject } of bundle.pending.values()) reject(bundle.exited);
       bundle.pending.clear();
     });
@@ -172,8 +185,14 @@ export class BundleFunction {
         reject(new VerifyDeployError(logicalId, 'invoke', `timed out after ${timeoutSeconds} s`));
       }, timeoutSeconds * 1000);
       this.pending.set(id, {
-        resolve: (value) => { clearTimeout(timer); resolve(value); },
-        reject: (error) => { clearTimeout(timer); reject(error); },
+        resolve: (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
       });
       this.child.send({ id, event, functionName: logicalId, timeoutMs: timeoutSeconds * 1000, memoryMb });
     });

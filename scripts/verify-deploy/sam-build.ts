@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants, cpSync, existsSync, readFileSync } from 'node:fs';
 import { basename, delimiter, extname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { parseCloudFormationYaml, type CfnValue } from '../../src/local/cfn-yaml';
+import { type CfnValue, parseCloudFormationYaml } from '../../src/local/cfn-yaml';
 import { VerifyDeployError } from './verify-deploy-error';
 
 /**
@@ -63,7 +63,12 @@ export function readSamFunctions(templatePath: string): SamFunction[] {
       const metadata = asObj(asObj(resource).Metadata);
       const text = (name: string, fallback?: string): string => {
         const value = properties[name] ?? globals[name] ?? fallback;
-        if (typeof value !== 'string') throw new VerifyDeployError(logicalId, 'template', `${name} must be a plain string in ${basename(templatePath)}`);
+        if (typeof value !== 'string')
+          throw new VerifyDeployError(
+            logicalId,
+            'template',
+            `${name} must be a plain string in ${basename(templatePath)}`,
+          );
         return value;
       };
       return {
@@ -108,14 +113,21 @@ export function esbuildArguments(fn: SamFunction, scratchDir: string, artifactsD
   for (const entry of entryPoints.map(String)) {
     const withExtension = extname(entry) ? [entry] : [`${entry}.ts`, `${entry}.js`];
     const found = withExtension.find((candidate) => existsSync(join(scratchDir, candidate)));
-    if (!found) throw new VerifyDeployError(fn.logicalId, 'esbuild arguments', `entry point ${join(scratchDir, entry)} does not exist`);
+    if (!found)
+      throw new VerifyDeployError(
+        fn.logicalId,
+        'esbuild arguments',
+        `entry point ${join(scratchDir, entry)} does not exist`,
+      );
     args.push(found);
   }
 
   // `./node_modules/*` in External makes every dependency of package.json external instead.
   const externals = Array.isArray(options.external) ? options.external.map(String) : [];
   if (externals.includes('./node_modules/*')) {
-    const manifest = JSON.parse(readFileSync(join(scratchDir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(join(scratchDir, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+    };
     args.push(...Object.keys(manifest.dependencies ?? {}).map((name) => `--external:${name}`));
     delete options.external;
   }
@@ -149,10 +161,12 @@ const run = promisify(execFile);
 
 /** The builder's install step: production dependencies only (or `npm ci` when `UseNpmCi` is true). */
 export async function installDependencies(scratchDir: string, options: BuilderOptions): Promise<string[]> {
-  const hasLockfile = existsSync(join(scratchDir, 'package-lock.json')) || existsSync(join(scratchDir, 'npm-shrinkwrap.json'));
-  const args = options.use_npm_ci === true && hasLockfile
-    ? ['ci']
-    : ['install', '-q', '--no-audit', '--no-save', '--unsafe-perm', '--production'];
+  const hasLockfile =
+    existsSync(join(scratchDir, 'package-lock.json')) || existsSync(join(scratchDir, 'npm-shrinkwrap.json'));
+  const args =
+    options.use_npm_ci === true && hasLockfile
+      ? ['ci']
+      : ['install', '-q', '--no-audit', '--no-save', '--unsafe-perm', '--production'];
   await run('npm', args, { cwd: scratchDir, maxBuffer: 16 * 1024 * 1024 });
   return args;
 }
@@ -173,7 +187,10 @@ function isExecutable(path: string): boolean {
 }
 
 /** `which esbuild` over `$(npm root)/.bin` of the scratch folder first, then `PATH`; undefined when nowhere. */
-export async function findEsbuild(scratchDir: string, path = process.env.PATH ?? ''): Promise<FoundEsbuild | undefined> {
+export async function findEsbuild(
+  scratchDir: string,
+  path = process.env.PATH ?? '',
+): Promise<FoundEsbuild | undefined> {
   const { stdout } = await run('npm', ['root'], { cwd: scratchDir });
   const scratchBin = join(stdout.trim(), '.bin');
   const inScratch = join(scratchBin, 'esbuild');
@@ -200,8 +217,11 @@ export function handlerTarget(fn: SamFunction, artifactsDir: string): { file: st
   const dot = fn.handler.lastIndexOf('.');
   const modulePath = fn.handler.slice(0, dot);
   const exportName = fn.handler.slice(dot + 1);
-  const file = ['.js', '.mjs', '.cjs'].map((ext) => join(artifactsDir, modulePath + ext)).find((candidate) => existsSync(candidate));
-  if (!file) throw new VerifyDeployError(fn.logicalId, 'bundle', `the bundle has no ${modulePath}.js for Handler ${fn.handler}`);
+  const file = ['.js', '.mjs', '.cjs']
+    .map((ext) => join(artifactsDir, modulePath + ext))
+    .find((candidate) => existsSync(candidate));
+  if (!file)
+    throw new VerifyDeployError(fn.logicalId, 'bundle', `the bundle has no ${modulePath}.js for Handler ${fn.handler}`);
   return { file, exportName };
 }
 

@@ -53,7 +53,11 @@ export async function translateTemplate(templatePath: string): Promise<Translate
   // The transform fills in pseudo parameters (AWS::Region...) from a boto session, which needs a region only.
   const env = { ...process.env, AWS_DEFAULT_REGION: process.env.AWS_DEFAULT_REGION ?? 'us-east-1' };
   const { stdout } = await run('python3', ['-c', TRANSLATE, templatePath], { env, maxBuffer: 16 * 1024 * 1024 });
-  const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { errors?: string[]; functions?: number; resources?: number };
+  const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
+    errors?: string[];
+    functions?: number;
+    resources?: number;
+  };
   if (result.errors) return { kind: 'invalid', errors: result.errors };
   return { kind: 'translated', functions: result.functions ?? 0, resources: result.resources ?? 0 };
 }

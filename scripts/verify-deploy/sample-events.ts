@@ -14,7 +14,13 @@ import { VerifyDeployError } from './verify-deploy-error';
 
 type Event = {
   routeKey?: string;
-  requestContext?: { routeKey?: string; connectionId?: string; connectedAt?: number; requestTimeEpoch?: number; timeEpoch?: number };
+  requestContext?: {
+    routeKey?: string;
+    connectionId?: string;
+    connectedAt?: number;
+    requestTimeEpoch?: number;
+    timeEpoch?: number;
+  };
 };
 
 /** Runs a function (by logical id) on an event and returns what the handler returned. */
@@ -53,7 +59,9 @@ export function functionFor(model: StackModel, eventFile: string, event: Event):
   const routeKey = routeKeyOf(event);
   if (routeKey === undefined && event.requestContext === undefined) {
     const name = basename(eventFile, '.json');
-    const fn = [...model.functions.values()].find((candidate) => basename(candidate.entryFile).replace(/\.[cm]?[jt]s$/, '') === name);
+    const fn = [...model.functions.values()].find(
+      (candidate) => basename(candidate.entryFile).replace(/\.[cm]?[jt]s$/, '') === name,
+    );
     if (!fn) throw new VerifyDeployError(eventFile, 'route', `no route, and no function whose Handler file is ${name}`);
     return fn.logicalId;
   }
@@ -62,14 +70,17 @@ export function functionFor(model: StackModel, eventFile: string, event: Event):
   const wsRoute = ws?.routes.get(key) ?? (key.includes(' ') ? undefined : ws?.routes.get('$default'));
   const httpRoute = model.httpRoutes.find((route) => `${route.method} ${route.path}` === key);
   const functionId = wsRoute?.functionId ?? httpRoute?.functionId;
-  if (!functionId) throw new VerifyDeployError(eventFile, 'route', `route ${key || '(none)'} has no function in the template`);
+  if (!functionId)
+    throw new VerifyDeployError(eventFile, 'route', `route ${key || '(none)'} has no function in the template`);
   return functionId;
 }
 
 /** Every event file, each with its function; fails on the first event whose route has no function. */
 export function eventFunctions(model: StackModel, eventsDir: string): Map<string, string> {
   const routed = new Map<string, string>();
-  for (const name of readdirSync(eventsDir).filter((file) => file.endsWith('.json')).sort()) {
+  for (const name of readdirSync(eventsDir)
+    .filter((file) => file.endsWith('.json'))
+    .sort()) {
     routed.set(name, functionFor(model, name, loadEvent(eventsDir, name)));
   }
   return routed;
@@ -77,8 +88,15 @@ export function eventFunctions(model: StackModel, eventsDir: string): Map<string
 
 /** Routes of the template (WebSocket and HTTP) that no event file exercises. */
 export function uncoveredRoutes(model: StackModel, eventsDir: string): string[] {
-  const covered = new Set(readdirSync(eventsDir).filter((file) => file.endsWith('.json')).map((name) => routeKeyOf(loadEvent(eventsDir, name))));
-  const routes = [...(model.webSocketApi?.routes.keys() ?? []), ...model.httpRoutes.map((route) => `${route.method} ${route.path}`)];
+  const covered = new Set(
+    readdirSync(eventsDir)
+      .filter((file) => file.endsWith('.json'))
+      .map((name) => routeKeyOf(loadEvent(eventsDir, name))),
+  );
+  const routes = [
+    ...(model.webSocketApi?.routes.keys() ?? []),
+    ...model.httpRoutes.map((route) => `${route.method} ${route.path}`),
+  ];
   return routes.filter((key) => !covered.has(key));
 }
 
@@ -118,10 +136,21 @@ export const SAMPLE_EVENT_CHECKS: { title: string; run(context: SampleEventConte
       expect(await reply('ping.json', 'pong')).toMatchObject({ type: 'pong' });
       expect(await reply('subscribe.json', 'subscribed')).toMatchObject({ topic: 'news' });
       expect(await reply('publish.json', 'ack')).toMatchObject({ id: 'm-1', seq: 1 });
-      expect(await client.next((frame) => frame.type === 'message' && frame.seq === 1)).toMatchObject({ topic: 'news', message: { text: 'hi' } });
-      expect(await reply('default-publish.json', 'message')).toMatchObject({ topic: 'news', seq: 2, message: 'seed style' });
+      expect(await client.next((frame) => frame.type === 'message' && frame.seq === 1)).toMatchObject({
+        topic: 'news',
+        message: { text: 'hi' },
+      });
+      expect(await reply('default-publish.json', 'message')).toMatchObject({
+        topic: 'news',
+        seq: 2,
+        message: 'seed style',
+      });
       expect(await reply('default-invalid-json.json', 'error')).toMatchObject({ code: 'invalid_json' });
-      expect(await reply('sendmessage.json', 'chat')).toMatchObject({ id: 'c-1', message: 'Hello, everyone!', from: { name: 'Ada' } });
+      expect(await reply('sendmessage.json', 'chat')).toMatchObject({
+        id: 'c-1',
+        message: 'Hello, everyone!',
+        from: { name: 'Ada' },
+      });
       const sentFrom = client.frames.length;
       expect(await on('send.json', live)).toMatchObject({ statusCode: 200 });
       expect(client.frames.slice(sentFrom).filter((frame) => frame.type === 'chat')).toEqual([]);
@@ -129,7 +158,9 @@ export const SAMPLE_EVENT_CHECKS: { title: string; run(context: SampleEventConte
         expect.objectContaining({ id: 'c-1' }),
         expect.objectContaining({ id: 'c-2' }),
       ]);
-      expect(await reply('who.json', 'who')).toMatchObject({ users: expect.arrayContaining([expect.objectContaining({ userId: meta?.userId })]) });
+      expect(await reply('who.json', 'who')).toMatchObject({
+        users: expect.arrayContaining([expect.objectContaining({ userId: meta?.userId })]),
+      });
       expect((await e2e.partition('MSG#topic:news')).map((item) => item.seq)).toEqual([1, 2]);
       expect((await e2e.partition('MSG#chat')).map((item) => item.id)).toEqual(['c-1', 'c-2']);
 
@@ -156,7 +187,7 @@ export const SAMPLE_EVENT_CHECKS: { title: string; run(context: SampleEventConte
     },
   },
   {
-    title: 'runs the feed worker from its sample event while the event\'s lease holds the feed, and not otherwise',
+    title: "runs the feed worker from its sample event while the event's lease holds the feed, and not otherwise",
     async run({ model, eventsDir, invoke, e2e }) {
       const client = await e2e.connect();
       const session = await client.session();
@@ -171,7 +202,10 @@ export const SAMPLE_EVENT_CHECKS: { title: string; run(context: SampleEventConte
       const { leaseId } = loadJson<{ leaseId: string }>(eventsDir, 'feed-worker.json');
       await e2e.put({ ...user, feedLease: leaseId });
       expect(await invoke(worker, event, 'feed-worker.json')).toEqual({ outcome: 'finished' });
-      const text = client.ofType('feed').map((frame) => String(frame.text)).join('');
+      const text = client
+        .ofType('feed')
+        .map((frame) => String(frame.text))
+        .join('');
       expect(text.length).toBe(client.ofType('feed').at(-1)?.total);
       expect(client.ofType('feed-end')).toHaveLength(1);
     },
@@ -191,7 +225,9 @@ export const SAMPLE_EVENT_CHECKS: { title: string; run(context: SampleEventConte
       expect(posted.statusCode).toBe(202);
       expect(JSON.parse(String(posted.body))).toMatchObject({ id: 'b-1', seq: expect.any(Number) });
       expect(read.statusCode).toBe(200);
-      expect(JSON.parse(String(read.body)).messages).toEqual(expect.arrayContaining([expect.objectContaining({ message: { text: 'from the back end' } })]));
+      expect(JSON.parse(String(read.body)).messages).toEqual(
+        expect.arrayContaining([expect.objectContaining({ message: { text: 'from the back end' } })]),
+      );
       expect(direct).toMatchObject({ statusCode: 202, body: JSON.stringify({ delivered: 0 }) });
       expect(sessions).toMatchObject({ statusCode: 200, body: JSON.stringify({ sessions: [] }) });
     },

@@ -40,7 +40,10 @@ export class NotSubscribedError extends ClientError {
 
 export class TooManySubscriptionsError extends ClientError {
   constructor(limit: number) {
-    super('too_many_subscriptions', `This connection already has ${limit} topic subscriptions; unsubscribe from one first.`);
+    super(
+      'too_many_subscriptions',
+      `This connection already has ${limit} topic subscriptions; unsubscribe from one first.`,
+    );
     this.name = 'TooManySubscriptionsError';
   }
 }

@@ -79,6 +79,10 @@ export interface Subscriber {
  */
 export const CONNECT_GRACE_MS = 30_000;
 
-export function isPastConnectGrace(connection: { connectedAt: string }, now: Date, graceMs = CONNECT_GRACE_MS): boolean {
+export function isPastConnectGrace(
+  connection: { connectedAt: string },
+  now: Date,
+  graceMs = CONNECT_GRACE_MS,
+): boolean {
   return now.getTime() - Date.parse(connection.connectedAt) > graceMs;
 }

@@ -20,6 +20,9 @@ export function encodeWhoCursor(room: Channel, connectionId: string): string {
 export function decodeWhoCursor(cursor: string, room: Channel): string {
   const prefix = `${VERSION}.${room}.`;
   const connectionId = cursor.startsWith(prefix) ? cursor.slice(prefix.length) : '';
-  if (!CONNECTION_ID.test(connectionId)) throw new InvalidFrameError('"cursor" is not a cursor of this room: send the one the last "who" reply gave, or none.');
+  if (!CONNECTION_ID.test(connectionId))
+    throw new InvalidFrameError(
+      '"cursor" is not a cursor of this room: send the one the last "who" reply gave, or none.',
+    );
   return connectionId;
 }

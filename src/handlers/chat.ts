@@ -13,7 +13,10 @@ export const chatRoutes = {
   send: route(frames.chat, async ({ message, id }, { deps, connectionId }) => {
     await sendChat(deps, { connectionId, text: message, id, echoToSender: false });
   }),
-  history: route(frames.history, async ({ limit, before }, { deps }) => ({ type: 'history', ...(await chatHistory(deps, limit, before)) })),
+  history: route(frames.history, async ({ limit, before }, { deps }) => ({
+    type: 'history',
+    ...(await chatHistory(deps, limit, before)),
+  })),
   who: route(frames.who, async ({ cursor }, { deps }) => ({ type: 'who', ...(await whoIsHere(deps, { cursor })) })),
 };
 

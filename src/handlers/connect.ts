@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { createDependencyFactory, type DependencyFactory } from '../composition-root';
 import { HandshakeRejectedError } from '../domain/errors';
 import { connect } from '../domain/use-cases/connect';
-import { createObservability, observabilityMiddlewares, type Observability } from './observability';
+import { createObservability, type Observability, observabilityMiddlewares } from './observability';
 import { observeDeliveries } from './observe-deliveries';
 import type { WebSocketEvent, WebSocketResult } from './ws/ws-event';
 

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { createDependencyFactory, type DependencyFactory } from '../composition-root';
 import { disconnect } from '../domain/use-cases/disconnect';
-import { createObservability, observabilityMiddlewares, type Observability } from './observability';
+import { createObservability, type Observability, observabilityMiddlewares } from './observability';
 import { observeDeliveries } from './observe-deliveries';
 import { OK, type WebSocketEvent, type WebSocketResult } from './ws/ws-event';
 

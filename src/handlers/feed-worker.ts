@@ -1,10 +1,10 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { object, text, validate } from '../validation';
 import { createDependencyFactory, type DependencyFactory } from '../composition-root';
 import { loadConfig } from '../config';
-import { runFeed, type FeedOutcome } from '../domain/use-cases/feed';
-import { createObservability, observabilityMiddlewares, type Observability } from './observability';
+import { type FeedOutcome, runFeed } from '../domain/use-cases/feed';
+import { object, text, validate } from '../validation';
+import { createObservability, type Observability, observabilityMiddlewares } from './observability';
 import { observeDeliveries } from './observe-deliveries';
 
 const feedJob = object({ userId: text(1), connectionId: text(1), leaseId: text(1) });
@@ -21,7 +21,11 @@ export interface FeedWorkerSettings {
  * and before its own time runs out it hands the rest to a fresh invocation: the cursor is saved with
  * every chunk, so nothing is lost or repeated across the hand-off.
  */
-export function createFeedWorkerHandler(dependencies: DependencyFactory, settings: FeedWorkerSettings, observability: Observability) {
+export function createFeedWorkerHandler(
+  dependencies: DependencyFactory,
+  settings: FeedWorkerSettings,
+  observability: Observability,
+) {
   const dependenciesOf = observeDeliveries(dependencies, observability);
   const handle = async (event: unknown, context: Context): Promise<{ outcome: FeedOutcome }> => {
     const job = validate(feedJob, event);
@@ -32,7 +36,8 @@ export function createFeedWorkerHandler(dependencies: DependencyFactory, setting
       chunkSize: settings.chunkSize,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       timeToHandOff: () =>
-        Date.now() - startedAt >= settings.maxInvocationMs || context.getRemainingTimeInMillis() < settings.handoffMarginMs,
+        Date.now() - startedAt >= settings.maxInvocationMs ||
+        context.getRemainingTimeInMillis() < settings.handoffMarginMs,
     });
     if (outcome === 'handed-off') await deps.scheduler.start(job);
     observability.metrics.addMetric(`FeedWorker${outcome === 'handed-off' ? 'HandOffs' : 'Runs'}`, 'Count', 1);
@@ -46,7 +51,10 @@ const config = loadConfig();
 export const handler = createFeedWorkerHandler(
   // The worker hands its stream on to itself: its own name, which the template cannot give it without
   // naming the function (a name that would then have to fit 64 characters for every stack name).
-  createDependencyFactory({ ...config, FEED_WORKER_FUNCTION: config.FEED_WORKER_FUNCTION ?? config.AWS_LAMBDA_FUNCTION_NAME }),
+  createDependencyFactory({
+    ...config,
+    FEED_WORKER_FUNCTION: config.FEED_WORKER_FUNCTION ?? config.AWS_LAMBDA_FUNCTION_NAME,
+  }),
   {
     intervalMs: config.FEED_INTERVAL_MS,
     chunkSize: config.FEED_CHUNK_SIZE,

@@ -1,7 +1,7 @@
-import { object, optional, present, text, validate, wholeNumberText, withDefault } from '../validation';
 import { createDependencyFactory } from '../composition-root';
 import { publish } from '../domain/use-cases/publish';
 import { readTopic } from '../domain/use-cases/read-topic';
+import { object, optional, present, text, validate, wholeNumberText, withDefault } from '../validation';
 import { createHttpHandler } from './http/create-http-handler';
 import { json } from './http/http-event';
 import { createObservability } from './observability';

@@ -1,10 +1,10 @@
-import { object, optional, present, string, validate, wholeNumberText, withDefault } from '../validation';
 import { createDependencyFactory } from '../composition-root';
 import { sendDirect } from '../domain/use-cases/direct';
 import { listSessions } from '../domain/use-cases/list-sessions';
+import { object, optional, present, string, validate, wholeNumberText, withDefault } from '../validation';
 import { createHttpHandler } from './http/create-http-handler';
 import { HttpError } from './http/http-errors';
-import { json, type HttpEvent } from './http/http-event';
+import { type HttpEvent, json } from './http/http-event';
 import { createObservability } from './observability';
 
 const directBody = object({ message: present });

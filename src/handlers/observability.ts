@@ -20,8 +20,5 @@ export function createObservability(): Observability {
 
 /** The Powertools middlewares every handler runs with, in the order Powertools documents. */
 export function observabilityMiddlewares({ logger, metrics }: Observability): MiddlewareObj[] {
-  return [
-    injectLambdaContext(logger, { resetKeys: true }) as MiddlewareObj,
-    logMetrics(metrics) as MiddlewareObj,
-  ];
+  return [injectLambdaContext(logger, { resetKeys: true }) as MiddlewareObj, logMetrics(metrics) as MiddlewareObj];
 }

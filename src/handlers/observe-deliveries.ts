@@ -1,7 +1,7 @@
 import type { DependencyFactory } from '../composition-root';
 import { DeliveryThrottledError } from '../domain/fan-out/delivery-throttled-error';
 import type { ServerFrame } from '../domain/frames';
-import { CHAT_ROOM, topicChannel, type Channel } from '../domain/model';
+import { CHAT_ROOM, type Channel, topicChannel } from '../domain/model';
 import type { Notifier } from '../domain/ports/notifier';
 import type { Observability } from './observability';
 
@@ -12,7 +12,10 @@ import type { Observability } from './observability';
  * logged once, with the connection, the channel the frame was broadcast on and the status API Gateway
  * answered. The error is rethrown unchanged: what the domain does with it does not change.
  */
-export function observeDeliveries(dependencies: DependencyFactory, { logger, metrics }: Observability): DependencyFactory {
+export function observeDeliveries(
+  dependencies: DependencyFactory,
+  { logger, metrics }: Observability,
+): DependencyFactory {
   const observed = new WeakMap<Notifier, Notifier>();
   const wrap = (notifier: Notifier): Notifier => ({
     async send(connectionId, frame) {

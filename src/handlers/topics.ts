@@ -2,10 +2,10 @@ import { createDependencyFactory } from '../composition-root';
 import { ClientError, InvalidFrameError } from '../domain/errors';
 import { publishFromConnection } from '../domain/use-cases/publish';
 import { subscribe, unsubscribe } from '../domain/use-cases/subscribe';
+import { type Infer, validate } from '../validation';
 import { createObservability } from './observability';
 import { createWsHandler, route, type WsRequest } from './ws/create-ws-handler';
 import { frames } from './ws/schemas';
-import { validate, type Infer } from '../validation';
 
 async function publishFrame({ topic, message, id }: Infer<typeof frames.publish>, { deps, connectionId }: WsRequest) {
   const result = await publishFromConnection(deps, { connectionId, topic, message, id });
@@ -23,8 +23,10 @@ export const topicRoutes = {
   }),
   publish: route(frames.publish, publishFrame),
   $default: route(frames.loose, async (frame, request) => {
-    if (frame.action !== undefined) throw new ClientError('unknown_action', `Unknown action ${JSON.stringify(frame.action).slice(0, 64)}.`);
-    if (frame.topic === undefined) throw new InvalidFrameError('A frame needs an "action" (or a "topic" to publish to).');
+    if (frame.action !== undefined)
+      throw new ClientError('unknown_action', `Unknown action ${JSON.stringify(frame.action).slice(0, 64)}.`);
+    if (frame.topic === undefined)
+      throw new InvalidFrameError('A frame needs an "action" (or a "topic" to publish to).');
     return publishFrame(validate(frames.publish, frame), request);
   }),
 };

@@ -1,10 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
-import dynalite from 'dynalite';
 import {
-  CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, type CreateTableCommandInput, type KeySchemaElement,
-  type KeyType, type ProjectionType, type ScalarAttributeType,
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DescribeTableCommand,
+  DynamoDBClient,
+  type KeySchemaElement,
+  type KeyType,
+  ListTablesCommand,
+  type ProjectionType,
+  type ScalarAttributeType,
 } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
 import { closeServer, listen } from './listen';
 import type { IndexModel, TableModel } from './stack-model';
 
@@ -63,7 +70,11 @@ async function waitUntilActive(client: DynamoDBClient, name: string, timeoutMs =
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
-    if (Table?.TableStatus === 'ACTIVE' && (Table.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE')) return;
+    if (
+      Table?.TableStatus === 'ACTIVE' &&
+      (Table.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE')
+    )
+      return;
     if (Date.now() > deadline) throw new Error(`table ${name} is still ${Table?.TableStatus ?? 'missing'}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

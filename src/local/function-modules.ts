@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { dirname, extname, isAbsolute, resolve as resolvePath, sep } from 'node:path';
-import { transformSync, type Loader } from 'esbuild';
+import { type Loader, transformSync } from 'esbuild';
 
 /**
  * The host's own `require`: jest's module registry under jest (which transforms ESM-only packages), Node's
@@ -29,11 +29,22 @@ interface ScopedModule {
 }
 
 type ModuleWrapper = (
-  exports: unknown, require: NodeJS.Require, module: ScopedModule, __filename: string, __dirname: string,
+  exports: unknown,
+  require: NodeJS.Require,
+  module: ScopedModule,
+  __filename: string,
+  __dirname: string,
 ) => void;
 
 const LOADERS: Record<string, Loader> = {
-  '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx', '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.jsx': 'jsx',
+  '.ts': 'ts',
+  '.mts': 'ts',
+  '.cts': 'ts',
+  '.tsx': 'tsx',
+  '.js': 'js',
+  '.mjs': 'js',
+  '.cjs': 'js',
+  '.jsx': 'jsx',
 };
 const EXTENSIONS = [...Object.keys(LOADERS), '.json'];
 /** TypeScript written for ESM imports `./x.js` for the file `./x.ts`. */

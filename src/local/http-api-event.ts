@@ -54,7 +54,9 @@ const TEXT_TYPES = /^(text\/|application\/(json|.*\+json|xml|.*\+xml|javascript|
 
 /** Builds the 2.0 event of a request the way API Gateway does (lower-case headers, joined duplicates). */
 export function buildHttpApiEvent(
-  request: HttpApiRequest, route: HttpApiRouteMatch, api: HttpApiIdentity,
+  request: HttpApiRequest,
+  route: HttpApiRouteMatch,
+  api: HttpApiIdentity,
 ): HttpApiEventV2 {
   // Maps, then Object.fromEntries: a header or parameter may be named `constructor` or `__proto__`.
   const joined = new Map<string, string>();
@@ -69,7 +71,8 @@ export function buildHttpApiEvent(
   headers['x-forwarded-for'] = request.sourceIp;
   headers['x-forwarded-port'] = api.domainName.split(':')[1] ?? '443';
   headers['x-forwarded-proto'] = 'http';
-  headers['x-amzn-trace-id'] = `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${awsIds.uuid().replace(/-/g, '').slice(0, 24)}`;
+  headers['x-amzn-trace-id'] =
+    `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${awsIds.uuid().replace(/-/g, '').slice(0, 24)}`;
   const cookieHeader = headers.cookie;
   delete headers.cookie;
 

@@ -1,6 +1,6 @@
-import type { HttpRouteModel } from './stack-model';
 import type { HttpApiRouteMatch } from './http-api-event';
 import { decodePathPart } from './request-target';
+import type { HttpRouteModel } from './stack-model';
 
 interface CompiledRoute {
   route: HttpRouteModel;
@@ -13,13 +13,21 @@ interface CompiledRoute {
 function compile(route: HttpRouteModel): CompiledRoute {
   const names: string[] = [];
   const segments = route.path.split('/').filter(Boolean);
-  const source = segments.map((segment) => {
-    const greedy = /^\{(.+)\+\}$/.exec(segment);
-    if (greedy?.[1]) { names.push(greedy[1]); return '/(.+)'; }
-    const param = /^\{(.+)\}$/.exec(segment);
-    if (param?.[1]) { names.push(param[1]); return '/([^/]+)'; }
-    return `/${segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`;
-  }).join('');
+  const source = segments
+    .map((segment) => {
+      const greedy = /^\{(.+)\+\}$/.exec(segment);
+      if (greedy?.[1]) {
+        names.push(greedy[1]);
+        return '/(.+)';
+      }
+      const param = /^\{(.+)\}$/.exec(segment);
+      if (param?.[1]) {
+        names.push(param[1]);
+        return '/([^/]+)';
+      }
+      return `/${segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`;
+    })
+    .join('');
   const rank = segments.map((s) => (/^\{.+\+\}$/.test(s) ? 2 : /^\{.+\}$/.test(s) ? 1 : 0));
   return { route, pattern: new RegExp(`^${source || '/'}/?$`), names, rank };
 }
@@ -34,7 +42,10 @@ function compareRank(a: CompiledRoute, b: CompiledRoute): number {
 
 /** Matches requests to the template's HttpApi routes (`{param}`, `{proxy+}`, `ANY`, `$default`). */
 export function createHttpApiRouter(routes: HttpRouteModel[]) {
-  const compiled = routes.filter((r) => r.path !== '$default').map(compile).sort(compareRank);
+  const compiled = routes
+    .filter((r) => r.path !== '$default')
+    .map(compile)
+    .sort(compareRank);
   const fallback = routes.find((r) => r.path === '$default');
   return (method: string, path: string): (HttpApiRouteMatch & { functionId: string }) | null => {
     for (const candidate of compiled) {
@@ -53,6 +64,8 @@ export function createHttpApiRouter(routes: HttpRouteModel[]) {
         functionId: candidate.route.functionId,
       };
     }
-    return fallback ? { routeKey: '$default', pathParameters: {}, iam: fallback.iam, functionId: fallback.functionId } : null;
+    return fallback
+      ? { routeKey: '$default', pathParameters: {}, iam: fallback.iam, functionId: fallback.functionId }
+      : null;
   };
 }

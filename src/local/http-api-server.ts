@@ -3,8 +3,8 @@ import { buildHttpApiEvent, type HttpApiIdentity } from './http-api-event';
 import { mapHttpApiResult } from './http-api-result';
 import { createHttpApiRouter } from './http-api-router';
 import { readBody, sendJson } from './http-io';
-import { decodePathPart, parseRequestTarget } from './request-target';
 import { FunctionNotFoundError, type LambdaRuntime } from './lambda-runtime';
+import { decodePathPart, parseRequestTarget } from './request-target';
 import type { HttpRouteModel } from './stack-model';
 
 export interface HttpApiServerOptions {
@@ -45,14 +45,18 @@ export function createHttpApiServer(options: HttpApiServerOptions): Server {
       if (!match) return sendJson(response, 404, { message: 'Not Found' }, { ...CORS, 'apigw-requestid': requestId });
       const body = await readBody(request, MAX_BODY_BYTES);
       if (body === null) return sendJson(response, 413, { message: 'Request Entity Too Large' }, CORS);
-      const event = buildHttpApiEvent({
-        method,
-        rawPath: target.path,
-        rawQueryString: target.query,
-        rawHeaders: request.rawHeaders,
-        body,
-        sourceIp: (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
-      }, match, options.identity());
+      const event = buildHttpApiEvent(
+        {
+          method,
+          rawPath: target.path,
+          rawQueryString: target.query,
+          rawHeaders: request.rawHeaders,
+          body,
+          sourceIp: (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+        },
+        match,
+        options.identity(),
+      );
       const started = Date.now();
       try {
         const mapped = mapHttpApiResult(await options.runtime.invoke(match.functionId, event));
@@ -68,10 +72,18 @@ export function createHttpApiServer(options: HttpApiServerOptions): Server {
       } catch (error) {
         const status = error instanceof FunctionNotFoundError ? 502 : 500;
         options.logEvent?.(`${match.routeKey} ${status} ${Date.now() - started}ms`);
-        options.log(`${match.routeKey} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
-        return sendJson(response, status, { message: status === 502 ? 'Bad Gateway' : 'Internal Server Error' }, {
-          ...CORS, 'apigw-requestid': requestId,
-        });
+        options.log(
+          `${match.routeKey} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+        );
+        return sendJson(
+          response,
+          status,
+          { message: status === 502 ? 'Bad Gateway' : 'Internal Server Error' },
+          {
+            ...CORS,
+            'apigw-requestid': requestId,
+          },
+        );
       }
     })().catch(() => {
       if (!response.headersSent) sendJson(response, 500, { message: 'Internal Server Error' });

@@ -18,7 +18,10 @@ export function readBody(request: IncomingMessage, limit = 10 * 1024 * 1024): Pr
 
 /** Sends a JSON response with optional extra headers. */
 export function sendJson(
-  response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {},
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
 ): void {
   const text = body === undefined ? '' : JSON.stringify(body);
   response.writeHead(status, {

@@ -120,7 +120,10 @@ export function createIntrinsicResolver(context: IntrinsicContext): IntrinsicRes
       }
       case 'Fn::Join': {
         const [separator, values] = list(argument, key) as [CfnValue, CfnValue];
-        return list(resolve(values), key).filter((v) => v !== undefined).map(String).join(String(separator));
+        return list(resolve(values), key)
+          .filter((v) => v !== undefined)
+          .map(String)
+          .join(String(separator));
       }
       case 'Fn::Select': {
         const [index, values] = list(argument, key) as [CfnValue, CfnValue];
@@ -162,7 +165,11 @@ export function createIntrinsicResolver(context: IntrinsicContext): IntrinsicRes
     if (!isObject(value)) return value;
     const keys = Object.keys(value);
     const only = keys[0];
-    if (keys.length === 1 && only !== undefined && (only === 'Ref' || only === 'Condition' || only.startsWith('Fn::'))) {
+    if (
+      keys.length === 1 &&
+      only !== undefined &&
+      (only === 'Ref' || only === 'Condition' || only.startsWith('Fn::'))
+    ) {
       return resolveFunction(only, value[only] as CfnValue);
     }
     const out: Record<string, unknown> = {};

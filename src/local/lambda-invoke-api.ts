@@ -1,7 +1,7 @@
-import type { LambdaRuntime } from './lambda-runtime';
 import { readBody, sendJson } from './http-io';
-import { decodePathPart, parseRequestTarget } from './request-target';
+import type { LambdaRuntime } from './lambda-runtime';
 import type { RequestHandler } from './management-api';
+import { decodePathPart, parseRequestTarget } from './request-target';
 
 export interface LambdaInvokeApiOptions {
   runtime: LambdaRuntime;
@@ -49,17 +49,27 @@ export function createLambdaInvokeApi(options: LambdaInvokeApiOptions): LambdaIn
     void (async () => {
       const body = (await readBody(request)) ?? Buffer.alloc(0);
       if (!options.runtime.has(id)) {
-        return sendJson(response, 404, { Type: 'User', message: `Function not found: ${id}` }, {
-          'x-amzn-ErrorType': 'ResourceNotFoundException',
-        });
+        return sendJson(
+          response,
+          404,
+          { Type: 'User', message: `Function not found: ${id}` },
+          {
+            'x-amzn-ErrorType': 'ResourceNotFoundException',
+          },
+        );
       }
       let event: unknown;
       try {
         event = body.length ? JSON.parse(body.toString('utf8')) : {};
       } catch {
-        return sendJson(response, 400, { Type: 'User', message: 'Could not parse request body into json' }, {
-          'x-amzn-ErrorType': 'InvalidRequestContentException',
-        });
+        return sendJson(
+          response,
+          400,
+          { Type: 'User', message: 'Could not parse request body into json' },
+          {
+            'x-amzn-ErrorType': 'InvalidRequestContentException',
+          },
+        );
       }
       const started = Date.now();
       if (type === 'DryRun') return sendJson(response, 204, undefined);
@@ -94,7 +104,9 @@ export function createLambdaInvokeApi(options: LambdaInvokeApiOptions): LambdaIn
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         Promise.all([...background]),
-        new Promise((resolve) => { timer = setTimeout(resolve, timeoutMs); }),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, timeoutMs);
+        }),
       ]);
       clearTimeout(timer);
     },

@@ -1,9 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync } from 'node:fs';
 import { awsIds } from './aws-ids';
-import { createConcurrencyLimit, type ConcurrencyLimit } from './concurrency-limit';
+import { type ConcurrencyLimit, createConcurrencyLimit } from './concurrency-limit';
 import { createFunctionModuleLoader } from './function-modules';
-import { acquireProcessEnvView, functionEnvironment, type FunctionEnvironment } from './process-env-view';
+import { acquireProcessEnvView, type FunctionEnvironment, functionEnvironment } from './process-env-view';
 import type { FunctionModel } from './stack-model';
 
 /** The `context` argument of a Lambda handler, as far as local code can need it. */
@@ -22,7 +22,11 @@ export interface LocalLambdaContext {
   succeed(result: unknown): void;
 }
 
-type Handler = (event: unknown, context: LocalLambdaContext, callback: (error?: unknown, result?: unknown) => void) => unknown;
+type Handler = (
+  event: unknown,
+  context: LocalLambdaContext,
+  callback: (error?: unknown, result?: unknown) => void,
+) => unknown;
 
 /** The entry file or its export is missing: the route answers like an integration failure. */
 export class FunctionNotFoundError extends Error {
@@ -97,14 +101,17 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
     let loaded = instances.get(fn.logicalId);
     if (!loaded) {
       loaded = (async () => {
-        if (!existsSync(fn.entryFile)) throw new FunctionNotFoundError(`${fn.logicalId}: ${fn.entryFile} does not exist`);
+        if (!existsSync(fn.entryFile))
+          throw new FunctionNotFoundError(`${fn.logicalId}: ${fn.entryFile} does not exist`);
         const environment = functionEnvironment(options.environmentFor(fn));
         const scope = modules.createScope();
         const mod = envView.run(environment, () =>
-          running.run({ functionName: fn.logicalId }, () => scope.require(fn.entryFile))) as Record<string, unknown>;
+          running.run({ functionName: fn.logicalId }, () => scope.require(fn.entryFile)),
+        ) as Record<string, unknown>;
         const fallback = mod.default as Record<string, unknown> | undefined;
         const handler = mod[fn.exportName] ?? fallback?.[fn.exportName];
-        if (!isHandler(handler)) throw new FunctionNotFoundError(`${fn.logicalId}: ${fn.entryFile} exports no ${fn.exportName}`);
+        if (!isHandler(handler))
+          throw new FunctionNotFoundError(`${fn.logicalId}: ${fn.entryFile} exports no ${fn.exportName}`);
         return { handler, environment };
       })();
       loaded.catch(() => instances.delete(fn.logicalId));
@@ -170,12 +177,16 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
         succeed: (result) => settle(undefined, result),
       };
       try {
-        const returned = envView.run(environment, () => running.run(
-          { functionName: fn.logicalId, awsRequestId: requestId },
-          () => handler(event, context, (error, result) => settle(error, result)),
-        ));
+        const returned = envView.run(environment, () =>
+          running.run({ functionName: fn.logicalId, awsRequestId: requestId }, () =>
+            handler(event, context, (error, result) => settle(error, result)),
+          ),
+        );
         if (returned && typeof (returned as Promise<unknown>).then === 'function') {
-          (returned as Promise<unknown>).then((result) => settle(undefined, result), (error: unknown) => settle(error ?? new Error('Handler rejected')));
+          (returned as Promise<unknown>).then(
+            (result) => settle(undefined, result),
+            (error: unknown) => settle(error ?? new Error('Handler rejected')),
+          );
         } else if (handler.length < 3) {
           settle(undefined, returned);
         }

@@ -1,10 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
-import { parseCloudFormationYaml, type CfnValue } from './cfn-yaml';
+import { type CfnValue, parseCloudFormationYaml } from './cfn-yaml';
 import { createIntrinsicResolver, type IntrinsicResolver } from './intrinsic-resolver';
 import { readQueue, readSqsEventSources, type SqsEventSourceModel } from './queue-model';
 import type {
-  FunctionModel, HttpRouteModel, IndexModel, StackModel, TableModel, WebSocketApiModel, WebSocketRouteModel,
+  FunctionModel,
+  HttpRouteModel,
+  IndexModel,
+  StackModel,
+  TableModel,
+  WebSocketApiModel,
+  WebSocketRouteModel,
 } from './stack-model';
 
 export interface LoadStackModelOptions {

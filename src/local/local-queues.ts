@@ -35,7 +35,8 @@ export async function startLocalQueues(options: LocalQueuesOptions): Promise<Loc
     const attributes = { ...queue.attributes };
     if (queue.redrive) {
       const target = options.queues.find((q) => q.logicalId === queue.redrive?.deadLetterQueueId);
-      if (!target) throw new Error(`${queue.logicalId}: no dead-letter queue ${queue.redrive.deadLetterQueueId} in the template`);
+      if (!target)
+        throw new Error(`${queue.logicalId}: no dead-letter queue ${queue.redrive.deadLetterQueueId} in the template`);
       attributes.RedrivePolicy = JSON.stringify({
         deadLetterTargetArn: create(target, seen).queueArn,
         maxReceiveCount: String(queue.redrive.maxReceiveCount),

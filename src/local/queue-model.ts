@@ -37,7 +37,11 @@ function getAttTarget(value: CfnValue | undefined): string | undefined {
 }
 
 const QUEUE_ATTRIBUTES = [
-  'DelaySeconds', 'MaximumMessageSize', 'MessageRetentionPeriod', 'ReceiveMessageWaitTimeSeconds', 'VisibilityTimeout',
+  'DelaySeconds',
+  'MaximumMessageSize',
+  'MessageRetentionPeriod',
+  'ReceiveMessageWaitTimeSeconds',
+  'VisibilityTimeout',
 ];
 
 export function readQueue(logicalId: string, properties: Obj, resolver: IntrinsicResolver): QueueModel {
@@ -56,7 +60,11 @@ export function readQueue(logicalId: string, properties: Obj, resolver: Intrinsi
   };
 }
 
-export function readSqsEventSources(functionId: string, events: Obj, resolver: IntrinsicResolver): SqsEventSourceModel[] {
+export function readSqsEventSources(
+  functionId: string,
+  events: Obj,
+  resolver: IntrinsicResolver,
+): SqsEventSourceModel[] {
   const sources: SqsEventSourceModel[] = [];
   for (const [eventName, event] of Object.entries(events)) {
     if (asObj(event).Type !== 'SQS') continue;

@@ -33,10 +33,17 @@ export async function startQueueServices(options: QueueServicesOptions): Promise
     startEventSources: (runtime, defaultConcurrency) => {
       const sources = options.model.sqsEventSources.map((source) =>
         startSqsEventSource({
-          source, client, runtime, defaultConcurrency, region: options.region,
-          queueUrl: queues.urlOf(source.queueId), queueArn: queues.arnOf(source.queueId),
-          logEvent: options.logEvent, log: options.log,
-        }));
+          source,
+          client,
+          runtime,
+          defaultConcurrency,
+          region: options.region,
+          queueUrl: queues.urlOf(source.queueId),
+          queueArn: queues.arnOf(source.queueId),
+          logEvent: options.logEvent,
+          log: options.log,
+        }),
+      );
       return async () => {
         await Promise.all(sources.map((source) => source.stop()));
       };

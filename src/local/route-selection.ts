@@ -4,7 +4,10 @@
  * `$default`. Returns null when nothing matches and there is no `$default`.
  */
 export function selectRoute(
-  expression: string, data: Buffer, isBinary: boolean, routeKeys: ReadonlySet<string>,
+  expression: string,
+  data: Buffer,
+  isBinary: boolean,
+  routeKeys: ReadonlySet<string>,
 ): string | null {
   const fallback = routeKeys.has('$default') ? '$default' : null;
   const match = /^\$request\.body\.(.+)$/.exec(expression.trim());

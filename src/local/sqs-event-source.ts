@@ -1,8 +1,6 @@
-import {
-  DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient,
-} from '@aws-sdk/client-sqs';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { setMaxListeners } from 'node:events';
+import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import type { LambdaRuntime } from './lambda-runtime';
 import type { SqsEventSourceModel } from './queue-model';
 
@@ -76,15 +74,21 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
       const result = await options.runtime.invoke(source.functionId, { Records: records } satisfies SQSEvent);
       failed = source.reportBatchItemFailures ? failedIds(result, records) : new Set();
     } catch (error) {
-      options.logEvent?.(`  ${label}: invocation failed (${error instanceof Error ? error.message : String(error)}), ${records.length} records return after their visibility timeout`);
+      options.logEvent?.(
+        `  ${label}: invocation failed (${error instanceof Error ? error.message : String(error)}), ${records.length} records return after their visibility timeout`,
+      );
       return;
     }
     const done = records.filter((record) => !failed.has(record.messageId));
     for (let at = 0; at < done.length; at += RECEIVE_MAX) {
-      await client.send(new DeleteMessageBatchCommand({
-        QueueUrl: options.queueUrl,
-        Entries: done.slice(at, at + RECEIVE_MAX).map((record, i) => ({ Id: String(i), ReceiptHandle: record.receiptHandle })),
-      }));
+      await client.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: options.queueUrl,
+          Entries: done
+            .slice(at, at + RECEIVE_MAX)
+            .map((record, i) => ({ Id: String(i), ReceiptHandle: record.receiptHandle })),
+        }),
+      );
     }
     options.logEvent?.(`  ${label}: ${records.length} records, ${failed.size} failed`);
   };
@@ -124,13 +128,18 @@ function toRecord(message: Message, queueArn: string, region: string): SQSRecord
       ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
     },
     messageAttributes: Object.fromEntries(
-      Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, {
-        ...(value.StringValue === undefined ? {} : { stringValue: value.StringValue }),
-        ...(value.BinaryValue === undefined ? {} : { binaryValue: Buffer.from(value.BinaryValue).toString('base64') }),
-        stringListValues: value.StringListValues ?? [],
-        binaryListValues: [],
-        dataType: value.DataType ?? 'String',
-      }]),
+      Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
+        name,
+        {
+          ...(value.StringValue === undefined ? {} : { stringValue: value.StringValue }),
+          ...(value.BinaryValue === undefined
+            ? {}
+            : { binaryValue: Buffer.from(value.BinaryValue).toString('base64') }),
+          stringListValues: value.StringListValues ?? [],
+          binaryListValues: [],
+          dataType: value.DataType ?? 'String',
+        },
+      ]),
     ),
     md5OfBody: message.MD5OfBody ?? '',
     eventSource: 'aws:sqs',

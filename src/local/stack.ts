@@ -6,15 +6,15 @@ import { inMemoryConnectionJournal, openConnectionJournal } from './connection-j
 import { createConnectionRegistry } from './connection-registry';
 import { startEmbeddedDynamo } from './dynamo-bootstrap';
 import { createFunctionEnvironment } from './function-environment';
-import { sendJson } from './http-io';
 import { createHttpApiServer } from './http-api-server';
+import { sendJson } from './http-io';
 import { createLambdaInvokeApi } from './lambda-invoke-api';
 import { createLambdaRuntime } from './lambda-runtime';
-import { startQueueServices, type QueueServices } from './queue-services';
 import { closeServer, listen } from './listen';
 import { loadStackModel } from './load-stack-model';
 import { loadLocalSecret } from './local-secret';
 import { createManagementApi } from './management-api';
+import { type QueueServices, startQueueServices } from './queue-services';
 import { createStaticWebServer } from './static-web-server';
 import { createWebSocketEventBuilder } from './websocket-events';
 import { createWebSocketGateway } from './websocket-gateway';
@@ -118,8 +118,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
   try {
     const dynamo = await startEmbeddedDynamo({
-      port: options.dynamoPort ?? 3005, host, dataDir: dataDir && join(dataDir, 'dynamodb'),
-      tables: model.tables, tableName, log: (line) => logEvent?.(line),
+      port: options.dynamoPort ?? 3005,
+      host,
+      dataDir: dataDir && join(dataDir, 'dynamodb'),
+      tables: model.tables,
+      tableName,
+      log: (line) => logEvent?.(line),
     });
     stoppers.push(dynamo.stop);
     queues = model.queues.length > 0 ? await startQueueServices({ model, region: REGION, logEvent, log }) : null;
@@ -131,23 +135,40 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const gatewayEndpoint = `http://localhost:${wsPort}`;
 
     const environmentFor = createFunctionEnvironment({
-      resolver, region: REGION, dynamoEndpoint: dynamo.endpoint, gatewayEndpoint,
-      tokenSecret: loadLocalSecret(dataDir), quiet: options.quiet ?? false, verbose: options.verbose ?? false,
+      resolver,
+      region: REGION,
+      dynamoEndpoint: dynamo.endpoint,
+      gatewayEndpoint,
+      tokenSecret: loadLocalSecret(dataDir),
+      quiet: options.quiet ?? false,
+      verbose: options.verbose ?? false,
       overrides: { ...(queues ? { SQS_ENDPOINT: queues.endpoint } : {}), ...options.env },
     });
     const runtime = createLambdaRuntime({
-      functions: model.functions, environmentFor, region: REGION, accountId: ACCOUNT_ID,
+      functions: model.functions,
+      environmentFor,
+      region: REGION,
+      accountId: ACCOUNT_ID,
       concurrencyPerFunction: options.concurrencyPerFunction ?? DEFAULT_CONCURRENCY_PER_FUNCTION,
     });
     stoppers.push(async () => runtime.close());
-    if (queues) stoppers.push(queues.startEventSources(runtime, options.concurrencyPerFunction ?? DEFAULT_CONCURRENCY_PER_FUNCTION));
-    for (const fn of runtime.missingEntries()) log(`! ${fn.logicalId}: ${fn.entryFile} does not exist yet; its routes answer 502`);
+    if (queues)
+      stoppers.push(
+        queues.startEventSources(runtime, options.concurrencyPerFunction ?? DEFAULT_CONCURRENCY_PER_FUNCTION),
+      );
+    for (const fn of runtime.missingEntries())
+      log(`! ${fn.logicalId}: ${fn.entryFile} does not exist yet; its routes answer 502`);
 
-    const journal = dataDir ? openConnectionJournal(join(dataDir, 'open-connections.jsonl')) : inMemoryConnectionJournal;
+    const journal = dataDir
+      ? openConnectionJournal(join(dataDir, 'open-connections.jsonl'))
+      : inMemoryConnectionJournal;
     stoppers.push(async () => journal.close());
     const connections = createConnectionRegistry();
     const management = createManagementApi({
-      connections, stage: model.stage, latencyMs: options.connectionsLatencyMs ?? 0, logEvent,
+      connections,
+      stage: model.stage,
+      latencyMs: options.connectionsLatencyMs ?? 0,
+      logEvent,
     });
     const invokeApi = createLambdaInvokeApi({ runtime, logEvent, log });
     gatewayServer.on('request', (request, response) => {
@@ -156,10 +177,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     const gateway = model.webSocketApi
       ? createWebSocketGateway({
-          server: gatewayServer, api: model.webSocketApi, stage: model.stage, runtime,
-          events: createWebSocketEventBuilder({ apiId: wsApiId, stage: model.stage, domainName: `localhost:${wsPort}` }),
-          connections, journal, idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
-          maxConnectionMs: options.maxConnectionMs ?? 2 * 60 * 60_000, logEvent, log,
+          server: gatewayServer,
+          api: model.webSocketApi,
+          stage: model.stage,
+          runtime,
+          events: createWebSocketEventBuilder({
+            apiId: wsApiId,
+            stage: model.stage,
+            domainName: `localhost:${wsPort}`,
+          }),
+          connections,
+          journal,
+          idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
+          maxConnectionMs: options.maxConnectionMs ?? 2 * 60 * 60_000,
+          logEvent,
+          log,
         })
       : null;
     stoppers.push(async () => {
@@ -174,7 +206,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     let httpPort = 0;
     const httpServer = createHttpApiServer({
-      routes: model.httpRoutes, runtime, logEvent, log,
+      routes: model.httpRoutes,
+      runtime,
+      logEvent,
+      log,
       identity: () => ({ apiId: httpApiId, domainName: `localhost:${httpPort}`, accountId: ACCOUNT_ID }),
     });
     httpPort = await listen(httpServer, options.httpPort ?? 3002, host);
@@ -193,8 +228,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
 
     return {
-      wsUrl, httpUrl, webUrl, connectionsUrl: gatewayEndpoint, dynamoEndpoint: dynamo.endpoint,
-      apiId: wsApiId, stage: model.stage, tableName, stop: stopAll,
+      wsUrl,
+      httpUrl,
+      webUrl,
+      connectionsUrl: gatewayEndpoint,
+      dynamoEndpoint: dynamo.endpoint,
+      apiId: wsApiId,
+      stage: model.stage,
+      tableName,
+      stop: stopAll,
       sqsEndpoint: queues?.endpoint ?? null,
       queueUrl: (logicalId) => {
         if (!queues) throw new Error('The template has no queue');

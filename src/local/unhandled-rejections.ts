@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import { runningFunction, type RunningFunction } from './lambda-runtime';
+import { type RunningFunction, runningFunction } from './lambda-runtime';
 
 function errorDocument(reason: unknown) {
   if (reason instanceof Error) {

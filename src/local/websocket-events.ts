@@ -54,7 +54,10 @@ export interface HandshakeRequest {
 }
 
 function context(
-  api: WebSocketApiIdentity, connection: ConnectionIdentity, routeKey: string, eventType: WebSocketRequestContext['eventType'],
+  api: WebSocketApiIdentity,
+  connection: ConnectionIdentity,
+  routeKey: string,
+  eventType: WebSocketRequestContext['eventType'],
 ): WebSocketRequestContext {
   const now = Date.now();
   const requestId = awsIds.gatewayId();
@@ -94,7 +97,10 @@ function headersOf(request: HandshakeRequest, api: WebSocketApiIdentity, connect
     add(name, request.rawHeaders[i + 1] as string);
   }
   add('Host', api.domainName);
-  add('X-Amzn-Trace-Id', `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${awsIds.uuid().replace(/-/g, '').slice(0, 24)}`);
+  add(
+    'X-Amzn-Trace-Id',
+    `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${awsIds.uuid().replace(/-/g, '').slice(0, 24)}`,
+  );
   add('X-Forwarded-For', connection.sourceIp);
   add('X-Forwarded-Port', api.domainName.split(':')[1] ?? '443');
   add('X-Forwarded-Proto', 'http');
@@ -115,7 +121,9 @@ function queryOf(query: string) {
   if (multi.size === 0) return { queryStringParameters: null, multiValueQueryStringParameters: null };
   const entries = [...multi.entries()];
   return {
-    queryStringParameters: Object.fromEntries(entries.map(([name, values]) => [name, values[values.length - 1] as string])),
+    queryStringParameters: Object.fromEntries(
+      entries.map(([name, values]) => [name, values[values.length - 1] as string]),
+    ),
     multiValueQueryStringParameters: Object.fromEntries(entries),
   };
 }
@@ -145,14 +153,24 @@ export function createWebSocketEventBuilder(api: WebSocketApiIdentity) {
     disconnect(connection: ConnectionIdentity, statusCode: number, reason: string): WebSocketEvent {
       const headers = { Host: api.domainName, 'x-api-key': '', 'X-Forwarded-For': '', 'x-restapi': '' };
       const multiValueHeaders = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]]));
-      const { routeKey, eventType, extendedRequestId, requestTime, messageDirection, ...rest } =
-        context(api, connection, '$disconnect', 'DISCONNECT');
+      const { routeKey, eventType, extendedRequestId, requestTime, messageDirection, ...rest } = context(
+        api,
+        connection,
+        '$disconnect',
+        'DISCONNECT',
+      );
       return {
         headers,
         multiValueHeaders,
         requestContext: {
-          routeKey, disconnectStatusCode: statusCode, eventType, extendedRequestId, requestTime, messageDirection,
-          disconnectReason: reason, ...rest,
+          routeKey,
+          disconnectStatusCode: statusCode,
+          eventType,
+          extendedRequestId,
+          requestTime,
+          messageDirection,
+          disconnectReason: reason,
+          ...rest,
         },
         isBase64Encoded: false,
       };

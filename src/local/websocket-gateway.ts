@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { awsIds } from './aws-ids';
 import type { ConnectionJournal } from './connection-journal';
 import type { ConnectionRegistry, LocalConnection } from './connection-registry';
@@ -57,8 +57,13 @@ function headerValue(headers: Record<string, unknown> | undefined, name: string)
 }
 
 const REASONS: Record<number, string> = {
-  401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 400: 'Bad Request', 429: 'Too Many Requests',
-  500: 'Internal Server Error', 502: 'Bad Gateway',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  400: 'Bad Request',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
 };
 
 function refuse(socket: Duplex, status: number): void {
@@ -102,7 +107,9 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       return result;
     } catch (error) {
       options.logEvent?.(`${routeKey} ${connectionId} error ${Date.now() - started}ms`);
-      options.log(`${routeKey} ${connectionId} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+      options.log(
+        `${routeKey} ${connectionId} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+      );
       throw error;
     }
   };
@@ -113,7 +120,12 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     const invoked = api.routes.has('$disconnect')
       ? invokeRoute('$disconnect', identity.connectionId, events.disconnect(identity, code, reason))
       : Promise.resolve();
-    const run = invoked.then(() => undefined, () => undefined).then(() => options.journal.ended(identity.connectionId));
+    const run = invoked
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .then(() => options.journal.ended(identity.connectionId));
     disconnects.add(run);
     void run.finally(() => disconnects.delete(run));
     return run;
@@ -127,18 +139,30 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     const routeKey = selectRoute(api.routeSelectionExpression, data, isBinary, routeKeys);
     const requestId = awsIds.gatewayId();
     if (routeKey === null) {
-      sendFrame(connection.socket, JSON.stringify({ message: 'Forbidden', connectionId: connection.connectionId, requestId }));
+      sendFrame(
+        connection.socket,
+        JSON.stringify({ message: 'Forbidden', connectionId: connection.connectionId, requestId }),
+      );
       return;
     }
     try {
-      const result = await invokeRoute(routeKey, connection.connectionId, events.message(connection, routeKey, data, isBinary));
+      const result = await invokeRoute(
+        routeKey,
+        connection.connectionId,
+        events.message(connection, routeKey, data, isBinary),
+      );
       if (api.routes.get(routeKey)?.returnsResponse && result.body !== undefined && result.body !== null) {
         sendFrame(connection.socket, typeof result.body === 'string' ? result.body : JSON.stringify(result.body));
       }
     } catch {
-      sendFrame(connection.socket, JSON.stringify({
-        message: 'Internal server error', connectionId: connection.connectionId, requestId,
-      }));
+      sendFrame(
+        connection.socket,
+        JSON.stringify({
+          message: 'Internal server error',
+          connectionId: connection.connectionId,
+          requestId,
+        }),
+      );
     }
   };
 
@@ -252,12 +276,15 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       for (const socket of pending) socket.destroy();
       await Promise.all([...handshakes]);
       const open = connections.all();
-      const closed = open.map((c) => new Promise<void>((resolve) => {
-        if (c.socket.readyState === c.socket.CLOSED) return resolve();
-        c.socket.once('close', () => resolve());
-        c.closeByServer(1001, 'Going away');
-        setTimeout(() => c.socket.terminate(), 1000).unref();
-      }));
+      const closed = open.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.socket.readyState === c.socket.CLOSED) return resolve();
+            c.socket.once('close', () => resolve());
+            c.closeByServer(1001, 'Going away');
+            setTimeout(() => c.socket.terminate(), 1000).unref();
+          }),
+      );
       await Promise.all(closed);
       await Promise.all([...disconnects]);
       wss.close();

@@ -3,7 +3,7 @@ import { DynamoDbConnectionRepository } from '../../src/adapters/dynamodb/dynamo
 import { DynamoDbSubscriptionRepository } from '../../src/adapters/dynamodb/dynamodb-subscription-repository';
 import { DynamoDbUserRepository } from '../../src/adapters/dynamodb/dynamodb-user-repository';
 import type { Connection } from '../../src/domain/model';
-import { ManualClock, startEmbeddedTable, type EmbeddedTable } from '../support/embedded-table';
+import { type EmbeddedTable, ManualClock, startEmbeddedTable } from '../support/embedded-table';
 
 const HOUR = 3600 * 1000;
 let embedded: EmbeddedTable;
@@ -29,7 +29,11 @@ function aConnection(overrides: Partial<Connection> = {}): Connection {
 
 async function partition(pk: string) {
   const { Items } = await embedded.table.client.send(
-    new QueryCommand({ TableName: embedded.table.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } }),
+    new QueryCommand({
+      TableName: embedded.table.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk },
+    }),
   );
   return Items ?? [];
 }
@@ -70,14 +74,22 @@ describe('DynamoDbConnectionRepository and DynamoDbSubscriptionRepository', () =
     const before = aConnection();
     await connections.register(before);
     await embedded.table.client.send(
-      new UpdateCommand({ TableName: embedded.table.tableName, Key: { pk: `CONN#${before.connectionId}`, sk: 'META' }, UpdateExpression: 'SET rateTat = :t', ExpressionAttributeValues: { ':t': 12345 } }),
+      new UpdateCommand({
+        TableName: embedded.table.tableName,
+        Key: { pk: `CONN#${before.connectionId}`, sk: 'META' },
+        UpdateExpression: 'SET rateTat = :t',
+        ExpressionAttributeValues: { ':t': 12345 },
+      }),
     );
     const moved = { ...before, userId: 'someone-new', name: 'New Name' };
 
     expect(await connections.reassign(moved, before.userId)).toBe(true);
 
     expect(await connections.get(before.connectionId)).toEqual(moved);
-    expect((await partition(`CONN#${before.connectionId}`))[0]).toMatchObject({ rateTat: 12345, userId: 'someone-new' });
+    expect((await partition(`CONN#${before.connectionId}`))[0]).toMatchObject({
+      rateTat: 12345,
+      userId: 'someone-new',
+    });
     expect(await connections.listByUser(before.userId)).toEqual([]);
     expect(await connections.listByUser('someone-new')).toEqual([moved]);
   });
@@ -127,7 +139,10 @@ describe('DynamoDbConnectionRepository and DynamoDbSubscriptionRepository', () =
     await subscriptions.subscribe('chat', connection);
     await subscriptions.subscribe('topic:news', connection);
 
-    const [first, second] = await Promise.all([connections.remove(connection.connectionId), connections.remove(connection.connectionId)]);
+    const [first, second] = await Promise.all([
+      connections.remove(connection.connectionId),
+      connections.remove(connection.connectionId),
+    ]);
 
     const removed = first ?? second;
     expect([first, second].filter(Boolean)).toHaveLength(1);
@@ -177,10 +192,14 @@ describe('DynamoDbConnectionRepository and DynamoDbSubscriptionRepository', () =
     const connection = aConnection();
     await connections.register(connection);
 
-    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => subscriptions.subscribe(`topic:race-${i}`, connection, 5)));
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => subscriptions.subscribe(`topic:race-${i}`, connection, 5)),
+    );
 
     expect(results.filter(Boolean)).toHaveLength(5);
-    expect((await partition(`CONN#${connection.connectionId}`)).filter((item) => String(item.sk).startsWith('SUB#'))).toHaveLength(5);
+    expect(
+      (await partition(`CONN#${connection.connectionId}`)).filter((item) => String(item.sk).startsWith('SUB#')),
+    ).toHaveLength(5);
   });
 
   it('removes every record of a connection that holds the most subscriptions allowed', async () => {
@@ -194,7 +213,8 @@ describe('DynamoDbConnectionRepository and DynamoDbSubscriptionRepository', () =
 
     expect(removed?.channels).toHaveLength(101);
     expect(await partition(`CONN#${connection.connectionId}`)).toEqual([]);
-    for (const topic of topics.slice(0, 5)) expect(await subscriptions.isSubscribed(topic, connection.connectionId)).toBe(false);
+    for (const topic of topics.slice(0, 5))
+      expect(await subscriptions.isSubscribed(topic, connection.connectionId)).toBe(false);
   });
 
   it('unsubscribes and says whether it was subscribed', async () => {

@@ -1,6 +1,6 @@
 import { DynamoDbFeedCursorRepository } from '../../src/adapters/dynamodb/dynamodb-feed-cursor-repository';
 import { DynamoDbUserRepository } from '../../src/adapters/dynamodb/dynamodb-user-repository';
-import { startEmbeddedTable, type EmbeddedTable } from '../support/embedded-table';
+import { type EmbeddedTable, startEmbeddedTable } from '../support/embedded-table';
 
 let embedded: EmbeddedTable;
 let feeds: DynamoDbFeedCursorRepository;

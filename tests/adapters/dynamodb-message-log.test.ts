@@ -5,8 +5,8 @@ import type { MessageDraft } from '../../src/domain/ports/message-log';
 import { publish } from '../../src/domain/use-cases/publish';
 import { subscribe } from '../../src/domain/use-cases/subscribe';
 import { givenConnected } from '../domain/given';
+import { type EmbeddedTable, ManualClock, startEmbeddedTable } from '../support/embedded-table';
 import { createMemoryDependencies } from '../support/memory/create-memory-dependencies';
-import { ManualClock, startEmbeddedTable, type EmbeddedTable } from '../support/embedded-table';
 
 const HOUR = 3600 * 1000;
 let embedded: EmbeddedTable;
@@ -37,7 +37,9 @@ function logPausingAt(at: (command: unknown) => boolean, until: Promise<void>): 
   });
 }
 
-function logWith(intercept: (command: unknown, send: (command: unknown) => Promise<unknown>) => Promise<unknown>): DynamoDbMessageLog {
+function logWith(
+  intercept: (command: unknown, send: (command: unknown) => Promise<unknown>) => Promise<unknown>,
+): DynamoDbMessageLog {
   const real = embedded.table.client;
   const send = (command: unknown) => real.send(command as Parameters<typeof real.send>[0]);
   const client = { send: (command: unknown) => intercept(command, send) } as unknown as typeof real;
@@ -107,21 +109,28 @@ describe('DynamoDbMessageLog', () => {
 
   it('stores a message killed after recording its seq under that seq when the id is retried, as new (to be delivered)', async () => {
     await log.append(channel, draft('before'));
-    const crashing = logCrashingAt((command) => command instanceof PutCommand && String(command.input.Item?.sk).match(/^\d{12}$/) !== null);
+    const crashing = logCrashingAt(
+      (command) => command instanceof PutCommand && String(command.input.Item?.sk).match(/^\d{12}$/) !== null,
+    );
     await expect(crashing.append(channel, draft('crashed', 'first try'))).rejects.toThrow(Crash);
 
     const retry = await log.append(channel, draft('crashed', 'finally'));
     const after = await log.append(channel, draft('after'));
 
     expect(retry).toMatchObject({ duplicate: false, message: { seq: 2, payload: 'finally' } });
-    expect(await log.append(channel, draft('crashed', 'again'))).toMatchObject({ duplicate: true, message: { seq: 2, payload: 'finally' } });
+    expect(await log.append(channel, draft('crashed', 'again'))).toMatchObject({
+      duplicate: true,
+      message: { seq: 2, payload: 'finally' },
+    });
     expect((await log.readAfter(channel, 0, 10)).map((m) => m.seq)).toEqual([1, 2, 3]);
     expect(after.message.seq).toBe(3);
   });
 
   it('answers the retry of a publish killed between drawing its seq and recording it with a new seq, and reports the drawn one as skipped once it is settled', async () => {
     const first = await log.append(channel, draft('pub-130'));
-    const crashing = logCrashingAt((command) => command instanceof UpdateCommand && String(command.input.UpdateExpression).startsWith('SET seq'));
+    const crashing = logCrashingAt(
+      (command) => command instanceof UpdateCommand && String(command.input.UpdateExpression).startsWith('SET seq'),
+    );
     await expect(crashing.append(channel, draft('pub-131', 'lost'))).rejects.toThrow(Crash);
 
     // A retry at once, well inside the 30 s after which an abandoned claim is stale.
@@ -133,14 +142,20 @@ describe('DynamoDbMessageLog', () => {
     expect(retry).toMatchObject({ duplicate: false, message: { seq: 3, payload: 'retried' } });
     expect(early).toEqual([retry.message]);
     expect(settled).toEqual([{ channel, seq: 2, skipped: true }, retry.message]);
-    expect(await log.readAfter(channel, 0, 10)).toEqual([first.message, { channel, seq: 2, skipped: true }, retry.message]);
+    expect(await log.readAfter(channel, 0, 10)).toEqual([
+      first.message,
+      { channel, seq: 2, skipped: true },
+      retry.message,
+    ]);
     expect(await log.readAfter(channel, 0, 2)).toEqual([first.message, { channel, seq: 2, skipped: true }]);
     expect(await log.readBefore(channel, undefined, 10)).toEqual([first.message, retry.message]);
   });
 
   it('reports a drawn seq never stored at the end of the log as skipped once settled, and never lets it be filled later', async () => {
     await log.append(channel, draft('one'));
-    const crashing = logCrashingAt((command) => command instanceof UpdateCommand && String(command.input.UpdateExpression).startsWith('SET seq'));
+    const crashing = logCrashingAt(
+      (command) => command instanceof UpdateCommand && String(command.input.UpdateExpression).startsWith('SET seq'),
+    );
     await expect(crashing.append(channel, draft('abandoned'))).rejects.toThrow(Crash);
 
     const before = await log.readAfter(channel, 0, 10);
@@ -149,12 +164,17 @@ describe('DynamoDbMessageLog', () => {
 
     expect(await log.latestSeq(channel)).toBe(2);
     expect(before.map((entry) => entry.seq)).toEqual([1]);
-    expect(settled.map((entry) => [entry.seq, 'skipped' in entry])).toEqual([[1, false], [2, true]]);
+    expect(settled.map((entry) => [entry.seq, 'skipped' in entry])).toEqual([
+      [1, false],
+      [2, true],
+    ]);
   });
 
   it('lets a publisher that lost its claim to a retry skip its own seq at once; the message is stored once', async () => {
     let release: () => void = () => undefined;
-    const paused = new Promise<void>((resolve) => { release = resolve; });
+    const paused = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     const slow = logPausingAt(
       (command) => command instanceof UpdateCommand && String(command.input.UpdateExpression).startsWith('SET seq'),
       paused,
@@ -205,14 +225,19 @@ describe('publish and replay over DynamoDbMessageLog', () => {
   it('delivers a message whose publisher stopped after numbering it, when its retry stores it', async () => {
     const deps = createMemoryDependencies({ now: clock.now() });
     await givenConnected(deps, 'reader', { topicName: 'repairs' });
-    const crashing = logCrashingAt((command) => command instanceof PutCommand && String(command.input.Item?.sk).match(/^\d{12}$/) !== null);
-    const publishing = (messages: DynamoDbMessageLog) => publish({ ...deps, messages }, { topic: 'repairs', message: 'hello', id: 'r-1', from: null });
+    const crashing = logCrashingAt(
+      (command) => command instanceof PutCommand && String(command.input.Item?.sk).match(/^\d{12}$/) !== null,
+    );
+    const publishing = (messages: DynamoDbMessageLog) =>
+      publish({ ...deps, messages }, { topic: 'repairs', message: 'hello', id: 'r-1', from: null });
     await expect(publishing(crashing)).rejects.toThrow(Crash);
 
     const retry = await publishing(log);
 
     expect(retry).toMatchObject({ seq: 1, duplicate: false, fanOut: { delivered: 1 } });
-    expect(deps.notifier.framesOfType('reader', 'message')).toMatchObject([{ topic: 'repairs', seq: 1, message: 'hello' }]);
+    expect(deps.notifier.framesOfType('reader', 'message')).toMatchObject([
+      { topic: 'repairs', seq: 1, message: 'hello' },
+    ]);
   });
 
   it('replays a skipped seq as a skipped frame, so that a resubscriber does not wait for it', async () => {
@@ -220,8 +245,12 @@ describe('publish and replay over DynamoDbMessageLog', () => {
     await givenConnected(deps as never, 'late');
     const send = (id: string) => publish(deps, { topic: 'gaps', message: id, id, from: null });
     await send('g-1');
-    const crashing = logCrashingAt((command) => command instanceof UpdateCommand && String(command.input.UpdateExpression).startsWith('SET seq'));
-    await expect(publish({ ...deps, messages: crashing }, { topic: 'gaps', message: 'lost', id: 'g-2', from: null })).rejects.toThrow(Crash);
+    const crashing = logCrashingAt(
+      (command) => command instanceof UpdateCommand && String(command.input.UpdateExpression).startsWith('SET seq'),
+    );
+    await expect(
+      publish({ ...deps, messages: crashing }, { topic: 'gaps', message: 'lost', id: 'g-2', from: null }),
+    ).rejects.toThrow(Crash);
     await send('g-3');
     clock.advance(61_000);
 

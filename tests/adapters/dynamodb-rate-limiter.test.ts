@@ -1,8 +1,8 @@
 import { DynamoDbConnectionRepository } from '../../src/adapters/dynamodb/dynamodb-connection-repository';
 import { DynamoDbRateLimiter } from '../../src/adapters/dynamodb/dynamodb-rate-limiter';
-import type { RouteClass } from '../../src/domain/ports/rate-limiter';
 import { DynamoDbSessionHistory } from '../../src/adapters/dynamodb/dynamodb-session-history';
-import { ManualClock, startEmbeddedTable, type EmbeddedTable } from '../support/embedded-table';
+import type { RouteClass } from '../../src/domain/ports/rate-limiter';
+import { type EmbeddedTable, ManualClock, startEmbeddedTable } from '../support/embedded-table';
 
 let embedded: EmbeddedTable;
 let clock: ManualClock;
@@ -10,14 +10,19 @@ let limiter: DynamoDbRateLimiter;
 
 async function registered(connectionId: string): Promise<string> {
   await new DynamoDbConnectionRepository(embedded.table).register({
-    connectionId, userId: 'u', name: 'n', connectedAt: clock.now().toISOString(), resumed: false,
+    connectionId,
+    userId: 'u',
+    name: 'n',
+    connectedAt: clock.now().toISOString(),
+    resumed: false,
   });
   return connectionId;
 }
 
 async function attempts(connectionId: string, count: number, routeClass: RouteClass = 'chat'): Promise<number> {
   let allowed = 0;
-  for (let i = 0; i < count; i += 1) if ((await limiter.tryAcquire(connectionId, routeClass, clock.now())) === 'allowed') allowed += 1;
+  for (let i = 0; i < count; i += 1)
+    if ((await limiter.tryAcquire(connectionId, routeClass, clock.now())) === 'allowed') allowed += 1;
   return allowed;
 }
 
@@ -70,7 +75,11 @@ describe('DynamoDbRateLimiter', () => {
     const connection = await registered('rate-arrival');
     const strict = new DynamoDbRateLimiter(embedded.table, {
       ...{ chat: { ratePerSecond: 1, burst: 1 }, read: { ratePerSecond: 1, burst: 1 } },
-      ...{ publish: { ratePerSecond: 1, burst: 1 }, subscribe: { ratePerSecond: 1, burst: 1 }, session: { ratePerSecond: 1, burst: 1 } },
+      ...{
+        publish: { ratePerSecond: 1, burst: 1 },
+        subscribe: { ratePerSecond: 1, burst: 1 },
+        session: { ratePerSecond: 1, burst: 1 },
+      },
     });
     const arrived = clock.now().getTime();
     const at = (ms: number) => new Date(arrived + ms);
@@ -94,14 +103,16 @@ describe('DynamoDbRateLimiter', () => {
   it('never lets concurrent frames of one connection spend the same slot', async () => {
     const connection = await registered('rate-race');
 
-    const results = await Promise.all(Array.from({ length: 40 }, () => limiter.tryAcquire(connection, 'chat', clock.now())));
+    const results = await Promise.all(
+      Array.from({ length: 40 }, () => limiter.tryAcquire(connection, 'chat', clock.now())),
+    );
 
     expect(results.filter((result) => result === 'allowed').length).toBeLessThanOrEqual(20);
   });
 });
 
 describe('DynamoDbSessionHistory', () => {
-  it('lists a user\'s closed connections newest first', async () => {
+  it("lists a user's closed connections newest first", async () => {
     const history = new DynamoDbSessionHistory(embedded.table, { retentionSeconds: 3600 });
     const session = (n: number) => ({
       connectionId: `c${n}`,

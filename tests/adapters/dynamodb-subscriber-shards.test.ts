@@ -2,7 +2,7 @@ import { DynamoDbConnectionRepository } from '../../src/adapters/dynamodb/dynamo
 import { DynamoDbSubscriptionRepository } from '../../src/adapters/dynamodb/dynamodb-subscription-repository';
 import { MAX_SHARDS, subscriberRange } from '../../src/adapters/dynamodb/subscriber-ranges';
 import type { Connection } from '../../src/domain/model';
-import { ManualClock, startEmbeddedTable, type EmbeddedTable } from '../support/embedded-table';
+import { type EmbeddedTable, ManualClock, startEmbeddedTable } from '../support/embedded-table';
 
 let embedded: EmbeddedTable;
 let subscriptions: DynamoDbSubscriptionRepository;
@@ -19,10 +19,21 @@ function connectionIds(count: number): string[] {
 }
 
 function aConnection(connectionId: string): Connection {
-  return { connectionId, userId: `u-${connectionId}`, name: 'n', connectedAt: new Date().toISOString(), resumed: false };
+  return {
+    connectionId,
+    userId: `u-${connectionId}`,
+    name: 'n',
+    connectedAt: new Date().toISOString(),
+    resumed: false,
+  };
 }
 
-async function readShard(channel: string, index: number, of: number, limit: number): Promise<{ ids: string[]; pages: number }> {
+async function readShard(
+  channel: string,
+  index: number,
+  of: number,
+  limit: number,
+): Promise<{ ids: string[]; pages: number }> {
   const ids: string[] = [];
   let cursor: string | null = null;
   let pages = 0;
@@ -50,7 +61,8 @@ describe('DynamoDbSubscriptionRepository as SubscriberShards', () => {
 
     for (const shardCount of [1, 3, 16, MAX_SHARDS]) {
       const shards = [];
-      for (let index = 0; index < shardCount; index += 1) shards.push(await readShard('topic:big', index, shardCount, 25));
+      for (let index = 0; index < shardCount; index += 1)
+        shards.push(await readShard('topic:big', index, shardCount, 25));
       const all = shards.flatMap((s) => s.ids);
       expect(all.sort()).toEqual([...ids].sort());
       expect(new Set(all).size).toBe(ids.length);

@@ -50,7 +50,15 @@ describe('HmacTokenSigner', () => {
     const tokens = signer(clock);
     const good = await tokens.issue({ userId: 'user-1', issuedAt });
 
-    for (const garbled of ['', 'x', 'v1.a.b', `${good}.extra`, good.replace(/^v1/, 'v2'), good.slice(0, -1), `${good.slice(0, -2)}==`]) {
+    for (const garbled of [
+      '',
+      'x',
+      'v1.a.b',
+      `${good}.extra`,
+      good.replace(/^v1/, 'v2'),
+      good.slice(0, -1),
+      `${good.slice(0, -2)}==`,
+    ]) {
       expect(await tokens.verify(garbled)).toBeUndefined();
     }
   });
@@ -69,8 +77,12 @@ describe('HmacTokenSigner', () => {
     const tokens = signer(clock);
     clock.time = issuedAt.getTime();
 
-    expect(await tokens.verify(await tokens.issue({ userId: 'u', issuedAt: new Date(issuedAt.getTime() + 30_000) }))).toBeDefined();
-    expect(await tokens.verify(await tokens.issue({ userId: 'u', issuedAt: new Date(issuedAt.getTime() + 61_000) }))).toBeUndefined();
+    expect(
+      await tokens.verify(await tokens.issue({ userId: 'u', issuedAt: new Date(issuedAt.getTime() + 30_000) })),
+    ).toBeDefined();
+    expect(
+      await tokens.verify(await tokens.issue({ userId: 'u', issuedAt: new Date(issuedAt.getTime() + 61_000) })),
+    ).toBeUndefined();
   });
 
   it('refuses a short secret, and reads the secret again after a failed read', async () => {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { ArticleSourceError } from '../../src/adapters/article/article-source-error';
 import { WikipediaArticleSource } from '../../src/adapters/article/wikipedia-article-source';
 import { DynamoDbArticlePins } from '../../src/adapters/dynamodb/dynamodb-article-pins';
-import { startEmbeddedTable, type EmbeddedTable } from '../support/embedded-table';
+import { type EmbeddedTable, startEmbeddedTable } from '../support/embedded-table';
 
 /** What the fake MediaWiki API answers next; tests change it between loads. */
 interface FakeWiki {
@@ -70,8 +70,14 @@ describe('WikipediaArticleSource', () => {
     const query = Object.fromEntries(wiki.requests[0]?.searchParams ?? []);
     expect(wiki.requests[0]?.pathname).toBe('/w/api.php');
     expect(query).toMatchObject({
-      action: 'query', prop: 'extracts|revisions', explaintext: '1', rvprop: 'ids', redirects: '1',
-      titles: title, format: 'json', formatversion: '2',
+      action: 'query',
+      prop: 'extracts|revisions',
+      explaintext: '1',
+      rvprop: 'ids',
+      redirects: '1',
+      titles: title,
+      format: 'json',
+      formatversion: '2',
     });
   });
 
@@ -117,7 +123,9 @@ describe('WikipediaArticleSource', () => {
     const title = freshTitle();
     wiki.body = { batchcomplete: true, query: { pages: [{ ns: 0, title, missing: true }] } };
 
-    await expect(source(title).load()).rejects.toThrow(new ArticleSourceError(`Wikipedia has no page 127.0.0.1:${new URL(apiUrl).port} "${title}".`));
+    await expect(source(title).load()).rejects.toThrow(
+      new ArticleSourceError(`Wikipedia has no page 127.0.0.1:${new URL(apiUrl).port} "${title}".`),
+    );
 
     wiki.body = page(title, 'Created since.', 3);
     await expect(source(title).load()).resolves.toMatchObject({ revision: 'wikipedia-3' });
@@ -143,8 +151,16 @@ describe('WikipediaArticleSource', () => {
 
   it.each([
     ['an answer that is not JSON', { raw: '<html>maintenance</html>' }, /not JSON/],
-    ['an API error', { body: { error: { code: 'badvalue', info: 'Unrecognized value' } } }, /refused the query.*badvalue/],
-    ['an invalid title', { body: { query: { pages: [{ title: 'a|b', invalidreason: 'illegal character', invalid: true }] } } }, /invalid: illegal character/],
+    [
+      'an API error',
+      { body: { error: { code: 'badvalue', info: 'Unrecognized value' } } },
+      /refused the query.*badvalue/,
+    ],
+    [
+      'an invalid title',
+      { body: { query: { pages: [{ title: 'a|b', invalidreason: 'illegal character', invalid: true }] } } },
+      /invalid: illegal character/,
+    ],
     ['no pages', { body: { batchcomplete: true } }, /exactly one page/],
     ['a page without a revision', { body: { query: { pages: [{ title: 'X', extract: 'text' }] } } }, /revision id/],
     ['an empty text', { body: page('X', '  ', 5) }, /no plain text/],
@@ -170,6 +186,8 @@ describe('WikipediaArticleSource', () => {
     wiki.body = page(title, 'x'.repeat(401 * 1024), 8);
 
     await expect(source(title).load()).rejects.toThrow(/KB, over DynamoDB's 400 KB item limit/);
-    expect(await new DynamoDbArticlePins(embedded.table).get(`wikipedia#${new URL(apiUrl).host}#${title}`)).toBeUndefined();
+    expect(
+      await new DynamoDbArticlePins(embedded.table).get(`wikipedia#${new URL(apiUrl).host}#${title}`),
+    ).toBeUndefined();
   });
 });

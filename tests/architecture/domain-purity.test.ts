@@ -34,9 +34,12 @@ describe('domain purity', () => {
     },
   );
 
-  it.each(files.map((file) => [path.relative(DOMAIN_ROOT, file), file]))('%s reads no environment variables', (_relative, file) => {
-    expect(readFileSync(file, 'utf8')).not.toMatch(/\bprocess\s*\.\s*env\b/);
-  });
+  it.each(files.map((file) => [path.relative(DOMAIN_ROOT, file), file]))(
+    '%s reads no environment variables',
+    (_relative, file) => {
+      expect(readFileSync(file, 'utf8')).not.toMatch(/\bprocess\s*\.\s*env\b/);
+    },
+  );
 });
 
 describe('the shared wire module', () => {
@@ -46,9 +49,12 @@ describe('the shared wire module', () => {
     expect(files.map((file) => path.basename(file)).sort()).toEqual(expect.arrayContaining(['frames.ts', 'rules.ts']));
   });
 
-  it.each(files.map((file) => [path.relative(WIRE_ROOT, file), file]))('%s imports nothing at all', (_relative, file) => {
-    expect(importSpecifiers(readFileSync(file, 'utf8'))).toEqual([]);
-  });
+  it.each(files.map((file) => [path.relative(WIRE_ROOT, file), file]))(
+    '%s imports nothing at all',
+    (_relative, file) => {
+      expect(importSpecifiers(readFileSync(file, 'utf8'))).toEqual([]);
+    },
+  );
 });
 
 describe('the import checker', () => {
@@ -69,13 +75,21 @@ describe('the import checker', () => {
     ["const sdk = await import('@aws-sdk/lib-dynamodb');", '@aws-sdk/lib-dynamodb'],
     ["import fs = require('fs');", 'fs'],
     ["import { table } from '../../adapters/dynamodb/table';", '../../adapters/dynamodb/table'],
-    ["import { SwitchboardClient } from '../../../packages/client/src/switchboard-client';", '../../../packages/client/src/switchboard-client'],
+    [
+      "import { SwitchboardClient } from '../../../packages/client/src/switchboard-client';",
+      '../../../packages/client/src/switchboard-client',
+    ],
   ])('catches %s', (source, specifier) => {
     expect(violationsIn(source)).toEqual([specifier]);
   });
 
   it('reads imports that span several lines', () => {
-    const source = ['import {', '  DynamoDBClient,', '  type DynamoDBClientConfig,', "} from '@aws-sdk/client-dynamodb';"].join('\n');
+    const source = [
+      'import {',
+      '  DynamoDBClient,',
+      '  type DynamoDBClientConfig,',
+      "} from '@aws-sdk/client-dynamodb';",
+    ].join('\n');
 
     expect(violationsIn(source)).toEqual(['@aws-sdk/client-dynamodb']);
   });

@@ -58,7 +58,8 @@ function forbiddenReason(specifier: string, filePath: string, domainRoot: string
     const target = path.resolve(path.dirname(filePath), specifier);
     const relative = path.relative(domainRoot, target);
     if (isInside(WIRE_ROOT, target)) return undefined;
-    if (relative.startsWith('..') || path.isAbsolute(relative)) return 'the domain must not depend on the layers around it';
+    if (relative.startsWith('..') || path.isAbsolute(relative))
+      return 'the domain must not depend on the layers around it';
   }
   return undefined;
 }

@@ -4,7 +4,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { WEBSOCKET_ARTICLE } from '../../src/adapters/article/websocket-article';
-import { startLocalStack, type LocalStack } from '../../src/local/stack';
+import { type LocalStack, startLocalStack } from '../../src/local/stack';
 import { AppPage, byTestId, eventually, PHONE } from './support/app-page';
 import { launchChromium } from './support/chromium';
 import { shootPanels } from './support/screenshots';
@@ -158,7 +158,10 @@ describe('connection', () => {
 
   it('starts a new identity when the server refuses the stored token', async () => {
     const app = await open('?autoconnect=0');
-    await app.page.evaluate((url) => localStorage.setItem(`switchboard.token:${url}`, 'v1.forged.token.value'), stack.wsUrl);
+    await app.page.evaluate(
+      (url) => localStorage.setItem(`switchboard.token:${url}`, 'v1.forged.token.value'),
+      stack.wsUrl,
+    );
     await app.locator('connect').click();
     await app.waitForStatus('connected');
     expect(await app.userId()).not.toBe('');
@@ -174,7 +177,9 @@ describe('connection', () => {
     const clickedAt = Date.now(); // the 2 s count from Connect, not from when the session came
     await app.locator('connect').click();
     await app.waitForStatus('connected');
-    await app.page.locator(byTestId('notice'), { hasText: 'Disconnected automatically after 2 s' }).waitFor({ timeout: 10_000 });
+    await app.page
+      .locator(byTestId('notice'), { hasText: 'Disconnected automatically after 2 s' })
+      .waitFor({ timeout: 10_000 });
     expect(await app.status()).toBe('disconnected');
     expect(Date.now() - clickedAt).toBeGreaterThanOrEqual(1900);
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -186,16 +191,24 @@ describe('connection', () => {
     await app.waitForStatus('connected');
     const timer = app.locator('session-timer');
     expect(await timer.textContent()).toMatch(/^00:0[01]$/);
-    await app.page.waitForFunction(() => /^00:0[2-9]$/.test(document.querySelector('[data-testid="session-timer"]')?.textContent ?? ''), null, {
-      timeout: 6_000,
-    });
+    await app.page.waitForFunction(
+      () => /^00:0[2-9]$/.test(document.querySelector('[data-testid="session-timer"]')?.textContent ?? ''),
+      null,
+      {
+        timeout: 6_000,
+      },
+    );
   });
 
   it('resumes the same user after the server drops the socket, and Reset identity makes a new one', async () => {
     const app = await open();
     const userId = await app.userId();
     const dropped = await app.dropFromServer(stack.wsUrl);
-    await eventually(async () => (await app.status()) === 'connected' && (await app.connectionId()) !== dropped, 15_000, 'reconnect');
+    await eventually(
+      async () => (await app.status()) === 'connected' && (await app.connectionId()) !== dropped,
+      15_000,
+      'reconnect',
+    );
     expect(await app.userId()).toBe(userId);
     await app.locator('session-resumed').waitFor();
 
@@ -280,7 +293,9 @@ describe('chat', () => {
     await ada.sendChat('Hello from Ada');
     expect(await ada.waitForChat('Hello from Ada')).toEqual({ own: 'true', state: 'delivered' });
     expect(await grace.waitForChat('Hello from Ada')).toEqual({ own: 'false', state: 'delivered' });
-    expect(await grace.page.locator(byTestId('chat-message'), { hasText: 'Hello from Ada' }).textContent()).toContain('Ada');
+    expect(await grace.page.locator(byTestId('chat-message'), { hasText: 'Hello from Ada' }).textContent()).toContain(
+      'Ada',
+    );
 
     await grace.locator('chat-input').fill('Hi Ada, Grace here');
     await grace.locator('chat-send').click();
@@ -305,16 +320,27 @@ describe('chat', () => {
     const who = ada.page.locator(byTestId('who-user'), { hasText: /da( \(you\))? #/ });
     await eventually(async () => (await who.count()) >= 2);
     const listed = await who.evaluateAll((rows) =>
-      rows.map((row) => ({ userId: row.getAttribute('data-user-id') ?? '', tag: row.querySelector('[data-testid="user-tag"]')?.textContent })),
+      rows.map((row) => ({
+        userId: row.getAttribute('data-user-id') ?? '',
+        tag: row.querySelector('[data-testid="user-tag"]')?.textContent,
+      })),
     );
     const ownTag = await ada.page.locator(`${byTestId('who-user')}.self ${byTestId('user-tag')}`).textContent();
     const tagInMessage = await message.locator(byTestId('user-tag')).textContent();
 
-    for (const { userId, tag } of listed) expect(tag).toBe(`#${userId.replace(/[^A-Za-z0-9]/g, '').slice(0, 8).toLowerCase()}`);
+    for (const { userId, tag } of listed)
+      expect(tag).toBe(
+        `#${userId
+          .replace(/[^A-Za-z0-9]/g, '')
+          .slice(0, 8)
+          .toLowerCase()}`,
+      );
     expect(new Set(listed.map((entry) => entry.tag)).size).toBe(listed.length);
     expect(listed.map((entry) => entry.tag)).toContain(tagInMessage);
     expect(tagInMessage).not.toBe(ownTag);
-    expect(await ada.page.locator(byTestId('chat-me'), { hasText: /You appear as Ada #[0-9a-z]{8}\./ }).count()).toBe(1);
+    expect(await ada.page.locator(byTestId('chat-me'), { hasText: /You appear as Ada #[0-9a-z]{8}\./ }).count()).toBe(
+      1,
+    );
   });
 
   it('refuses a message with a direction override in the page, in plain words, and sends nothing', async () => {
@@ -442,7 +468,9 @@ describe('tele-read', () => {
     await app.page.locator(`${byTestId('feed-text')}[data-finished="true"]`).waitFor({ timeout: 50_000 });
     expect(await app.feedText()).toBe(WEBSOCKET_ARTICLE.text);
     expect(await app.locator('feed-gap').count()).toBe(0);
-    expect(await app.locator('feed-progress-text').textContent()).toBe(`${WEBSOCKET_ARTICLE.text.length} / ${WEBSOCKET_ARTICLE.text.length}`);
+    expect(await app.locator('feed-progress-text').textContent()).toBe(
+      `${WEBSOCKET_ARTICLE.text.length} / ${WEBSOCKET_ARTICLE.text.length}`,
+    );
   }, 90_000);
 });
 
@@ -503,7 +531,16 @@ describe('topics', () => {
     const topic = `e2e.order.${Date.now()}`;
     await app.subscribe(topic);
     const deliver = (seq: number) =>
-      toPage?.(JSON.stringify({ type: 'message', topic, message: `m${seq}`, seq, from: null, sentAt: new Date().toISOString() }));
+      toPage?.(
+        JSON.stringify({
+          type: 'message',
+          topic,
+          message: `m${seq}`,
+          seq,
+          from: null,
+          sentAt: new Date().toISOString(),
+        }),
+      );
 
     // As parallel fan-out workers may deliver them: out of order, and one of them twice (a job run again).
     deliver(3);
@@ -559,7 +596,9 @@ describe('topics', () => {
     await app.page.locator(byTestId('publish-status'), { hasText: 'Not published to e2e.gateway' }).waitFor();
 
     await app.sendChat('will fail once');
-    const failed = app.page.locator(`${byTestId('chat-outbox')} ${byTestId('chat-message')}[data-state="failed"]`, { hasText: 'will fail once' });
+    const failed = app.page.locator(`${byTestId('chat-outbox')} ${byTestId('chat-message')}[data-state="failed"]`, {
+      hasText: 'will fail once',
+    });
     await failed.waitFor();
     expect(await failed.textContent()).toContain('not delivered');
     expect(await app.status()).toBe('connected');

@@ -21,7 +21,12 @@ describe('the browser the tests run', () => {
   });
 
   it('is CHROMIUM_PATH when set, and says so when that file does not exist', () => {
-    expect(findChromium({ CHROMIUM_PATH: process.execPath })).toMatchObject({ source: 'CHROMIUM_PATH', executablePath: process.execPath });
-    expect(() => findChromium({ CHROMIUM_PATH: '/nowhere/chromium' })).toThrow('CHROMIUM_PATH is /nowhere/chromium, which does not exist');
+    expect(findChromium({ CHROMIUM_PATH: process.execPath })).toMatchObject({
+      source: 'CHROMIUM_PATH',
+      executablePath: process.execPath,
+    });
+    expect(() => findChromium({ CHROMIUM_PATH: '/nowhere/chromium' })).toThrow(
+      'CHROMIUM_PATH is /nowhere/chromium, which does not exist',
+    );
   });
 });

@@ -25,7 +25,11 @@ function reachableFrom(entry: string): { files: string[]; bare: string[]; unreso
         continue;
       }
       const base = resolve(dirname(file), specifier).replace(/\.js$/, '');
-      const candidates = [base, ...['.ts', '.tsx'].map((ext) => `${base}${ext}`), ...['index.ts', 'index.tsx'].map((name) => join(base, name))];
+      const candidates = [
+        base,
+        ...['.ts', '.tsx'].map((ext) => `${base}${ext}`),
+        ...['index.ts', 'index.tsx'].map((name) => join(base, name)),
+      ];
       const target = candidates.find((candidate) => existsSync(candidate) && /\.(ts|tsx|css|json)$/.test(candidate));
       if (!target) unresolved.push(`${relative(PROJECT_ROOT, file)}: ${specifier}`);
       else if (/\.tsx?$/.test(target)) visit(target);
@@ -40,8 +44,12 @@ describe('the web bundle', () => {
     const { files, bare, unresolved } = reachableFrom(join(PROJECT_ROOT, 'web/src/main.ts'));
     expect(unresolved).toEqual([]);
     expect(bare).toEqual([]);
-    expect(files.filter((file) => !file.startsWith('web/src/') && !file.startsWith('packages/client/src/'))).toEqual([]);
-    expect(files).toEqual(expect.arrayContaining(['packages/client/src/switchboard-client.ts', 'packages/client/src/wire/rules.ts']));
+    expect(files.filter((file) => !file.startsWith('web/src/') && !file.startsWith('packages/client/src/'))).toEqual(
+      [],
+    );
+    expect(files).toEqual(
+      expect.arrayContaining(['packages/client/src/switchboard-client.ts', 'packages/client/src/wire/rules.ts']),
+    );
     expect(files).not.toContain('packages/client/src/node.ts');
   });
 

@@ -1,4 +1,4 @@
-import { allTransitions, nextState, type ConnectionEvent, type ConnectionState } from '@switchboard/client';
+import { allTransitions, type ConnectionEvent, type ConnectionState, nextState } from '@switchboard/client';
 import { flush, session, setup, URL_ } from './support/harness';
 
 type Harness = ReturnType<typeof setup>;
@@ -11,7 +11,10 @@ type Act = (h: Harness) => Promise<void> | void;
 /** Never settles: holds a client in `diagnosing` while the test acts. */
 const pendingProbe = () => new Promise<boolean>(() => undefined);
 
-const STATES: Record<Exclude<ConnectionState, 'closed'>, { options?: Parameters<typeof setup>[0]; arrange: Arrange }> = {
+const STATES: Record<
+  Exclude<ConnectionState, 'closed'>,
+  { options?: Parameters<typeof setup>[0]; arrange: Arrange }
+> = {
   idle: { arrange: () => undefined },
   connecting: { arrange: (h) => h.client.connect(URL_) },
   handshaking: {
@@ -113,9 +116,13 @@ describe('the connection state machine', () => {
   const cases = allTransitions().map(([from, event, to]) => ({ from, event, to, key: `${from} ${event}` }));
 
   it('has a transition for every state but closed, and closed is final', () => {
-    expect(new Set(cases.map((c) => c.from))).toEqual(new Set(['idle', 'connecting', 'handshaking', 'connected', 'diagnosing', 'backoff']));
+    expect(new Set(cases.map((c) => c.from))).toEqual(
+      new Set(['idle', 'connecting', 'handshaking', 'connected', 'diagnosing', 'backoff']),
+    );
     expect(cases.filter((c) => c.from === 'closed')).toEqual([]);
-    expect(cases.filter((c) => c.event === 'close').map((c) => c.to)).toEqual(cases.filter((c) => c.event === 'close').map(() => 'closed'));
+    expect(cases.filter((c) => c.event === 'close').map((c) => c.to)).toEqual(
+      cases.filter((c) => c.event === 'close').map(() => 'closed'),
+    );
   });
 
   it('ignores an event the table does not have (a late timer, a stale socket)', () => {

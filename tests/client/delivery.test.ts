@@ -1,7 +1,14 @@
 import type { TopicMessageFrame, TopicStatus } from '@switchboard/client';
 import { setup, URL_ } from './support/harness';
 
-const message = (topic: string, seq: number): TopicMessageFrame => ({ type: 'message', topic, seq, message: seq, from: null, sentAt: '' });
+const message = (topic: string, seq: number): TopicMessageFrame => ({
+  type: 'message',
+  topic,
+  seq,
+  message: seq,
+  from: null,
+  sentAt: '',
+});
 
 function subscribed(options: Parameters<typeof setup>[0] = {}) {
   const h = setup({ heartbeatMs: 60 * 60_000, ...options });
@@ -39,7 +46,11 @@ describe('delivery to the application, per topic', () => {
     scheduler.advance(999);
     expect(socket.sent.filter((frame) => frame.action === 'subscribe')).toHaveLength(1);
     scheduler.advance(1);
-    expect(socket.sent.filter((frame) => frame.action === 'subscribe').at(-1)).toEqual({ action: 'subscribe', topic: 'news', since: 1 });
+    expect(socket.sent.filter((frame) => frame.action === 'subscribe').at(-1)).toEqual({
+      action: 'subscribe',
+      topic: 'news',
+      since: 1,
+    });
     expect(seen).toEqual([1]);
 
     socket.receive({ type: 'subscribed', topic: 'news', seq: 4 });
@@ -80,7 +91,9 @@ describe('delivery to the application, per topic', () => {
     socket.drop();
     scheduler.advance(30_000);
     const next = establish({ resumed: true });
-    expect(next.sent.filter((frame) => frame.action === 'subscribe')).toEqual([{ action: 'subscribe', topic: 'news', since: 3 }]);
+    expect(next.sent.filter((frame) => frame.action === 'subscribe')).toEqual([
+      { action: 'subscribe', topic: 'news', since: 3 },
+    ]);
   });
 
   it('takes skipped seqs of a replay in their place among the messages, reporting a run of them as one gap', () => {
@@ -112,7 +125,9 @@ describe('delivery to the application, per topic', () => {
 
     scheduler.advance(30_000);
     const next = establish({ resumed: true });
-    expect(next.sent.filter((frame) => frame.action === 'subscribe')).toEqual([{ action: 'subscribe', topic: 'news', since: 6 }]);
+    expect(next.sent.filter((frame) => frame.action === 'subscribe')).toEqual([
+      { action: 'subscribe', topic: 'news', since: 6 },
+    ]);
     next.receive({ type: 'subscribed', topic: 'news', seq: 8 });
     expect(client.topicStatus('news')).toBe('replaying');
     next.receive(message('news', 7));
@@ -139,7 +154,9 @@ describe('delivery to the application, per topic', () => {
     h.client.subscribe('news', { since: 0 });
     h.client.connect(URL_);
     const socket = h.establish();
-    expect(socket.sent.filter((frame) => frame.action === 'subscribe')).toEqual([{ action: 'subscribe', topic: 'news', since: 0 }]);
+    expect(socket.sent.filter((frame) => frame.action === 'subscribe')).toEqual([
+      { action: 'subscribe', topic: 'news', since: 0 },
+    ]);
     socket.receive({ type: 'subscribed', topic: 'news', seq: 2 });
     socket.receive(message('news', 1));
     socket.receive(message('news', 2));

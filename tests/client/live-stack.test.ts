@@ -1,6 +1,18 @@
-import { memoryTokenStore, SwitchboardClient, type PublishOutcome, type SwitchboardClientOptions } from '@switchboard/client';
+import {
+  memoryTokenStore,
+  type PublishOutcome,
+  SwitchboardClient,
+  type SwitchboardClientOptions,
+} from '@switchboard/client';
 import type { LocalStack } from '../../src/local/stack';
-import { deleteConnection, publishOverHttp, recordingWebSocket, startLiveStack, storedMessages, until } from './support/live-stack';
+import {
+  deleteConnection,
+  publishOverHttp,
+  recordingWebSocket,
+  startLiveStack,
+  storedMessages,
+  until,
+} from './support/live-stack';
 
 // Real sockets through the local gateway, real Lambda handlers, the embedded DynamoDB: the client's
 // guarantees as an application sees them, under disconnects the test forces.
@@ -14,7 +26,12 @@ const FAST: Partial<SwitchboardClientOptions> = {
 
 function liveClient(options: Partial<SwitchboardClientOptions> = {}) {
   const sockets = recordingWebSocket();
-  const client = new SwitchboardClient({ WebSocket: sockets.WebSocket, tokenStore: memoryTokenStore(), ...FAST, ...options });
+  const client = new SwitchboardClient({
+    WebSocket: sockets.WebSocket,
+    tokenStore: memoryTokenStore(),
+    ...FAST,
+    ...options,
+  });
   const transitions: string[] = [];
   client.on('state', ({ event }) => transitions.push(event));
   return { client, sockets, transitions };
@@ -54,7 +71,11 @@ describe('the client against the local stack', () => {
     let lastCut: string | undefined;
     /** One cut at a time, each on a connection that has come back since the previous cut. */
     const cut = async () => {
-      await until(() => client.state === 'connected' && client.session?.connectionId !== lastCut, 10_000, 'a reconnect');
+      await until(
+        () => client.state === 'connected' && client.session?.connectionId !== lastCut,
+        10_000,
+        'a reconnect',
+      );
       lastCut = client.session?.connectionId ?? '';
       // Half the cuts drop the TCP connection from the client's side, half delete it from the server's.
       if (forced % 2 === 0) sockets.current()?.terminate();
@@ -72,7 +93,11 @@ describe('the client against the local stack', () => {
       }
     };
     await Promise.all([publisher(), publisher(), publisher(), publisher()]);
-    await until(() => seen.length >= total, 30_000, () => `all ${total} messages (have ${seen.length}, ${client.state}, ${client.topicStatus(topic)})`);
+    await until(
+      () => seen.length >= total,
+      30_000,
+      () => `all ${total} messages (have ${seen.length}, ${client.state}, ${client.topicStatus(topic)})`,
+    );
 
     expect(forced).toBe(20);
     expect(sockets.opened()).toBeGreaterThanOrEqual(21);
@@ -95,7 +120,9 @@ describe('the client against the local stack', () => {
     expect(outcomes.filter((outcome) => outcome.status !== 'acked')).toEqual([]);
     const stored = await storedMessages(stack, topic);
     expect(stored.map((message) => message.seq)).toEqual(sequence(total));
-    expect(stored.map((message) => (message.message as { n: number }).n).sort((a, b) => a - b)).toEqual(sequence(total).map((n) => n - 1));
+    expect(stored.map((message) => (message.message as { n: number }).n).sort((a, b) => a - b)).toEqual(
+      sequence(total).map((n) => n - 1),
+    );
     expect(new Set(outcomes.map((outcome) => (outcome.status === 'acked' ? outcome.seq : 0))).size).toBe(total);
   }, 60_000);
 });
@@ -162,7 +189,11 @@ describe("API Gateway's idle timeout and maximum connection time, shortened", ()
         await new Promise((done) => setTimeout(done, 15));
       }
       const outcomes = await Promise.all(acks);
-      await until(() => seen.length >= published, 20_000, () => `all ${published} messages (have ${seen.length})`);
+      await until(
+        () => seen.length >= published,
+        20_000,
+        () => `all ${published} messages (have ${seen.length})`,
+      );
 
       expect(transitions.filter((event) => event === 'renew').length).toBeGreaterThanOrEqual(3);
       expect(closes).toEqual([]); // never cut off by the gateway
@@ -176,18 +207,22 @@ describe("API Gateway's idle timeout and maximum connection time, shortened", ()
   it.each([
     ['keeps an idle connection open with its heartbeat', 300, 0],
     ['(without a heartbeat inside the timeout, the gateway closes it)', 60_000, 1],
-  ])('%s', async (_what, heartbeatMs, expectedLosses) => {
-    const { client, transitions } = liveClient({ maxConnectionMs: 0, heartbeatMs });
-    client.connect(stack.wsUrl);
-    try {
-      await until(() => client.state === 'connected', 10_000, 'the session');
-      const connectionId = client.session?.connectionId;
-      await new Promise((done) => setTimeout(done, 1600)); // idle, beyond the 1 s timeout
+  ])(
+    '%s',
+    async (_what, heartbeatMs, expectedLosses) => {
+      const { client, transitions } = liveClient({ maxConnectionMs: 0, heartbeatMs });
+      client.connect(stack.wsUrl);
+      try {
+        await until(() => client.state === 'connected', 10_000, 'the session');
+        const connectionId = client.session?.connectionId;
+        await new Promise((done) => setTimeout(done, 1600)); // idle, beyond the 1 s timeout
 
-      expect(transitions.filter((event) => event === 'socket-lost').length).toBe(expectedLosses);
-      if (expectedLosses === 0) expect(client.session?.connectionId).toBe(connectionId);
-    } finally {
-      client.close();
-    }
-  }, 30_000);
+        expect(transitions.filter((event) => event === 'socket-lost').length).toBe(expectedLosses);
+        if (expectedLosses === 0) expect(client.session?.connectionId).toBe(connectionId);
+      } finally {
+        client.close();
+      }
+    },
+    30_000,
+  );
 });

@@ -1,4 +1,4 @@
-import { LIMITS, type SwitchboardClient, type ChatOutcome, type PublishOutcome } from '@switchboard/client';
+import { type ChatOutcome, LIMITS, type PublishOutcome, type SwitchboardClient } from '@switchboard/client';
 import { requireFrameSize } from '../../packages/client/src/validate';
 import { setup, URL_ } from './support/harness';
 
@@ -26,23 +26,59 @@ describe('bad input is refused with a typed error naming the rule, before anythi
     client.sendChat('  two\r\n\tlines ');
     client.publish('news', { text: 'a\r\nb', n: nested(LIMITS.messageDepth - 1) });
 
-    expect(socket.sent.filter((frame) => frame.action === 'sendmessage').map((frame) => frame.message)).toEqual(['two\n\tlines']);
+    expect(socket.sent.filter((frame) => frame.action === 'sendmessage').map((frame) => frame.message)).toEqual([
+      'two\n\tlines',
+    ]);
     expect(socket.sent.filter((frame) => frame.action === 'publish')).toHaveLength(1);
   });
-
 
   it.each([
     ['a topic outside the rules', (c: SwitchboardClient) => c.subscribe('no spaces'), 'InvalidTopicError', 'topic'],
     ['an empty topic', (c: SwitchboardClient) => c.publish('', 'x'), 'InvalidTopicError', 'topic'],
-    ['a message over 16 KB', (c: SwitchboardClient) => c.publish('news', 'x'.repeat(LIMITS.messageBytes)), 'MessageTooLargeError', 'message-size'],
-    ['chat over 2,000 characters', (c: SwitchboardClient) => c.sendChat('😀'.repeat(LIMITS.chatChars + 1)), 'MessageTooLargeError', 'chat-text'],
+    [
+      'a message over 16 KB',
+      (c: SwitchboardClient) => c.publish('news', 'x'.repeat(LIMITS.messageBytes)),
+      'MessageTooLargeError',
+      'message-size',
+    ],
+    [
+      'chat over 2,000 characters',
+      (c: SwitchboardClient) => c.sendChat('😀'.repeat(LIMITS.chatChars + 1)),
+      'MessageTooLargeError',
+      'chat-text',
+    ],
     ['empty chat', (c: SwitchboardClient) => c.sendChat('   '), 'EmptyChatError', 'chat-text'],
-    ['chat with a direction override', (c: SwitchboardClient) => c.sendChat('invoice\u202egnp.exe'), 'UnprintableTextError', 'chat-text'],
-    ['chat with a control character', (c: SwitchboardClient) => c.sendChat('bell\u0007'), 'UnprintableTextError', 'chat-text'],
-    ['a message nested 33 levels deep', (c: SwitchboardClient) => c.publish('news', nested(LIMITS.messageDepth + 1)), 'MessageTooDeepError', 'message-depth'],
-    ['a message with a zero-width space in a key', (c: SwitchboardClient) => c.publish('news', { 'a\u200b': 1 }), 'UnprintableTextError', 'message-text'],
+    [
+      'chat with a direction override',
+      (c: SwitchboardClient) => c.sendChat('invoice\u202egnp.exe'),
+      'UnprintableTextError',
+      'chat-text',
+    ],
+    [
+      'chat with a control character',
+      (c: SwitchboardClient) => c.sendChat('bell\u0007'),
+      'UnprintableTextError',
+      'chat-text',
+    ],
+    [
+      'a message nested 33 levels deep',
+      (c: SwitchboardClient) => c.publish('news', nested(LIMITS.messageDepth + 1)),
+      'MessageTooDeepError',
+      'message-depth',
+    ],
+    [
+      'a message with a zero-width space in a key',
+      (c: SwitchboardClient) => c.publish('news', { 'a\u200b': 1 }),
+      'UnprintableTextError',
+      'message-text',
+    ],
     ['a name with a zero-width space', (c: SwitchboardClient) => c.setName('Ada\u200b'), 'InvalidNameError', 'name'],
-    ['a since that is not a whole number', (c: SwitchboardClient) => c.subscribe('news', { since: -1 }), 'InvalidSinceError', 'since'],
+    [
+      'a since that is not a whole number',
+      (c: SwitchboardClient) => c.subscribe('news', { since: -1 }),
+      'InvalidSinceError',
+      'since',
+    ],
     ['a URL that is not ws://', (c: SwitchboardClient) => c.connect('https://example.com'), 'InvalidUrlError', 'url'],
   ])('%s', (_what, call, name, rule) => {
     const { client, socket } = connected();
@@ -61,9 +97,13 @@ describe('bad input is refused with a typed error naming the rule, before anythi
     const big = { text: '\u20ac'.repeat(5000) }; // 15,000 bytes of euro signs: within the message limit
     expect(() => client.publish('news', big)).not.toThrow();
     expect(socket.sent.at(-1)?.action).toBe('publish');
-    expect(() => requireFrameSize('x'.repeat(LIMITS.frameBytes + 1))).toThrow(expect.objectContaining({ name: 'FrameTooLargeError', rule: 'frame-size' }));
+    expect(() => requireFrameSize('x'.repeat(LIMITS.frameBytes + 1))).toThrow(
+      expect.objectContaining({ name: 'FrameTooLargeError', rule: 'frame-size' }),
+    );
     expect(() => requireFrameSize('é'.repeat(LIMITS.frameBytes / 2))).not.toThrow();
-    expect(() => requireFrameSize('é'.repeat(LIMITS.frameBytes / 2 + 1))).toThrow(expect.objectContaining({ rule: 'frame-size' }));
+    expect(() => requireFrameSize('é'.repeat(LIMITS.frameBytes / 2 + 1))).toThrow(
+      expect.objectContaining({ rule: 'frame-size' }),
+    );
   });
 });
 
@@ -72,7 +112,10 @@ describe('a malformed frame from the server', () => {
     ['not JSON', '{"type":"message",'],
     ['not an object', '[1,2]'],
     ['a message without a seq', JSON.stringify({ type: 'message', topic: 'news', message: 1 })],
-    ['a session without a token', JSON.stringify({ type: 'session', userId: 'u', connectionId: 'c', cursor: 0, total: 0 })],
+    [
+      'a session without a token',
+      JSON.stringify({ type: 'session', userId: 'u', connectionId: 'c', cursor: 0, total: 0 }),
+    ],
     ['a type that is not a string', JSON.stringify({ type: 7 })],
   ])('(%s) is reported through an event, never thrown, and changes nothing', (_what, data) => {
     const { client, socket } = connected();
@@ -101,13 +144,14 @@ describe('a malformed frame from the server', () => {
     const { client, socket } = connected();
     const errors: unknown[] = [];
     const original = globalThis.queueMicrotask;
-    globalThis.queueMicrotask = (callback) => original(() => {
-      try {
-        callback();
-      } catch (error) {
-        errors.push(error);
-      }
-    });
+    globalThis.queueMicrotask = (callback) =>
+      original(() => {
+        try {
+          callback();
+        } catch (error) {
+          errors.push(error);
+        }
+      });
     try {
       const seen: number[] = [];
       client.on('topicMessage', () => {
@@ -150,7 +194,14 @@ describe('the outbox', () => {
       expect(sends()).toBe(before + 1);
     }
     expect(outcomes).toEqual([]);
-    socket.receive({ type: 'chat', id: entry.id, seq: 3, message: 'hi', from: { userId: 'u1', name: 'Ada' }, sentAt: '' });
+    socket.receive({
+      type: 'chat',
+      id: entry.id,
+      seq: 3,
+      message: 'hi',
+      from: { userId: 'u1', name: 'Ada' },
+      sentAt: '',
+    });
     expect(outcomes).toEqual([{ id: entry.id, status: 'acked', seq: 3 }]);
   });
 
@@ -162,14 +213,23 @@ describe('the outbox', () => {
       scheduler.advance(100);
     }
     expect(socket.sent.filter((frame) => frame.id === id)).toHaveLength(3);
-    expect(outcomes).toEqual([{ id, topic: 'news', status: 'failed', error: { kind: 'server', code: 'internal', message: 'Something went wrong.' } }]);
+    expect(outcomes).toEqual([
+      {
+        id,
+        topic: 'news',
+        status: 'failed',
+        error: { kind: 'server', code: 'internal', message: 'Something went wrong.' },
+      },
+    ]);
   });
 
   it('fails the one publish in flight that the server refuses for good, with the server’s error', () => {
     const { client, socket, outcomes } = connected();
     const { id } = client.publish('news', 'hello');
     socket.receive({ type: 'error', code: 'invalid_frame', message: 'bad', action: 'publish' });
-    expect(outcomes).toEqual([{ id, topic: 'news', status: 'failed', error: { kind: 'server', code: 'invalid_frame', message: 'bad' } }]);
+    expect(outcomes).toEqual([
+      { id, topic: 'news', status: 'failed', error: { kind: 'server', code: 'invalid_frame', message: 'bad' } },
+    ]);
   });
 
   it('when several are in flight, sends them once more and fails those still waiting at the next refusal', () => {
@@ -203,7 +263,9 @@ describe('the outbox', () => {
     const ticket = client.publish('news', 'hello');
     client.close();
     await expect(ticket.outcome).resolves.toMatchObject({ status: 'failed', error: { kind: 'closed' } });
-    expect(() => client.publish('news', 'again')).toThrow(expect.objectContaining({ name: 'ClientClosedError', rule: 'closed' }));
+    expect(() => client.publish('news', 'again')).toThrow(
+      expect.objectContaining({ name: 'ClientClosedError', rule: 'closed' }),
+    );
   });
 });
 
@@ -217,7 +279,10 @@ describe("API Gateway's limits", () => {
   });
 
   it('plans a reconnect before the 2-hour limit and resumes everything on the new connection', () => {
-    const { client, socket, scheduler, establish, sockets } = connected({ maxConnectionMs: 110 * 60_000, heartbeatMs: 200 * 60_000 });
+    const { client, socket, scheduler, establish, sockets } = connected({
+      maxConnectionMs: 110 * 60_000,
+      heartbeatMs: 200 * 60_000,
+    });
     client.subscribe('news');
     socket.receive({ type: 'subscribed', topic: 'news', seq: 0 });
     socket.receive({ type: 'message', topic: 'news', seq: 1, message: 1, from: null, sentAt: '' });

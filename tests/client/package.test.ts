@@ -17,7 +17,9 @@ function bareImports(entry: string): string[] {
   const visit = (file: string): void => {
     if (seen.has(file)) return;
     seen.add(file);
-    for (const match of readFileSync(file, 'utf8').matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s*['"]([^'"]+)['"]/g)) {
+    for (const match of readFileSync(file, 'utf8').matchAll(
+      /(?:^|\n)\s*(?:import|export)[^'"]*?from\s*['"]([^'"]+)['"]/g,
+    )) {
       const specifier = match[1] ?? '';
       if (specifier.startsWith('.')) visit(resolve(dirname(file), specifier));
       else bare.add(specifier);
@@ -58,14 +60,22 @@ describe('npm pack of @switchboard/client', () => {
   });
 
   it('produces a tarball that installs offline in a fresh folder and works from Node as ESM, leaving nothing running', async () => {
-    const { stdout } = await run('npm', ['pack', '--pack-destination', work, '--json'], { cwd: PACKAGE_DIR, timeout: 120_000 });
+    const { stdout } = await run('npm', ['pack', '--pack-destination', work, '--json'], {
+      cwd: PACKAGE_DIR,
+      timeout: 120_000,
+    });
     const [packed] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
-    expect(packed?.files.map((file) => file.path)).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/node.js', 'README.md']));
+    expect(packed?.files.map((file) => file.path)).toEqual(
+      expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/node.js', 'README.md']),
+    );
 
     const app = join(work, 'app');
     await run('mkdir', ['-p', app]);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
-    await run('npm', ['install', '--offline', '--no-audit', '--no-fund', join(work, packed?.filename ?? '')], { cwd: app, timeout: 60_000 });
+    await run('npm', ['install', '--offline', '--no-audit', '--no-fund', join(work, packed?.filename ?? '')], {
+      cwd: app,
+      timeout: 60_000,
+    });
     const installed = join(app, 'node_modules/@switchboard/client');
     expect(readdirSync(join(app, 'node_modules')).filter((name) => !name.startsWith('.'))).toEqual(['@switchboard']);
     expect(JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')).dependencies).toBeUndefined();
@@ -76,8 +86,15 @@ describe('npm pack of @switchboard/client', () => {
     const subscribe = async () => {
       const started = Date.now();
       const topic = `client.pack.${Date.now()}`;
-      const { stdout: line } = await run(process.execPath, ['subscriber.mjs', stack.wsUrl, topic, tokenFile, pathToFileURL(require.resolve('ws')).href], { cwd: app, timeout: 20_000 });
-      return { ...(JSON.parse(line) as { userId: string; outcome: string; message: unknown }), ms: Date.now() - started };
+      const { stdout: line } = await run(
+        process.execPath,
+        ['subscriber.mjs', stack.wsUrl, topic, tokenFile, pathToFileURL(require.resolve('ws')).href],
+        { cwd: app, timeout: 20_000 },
+      );
+      return {
+        ...(JSON.parse(line) as { userId: string; outcome: string; message: unknown }),
+        ms: Date.now() - started,
+      };
     };
     const first = await subscribe();
     const second = await subscribe();

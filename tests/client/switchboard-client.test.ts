@@ -10,13 +10,15 @@ import {
 import { describeError, describeGatewayError } from '../../web/src/ui/error-messages';
 import { flush, session, setup, URL_ } from './support/harness';
 
-
-
 describe('backoff schedule', () => {
   it('doubles from the base up to the cap, with half of each delay jittered', () => {
     const options = { baseMs: 500, maxMs: 8000, factor: 2 };
-    expect([0, 1, 2, 3, 4, 5].map((n) => backoffDelay(n, () => 0, options))).toEqual([250, 500, 1000, 2000, 4000, 4000]);
-    expect([0, 1, 2, 3, 4, 5].map((n) => backoffDelay(n, () => 1, options))).toEqual([500, 1000, 2000, 4000, 8000, 8000]);
+    expect([0, 1, 2, 3, 4, 5].map((n) => backoffDelay(n, () => 0, options))).toEqual([
+      250, 500, 1000, 2000, 4000, 4000,
+    ]);
+    expect([0, 1, 2, 3, 4, 5].map((n) => backoffDelay(n, () => 1, options))).toEqual([
+      500, 1000, 2000, 4000, 8000, 8000,
+    ]);
     expect(backoffDelay(2, () => 0.5, options)).toBe(1500);
   });
 
@@ -311,8 +313,14 @@ describe('gateway errors', () => {
   const internal = JSON.stringify({ message: 'Internal server error', connectionId: 'c1', requestId: 'r1' });
 
   it('are recognised although they have no type', () => {
-    expect(parseGatewayError(internal)).toEqual({ message: 'Internal server error', connectionId: 'c1', requestId: 'r1' });
-    expect(parseGatewayError(JSON.stringify({ message: 'Forbidden', connectionId: 'c1', requestId: 'r2' }))?.message).toBe('Forbidden');
+    expect(parseGatewayError(internal)).toEqual({
+      message: 'Internal server error',
+      connectionId: 'c1',
+      requestId: 'r1',
+    });
+    expect(
+      parseGatewayError(JSON.stringify({ message: 'Forbidden', connectionId: 'c1', requestId: 'r2' }))?.message,
+    ).toBe('Forbidden');
     expect(parseGatewayError(JSON.stringify({ type: 'error', message: 'x' }))).toBeUndefined();
     expect(parseGatewayError('not json')).toBeUndefined();
     expect(describeGatewayError('Internal server error')).not.toContain('Internal server error');
@@ -324,7 +332,10 @@ describe('gateway errors', () => {
     const gateway: string[] = [];
     const failed: Array<{ id: string; topic: string }> = [];
     client.on('gatewayError', (frame) => gateway.push(frame.message));
-    client.on('publishOutcome', (outcome) => outcome.status === 'failed' && failed.push({ id: outcome.id, topic: outcome.topic }));
+    client.on(
+      'publishOutcome',
+      (outcome) => outcome.status === 'failed' && failed.push({ id: outcome.id, topic: outcome.topic }),
+    );
     client.connect(URL_);
     const socket = establish();
     const { id } = client.publish('news', 'hello');
@@ -388,7 +399,9 @@ describe('gateway errors', () => {
     socket.open();
     socket.receiveRaw(internal); // the hello failed; it is asked again
     socket.receive(session());
-    expect(socket.sent.filter((frame) => frame.action === 'publish')).toEqual([{ action: 'publish', topic: 'news', message: 'queued', id }]);
+    expect(socket.sent.filter((frame) => frame.action === 'publish')).toEqual([
+      { action: 'publish', topic: 'news', message: 'queued', id },
+    ]);
   });
 });
 
@@ -441,7 +454,9 @@ describe('topics', () => {
     first.drop();
     scheduler.advance(375);
     const second = establish({ resumed: true });
-    expect(second.sent.filter((f) => f.action === 'subscribe')).toEqual([{ action: 'subscribe', topic: 'news', since: 2 }]);
+    expect(second.sent.filter((f) => f.action === 'subscribe')).toEqual([
+      { action: 'subscribe', topic: 'news', since: 2 },
+    ]);
     for (const seq of [3, 4, 5]) {
       second.receive({ type: 'message', topic: 'news', seq, message: seq, from: null, sentAt: '' });
     }
@@ -479,7 +494,9 @@ describe('topics', () => {
     first.drop();
     scheduler.advance(375);
     const second = establish();
-    expect(second.sent.filter((f) => f.action === 'publish')).toEqual([{ action: 'publish', topic: 'a', message: { n: 1 }, id }]);
+    expect(second.sent.filter((f) => f.action === 'publish')).toEqual([
+      { action: 'publish', topic: 'a', message: { n: 1 }, id },
+    ]);
     second.receive({ type: 'ack', id, topic: 'a', seq: 1 });
     second.drop();
     scheduler.advance(375);
@@ -498,7 +515,14 @@ describe('chat outbox', () => {
 
     const delivered: boolean[] = [];
     client.on('chat', ({ own }) => delivered.push(own));
-    socket.receive({ type: 'chat', id: entry!.id, seq: 1, message: 'hello', from: { userId: 'u1', name: 'Ada' }, sentAt: '' });
+    socket.receive({
+      type: 'chat',
+      id: entry!.id,
+      seq: 1,
+      message: 'hello',
+      from: { userId: 'u1', name: 'Ada' },
+      sentAt: '',
+    });
     expect(client.outbox.size).toBe(0);
     expect(delivered).toEqual([true]);
   });
@@ -530,7 +554,10 @@ describe('chat outbox', () => {
     client.connect(URL_);
     const socket = establish();
     const a = client.sendChat('one')!;
-    socket.receive({ type: 'history', messages: [{ type: 'chat', id: a.id, seq: 4, message: 'one', from: { userId: 'u1', name: 'Ada' }, sentAt: '' }] });
+    socket.receive({
+      type: 'history',
+      messages: [{ type: 'chat', id: a.id, seq: 4, message: 'one', from: { userId: 'u1', name: 'Ada' }, sentAt: '' }],
+    });
     expect(client.outbox.size).toBe(0);
   });
 
@@ -549,8 +576,14 @@ describe('chat text', () => {
   it('refuses in the page what the server would refuse, and keeps line breaks and tabs', () => {
     expect(checkChatText('  two\r\n\tlines ')).toEqual({ ok: true, text: 'two\n\tlines' });
     expect(checkChatText('   ')).toEqual({ ok: false, problem: undefined });
-    expect(checkChatText('invoice\u202egnp.exe')).toEqual({ ok: false, problem: expect.stringContaining('direction mark') });
-    expect(checkChatText('x'.repeat(2001))).toEqual({ ok: false, problem: 'A chat message can be at most 2000 characters.' });
+    expect(checkChatText('invoice\u202egnp.exe')).toEqual({
+      ok: false,
+      problem: expect.stringContaining('direction mark'),
+    });
+    expect(checkChatText('x'.repeat(2001))).toEqual({
+      ok: false,
+      problem: 'A chat message can be at most 2000 characters.',
+    });
   });
 });
 
@@ -580,7 +613,10 @@ describe('pages of who and history', () => {
     const shownAfterFirstPage = shown.length;
     socket.receive({ type: 'who', users: [user('b', 2), user('c')] });
 
-    expect(socket.sent.filter((frame) => frame.action === 'who')).toEqual([{ action: 'who' }, { action: 'who', cursor: 'v1.chat.c2=' }]);
+    expect(socket.sent.filter((frame) => frame.action === 'who')).toEqual([
+      { action: 'who' },
+      { action: 'who', cursor: 'v1.chat.c2=' },
+    ]);
     expect(shownAfterFirstPage).toBe(0);
     expect(shown).toEqual([[user('a'), user('b', 3), user('c')]]);
   });
@@ -598,14 +634,24 @@ describe('pages of who and history', () => {
     socket.receive({ type: 'who', users: [user('a'), user('b'), user('c')] });
 
     expect(socket.sent.filter((frame) => frame.action === 'who')).toHaveLength(3);
-    expect(shown).toEqual([[user('a'), user('b')], [user('a'), user('b'), user('c')]]);
+    expect(shown).toEqual([
+      [user('a'), user('b')],
+      [user('a'), user('b'), user('c')],
+    ]);
   });
 
   it('asks for the rest of the history with `before` when a reply stopped early', () => {
     const { client, establish } = setup();
     client.connect(URL_);
     const socket = establish();
-    const chat = (seq: number) => ({ type: 'chat' as const, id: `m${seq}`, seq, message: 'x', from: { userId: 'u2', name: 'Bob' }, sentAt: '' });
+    const chat = (seq: number) => ({
+      type: 'chat' as const,
+      id: `m${seq}`,
+      seq,
+      message: 'x',
+      from: { userId: 'u2', name: 'Bob' },
+      sentAt: '',
+    });
 
     socket.receive({ type: 'history', messages: [chat(41), chat(42), chat(43)], before: 41 });
     socket.receive({ type: 'history', messages: [chat(39), chat(40)] });
@@ -679,7 +725,17 @@ describe('endpoint and errors', () => {
   });
 
   it('says every error code in plain words', () => {
-    for (const code of ['invalid_json', 'invalid_frame', 'unknown_action', 'too_large', 'rate_limited', 'not_subscribed', 'too_many_subscriptions', 'unauthorized', 'internal'] as const) {
+    for (const code of [
+      'invalid_json',
+      'invalid_frame',
+      'unknown_action',
+      'too_large',
+      'rate_limited',
+      'not_subscribed',
+      'too_many_subscriptions',
+      'unauthorized',
+      'internal',
+    ] as const) {
       expect(describeError({ code })).not.toContain(code);
     }
     expect(describeError({ code: 'too_large', action: 'sendmessage' })).toMatch(/^While sending a chat message: /);
@@ -687,8 +743,12 @@ describe('endpoint and errors', () => {
 
   it('refuses a URL that is not ws:// or wss:// with a typed error, before opening anything', () => {
     const { client, sockets } = setup();
-    expect(() => client.connect('http://example.com')).toThrow(expect.objectContaining({ name: 'InvalidUrlError', rule: 'url' }));
-    expect(() => client.connect('not a url')).toThrow(expect.objectContaining({ name: 'InvalidUrlError', rule: 'url' }));
+    expect(() => client.connect('http://example.com')).toThrow(
+      expect.objectContaining({ name: 'InvalidUrlError', rule: 'url' }),
+    );
+    expect(() => client.connect('not a url')).toThrow(
+      expect.objectContaining({ name: 'InvalidUrlError', rule: 'url' }),
+    );
     expect(client.status).toBe('disconnected');
     expect(sockets).toHaveLength(0);
   });

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { memoryTokenStore, webStorageTokenStore, type WebStorageLike } from '@switchboard/client';
+import { memoryTokenStore, type WebStorageLike, webStorageTokenStore } from '@switchboard/client';
 import { fileTokenStore } from '@switchboard/client/node';
 
 const A = 'wss://a.example/prod';
@@ -45,7 +45,15 @@ describe('token stores keep one token per server URL', () => {
     expect(store.load(A)).toBe('token-a');
     expect(store.load(B)).toBeUndefined();
 
-    const broken = webStorageTokenStore({ getItem: () => { throw new Error('denied'); }, setItem: () => { throw new Error('full'); }, removeItem: () => undefined });
+    const broken = webStorageTokenStore({
+      getItem: () => {
+        throw new Error('denied');
+      },
+      setItem: () => {
+        throw new Error('full');
+      },
+      removeItem: () => undefined,
+    });
     expect(() => broken.save(A, 't')).not.toThrow();
     expect(broken.load(A)).toBeUndefined();
   });

@@ -1,13 +1,18 @@
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadStackModel } from '../../src/local/load-stack-model';
 import { BundleFunction, createRuntimeModules } from '../../scripts/verify-deploy/bundle-process';
-import { eventFunctions, functionFor } from '../../scripts/verify-deploy/sample-events';
 import {
-  bundledPackages, esbuildArguments, findEsbuild, ignoredBuildProperties, readSamFunctions, snakeCase,
+  bundledPackages,
+  esbuildArguments,
+  findEsbuild,
+  ignoredBuildProperties,
+  readSamFunctions,
+  snakeCase,
 } from '../../scripts/verify-deploy/sam-build';
+import { eventFunctions, functionFor } from '../../scripts/verify-deploy/sample-events';
 import { VerifyDeployError } from '../../scripts/verify-deploy/verify-deploy-error';
+import { loadStackModel } from '../../src/local/load-stack-model';
 
 /**
  * The parts of `npm run verify:deploy` that decide what it reports, on small fixtures (tests/deploy/fixtures):
@@ -36,15 +41,23 @@ async function load(fixture: string, logicalId = 'FixtureFunction'): Promise<Bun
   const dir = join(work, fixture);
   cpSync(join(FIXTURES, fixture), dir, { recursive: true });
   const bundle = await BundleFunction.start({
-    logicalId, file: join(dir, 'index.js'), exportName: 'handler', runtimeModules,
-    environment: { NODE_OPTIONS: '--enable-source-maps' }, timeoutSeconds: 5, memoryMb: 128,
+    logicalId,
+    file: join(dir, 'index.js'),
+    exportName: 'handler',
+    runtimeModules,
+    environment: { NODE_OPTIONS: '--enable-source-maps' },
+    timeoutSeconds: 5,
+    memoryMb: 128,
   });
   started.push(bundle);
   return bundle;
 }
 
 async function failure(promise: Promise<unknown>): Promise<VerifyDeployError> {
-  const error = await promise.then(() => undefined, (caught: unknown) => caught);
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
   expect(error).toBeInstanceOf(VerifyDeployError);
   return error as VerifyDeployError;
 }
@@ -76,20 +89,32 @@ describe('verify:deploy reports bad input with the function, the file and the st
   });
 
   it('a bundle built below a node_modules folder, where Node would find what Lambda lacks', async () => {
-    const error = await failure(BundleFunction.start({
-      logicalId: 'FixtureFunction', file: join(FIXTURES, 'sdk-only', 'index.js'), exportName: 'handler', runtimeModules,
-      environment: {}, timeoutSeconds: 5, memoryMb: 128,
-    }));
+    const error = await failure(
+      BundleFunction.start({
+        logicalId: 'FixtureFunction',
+        file: join(FIXTURES, 'sdk-only', 'index.js'),
+        exportName: 'handler',
+        runtimeModules,
+        environment: {},
+        timeoutSeconds: 5,
+        memoryMb: 128,
+      }),
+    );
 
     expect(error.message).toContain(`FixtureFunction: load: index.js is below ${join(PROJECT_ROOT, 'node_modules')}`);
   });
 });
 
 describe('a bundle in its own process', () => {
-  it('sees the runtime\'s @aws-sdk packages, its environment, and answers each invocation', async () => {
+  it("sees the runtime's @aws-sdk packages, its environment, and answers each invocation", async () => {
     const bundle = await load('sdk-only');
 
-    expect(await bundle.invoke({ value: 1 })).toEqual({ client: 'function', sep: '/', echo: 1, nodeOptions: '--enable-source-maps' });
+    expect(await bundle.invoke({ value: 1 })).toEqual({
+      client: 'function',
+      sep: '/',
+      echo: 1,
+      nodeOptions: '--enable-source-maps',
+    });
     expect(await bundle.invoke({ value: 2 })).toMatchObject({ echo: 2 });
   });
 });
@@ -97,30 +122,53 @@ describe('a bundle in its own process', () => {
 describe('the build it reproduces', () => {
   const functions = readSamFunctions(join(PROJECT_ROOT, 'template.yaml'));
 
-  it('passes exactly the template\'s BuildProperties to esbuild, as aws-lambda-builders does', () => {
+  it("passes exactly the template's BuildProperties to esbuild, as aws-lambda-builders does", () => {
     const connect = functions.find((fn) => fn.logicalId === 'ConnectFunction');
     if (!connect) throw new Error('no ConnectFunction');
 
     expect(snakeCase('EntryPoints')).toBe('entry_points');
     expect(esbuildArguments(connect, PROJECT_ROOT, '/out')).toEqual([
-      'src/handlers/connect.ts', '--bundle', '--platform=node', '--outdir=/out', '--format=cjs',
-      '--minify', '--sourcemap', '--target=es2022', '--external:@aws-sdk/*',
+      'src/handlers/connect.ts',
+      '--bundle',
+      '--platform=node',
+      '--outdir=/out',
+      '--format=cjs',
+      '--minify',
+      '--sourcemap',
+      '--target=es2022',
+      '--external:@aws-sdk/*',
     ]);
     expect(functions.map((fn) => ignoredBuildProperties(fn))).toEqual(functions.map(() => []));
-    expect(ignoredBuildProperties({ ...connect, buildProperties: { Minify: true, KeepNames: true } })).toEqual(['KeepNames']);
+    expect(ignoredBuildProperties({ ...connect, buildProperties: { Minify: true, KeepNames: true } })).toEqual([
+      'KeepNames',
+    ]);
   });
 
-  it('applies the builder\'s defaults when BuildProperties leave them out', () => {
-    const bare = { logicalId: 'Bare', handler: 'src/handlers/connect.handler', codeUri: './', runtime: 'nodejs22.x', buildMethod: 'esbuild', buildProperties: {} };
+  it("applies the builder's defaults when BuildProperties leave them out", () => {
+    const bare = {
+      logicalId: 'Bare',
+      handler: 'src/handlers/connect.handler',
+      codeUri: './',
+      runtime: 'nodejs22.x',
+      buildMethod: 'esbuild',
+      buildProperties: {},
+    };
 
     expect(esbuildArguments(bare, PROJECT_ROOT, '/out')).toEqual([
-      'src/handlers/connect.ts', '--bundle', '--platform=node', '--outdir=/out', '--target=es2020', '--format=cjs', '--minify',
+      'src/handlers/connect.ts',
+      '--bundle',
+      '--platform=node',
+      '--outdir=/out',
+      '--target=es2020',
+      '--format=cjs',
+      '--minify',
     ]);
-    expect(() => esbuildArguments({ ...bare, handler: 'src/nowhere.handler' }, PROJECT_ROOT, '/out'))
-      .toThrow(`Bare: esbuild arguments: entry point ${join(PROJECT_ROOT, 'src/nowhere')} does not exist`);
+    expect(() => esbuildArguments({ ...bare, handler: 'src/nowhere.handler' }, PROJECT_ROOT, '/out')).toThrow(
+      `Bare: esbuild arguments: entry point ${join(PROJECT_ROOT, 'src/nowhere')} does not exist`,
+    );
   });
 
-  it('finds esbuild in the scratch folder\'s node_modules/.bin, else on PATH, else nowhere', async () => {
+  it("finds esbuild in the scratch folder's node_modules/.bin, else on PATH, else nowhere", async () => {
     const scratch = join(work, 'scratch');
     mkdirSync(scratch, { recursive: true });
     writeFileSync(join(scratch, 'package.json'), '{"name":"scratch","version":"1.0.0"}');
@@ -136,15 +184,25 @@ describe('the build it reproduces', () => {
     mkdirSync(join(scratch, 'node_modules', '.bin'), { recursive: true });
     writeFileSync(join(scratch, 'node_modules', '.bin', 'esbuild'), '#!/bin/sh\n');
     chmodSync(join(scratch, 'node_modules', '.bin', 'esbuild'), 0o755);
-    expect(await findEsbuild(scratch, onPath)).toEqual({ path: join(scratch, 'node_modules', '.bin', 'esbuild'), fromScratchFolder: true });
+    expect(await findEsbuild(scratch, onPath)).toEqual({
+      path: join(scratch, 'node_modules', '.bin', 'esbuild'),
+      fromScratchFolder: true,
+    });
   });
 
   it('reads the packages a bundle contains from its source map', () => {
     const bundle = join(work, 'mapped.js');
     writeFileSync(bundle, '');
-    writeFileSync(`${bundle}.map`, JSON.stringify({
-      sources: ['../../src/handlers/connect.ts', '../../node_modules/@middy/core/index.js', '../../node_modules/a/node_modules/esbuild/lib/main.js'],
-    }));
+    writeFileSync(
+      `${bundle}.map`,
+      JSON.stringify({
+        sources: [
+          '../../src/handlers/connect.ts',
+          '../../node_modules/@middy/core/index.js',
+          '../../node_modules/a/node_modules/esbuild/lib/main.js',
+        ],
+      }),
+    );
 
     expect(bundledPackages(bundle)).toEqual(['@middy/core', 'esbuild']);
   });

@@ -134,21 +134,35 @@ describe('chatHistory', () => {
   it('answers history over messages stored before the text rule, whose control characters serialise six times larger', async () => {
     const deps = createMemoryDependencies();
     for (let index = 1; index <= 11; index += 1) {
-      await deps.messages.append(CHAT_ROOM, { id: `old${index}`, payload: '\u0007'.repeat(1999), from: { userId: 'u', name: 'Old' }, sentAt: new Date(0).toISOString(), publisher: 'u' });
+      await deps.messages.append(CHAT_ROOM, {
+        id: `old${index}`,
+        payload: '\u0007'.repeat(1999),
+        from: { userId: 'u', name: 'Old' },
+        sentAt: new Date(0).toISOString(),
+        publisher: 'u',
+      });
     }
 
     const newest = await chatHistory(deps, 20);
     const rest = await chatHistory(deps, 20, newest.before);
 
     expect(Buffer.byteLength(JSON.stringify({ type: 'history', ...newest }))).toBeLessThanOrEqual(120 * 1024);
-    expect([...rest.messages, ...newest.messages].map((message) => message.seq)).toEqual(Array.from({ length: 11 }, (_, index) => index + 1));
+    expect([...rest.messages, ...newest.messages].map((message) => message.seq)).toEqual(
+      Array.from({ length: 11 }, (_, index) => index + 1),
+    );
   });
 
   it('keeps the reply under 120 KB: the newest messages that fit, and the `before` of the rest', async () => {
     const deps = createMemoryDependencies();
     await givenConnected(deps, 'ada-1');
     for (let index = 1; index <= 30; index += 1) {
-      await deps.messages.append(CHAT_ROOM, { id: `m${index}`, payload: '😀'.repeat(2000), from: { userId: 'u', name: 'Ada' }, sentAt: new Date(0).toISOString(), publisher: 'u' });
+      await deps.messages.append(CHAT_ROOM, {
+        id: `m${index}`,
+        payload: '😀'.repeat(2000),
+        from: { userId: 'u', name: 'Ada' },
+        sentAt: new Date(0).toISOString(),
+        publisher: 'u',
+      });
     }
 
     const newest = await chatHistory(deps, 200);
@@ -172,10 +186,12 @@ describe('whoIsHere', () => {
 
     const users = await whoIsHere(deps);
 
-    expect(users).toEqual({ users: [
-      { userId: ada.user.userId, name: 'Ada', connections: 3 },
-      { userId: bob.user.userId, name: 'Bob', connections: 1 },
-    ] });
+    expect(users).toEqual({
+      users: [
+        { userId: ada.user.userId, name: 'Ada', connections: 3 },
+        { userId: bob.user.userId, name: 'Bob', connections: 1 },
+      ],
+    });
   });
 
   it('counts across subscriber pages and forgets closed connections', async () => {
@@ -212,7 +228,9 @@ describe('whoIsHere', () => {
 
     const second = await whoIsHere(deps, { cursor: first.cursor });
 
-    expect(second.users.map((user) => user.name)).toEqual(Array.from({ length: 50 }, (_, index) => `user ${index + 100}`));
+    expect(second.users.map((user) => user.name)).toEqual(
+      Array.from({ length: 50 }, (_, index) => `user ${index + 100}`),
+    );
   });
 
   it('refuses the cursor of one room in another', async () => {

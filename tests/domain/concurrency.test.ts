@@ -53,7 +53,14 @@ describe('forEachBounded', () => {
   it('runs one at a time with a limit of 1', async () => {
     const { state, task } = tracker((item) => 5 - item);
 
-    await forEachBounded(pagesOf([[1, 2], [3, 4]]), 1, task);
+    await forEachBounded(
+      pagesOf([
+        [1, 2],
+        [3, 4],
+      ]),
+      1,
+      task,
+    );
 
     expect(state.maxInFlight).toBe(1);
     expect(state.finished).toEqual([1, 2, 3, 4]);
@@ -106,6 +113,8 @@ describe('forEachBounded reading ahead', () => {
       throw new Error('page 2 failed');
     }
 
-    await expect(forEachBounded(pages(), 2, async () => new Promise((resolve) => setTimeout(resolve, 5)))).rejects.toThrow('page 2 failed');
+    await expect(
+      forEachBounded(pages(), 2, async () => new Promise((resolve) => setTimeout(resolve, 5))),
+    ).rejects.toThrow('page 2 failed');
   });
 });

@@ -11,7 +11,8 @@ async function rejection(promise: Promise<unknown>): Promise<HandshakeRejectedEr
     () => undefined,
     (reason: unknown) => reason,
   );
-  if (!(error instanceof HandshakeRejectedError)) throw new Error(`Expected a HandshakeRejectedError, got ${String(error)}`);
+  if (!(error instanceof HandshakeRejectedError))
+    throw new Error(`Expected a HandshakeRejectedError, got ${String(error)}`);
   return error;
 }
 
@@ -199,7 +200,14 @@ describe('hello', () => {
     const session = await hello(deps, 'c1');
     const resumed = await givenConnected(deps, 'c2', { token: session.token });
 
-    expect(session).toMatchObject({ type: 'session', userId: user.userId, connectionId: 'c1', resumed: false, cursor: 0, total: 7 });
+    expect(session).toMatchObject({
+      type: 'session',
+      userId: user.userId,
+      connectionId: 'c1',
+      resumed: false,
+      cursor: 0,
+      total: 7,
+    });
     expect(resumed.user.userId).toBe(user.userId);
   });
 
@@ -212,6 +220,12 @@ describe('hello', () => {
 
     const session = await hello(deps, 'c1');
 
-    expect(session).toMatchObject({ type: 'session', userId: user.userId, cursor: 0, total: 0, token: expect.any(String) });
+    expect(session).toMatchObject({
+      type: 'session',
+      userId: user.userId,
+      cursor: 0,
+      total: 0,
+      token: expect.any(String),
+    });
   });
 });

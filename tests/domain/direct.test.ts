@@ -1,5 +1,5 @@
-import { CONNECT_GRACE_MS } from '../../src/domain/model';
 import { TooLargeError } from '../../src/domain/errors';
+import { CONNECT_GRACE_MS } from '../../src/domain/model';
 import { sendDirect } from '../../src/domain/use-cases/direct';
 import { createMemoryDependencies } from '../support/memory/create-memory-dependencies';
 import { givenConnected, givenSecondTab } from './given';

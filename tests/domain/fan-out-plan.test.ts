@@ -16,17 +16,29 @@ describe('planFanOut', () => {
 
     expect(plan.mode).toBe('queued');
     if (plan.mode !== 'queued') return;
-    expect(plan.jobs.map((job) => job.shard)).toEqual([{ index: 0, of: 3 }, { index: 1, of: 3 }, { index: 2, of: 3 }]);
-    expect(plan.jobs.every((job) => job.cursor === null && job.channel === 'topic:a' && job.exclude === 'sender')).toBe(true);
+    expect(plan.jobs.map((job) => job.shard)).toEqual([
+      { index: 0, of: 3 },
+      { index: 1, of: 3 },
+      { index: 2, of: 3 },
+    ]);
+    expect(plan.jobs.every((job) => job.cursor === null && job.channel === 'topic:a' && job.exclude === 'sender')).toBe(
+      true,
+    );
   });
 
   it('puts what a presence announcement skips (users) in every job, and leaves it out when there is none', () => {
     const plan = planFanOut('chat', FRAME, 1_200, SETTINGS, { userIds: ['u1', 'u2'] });
     const plain = planFanOut('chat', FRAME, 1_200, SETTINGS, { userIds: [] });
 
-    expect(plan.mode === 'queued' && plan.jobs.map((job) => job.excludeUsers)).toEqual([['u1', 'u2'], ['u1', 'u2'], ['u1', 'u2']]);
+    expect(plan.mode === 'queued' && plan.jobs.map((job) => job.excludeUsers)).toEqual([
+      ['u1', 'u2'],
+      ['u1', 'u2'],
+      ['u1', 'u2'],
+    ]);
     expect(plan.mode === 'queued' && plan.jobs.every((job) => job.exclude === undefined)).toBe(true);
-    expect(plain.mode === 'queued' && plain.jobs.every((job) => !('excludeUsers' in job) && !('exclude' in job))).toBe(true);
+    expect(plain.mode === 'queued' && plain.jobs.every((job) => !('excludeUsers' in job) && !('exclude' in job))).toBe(
+      true,
+    );
   });
 
   it('never splits into more than maxShards shards', () => {

@@ -1,6 +1,6 @@
-import { CONNECT_GRACE_MS } from '../../src/domain/model';
 import type { ServerFrame } from '../../src/domain/frames';
 import type { Connection } from '../../src/domain/model';
+import { CONNECT_GRACE_MS } from '../../src/domain/model';
 import { fanOut } from '../../src/domain/use-cases/fan-out';
 import { createMemoryDependencies, type MemoryDependencies } from '../support/memory/create-memory-dependencies';
 import { givenConnected } from './given';
@@ -11,7 +11,13 @@ const FRAME: ServerFrame = { type: 'pong', at: '2024-05-01T12:00:00.000Z' };
 async function givenSubscribers(deps: MemoryDependencies, count: number): Promise<string[]> {
   const ids = Array.from({ length: count }, (_, index) => `c${index + 1}`);
   for (const connectionId of ids) {
-    const connection: Connection = { connectionId, userId: `u-${connectionId}`, name: connectionId, connectedAt: '', resumed: false };
+    const connection: Connection = {
+      connectionId,
+      userId: `u-${connectionId}`,
+      name: connectionId,
+      connectedAt: '',
+      resumed: false,
+    };
     await deps.subscriptions.subscribe(CHANNEL, connection);
   }
   return ids;
@@ -30,7 +36,11 @@ describe('fanOut', () => {
   });
 
   it('never has more sends in flight than settings.fanOutConcurrency', async () => {
-    const deps = createMemoryDependencies({ pageSize: 4, settings: { fanOutConcurrency: 3 }, notifier: { delayMs: 5 } });
+    const deps = createMemoryDependencies({
+      pageSize: 4,
+      settings: { fanOutConcurrency: 3 },
+      notifier: { delayMs: 5 },
+    });
     await givenSubscribers(deps, 25);
 
     const result = await fanOut(deps, CHANNEL, FRAME);
@@ -40,7 +50,11 @@ describe('fanOut', () => {
   });
 
   it('keeps the bound full across page boundaries when pages are smaller than the bound', async () => {
-    const deps = createMemoryDependencies({ pageSize: 2, settings: { fanOutConcurrency: 5 }, notifier: { delayMs: 5 } });
+    const deps = createMemoryDependencies({
+      pageSize: 2,
+      settings: { fanOutConcurrency: 5 },
+      notifier: { delayMs: 5 },
+    });
     await givenSubscribers(deps, 12);
 
     await fanOut(deps, CHANNEL, FRAME);

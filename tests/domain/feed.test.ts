@@ -1,5 +1,5 @@
+import { type FeedPace, runFeed, startFeed, stopFeed } from '../../src/domain/use-cases/feed';
 import { hello } from '../../src/domain/use-cases/hello';
-import { runFeed, startFeed, stopFeed, type FeedPace } from '../../src/domain/use-cases/feed';
 import { createMemoryDependencies, type MemoryDependencies } from '../support/memory/create-memory-dependencies';
 import { StaticArticleSource } from '../support/memory/static-article-source';
 import { givenConnected, givenSecondTab } from './given';
@@ -11,18 +11,25 @@ function pace(overrides: Partial<FeedPace> = {}): FeedPace {
 }
 
 const feedText = (deps: MemoryDependencies, connectionId: string) =>
-  deps.notifier.framesOfType(connectionId, 'feed').map((frame) => frame.text).join('');
+  deps.notifier
+    .framesOfType(connectionId, 'feed')
+    .map((frame) => frame.text)
+    .join('');
 
 /** Reads `chunks` chunks, then stops, as a reader who went away would. */
 async function givenRead(deps: MemoryDependencies, connectionId: string, chunks: number): Promise<void> {
   const job = await startFeed(deps, connectionId);
   let sent = 0;
-  await runFeed(deps, job, pace({
-    sleep: async () => {
-      sent += 1;
-      if (sent === chunks) await stopFeed(deps, connectionId);
-    },
-  }));
+  await runFeed(
+    deps,
+    job,
+    pace({
+      sleep: async () => {
+        sent += 1;
+        if (sent === chunks) await stopFeed(deps, connectionId);
+      },
+    }),
+  );
 }
 
 async function givenFeedStarted(deps: MemoryDependencies, connectionId = 'c1') {
@@ -65,7 +72,15 @@ describe('tele-read feed', () => {
     const { job } = await givenFeedStarted(deps);
     let stoppedAt: number | undefined;
 
-    const outcome = await runFeed(deps, job, pace({ sleep: async () => { stoppedAt ??= await stopFeed(deps, 'c1'); } }));
+    const outcome = await runFeed(
+      deps,
+      job,
+      pace({
+        sleep: async () => {
+          stoppedAt ??= await stopFeed(deps, 'c1');
+        },
+      }),
+    );
 
     expect(outcome).toBe('stopped');
     expect(stoppedAt).toBe(10);
@@ -75,13 +90,26 @@ describe('tele-read feed', () => {
   it('resumes from the saved cursor', async () => {
     const deps = createMemoryDependencies({ article: { text: ARTICLE } });
     const { job } = await givenFeedStarted(deps);
-    await runFeed(deps, job, pace({ sleep: async () => { await stopFeed(deps, 'c1'); } }));
+    await runFeed(
+      deps,
+      job,
+      pace({
+        sleep: async () => {
+          await stopFeed(deps, 'c1');
+        },
+      }),
+    );
     const resumed = await startFeed(deps, 'c1');
     deps.notifier.clear();
 
     await runFeed(deps, resumed, pace());
 
-    expect(deps.notifier.framesOfType('c1', 'feed')[0]).toEqual({ type: 'feed', text: 'klmnopqrst', cursor: 20, total: 26 });
+    expect(deps.notifier.framesOfType('c1', 'feed')[0]).toEqual({
+      type: 'feed',
+      text: 'klmnopqrst',
+      cursor: 20,
+      total: 26,
+    });
   });
 
   it('gives the chunk back when the connection is gone, so the cursor counts only delivered characters', async () => {
@@ -108,12 +136,22 @@ describe('tele-read feed', () => {
     const deps = createMemoryDependencies({ article: { text: ARTICLE } });
     const { user, job } = await givenFeedStarted(deps);
     const send = deps.notifier.send.bind(deps.notifier);
-    jest.spyOn(deps.notifier, 'send').mockRejectedValueOnce(new Error('@connections answered 500')).mockImplementation(send);
+    jest
+      .spyOn(deps.notifier, 'send')
+      .mockRejectedValueOnce(new Error('@connections answered 500'))
+      .mockImplementation(send);
 
     await expect(runFeed(deps, job, pace())).rejects.toThrow('@connections answered 500');
 
     expect((await deps.feeds.read(user.userId))?.cursor).toBe(0);
-    expect(deps.notifier.framesFor('c1')).toEqual([{ type: 'error', code: 'internal', message: expect.stringContaining('send teleread to resume'), action: 'teleread' }]);
+    expect(deps.notifier.framesFor('c1')).toEqual([
+      {
+        type: 'error',
+        code: 'internal',
+        message: expect.stringContaining('send teleread to resume'),
+        action: 'teleread',
+      },
+    ]);
   });
 
   it('stops the older stream when the same user starts another one', async () => {
@@ -121,7 +159,15 @@ describe('tele-read feed', () => {
     const { job } = await givenFeedStarted(deps);
     let takeover: Awaited<ReturnType<typeof startFeed>> | undefined;
 
-    const outcome = await runFeed(deps, job, pace({ sleep: async () => { takeover ??= await startFeed(deps, 'c1'); } }));
+    const outcome = await runFeed(
+      deps,
+      job,
+      pace({
+        sleep: async () => {
+          takeover ??= await startFeed(deps, 'c1');
+        },
+      }),
+    );
 
     expect(outcome).toBe('stopped');
     expect(takeover?.leaseId).not.toBe(job.leaseId);
@@ -132,12 +178,16 @@ describe('tele-read feed', () => {
     const { user, job } = await givenFeedStarted(deps);
     let calls = 0;
 
-    const outcome = await runFeed(deps, job, pace({
-      timeToHandOff: () => {
-        calls += 1;
-        return calls > 1;
-      },
-    }));
+    const outcome = await runFeed(
+      deps,
+      job,
+      pace({
+        timeToHandOff: () => {
+          calls += 1;
+          return calls > 1;
+        },
+      }),
+    );
 
     expect(outcome).toBe('handed-off');
     expect(await deps.feeds.read(user.userId)).toEqual({ cursor: 10, revision: 'rev-1', leaseId: job.leaseId });
@@ -151,7 +201,12 @@ describe('tele-read feed', () => {
     let answerOldSend: (delivery: 'gone') => void = () => {};
     const send = deps.notifier.send.bind(deps.notifier);
     jest.spyOn(deps.notifier, 'send').mockImplementation((connectionId, frame) =>
-      connectionId === 'c1' ? new Promise((resolve) => { answerOldSend = resolve; }) : send(connectionId, frame));
+      connectionId === 'c1'
+        ? new Promise((resolve) => {
+            answerOldSend = resolve;
+          })
+        : send(connectionId, frame),
+    );
     const oldRun = runFeed(deps, old, pace());
     await new Promise((resolve) => setImmediate(resolve));
     const takeover = await startFeed(deps, 'c2');

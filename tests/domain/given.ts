@@ -1,4 +1,4 @@
-import { connect, type ConnectRequest, type ConnectResult } from '../../src/domain/use-cases/connect';
+import { type ConnectRequest, type ConnectResult, connect } from '../../src/domain/use-cases/connect';
 import type { MemoryDependencies } from '../support/memory/create-memory-dependencies';
 
 /** Opens a connection through the real `connect` use case, as `$connect` would. */

@@ -18,11 +18,23 @@ function largeRoomDeps(): MemoryDependencies {
 async function drain(deps: MemoryDependencies): Promise<number> {
   let jobs = 0;
   for (let job = deps.fanOutQueue.take(); job; job = deps.fanOutQueue.take()) {
-    await runFanOutJob({
-      deps, shards: deps.subscriberShards, queue: deps.fanOutQueue, notifier: deps.notifier,
-      pause: async () => undefined, random: () => 0.5,
-      settings: { callsInFlight: 3, subscribersPerJob: PLAN.subscribersPerJob, pageSize: 2, backoff: { attempts: 2, baseMs: 1, maxMs: 1 } },
-    }, job);
+    await runFanOutJob(
+      {
+        deps,
+        shards: deps.subscriberShards,
+        queue: deps.fanOutQueue,
+        notifier: deps.notifier,
+        pause: async () => undefined,
+        random: () => 0.5,
+        settings: {
+          callsInFlight: 3,
+          subscribersPerJob: PLAN.subscribersPerJob,
+          pageSize: 2,
+          backoff: { attempts: 2, baseMs: 1, maxMs: 1 },
+        },
+      },
+      job,
+    );
     jobs += 1;
   }
   return jobs;
@@ -41,11 +53,12 @@ async function givenLargeRoom(deps: MemoryDependencies) {
   return { users, secondTab };
 }
 
-const framesOf = (deps: MemoryDependencies, type: ServerFrame['type']) => deps.notifier.sent.filter((s) => s.frame.type === type);
+const framesOf = (deps: MemoryDependencies, type: ServerFrame['type']) =>
+  deps.notifier.sent.filter((s) => s.frame.type === type);
 const receivers = (sent: { connectionId: string }[]) => sent.map((s) => s.connectionId).sort();
 
 describe('chat and presence in a room larger than FanOutDirectMax', () => {
-  it('a `send` goes through the fan-out queue to every connection but the sender\'s, the sender\'s other tab included', async () => {
+  it("a `send` goes through the fan-out queue to every connection but the sender's, the sender's other tab included", async () => {
     const deps = largeRoomDeps();
     await givenLargeRoom(deps);
 
@@ -68,7 +81,7 @@ describe('chat and presence in a room larger than FanOutDirectMax', () => {
     expect(receivers(framesOf(deps, 'chat'))).toEqual(['c1', 'c1b', 'c2', 'c3', 'c4', 'c5', 'c6']);
   });
 
-  it('a join and a leave go through the queue to everyone but the user\'s own connections', async () => {
+  it("a join and a leave go through the queue to everyone but the user's own connections", async () => {
     const deps = largeRoomDeps();
     await givenLargeRoom(deps);
 
@@ -78,7 +91,11 @@ describe('chat and presence in a room larger than FanOutDirectMax', () => {
     await drain(deps);
     const joins = framesOf(deps, 'presence');
     expect(receivers(joins)).toEqual(['c1', 'c1b', 'c2', 'c3', 'c4', 'c5', 'c6']);
-    expect(joins.every((s) => s.frame.type === 'presence' && s.frame.event === 'join' && s.frame.user.userId === user.userId)).toBe(true);
+    expect(
+      joins.every(
+        (s) => s.frame.type === 'presence' && s.frame.event === 'join' && s.frame.user.userId === user.userId,
+      ),
+    ).toBe(true);
 
     deps.notifier.clear();
     await disconnect(deps, 'c7');
@@ -97,7 +114,12 @@ describe('chat and presence in a room larger than FanOutDirectMax', () => {
 
     const presence = framesOf(deps, 'presence');
     expect(presence.map((s) => s.connectionId)).not.toContain('c2');
-    const events = presence.filter((s) => s.connectionId === 'c3').map((s) => s.frame.type === 'presence' && [s.frame.event, s.frame.user.userId]);
-    expect(events).toEqual([['leave', old], ['join', moved.userId]]);
+    const events = presence
+      .filter((s) => s.connectionId === 'c3')
+      .map((s) => s.frame.type === 'presence' && [s.frame.event, s.frame.user.userId]);
+    expect(events).toEqual([
+      ['leave', old],
+      ['join', moved.userId],
+    ]);
   });
 });

@@ -1,5 +1,14 @@
 import { HandshakeRejectedError, InvalidFrameError, TooLargeError } from '../../src/domain/errors';
-import { isValidTopicName, LIMITS, parseChatText, parseDisplayName, requireDepth, requireMessage, requireMessageSize, requireTopicName } from '../../src/domain/limits';
+import {
+  isValidTopicName,
+  LIMITS,
+  parseChatText,
+  parseDisplayName,
+  requireDepth,
+  requireMessage,
+  requireMessageSize,
+  requireTopicName,
+} from '../../src/domain/limits';
 
 function thrownBy(act: () => unknown): unknown {
   try {
@@ -130,7 +139,9 @@ describe('nesting depth', () => {
 
   it(`accepts ${LIMITS.messageDepth} levels of arrays and objects and refuses one more with invalid_frame`, () => {
     expect(() => requireDepth(nested(LIMITS.messageDepth), LIMITS.messageDepth, '"message"')).not.toThrow();
-    expect(() => requireDepth(nested(LIMITS.messageDepth + 1), LIMITS.messageDepth, '"message"')).toThrow(InvalidFrameError);
+    expect(() => requireDepth(nested(LIMITS.messageDepth + 1), LIMITS.messageDepth, '"message"')).toThrow(
+      InvalidFrameError,
+    );
   });
 
   it('checks 100,000 levels without overflowing the stack', () => {

@@ -5,7 +5,13 @@ import { createMemoryDependencies, type MemoryDependencies } from '../support/me
 async function givenSessions(deps: MemoryDependencies, count: number, userAgent = 'jest'): Promise<void> {
   for (let index = 0; index < count; index += 1) {
     const at = new Date(Date.UTC(2026, 11, 1, 0, 0, index)).toISOString();
-    await deps.sessions.record('u1', { connectionId: `c${index}=`, connectedAt: at, disconnectedAt: at, durationMs: 0, userAgent });
+    await deps.sessions.record('u1', {
+      connectionId: `c${index}=`,
+      connectedAt: at,
+      disconnectedAt: at,
+      durationMs: 0,
+      userAgent,
+    });
   }
 }
 
@@ -18,7 +24,13 @@ describe('listSessions', () => {
     const second = await listSessions(deps, 'u1', 2, first.next);
     const last = await listSessions(deps, 'u1', 2, second.next);
 
-    expect([first, second, last].flatMap((page) => page.sessions.map((session) => session.connectionId))).toEqual(['c4=', 'c3=', 'c2=', 'c1=', 'c0=']);
+    expect([first, second, last].flatMap((page) => page.sessions.map((session) => session.connectionId))).toEqual([
+      'c4=',
+      'c3=',
+      'c2=',
+      'c1=',
+      'c0=',
+    ]);
     expect(last.next).toBeUndefined();
   });
 
@@ -33,10 +45,14 @@ describe('listSessions', () => {
     expect(page.next).toBe(`${page.sessions.at(-1)?.disconnectedAt}~${page.sessions.at(-1)?.connectionId}`);
   });
 
-  it.each(['', 'yesterday', '2026-12-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z~', '2026-12-01T00:00:00.000Z~CONN#x', 'x~c1='])(
-    'refuses the cursor %j with invalid_frame',
-    async (before) => {
-      await expect(listSessions(createMemoryDependencies(), 'u1', 10, before)).rejects.toBeInstanceOf(InvalidFrameError);
-    },
-  );
+  it.each([
+    '',
+    'yesterday',
+    '2026-12-01T00:00:00.000Z',
+    '2026-12-01T00:00:00.000Z~',
+    '2026-12-01T00:00:00.000Z~CONN#x',
+    'x~c1=',
+  ])('refuses the cursor %j with invalid_frame', async (before) => {
+    await expect(listSessions(createMemoryDependencies(), 'u1', 10, before)).rejects.toBeInstanceOf(InvalidFrameError);
+  });
 });

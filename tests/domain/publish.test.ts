@@ -25,7 +25,9 @@ describe('publish', () => {
       Array.from({ length: 20 }, (_, index) => publish(deps, { topic: 'news', message: index, from: ADA })),
     );
 
-    expect(results.map((result) => result.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(results.map((result) => result.seq).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
   });
 
   it('delivers a message frame to every subscriber of the topic and to no one else', async () => {
@@ -38,7 +40,14 @@ describe('publish', () => {
 
     expect(result).toMatchObject({ topic: 'news', seq: 1, id: 'm1', duplicate: false, fanOut: { delivered: 1 } });
     expect(deps.notifier.framesFor('listener')).toEqual([
-      { type: 'message', topic: 'news', message: { headline: 'hi' }, seq: 1, from: 'user-ada', sentAt: deps.clock.now().toISOString() },
+      {
+        type: 'message',
+        topic: 'news',
+        message: { headline: 'hi' },
+        seq: 1,
+        from: 'user-ada',
+        sentAt: deps.clock.now().toISOString(),
+      },
     ]);
     expect(deps.notifier.framesFor('bystander')).toEqual([]);
   });
@@ -80,7 +89,12 @@ describe('publish', () => {
     const deps = createMemoryDependencies();
     await publish(deps, { topic: 'news', message: 'from Ada', id: 'm1', from: ADA });
 
-    const fromBob = await publish(deps, { topic: 'news', message: 'from Bob', id: 'm1', from: { userId: 'user-bob', name: 'Bob' } });
+    const fromBob = await publish(deps, {
+      topic: 'news',
+      message: 'from Bob',
+      id: 'm1',
+      from: { userId: 'user-bob', name: 'Bob' },
+    });
 
     expect(fromBob).toMatchObject({ seq: 2, duplicate: false });
   });

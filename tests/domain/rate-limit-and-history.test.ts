@@ -6,7 +6,7 @@ import { createMemoryDependencies } from '../support/memory/create-memory-depend
 import { givenConnected } from './given';
 
 describe('rate limits', () => {
-  it('refuses a frame whose class is spent, and lets the connection\'s other classes through', async () => {
+  it("refuses a frame whose class is spent, and lets the connection's other classes through", async () => {
     const deps = createMemoryDependencies();
     await givenConnected(deps, 'flood');
     deps.rateLimiter.deny('flood', 'read');
@@ -22,17 +22,44 @@ describe('rate limits', () => {
   it('answers unauthorized for a connection the limiter has no record of', async () => {
     const limiter = { tryAcquire: async () => 'unknown' as const };
 
-    await expect(admitFrame({ rateLimiter: limiter }, 'ghost', 'publish', new Date())).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(admitFrame({ rateLimiter: limiter }, 'ghost', 'publish', new Date())).rejects.toBeInstanceOf(
+      UnauthorizedError,
+    );
   });
 
   it('draws every action but ping from a budget, and the chat budget for reset', () => {
-    const actions = ['hello', 'ping', 'reset', 'subscribe', 'unsubscribe', 'publish', 'sendmessage', 'send', 'history', 'who', 'teleread', 'teleprinter', 'stop'];
+    const actions = [
+      'hello',
+      'ping',
+      'reset',
+      'subscribe',
+      'unsubscribe',
+      'publish',
+      'sendmessage',
+      'send',
+      'history',
+      'who',
+      'teleread',
+      'teleprinter',
+      'stop',
+    ];
 
     const classes = Object.fromEntries(actions.map((action) => [action, ROUTE_CLASSES[action]]));
 
     expect(classes).toEqual({
-      hello: 'session', ping: 'free', reset: 'chat', subscribe: 'subscribe', unsubscribe: 'subscribe', publish: 'publish',
-      sendmessage: 'chat', send: 'chat', history: 'read', who: 'read', teleread: 'session', teleprinter: 'session', stop: 'session',
+      hello: 'session',
+      ping: 'free',
+      reset: 'chat',
+      subscribe: 'subscribe',
+      unsubscribe: 'subscribe',
+      publish: 'publish',
+      sendmessage: 'chat',
+      send: 'chat',
+      history: 'read',
+      who: 'read',
+      teleread: 'session',
+      teleprinter: 'session',
+      stop: 'session',
     });
   });
 });

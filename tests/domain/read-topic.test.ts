@@ -5,7 +5,13 @@ import { createMemoryDependencies, type MemoryDependencies } from '../support/me
 
 async function givenStored(deps: MemoryDependencies, topic: string, payloads: unknown[]): Promise<void> {
   for (const [index, payload] of payloads.entries()) {
-    await deps.messages.append(topicChannel(topic), { id: `m${index}`, payload, from: null, sentAt: new Date(0).toISOString(), publisher: 'http-api' });
+    await deps.messages.append(topicChannel(topic), {
+      id: `m${index}`,
+      payload,
+      from: null,
+      sentAt: new Date(0).toISOString(),
+      publisher: 'http-api',
+    });
   }
 }
 
@@ -18,14 +24,21 @@ describe('readTopic', () => {
     const second = await readTopic(deps, 'news', Number(first.next), 2);
     const last = await readTopic(deps, 'news', Number(second.next), 2);
 
-    expect(first.messages.map((message) => (message.type === 'message' ? message.message : message.type))).toEqual(['a', 'b']);
+    expect(first.messages.map((message) => (message.type === 'message' ? message.message : message.type))).toEqual([
+      'a',
+      'b',
+    ]);
     expect([first.next, second.next, last.next]).toEqual([2, 4, undefined]);
     expect(last.messages.map((message) => message.seq)).toEqual([5]);
   });
 
   it('stops under 1 MB however many messages `limit` allows', async () => {
     const deps = createMemoryDependencies();
-    await givenStored(deps, 'big', Array.from({ length: 150 }, () => 'z'.repeat(16_000)));
+    await givenStored(
+      deps,
+      'big',
+      Array.from({ length: 150 }, () => 'z'.repeat(16_000)),
+    );
 
     const page = await readTopic(deps, 'big', 0, 1000);
 

@@ -1,8 +1,8 @@
 import { HandshakeRejectedError } from '../../src/domain/errors';
 import { topicChannel } from '../../src/domain/model';
-import { whoIsHere } from '../../src/domain/use-cases/who';
 import { disconnect } from '../../src/domain/use-cases/disconnect';
 import { resetSession } from '../../src/domain/use-cases/reset-session';
+import { whoIsHere } from '../../src/domain/use-cases/who';
 import { createMemoryDependencies } from '../support/memory/create-memory-dependencies';
 import { givenConnected, givenSecondTab } from './given';
 
@@ -86,7 +86,9 @@ describe('resetSession', () => {
     expect(await deps.connections.get('ada-2')).toBeUndefined();
     expect(await deps.connections.listByUser(ada.user.userId)).toEqual([]);
     expect(await deps.subscriptions.isSubscribed(topicChannel('news'), 'ada-2')).toBe(false);
-    expect((await whoIsHere(deps)).users.map((user) => user.userId).sort()).toEqual([moved.userId, (await deps.connections.get('bob-1'))!.userId].sort());
+    expect((await whoIsHere(deps)).users.map((user) => user.userId).sort()).toEqual(
+      [moved.userId, (await deps.connections.get('bob-1'))!.userId].sort(),
+    );
     expect(deps.notifier.closed).toEqual(['ada-2']);
     expect(deps.notifier.framesOfType('bob-1', 'presence').filter((frame) => frame.event === 'leave')).toHaveLength(1);
     expect(await deps.connections.get('ada-1')).toEqual(moved);

@@ -3,27 +3,49 @@ import { planFanOut } from '../../src/domain/fan-out/fan-out-plan';
 import type { ServerFrame } from '../../src/domain/frames';
 import { CONNECT_GRACE_MS, type Connection } from '../../src/domain/model';
 import { publish } from '../../src/domain/use-cases/publish';
-import { runFanOutJob, type FanOutJobDependencies, type FanOutWorkerSettings } from '../../src/domain/use-cases/run-fan-out-job';
+import {
+  type FanOutJobDependencies,
+  type FanOutWorkerSettings,
+  runFanOutJob,
+} from '../../src/domain/use-cases/run-fan-out-job';
 import { subscribe } from '../../src/domain/use-cases/subscribe';
 import { createMemoryDependencies, type MemoryDependencies } from '../support/memory/create-memory-dependencies';
 import { givenConnected } from './given';
 
 const CHANNEL = 'topic:news';
 const FRAME: ServerFrame = { type: 'pong', at: '2024-05-01T12:00:00.000Z' };
-const WORKER: FanOutWorkerSettings = { callsInFlight: 5, subscribersPerJob: 7, pageSize: 3, backoff: { attempts: 4, baseMs: 10, maxMs: 100 } };
+const WORKER: FanOutWorkerSettings = {
+  callsInFlight: 5,
+  subscribersPerJob: 7,
+  pageSize: 3,
+  backoff: { attempts: 4, baseMs: 10, maxMs: 100 },
+};
 
 async function givenSubscribers(deps: MemoryDependencies, count: number): Promise<string[]> {
   const ids = Array.from({ length: count }, (_, index) => `c${String(index + 1).padStart(4, '0')}`);
   for (const connectionId of ids) {
-    const connection: Connection = { connectionId, userId: `u-${connectionId}`, name: connectionId, connectedAt: '', resumed: false };
+    const connection: Connection = {
+      connectionId,
+      userId: `u-${connectionId}`,
+      name: connectionId,
+      connectedAt: '',
+      resumed: false,
+    };
     await deps.subscriptions.subscribe(CHANNEL, connection);
   }
   return ids;
 }
 
-function worker(deps: MemoryDependencies, settings: Partial<FanOutWorkerSettings> = {}, pauses: number[] = []): FanOutJobDependencies {
+function worker(
+  deps: MemoryDependencies,
+  settings: Partial<FanOutWorkerSettings> = {},
+  pauses: number[] = [],
+): FanOutJobDependencies {
   return {
-    deps, shards: deps.subscriberShards, queue: deps.fanOutQueue, notifier: deps.notifier,
+    deps,
+    shards: deps.subscriberShards,
+    queue: deps.fanOutQueue,
+    notifier: deps.notifier,
     pause: async (ms) => {
       pauses.push(ms);
     },
@@ -63,7 +85,12 @@ describe('runFanOutJob', () => {
     deps.notifier.throttle('c0002', 2);
     const pauses: number[] = [];
 
-    const result = await runFanOutJob(worker(deps, {}, pauses), { channel: CHANNEL, frame: FRAME, shard: { index: 0, of: 1 }, cursor: null });
+    const result = await runFanOutJob(worker(deps, {}, pauses), {
+      channel: CHANNEL,
+      frame: FRAME,
+      shard: { index: 0, of: 1 },
+      cursor: null,
+    });
 
     expect(result).toMatchObject({ delivered: 3, failed: 0, retries: 2 });
     expect(pauses).toEqual([5, 10]);
@@ -75,7 +102,12 @@ describe('runFanOutJob', () => {
     await givenSubscribers(deps, 3);
     deps.notifier.throttle('c0001', 10);
 
-    const result = await runFanOutJob(worker(deps), { channel: CHANNEL, frame: FRAME, shard: { index: 0, of: 1 }, cursor: null });
+    const result = await runFanOutJob(worker(deps), {
+      channel: CHANNEL,
+      frame: FRAME,
+      shard: { index: 0, of: 1 },
+      cursor: null,
+    });
 
     expect(result).toMatchObject({ delivered: 2, failed: 1, retries: 3 });
   });
@@ -87,7 +119,12 @@ describe('runFanOutJob', () => {
     deps.clock.advance(CONNECT_GRACE_MS + 1);
     deps.notifier.markGone('gone-1');
 
-    const result = await runFanOutJob(worker(deps), { channel: CHANNEL, frame: FRAME, shard: { index: 0, of: 1 }, cursor: null });
+    const result = await runFanOutJob(worker(deps), {
+      channel: CHANNEL,
+      frame: FRAME,
+      shard: { index: 0, of: 1 },
+      cursor: null,
+    });
 
     expect(result).toMatchObject({ delivered: 0, gone: 1 });
     await expect(deps.subscriptions.isSubscribed(CHANNEL, 'gone-1')).resolves.toBe(false);
@@ -117,7 +154,13 @@ describe('runFanOutJob', () => {
     const deps = createMemoryDependencies();
     await givenSubscribers(deps, 4);
 
-    const result = await runFanOutJob(worker(deps), { channel: CHANNEL, frame: FRAME, shard: { index: 0, of: 1 }, cursor: null, exclude: 'c0003' });
+    const result = await runFanOutJob(worker(deps), {
+      channel: CHANNEL,
+      frame: FRAME,
+      shard: { index: 0, of: 1 },
+      cursor: null,
+      exclude: 'c0003',
+    });
 
     expect(result.delivered).toBe(3);
     expect(deps.notifier.framesFor('c0003')).toEqual([]);
@@ -126,7 +169,9 @@ describe('runFanOutJob', () => {
 
 describe('publish to a large topic', () => {
   it('stores the message, answers at once and leaves delivery to the fan-out jobs', async () => {
-    const deps = createMemoryDependencies({ settings: { fanOutPlan: { directMax: 5, maxShards: 4, subscribersPerJob: 7 } } });
+    const deps = createMemoryDependencies({
+      settings: { fanOutPlan: { directMax: 5, maxShards: 4, subscribersPerJob: 7 } },
+    });
     const ids = await givenSubscribers(deps, 30);
 
     const result = await publish(deps, { topic: 'news', message: { n: 1 }, from: null });
@@ -139,7 +184,9 @@ describe('publish to a large topic', () => {
   });
 
   it('delivers a small topic in place, as before', async () => {
-    const deps = createMemoryDependencies({ settings: { fanOutPlan: { directMax: 5, maxShards: 4, subscribersPerJob: 7 } } });
+    const deps = createMemoryDependencies({
+      settings: { fanOutPlan: { directMax: 5, maxShards: 4, subscribersPerJob: 7 } },
+    });
     await givenSubscribers(deps, 5);
 
     const result = await publish(deps, { topic: 'news', message: { n: 1 }, from: null });

@@ -36,11 +36,13 @@ describe('subscribe', () => {
     const frames = deps.notifier.framesFor('c1');
     expect(replayed).toBe(3);
     expect(frames[0]).toEqual({ type: 'subscribed', topic: 'news', seq: 5 });
-    expect(frames.slice(1).map((frame) => frame.type === 'message' && [frame.topic, frame.seq, frame.message])).toEqual([
-      ['news', 3, 'm3'],
-      ['news', 4, 'm4'],
-      ['news', 5, 'm5'],
-    ]);
+    expect(frames.slice(1).map((frame) => frame.type === 'message' && [frame.topic, frame.seq, frame.message])).toEqual(
+      [
+        ['news', 3, 'm3'],
+        ['news', 4, 'm4'],
+        ['news', 5, 'm5'],
+      ],
+    );
   });
 
   it('replays a backlog longer than one read page without gaps', async () => {
@@ -124,7 +126,9 @@ describe('the subscription cap', () => {
     await subscribe(deps, { connectionId: 'c1', topic: 'first' });
     await subscribe(deps, { connectionId: 'c1', topic: 'second' });
 
-    await expect(subscribe(deps, { connectionId: 'c1', topic: 'third' })).rejects.toBeInstanceOf(TooManySubscriptionsError);
+    await expect(subscribe(deps, { connectionId: 'c1', topic: 'third' })).rejects.toBeInstanceOf(
+      TooManySubscriptionsError,
+    );
 
     expect(await deps.subscriptions.isSubscribed(topicChannel('third'), 'c1')).toBe(false);
     await unsubscribe(deps, 'c1', 'first');

@@ -1,4 +1,4 @@
-import { startE2eStack, type E2eStack } from './support/e2e-stack';
+import { type E2eStack, startE2eStack } from './support/e2e-stack';
 import type { Frame } from './support/test-client';
 
 let e2e: E2eStack;
@@ -75,9 +75,26 @@ describe('chat through the local gateway', () => {
     const ghost = 'GhostConnId0001=';
     const connectedAt = new Date(Date.now() - 60_000).toISOString();
     const expiresAt = Math.floor(Date.now() / 1000) + 3600;
-    await e2e.put({ pk: `CONN#${ghost}`, sk: 'META', connectionId: ghost, userId: 'ghost-user', name: 'Ghost', connectedAt, resumed: false, expiresAt });
+    await e2e.put({
+      pk: `CONN#${ghost}`,
+      sk: 'META',
+      connectionId: ghost,
+      userId: 'ghost-user',
+      name: 'Ghost',
+      connectedAt,
+      resumed: false,
+      expiresAt,
+    });
     await e2e.put({ pk: `CONN#${ghost}`, sk: 'SUB#chat', channel: 'chat', expiresAt });
-    await e2e.put({ pk: 'SUBS#chat', sk: `CONN#${ghost}`, connectionId: ghost, userId: 'ghost-user', name: 'Ghost', connectedAt, expiresAt });
+    await e2e.put({
+      pk: 'SUBS#chat',
+      sk: `CONN#${ghost}`,
+      connectionId: ghost,
+      userId: 'ghost-user',
+      name: 'Ghost',
+      connectedAt,
+      expiresAt,
+    });
 
     await speaker.request({ action: 'sendmessage', message: 'knock knock' }, chat('knock knock'));
 

@@ -1,5 +1,5 @@
-import { startCountingProxy, type CountingProxy } from '../../bench/lib/counting-proxy';
-import { startE2eStack, type E2eStack } from './support/e2e-stack';
+import { type CountingProxy, startCountingProxy } from '../../bench/lib/counting-proxy';
+import { type E2eStack, startE2eStack } from './support/e2e-stack';
 
 /**
  * What each client action costs in DynamoDB, counted at a proxy in front of the embedded DynamoDB that
@@ -49,9 +49,15 @@ describe('DynamoDB requests per client action', () => {
     const bob = await e2e.connect({ name: 'Bob' });
     const session = await ada.session();
 
-    await count(() => bob.request({ action: 'subscribe', topic: 'news', since: 0 }, (frame) => frame.type === 'subscribed'));
-    await count(() => ada.request({ action: 'publish', topic: 'news', message: { n: 1 }, id: 'p-1' }, (frame) => frame.type === 'ack'));
-    await count(() => ada.request({ action: 'sendmessage', message: 'hello', id: 'c-1' }, (frame) => frame.type === 'chat'));
+    await count(() =>
+      bob.request({ action: 'subscribe', topic: 'news', since: 0 }, (frame) => frame.type === 'subscribed'),
+    );
+    await count(() =>
+      ada.request({ action: 'publish', topic: 'news', message: { n: 1 }, id: 'p-1' }, (frame) => frame.type === 'ack'),
+    );
+    await count(() =>
+      ada.request({ action: 'sendmessage', message: 'hello', id: 'c-1' }, (frame) => frame.type === 'chat'),
+    );
     await count(() => bob.request({ action: 'history' }, (frame) => frame.type === 'history'));
     await count(() => bob.request({ action: 'who' }, (frame) => frame.type === 'who'));
     await count(() => ada.request({ action: 'teleread' }, (frame) => frame.type === 'feed-end', 10_000));

@@ -1,4 +1,4 @@
-import { startE2eStack, type E2eStack } from './support/e2e-stack';
+import { type E2eStack, startE2eStack } from './support/e2e-stack';
 import type { Frame, TestClient } from './support/test-client';
 
 const SUBSCRIBERS = 60;
@@ -14,7 +14,9 @@ const onTopic = (topic: string) => (frame: Frame) => frame.type === 'message' &&
 async function subscribers(topic: string, count: number): Promise<TestClient[]> {
   const clients: TestClient[] = [];
   for (let at = 0; at < count; at += 25) {
-    const batch = await Promise.all(Array.from({ length: Math.min(25, count - at) }, () => e2e.connect({ topicName: topic })));
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(25, count - at) }, () => e2e.connect({ topicName: topic })),
+    );
     clients.push(...batch);
   }
   return clients;
@@ -25,7 +27,10 @@ describe('a publish to a topic larger than FanOutDirectMax, through the local st
     const listeners = await subscribers('big', SUBSCRIBERS);
     const publisher = await e2e.connect();
 
-    const ack = await publisher.request({ action: 'publish', topic: 'big', message: { n: 1 } }, (frame) => frame.type === 'ack');
+    const ack = await publisher.request(
+      { action: 'publish', topic: 'big', message: { n: 1 } },
+      (frame) => frame.type === 'ack',
+    );
     await Promise.all(listeners.map((client) => client.next(onTopic('big'), 20_000)));
     await new Promise((resolve) => setTimeout(resolve, 500));
 
@@ -50,7 +55,7 @@ describe('chat and presence in a room larger than FanOutDirectMax, through the l
   const presence = (event: string, userId: unknown) => (frame: Frame) =>
     frame.type === 'presence' && frame.event === event && (frame.user as Frame).userId === userId;
 
-  it('a `send` reaches every other connection once through the queue, and a join every connection but the user\'s', async () => {
+  it("a `send` reaches every other connection once through the queue, and a join every connection but the user's", async () => {
     const room = await subscribers('room-test', 25);
     const [counter] = (await e2e.partition('CHAN#chat')).filter((item) => item.sk === 'SUBSCRIBERS');
     expect(Number(counter?.subscribers)).toBeGreaterThan(20);
@@ -70,4 +75,3 @@ describe('chat and presence in a room larger than FanOutDirectMax, through the l
     expect(newcomer.frames.filter(presence('join', userId))).toEqual([]);
   }, 90_000);
 });
-

@@ -1,4 +1,4 @@
-import { startE2eStack, type E2eStack } from './support/e2e-stack';
+import { type E2eStack, startE2eStack } from './support/e2e-stack';
 import type { Frame, TestClient } from './support/test-client';
 
 let e2e: E2eStack;
@@ -9,7 +9,9 @@ afterAll(() => e2e.stop());
 
 const chats = (client: TestClient) => client.ofType('chat');
 const presence = (client: TestClient, event: string, userId: unknown) =>
-  client.frames.filter((frame) => frame.type === 'presence' && frame.event === event && (frame.user as Frame).userId === userId);
+  client.frames.filter(
+    (frame) => frame.type === 'presence' && frame.event === event && (frame.user as Frame).userId === userId,
+  );
 async function who(client: TestClient): Promise<Array<{ userId: string; connections: number }>> {
   const reply = await client.request({ action: 'who' }, (frame) => frame.type === 'who');
   return reply.users as Array<{ userId: string; connections: number }>;
@@ -34,7 +36,10 @@ describe('chat people would use', () => {
     await Promise.all(users.map((user) => user.nextN((frame) => frame.type === 'chat', user === users[2] ? 6 : 9)));
     const late = await e2e.connect({ name: 'Late' });
     const history = await late.request({ action: 'history', limit: 9 }, (frame) => frame.type === 'history');
-    const page = await late.request({ action: 'history', limit: 3, before: Number((history.messages as Frame[])[3]?.seq) }, (frame) => frame.type === 'history');
+    const page = await late.request(
+      { action: 'history', limit: 3, before: Number((history.messages as Frame[])[3]?.seq) },
+      (frame) => frame.type === 'history',
+    );
 
     for (const user of users) {
       const seqs = chats(user).map((frame) => Number(frame.seq));
@@ -43,8 +48,14 @@ describe('chat people would use', () => {
     }
     expect(chats(users[0]!)).toHaveLength(9);
     expect(chats(users[2]!).map((frame) => frame.message)).not.toContain('2-1');
-    expect((history.messages as Frame[]).map((frame) => frame.message)).toEqual(chats(users[0]!).map((frame) => frame.message));
-    expect((page.messages as Frame[]).map((frame) => frame.message)).toEqual(chats(users[0]!).slice(0, 3).map((frame) => frame.message));
+    expect((history.messages as Frame[]).map((frame) => frame.message)).toEqual(
+      chats(users[0]!).map((frame) => frame.message),
+    );
+    expect((page.messages as Frame[]).map((frame) => frame.message)).toEqual(
+      chats(users[0]!)
+        .slice(0, 3)
+        .map((frame) => frame.message),
+    );
   });
 
   it('never stores or delivers a resent id twice', async () => {
@@ -87,12 +98,18 @@ describe('chat people would use', () => {
     const reader = await e2e.connect({ name: 'Reader' });
 
     for (let i = 0; i < 60; i += 1) flooder.send({ action: 'sendmessage', message: `flood ${i}` });
-    await flooder.nextN((frame) => frame.type === 'error' || (frame.type === 'chat' && String(frame.message).startsWith('flood')), 60, 15_000);
+    await flooder.nextN(
+      (frame) => frame.type === 'error' || (frame.type === 'chat' && String(frame.message).startsWith('flood')),
+      60,
+      15_000,
+    );
     calm.send({ action: 'sendmessage', message: 'still here' });
     await reader.next((frame) => frame.type === 'chat' && frame.message === 'still here');
 
     const limited = flooder.frames.filter((frame) => frame.type === 'error' && frame.code === 'rate_limited');
-    const delivered = reader.frames.filter((frame) => frame.type === 'chat' && String(frame.message).startsWith('flood'));
+    const delivered = reader.frames.filter(
+      (frame) => frame.type === 'chat' && String(frame.message).startsWith('flood'),
+    );
     expect(limited.length).toBeGreaterThanOrEqual(30);
     expect(delivered.length).toBe(60 - limited.length);
     expect(delivered.length).toBeLessThanOrEqual(30);
@@ -112,8 +129,14 @@ describe('chat people would use', () => {
     });
 
     const [session] = sessions;
-    expect(session).toMatchObject({ sourceIp: '127.0.0.1', userAgent: expect.any(String), durationMs: expect.any(Number) });
-    expect(Date.parse(String(session?.disconnectedAt)) - Date.parse(String(session?.connectedAt))).toBe(session?.durationMs);
+    expect(session).toMatchObject({
+      sourceIp: '127.0.0.1',
+      userAgent: expect.any(String),
+      durationMs: expect.any(Number),
+    });
+    expect(Date.parse(String(session?.disconnectedAt)) - Date.parse(String(session?.connectedAt))).toBe(
+      session?.durationMs,
+    );
   });
 
   it('answers ping with pong', async () => {

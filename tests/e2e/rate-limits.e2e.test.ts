@@ -1,4 +1,4 @@
-import { startE2eStack, type E2eStack } from './support/e2e-stack';
+import { type E2eStack, startE2eStack } from './support/e2e-stack';
 import type { Frame, TestClient } from './support/test-client';
 
 /**
@@ -8,20 +8,25 @@ import type { Frame, TestClient } from './support/test-client';
  */
 let e2e: E2eStack;
 beforeAll(async () => {
-  e2e = await startE2eStack({}, {
-    PublishRatePerSecond: '1',
-    PublishBurst: '5',
-    ReadRatePerSecond: '1',
-    ReadBurst: '3',
-    SubscribeRatePerSecond: '1',
-    SubscribeBurst: '10',
-    MaxSubscriptionsPerConnection: '3',
-  });
+  e2e = await startE2eStack(
+    {},
+    {
+      PublishRatePerSecond: '1',
+      PublishBurst: '5',
+      ReadRatePerSecond: '1',
+      ReadBurst: '3',
+      SubscribeRatePerSecond: '1',
+      SubscribeBurst: '10',
+      MaxSubscriptionsPerConnection: '3',
+    },
+  );
 });
 afterAll(() => e2e.stop());
 
-const errors = (client: TestClient, code: string) => client.frames.filter((frame) => frame.type === 'error' && frame.code === code);
-const answered = (client: TestClient, types: string[]) => client.frames.filter((frame) => types.includes(String(frame.type)) || frame.type === 'error');
+const errors = (client: TestClient, code: string) =>
+  client.frames.filter((frame) => frame.type === 'error' && frame.code === code);
+const answered = (client: TestClient, types: string[]) =>
+  client.frames.filter((frame) => types.includes(String(frame.type)) || frame.type === 'error');
 
 describe('rate limits per route class', () => {
   it('stores and delivers only a publish burst, refuses the rest with rate_limited, and keeps the connection open', async () => {
@@ -29,7 +34,8 @@ describe('rate limits per route class', () => {
     await publisher.session();
 
     const started = Date.now();
-    for (let n = 1; n <= 12; n += 1) publisher.send({ action: 'publish', topic: 'flood', message: { n }, id: `flood-${n}` });
+    for (let n = 1; n <= 12; n += 1)
+      publisher.send({ action: 'publish', topic: 'flood', message: { n }, id: `flood-${n}` });
     await waitUntil(() => answered(publisher, ['ack']).length >= 12);
     const refilled = Math.ceil((Date.now() - started) / 1000); // 1 a second
     const stored = await e2e.partition('MSG#topic:flood');
@@ -51,10 +57,18 @@ describe('rate limits per route class', () => {
     for (let n = 0; n < 8; n += 1) reader.send({ action: n % 2 ? 'who' : 'history' });
     await waitUntil(() => answered(reader, ['history', 'who']).length >= 8);
     const refilled = Math.ceil((Date.now() - started) / 1000);
-    const chat = await reader.request({ action: 'sendmessage', message: 'still here' }, (frame) => frame.type === 'chat' || frame.type === 'error');
-    const ack = await reader.request({ action: 'publish', topic: 'other', message: 1 }, (frame) => frame.type === 'ack' || frame.type === 'error');
+    const chat = await reader.request(
+      { action: 'sendmessage', message: 'still here' },
+      (frame) => frame.type === 'chat' || frame.type === 'error',
+    );
+    const ack = await reader.request(
+      { action: 'publish', topic: 'other', message: 1 },
+      (frame) => frame.type === 'ack' || frame.type === 'error',
+    );
 
-    const refused = errors(reader, 'rate_limited').filter((frame) => frame.action === 'history' || frame.action === 'who').length;
+    const refused = errors(reader, 'rate_limited').filter(
+      (frame) => frame.action === 'history' || frame.action === 'who',
+    ).length;
     expect(8 - refused).toBeGreaterThanOrEqual(3);
     expect(8 - refused).toBeLessThanOrEqual(3 + refilled);
     expect(chat.type).toBe('chat');
@@ -66,7 +80,11 @@ describe('subscriptions per connection', () => {
   it('refuses a subscription over the cap with too_many_subscriptions, counting ?topicName= and not resubscriptions', async () => {
     const client = await e2e.connect({ topicName: 'cap-0' });
     await client.session();
-    const subscribe = (topic: string) => client.request({ action: 'subscribe', topic }, (frame) => (frame.type === 'subscribed' && frame.topic === topic) || frame.type === 'error');
+    const subscribe = (topic: string) =>
+      client.request(
+        { action: 'subscribe', topic },
+        (frame) => (frame.type === 'subscribed' && frame.topic === topic) || frame.type === 'error',
+      );
 
     const first = [await subscribe('cap-1'), await subscribe('cap-1'), await subscribe('cap-2')];
     const over = await subscribe('cap-3');
@@ -90,7 +108,9 @@ describe('reset with two tabs', () => {
     await tabB.session();
 
     const fresh = await tabA.request({ action: 'reset' }, (frame) => frame.type === 'session');
-    await watcher.next((frame) => frame.type === 'presence' && frame.event === 'leave' && (frame.user as Frame).userId === old.userId);
+    await watcher.next(
+      (frame) => frame.type === 'presence' && frame.event === 'leave' && (frame.user as Frame).userId === old.userId,
+    );
     const who = await watcher.request({ action: 'who' }, (frame) => frame.type === 'who');
     const ids = (who.users as Frame[]).map((user) => user.userId);
 

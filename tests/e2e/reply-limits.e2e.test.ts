@@ -1,5 +1,5 @@
+import { type E2eStack, startE2eStack } from './support/e2e-stack';
 import { captureErrorLogs, type ErrorLogCapture } from './support/error-log-capture';
-import { startE2eStack, type E2eStack } from './support/e2e-stack';
 import type { Frame } from './support/test-client';
 
 let e2e: E2eStack;
@@ -49,7 +49,10 @@ describe('nesting depth', () => {
   it('takes 32 levels and refuses 33 in a published message', async () => {
     const client = await e2e.connect();
 
-    const ok = await client.request(`{"action":"publish","topic":"t","message":${deepArray(32)}}`, (frame) => frame.type === 'ack' || isError(frame));
+    const ok = await client.request(
+      `{"action":"publish","topic":"t","message":${deepArray(32)}}`,
+      (frame) => frame.type === 'ack' || isError(frame),
+    );
     const refused = await client.request(`{"action":"publish","topic":"t","message":${deepArray(33)}}`, isError);
 
     expect(ok.type).toBe('ack');
@@ -86,7 +89,10 @@ describe('text that deceives', () => {
   it('keeps newlines and tabs in chat text', async () => {
     const client = await e2e.connect();
 
-    const chat = await client.request({ action: 'sendmessage', message: 'line one\n\tline two' }, (frame) => frame.type === 'chat' || isError(frame));
+    const chat = await client.request(
+      { action: 'sendmessage', message: 'line one\n\tline two' },
+      (frame) => frame.type === 'chat' || isError(frame),
+    );
 
     expect(chat).toMatchObject({ type: 'chat', message: 'line one\n\tline two' });
   });
@@ -103,13 +109,19 @@ describe('replies within API Gateway limits', () => {
     for (let index = 0; index < 20; index += 1) {
       const text = `${index} ${'😀'.repeat(1995)}`;
       sent.push(text);
-      await (index % 2 ? ada : bob).request({ action: 'sendmessage', message: text }, (frame) => frame.type === 'chat' && frame.message === text);
+      await (index % 2 ? ada : bob).request(
+        { action: 'sendmessage', message: text },
+        (frame) => frame.type === 'chat' && frame.message === text,
+      );
     }
 
     const pages: Frame[] = [];
     let before: unknown;
     do {
-      const page = await ada.request({ action: 'history', limit: 200, ...(before === undefined ? {} : { before }) }, (frame) => frame.type === 'history' || isError(frame));
+      const page = await ada.request(
+        { action: 'history', limit: 200, ...(before === undefined ? {} : { before }) },
+        (frame) => frame.type === 'history' || isError(frame),
+      );
       pages.push(page);
       before = page.before;
     } while (before !== undefined && pages.length < 10);
@@ -127,7 +139,15 @@ describe('replies within API Gateway limits', () => {
   it('pages GET /topics/{t}/messages under 1 MB and gives the `since` of the next page', async () => {
     const payload = JSON.stringify('y'.repeat(15_000));
     for (let seq = 1; seq <= 100; seq += 1) {
-      await e2e.put({ pk: 'MSG#topic:big', sk: String(seq).padStart(12, '0'), seq, id: `m${seq}`, payload, from: null, sentAt: new Date().toISOString() });
+      await e2e.put({
+        pk: 'MSG#topic:big',
+        sk: String(seq).padStart(12, '0'),
+        seq,
+        id: `m${seq}`,
+        payload,
+        from: null,
+        sentAt: new Date().toISOString(),
+      });
     }
 
     const seqs: number[] = [];
@@ -156,18 +176,30 @@ describe('replies within API Gateway limits', () => {
     const longName = '😀'.repeat(40);
     for (let index = 0; index < 600; index += 1) {
       const connectionId = `seeded${String(index).padStart(4, '0')}=`;
-      await e2e.put({ pk: 'SUBS#chat', sk: `CONN#${connectionId}`, connectionId, userId: `seeded-user-${index}`, name: longName, connectedAt });
+      await e2e.put({
+        pk: 'SUBS#chat',
+        sk: `CONN#${connectionId}`,
+        connectionId,
+        userId: `seeded-user-${index}`,
+        name: longName,
+        connectedAt,
+      });
     }
 
     const pages: Frame[] = [];
     let cursor: unknown;
     do {
-      const page = await client.request({ action: 'who', ...(cursor === undefined ? {} : { cursor }) }, (frame) => frame.type === 'who' || isError(frame));
+      const page = await client.request(
+        { action: 'who', ...(cursor === undefined ? {} : { cursor }) },
+        (frame) => frame.type === 'who' || isError(frame),
+      );
       pages.push(page);
       cursor = page.cursor;
     } while (cursor !== undefined && pages.length < 20);
     const users = pages.flatMap((page) => (page.users ?? []) as Frame[]);
-    const seeded = new Set(users.map((user) => String(user.userId)).filter((userId) => userId.startsWith('seeded-user-')));
+    const seeded = new Set(
+      users.map((user) => String(user.userId)).filter((userId) => userId.startsWith('seeded-user-')),
+    );
 
     expect(pages.every((page) => page.type === 'who')).toBe(true);
     expect(Math.max(...pages.map((page) => (page.users as Frame[]).length))).toBeLessThanOrEqual(100);
@@ -196,14 +228,24 @@ describe('session history pages', () => {
     for (let index = 0; index < 200; index += 1) {
       const at = new Date(Date.UTC(2026, 11, 1, 0, 0, index)).toISOString();
       const connectionId = `s${String(index).padStart(4, '0')}=`;
-      await e2e.put({ pk: 'USER#agent-user', sk: `SESSION#${at}#${connectionId}`, connectionId, connectedAt: at, disconnectedAt: at, durationMs: 0, userAgent });
+      await e2e.put({
+        pk: 'USER#agent-user',
+        sk: `SESSION#${at}#${connectionId}`,
+        connectionId,
+        connectedAt: at,
+        disconnectedAt: at,
+        durationMs: 0,
+        userAgent,
+      });
     }
 
     const ids: string[] = [];
     const sizes: number[] = [];
     let before: string | undefined;
     for (let page = 0; page < 10; page += 1) {
-      const response = await fetch(`${e2e.stack.httpUrl}/users/agent-user/sessions?limit=1000${before ? `&before=${encodeURIComponent(before)}` : ''}`);
+      const response = await fetch(
+        `${e2e.stack.httpUrl}/users/agent-user/sessions?limit=1000${before ? `&before=${encodeURIComponent(before)}` : ''}`,
+      );
       const text = await response.text();
       sizes.push(Buffer.byteLength(text));
       const body = JSON.parse(text) as { sessions: Frame[]; next?: string };

@@ -1,5 +1,5 @@
 import { WEBSOCKET_ARTICLE } from '../../src/adapters/article/websocket-article';
-import { startE2eStack, type E2eStack } from './support/e2e-stack';
+import { type E2eStack, startE2eStack } from './support/e2e-stack';
 import type { Frame, TestClient } from './support/test-client';
 
 const ARTICLE = [...WEBSOCKET_ARTICLE.text];
@@ -11,7 +11,10 @@ beforeAll(async () => {
 afterAll(() => e2e.stop());
 
 const feedText = (client: TestClient) =>
-  client.ofType('feed').map((frame) => String(frame.text)).join('');
+  client
+    .ofType('feed')
+    .map((frame) => String(frame.text))
+    .join('');
 const isFeed = (frame: Frame) => frame.type === 'feed';
 
 async function readSome(client: TestClient, frames: number): Promise<void> {

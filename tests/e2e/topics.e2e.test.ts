@@ -1,4 +1,4 @@
-import { startE2eStack, type E2eStack } from './support/e2e-stack';
+import { type E2eStack, startE2eStack } from './support/e2e-stack';
 import type { Frame, TestClient } from './support/test-client';
 
 let e2e: E2eStack;
@@ -9,17 +9,26 @@ beforeAll(async () => {
 afterAll(() => e2e.stop());
 
 const onTopic = (topic: string) => (frame: Frame) => frame.type === 'message' && frame.topic === topic;
-const seqs = (client: TestClient, topic: string) => client.frames.filter(onTopic(topic)).map((frame) => Number(frame.seq));
+const seqs = (client: TestClient, topic: string) =>
+  client.frames.filter(onTopic(topic)).map((frame) => Number(frame.seq));
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 async function subscribed(client: TestClient, topic: string, since?: number): Promise<Frame> {
-  return client.request({ action: 'subscribe', topic, ...(since === undefined ? {} : { since }) }, (frame) => frame.type === 'subscribed' && frame.topic === topic);
+  return client.request(
+    { action: 'subscribe', topic, ...(since === undefined ? {} : { since }) },
+    (frame) => frame.type === 'subscribed' && frame.topic === topic,
+  );
 }
 
 async function http(path: string, init?: { method: string; body: unknown }) {
   const response = await fetch(`${e2e.stack.httpUrl}${path}`, {
     method: init?.method ?? 'GET',
-    ...(init ? { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body), headers: { 'content-type': 'application/json' } } : {}),
+    ...(init
+      ? {
+          body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
+          headers: { 'content-type': 'application/json' },
+        }
+      : {}),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
@@ -64,13 +73,19 @@ describe('topics through the local gateway', () => {
 
     const acks = await Promise.all(
       publishers.map(async (publisher, p) => {
-        for (let i = 0; i < 50; i += 1) publisher.send({ action: 'publish', topic: 'busy', message: { p, i }, id: `p${p}-${i}` });
+        for (let i = 0; i < 50; i += 1)
+          publisher.send({ action: 'publish', topic: 'busy', message: { p, i }, id: `p${p}-${i}` });
         return publisher.nextN((frame) => frame.type === 'ack', 50, 30_000);
       }),
     );
     await Promise.all(subscribers.map((subscriber) => subscriber.nextN(onTopic('busy'), 200, 30_000)));
 
-    expect(acks.flat().map((ack) => Number(ack.seq)).sort((a, b) => a - b)).toEqual(range(1, 200));
+    expect(
+      acks
+        .flat()
+        .map((ack) => Number(ack.seq))
+        .sort((a, b) => a - b),
+    ).toEqual(range(1, 200));
     for (const subscriber of subscribers) {
       expect(seqs(subscriber, 'busy').sort((a, b) => a - b)).toEqual(range(1, 200));
     }
@@ -95,7 +110,9 @@ describe('topics through the local gateway', () => {
     await back.nextN(onTopic('replay'), 11);
 
     expect(reply.seq).toBe(13);
-    expect(back.frames.filter(onTopic('replay')).map((frame) => frame.message)).toEqual(range(4, 14).map((i) => `m${i}`));
+    expect(back.frames.filter(onTopic('replay')).map((frame) => frame.message)).toEqual(
+      range(4, 14).map((i) => `m${i}`),
+    );
     const beyond = await e2e.connect();
     await subscribed(beyond, 'replay', 99);
     await beyond.session();
@@ -132,8 +149,14 @@ describe('topics through the local gateway', () => {
     await subscribed(listener, 'dedupe');
     const publisher = await e2e.connect();
 
-    const first = await publisher.request({ action: 'publish', topic: 'dedupe', message: 'once', id: 'same' }, (frame) => frame.type === 'ack');
-    const again = await publisher.request({ action: 'publish', topic: 'dedupe', message: 'once', id: 'same' }, (frame) => frame.type === 'ack');
+    const first = await publisher.request(
+      { action: 'publish', topic: 'dedupe', message: 'once', id: 'same' },
+      (frame) => frame.type === 'ack',
+    );
+    const again = await publisher.request(
+      { action: 'publish', topic: 'dedupe', message: 'once', id: 'same' },
+      (frame) => frame.type === 'ack',
+    );
     await publisher.request({ action: 'publish', topic: 'dedupe', message: 'next' }, (frame) => frame.type === 'ack');
     await listener.next((frame) => onTopic('dedupe')(frame) && frame.message === 'next');
 
@@ -144,7 +167,10 @@ describe('topics through the local gateway', () => {
   it('publishes from the HTTP API to WebSocket subscribers and reads the history back', async () => {
     const listener = await e2e.connect({ topicName: 'devices' });
 
-    const posted = await http('/topics/devices/messages', { method: 'POST', body: { message: { temp: 21.5 }, id: 'reading-1' } });
+    const posted = await http('/topics/devices/messages', {
+      method: 'POST',
+      body: { message: { temp: 21.5 }, id: 'reading-1' },
+    });
     const delivered = await listener.next(onTopic('devices'));
     await http('/topics/devices/messages', { method: 'POST', body: { message: 'second' } });
     const history = await http('/topics/devices/messages?since=0&limit=10');
@@ -152,10 +178,20 @@ describe('topics through the local gateway', () => {
     expect(posted).toEqual({ status: 202, body: { topic: 'devices', seq: 1, id: 'reading-1' } });
     expect(delivered).toMatchObject({ message: { temp: 21.5 }, seq: 1, from: null });
     expect((history.body.messages as Frame[]).map((frame) => frame.message)).toEqual([{ temp: 21.5 }, 'second']);
-    expect(await http('/topics/devices/messages', { method: 'POST', body: '{not json' })).toMatchObject({ status: 400, body: { code: 'invalid_json' } });
-    expect(await http('/topics/bad%20topic/messages?since=0')).toMatchObject({ status: 400, body: { code: 'invalid_frame' } });
-    expect(await http('/topics/devices/messages', { method: 'POST', body: { message: 'z'.repeat(130_000) } })).toMatchObject({ status: 413 });
-    expect(await http('/topics/devices/messages', { method: 'POST', body: { message: 'z'.repeat(20_000) } })).toMatchObject({ status: 413, body: { code: 'too_large' } });
+    expect(await http('/topics/devices/messages', { method: 'POST', body: '{not json' })).toMatchObject({
+      status: 400,
+      body: { code: 'invalid_json' },
+    });
+    expect(await http('/topics/bad%20topic/messages?since=0')).toMatchObject({
+      status: 400,
+      body: { code: 'invalid_frame' },
+    });
+    expect(
+      await http('/topics/devices/messages', { method: 'POST', body: { message: 'z'.repeat(130_000) } }),
+    ).toMatchObject({ status: 413 });
+    expect(
+      await http('/topics/devices/messages', { method: 'POST', body: { message: 'z'.repeat(20_000) } }),
+    ).toMatchObject({ status: 413, body: { code: 'too_large' } });
     expect(await http('/topics/devices/messages?limit=0')).toMatchObject({ status: 400 });
   });
 
@@ -165,12 +201,18 @@ describe('topics through the local gateway', () => {
     const tab2 = await e2e.connect({ token: String(token) });
     const stranger = await e2e.connect();
 
-    const result = await http(`/users/${String(userId)}/messages`, { method: 'POST', body: { message: { hi: 'you' } } });
+    const result = await http(`/users/${String(userId)}/messages`, {
+      method: 'POST',
+      body: { message: { hi: 'you' } },
+    });
     await Promise.all([tab1.next((frame) => frame.type === 'direct'), tab2.next((frame) => frame.type === 'direct')]);
     await stranger.session();
 
     expect(result).toEqual({ status: 202, body: { delivered: 2 } });
     expect(stranger.ofType('direct')).toEqual([]);
-    expect(await http('/users/nobody/messages', { method: 'POST', body: { message: 1 } })).toEqual({ status: 202, body: { delivered: 0 } });
+    expect(await http('/users/nobody/messages', { method: 'POST', body: { message: 1 } })).toEqual({
+      status: 202,
+      body: { delivered: 0 },
+    });
   });
 });

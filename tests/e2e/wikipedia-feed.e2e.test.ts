@@ -1,10 +1,11 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startE2eStack, type E2eStack } from './support/e2e-stack';
+import { type E2eStack, startE2eStack } from './support/e2e-stack';
 import type { TestClient } from './support/test-client';
 
-const FIRST = 'WebSocket is a computer communications protocol, providing a full-duplex channel over one TCP connection.';
+const FIRST =
+  'WebSocket is a computer communications protocol, providing a full-duplex channel over one TCP connection.';
 const EDITED = 'WebSocket (edited): a protocol that this test must never read, since the first revision is pinned.';
 
 let wiki: Server;
@@ -16,10 +17,14 @@ beforeAll(async () => {
   // A MediaWiki Action API that answers formatversion=2 queries, in place of Wikipedia.
   wiki = createServer((_request, response) => {
     response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(JSON.stringify({
-      batchcomplete: true,
-      query: { pages: [{ pageid: 1, ns: 0, title: 'WebSocket', extract: answer.text, revisions: [{ revid: answer.revid }] }] },
-    }));
+    response.end(
+      JSON.stringify({
+        batchcomplete: true,
+        query: {
+          pages: [{ pageid: 1, ns: 0, title: 'WebSocket', extract: answer.text, revisions: [{ revid: answer.revid }] }],
+        },
+      }),
+    );
   });
   wiki.listen(0, '127.0.0.1');
   await once(wiki, 'listening');
@@ -38,7 +43,10 @@ afterAll(async () => {
 async function readAll(client: TestClient): Promise<string> {
   client.send({ action: 'teleread' });
   await client.next((frame) => frame.type === 'feed-end', 10_000);
-  return client.ofType('feed').map((frame) => String(frame.text)).join('');
+  return client
+    .ofType('feed')
+    .map((frame) => String(frame.text))
+    .join('');
 }
 
 describe('tele-read from Wikipedia (ArticleSource=wikipedia)', () => {

@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config';
 import { createObservability } from '../../src/handlers/observability';
 import { createWsHandler } from '../../src/handlers/ws/create-ws-handler';
 import type { WebSocketEvent } from '../../src/handlers/ws/ws-event';
-import { PROJECT_ROOT, startEmbeddedTable, type EmbeddedTable } from '../support/embedded-table';
+import { type EmbeddedTable, PROJECT_ROOT, startEmbeddedTable } from '../support/embedded-table';
 
 /**
  * The real connect and chat handlers, on the real composition root, against the embedded DynamoDB and an
@@ -42,8 +42,12 @@ function loadEvent(name: string, connectionId: string): WebSocketEvent {
 }
 
 const context = {
-  functionName: 'ChatFunction', functionVersion: '$LATEST', memoryLimitInMB: '512', awsRequestId: 'request-1',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:ChatFunction', getRemainingTimeInMillis: () => 10_000,
+  functionName: 'ChatFunction',
+  functionVersion: '$LATEST',
+  memoryLimitInMB: '512',
+  awsRequestId: 'request-1',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:ChatFunction',
+  getRemainingTimeInMillis: () => 10_000,
 } as unknown as Context;
 
 /** The JSON lines Powertools writes (warnings and errors to stderr, the rest to stdout) while `act` runs. */
@@ -53,33 +57,50 @@ async function capturedLines(act: () => Promise<unknown>): Promise<Record<string
     written.push(String(chunk));
     return true;
   };
-  const spies = [jest.spyOn(process.stdout, 'write').mockImplementation(capture), jest.spyOn(process.stderr, 'write').mockImplementation(capture)];
+  const spies = [
+    jest.spyOn(process.stdout, 'write').mockImplementation(capture),
+    jest.spyOn(process.stderr, 'write').mockImplementation(capture),
+  ];
   try {
     await act();
   } finally {
     for (const spy of spies) spy.mockRestore();
   }
-  return written.join('').split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+  return written
+    .join('')
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 // The handler modules build their own handler at load, from the environment: load them once it is set.
-let handlers: { chatRoutes: typeof import('../../src/handlers/chat').chatRoutes; createConnectHandler: typeof import('../../src/handlers/connect').createConnectHandler };
+let handlers: {
+  chatRoutes: typeof import('../../src/handlers/chat').chatRoutes;
+  createConnectHandler: typeof import('../../src/handlers/connect').createConnectHandler;
+};
 
 beforeAll(async () => {
   Object.assign(process.env, {
-    AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', TABLE_NAME: 'SwitchboardTable', TOKEN_SECRET: 'delivery-test-secret-0123456789',
-    POWERTOOLS_SERVICE_NAME: 'delivery-test', POWERTOOLS_METRICS_NAMESPACE: 'Switchboard', POWERTOOLS_LOG_LEVEL: 'INFO',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    TABLE_NAME: 'SwitchboardTable',
+    TOKEN_SECRET: 'delivery-test-secret-0123456789',
+    POWERTOOLS_SERVICE_NAME: 'delivery-test',
+    POWERTOOLS_METRICS_NAMESPACE: 'Switchboard',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
   });
   handlers = { ...(await import('../../src/handlers/chat')), ...(await import('../../src/handlers/connect')) };
   table = await startEmbeddedTable();
   connections = await startConnectionsEndpoint();
-  dependencies = createDependencyFactory(loadConfig({
-    TABLE_NAME: table.table.tableName,
-    DYNAMODB_ENDPOINT: table.endpoint,
-    MANAGEMENT_ENDPOINT: `http://127.0.0.1:${(connections.address() as AddressInfo).port}`,
-    TOKEN_SECRET: 'delivery-test-secret-0123456789',
-    AWS_REGION: 'us-east-1',
-  }));
+  dependencies = createDependencyFactory(
+    loadConfig({
+      TABLE_NAME: table.table.tableName,
+      DYNAMODB_ENDPOINT: table.endpoint,
+      MANAGEMENT_ENDPOINT: `http://127.0.0.1:${(connections.address() as AddressInfo).port}`,
+      TOKEN_SECRET: 'delivery-test-secret-0123456789',
+      AWS_REGION: 'us-east-1',
+    }),
+  );
 });
 afterAll(async () => {
   await new Promise((resolve) => connections.close(resolve));
@@ -87,7 +108,7 @@ afterAll(async () => {
 });
 
 describe('failed deliveries, seen at the edge', () => {
-  it('counts a broadcast\'s gone and failed connections as metrics and logs the failed one once, with its context', async () => {
+  it("counts a broadcast's gone and failed connections as metrics and logs the failed one once, with its context", async () => {
     const connect = handlers.createConnectHandler(dependencies, createObservability());
     for (const id of ['sender', 'gone-conn', 'throttled-conn']) {
       expect(await connect(loadEvent('connect.json', id), context)).toEqual({ statusCode: 200 });
@@ -100,9 +121,17 @@ describe('failed deliveries, seen at the edge', () => {
 
     const failures = lines.filter((line) => line.message === 'Delivery failed');
     expect(failures).toEqual([
-      expect.objectContaining({ level: 'WARN', connectionId: 'throttled-conn', channel: 'chat', frameType: 'chat', status: 429 }),
+      expect.objectContaining({
+        level: 'WARN',
+        connectionId: 'throttled-conn',
+        channel: 'chat',
+        frameType: 'chat',
+        status: 429,
+      }),
     ]);
     const emf = lines.filter((line) => line._aws !== undefined);
-    expect(emf).toEqual([expect.objectContaining({ DeliveriesFailed: 1, DeliveriesGone: 1, FramesHandled: 1, service: 'delivery-test' })]);
+    expect(emf).toEqual([
+      expect.objectContaining({ DeliveriesFailed: 1, DeliveriesGone: 1, FramesHandled: 1, service: 'delivery-test' }),
+    ]);
   });
 });

@@ -1,8 +1,13 @@
 import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  eventFunctions,
+  SAMPLE_EVENT_CHECKS,
+  type SampleEventContext,
+  uncoveredRoutes,
+} from '../../scripts/verify-deploy/sample-events';
 import { loadStackModel } from '../../src/local/load-stack-model';
-import { eventFunctions, SAMPLE_EVENT_CHECKS, uncoveredRoutes, type SampleEventContext } from '../../scripts/verify-deploy/sample-events';
-import { startE2eStack, type E2eStack } from '../e2e/support/e2e-stack';
+import { type E2eStack, startE2eStack } from '../e2e/support/e2e-stack';
 import { PROJECT_ROOT, TEMPLATE } from '../support/embedded-table';
 
 /**
@@ -28,7 +33,11 @@ async function invoke(functionId: string, event: unknown, eventFile: string): Pr
 
 beforeAll(async () => {
   e2e = await startE2eStack({ FEED_CHUNK_SIZE: '250' });
-  lambda = new LambdaClient({ endpoint: e2e.stack.connectionsUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  lambda = new LambdaClient({
+    endpoint: e2e.stack.connectionsUrl,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
 });
 afterAll(async () => {
   lambda.destroy();

@@ -1,6 +1,23 @@
-import { describeValidationError, isValidationError, object, optional, present, string, text, url, validate, wholeNumber } from '../../src/validation';
+import {
+  describeValidationError,
+  isValidationError,
+  object,
+  optional,
+  present,
+  string,
+  text,
+  url,
+  validate,
+  wholeNumber,
+} from '../../src/validation';
 
-const schema = object({ name: string(), count: wholeNumber(1, 5), tag: optional(text(2, 3)), link: optional(url()), body: present });
+const schema = object({
+  name: string(),
+  count: wholeNumber(1, 5),
+  tag: optional(text(2, 3)),
+  link: optional(url()),
+  body: present,
+});
 
 function problems(data: unknown): string {
   try {
@@ -25,7 +42,9 @@ describe('validation messages', () => {
     expect(problems({ name: 'a', count: 1.5, tag: 'abcd', link: 'nope', body: null })).toBe(
       '"count": must be a whole number; "tag": must be at most 3 characters; "link": must be a valid url',
     );
-    expect(problems({ name: 'a', count: 9, tag: 'a', body: 'x' })).toBe('"count": must be at most 5; "tag": must be at least 2 characters');
+    expect(problems({ name: 'a', count: 9, tag: 'a', body: 'x' })).toBe(
+      '"count": must be at most 5; "tag": must be at least 2 characters',
+    );
   });
 
   it('accepts a valid value', () => {

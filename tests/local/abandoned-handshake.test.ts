@@ -1,6 +1,6 @@
-import { connect as connectTcp, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { startE2eStack, type E2eStack } from '../e2e/support/e2e-stack';
+import { connect as connectTcp, type Socket } from 'node:net';
+import { type E2eStack, startE2eStack } from '../e2e/support/e2e-stack';
 
 let e2e: E2eStack;
 beforeAll(async () => {
@@ -38,15 +38,20 @@ describe('a handshake the client abandons while $connect runs', () => {
     const topic = 'abandoned';
     const ghosts = Array.from({ length: 12 }, (_, i) => i);
 
-    await Promise.all(ghosts.map((i) => abandonHandshake(e2e.stack.wsUrl, `topicName=${topic}&name=Ghost${i}`, i % 3 === 0 ? 0 : 5)));
+    await Promise.all(
+      ghosts.map((i) => abandonHandshake(e2e.stack.wsUrl, `topicName=${topic}&name=Ghost${i}`, i % 3 === 0 ? 0 : 5)),
+    );
     const observer = await e2e.connect({ name: 'Observer' });
     const ghostsListed = async (): Promise<string[]> => {
       const reply = await observer.request({ action: 'who' }, (frame) => frame.type === 'who');
-      return (reply.users as Array<{ name: string }>).map((user) => user.name).filter((name) => name.startsWith('Ghost'));
+      return (reply.users as Array<{ name: string }>)
+        .map((user) => user.name)
+        .filter((name) => name.startsWith('Ghost'));
     };
 
-    await waitUntil(async () => (await e2e.partition(`SUBS#topic:${topic}`)).length === 0 && (await ghostsListed()).length === 0)
-      .catch(() => undefined);
+    await waitUntil(
+      async () => (await e2e.partition(`SUBS#topic:${topic}`)).length === 0 && (await ghostsListed()).length === 0,
+    ).catch(() => undefined);
     const subscribers = await e2e.partition(`SUBS#topic:${topic}`);
     const connectionRecords = await Promise.all(
       subscribers.map((item) => e2e.partition(`CONN#${String(item.sk).replace(/^CONN#/, '')}`)),

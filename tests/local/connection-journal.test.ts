@@ -12,7 +12,10 @@ const path = (): string => {
   return join(folder, `journal-${file}.jsonl`);
 };
 const connection = (n: number): ConnectionIdentity => ({
-  connectionId: `conn-${n}=`, connectedAt: 1_700_000_000_000 + n, sourceIp: '127.0.0.1', userAgent: `agent ${n}`,
+  connectionId: `conn-${n}=`,
+  connectedAt: 1_700_000_000_000 + n,
+  sourceIp: '127.0.0.1',
+  userAgent: `agent ${n}`,
 });
 
 describe('the journal of open connections', () => {

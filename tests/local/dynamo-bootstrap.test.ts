@@ -23,7 +23,10 @@ describe('the embedded DynamoDB', () => {
 
       expect(Table?.TableStatus).toBe('ACTIVE');
       expect(Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
-      expect(Table?.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }]);
+      expect(Table?.KeySchema).toEqual([
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ]);
       expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual(['gsi1']);
     } finally {
       client.destroy();
@@ -45,7 +48,9 @@ describe('the embedded DynamoDB', () => {
     const second = await startFixtureStack({ quiet: true, dataDir });
     const reader = documentsAt(second.dynamoEndpoint);
     try {
-      const { Item } = await reader.send(new GetCommand({ TableName: 'ConnectionsTable', Key: { pk: 'kept', sk: 'meta' } }));
+      const { Item } = await reader.send(
+        new GetCommand({ TableName: 'ConnectionsTable', Key: { pk: 'kept', sk: 'meta' } }),
+      );
 
       expect(Item).toEqual({ pk: 'kept', sk: 'meta', value: 42 });
       expect(readFileSync(join(dataDir, 'token-secret'), 'utf8')).toBe(secret);

@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { startE2eStack, type E2eStack } from '../e2e/support/e2e-stack';
+import { type E2eStack, startE2eStack } from '../e2e/support/e2e-stack';
 
 /**
  * Counts the LevelDB iterators dynalite opens and has not closed yet, through abstract-level (the store under
@@ -57,7 +57,10 @@ describe('the embedded DynamoDB under connection churn', () => {
 
     for (let i = 0; i < cycles; i += 1) {
       const client = await e2e.connect({ name: `Churn${i}`, topicName: 'churn' });
-      await client.request({ action: 'sendmessage', message: `hello ${i}`, id: `churn-${i}` }, (f) => f.type === 'chat');
+      await client.request(
+        { action: 'sendmessage', message: `hello ${i}`, id: `churn-${i}` },
+        (f) => f.type === 'chat',
+      );
       await client.request({ action: 'history', limit: 5 }, (f) => f.type === 'history');
       client.close();
       await client.closed();

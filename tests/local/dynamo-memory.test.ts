@@ -1,8 +1,8 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { LOCAL_CREDENTIALS, startEmbeddedDynamo, type EmbeddedDynamo } from '../../src/local/dynamo-bootstrap';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type EmbeddedDynamo, LOCAL_CREDENTIALS, startEmbeddedDynamo } from '../../src/local/dynamo-bootstrap';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -11,16 +11,32 @@ let dynamo: EmbeddedDynamo;
 let documents: DynamoDBDocumentClient;
 beforeAll(async () => {
   dynamo = await startEmbeddedDynamo({
-    port: 0, host: '127.0.0.1', dataDir: null, tableName: (id) => id, log: () => undefined,
-    tables: [{
-      logicalId: 'Items',
-      keySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-      attributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
-    }],
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: null,
+    tableName: (id) => id,
+    log: () => undefined,
+    tables: [
+      {
+        logicalId: 'Items',
+        keySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        attributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+      },
+    ],
   });
-  documents = DynamoDBDocumentClient.from(new DynamoDBClient({
-    endpoint: dynamo.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS,
-  }));
+  documents = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: 'us-east-1',
+      credentials: LOCAL_CREDENTIALS,
+    }),
+  );
 });
 afterAll(async () => {
   documents.destroy();
@@ -36,9 +52,13 @@ const arrayBuffersAfterGc = (): number => {
 describe('the in-memory embedded DynamoDB', () => {
   it('keeps about the size of what it stores, not a shared Buffer pool slab per item', async () => {
     const items = 1000;
-    const put = (i: number) => documents.send(new PutCommand({
-      TableName: 'Items', Item: { pk: 'USER#soak', sk: `SESSION#${String(i).padStart(6, '0')}`, name: `user ${i}` },
-    }));
+    const put = (i: number) =>
+      documents.send(
+        new PutCommand({
+          TableName: 'Items',
+          Item: { pk: 'USER#soak', sk: `SESSION#${String(i).padStart(6, '0')}`, name: `user ${i}` },
+        }),
+      );
     for (let i = 0; i < 50; i += 1) await put(i);
     const before = arrayBuffersAfterGc();
 

@@ -1,5 +1,5 @@
-import { startFixtureStack } from './support/fixture-stack';
 import type { LocalStack } from '../../src/local/stack';
+import { startFixtureStack } from './support/fixture-stack';
 
 interface CountingResult {
   count: number;
@@ -16,7 +16,8 @@ let original: NodeJS.ProcessEnv;
 /** A RequestResponse invocation through the local Lambda Invoke API. */
 async function invoke(functionName: string, event: unknown = {}): Promise<CountingResult> {
   const response = await fetch(`${stack?.connectionsUrl}/2015-03-31/functions/${functionName}/invocations`, {
-    method: 'POST', body: JSON.stringify(event),
+    method: 'POST',
+    body: JSON.stringify(event),
   });
   expect(response.headers.get('x-amz-function-error')).toBeNull();
   return (await response.json()) as CountingResult;

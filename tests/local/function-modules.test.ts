@@ -36,6 +36,8 @@ describe('createFunctionModuleLoader', () => {
   it('says which module is missing, and from where', () => {
     writeFileSync(join(dir, 'app.js'), "require('./nowhere');");
 
-    expect(() => createFunctionModuleLoader().createScope().require(join(dir, 'app.js'))).toThrow(`Cannot find module './nowhere' from '${join(dir, 'app.js')}'`);
+    expect(() => createFunctionModuleLoader().createScope().require(join(dir, 'app.js'))).toThrow(
+      `Cannot find module './nowhere' from '${join(dir, 'app.js')}'`,
+    );
   });
 });

@@ -1,9 +1,9 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { connect as connectTcp } from 'node:net';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { LocalStack } from '../../src/local/stack';
 import { nextReport, probe } from './fixtures/handlers/probe';
 import { startFixtureStack } from './support/fixture-stack';
 import { openSocket, type TestSocket } from './support/test-socket';
-import type { LocalStack } from '../../src/local/stack';
 
 interface ConnectEvent {
   headers: Record<string, string>;
@@ -127,8 +127,10 @@ describe('an upgrade ws cannot complete after $connect accepted it', () => {
         'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 99\r\n\r\n',
     );
     const { requestContext } = await connected;
-    const ours = (): DisconnectEvent[] => disconnects.filter((e) => e.requestContext.connectionId === requestContext.connectionId);
-    for (let waited = 0; ours().length === 0 && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    const ours = (): DisconnectEvent[] =>
+      disconnects.filter((e) => e.requestContext.connectionId === requestContext.connectionId);
+    for (let waited = 0; ours().length === 0 && waited < 5000; waited += 20)
+      await new Promise((r) => setTimeout(r, 20));
     probe.off('disconnect', collect);
 
     expect(status).toBe('HTTP/1.1 400 Bad Request');
@@ -143,18 +145,24 @@ describe('plain requests to the gateway port', () => {
     const root = await rawRequest(port, 'GET // HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     const connection = await rawRequest(port, 'GET /@connections/%ZZ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     const invoke = await rawRequest(
-      port, 'POST /2015-03-31/functions/%ZZ/invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n',
+      port,
+      'POST /2015-03-31/functions/%ZZ/invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n',
     );
 
     expect([root, connection, invoke]).toEqual([
-      'HTTP/1.1 426 Upgrade Required', 'HTTP/1.1 400 Bad Request', 'HTTP/1.1 400 Bad Request',
+      'HTTP/1.1 426 Upgrade Required',
+      'HTTP/1.1 400 Bad Request',
+      'HTTP/1.1 400 Bad Request',
     ]);
   });
 });
 
 describe('HTTP API requests with awkward names', () => {
   it('answers a malformed percent-encoding in a path parameter with 400, without invoking the handler', async () => {
-    const invoked = nextReport<APIGatewayProxyEventV2>('http', (e) => e.rawPath.includes('%ZZ'), 1000).then(() => true, () => false);
+    const invoked = nextReport<APIGatewayProxyEventV2>('http', (e) => e.rawPath.includes('%ZZ'), 1000).then(
+      () => true,
+      () => false,
+    );
 
     const response = await fetch(`${stack.httpUrl}/things/%ZZ`, { method: 'POST', body: '{}' });
 

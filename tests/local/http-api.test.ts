@@ -1,12 +1,13 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { LocalStack } from '../../src/local/stack';
 import { nextReport } from './fixtures/handlers/probe';
 import { eventShape } from './support/event-shape';
 import { startFixtureStack } from './support/fixture-stack';
 import { loadEvent } from './support/load-event';
-import type { LocalStack } from '../../src/local/stack';
 
 let stack: LocalStack;
-const httpEvent = (matches: (e: APIGatewayProxyEventV2) => boolean) => nextReport<APIGatewayProxyEventV2>('http', matches);
+const httpEvent = (matches: (e: APIGatewayProxyEventV2) => boolean) =>
+  nextReport<APIGatewayProxyEventV2>('http', matches);
 
 beforeAll(async () => {
   stack = await startFixtureStack({ quiet: true });
@@ -19,15 +20,21 @@ describe('the local HTTP API', () => {
     const seen = httpEvent((e) => e.rawPath === '/things/t-1');
 
     const response = await fetch(`${stack.httpUrl}/things/t-1`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Custom': 'Yes' }, body: '{"message":"hi"}',
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Custom': 'Yes' },
+      body: '{"message":"hi"}',
     });
     const event = await seen;
 
     expect(response.status).toBe(201);
     expect(eventShape(event)).toEqual(eventShape(loadEvent('http-post-topic-message')));
     expect(event).toMatchObject({
-      version: '2.0', routeKey: 'POST /things/{id}', rawQueryString: '', pathParameters: { id: 't-1' },
-      body: '{"message":"hi"}', isBase64Encoded: false,
+      version: '2.0',
+      routeKey: 'POST /things/{id}',
+      rawQueryString: '',
+      pathParameters: { id: 't-1' },
+      body: '{"message":"hi"}',
+      isBase64Encoded: false,
       requestContext: { http: { method: 'POST', path: '/things/t-1', protocol: 'HTTP/1.1' }, stage: '$default' },
     });
     expect(event.headers['x-custom']).toBe('Yes');
@@ -59,7 +66,9 @@ describe('the local HTTP API', () => {
     const bytes = Buffer.from([0, 159, 146, 150]);
 
     const response = await fetch(`${stack.httpUrl}/things/t-4`, {
-      method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: bytes,
+      method: 'POST',
+      headers: { 'Content-Type': 'application/octet-stream' },
+      body: bytes,
     });
 
     await expect(response.json()).resolves.toEqual({ id: 't-4', received: bytes.toString('base64'), base64: true });

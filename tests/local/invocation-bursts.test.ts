@@ -1,8 +1,8 @@
 import { join } from 'node:path';
+import type { LocalStack } from '../../src/local/stack';
 import { probe } from './fixtures/handlers/probe';
 import { FIXTURES, startFixtureStack } from './support/fixture-stack';
 import { openSocket, type TestSocket } from './support/test-socket';
-import type { LocalStack } from '../../src/local/stack';
 
 interface SlowRouteReport {
   routeKey: string;
@@ -20,7 +20,10 @@ const record = (report: SlowRouteReport): void => void reports.push(report);
 
 beforeAll(async () => {
   probe.on('slow-route', record);
-  stack = await startFixtureStack({ templatePath: join(FIXTURES, 'burst-template.yaml'), concurrencyPerFunction: BOUND });
+  stack = await startFixtureStack({
+    templatePath: join(FIXTURES, 'burst-template.yaml'),
+    concurrencyPerFunction: BOUND,
+  });
 });
 
 afterAll(async () => {

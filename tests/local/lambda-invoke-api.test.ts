@@ -1,7 +1,7 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { LocalStack } from '../../src/local/stack';
 import { nextReport } from './fixtures/handlers/probe';
 import { startFixtureStack } from './support/fixture-stack';
-import type { LocalStack } from '../../src/local/stack';
 
 interface WorkerReport {
   event: { n?: number };
@@ -17,7 +17,9 @@ const decode = (bytes: Uint8Array | undefined): unknown => JSON.parse(new TextDe
 beforeAll(async () => {
   stack = await startFixtureStack({ quiet: true });
   lambda = new LambdaClient({
-    endpoint: stack.connectionsUrl, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    endpoint: stack.connectionsUrl,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
   });
 });
 
@@ -28,7 +30,9 @@ afterAll(async () => {
 
 describe('the local Lambda Invoke API, through the real SDK client', () => {
   it('runs a RequestResponse invocation and answers its result', async () => {
-    const output = await lambda.send(new InvokeCommand({ FunctionName: 'WorkerFunction', Payload: payload({ n: 21 }) }));
+    const output = await lambda.send(
+      new InvokeCommand({ FunctionName: 'WorkerFunction', Payload: payload({ n: 21 }) }),
+    );
 
     expect(output.StatusCode).toBe(200);
     expect(output.FunctionError).toBeUndefined();
@@ -38,9 +42,13 @@ describe('the local Lambda Invoke API, through the real SDK client', () => {
   it('answers 202 to an Event invocation and runs the handler in the background', async () => {
     const ran = nextReport<WorkerReport>('worker', (r) => r.event.n === 7);
 
-    const output = await lambda.send(new InvokeCommand({
-      FunctionName: 'WorkerFunction', InvocationType: 'Event', Payload: payload({ n: 7 }),
-    }));
+    const output = await lambda.send(
+      new InvokeCommand({
+        FunctionName: 'WorkerFunction',
+        InvocationType: 'Event',
+        Payload: payload({ n: 7 }),
+      }),
+    );
 
     expect(output.StatusCode).toBe(202);
     const report = await ran;
@@ -50,15 +58,20 @@ describe('the local Lambda Invoke API, through the real SDK client', () => {
   });
 
   it('accepts a function ARN as the name', async () => {
-    const output = await lambda.send(new InvokeCommand({
-      FunctionName: 'arn:aws:lambda:us-east-1:123456789012:function:WorkerFunction', Payload: payload({ n: 1 }),
-    }));
+    const output = await lambda.send(
+      new InvokeCommand({
+        FunctionName: 'arn:aws:lambda:us-east-1:123456789012:function:WorkerFunction',
+        Payload: payload({ n: 1 }),
+      }),
+    );
 
     expect(decode(output.Payload)).toEqual({ doubled: 2 });
   });
 
   it('reports a handler error as FunctionError Unhandled', async () => {
-    const output = await lambda.send(new InvokeCommand({ FunctionName: 'WorkerFunction', Payload: payload({ fail: true }) }));
+    const output = await lambda.send(
+      new InvokeCommand({ FunctionName: 'WorkerFunction', Payload: payload({ fail: true }) }),
+    );
 
     expect(output.FunctionError).toBe('Unhandled');
     expect(decode(output.Payload)).toMatchObject({ errorType: 'TypeError', errorMessage: 'worker failed on purpose' });

@@ -1,10 +1,14 @@
 import {
-  ApiGatewayManagementApiClient, DeleteConnectionCommand, GetConnectionCommand, GoneException, PostToConnectionCommand,
+  ApiGatewayManagementApiClient,
+  DeleteConnectionCommand,
+  GetConnectionCommand,
+  GoneException,
+  PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
+import type { LocalStack } from '../../src/local/stack';
 import { nextReport } from './fixtures/handlers/probe';
 import { startFixtureStack } from './support/fixture-stack';
 import { openSocket, type TestSocket } from './support/test-socket';
-import type { LocalStack } from '../../src/local/stack';
 
 interface LifecycleEvent {
   queryStringParameters?: Record<string, string> | null;
@@ -18,7 +22,9 @@ let counter = 0;
 
 function client(endpoint: string): ApiGatewayManagementApiClient {
   const created = new ApiGatewayManagementApiClient({
-    endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
   });
   clients.push(created);
   return created;
@@ -28,7 +34,9 @@ async function connect(): Promise<TestSocket & { connectionId: string }> {
   counter += 1;
   const tag = `m${counter}`;
   const connected = nextReport<LifecycleEvent>('connect', (e) => e.queryStringParameters?.tag === tag);
-  const socket = await openSocket(`${stack.wsUrl}?tag=${tag}`, undefined, { headers: { 'User-Agent': 'switchboard-test' } });
+  const socket = await openSocket(`${stack.wsUrl}?tag=${tag}`, undefined, {
+    headers: { 'User-Agent': 'switchboard-test' },
+  });
   sockets.push(socket);
   return Object.assign(socket, { connectionId: (await connected).requestContext.connectionId });
 }
@@ -50,9 +58,12 @@ describe.each([
   it('posts a frame to an open connection as text', async () => {
     const socket = await connect();
 
-    const output = await client(endpoint()).send(new PostToConnectionCommand({
-      ConnectionId: socket.connectionId, Data: JSON.stringify({ type: 'pushed' }),
-    }));
+    const output = await client(endpoint()).send(
+      new PostToConnectionCommand({
+        ConnectionId: socket.connectionId,
+        Data: JSON.stringify({ type: 'pushed' }),
+      }),
+    );
 
     expect(output.$metadata.httpStatusCode).toBe(200);
     await expect(socket.next()).resolves.toEqual({ type: 'pushed' });
@@ -72,7 +83,10 @@ describe.each([
 
   it('deletes a connection: 204, the socket closes and $disconnect runs', async () => {
     const socket = await connect();
-    const disconnected = nextReport<LifecycleEvent>('disconnect', (e) => e.requestContext.connectionId === socket.connectionId);
+    const disconnected = nextReport<LifecycleEvent>(
+      'disconnect',
+      (e) => e.requestContext.connectionId === socket.connectionId,
+    );
 
     const output = await client(endpoint()).send(new DeleteConnectionCommand({ ConnectionId: socket.connectionId }));
 
@@ -87,11 +101,16 @@ describe.each([
     ['deleting', (id: string) => new DeleteConnectionCommand({ ConnectionId: id })],
   ])('throws GoneException (410) %s a closed connection', async (_verb, command) => {
     const socket = await connect();
-    const disconnected = nextReport<LifecycleEvent>('disconnect', (e) => e.requestContext.connectionId === socket.connectionId);
+    const disconnected = nextReport<LifecycleEvent>(
+      'disconnect',
+      (e) => e.requestContext.connectionId === socket.connectionId,
+    );
     socket.ws.close();
     await disconnected;
 
-    const error = await client(endpoint()).send(command(socket.connectionId) as PostToConnectionCommand).catch((e: unknown) => e);
+    const error = await client(endpoint())
+      .send(command(socket.connectionId) as PostToConnectionCommand)
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(GoneException);
     expect((error as GoneException).$metadata.httpStatusCode).toBe(410);

@@ -1,11 +1,11 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_CREDENTIALS } from '../../src/local/dynamo-bootstrap';
-import { TestClient, type Frame } from '../e2e/support/test-client';
+import { type Frame, TestClient } from '../e2e/support/test-client';
 
 const PROJECT_ROOT = resolve(__dirname, '../..');
 
@@ -18,10 +18,30 @@ interface RunningStack {
 
 /** `scripts/start.ts` (what `npm start` runs) in a child process on free ports, resolved once it is up. */
 function startStackProcess(dataDir: string): Promise<RunningStack> {
-  const child = spawn(process.execPath, [
-    '--import', 'tsx', 'scripts/start.ts',
-    '--ws-port', '0', '--http-port', '0', '--web-port', '0', '--dynamo-port', '0', '--data-dir', dataDir, '--quiet',
-  ], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'scripts/start.ts',
+      '--ws-port',
+      '0',
+      '--http-port',
+      '0',
+      '--web-port',
+      '0',
+      '--dynamo-port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--quiet',
+    ],
+    {
+      cwd: PROJECT_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    },
+  );
   const output: string[] = [];
   return new Promise((resolveUp, reject) => {
     const timer = setTimeout(() => reject(new Error(`the stack did not start: ${output.join('')}`)), 30_000);
@@ -56,9 +76,14 @@ function kill9(stack: RunningStack): Promise<void> {
 async function partition(endpoint: string, pk: string): Promise<Record<string, unknown>[]> {
   const raw = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
   try {
-    const { Items } = await DynamoDBDocumentClient.from(raw).send(new QueryCommand({
-      TableName: 'SwitchboardTable', KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: true,
-    }));
+    const { Items } = await DynamoDBDocumentClient.from(raw).send(
+      new QueryCommand({
+        TableName: 'SwitchboardTable',
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ConsistentRead: true,
+      }),
+    );
     return Items ?? [];
   } finally {
     raw.destroy();
@@ -89,7 +114,9 @@ describe('a local stack killed with SIGKILL and started again on the same data f
     await kill9(first);
     const second = await startStackProcess(dataDir);
     stacks.push(second);
-    const records = await Promise.all(dead.map(({ session }) => partition(second.dynamoEndpoint, `CONN#${String(session.connectionId)}`)));
+    const records = await Promise.all(
+      dead.map(({ session }) => partition(second.dynamoEndpoint, `CONN#${String(session.connectionId)}`)),
+    );
     const subscribers = await partition(second.dynamoEndpoint, 'SUBS#topic:restart');
     // Ada again, on a new connection: her resume announces nothing, so no broadcast meets the dead sockets' 410s first.
     const ada = await TestClient.connect(second.wsUrl, { token: String(dead[0]?.session.token) });

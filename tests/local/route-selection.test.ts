@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { FIXTURES, startFixtureStack } from './support/fixture-stack';
-import { openSocket, type TestSocket } from './support/test-socket';
 import { selectRoute } from '../../src/local/route-selection';
 import type { LocalStack } from '../../src/local/stack';
+import { FIXTURES, startFixtureStack } from './support/fixture-stack';
+import { openSocket, type TestSocket } from './support/test-socket';
 
 const routes = new Set(['$connect', '$default', 'publish', 'nested']);
 const select = (frame: string, expression = '$request.body.action', keys = routes) =>

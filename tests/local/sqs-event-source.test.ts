@@ -1,6 +1,12 @@
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSEvent } from 'aws-lambda';
 import { join } from 'node:path';
+import {
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { SQSEvent } from 'aws-lambda';
 import { nextReport, probe } from './fixtures/handlers/probe';
 import { FIXTURES, startFixtureStack } from './support/fixture-stack';
 
@@ -13,7 +19,8 @@ interface BatchReport {
 function recordReceives(): { receives: { body: string; receiveCount: string; batch: number }[]; stop: () => void } {
   const receives: { body: string; receiveCount: string; batch: number }[] = [];
   const listener = ({ event }: BatchReport): void => {
-    for (const r of event.Records) receives.push({ body: r.body, receiveCount: r.attributes.ApproximateReceiveCount, batch: event.Records.length });
+    for (const r of event.Records)
+      receives.push({ body: r.body, receiveCount: r.attributes.ApproximateReceiveCount, batch: event.Records.length });
   };
   probe.on('batch', listener);
   return { receives, stop: () => probe.off('batch', listener) };
@@ -26,7 +33,11 @@ describe('the local SQS event source, run from the template', () => {
 
   beforeAll(async () => {
     stack = await startFixtureStack({ quiet: true, templatePath: join(FIXTURES, 'queue-template.yaml') });
-    sqs = new SQSClient({ region: 'us-east-1', endpoint: stack.sqsEndpoint ?? '', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    sqs = new SQSClient({
+      region: 'us-east-1',
+      endpoint: stack.sqsEndpoint ?? '',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    });
     queueUrl = stack.queueUrl('JobsQueue');
   });
   afterAll(async () => {
@@ -42,7 +53,9 @@ describe('the local SQS event source, run from the template', () => {
     const { event, queueUrl: fromEnv } = await seen;
     expect(fromEnv).toBe(queueUrl);
     expect(event.Records[0]).toMatchObject({
-      body: 'hello', eventSource: 'aws:sqs', awsRegion: 'us-east-1',
+      body: 'hello',
+      eventSource: 'aws:sqs',
+      awsRegion: 'us-east-1',
       eventSourceARN: expect.stringMatching(/^arn:aws:sqs:us-east-1:\d+:JobsQueue$/),
       attributes: { ApproximateReceiveCount: '1' },
     });
@@ -53,7 +66,12 @@ describe('the local SQS event source, run from the template', () => {
     const bodies = ['b1', 'b2', 'b3', 'b4', 'b5'];
     const full = nextReport<BatchReport>('batch', (r) => r.event.Records.some((x) => x.body === 'b5'));
 
-    await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: bodies.map((b, i) => ({ Id: String(i), MessageBody: b })) }));
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: bodies.map((b, i) => ({ Id: String(i), MessageBody: b })),
+      }),
+    );
     await full;
     log.stop();
 
@@ -64,11 +82,21 @@ describe('the local SQS event source, run from the template', () => {
 
   it('redelivers a record the worker reported failed, after the visibility timeout, and only that record', async () => {
     const log = recordReceives();
-    const again = nextReport<BatchReport>('batch', (r) => r.event.Records.some((x) => x.body === 'fail-once' && x.attributes.ApproximateReceiveCount === '2'), 10_000);
+    const again = nextReport<BatchReport>(
+      'batch',
+      (r) => r.event.Records.some((x) => x.body === 'fail-once' && x.attributes.ApproximateReceiveCount === '2'),
+      10_000,
+    );
 
-    await sqs.send(new SendMessageBatchCommand({
-      QueueUrl: queueUrl, Entries: [{ Id: 'a', MessageBody: 'fail-once' }, { Id: 'b', MessageBody: 'fine' }],
-    }));
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: [
+          { Id: 'a', MessageBody: 'fail-once' },
+          { Id: 'b', MessageBody: 'fine' },
+        ],
+      }),
+    );
     await again;
     await new Promise((resolve) => setTimeout(resolve, 2500));
     log.stop();
@@ -78,7 +106,11 @@ describe('the local SQS event source, run from the template', () => {
   });
 
   it('redelivers the whole batch when the invocation throws', async () => {
-    const again = nextReport<BatchReport>('batch', (r) => r.event.Records.some((x) => x.body === 'throw' && x.attributes.ApproximateReceiveCount === '2'), 10_000);
+    const again = nextReport<BatchReport>(
+      'batch',
+      (r) => r.event.Records.some((x) => x.body === 'throw' && x.attributes.ApproximateReceiveCount === '2'),
+      10_000,
+    );
 
     await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'throw' }));
 
@@ -96,7 +128,9 @@ describe('the local SQS event source, run from the template', () => {
       dead = (Messages ?? []).map((m) => m.Body ?? '');
     }
     log.stop();
-    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['All'] }));
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['All'] }),
+    );
 
     expect(dead).toEqual(['poison']);
     expect(log.receives.filter((r) => r.body === 'poison').map((r) => r.receiveCount)).toEqual(['1', '2', '3']);

@@ -16,7 +16,10 @@ describe('the local stack', () => {
     const connected = nextReport<LifecycleEvent>('connect', (e) => e.queryStringParameters?.tag === 'stop');
     const socket = await openSocket(`${stack.wsUrl}?tag=stop`);
     const { requestContext } = await connected;
-    const disconnected = nextReport<LifecycleEvent>('disconnect', (e) => e.requestContext.connectionId === requestContext.connectionId);
+    const disconnected = nextReport<LifecycleEvent>(
+      'disconnect',
+      (e) => e.requestContext.connectionId === requestContext.connectionId,
+    );
 
     await stack.stop();
 
@@ -43,7 +46,12 @@ describe('the local stack', () => {
     mkdirSync(join(root, 'web', 'dist', 'assets'), { recursive: true });
     writeFileSync(join(root, 'web', 'dist', 'index.html'), '<h1>Switchboard</h1>');
     writeFileSync(join(root, 'web', 'dist', 'assets', 'app.js'), 'console.log(1)');
-    const stack = await startFixtureStack({ quiet: true, webPort: 0, projectRoot: root, templatePath: join(__dirname, 'fixtures', 'template.yaml') });
+    const stack = await startFixtureStack({
+      quiet: true,
+      webPort: 0,
+      projectRoot: root,
+      templatePath: join(__dirname, 'fixtures', 'template.yaml'),
+    });
     try {
       const script = await fetch(`${stack.webUrl}/assets/app.js`);
       const route = await fetch(`${stack.webUrl}/chat`);

@@ -14,17 +14,30 @@ describe('the project template, read by the local stack', () => {
     const routes = model.webSocketApi?.routes;
 
     expect(model.webSocketApi?.routeSelectionExpression).toBe('$request.body.action');
-    expect([...(routes?.keys() ?? [])]).toEqual(expect.arrayContaining([
-      '$connect', '$disconnect', '$default', 'hello', 'ping', 'reset', 'subscribe', 'unsubscribe', 'publish',
-      'sendmessage', 'send', 'history', 'who',
-    ]));
+    expect([...(routes?.keys() ?? [])]).toEqual(
+      expect.arrayContaining([
+        '$connect',
+        '$disconnect',
+        '$default',
+        'hello',
+        'ping',
+        'reset',
+        'subscribe',
+        'unsubscribe',
+        'publish',
+        'sendmessage',
+        'send',
+        'history',
+        'who',
+      ]),
+    );
     for (const route of routes?.values() ?? []) {
       expect(route.functionId).not.toBeNull();
       expect(model.functions.get(route.functionId ?? '')?.entryFile).toMatch(/src\/handlers\/.+\.ts$/);
     }
   });
 
-  it('declares no two-way route: replies go through @connections, never as a handler\'s return value', () => {
+  it("declares no two-way route: replies go through @connections, never as a handler's return value", () => {
     const twoWay = [...(model.webSocketApi?.routes.values() ?? [])].filter((route) => route.returnsResponse);
 
     expect(twoWay).toEqual([]);
@@ -33,7 +46,8 @@ describe('the project template, read by the local stack', () => {
   it('finds its table with the key schema', () => {
     expect(model.tables.map((t) => t.logicalId)).toContain('SwitchboardTable');
     expect(model.tables[0]?.keySchema).toEqual([
-      { AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' },
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
     ]);
   });
 
@@ -45,9 +59,15 @@ describe('the project template, read by the local stack', () => {
 describe('the project template, as CloudFormation deploys it', () => {
   const template = parseCloudFormationYaml(readFileSync(join(PROJECT_ROOT, 'template.yaml'), 'utf8')) as unknown as {
     Parameters: Record<string, { Type: string; MinValue?: number; MaxValue?: number }>;
-    Resources: Record<string, { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
+    Resources: Record<
+      string,
+      { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string }
+    >;
   };
-  const { model, resolver } = loadStackModel({ templatePath: join(PROJECT_ROOT, 'template.yaml'), projectRoot: PROJECT_ROOT });
+  const { model, resolver } = loadStackModel({
+    templatePath: join(PROJECT_ROOT, 'template.yaml'),
+    projectRoot: PROJECT_ROOT,
+  });
   const ofType = (type: string) => Object.values(template.Resources).filter((r) => r.Type === type);
 
   it('names no function, so that every name fits 64 characters whatever the stack is called', () => {
@@ -57,7 +77,9 @@ describe('the project template, as CloudFormation deploys it', () => {
   });
 
   it('lets API Gateway invoke each function only for its own routes on this stage', () => {
-    const sources = ofType('AWS::Lambda::Permission').map((p) => resolver.resolveString(p.Properties.SourceArn as never) ?? '');
+    const sources = ofType('AWS::Lambda::Permission').map(
+      (p) => resolver.resolveString(p.Properties.SourceArn as never) ?? '',
+    );
     const routeKeys = [...(model.webSocketApi?.routes.keys() ?? [])];
 
     expect(sources.filter((arn) => arn.includes('*'))).toEqual([]);
@@ -78,12 +100,15 @@ describe('the project template, as CloudFormation deploys it', () => {
   it('keeps the table and the token secret when the stack is deleted or they are replaced', () => {
     for (const type of ['AWS::DynamoDB::Table', 'AWS::SecretsManager::Secret']) {
       expect(ofType(type)).toHaveLength(1);
-      for (const resource of ofType(type)) expect([resource.DeletionPolicy, resource.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
+      for (const resource of ofType(type))
+        expect([resource.DeletionPolicy, resource.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
     }
   });
 
   it('gives every function a log group of its own, with the retention parameter', () => {
-    const groups = ofType('AWS::Serverless::Function').map((fn) => (fn.Properties.LoggingConfig as { LogGroup?: { Ref?: string } } | undefined)?.LogGroup?.Ref);
+    const groups = ofType('AWS::Serverless::Function').map(
+      (fn) => (fn.Properties.LoggingConfig as { LogGroup?: { Ref?: string } } | undefined)?.LogGroup?.Ref,
+    );
     const logGroups = groups.map((id) => template.Resources[id ?? '']);
 
     expect(new Set(groups).size).toBe(groups.length);
@@ -109,9 +134,17 @@ describe('the fixture template', () => {
     expect(routes?.get('echo')?.returnsResponse).toBe(false);
     expect(routes?.get('replyWithoutExpression')?.returnsResponse).toBe(false);
     expect(routes?.get('replyWithoutRouteResponse')?.returnsResponse).toBe(false);
-    expect(model.httpRoutes).toContainEqual({ method: 'POST', path: '/things/{id}', functionId: 'HttpFunction', iam: true });
+    expect(model.httpRoutes).toContainEqual({
+      method: 'POST',
+      path: '/things/{id}',
+      functionId: 'HttpFunction',
+      iam: true,
+    });
     expect(model.functions.get('ThrowFunction')?.timeoutSeconds).toBe(1);
-    expect(model.functions.get('EchoFunction')?.environment).toMatchObject({ ECHO_ONLY: 'yes', TABLE_NAME: { Ref: 'ConnectionsTable' } });
+    expect(model.functions.get('EchoFunction')?.environment).toMatchObject({
+      ECHO_ONLY: 'yes',
+      TABLE_NAME: { Ref: 'ConnectionsTable' },
+    });
     expect(model.tables[0]?.globalSecondaryIndexes?.[0]?.IndexName).toBe('gsi1');
   });
 });
@@ -129,7 +162,10 @@ describe('CloudFormation intrinsics', () => {
     ['!Ref Stage', 'prod'],
     ['{ Ref: Stage }', 'prod'],
     ['!Ref Table', 'Table'],
-    ["!Sub 'https://${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}'", 'https://abcdefghij.execute-api.us-east-1.amazonaws.com/prod'],
+    [
+      "!Sub 'https://${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}'",
+      'https://abcdefghij.execute-api.us-east-1.amazonaws.com/prod',
+    ],
     ["!Sub ['${A}-${Stage}-${!Literal}', { A: !Ref Table }]", 'Table-prod-${Literal}'],
     ['{ "Fn::Sub": "${Table.Arn}" }', 'arn:aws:dynamodb:us-east-1:123456789012:table/Table'],
     ['!GetAtt Table.Arn', 'arn:aws:dynamodb:us-east-1:123456789012:table/Table'],

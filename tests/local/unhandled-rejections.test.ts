@@ -6,7 +6,10 @@ const documentOf = (line: string): Record<string, unknown> =>
 
 describe('unhandled promise rejections in the local stack', () => {
   it("are logged as Lambda's runtime logs them, naming the function and request whose code made the promise", () => {
-    const line = describeUnhandledRejection(new TypeError('stray'), { functionName: 'ChatFunction', awsRequestId: 'req-1' });
+    const line = describeUnhandledRejection(new TypeError('stray'), {
+      functionName: 'ChatFunction',
+      awsRequestId: 'req-1',
+    });
 
     expect(line.startsWith('ChatFunction req-1 ERROR Unhandled Promise Rejection {')).toBe(true);
     expect(documentOf(line)).toMatchObject({
@@ -18,7 +21,9 @@ describe('unhandled promise rejections in the local stack', () => {
   });
 
   it('say init for a rejection made while the module loaded, and local stack for one made by no function', () => {
-    expect(describeUnhandledRejection(new Error('x'), { functionName: 'ChatFunction' })).toMatch(/^ChatFunction init ERROR /);
+    expect(describeUnhandledRejection(new Error('x'), { functionName: 'ChatFunction' })).toMatch(
+      /^ChatFunction init ERROR /,
+    );
     const line = describeUnhandledRejection('not an error', undefined);
 
     expect(line).toMatch(/^local stack ERROR /);

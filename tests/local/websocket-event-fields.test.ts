@@ -1,10 +1,10 @@
+import type { LocalStack } from '../../src/local/stack';
+import type { WebSocketEvent } from '../../src/local/websocket-events';
 import { nextReport } from './fixtures/handlers/probe';
 import { eventShape } from './support/event-shape';
 import { startFixtureStack } from './support/fixture-stack';
 import { loadEvent } from './support/load-event';
 import { openSocket } from './support/test-socket';
-import type { LocalStack } from '../../src/local/stack';
-import type { WebSocketEvent } from '../../src/local/websocket-events';
 
 let stack: LocalStack;
 
@@ -30,8 +30,14 @@ describe('the event fields a handler receives through the local gateway, from a 
     connect = await connected;
     const { connectionId } = connect.requestContext;
     const ofThisConnection = (e: WebSocketEvent): boolean => e.requestContext.connectionId === connectionId;
-    const first = nextReport<WebSocketEvent>('message', (e) => ofThisConnection(e) && e.body === '{"action":"echo","n":1}');
-    const second = nextReport<WebSocketEvent>('message', (e) => ofThisConnection(e) && e.body === '{"action":"echo","n":2}');
+    const first = nextReport<WebSocketEvent>(
+      'message',
+      (e) => ofThisConnection(e) && e.body === '{"action":"echo","n":1}',
+    );
+    const second = nextReport<WebSocketEvent>(
+      'message',
+      (e) => ofThisConnection(e) && e.body === '{"action":"echo","n":2}',
+    );
     socket.ws.send('{"action":"echo","n":1}');
     socket.ws.send('{"action":"echo","n":2}');
     messages = await Promise.all([first, second]);
@@ -68,7 +74,10 @@ describe('the event fields a handler receives through the local gateway, from a 
 
   it('gives the event type and route of each event', () => {
     expect(all().map((e) => [e.requestContext.eventType, e.requestContext.routeKey])).toEqual([
-      ['CONNECT', '$connect'], ['MESSAGE', 'echo'], ['MESSAGE', 'echo'], ['DISCONNECT', '$disconnect'],
+      ['CONNECT', '$connect'],
+      ['MESSAGE', 'echo'],
+      ['MESSAGE', 'echo'],
+      ['DISCONNECT', '$disconnect'],
     ]);
   });
 

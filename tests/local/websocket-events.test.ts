@@ -5,9 +5,23 @@ import { eventShape } from './support/event-shape';
 import { loadEvent } from './support/load-event';
 
 const api = { apiId: 'a1b2c3d4e5', stage: 'prod', domainName: 'localhost:3001' };
-const connection = { connectionId: 'Gg3GqdpYIAMCJOg=', connectedAt: Date.now(), sourceIp: '127.0.0.1', userAgent: 'test' };
+const connection = {
+  connectionId: 'Gg3GqdpYIAMCJOg=',
+  connectedAt: Date.now(),
+  sourceIp: '127.0.0.1',
+  userAgent: 'test',
+};
 const handshake = {
-  rawHeaders: ['Host', 'localhost:3001', 'Sec-WebSocket-Key', 'abc', 'Sec-WebSocket-Version', '13', 'User-Agent', 'test'],
+  rawHeaders: [
+    'Host',
+    'localhost:3001',
+    'Sec-WebSocket-Key',
+    'abc',
+    'Sec-WebSocket-Version',
+    '13',
+    'User-Agent',
+    'test',
+  ],
   query: 'topicName=news&name=Ada',
 };
 const events = createWebSocketEventBuilder(api);
@@ -18,8 +32,9 @@ describe('the gateway event builder', () => {
   });
 
   it('builds message events with the keys of events/hello.json', () => {
-    expect(eventShape(events.message(connection, 'hello', Buffer.from('{"action":"hello"}'), false)))
-      .toEqual(eventShape(loadEvent('hello')));
+    expect(eventShape(events.message(connection, 'hello', Buffer.from('{"action":"hello"}'), false))).toEqual(
+      eventShape(loadEvent('hello')),
+    );
   });
 
   it('builds $disconnect events with the keys of events/disconnect.json', () => {
@@ -38,10 +53,19 @@ describe('the gateway event builder', () => {
   it('names the local gateway as the domain and keeps the handshake headers', () => {
     const event = events.connect(handshake, connection);
 
-    expect(event.headers).toMatchObject({ Host: 'localhost:3001', 'Sec-WebSocket-Key': 'abc', 'X-Forwarded-For': '127.0.0.1' });
+    expect(event.headers).toMatchObject({
+      Host: 'localhost:3001',
+      'Sec-WebSocket-Key': 'abc',
+      'X-Forwarded-For': '127.0.0.1',
+    });
     expect(event.requestContext).toMatchObject({
-      routeKey: '$connect', eventType: 'CONNECT', messageDirection: 'IN', stage: 'prod', apiId: 'a1b2c3d4e5',
-      domainName: 'localhost:3001', connectionId: connection.connectionId,
+      routeKey: '$connect',
+      eventType: 'CONNECT',
+      messageDirection: 'IN',
+      stage: 'prod',
+      apiId: 'a1b2c3d4e5',
+      domainName: 'localhost:3001',
+      connectionId: connection.connectionId,
     });
     expect(event.requestContext.requestTime).toMatch(/^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/);
   });
@@ -50,23 +74,42 @@ describe('the gateway event builder', () => {
 describe('the sample events', () => {
   const files = readdirSync(join(__dirname, '..', '..', 'events')).filter((f) => f.endsWith('.json'));
   // Only what the WebSocket API sends: not the HTTP API's events, nor the workers' jobs (a direct invoke, SQS records).
-  const ws = files.filter((f) => !f.startsWith('http-') && f !== 'feed-worker.json' && f !== 'fan-out-worker.json').map((f) => f.replace(/\.json$/, ''));
+  const ws = files
+    .filter((f) => !f.startsWith('http-') && f !== 'feed-worker.json' && f !== 'fan-out-worker.json')
+    .map((f) => f.replace(/\.json$/, ''));
 
   it.each(ws)('%s describes the same connection as the others', (name) => {
     const event = loadEvent<{ requestContext: Record<string, unknown> }>(name);
 
     expect(event.requestContext).toMatchObject({
-      connectionId: 'Gg3GqdpYIAMCJOg=', apiId: 'a1b2c3d4e5', stage: 'prod',
+      connectionId: 'Gg3GqdpYIAMCJOg=',
+      apiId: 'a1b2c3d4e5',
+      stage: 'prod',
       domainName: 'a1b2c3d4e5.execute-api.us-east-1.amazonaws.com',
     });
   });
 
   it('covers every route of the project template', () => {
-    const routeKeys = new Set(ws.map((name) => loadEvent<{ requestContext: { routeKey: string } }>(name).requestContext.routeKey));
+    const routeKeys = new Set(
+      ws.map((name) => loadEvent<{ requestContext: { routeKey: string } }>(name).requestContext.routeKey),
+    );
 
-    expect([...routeKeys].sort()).toEqual(expect.arrayContaining([
-      '$connect', '$default', '$disconnect', 'hello', 'history', 'ping', 'publish', 'reset', 'send', 'sendmessage',
-      'subscribe', 'unsubscribe', 'who',
-    ]));
+    expect([...routeKeys].sort()).toEqual(
+      expect.arrayContaining([
+        '$connect',
+        '$default',
+        '$disconnect',
+        'hello',
+        'history',
+        'ping',
+        'publish',
+        'reset',
+        'send',
+        'sendmessage',
+        'subscribe',
+        'unsubscribe',
+        'who',
+      ]),
+    );
   });
 });

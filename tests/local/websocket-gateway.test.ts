@@ -1,9 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { LocalStack } from '../../src/local/stack';
 import { nextReport } from './fixtures/handlers/probe';
 import { startFixtureStack } from './support/fixture-stack';
 import { openSocket, type TestSocket } from './support/test-socket';
-import type { LocalStack } from '../../src/local/stack';
 
 interface DisconnectEvent {
   requestContext: { connectionId: string; disconnectStatusCode: number; disconnectReason: string; eventType: string };
@@ -41,9 +41,13 @@ const disconnectOf = (connectionId: string) =>
 
 beforeAll(async () => {
   stack = await startFixtureStack({ idleTimeoutMs: 60_000, env: { FIXTURE_EXTRA: 'from-options' } });
-  documents = DynamoDBDocumentClient.from(new DynamoDBClient({
-    endpoint: stack.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  }));
+  documents = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: stack.dynamoEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    }),
+  );
 });
 
 afterAll(async () => {
@@ -56,9 +60,12 @@ describe('the local WebSocket gateway', () => {
   it('runs $connect, which stores the connection through the real DynamoDB client', async () => {
     const socket = await connect(`?tag=${tag()}&name=Ada`);
 
-    const item = await documents.send(new GetCommand({
-      TableName: stack.tableName('ConnectionsTable'), Key: { pk: `conn#${socket.connectionId}`, sk: 'meta' },
-    }));
+    const item = await documents.send(
+      new GetCommand({
+        TableName: stack.tableName('ConnectionsTable'),
+        Key: { pk: `conn#${socket.connectionId}`, sk: 'meta' },
+      }),
+    );
 
     expect(item.Item).toMatchObject({ name: 'Ada', gsi1pk: 'connections' });
     expect(socket.connectionId).toMatch(/^[A-Za-z0-9]{15}=$/);
@@ -110,7 +117,9 @@ describe('the local WebSocket gateway', () => {
     socket.ws.send(bytes, { binary: true });
 
     await expect(socket.next<Echo>()).resolves.toEqual({
-      routeKey: '$default', body: bytes.toString('base64'), isBase64Encoded: true,
+      routeKey: '$default',
+      body: bytes.toString('base64'),
+      isBase64Encoded: true,
     });
   });
 
@@ -137,7 +146,11 @@ describe('the local WebSocket gateway', () => {
     const error = await socket.next<Record<string, string>>();
     socket.ws.send(JSON.stringify({ action: 'echo' }));
 
-    expect(error).toEqual({ message: 'Internal server error', connectionId: socket.connectionId, requestId: expect.any(String) });
+    expect(error).toEqual({
+      message: 'Internal server error',
+      connectionId: socket.connectionId,
+      requestId: expect.any(String),
+    });
     expect(JSON.stringify(error)).not.toContain('boom');
     await expect(socket.next<Echo>()).resolves.toMatchObject({ routeKey: 'echo' });
     expect(stack.lines.some((l) => l.includes('boom'))).toBe(true);
@@ -185,10 +198,17 @@ describe('the local WebSocket gateway', () => {
     socket.ws.close(4001, 'bye');
     const event = await disconnected;
 
-    expect(event.requestContext).toMatchObject({ eventType: 'DISCONNECT', disconnectStatusCode: 4001, disconnectReason: 'bye' });
-    const item = await documents.send(new GetCommand({
-      TableName: stack.tableName('ConnectionsTable'), Key: { pk: `conn#${socket.connectionId}`, sk: 'meta' },
-    }));
+    expect(event.requestContext).toMatchObject({
+      eventType: 'DISCONNECT',
+      disconnectStatusCode: 4001,
+      disconnectReason: 'bye',
+    });
+    const item = await documents.send(
+      new GetCommand({
+        TableName: stack.tableName('ConnectionsTable'),
+        Key: { pk: `conn#${socket.connectionId}`, sk: 'meta' },
+      }),
+    );
     expect(item.Item).toBeUndefined();
   });
 
@@ -298,7 +318,10 @@ describe('the local gateway limits', () => {
       sockets.push(socket);
       const { requestContext } = await connected;
       const disconnected = disconnectOf(requestContext.connectionId);
-      const chatter = setInterval(() => socket.ws.readyState === socket.ws.OPEN && socket.ws.send('{"action":"nothing"}'), 50);
+      const chatter = setInterval(
+        () => socket.ws.readyState === socket.ws.OPEN && socket.ws.send('{"action":"nothing"}'),
+        50,
+      );
 
       const closed = await socket.closed.finally(() => clearInterval(chatter));
 

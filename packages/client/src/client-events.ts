@@ -1,5 +1,5 @@
-import type { FeedBuffer, FeedUpdate } from './feed-buffer.js';
 import type { OutgoingChat } from './chat-outbox.js';
+import type { FeedBuffer, FeedUpdate } from './feed-buffer.js';
 import type { ConnectionEvent, ConnectionState } from './machine.js';
 import type { GatewayErrorFrame } from './parse-frames.js';
 import type { PublishFailure, PublishOutcome } from './publish-outbox.js';

@@ -11,7 +11,8 @@ export function checkDisplayName(raw: string): DisplayNameCheck {
   if (raw.trim() === '') return { ok: true, name: undefined };
   const problem = displayNameProblem(raw);
   if (problem === undefined) return { ok: true, name: raw.trim() };
-  if (problem === 'length') return { ok: false, problem: `A display name can be at most ${LIMITS.nameChars} characters.` };
+  if (problem === 'length')
+    return { ok: false, problem: `A display name can be at most ${LIMITS.nameChars} characters.` };
   return {
     ok: false,
     problem:

@@ -47,7 +47,14 @@ export class HandshakeDiagnosis {
   next(token: string | undefined, name: string | undefined): Handshake {
     const { withoutName = false, withoutToken = false, confirmsToken = false, adopt = false } = this.nextTry;
     this.nextTry = {};
-    return { token: withoutToken ? undefined : token, name: withoutName ? undefined : name, withoutName, withoutToken, confirmsToken, adopt };
+    return {
+      token: withoutToken ? undefined : token,
+      name: withoutName ? undefined : name,
+      withoutName,
+      withoutToken,
+      confirmsToken,
+      adopt,
+    };
   }
 
   /**
@@ -78,7 +85,8 @@ export class HandshakeDiagnosis {
       this.refusals = 0;
       return 'backoff';
     }
-    if (handshake.token !== undefined && ++this.refusals >= FAILURES_BEFORE_TOKENLESS_TRY) this.nextTry = { withoutToken: true };
+    if (handshake.token !== undefined && ++this.refusals >= FAILURES_BEFORE_TOKENLESS_TRY)
+      this.nextTry = { withoutToken: true };
     return 'backoff';
   }
 

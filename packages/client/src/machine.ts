@@ -90,6 +90,8 @@ export function nextState(state: ConnectionState, event: ConnectionEvent): Conne
 /** Every transition in the table, as `[from, event, to]`. */
 export function allTransitions(): Array<[ConnectionState, ConnectionEvent, ConnectionState]> {
   return (Object.keys(TRANSITIONS) as ConnectionState[]).flatMap((from) =>
-    (Object.entries(TRANSITIONS[from]) as Array<[ConnectionEvent, ConnectionState]>).map(([event, to]): [ConnectionState, ConnectionEvent, ConnectionState] => [from, event, to]),
+    (Object.entries(TRANSITIONS[from]) as Array<[ConnectionEvent, ConnectionState]>).map(
+      ([event, to]): [ConnectionState, ConnectionEvent, ConnectionState] => [from, event, to],
+    ),
   );
 }

@@ -31,7 +31,8 @@ export function parseServerFrame(data: unknown): ParsedFrame {
   } catch {
     return { kind: 'malformed', reason: 'not JSON' };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { kind: 'malformed', reason: 'not a JSON object' };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { kind: 'malformed', reason: 'not a JSON object' };
   const record = value as Record<string, unknown>;
   if (!('type' in record)) {
     const { message, connectionId, requestId } = record;

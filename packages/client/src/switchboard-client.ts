@@ -1,22 +1,22 @@
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
+import { ChatOutbox, type OutgoingChat } from './chat-outbox.js';
 import type { ClientEvents, ConnectionStatus, StatusChange } from './client-events.js';
 import type { SwitchboardClientOptions } from './client-options.js';
-import { ChatOutbox, type OutgoingChat } from './chat-outbox.js';
 import { Emitter } from './emitter.js';
 import { handshakeUrl, httpUrlOf } from './endpoint.js';
 import { ClientClosedError } from './errors.js';
 import { FeedBuffer } from './feed-buffer.js';
-import { HandshakeDiagnosis, type Handshake } from './handshake-diagnosis.js';
+import { type Handshake, HandshakeDiagnosis } from './handshake-diagnosis.js';
 import { Heartbeat } from './heartbeat.js';
 import { HistoryPages } from './history-pages.js';
 import { randomId } from './ids.js';
-import { nextState, type ConnectionEvent, type ConnectionState } from './machine.js';
-import { parseServerFrame, type GatewayErrorFrame } from './parse-frames.js';
-import { PublishOutbox, type PublishFailure, type PublishOutcome, type PublishTicket } from './publish-outbox.js';
-import { RefusalPolicy, type MessageKind } from './refusal-policy.js';
+import { type ConnectionEvent, type ConnectionState, nextState } from './machine.js';
+import { type GatewayErrorFrame, parseServerFrame } from './parse-frames.js';
+import { type PublishFailure, PublishOutbox, type PublishOutcome, type PublishTicket } from './publish-outbox.js';
+import { type MessageKind, RefusalPolicy } from './refusal-policy.js';
 import { realScheduler, type Scheduler } from './scheduler.js';
 import { createWebSocketFactory, type SocketFactory, type SocketHandle } from './socket.js';
-import { TopicStreams, type TopicStatus } from './topic-streams.js';
+import { type TopicStatus, TopicStreams } from './topic-streams.js';
 import {
   requireChatText,
   requireDisplayName,
@@ -27,13 +27,7 @@ import {
   requireWebSocketUrl,
 } from './validate.js';
 import { WhoPages } from './who-pages.js';
-import type {
-  ChatFrame,
-  ClientFrame,
-  ErrorFrame,
-  ServerFrame,
-  SessionFrame,
-} from './wire/frames.js';
+import type { ChatFrame, ClientFrame, ErrorFrame, ServerFrame, SessionFrame } from './wire/frames.js';
 import { GATEWAY } from './wire/rules.js';
 
 type TimerName = 'retry' | 'autoDisconnect' | 'hello' | 'renew' | 'publishRetry' | 'chatRetry';
@@ -208,7 +202,8 @@ export class SwitchboardClient {
     this.stopAllTimers();
     this.dropSocket();
     this.topicStreams.clear();
-    for (const id of this.publishes.ids()) this.settlePublish(this.publishes.fail(id, { kind: 'closed', message: 'The client was closed.' }));
+    for (const id of this.publishes.ids())
+      this.settlePublish(this.publishes.fail(id, { kind: 'closed', message: 'The client was closed.' }));
     this.options.signal?.removeEventListener('abort', this.abort ?? (() => undefined));
   }
 
@@ -327,7 +322,8 @@ export class SwitchboardClient {
     this.machine = to;
     this.emit('state', { from, event, to });
     const status = this.statusOf(to);
-    if (status !== undefined) this.setStatus({ status, ...(detail ? { detail } : {}), ...(retryInMs !== undefined ? { retryInMs } : {}) });
+    if (status !== undefined)
+      this.setStatus({ status, ...(detail ? { detail } : {}), ...(retryInMs !== undefined ? { retryInMs } : {}) });
     return true;
   }
 
@@ -384,7 +380,8 @@ export class SwitchboardClient {
     this.socket = undefined;
     this.generation++;
     this.afterSocketGone();
-    if (opened) return this.scheduleRetry('socket-lost', `Connection lost (code ${code}${reason ? `: ${reason}` : ''}).`);
+    if (opened)
+      return this.scheduleRetry('socket-lost', `Connection lost (code ${code}${reason ? `: ${reason}` : ''}).`);
     if (handshake.token !== undefined || handshake.name !== undefined || handshake.withoutToken) {
       if (this.fire('handshake-refused')) void this.diagnoseRefusal(handshake);
       return;
@@ -525,7 +522,11 @@ export class SwitchboardClient {
 
   private onSession(frame: SessionFrame): void {
     const handshaking = this.machine === 'handshaking';
-    if (handshaking && this.handshake?.withoutToken && this.diagnosis.tokenlessSucceeded(this.handshake) === 'confirm') {
+    if (
+      handshaking &&
+      this.handshake?.withoutToken &&
+      this.diagnosis.tokenlessSucceeded(this.handshake) === 'confirm'
+    ) {
       // Not adopted yet: this session is dropped unused (the server forgets it by TTL) and the token tried again.
       return this.renew();
     }
@@ -625,12 +626,17 @@ export class SwitchboardClient {
     if (frame.action === 'who') this.whoPages.reset();
     if (frame.code === 'unauthorized') return this.loseSocket('the server no longer knows this connection');
     const kind: MessageKind | undefined =
-      frame.action === 'publish' ? 'publish' : frame.action !== undefined && CHAT_ACTIONS.has(frame.action) ? 'chat' : undefined;
+      frame.action === 'publish'
+        ? 'publish'
+        : frame.action !== undefined && CHAT_ACTIONS.has(frame.action)
+          ? 'chat'
+          : undefined;
     if (!kind) return;
     const inFlight = this.inFlight(kind);
     if (inFlight.length === 0) return;
     const decision = this.refusals.onError(kind, frame.code, inFlight);
-    for (const id of decision.fail) this.failMessage(kind, id, { kind: 'server', code: frame.code, message: frame.message });
+    for (const id of decision.fail)
+      this.failMessage(kind, id, { kind: 'server', code: frame.code, message: frame.message });
     for (const id of decision.resendNow) this.resend(kind, id);
     const timer = kind === 'publish' ? 'publishRetry' : 'chatRetry';
     if (decision.resendAfterMs === undefined || this.timers.has(timer)) return;

@@ -71,7 +71,14 @@ export class TopicStreams {
   /** Starts a topic; with `since`, every stored message after it is delivered first. */
   add(topic: string, since?: number): void {
     if (this.streams.has(topic)) return;
-    this.streams.set(topic, { status: 'subscribing', floor: since, latest: 0, held: new Map(), gapTimer: undefined, replayAsked: false });
+    this.streams.set(topic, {
+      status: 'subscribing',
+      floor: since,
+      latest: 0,
+      held: new Map(),
+      gapTimer: undefined,
+      replayAsked: false,
+    });
   }
 
   remove(topic: string): void {

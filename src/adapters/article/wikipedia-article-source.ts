@@ -50,7 +50,9 @@ export class WikipediaArticleSource implements ArticleSource {
   }
 
   private async pinned(): Promise<Article> {
-    return (await this.options.pins.get(this.source)) ?? this.options.pins.pinFirst(this.source, await this.fetchArticle());
+    return (
+      (await this.options.pins.get(this.source)) ?? this.options.pins.pinFirst(this.source, await this.fetchArticle())
+    );
   }
 
   private async fetchArticle(): Promise<Article> {
@@ -71,7 +73,10 @@ export class WikipediaArticleSource implements ArticleSource {
     let raw: string;
     try {
       response = await fetch(url, {
-        headers: { accept: 'application/json', 'user-agent': this.options.userAgent ?? 'Switchboard/0.1 (tele-read article source)' },
+        headers: {
+          accept: 'application/json',
+          'user-agent': this.options.userAgent ?? 'Switchboard/0.1 (tele-read article source)',
+        },
         signal: AbortSignal.timeout(timeoutMs),
       });
       raw = await response.text();
@@ -97,14 +102,18 @@ export class WikipediaArticleSource implements ArticleSource {
 function articleFrom(body: unknown, where: string): Article {
   const apiError = field(body, 'error');
   if (apiError !== undefined) {
-    throw new ArticleSourceError(`Wikipedia refused the query for ${where}: ${String(field(apiError, 'code'))}: ${String(field(apiError, 'info'))}.`);
+    throw new ArticleSourceError(
+      `Wikipedia refused the query for ${where}: ${String(field(apiError, 'code'))}: ${String(field(apiError, 'info'))}.`,
+    );
   }
   const pages = field(field(body, 'query'), 'pages');
   const page: unknown = Array.isArray(pages) && pages.length === 1 ? pages[0] : undefined;
   if (page === undefined) throw new ArticleSourceError(`Wikipedia answered without exactly one page for ${where}.`);
   if (field(page, 'missing') === true) throw new ArticleSourceError(`Wikipedia has no page ${where}.`);
   if (field(page, 'invalid') === true) {
-    throw new ArticleSourceError(`Wikipedia says the title ${where} is invalid: ${String(field(page, 'invalidreason'))}.`);
+    throw new ArticleSourceError(
+      `Wikipedia says the title ${where} is invalid: ${String(field(page, 'invalidreason'))}.`,
+    );
   }
   const title = field(page, 'title');
   const extract = field(page, 'extract');

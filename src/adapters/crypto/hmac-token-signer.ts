@@ -41,13 +41,16 @@ export class HmacTokenSigner implements TokenSigner {
   }
 
   private async sign(payload: string): Promise<string> {
-    return createHmac('sha256', await this.loadSecret()).update(payload).digest('base64url');
+    return createHmac('sha256', await this.loadSecret())
+      .update(payload)
+      .digest('base64url');
   }
 
   private loadSecret(): Promise<string> {
     this.secret ??= this.options.secret().then(
       (secret) => {
-        if (secret.length < MIN_SECRET_LENGTH) throw new Error(`The token secret must be at least ${MIN_SECRET_LENGTH} characters`);
+        if (secret.length < MIN_SECRET_LENGTH)
+          throw new Error(`The token secret must be at least ${MIN_SECRET_LENGTH} characters`);
         return secret;
       },
       (error: unknown) => {

@@ -3,7 +3,7 @@ import type { Article } from '../../domain/ports/article-source';
 import type { ArticlePins } from '../article/article-pins';
 import { ArticleSourceError } from '../article/article-source-error';
 import { keys } from './keys';
-import { unlessConditionFails, type Item, type TableContext } from './table';
+import { type Item, type TableContext, unlessConditionFails } from './table';
 
 /** DynamoDB refuses an item over 400 KB, counting attribute names and values in UTF-8. */
 const MAX_ITEM_BYTES = 400 * 1024;
@@ -25,7 +25,13 @@ export class DynamoDbArticlePins implements ArticlePins {
   }
 
   async pinFirst(source: string, article: Article): Promise<Article> {
-    const item = { ...keys.articlePin(source), title: article.title, revision: article.revision, text: article.text, pinnedAt: this.table.clock.now().toISOString() };
+    const item = {
+      ...keys.articlePin(source),
+      title: article.title,
+      revision: article.revision,
+      text: article.text,
+      pinnedAt: this.table.clock.now().toISOString(),
+    };
     const bytes = itemBytes(item);
     if (bytes > MAX_ITEM_BYTES) {
       throw new ArticleSourceError(
@@ -40,7 +46,12 @@ export class DynamoDbArticlePins implements ArticlePins {
           UpdateExpression: 'SET title = :title, revision = :revision, #text = :text, pinnedAt = :pinnedAt',
           ConditionExpression: 'attribute_not_exists(pk)',
           ExpressionAttributeNames: { '#text': 'text' },
-          ExpressionAttributeValues: { ':title': item.title, ':revision': item.revision, ':text': item.text, ':pinnedAt': item.pinnedAt },
+          ExpressionAttributeValues: {
+            ':title': item.title,
+            ':revision': item.revision,
+            ':text': item.text,
+            ':pinnedAt': item.pinnedAt,
+          },
         }),
       ),
     );
@@ -60,5 +71,8 @@ function fromPinItem(item: Item): Article {
 }
 
 function itemBytes(item: Record<string, string>): number {
-  return Object.entries(item).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(value), 0);
+  return Object.entries(item).reduce(
+    (sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(value),
+    0,
+  );
 }

@@ -3,9 +3,9 @@ import type { Channel, Connection } from '../../domain/model';
 import type { ConnectionRepository, RemovedConnection } from '../../domain/ports/connection-repository';
 import { fromConnectionItem, toConnectionAttributes, toConnectionItem } from './connection-item';
 import { CONN_PREFIX, keys, SUB_PREFIX } from './keys';
-import { adjustSubscriberCount } from './subscriber-count';
 import { queryAll } from './query-pages';
-import { isLive, unlessConditionFails, type TableContext } from './table';
+import { adjustSubscriberCount } from './subscriber-count';
+import { isLive, type TableContext, unlessConditionFails } from './table';
 
 const BATCH_LIMIT = 25;
 const MAX_BATCH_ATTEMPTS = 8;
@@ -17,7 +17,10 @@ export class DynamoDbConnectionRepository implements ConnectionRepository {
   async register(connection: Connection): Promise<void> {
     await Promise.all([
       this.put(toConnectionItem(connection)),
-      this.put({ ...keys.userConnection(connection.userId, connection.connectionId), ...toConnectionAttributes(connection) }),
+      this.put({
+        ...keys.userConnection(connection.userId, connection.connectionId),
+        ...toConnectionAttributes(connection),
+      }),
     ]);
   }
 
@@ -71,14 +74,25 @@ export class DynamoDbConnectionRepository implements ConnectionRepository {
           UpdateExpression: 'SET userId = :userId, #name = :name, resumed = :resumed',
           ConditionExpression: 'attribute_exists(pk) AND userId = :previous',
           ExpressionAttributeNames: { '#name': 'name' },
-          ExpressionAttributeValues: { ':userId': connection.userId, ':name': connection.name, ':resumed': connection.resumed, ':previous': previousUserId },
+          ExpressionAttributeValues: {
+            ':userId': connection.userId,
+            ':name': connection.name,
+            ':resumed': connection.resumed,
+            ':previous': previousUserId,
+          },
         }),
       ),
     );
     if (!moved) return false; // closed meanwhile ($disconnect removed it) or already moved: nothing to move
-    await this.put({ ...keys.userConnection(connection.userId, connection.connectionId), ...toConnectionAttributes(connection) });
+    await this.put({
+      ...keys.userConnection(connection.userId, connection.connectionId),
+      ...toConnectionAttributes(connection),
+    });
     await this.table.client.send(
-      new DeleteCommand({ TableName: this.table.tableName, Key: keys.userConnection(previousUserId, connection.connectionId) }),
+      new DeleteCommand({
+        TableName: this.table.tableName,
+        Key: keys.userConnection(previousUserId, connection.connectionId),
+      }),
     );
     return true;
   }
@@ -103,7 +117,8 @@ export class DynamoDbConnectionRepository implements ConnectionRepository {
    */
   private async deleteAll(itemKeys: Array<{ pk: string; sk: string }>): Promise<void> {
     const batches: Array<Array<{ pk: string; sk: string }>> = [];
-    for (let start = 0; start < itemKeys.length; start += BATCH_LIMIT) batches.push(itemKeys.slice(start, start + BATCH_LIMIT));
+    for (let start = 0; start < itemKeys.length; start += BATCH_LIMIT)
+      batches.push(itemKeys.slice(start, start + BATCH_LIMIT));
     for (let start = 0; start < batches.length; start += PARALLEL_BATCHES) {
       await Promise.all(batches.slice(start, start + PARALLEL_BATCHES).map((batch) => this.deleteBatch(batch)));
     }

@@ -1,7 +1,7 @@
 import { GetCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { FeedCursorRepository, FeedState } from '../../domain/ports/feed-cursor-repository';
 import { keys } from './keys';
-import { isLive, unlessConditionFails, type Item, type TableContext } from './table';
+import { type Item, isLive, type TableContext, unlessConditionFails } from './table';
 
 /**
  * The feed cursor, its article revision (`feedRevision`) and the lease live on the user's item, so
@@ -42,7 +42,8 @@ export class DynamoDbFeedCursorRepository implements FeedCursorRepository {
   async claim(userId: string, leaseId: string, from: number, to: number, revision: string): Promise<boolean> {
     const attributes = await this.update(userId, {
       UpdateExpression: 'SET #cursor = :to, feedRevision = :revision',
-      ConditionExpression: 'feedLease = :lease AND (#cursor = :from OR (attribute_not_exists(#cursor) AND :from = :zero))',
+      ConditionExpression:
+        'feedLease = :lease AND (#cursor = :from OR (attribute_not_exists(#cursor) AND :from = :zero))',
       ExpressionAttributeNames: { '#cursor': 'cursor' },
       ExpressionAttributeValues: { ':to': to, ':from': from, ':lease': leaseId, ':zero': 0, ':revision': revision },
     });
@@ -80,10 +81,20 @@ export class DynamoDbFeedCursorRepository implements FeedCursorRepository {
   /** A conditional update of the user's item; `undefined` when the condition does not hold. */
   private async update(
     userId: string,
-    input: Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>,
+    input: Pick<
+      UpdateCommandInput,
+      'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+    >,
   ): Promise<Item | undefined> {
     const updated = await unlessConditionFails(
-      this.table.client.send(new UpdateCommand({ TableName: this.table.tableName, Key: keys.user(userId), ReturnValues: 'ALL_NEW', ...input })),
+      this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.user(userId),
+          ReturnValues: 'ALL_NEW',
+          ...input,
+        }),
+      ),
     );
     return updated && (updated.Attributes ?? {});
   }

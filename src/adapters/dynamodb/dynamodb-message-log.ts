@@ -4,7 +4,7 @@ import type { Author, Channel, LogEntry, SkippedSeq, StoredMessage } from '../..
 import type { AppendResult, MessageDraft, MessageLog } from '../../domain/ports/message-log';
 import { keys } from './keys';
 import { queryAll } from './query-pages';
-import { epochSeconds, isLive, unlessConditionFails, type Item, type TableContext } from './table';
+import { epochSeconds, type Item, isLive, type TableContext, unlessConditionFails } from './table';
 
 export interface DynamoDbMessageLogOptions {
   messageTtlSeconds: number;
@@ -95,7 +95,8 @@ export class DynamoDbMessageLog implements MessageLog {
     let previous = anchored ? after : undefined;
     for (const item of read.slice(0, limit)) {
       const seq = Number(item.seq);
-      if (previous !== undefined && drawnAtOf(item) < settledBefore) await this.fill(channel, previous + 1, seq, entries, limit);
+      if (previous !== undefined && drawnAtOf(item) < settledBefore)
+        await this.fill(channel, previous + 1, seq, entries, limit);
       if (entries.length >= limit) return entries;
       entries.push(toEntry(channel, item));
       previous = seq;
@@ -162,7 +163,10 @@ export class DynamoDbMessageLog implements MessageLog {
             new PutCommand({
               TableName: this.table.tableName,
               Item: claim,
-              ConditionExpression: typeof Item.token === 'string' ? 'attribute_not_exists(seq) AND #token = :seen' : 'attribute_not_exists(seq) AND attribute_not_exists(#token)',
+              ConditionExpression:
+                typeof Item.token === 'string'
+                  ? 'attribute_not_exists(seq) AND #token = :seen'
+                  : 'attribute_not_exists(seq) AND attribute_not_exists(#token)',
               ExpressionAttributeNames: { '#token': 'token' },
               ...(typeof Item.token === 'string' ? { ExpressionAttributeValues: { ':seen': Item.token } } : {}),
             }),
@@ -192,7 +196,12 @@ export class DynamoDbMessageLog implements MessageLog {
   }
 
   /** The message a claim names: the stored original, or stored now if its first publisher stopped before storing it. */
-  private async original(channel: Channel, claimKey: ClaimKey, claimed: { seq: number; drawnAt: number }, draft: MessageDraft): Promise<AppendResult> {
+  private async original(
+    channel: Channel,
+    claimKey: ClaimKey,
+    claimed: { seq: number; drawnAt: number },
+    draft: MessageDraft,
+  ): Promise<AppendResult> {
     const item = await this.slot(channel, claimed.seq);
     if (item && item.skipped !== true) return { message: fromMessageItem(channel, item), duplicate: true };
     const message = toMessage(channel, claimed.seq, draft);
@@ -207,7 +216,12 @@ export class DynamoDbMessageLog implements MessageLog {
    * stored it first: a duplicate) or a tombstone (the number was settled as empty before this store came):
    * then the message takes a new number, moved into the claim with a compare-and-set.
    */
-  private async place(channel: Channel, claimKey: ClaimKey, message: StoredMessage, drawnAt: number): Promise<AppendResult> {
+  private async place(
+    channel: Channel,
+    claimKey: ClaimKey,
+    message: StoredMessage,
+    drawnAt: number,
+  ): Promise<AppendResult> {
     let current = message;
     let currentDrawnAt = drawnAt;
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
@@ -229,7 +243,9 @@ export class DynamoDbMessageLog implements MessageLog {
       if (!moved) {
         // Another retry moved the claim first: ours is an unused number, and its message is the claim's.
         await this.skip(channel, next.seq, next.drawnAt);
-        const { Item } = await this.table.client.send(new GetCommand({ TableName: this.table.tableName, Key: claimKey, ConsistentRead: true }));
+        const { Item } = await this.table.client.send(
+          new GetCommand({ TableName: this.table.tableName, Key: claimKey, ConsistentRead: true }),
+        );
         const stored = Item && typeof Item.seq === 'number' ? await this.slot(channel, Item.seq) : undefined;
         if (stored && stored.skipped !== true) return { message: fromMessageItem(channel, stored), duplicate: true };
         if (!Item || typeof Item.seq !== 'number') throw new Error(`The claim of id ${message.id} disappeared`);

@@ -1,7 +1,7 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Admission, RateLimiter, RouteClass } from '../../domain/ports/rate-limiter';
 import { keys } from './keys';
-import { unlessConditionFails, type TableContext } from './table';
+import { type TableContext, unlessConditionFails } from './table';
 
 export interface Rate {
   /** Sustained frames per second per connection. */
@@ -77,7 +77,12 @@ export class DynamoDbRateLimiter implements RateLimiter {
 
   private async exists(connectionId: string): Promise<boolean> {
     const { Item } = await this.table.client.send(
-      new GetCommand({ TableName: this.table.tableName, Key: keys.connection(connectionId), ConsistentRead: true, ProjectionExpression: 'pk' }),
+      new GetCommand({
+        TableName: this.table.tableName,
+        Key: keys.connection(connectionId),
+        ConsistentRead: true,
+        ProjectionExpression: 'pk',
+      }),
     );
     return Item !== undefined;
   }

@@ -35,20 +35,29 @@ export class DynamoDbSessionHistory implements SessionHistory {
     const items = await queryAll(
       this.table,
       {
-        KeyConditionExpression: last ? 'pk = :pk AND sk BETWEEN :session AND :last' : 'pk = :pk AND begins_with(sk, :session)',
-        ExpressionAttributeValues: { ':pk': keys.userPartition(userId), ':session': keys.SESSION_PREFIX, ...(last ? { ':last': last } : {}) },
+        KeyConditionExpression: last
+          ? 'pk = :pk AND sk BETWEEN :session AND :last'
+          : 'pk = :pk AND begins_with(sk, :session)',
+        ExpressionAttributeValues: {
+          ':pk': keys.userPartition(userId),
+          ':session': keys.SESSION_PREFIX,
+          ...(last ? { ':last': last } : {}),
+        },
         ScanIndexForward: false,
         Limit: limit + 1,
       },
       limit + 1,
     );
-    return items.filter((item) => item.sk !== last).slice(0, limit).map((item) => ({
-      connectionId: String(item.connectionId),
-      connectedAt: String(item.connectedAt),
-      disconnectedAt: String(item.disconnectedAt),
-      durationMs: Number(item.durationMs),
-      ...(typeof item.sourceIp === 'string' ? { sourceIp: item.sourceIp } : {}),
-      ...(typeof item.userAgent === 'string' ? { userAgent: item.userAgent } : {}),
-    }));
+    return items
+      .filter((item) => item.sk !== last)
+      .slice(0, limit)
+      .map((item) => ({
+        connectionId: String(item.connectionId),
+        connectedAt: String(item.connectedAt),
+        disconnectedAt: String(item.disconnectedAt),
+        durationMs: Number(item.durationMs),
+        ...(typeof item.sourceIp === 'string' ? { sourceIp: item.sourceIp } : {}),
+        ...(typeof item.userAgent === 'string' ? { userAgent: item.userAgent } : {}),
+      }));
   }
 }

@@ -7,7 +7,7 @@ import { CONN_PREFIX, keys } from './keys';
 import { queryPages } from './query-pages';
 import { adjustSubscriberCount } from './subscriber-count';
 import { subscriberRange } from './subscriber-ranges';
-import { isLive, unlessConditionFails, type TableContext } from './table';
+import { isLive, type TableContext, unlessConditionFails } from './table';
 
 export interface DynamoDbSubscriptionOptions {
   /** Subscribers read per Query page: the unit of work a fan-out holds in memory at once. */
@@ -45,28 +45,38 @@ export class DynamoDbSubscriptionRepository implements SubscriptionRepository, S
         return false;
       }
     }
-    const previous = await this.table.client.send(new PutCommand({
-      TableName: this.table.tableName,
-      Item: {
-        ...keys.subscriber(channel, connection.connectionId),
-        connectionId: connection.connectionId,
-        userId: connection.userId,
-        name: connection.name,
-        connectedAt: connection.connectedAt,
-        expiresAt,
-      },
-      ReturnValues: 'ALL_OLD',
-    }));
+    const previous = await this.table.client.send(
+      new PutCommand({
+        TableName: this.table.tableName,
+        Item: {
+          ...keys.subscriber(channel, connection.connectionId),
+          connectionId: connection.connectionId,
+          userId: connection.userId,
+          name: connection.name,
+          connectedAt: connection.connectedAt,
+          expiresAt,
+        },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
     if (!previous.Attributes) await adjustSubscriberCount(this.table, channel, 1);
     return true;
   }
 
   async unsubscribe(channel: Channel, connectionId: string): Promise<boolean> {
     const removed = await this.table.client.send(
-      new DeleteCommand({ TableName: this.table.tableName, Key: keys.subscriber(channel, connectionId), ReturnValues: 'ALL_OLD' }),
+      new DeleteCommand({
+        TableName: this.table.tableName,
+        Key: keys.subscriber(channel, connectionId),
+        ReturnValues: 'ALL_OLD',
+      }),
     );
     const marker = await this.table.client.send(
-      new DeleteCommand({ TableName: this.table.tableName, Key: keys.connectionSubscription(connectionId, channel), ReturnValues: 'ALL_OLD' }),
+      new DeleteCommand({
+        TableName: this.table.tableName,
+        Key: keys.connectionSubscription(connectionId, channel),
+        ReturnValues: 'ALL_OLD',
+      }),
     );
     if (removed.Attributes) await adjustSubscriberCount(this.table, channel, -1);
     // Only the call that deleted the marker gives its place back, however many unsubscribes race.
@@ -84,13 +94,15 @@ export class DynamoDbSubscriptionRepository implements SubscriptionRepository, S
   async shardPage(channel: Channel, shard: SubscriberShard, cursor: string | null, limit: number): Promise<ShardPage> {
     const { from, to } = subscriberRange(shard);
     const partition = keys.subscribersPartition(channel);
-    const result = await this.table.client.send(new QueryCommand({
-      TableName: this.table.tableName,
-      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: { ':pk': partition, ':from': from, ':to': to },
-      Limit: limit,
-      ...(cursor === null ? {} : { ExclusiveStartKey: keys.subscriber(channel, cursor) }),
-    }));
+    const result = await this.table.client.send(
+      new QueryCommand({
+        TableName: this.table.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': partition, ':from': from, ':to': to },
+        Limit: limit,
+        ...(cursor === null ? {} : { ExclusiveStartKey: keys.subscriber(channel, cursor) }),
+      }),
+    );
     const now = this.table.clock.now();
     const last = result.LastEvaluatedKey?.sk;
     return {
@@ -101,7 +113,11 @@ export class DynamoDbSubscriptionRepository implements SubscriptionRepository, S
 
   async isSubscribed(channel: Channel, connectionId: string): Promise<boolean> {
     const { Item } = await this.table.client.send(
-      new GetCommand({ TableName: this.table.tableName, Key: keys.subscriber(channel, connectionId), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.table.tableName,
+        Key: keys.subscriber(channel, connectionId),
+        ConsistentRead: true,
+      }),
     );
     return isLive(Item, this.table.clock.now());
   }
@@ -128,7 +144,10 @@ export class DynamoDbSubscriptionRepository implements SubscriptionRepository, S
       }),
     );
     const now = this.table.clock.now();
-    return { subscribers: (Items ?? []).filter((item) => isLive(item, now)).map(fromSubscriberItem), more: LastEvaluatedKey !== undefined };
+    return {
+      subscribers: (Items ?? []).filter((item) => isLive(item, now)).map(fromSubscriberItem),
+      more: LastEvaluatedKey !== undefined,
+    };
   }
 
   /** Moves the connection's counter; a +1 only below `limit`. False when refused (or the connection is gone). */
@@ -140,7 +159,9 @@ export class DynamoDbSubscriptionRepository implements SubscriptionRepository, S
           Key: keys.connection(connectionId),
           UpdateExpression: 'ADD subscriptions :delta',
           ConditionExpression:
-            limit === undefined ? 'attribute_exists(pk)' : 'attribute_exists(pk) AND (attribute_not_exists(subscriptions) OR subscriptions < :limit)',
+            limit === undefined
+              ? 'attribute_exists(pk)'
+              : 'attribute_exists(pk) AND (attribute_not_exists(subscriptions) OR subscriptions < :limit)',
           ExpressionAttributeValues: { ':delta': delta, ...(limit === undefined ? {} : { ':limit': limit }) },
         }),
       ),
@@ -151,13 +172,19 @@ export class DynamoDbSubscriptionRepository implements SubscriptionRepository, S
   /** True once written (a conditional put whose condition fails throws, see `unlessConditionFails`). */
   private async put(item: Record<string, unknown>, condition?: string): Promise<true> {
     await this.table.client.send(
-      new PutCommand({ TableName: this.table.tableName, Item: item, ...(condition ? { ConditionExpression: condition } : {}) }),
+      new PutCommand({
+        TableName: this.table.tableName,
+        Item: item,
+        ...(condition ? { ConditionExpression: condition } : {}),
+      }),
     );
     return true;
   }
 
   private async delete(key: { pk: string; sk: string }): Promise<void> {
-    await this.table.client.send(new DeleteCommand({ TableName: this.table.tableName, Key: { pk: key.pk, sk: key.sk } }));
+    await this.table.client.send(
+      new DeleteCommand({ TableName: this.table.tableName, Key: { pk: key.pk, sk: key.sk } }),
+    );
   }
 }
 

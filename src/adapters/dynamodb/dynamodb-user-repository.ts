@@ -2,7 +2,7 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/l
 import type { User } from '../../domain/model';
 import type { UserRepository } from '../../domain/ports/user-repository';
 import { keys } from './keys';
-import { epochSeconds, isLive, unlessConditionFails, type Item, type TableContext } from './table';
+import { epochSeconds, type Item, isLive, type TableContext, unlessConditionFails } from './table';
 
 export interface DynamoDbUserOptions {
   /** A session is forgotten this long after its user was last seen. */
@@ -73,7 +73,12 @@ export class DynamoDbUserRepository implements UserRepository {
   }
 
   /** Updates a user that exists; `undefined` when it does not (never resurrects a reset user). */
-  private async updateExisting(userId: string, update: string, values: Item, condition?: string): Promise<Item | undefined> {
+  private async updateExisting(
+    userId: string,
+    update: string,
+    values: Item,
+    condition?: string,
+  ): Promise<Item | undefined> {
     const updated = await unlessConditionFails(
       this.table.client.send(
         new UpdateCommand({

@@ -1,5 +1,5 @@
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { isLive, type Item, type TableContext } from './table';
+import { type Item, isLive, type TableContext } from './table';
 
 /**
  * Reads a Query page by page, strongly consistent, dropping items whose TTL has passed. Stops early

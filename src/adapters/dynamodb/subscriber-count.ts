@@ -8,10 +8,12 @@ import type { TableContext } from './table';
  * and queued fan-out, never who receives: a drift of a few (an unsubscribe racing a disconnect) is harmless.
  */
 export async function adjustSubscriberCount(table: TableContext, channel: Channel, delta: number): Promise<void> {
-  await table.client.send(new UpdateCommand({
-    TableName: table.tableName,
-    Key: keys.subscriberCount(channel),
-    UpdateExpression: 'ADD subscribers :delta',
-    ExpressionAttributeValues: { ':delta': delta },
-  }));
+  await table.client.send(
+    new UpdateCommand({
+      TableName: table.tableName,
+      Key: keys.subscriberCount(channel),
+      UpdateExpression: 'ADD subscribers :delta',
+      ExpressionAttributeValues: { ':delta': delta },
+    }),
+  );
 }

@@ -15,11 +15,13 @@ export const MAX_SHARDS = ALPHABET.length;
  */
 export function subscriberRange(shard: SubscriberShard): { from: string; to: string } {
   const of = Math.min(shard.of, MAX_SHARDS);
-  if (!Number.isInteger(shard.index) || shard.index < 0 || shard.index >= of) throw new RangeError(`No shard ${shard.index} of ${of}`);
+  if (!Number.isInteger(shard.index) || shard.index < 0 || shard.index >= of)
+    throw new RangeError(`No shard ${shard.index} of ${of}`);
   const start = (i: number): string => ALPHABET[Math.floor((i * ALPHABET.length) / of)] as string;
   const from = shard.index === 0 ? CONN_PREFIX : `${CONN_PREFIX}${start(shard.index)}`;
-  const to = shard.index === of - 1
-    ? `${CONN_PREFIX}\uffff`
-    : `${CONN_PREFIX}${String.fromCharCode(start(shard.index + 1).charCodeAt(0) - 1)}\uffff`;
+  const to =
+    shard.index === of - 1
+      ? `${CONN_PREFIX}\uffff`
+      : `${CONN_PREFIX}${String.fromCharCode(start(shard.index + 1).charCodeAt(0) - 1)}\uffff`;
   return { from, to };
 }

@@ -15,10 +15,12 @@ export class SqsFanOutQueue implements FanOutQueue {
   async enqueue(jobs: FanOutJob[]): Promise<void> {
     for (let at = 0; at < jobs.length; at += BATCH_LIMIT) {
       const chunk = jobs.slice(at, at + BATCH_LIMIT);
-      const { Failed } = await this.client.send(new SendMessageBatchCommand({
-        QueueUrl: this.queueUrl,
-        Entries: chunk.map((job, i) => ({ Id: String(i), MessageBody: JSON.stringify(job) })),
-      }));
+      const { Failed } = await this.client.send(
+        new SendMessageBatchCommand({
+          QueueUrl: this.queueUrl,
+          Entries: chunk.map((job, i) => ({ Id: String(i), MessageBody: JSON.stringify(job) })),
+        }),
+      );
       if (Failed && Failed.length > 0) {
         throw new Error(`SQS refused ${Failed.length} fan-out jobs: ${Failed.map((f) => f.Code).join(', ')}`);
       }

@@ -25,6 +25,11 @@ export interface BroadcastExclusion {
 }
 
 /** Whether a subscriber is one the broadcast skips. */
-export function isExcluded(exclusion: BroadcastExclusion, subscriber: { connectionId: string; userId: string }): boolean {
-  return subscriber.connectionId === exclusion.connectionId || (exclusion.userIds?.includes(subscriber.userId) ?? false);
+export function isExcluded(
+  exclusion: BroadcastExclusion,
+  subscriber: { connectionId: string; userId: string },
+): boolean {
+  return (
+    subscriber.connectionId === exclusion.connectionId || (exclusion.userIds?.includes(subscriber.userId) ?? false)
+  );
 }

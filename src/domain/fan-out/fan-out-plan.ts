@@ -27,14 +27,19 @@ export function planFanOut(
 ): FanOutPlan {
   if (subscriberCount <= settings.directMax) return { mode: 'direct' };
   const shards = Math.max(1, Math.min(settings.maxShards, Math.ceil(subscriberCount / settings.subscribersPerJob)));
-  const jobs = Array.from({ length: shards }, (_, index): FanOutJob => ({
-    channel,
-    frame,
-    shard: { index, of: shards },
-    cursor: null,
-    ...(exclusion.connectionId === undefined ? {} : { exclude: exclusion.connectionId }),
-    ...(exclusion.userIds === undefined || exclusion.userIds.length === 0 ? {} : { excludeUsers: [...exclusion.userIds] }),
-  }));
+  const jobs = Array.from(
+    { length: shards },
+    (_, index): FanOutJob => ({
+      channel,
+      frame,
+      shard: { index, of: shards },
+      cursor: null,
+      ...(exclusion.connectionId === undefined ? {} : { exclude: exclusion.connectionId }),
+      ...(exclusion.userIds === undefined || exclusion.userIds.length === 0
+        ? {}
+        : { excludeUsers: [...exclusion.userIds] }),
+    }),
+  );
   return { mode: 'queued', jobs };
 }
 

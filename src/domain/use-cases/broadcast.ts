@@ -1,9 +1,9 @@
 import type { Dependencies } from '../dependencies';
-import { isExcluded, type BroadcastExclusion } from '../fan-out/fan-out-job';
+import { type BroadcastExclusion, isExcluded } from '../fan-out/fan-out-job';
 import { planFanOut } from '../fan-out/fan-out-plan';
 import type { ServerFrame } from '../frames';
 import type { Channel } from '../model';
-import { fanOut, type FanOutPorts, type FanOutResult } from './fan-out';
+import { type FanOutPorts, type FanOutResult, fanOut } from './fan-out';
 
 /** Counting the channel's subscribers and queueing jobs, or else delivering in place. */
 export type BroadcastPorts = FanOutPorts & Pick<Dependencies, 'subscriberShards' | 'fanOutQueue'>;
@@ -30,7 +30,12 @@ export async function broadcast(
   const plan = planSettings ? planFanOut(channel, frame, count, planSettings, exclude) : ({ mode: 'direct' } as const);
   if (plan.mode === 'direct') {
     const excluded = exclude.connectionId !== undefined || (exclude.userIds?.length ?? 0) > 0;
-    const result = await fanOut(deps, channel, frame, excluded ? { exclude: (subscriber) => isExcluded(exclude, subscriber) } : {});
+    const result = await fanOut(
+      deps,
+      channel,
+      frame,
+      excluded ? { exclude: (subscriber) => isExcluded(exclude, subscriber) } : {},
+    );
     return { ...result, queuedJobs: 0 };
   }
   await deps.fanOutQueue.enqueue(plan.jobs);

@@ -3,7 +3,7 @@ import { InvalidFrameError } from '../errors';
 import type { ChatFrame, HistoryFrame } from '../frames';
 import { jsonBytes, LIMITS, parseChatText } from '../limits';
 import { CHAT_ROOM, type StoredMessage } from '../model';
-import { broadcast, type BroadcastResult } from './broadcast';
+import { type BroadcastResult, broadcast } from './broadcast';
 import { requireSession } from './hello';
 
 export interface ChatRequest {
@@ -15,7 +15,10 @@ export interface ChatRequest {
 }
 
 /** Stores a chat message under the room's next `seq` and delivers it; a repeated `id` is a no-op. */
-export async function sendChat(deps: Dependencies, request: ChatRequest): Promise<BroadcastResult & { duplicate: boolean }> {
+export async function sendChat(
+  deps: Dependencies,
+  request: ChatRequest,
+): Promise<BroadcastResult & { duplicate: boolean }> {
   const text = parseChatText(request.text);
   const { connection } = await requireSession(deps, request.connectionId);
   const { message, duplicate } = await deps.messages.append(CHAT_ROOM, {
@@ -26,7 +29,12 @@ export async function sendChat(deps: Dependencies, request: ChatRequest): Promis
     publisher: connection.userId,
   });
   if (duplicate) return { delivered: 0, gone: 0, failed: 0, queuedJobs: 0, duplicate };
-  const result = await broadcast(deps, CHAT_ROOM, toChatFrame(message), request.echoToSender ? {} : { connectionId: request.connectionId });
+  const result = await broadcast(
+    deps,
+    CHAT_ROOM,
+    toChatFrame(message),
+    request.echoToSender ? {} : { connectionId: request.connectionId },
+  );
   return { ...result, duplicate };
 }
 

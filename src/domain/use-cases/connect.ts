@@ -1,7 +1,7 @@
 import type { Dependencies } from '../dependencies';
 import { HandshakeRejectedError } from '../errors';
 import { isValidTopicName, parseDisplayName } from '../limits';
-import { CHAT_ROOM, topicChannel, type Connection, type User } from '../model';
+import { CHAT_ROOM, type Connection, topicChannel, type User } from '../model';
 import { broadcast } from './broadcast';
 import { subscriptionLimit } from './subscribe';
 
@@ -58,9 +58,14 @@ export async function connect(deps: Dependencies, request: ConnectRequest): Prom
 
   const open = await deps.users.addConnections(user.userId, 1);
   if (open === 1) {
-    await broadcast(deps, CHAT_ROOM, { type: 'presence', event: 'join', user: { userId: user.userId, name: connection.name } }, {
-      userIds: [user.userId],
-    });
+    await broadcast(
+      deps,
+      CHAT_ROOM,
+      { type: 'presence', event: 'join', user: { userId: user.userId, name: connection.name } },
+      {
+        userIds: [user.userId],
+      },
+    );
   }
   return { connection, user };
 }

@@ -12,7 +12,8 @@ export async function sendDirect(deps: Dependencies, userId: string, message: un
     // One failing connection must not cost the user's other tabs their message.
     const delivery = await deps.notifier.send(connection.connectionId, frame).catch(() => 'failed' as const);
     if (delivery === 'sent') delivered += 1;
-    else if (delivery === 'gone' && isPastConnectGrace(connection, deps.clock.now(), deps.settings.connectGraceMs)) await disconnect(deps, connection.connectionId);
+    else if (delivery === 'gone' && isPastConnectGrace(connection, deps.clock.now(), deps.settings.connectGraceMs))
+      await disconnect(deps, connection.connectionId);
   }
   return delivered;
 }

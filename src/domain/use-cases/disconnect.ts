@@ -5,7 +5,15 @@ import { broadcast } from './broadcast';
 /** What closing a connection touches: its records, the session history, the user's count, and the room (a leave). */
 export type DisconnectPorts = Pick<
   Dependencies,
-  'connections' | 'sessions' | 'users' | 'subscriptions' | 'subscriberShards' | 'fanOutQueue' | 'notifier' | 'clock' | 'settings'
+  | 'connections'
+  | 'sessions'
+  | 'users'
+  | 'subscriptions'
+  | 'subscriberShards'
+  | 'fanOutQueue'
+  | 'notifier'
+  | 'clock'
+  | 'settings'
 >;
 
 /**
@@ -27,7 +35,12 @@ export async function disconnect(deps: DisconnectPorts, connectionId: string): P
   });
   const remaining = await openAfterClose(deps, userId);
   if (remaining === 0) {
-    await broadcast(deps, CHAT_ROOM, { type: 'presence', event: 'leave', user: { userId, name } }, { userIds: [userId] });
+    await broadcast(
+      deps,
+      CHAT_ROOM,
+      { type: 'presence', event: 'leave', user: { userId, name } },
+      { userIds: [userId] },
+    );
   }
   return true;
 }
@@ -38,7 +51,10 @@ export async function disconnect(deps: DisconnectPorts, connectionId: string): P
  * leave again; so while the count says others are open, their records are checked, and a count with no
  * open connection behind it is set to 0 (compare-and-set: a racing connect or close wins, and counts).
  */
-async function openAfterClose(deps: Pick<Dependencies, 'users' | 'connections'>, userId: string): Promise<number | undefined> {
+async function openAfterClose(
+  deps: Pick<Dependencies, 'users' | 'connections'>,
+  userId: string,
+): Promise<number | undefined> {
   const remaining = await deps.users.addConnections(userId, -1);
   if (remaining === undefined || remaining <= 0) return remaining;
   if ((await deps.connections.listByUser(userId)).length > 0) return remaining;

@@ -1,7 +1,7 @@
 import { forEachBounded } from '../concurrency';
 import type { ServerFrame } from '../frames';
-import { isPastConnectGrace, type Channel, type Subscriber } from '../model';
-import { disconnect, type DisconnectPorts } from './disconnect';
+import { type Channel, isPastConnectGrace, type Subscriber } from '../model';
+import { type DisconnectPorts, disconnect } from './disconnect';
 
 /** A broadcast reads subscribers and sends, and cleans up the connections that turn out to be gone. */
 export type FanOutPorts = DisconnectPorts;

@@ -81,10 +81,12 @@ async function streamFeed(deps: Dependencies, job: FeedJob, pace: FeedPace): Pro
     const next = Math.min(cursor + pace.chunkSize, total);
     if (!(await deps.feeds.claim(job.userId, job.leaseId, cursor, next, article.revision))) return 'stopped';
     const text = characters.slice(cursor, next).join('');
-    const delivery = await deps.notifier.send(job.connectionId, { type: 'feed', text, cursor: next, total }).catch(async (error: unknown) => {
-      await deps.feeds.release(job.userId, job.leaseId, cursor, next);
-      throw error;
-    });
+    const delivery = await deps.notifier
+      .send(job.connectionId, { type: 'feed', text, cursor: next, total })
+      .catch(async (error: unknown) => {
+        await deps.feeds.release(job.userId, job.leaseId, cursor, next);
+        throw error;
+      });
     if (delivery === 'gone') {
       await deps.feeds.release(job.userId, job.leaseId, cursor, next);
       return 'gone';

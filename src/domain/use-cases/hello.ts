@@ -1,6 +1,6 @@
 import type { Dependencies } from '../dependencies';
-import { resumePosition } from '../feed-position';
 import { UnauthorizedError } from '../errors';
+import { resumePosition } from '../feed-position';
 import type { SessionFrame } from '../frames';
 import type { Connection, User } from '../model';
 

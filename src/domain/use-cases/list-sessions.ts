@@ -19,7 +19,12 @@ const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z)~([A-Za-z0-
  * A user's closed connections, newest first: at most `limit`, and never more than the HTTP page byte
  * cap (a record carries the client's user agent, which the client chose), with the `before` of the next page.
  */
-export async function listSessions(deps: Pick<Dependencies, 'sessions'>, userId: string, limit: number, before?: string): Promise<SessionPage> {
+export async function listSessions(
+  deps: Pick<Dependencies, 'sessions'>,
+  userId: string,
+  limit: number,
+  before?: string,
+): Promise<SessionPage> {
   const sessions: SessionRecord[] = [];
   let budget = LIMITS.httpPageBytes - ENVELOPE_BYTES;
   let after = before === undefined ? undefined : decodeSessionCursor(before);
@@ -45,6 +50,9 @@ function encodeSessionCursor({ disconnectedAt, connectionId }: SessionPosition):
 
 function decodeSessionCursor(cursor: string): SessionPosition {
   const match = CURSOR.exec(cursor);
-  if (!match?.[1] || !match[2]) throw new InvalidFrameError('"before" is not a position in this history: send the "next" of the last page, or none.');
+  if (!match?.[1] || !match[2])
+    throw new InvalidFrameError(
+      '"before" is not a position in this history: send the "next" of the last page, or none.',
+    );
   return { disconnectedAt: match[1], connectionId: match[2] };
 }

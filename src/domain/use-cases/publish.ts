@@ -1,8 +1,8 @@
 import type { Dependencies } from '../dependencies';
 import type { SkippedFrame, TopicMessageFrame } from '../frames';
 import { requireMessage, requireTopicName } from '../limits';
-import { isSkipped, topicChannel, type Author, type LogEntry, type StoredMessage } from '../model';
-import { broadcast, type BroadcastPorts, type BroadcastResult } from './broadcast';
+import { type Author, isSkipped, type LogEntry, type StoredMessage, topicChannel } from '../model';
+import { type BroadcastPorts, type BroadcastResult, broadcast } from './broadcast';
 import { requireSession } from './hello';
 
 /** Numbering and storing the message, then the broadcast. */
@@ -57,7 +57,10 @@ export interface ConnectionPublishRequest {
  * A browser's publish: the connection must still have a session, and the message goes out in its user's
  * name. (Its rate limit is the `publish` budget, drawn before any route runs: see `admitFrame`.)
  */
-export async function publishFromConnection(deps: PublishPorts, request: ConnectionPublishRequest): Promise<PublishResult> {
+export async function publishFromConnection(
+  deps: PublishPorts,
+  request: ConnectionPublishRequest,
+): Promise<PublishResult> {
   const { connection } = await requireSession(deps, request.connectionId);
   const { topic, message, id } = request;
   return publish(deps, { topic, message, id, from: { userId: connection.userId, name: connection.name } });

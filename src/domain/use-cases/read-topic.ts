@@ -19,7 +19,12 @@ const ENVELOPE_BYTES = 256;
  * Stored messages of a topic with `seq > since`, oldest first: at most `limit`, and never more than the
  * HTTP page byte cap, read in chunks so that a page of large messages stops reading where it stops.
  */
-export async function readTopic(deps: Pick<Dependencies, 'messages'>, topicName: unknown, since: number, limit: number): Promise<TopicPage> {
+export async function readTopic(
+  deps: Pick<Dependencies, 'messages'>,
+  topicName: unknown,
+  since: number,
+  limit: number,
+): Promise<TopicPage> {
   const topic = requireTopicName(topicName);
   const messages: (TopicMessageFrame | SkippedFrame)[] = [];
   let budget = LIMITS.httpPageBytes - ENVELOPE_BYTES;

@@ -1,9 +1,9 @@
 import type { Dependencies } from '../dependencies';
 import { UnauthorizedError } from '../errors';
 import { CHAT_ROOM, type Connection } from '../model';
+import { broadcast } from './broadcast';
 import { newUser } from './connect';
 import { disconnect } from './disconnect';
-import { broadcast } from './broadcast';
 import type { FanOutPorts } from './fan-out';
 import { requireSession } from './hello';
 
@@ -17,7 +17,10 @@ import { requireSession } from './hello';
  * records removed, so `who` and presence agree at once, and the connections closed). A closed tab that
  * reconnects with the old token is refused (401) and starts as a new user of its own.
  */
-export async function resetSession(deps: Pick<Dependencies, 'ids'> & FanOutPorts, connectionId: string): Promise<Connection> {
+export async function resetSession(
+  deps: Pick<Dependencies, 'ids'> & FanOutPorts,
+  connectionId: string,
+): Promise<Connection> {
   const { connection, user } = await requireSession(deps, connectionId);
   const counted = await deps.users.delete(user.userId);
   const fresh = newUser(deps, undefined);
@@ -25,7 +28,12 @@ export async function resetSession(deps: Pick<Dependencies, 'ids'> & FanOutPorts
   const moved: Connection = { ...connection, userId: fresh.userId, name: fresh.name, resumed: false };
   const eitherUser = { userIds: [fresh.userId, user.userId] };
   const leave = () =>
-    broadcast(deps, CHAT_ROOM, { type: 'presence', event: 'leave', user: { userId: user.userId, name: connection.name } }, eitherUser);
+    broadcast(
+      deps,
+      CHAT_ROOM,
+      { type: 'presence', event: 'leave', user: { userId: user.userId, name: connection.name } },
+      eitherUser,
+    );
   const closedMeanwhile = () => new UnauthorizedError('This connection closed during the reset; reconnect.');
   if (!(await deps.connections.reassign(moved, user.userId))) {
     // The connection closed before the move. If its `$disconnect` counted the old user down before the delete,

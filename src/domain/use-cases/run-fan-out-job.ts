@@ -1,7 +1,7 @@
 import type { Dependencies } from '../dependencies';
-import { backoffDelayMs, type BackoffSettings } from '../fan-out/backoff';
+import { type BackoffSettings, backoffDelayMs } from '../fan-out/backoff';
 import { DeliveryThrottledError } from '../fan-out/delivery-throttled-error';
-import { isExcluded, type FanOutJob } from '../fan-out/fan-out-job';
+import { type FanOutJob, isExcluded } from '../fan-out/fan-out-job';
 import { continuationOf } from '../fan-out/fan-out-plan';
 import type { ServerFrame } from '../frames';
 import { isPastConnectGrace, type Subscriber } from '../model';
@@ -65,14 +65,24 @@ export async function runFanOutJob(io: FanOutJobDependencies, job: FanOutJob): P
     left -= page.subscribers.length;
     cursor = page.next;
     const exclusion = { connectionId: job.exclude, userIds: job.excludeUsers };
-    await deliverPage(io, page.subscribers.filter((subscriber) => !isExcluded(exclusion, subscriber)), job.frame, result);
+    await deliverPage(
+      io,
+      page.subscribers.filter((subscriber) => !isExcluded(exclusion, subscriber)),
+      job.frame,
+      result,
+    );
   } while (cursor !== null && left > 0);
   result.continuation = continuationOf(job, cursor);
   if (result.continuation) await io.queue.enqueue([result.continuation]);
   return result;
 }
 
-async function deliverPage(io: FanOutJobDependencies, subscribers: Subscriber[], frame: ServerFrame, result: FanOutJobResult): Promise<void> {
+async function deliverPage(
+  io: FanOutJobDependencies,
+  subscribers: Subscriber[],
+  frame: ServerFrame,
+  result: FanOutJobResult,
+): Promise<void> {
   const gone: Subscriber[] = [];
   let next = 0;
   const lane = async (): Promise<void> => {

@@ -38,7 +38,8 @@ export async function subscribe(
   for (;;) {
     const page = await deps.messages.readAfter(channel, after, REPLAY_PAGE);
     for (const entry of page) {
-      if ((await deps.notifier.send(connection.connectionId, toTopicEntryFrame(topic, entry))) === 'gone') return replayed;
+      if ((await deps.notifier.send(connection.connectionId, toTopicEntryFrame(topic, entry))) === 'gone')
+        return replayed;
       replayed += 1;
       after = entry.seq;
     }
@@ -46,7 +47,11 @@ export async function subscribe(
   }
 }
 
-export async function unsubscribe(deps: Pick<Dependencies, 'subscriptions'>, connectionId: string, rawTopic: string): Promise<void> {
+export async function unsubscribe(
+  deps: Pick<Dependencies, 'subscriptions'>,
+  connectionId: string,
+  rawTopic: string,
+): Promise<void> {
   const topic = requireTopicName(rawTopic);
   if (!(await deps.subscriptions.unsubscribe(topicChannel(topic), connectionId))) {
     throw new NotSubscribedError(topic);

@@ -20,7 +20,10 @@ export interface WhoRequest {
  * `whoPageSize` connections, so at most that many users, and never over the reply byte cap. A `cursor`
  * comes back when more may follow. One Query per page, however large the room.
  */
-export async function whoIsHere(deps: Pick<Dependencies, 'subscriptions'>, { cursor, room = CHAT_ROOM }: WhoRequest = {}): Promise<Omit<WhoFrame, 'type'>> {
+export async function whoIsHere(
+  deps: Pick<Dependencies, 'subscriptions'>,
+  { cursor, room = CHAT_ROOM }: WhoRequest = {},
+): Promise<Omit<WhoFrame, 'type'>> {
   const after = cursor === undefined ? undefined : decodeWhoCursor(cursor, room);
   const { subscribers, more } = await deps.subscriptions.page(room, LIMITS.whoPageSize, after);
   const users = new Map<string, PresentUser>();

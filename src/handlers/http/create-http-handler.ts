@@ -1,13 +1,13 @@
+import type { MiddlewareObj, Request } from '@middy/core';
 import middy from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
-import type { MiddlewareObj, Request } from '@middy/core';
+import type { DependencyFactory } from '../../composition-root';
 import type { Dependencies } from '../../domain/dependencies';
 import { LIMITS, requireDepth } from '../../domain/limits';
-import type { DependencyFactory } from '../../composition-root';
-import { observabilityMiddlewares, type Observability } from '../observability';
+import { type Observability, observabilityMiddlewares } from '../observability';
 import { observeDeliveries } from '../observe-deliveries';
-import { bodySizeLimit, httpErrorBodies, HttpError } from './http-errors';
+import { bodySizeLimit, HttpError, httpErrorBodies } from './http-errors';
 import type { HttpEvent, HttpResult } from './http-event';
 
 export type HttpRoute = (event: HttpEvent, deps: Dependencies) => Promise<HttpResult>;

@@ -6,7 +6,8 @@ export type RawFrame = Record<string, unknown>;
 /** The JSON object a client sent; `invalid_json` for anything that is not JSON, `invalid_frame` for non-objects. */
 export function parseFrame(event: WebSocketEvent): RawFrame {
   const body = event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  if (body === undefined || body === null || body === '') throw new ClientError('invalid_json', 'The frame is empty: send a JSON object.');
+  if (body === undefined || body === null || body === '')
+    throw new ClientError('invalid_json', 'The frame is empty: send a JSON object.');
   let value: unknown;
   try {
     value = JSON.parse(body);

@@ -25,7 +25,10 @@ export class AppPage {
     url: string,
     options: { colorScheme?: 'light' | 'dark'; viewport?: { width: number; height: number } } = {},
   ): Promise<AppPage> {
-    const context = await browser.newContext({ viewport: options.viewport ?? DESKTOP, colorScheme: options.colorScheme ?? 'light' });
+    const context = await browser.newContext({
+      viewport: options.viewport ?? DESKTOP,
+      colorScheme: options.colorScheme ?? 'light',
+    });
     context.setDefaultTimeout(T);
     const page = await context.newPage();
     const app = new AppPage(context, page);
@@ -47,7 +50,11 @@ export class AppPage {
   }
 
   async waitForStatus(status: string): Promise<void> {
-    await this.page.waitForFunction((s) => document.querySelector('[data-testid="status"]')?.getAttribute('data-status') === s, status, { timeout: T });
+    await this.page.waitForFunction(
+      (s) => document.querySelector('[data-testid="status"]')?.getAttribute('data-status') === s,
+      status,
+      { timeout: T },
+    );
   }
 
   async connectionId(): Promise<string> {
@@ -80,11 +87,15 @@ export class AppPage {
   async subscribe(topic: string): Promise<void> {
     await this.locator('topic-input').fill(topic);
     await this.locator('topic-input').press('Enter');
-    await this.page.locator(`${byTestId('subscription')}[data-topic="${topic}"][data-confirmed="true"]`).waitFor({ timeout: T });
+    await this.page
+      .locator(`${byTestId('subscription')}[data-topic="${topic}"][data-confirmed="true"]`)
+      .waitFor({ timeout: T });
   }
 
   async topicSeqs(topic: string): Promise<number[]> {
-    return this.page.$$eval(`${byTestId('topic-message')}[data-topic="${topic}"]`, (rows) => rows.map((row) => Number(row.getAttribute('data-seq'))));
+    return this.page.$$eval(`${byTestId('topic-message')}[data-topic="${topic}"]`, (rows) =>
+      rows.map((row) => Number(row.getAttribute('data-seq'))),
+    );
   }
 
   async feedCursor(): Promise<number> {
@@ -98,8 +109,11 @@ export class AppPage {
   /** Drops the connection from the server side, as API Gateway's DeleteConnection does. */
   async dropFromServer(wsUrl: string): Promise<string> {
     const connectionId = await this.connectionId();
-    const response = await fetch(`${wsUrl.replace(/^ws/, 'http')}/@connections/${encodeURIComponent(connectionId)}`, { method: 'DELETE' });
-    if (response.status !== 204 && response.status !== 200) throw new Error(`DeleteConnection answered ${response.status}`);
+    const response = await fetch(`${wsUrl.replace(/^ws/, 'http')}/@connections/${encodeURIComponent(connectionId)}`, {
+      method: 'DELETE',
+    });
+    if (response.status !== 204 && response.status !== 200)
+      throw new Error(`DeleteConnection answered ${response.status}`);
     return connectionId;
   }
 }

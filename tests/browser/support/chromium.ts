@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 
 const PROJECT_ROOT = resolve(__dirname, '../../..');
 
@@ -25,7 +25,8 @@ export interface ChromiumBuild {
  */
 function packagedChromium(): ChromiumBuild {
   const packageDir = join(PROJECT_ROOT, 'node_modules', '@sparticuz', 'chromium');
-  if (!existsSync(packageDir)) throw new Error('No @sparticuz/chromium in node_modules: run npm ci (or set CHROMIUM_PATH to a Chromium).');
+  if (!existsSync(packageDir))
+    throw new Error('No @sparticuz/chromium in node_modules: run npm ci (or set CHROMIUM_PATH to a Chromium).');
   const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string };
   const home = join(PROJECT_ROOT, 'node_modules', '.cache', 'sparticuz-chromium', manifest.version);
   const executablePath = join(home, 'chromium');
@@ -34,13 +35,21 @@ function packagedChromium(): ChromiumBuild {
     mkdirSync(dirname(home), { recursive: true });
     const unpacking = mkdtempSync(`${home}.unpacking-`);
     try {
-      execFileSync(process.execPath, ['--input-type=module', '-e', `
+      execFileSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `
         import { join } from 'node:path';
         import chromium, { inflate } from '@sparticuz/chromium';
         const bin = ${JSON.stringify(join(packageDir, 'bin'))};
         await chromium.executablePath(bin);
         await inflate(join(bin, 'al2023.tar.br'));
-      `], { cwd: PROJECT_ROOT, env: { ...process.env, TMPDIR: unpacking }, stdio: ['ignore', 'ignore', 'pipe'] });
+      `,
+        ],
+        { cwd: PROJECT_ROOT, env: { ...process.env, TMPDIR: unpacking }, stdio: ['ignore', 'ignore', 'pipe'] },
+      );
       try {
         renameSync(unpacking, home);
       } catch (error) {
@@ -58,7 +67,8 @@ function packagedChromium(): ChromiumBuild {
 export function findChromium(env: NodeJS.ProcessEnv = process.env): ChromiumBuild {
   const chosen = env.CHROMIUM_PATH;
   if (chosen) {
-    if (!existsSync(chosen)) throw new Error(`CHROMIUM_PATH is ${chosen}, which does not exist: unset it to use the packaged Chromium.`);
+    if (!existsSync(chosen))
+      throw new Error(`CHROMIUM_PATH is ${chosen}, which does not exist: unset it to use the packaged Chromium.`);
     return { source: 'CHROMIUM_PATH', executablePath: chosen, env: {} };
   }
   return packagedChromium();
@@ -82,6 +92,9 @@ export async function launchChromium(): Promise<Browser> {
     ],
   });
   mkdirSync(dirname(BROWSER_REPORT), { recursive: true });
-  writeFileSync(BROWSER_REPORT, `${JSON.stringify({ source: build.source, executablePath: build.executablePath, version: browser.version() })}\n`);
+  writeFileSync(
+    BROWSER_REPORT,
+    `${JSON.stringify({ source: build.source, executablePath: build.executablePath, version: browser.version() })}\n`,
+  );
   return browser;
 }

@@ -9,10 +9,14 @@ export const PROJECT_ROOT = resolve(__dirname, '../../..');
  * child process rather than through its API inside jest's CommonJS.
  */
 export function buildWeb(): void {
-  execFileSync(process.execPath, [join(PROJECT_ROOT, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--emptyOutDir', '--logLevel', 'error'], {
-    cwd: PROJECT_ROOT,
-    stdio: 'pipe',
-    timeout: 120_000,
-  });
+  execFileSync(
+    process.execPath,
+    [join(PROJECT_ROOT, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--emptyOutDir', '--logLevel', 'error'],
+    {
+      cwd: PROJECT_ROOT,
+      stdio: 'pipe',
+      timeout: 120_000,
+    },
+  );
   if (!existsSync(join(PROJECT_ROOT, 'web/dist/index.html'))) throw new Error('web build produced no index.html');
 }

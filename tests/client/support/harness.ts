@@ -1,4 +1,11 @@
-import { SwitchboardClient, type ConnectionStatus, type SessionFrame, type SocketFactory, type SwitchboardClientOptions, type TokenStore } from '@switchboard/client';
+import {
+  type ConnectionStatus,
+  type SessionFrame,
+  type SocketFactory,
+  SwitchboardClient,
+  type SwitchboardClientOptions,
+  type TokenStore,
+} from '@switchboard/client';
 import { FakeSocket, ManualScheduler } from './fakes';
 
 export function memoryTokenStore(): TokenStore & { tokens: Map<string, string> } {

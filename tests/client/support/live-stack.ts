@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import WebSocket from 'ws';
-import { startLocalStack, type LocalStack } from '../../../src/local/stack';
 import type { WebSocketConstructor } from '@switchboard/client';
+import WebSocket from 'ws';
+import { type LocalStack, startLocalStack } from '../../../src/local/stack';
 
 export const PROJECT_ROOT = resolve(__dirname, '../../..');
 
@@ -39,7 +39,11 @@ export async function startLiveStack(
  * `ws` as the client's WebSocket (Node 20 has no global one), keeping every socket it opens so a test can
  * cut the current one off the way a lost network does: no close frame, the TCP connection just ends.
  */
-export function recordingWebSocket(): { WebSocket: WebSocketConstructor; current(): WebSocket | undefined; opened(): number } {
+export function recordingWebSocket(): {
+  WebSocket: WebSocketConstructor;
+  current(): WebSocket | undefined;
+  opened(): number;
+} {
   const sockets: WebSocket[] = [];
   class Recording extends WebSocket {
     constructor(url: string) {
@@ -54,7 +58,12 @@ export function recordingWebSocket(): { WebSocket: WebSocketConstructor; current
   };
 }
 
-export async function publishOverHttp(stack: LocalStack, topic: string, message: unknown, id?: string): Promise<number> {
+export async function publishOverHttp(
+  stack: LocalStack,
+  topic: string,
+  message: unknown,
+  id?: string,
+): Promise<number> {
   const response = await fetch(`${stack.httpUrl}/topics/${encodeURIComponent(topic)}/messages`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -65,15 +74,22 @@ export async function publishOverHttp(stack: LocalStack, topic: string, message:
 }
 
 /** Every stored message of a topic, oldest first. */
-export async function storedMessages(stack: LocalStack, topic: string): Promise<Array<{ seq: number; message: unknown }>> {
+export async function storedMessages(
+  stack: LocalStack,
+  topic: string,
+): Promise<Array<{ seq: number; message: unknown }>> {
   const response = await fetch(`${stack.httpUrl}/topics/${encodeURIComponent(topic)}/messages?since=0&limit=1000`);
   return ((await response.json()) as { messages: Array<{ seq: number; message: unknown }> }).messages;
 }
 
 /** Disconnects a connection from the server side, as API Gateway's DeleteConnection does. */
 export async function deleteConnection(stack: LocalStack, connectionId: string): Promise<void> {
-  const response = await fetch(`${stack.wsUrl.replace(/^ws/, 'http')}/@connections/${encodeURIComponent(connectionId)}`, { method: 'DELETE' });
-  if (response.status !== 204 && response.status !== 410) throw new Error(`DeleteConnection answered ${response.status}`);
+  const response = await fetch(
+    `${stack.wsUrl.replace(/^ws/, 'http')}/@connections/${encodeURIComponent(connectionId)}`,
+    { method: 'DELETE' },
+  );
+  if (response.status !== 204 && response.status !== 410)
+    throw new Error(`DeleteConnection answered ${response.status}`);
 }
 
 /** Polls until `check` holds; `what` is read when it times out, so it can say how far things got. */

@@ -1,8 +1,8 @@
+import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { resolve } from 'node:path';
 import { LOCAL_CREDENTIALS } from '../../../src/local/dynamo-bootstrap';
-import { startLocalStack, type LocalStack } from '../../../src/local/stack';
+import { type LocalStack, startLocalStack } from '../../../src/local/stack';
 import { TestClient } from './test-client';
 
 export interface E2eStack {
@@ -16,7 +16,10 @@ export interface E2eStack {
 }
 
 /** The whole local stack on free ports, in memory, with a fast tele-read pace; `parameters` override the template's. */
-export async function startE2eStack(env: Record<string, string> = {}, parameters?: Record<string, string>): Promise<E2eStack> {
+export async function startE2eStack(
+  env: Record<string, string> = {},
+  parameters?: Record<string, string>,
+): Promise<E2eStack> {
   const stack = await startLocalStack({
     projectRoot: resolve(__dirname, '../../..'),
     wsPort: 0,
@@ -29,7 +32,11 @@ export async function startE2eStack(env: Record<string, string> = {}, parameters
     env: { FEED_INTERVAL_MS: '1', ...env },
     ...(parameters ? { parameters } : {}),
   });
-  const raw = new DynamoDBClient({ endpoint: stack.dynamoEndpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
+  const raw = new DynamoDBClient({
+    endpoint: stack.dynamoEndpoint,
+    region: 'us-east-1',
+    credentials: LOCAL_CREDENTIALS,
+  });
   const documents = DynamoDBDocumentClient.from(raw);
   const clients: TestClient[] = [];
   return {

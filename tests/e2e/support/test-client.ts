@@ -26,7 +26,9 @@ export class TestClient {
     return new Promise((resolve, reject) => {
       socket.once('open', () => resolve(new TestClient(socket)));
       socket.once('unexpected-response', (_request, response) => {
-        reject(Object.assign(new Error(`handshake refused: ${response.statusCode}`), { statusCode: response.statusCode }));
+        reject(
+          Object.assign(new Error(`handshake refused: ${response.statusCode}`), { statusCode: response.statusCode }),
+        );
         socket.terminate();
       });
       socket.once('error', reject);
@@ -91,7 +93,11 @@ export class TestClient {
       const onWake = (): void => void check();
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((waiter) => waiter !== onWake);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${count} frame(s); got ${probe().length}: ${JSON.stringify(this.frames.slice(-5))}`));
+        reject(
+          new Error(
+            `timed out after ${timeoutMs} ms waiting for ${count} frame(s); got ${probe().length}: ${JSON.stringify(this.frames.slice(-5))}`,
+          ),
+        );
       }, timeoutMs);
       if (!check()) this.waiters.push(onWake);
     });

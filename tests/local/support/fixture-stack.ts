@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../../src/local/stack';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../../src/local/stack';
 
 export const FIXTURES = join(__dirname, '..', 'fixtures');
 

@@ -1,4 +1,4 @@
-import { WebSocket, type ClientOptions } from 'ws';
+import { type ClientOptions, WebSocket } from 'ws';
 
 /** A `ws` client that queues frames so that tests can await the next one. */
 export interface TestSocket {
@@ -36,31 +36,34 @@ export function openSocket(url: string, protocols?: string | string[], options?:
       ws.terminate();
     });
     ws.on('error', (error) => reject(error));
-    ws.on('open', () => resolve({
-      ws,
-      frames,
-      closed,
-      next: <T>(matches: (frame: T) => boolean = () => true, timeoutMs = 5000) => new Promise<T>((res, rej) => {
-        const seen = frames.findIndex((f) => matches(f as T));
-        if (seen >= 0) {
-          const [frame] = frames.splice(seen, 1);
-          return res(frame as T);
-        }
-        const timer = setTimeout(() => {
-          waiters.delete(waiter);
-          rej(new Error(`no matching frame within ${timeoutMs}ms; got ${JSON.stringify(frames)}`));
-        }, timeoutMs);
-        const waiter = (frame: unknown): boolean => {
-          if (!matches(frame as T)) return false;
-          clearTimeout(timer);
-          waiters.delete(waiter);
-          frames.splice(frames.indexOf(frame), 1);
-          res(frame as T);
-          return true;
-        };
-        waiters.add(waiter);
-        return undefined;
+    ws.on('open', () =>
+      resolve({
+        ws,
+        frames,
+        closed,
+        next: <T>(matches: (frame: T) => boolean = () => true, timeoutMs = 5000) =>
+          new Promise<T>((res, rej) => {
+            const seen = frames.findIndex((f) => matches(f as T));
+            if (seen >= 0) {
+              const [frame] = frames.splice(seen, 1);
+              return res(frame as T);
+            }
+            const timer = setTimeout(() => {
+              waiters.delete(waiter);
+              rej(new Error(`no matching frame within ${timeoutMs}ms; got ${JSON.stringify(frames)}`));
+            }, timeoutMs);
+            const waiter = (frame: unknown): boolean => {
+              if (!matches(frame as T)) return false;
+              clearTimeout(timer);
+              waiters.delete(waiter);
+              frames.splice(frames.indexOf(frame), 1);
+              res(frame as T);
+              return true;
+            };
+            waiters.add(waiter);
+            return undefined;
+          }),
       }),
-    }));
+    );
   });
 }

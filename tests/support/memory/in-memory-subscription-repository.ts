@@ -51,12 +51,10 @@ export class InMemorySubscriptionRepository implements SubscriptionRepository, S
     for (let start = 0; start < ids.length; start += this.pageSize) {
       await Promise.resolve();
       const live = this.channels.get(channel);
-      const page = ids
-        .slice(start, start + this.pageSize)
-        .flatMap((id) => {
-          const subscriber = live?.get(id);
-          return subscriber ? [{ ...subscriber }] : [];
-        });
+      const page = ids.slice(start, start + this.pageSize).flatMap((id) => {
+        const subscriber = live?.get(id);
+        return subscriber ? [{ ...subscriber }] : [];
+      });
       this.pagesRead += 1;
       if (page.length > 0) yield page;
     }
@@ -136,7 +134,12 @@ export class InMemorySubscriptionRepository implements SubscriptionRepository, S
 }
 
 function toSubscriber(connection: Connection): Subscriber {
-  return { connectionId: connection.connectionId, userId: connection.userId, name: connection.name, connectedAt: connection.connectedAt };
+  return {
+    connectionId: connection.connectionId,
+    userId: connection.userId,
+    name: connection.name,
+    connectedAt: connection.connectedAt,
+  };
 }
 
 /** FNV-1a: a stable, even spread of ids over shards. */

@@ -1,6 +1,6 @@
+import { DeliveryThrottledError } from '../../../src/domain/fan-out/delivery-throttled-error';
 import type { ServerFrame } from '../../../src/domain/frames';
 import type { Delivery, Notifier } from '../../../src/domain/ports/notifier';
-import { DeliveryThrottledError } from '../../../src/domain/fan-out/delivery-throttled-error';
 import { SendFailedError } from './send-failed-error';
 
 export interface RecordingNotifierOptions {
@@ -35,7 +35,8 @@ export class RecordingNotifier implements Notifier {
     this.inFlight += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
-      const delay = typeof this.options.delayMs === 'function' ? this.options.delayMs(connectionId) : this.options.delayMs;
+      const delay =
+        typeof this.options.delayMs === 'function' ? this.options.delayMs(connectionId) : this.options.delayMs;
       if (delay !== undefined) await new Promise((resolve) => setTimeout(resolve, delay));
       if (this.gone.has(connectionId)) return 'gone';
       if (this.failing.has(connectionId)) throw new SendFailedError(connectionId);
@@ -79,7 +80,9 @@ export class RecordingNotifier implements Notifier {
   }
 
   framesOfType<T extends ServerFrame['type']>(connectionId: string, type: T): Array<Extract<ServerFrame, { type: T }>> {
-    return this.framesFor(connectionId).filter((frame): frame is Extract<ServerFrame, { type: T }> => frame.type === type);
+    return this.framesFor(connectionId).filter(
+      (frame): frame is Extract<ServerFrame, { type: T }> => frame.type === type,
+    );
   }
 
   /** Forgets what was delivered and the in-flight peak; gone and failing marks stay. */

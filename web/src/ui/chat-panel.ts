@@ -1,8 +1,8 @@
 import {
+  type ChatFrame,
   checkChatText,
   checkDisplayName,
   LIMITS,
-  type ChatFrame,
   type OutgoingChat,
   type SwitchboardClient,
 } from '@switchboard/client';
@@ -42,11 +42,25 @@ export function mountChatPanel(root: HTMLElement, client: SwitchboardClient, not
   const whoList = h('ul', { class: 'who', 'data-testid': 'who-list', 'aria-label': 'Who is here' });
   const whoCount = h('span', { class: 'badge', 'data-testid': 'who-count' }, '0');
 
-  const log = h('ol', { class: 'log chat-log', 'data-testid': 'chat-log', 'aria-live': 'polite', 'aria-label': 'Chat messages' });
-  const outboxList = h('ol', { class: 'log chat-log', 'data-testid': 'chat-outbox', 'aria-label': 'Messages not yet delivered' });
+  const log = h('ol', {
+    class: 'log chat-log',
+    'data-testid': 'chat-log',
+    'aria-live': 'polite',
+    'aria-label': 'Chat messages',
+  });
+  const outboxList = h('ol', {
+    class: 'log chat-log',
+    'data-testid': 'chat-outbox',
+    'aria-label': 'Messages not yet delivered',
+  });
   const logBox = h('div', { class: 'log-box chat-box', tabindex: 0, 'aria-label': 'Chat' }, log, outboxList);
 
-  const input = h('textarea', { rows: 1, maxlength: MAX_CHARS, 'data-testid': 'chat-input', placeholder: 'Write a message…' });
+  const input = h('textarea', {
+    rows: 1,
+    maxlength: MAX_CHARS,
+    'data-testid': 'chat-input',
+    placeholder: 'Write a message…',
+  });
   const composer = h(
     'form',
     { class: 'composer', 'aria-label': 'Send a chat message' },
@@ -85,7 +99,12 @@ export function mountChatPanel(root: HTMLElement, client: SwitchboardClient, not
         'data-own': String(own),
         'data-state': 'delivered',
       },
-      h('div', { class: 'meta' }, h('strong', {}, userName(frame.from, own ? ' (you)' : '')), h('time', { datetime: frame.sentAt }, formatTime(frame.sentAt))),
+      h(
+        'div',
+        { class: 'meta' },
+        h('strong', {}, userName(frame.from, own ? ' (you)' : '')),
+        h('time', { datetime: frame.sentAt }, formatTime(frame.sentAt)),
+      ),
       h('p', { class: 'text' }, frame.message),
     );
     rows.set(frame.id, row);
@@ -104,8 +123,20 @@ export function mountChatPanel(root: HTMLElement, client: SwitchboardClient, not
       ...entries.map((entry) =>
         h(
           'li',
-          { class: 'bubble own pending', 'data-testid': 'chat-message', 'data-id': entry.id, 'data-own': 'true', 'data-state': OUTBOX_STATES[entry.state] },
-          h('div', { class: 'meta' }, h('strong', {}, 'You'), h('span', {}, OUTBOX_LABELS[entry.state]), entry.state === 'failed' ? retryButton(entry.id) : null),
+          {
+            class: 'bubble own pending',
+            'data-testid': 'chat-message',
+            'data-id': entry.id,
+            'data-own': 'true',
+            'data-state': OUTBOX_STATES[entry.state],
+          },
+          h(
+            'div',
+            { class: 'meta' },
+            h('strong', {}, 'You'),
+            h('span', {}, OUTBOX_LABELS[entry.state]),
+            entry.state === 'failed' ? retryButton(entry.id) : null,
+          ),
           h('p', { class: 'text' }, entry.text),
         ),
       ),
@@ -159,7 +190,12 @@ export function mountChatPanel(root: HTMLElement, client: SwitchboardClient, not
   client.on('outbox', renderOutbox);
   client.on('presence', (frame) => {
     const verb = frame.event === 'join' ? 'joined' : 'left';
-    const row = h('li', { class: 'presence', 'data-testid': 'presence-line', 'data-event': frame.event }, userName(frame.user), ` ${verb}`);
+    const row = h(
+      'li',
+      { class: 'presence', 'data-testid': 'presence-line', 'data-event': frame.event },
+      userName(frame.user),
+      ` ${verb}`,
+    );
     place(row, lastSeq + 0.5);
   });
   client.on('who', (frame) => {

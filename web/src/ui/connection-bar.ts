@@ -1,4 +1,10 @@
-import { isWebSocketUrl, SwitchboardClientError, type ConnectionStatus, type StatusChange, type SwitchboardClient } from '@switchboard/client';
+import {
+  type ConnectionStatus,
+  isWebSocketUrl,
+  type StatusChange,
+  type SwitchboardClient,
+  SwitchboardClientError,
+} from '@switchboard/client';
 import { field, formatDuration, formatTime, h } from './dom';
 import { settings } from './settings';
 
@@ -11,7 +17,11 @@ const LABELS: Record<ConnectionStatus, string> = {
 };
 
 /** URL, Connect / Disconnect, status light, connected-at, session timer and the auto-disconnect option. */
-export function mountConnectionBar(root: HTMLElement, client: SwitchboardClient, initialUrl: string): { connect(): void } {
+export function mountConnectionBar(
+  root: HTMLElement,
+  client: SwitchboardClient,
+  initialUrl: string,
+): { connect(): void } {
   const urlInput = h('input', {
     type: 'text',
     inputmode: 'url',

@@ -31,7 +31,11 @@ export function uid(prefix: string): string {
 }
 
 /** A labelled form control: the label's `for` points at the control. */
-export function field(label: string, control: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement, hint?: string): HTMLElement {
+export function field(
+  label: string,
+  control: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement,
+  hint?: string,
+): HTMLElement {
   if (!control.id) control.id = uid('field');
   const wrapper = h('div', { class: 'field' }, h('label', { for: control.id }, label), control);
   if (hint) {

@@ -6,7 +6,11 @@ export function mountSessionPanel(root: HTMLElement, client: SwitchboardClient):
   const { card: panel, body } = card('Session and tele-read', 'session-panel');
   const userId = h('code', { 'data-testid': 'session-user-id' }, '—');
   const resumed = h('span', { class: 'badge', 'data-testid': 'session-resumed', hidden: true }, 'resumed');
-  const resetButton = h('button', { type: 'button', class: 'danger', 'data-testid': 'reset-identity' }, 'Reset identity');
+  const resetButton = h(
+    'button',
+    { type: 'button', class: 'danger', 'data-testid': 'reset-identity' },
+    'Reset identity',
+  );
   const readButton = h('button', { type: 'button', class: 'primary', 'data-testid': 'teleread' }, 'Tele-read');
   const stopButton = h('button', { type: 'button', 'data-testid': 'stop' }, 'Stop');
   const clearButton = h('button', { type: 'button', 'data-testid': 'clear-feed' }, 'Clear');
@@ -21,9 +25,18 @@ export function mountSessionPanel(root: HTMLElement, client: SwitchboardClient):
     content,
     caret,
   );
-  const progress = h('progress', { 'data-testid': 'feed-progress', max: 1, value: 0, 'aria-label': 'Reading progress' });
+  const progress = h('progress', {
+    'data-testid': 'feed-progress',
+    max: 1,
+    value: 0,
+    'aria-label': 'Reading progress',
+  });
   const progressText = h('span', { class: 'muted', 'data-testid': 'feed-progress-text' }, '0 / 0');
-  const feedStatus = h('p', { class: 'muted feed-status', 'data-testid': 'feed-status', 'aria-live': 'polite' }, 'Not reading.');
+  const feedStatus = h(
+    'p',
+    { class: 'muted feed-status', 'data-testid': 'feed-status', 'aria-live': 'polite' },
+    'Not reading.',
+  );
 
   body.append(
     h('div', { class: 'identity' }, h('span', { class: 'muted' }, 'User'), userId, resumed, resetButton),
@@ -46,7 +59,8 @@ export function mountSessionPanel(root: HTMLElement, client: SwitchboardClient):
     readButton.disabled = reading;
     stopButton.disabled = !reading;
     if (reading) delete feed.dataset.finished;
-    if (reading) feedStatus.textContent = client.status === 'connected' ? 'Reading…' : 'Will resume reading on reconnect.';
+    if (reading)
+      feedStatus.textContent = client.status === 'connected' ? 'Reading…' : 'Will resume reading on reconnect.';
   };
   const restart = () => {
     text.data = '';
@@ -97,7 +111,8 @@ export function mountSessionPanel(root: HTMLElement, client: SwitchboardClient):
     feed.dataset.finished = 'true';
   });
   client.on('status', ({ status }) => {
-    if (client.reading && status !== 'connected') feedStatus.textContent = 'Connection lost; reading resumes on reconnect.';
+    if (client.reading && status !== 'connected')
+      feedStatus.textContent = 'Connection lost; reading resumes on reconnect.';
     if (client.reading && status === 'connected') feedStatus.textContent = 'Reading…';
   });
   setReading(false);

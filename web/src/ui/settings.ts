@@ -1,4 +1,4 @@
-import { checkDisplayName, webStorageTokenStore, type TokenStore } from '@switchboard/client';
+import { checkDisplayName, type TokenStore, webStorageTokenStore } from '@switchboard/client';
 
 const KEYS = {
   url: 'switchboard.wsUrl',
@@ -44,7 +44,8 @@ export const settings = {
   },
   saveName: (name: string): void => write(KEYS.name, name),
   autoDisconnectSeconds: (): number => Number(read(KEYS.autoDisconnect) ?? 0) || 0,
-  saveAutoDisconnectSeconds: (seconds: number): void => write(KEYS.autoDisconnect, seconds > 0 ? String(seconds) : undefined),
+  saveAutoDisconnectSeconds: (seconds: number): void =>
+    write(KEYS.autoDisconnect, seconds > 0 ? String(seconds) : undefined),
 };
 
 /** Session tokens per server URL (`switchboard.token:<url>` in localStorage), so two servers' identities never mix. */

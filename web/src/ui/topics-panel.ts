@@ -1,4 +1,4 @@
-import { checkTopicMessage, SwitchboardClientError, type SwitchboardClient } from '@switchboard/client';
+import { checkTopicMessage, type SwitchboardClient, SwitchboardClientError } from '@switchboard/client';
 import { card, field, formatTime, h, stickToBottom } from './dom';
 
 const TOPIC_PATTERN = '[A-Za-z0-9_\\-.:/]{1,128}';
@@ -61,7 +61,12 @@ export function mountTopicsPanel(root: HTMLElement, client: SwitchboardClient, n
     publishStatus,
   );
 
-  const log = h('ol', { class: 'log topic-log', 'data-testid': 'topic-log', 'aria-live': 'polite', 'aria-label': 'Topic messages' });
+  const log = h('ol', {
+    class: 'log topic-log',
+    'data-testid': 'topic-log',
+    'aria-live': 'polite',
+    'aria-label': 'Topic messages',
+  });
   const logBox = h('div', { class: 'log-box', tabindex: 0, 'aria-label': 'Topic messages' }, log);
 
   body.append(subscribeForm, subscriptions, noSubscriptions, publishForm, h('h3', {}, 'Messages'), logBox);
@@ -108,7 +113,8 @@ export function mountTopicsPanel(root: HTMLElement, client: SwitchboardClient, n
     const ticket = attempt(() => client.publish(topic, message));
     if (!ticket) return;
     publishStatus.dataset.pendingId = ticket.id;
-    publishStatus.textContent = client.status === 'connected' ? `Publishing to ${topic}…` : `Queued for ${topic}; sends on reconnect.`;
+    publishStatus.textContent =
+      client.status === 'connected' ? `Publishing to ${topic}…` : `Queued for ${topic}; sends on reconnect.`;
     messageInput.value = '';
   };
   publishForm.addEventListener('submit', (event) => {
@@ -127,11 +133,21 @@ export function mountTopicsPanel(root: HTMLElement, client: SwitchboardClient, n
       ...topics.map((topic) => {
         const button = h(
           'button',
-          { type: 'button', class: 'chip-remove', 'data-testid': 'unsubscribe', 'aria-label': `Unsubscribe from ${topic}` },
+          {
+            type: 'button',
+            class: 'chip-remove',
+            'data-testid': 'unsubscribe',
+            'aria-label': `Unsubscribe from ${topic}`,
+          },
           '×',
         );
         button.addEventListener('click', () => client.unsubscribe(topic));
-        return h('li', { class: 'chip', 'data-testid': 'subscription', 'data-topic': topic }, h('span', {}, topic), button);
+        return h(
+          'li',
+          { class: 'chip', 'data-testid': 'subscription', 'data-topic': topic },
+          h('span', {}, topic),
+          button,
+        );
       }),
     );
     noSubscriptions.hidden = topics.length > 0;
@@ -143,7 +159,9 @@ export function mountTopicsPanel(root: HTMLElement, client: SwitchboardClient, n
   client.on('publishOutcome', (outcome) => {
     if (publishStatus.dataset.pendingId !== outcome.id) return;
     publishStatus.textContent =
-      outcome.status === 'acked' ? `Published to ${outcome.topic} as #${outcome.seq}.` : `Not published to ${outcome.topic}: ${outcome.error.message} Try again.`;
+      outcome.status === 'acked'
+        ? `Published to ${outcome.topic} as #${outcome.seq}.`
+        : `Not published to ${outcome.topic}: ${outcome.error.message} Try again.`;
   });
 
   const append = (row: HTMLElement) =>
@@ -190,7 +208,12 @@ export function mountTopicsPanel(root: HTMLElement, client: SwitchboardClient, n
       h(
         'li',
         { class: 'log-row direct', 'data-testid': 'direct-message' },
-        h('div', { class: 'meta' }, h('span', { class: 'tag' }, 'direct'), h('time', { datetime: frame.sentAt }, formatTime(frame.sentAt))),
+        h(
+          'div',
+          { class: 'meta' },
+          h('span', { class: 'tag' }, 'direct'),
+          h('time', { datetime: frame.sentAt }, formatTime(frame.sentAt)),
+        ),
         h('pre', { class: 'payload' }, render(frame.message)),
       ),
     );

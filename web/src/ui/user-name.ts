@@ -13,6 +13,14 @@ export function userName(user: { userId: string; name: string }, suffix = ''): H
     h('bdi', {}, user.name),
     suffix,
     ' ',
-    h('span', { class: 'user-tag', 'data-testid': 'user-tag', title: 'The start of this user’s id: the same tag is the same user' }, userTag(user.userId)),
+    h(
+      'span',
+      {
+        class: 'user-tag',
+        'data-testid': 'user-tag',
+        title: 'The start of this user’s id: the same tag is the same user',
+      },
+      userTag(user.userId),
+    ),
   );
 }

@@ -124,7 +124,11 @@ export function nestsDeeperThan(value: unknown, maxDepth: number): boolean {
   return walk(value, maxDepth, () => false) === 'depth';
 }
 
-function walk(value: unknown, maxDepth: number, isBadString: (text: string) => boolean): 'depth' | 'unprintable' | undefined {
+function walk(
+  value: unknown,
+  maxDepth: number,
+  isBadString: (text: string) => boolean,
+): 'depth' | 'unprintable' | undefined {
   const pending: Array<[unknown, number]> = [[value, 0]];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const [item, depth] = next;
@@ -154,5 +158,8 @@ function walk(value: unknown, maxDepth: number, isBadString: (text: string) => b
  * another user's tag; matching one by chance takes billions of new identities.
  */
 export function userTag(userId: string): string {
-  return `#${userId.replace(/[^A-Za-z0-9]/g, '').slice(0, 8).toLowerCase()}`;
+  return `#${userId
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(0, 8)
+    .toLowerCase()}`;
 }
