@@ -527,6 +527,28 @@ describe('chat outbox', () => {
     expect(delivered).toEqual([true]);
   });
 
+  it('hands a chat message delivered twice (a retried fan-out worker) to the application once', () => {
+    const { client, establish } = setup();
+    client.connect(URL_);
+    const socket = establish();
+    const delivered: number[] = [];
+    client.on('chat', ({ frame }) => delivered.push(frame.seq));
+    const chat = (seq: number) => ({
+      type: 'chat' as const,
+      id: `m${seq}`,
+      seq,
+      message: 'hi',
+      from: { userId: 'u2', name: 'Bo' },
+      sentAt: '',
+    });
+
+    socket.receive(chat(7));
+    socket.receive(chat(8));
+    socket.receive(chat(7));
+
+    expect(delivered).toEqual([7, 8]);
+  });
+
   it('queues while disconnected and sends on reconnect, re-sending what was unconfirmed with the same id', () => {
     const { client, scheduler, establish, last } = setup();
     client.connect(URL_);

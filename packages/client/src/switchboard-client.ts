@@ -15,6 +15,7 @@ import { type GatewayErrorFrame, parseServerFrame } from './parse-frames.js';
 import { type PublishFailure, PublishOutbox, type PublishOutcome, type PublishTicket } from './publish-outbox.js';
 import { type MessageKind, RefusalPolicy } from './refusal-policy.js';
 import { realScheduler, type Scheduler } from './scheduler.js';
+import { SeenSeqs } from './seen-seqs.js';
 import { createWebSocketFactory, type SocketFactory, type SocketHandle } from './socket.js';
 import { type TopicStatus, TopicStreams } from './topic-streams.js';
 import {
@@ -43,6 +44,8 @@ const CHAT_ACTIONS: ReadonlySet<string> = new Set(['sendmessage', 'send']);
 export class SwitchboardClient {
   readonly feed = new FeedBuffer();
   readonly outbox: ChatOutbox;
+  /** Chat seqs already handed to the application (the last 1,000), so that a repeat is dropped. */
+  private readonly chatSeen = new SeenSeqs(1_000);
   private readonly topicStreams: TopicStreams;
   private readonly publishes = new PublishOutbox();
   private readonly events = new Emitter<ClientEvents>();
@@ -603,6 +606,8 @@ export class SwitchboardClient {
   }
 
   private onChat(frame: ChatFrame): void {
+    // A large room's chat comes through parallel fan-out workers: a retried one may deliver a message twice.
+    if (!this.chatSeen.firstTime(frame.seq)) return;
     const mine = this.confirmChat(frame);
     const own = mine || frame.from.userId === this.currentSession?.userId;
     this.emit('chat', { frame, own });

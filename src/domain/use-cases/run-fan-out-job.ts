@@ -50,7 +50,8 @@ export interface FanOutJobResult {
  * `callsInFlight` sends at once; then enqueues the rest of the shard as a new job, so no job runs long.
  * A 429 is retried here with backoff and jitter; a 410 removes the connection. If the job dies before it
  * returns, the queue runs it again from its cursor: the subscribers of that slice may get the frame twice,
- * and clients drop the second copy by its `seq` (docs/protocol.md). The continuation is enqueued only after
+ * and clients drop the second copy of a topic or chat message by its `seq`; presence frames have none, and
+ * `who` is the truth about who is here (docs/protocol.md). The continuation is enqueued only after
  * the slice is delivered, so a retried job never forks its shard into two chains unless the enqueue itself
  * succeeded and the job then failed to be acknowledged.
  */
