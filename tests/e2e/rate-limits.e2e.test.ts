@@ -49,6 +49,22 @@ describe('rate limits per route class', () => {
     await expect(publisher.request({ action: 'ping' }, (frame) => frame.type === 'pong')).resolves.toBeDefined();
   });
 
+  it('refuses malformed seed-style publishes by validation without drawing on the publish budget', async () => {
+    const sender = await e2e.connect();
+    await sender.session();
+
+    for (let n = 0; n < 10; n += 1) sender.send({ topic: 'seed' }); // no "message"
+    await waitUntil(() => answered(sender, []).length >= 10);
+    const ack = await sender.request(
+      { topic: 'seed', message: 'a real one' },
+      (frame) => frame.type === 'ack' || (frame.type === 'error' && frame.code === 'rate_limited'),
+    );
+
+    expect(errors(sender, 'invalid_frame')).toHaveLength(10);
+    expect(errors(sender, 'rate_limited')).toEqual([]);
+    expect(ack.type).toBe('ack');
+  });
+
   it('limits history and who on their own budget, leaving chat, publish and ping alone', async () => {
     const reader = await e2e.connect();
     await reader.session();

@@ -7,11 +7,12 @@ import type { ServerFrame } from '../../domain/frames';
 import { LIMITS, ROUTE_CLASSES, requireDepth } from '../../domain/limits';
 import type { RouteClass } from '../../domain/ports/rate-limiter';
 import { admitFrame } from '../../domain/use-cases/admit-frame';
-import { type Infer, type Schema, validate } from '../../validation';
+import { type Infer, isValidationError, type Schema, validate } from '../../validation';
 import { type Observability, observabilityMiddlewares } from '../observability';
 import { observeDeliveries } from '../observe-deliveries';
 import { toErrorFrame } from './error-frames';
 import { actionOf, parseFrame, type RawFrame } from './parse-frame';
+import { frames } from './schemas';
 import { OK, type WebSocketEvent, type WebSocketResult } from './ws-event';
 
 export interface WsRequest {
@@ -88,6 +89,14 @@ function routeClassOf(routeKey: string, frame: RawFrame): RouteClass | undefined
   return routeClass === 'free' ? undefined : routeClass;
 }
 
+/** The seed's publish, and a valid one: a malformed seed frame is refused by validation at no cost. */
 function isSeedPublish(frame: RawFrame): boolean {
-  return frame.action === undefined && frame.topic !== undefined;
+  if (frame.action !== undefined || frame.topic === undefined) return false;
+  try {
+    validate(frames.publish, frame);
+    return true;
+  } catch (error) {
+    if (isValidationError(error)) return false;
+    throw error;
+  }
 }
