@@ -2,10 +2,10 @@ import { resolve } from 'node:path';
 import type { WebSocketConstructor } from '@switchboard/client';
 import WebSocket from 'ws';
 import { type LocalStack, startLocalStack } from '../../../src/local/stack';
+import { testStackOptions } from '../../e2e/support/e2e-stack';
 
 export const PROJECT_ROOT = resolve(__dirname, '../../..');
 
-/** The whole local stack on free ports, in memory; `gateway` shortens API Gateway's limits for a test. */
 /**
  * The per-connection rate limits raised out of the way, for tests of delivery and outcomes that publish
  * faster than a person would (the client waiting out `rate_limited` is tested with the real limits).
@@ -17,22 +17,12 @@ export const RAISED_RATES: Record<string, string> = Object.fromEntries(
   ]),
 );
 
+/** The whole local stack for tests (`testStackOptions`); `gateway` shortens API Gateway's limits for a test. */
 export async function startLiveStack(
   gateway: { maxConnectionMs?: number; idleTimeoutMs?: number } = {},
   env: Record<string, string> = RAISED_RATES,
 ): Promise<LocalStack> {
-  return startLocalStack({
-    projectRoot: PROJECT_ROOT,
-    wsPort: 0,
-    httpPort: 0,
-    webPort: null,
-    dynamoPort: 0,
-    dataDir: null,
-    quiet: true,
-    log: () => undefined,
-    env: { FEED_INTERVAL_MS: '1', ...env },
-    ...gateway,
-  });
+  return startLocalStack({ ...testStackOptions(env), ...gateway });
 }
 
 /**

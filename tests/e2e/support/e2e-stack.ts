@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_CREDENTIALS } from '../../../src/local/dynamo-bootstrap';
-import { type LocalStack, startLocalStack } from '../../../src/local/stack';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../../src/local/stack';
 import { TestClient } from './test-client';
 
 export interface E2eStack {
@@ -12,15 +12,14 @@ export interface E2eStack {
   partition(pk: string): Promise<Record<string, unknown>[]>;
   /** Writes an item directly, to set up records the app would not write itself (a missed `$disconnect`). */
   put(item: Record<string, unknown>): Promise<void>;
+  /** Deletes an item directly (to take away records a test put). */
+  remove(key: { pk: string; sk: string }): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** The whole local stack on free ports, in memory, with a fast tele-read pace; `parameters` override the template's. */
-export async function startE2eStack(
-  env: Record<string, string> = {},
-  parameters?: Record<string, string>,
-): Promise<E2eStack> {
-  const stack = await startLocalStack({
+/** The options of a whole local stack for tests: free ports, in memory, silent, a fast tele-read pace. */
+export function testStackOptions(env: Record<string, string> = {}): LocalStackOptions {
+  return {
     projectRoot: resolve(__dirname, '../../..'),
     wsPort: 0,
     httpPort: 0,
@@ -30,8 +29,15 @@ export async function startE2eStack(
     quiet: true,
     log: () => undefined,
     env: { FEED_INTERVAL_MS: '1', ...env },
-    ...(parameters ? { parameters } : {}),
-  });
+  };
+}
+
+/** The whole local stack for tests (see `testStackOptions`); `parameters` override the template's. */
+export async function startE2eStack(
+  env: Record<string, string> = {},
+  parameters?: Record<string, string>,
+): Promise<E2eStack> {
+  const stack = await startLocalStack({ ...testStackOptions(env), ...(parameters ? { parameters } : {}) });
   const raw = new DynamoDBClient({
     endpoint: stack.dynamoEndpoint,
     region: 'us-east-1',
@@ -59,6 +65,9 @@ export async function startE2eStack(
     },
     async put(item) {
       await documents.send(new PutCommand({ TableName: stack.tableName('SwitchboardTable'), Item: item }));
+    },
+    async remove(key) {
+      await documents.send(new DeleteCommand({ TableName: stack.tableName('SwitchboardTable'), Key: key }));
     },
     async stop() {
       for (const client of clients) client.kill();
