@@ -68,6 +68,12 @@ export function createDependencyFactory(config: Config = loadConfig()): Dependen
           }
         : {}),
       maxSubscriptionsPerConnection: config.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      maxRoomsPerConnection: config.MAX_ROOMS_PER_CONNECTION,
+      joinDefaultRoomOnConnect: config.JOIN_DEFAULT_ROOM_ON_CONNECT === 'true',
+      presence: {
+        intervalMs: config.PRESENCE_INTERVAL_SECONDS * 1000,
+        rosterMax: config.PRESENCE_ROSTER_MAX,
+      },
     },
     feeds: new DynamoDbFeedCursorRepository(table),
     rateLimiter: new DynamoDbRateLimiter(table, {

@@ -53,6 +53,14 @@ const schema = object({
   SESSION_BURST: bounded(10, 1, 1000),
   /** Topic subscriptions one connection may hold; also what `$disconnect` must clean up in time. */
   MAX_SUBSCRIPTIONS_PER_CONNECTION: bounded(100, 1, 1000),
+  /** Named chat rooms one connection may be in (the default room does not count). */
+  MAX_ROOMS_PER_CONNECTION: bounded(10, 1, 100),
+  /** Whether `$connect` puts every connection in the default room (false: a topics-only deployment). */
+  JOIN_DEFAULT_ROOM_ON_CONNECT: withDefault(oneOf(['true', 'false']), 'true'),
+  /** Presence is coalesced per room over this many seconds (also the presence queue's batching window). */
+  PRESENCE_INTERVAL_SECONDS: bounded(1, 1, 60),
+  /** Rooms with more users than this get counts instead of each join and leave. */
+  PRESENCE_ROSTER_MAX: bounded(1000, 1, 1_000_000),
   /** The token secret itself (local stack, tests) or the Secrets Manager secret that holds it (AWS). */
   TOKEN_SECRET: optional(text(16)),
   TOKEN_SECRET_ARN: optional(text(1)),

@@ -24,7 +24,22 @@ export interface Settings {
   fanOutPlan?: FanOutPlanSettings;
   /** Topic subscriptions a connection may hold; `LIMITS.subscriptionsPerConnection` when absent. */
   maxSubscriptionsPerConnection?: number;
+  /** Named rooms a connection may be in (the default room does not count); `LIMITS.roomsPerConnection` when absent. */
+  maxRoomsPerConnection?: number;
+  /** Whether `$connect` puts the connection in the default room; true when absent. */
+  joinDefaultRoomOnConnect?: boolean;
+  /** How presence is announced; `PRESENCE_DEFAULTS` when absent. */
+  presence?: PresenceSettings;
 }
+
+export interface PresenceSettings {
+  /** A member receives at most one presence frame per room per interval. */
+  intervalMs: number;
+  /** Rooms with more users than this announce counts only. */
+  rosterMax: number;
+}
+
+export const PRESENCE_DEFAULTS: PresenceSettings = { intervalMs: 1000, rosterMax: 1000 };
 
 /** Everything the use cases need, built once by the composition root (the notifier per request). */
 export interface Dependencies {

@@ -48,6 +48,20 @@ export class TooManySubscriptionsError extends ClientError {
   }
 }
 
+export class NotInRoomError extends ClientError {
+  constructor(room: string) {
+    super('not_in_room', `This connection is not in room "${room}"; join it first.`);
+    this.name = 'NotInRoomError';
+  }
+}
+
+export class TooManyRoomsError extends ClientError {
+  constructor(limit: number) {
+    super('too_many_rooms', `This connection is already in ${limit} rooms besides the default one; leave one first.`);
+    this.name = 'TooManyRoomsError';
+  }
+}
+
 export class RateLimitedError extends ClientError {
   constructor(message = 'Too many messages; slow down.') {
     super('rate_limited', message);

@@ -11,6 +11,8 @@ export type {
   FeedFrame,
   FeedStoppedFrame,
   HistoryFrame,
+  JoinedFrame,
+  LeftFrame,
   PongFrame,
   PresenceFrame,
   PresentUser,

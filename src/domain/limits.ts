@@ -2,7 +2,9 @@
 // same input; this file turns a broken rule into the domain's typed errors.
 import {
   chatTextProblem,
+  DEFAULT_ROOM,
   displayNameProblem,
+  isValidRoomName,
   isValidTopicName,
   LIMITS,
   messageBytes,
@@ -15,7 +17,7 @@ import {
 import { HandshakeRejectedError, InvalidFrameError, TooLargeError } from './errors';
 import type { RouteClass } from './ports/rate-limiter';
 
-export { isValidTopicName, LIMITS, utf8Length };
+export { DEFAULT_ROOM, isValidRoomName, isValidTopicName, LIMITS, utf8Length };
 
 /**
  * The rate-limit budget each WebSocket action draws from (see `RouteClass`). `ping` is free: it keeps a
@@ -27,6 +29,9 @@ export const ROUTE_CLASSES: Readonly<Record<string, RouteClass | 'free'>> = {
   unsubscribe: 'subscribe',
   history: 'read',
   who: 'read',
+  // Joining and leaving rooms is like subscribing: a reconnect rejoins every room at once.
+  join: 'subscribe',
+  leave: 'subscribe',
   sendmessage: 'chat',
   send: 'chat',
   // Two room-wide broadcasts, like a chat message.
@@ -44,6 +49,20 @@ export function requireTopicName(topic: unknown): string {
     throw new InvalidFrameError('"topic" must be 1 to 128 characters of A-Z a-z 0-9 _ - . : /');
   }
   return topic;
+}
+
+const ROOM_RULE = '1 to 128 characters of A-Z a-z 0-9 _ - . : /';
+
+/** Throws `invalid_frame` for a room name outside the rule (the topic name rule). */
+export function requireRoomName(room: unknown): string {
+  if (!isValidRoomName(room)) throw new InvalidFrameError(`"room" must be ${ROOM_RULE}`);
+  return room;
+}
+
+/** A room name from the handshake (`?room=`); anything outside the rule is a 400. */
+export function parseHandshakeRoom(room: string): string {
+  if (!isValidRoomName(room)) throw new HandshakeRejectedError(400, `room must be ${ROOM_RULE}`);
+  return room;
 }
 
 /** A display name from the handshake: trimmed, 1 to 40 printable characters; anything else is a 400. */

@@ -1,3 +1,7 @@
+import { DEFAULT_ROOM } from '../../packages/client/src/wire/rules';
+
+export { DEFAULT_ROOM };
+
 /** An anonymous user: the identity a session token resumes, and where their tele-read stopped. */
 export interface User {
   userId: string;
@@ -22,10 +26,24 @@ export interface Connection {
   userAgent?: string;
 }
 
-/** A place messages are published to and fanned out from: a topic, or the chat room. */
+/** A place messages are published to and fanned out from: a topic, or a chat room. */
 export type Channel = string;
 
+/** The default room's channel. It keeps the name it had before rooms had names, so that stored data stays valid. */
 export const CHAT_ROOM: Channel = 'chat';
+
+const ROOM_PREFIX = 'room:';
+
+/** The channel of a chat room (its subscribers are the room's connections, its log the room's messages). */
+export function roomChannel(room: string): Channel {
+  return room === DEFAULT_ROOM ? CHAT_ROOM : `${ROOM_PREFIX}${room}`;
+}
+
+/** The room a channel belongs to; `undefined` for a topic's channel. */
+export function roomOfChannel(channel: Channel): string | undefined {
+  if (channel === CHAT_ROOM) return DEFAULT_ROOM;
+  return channel.startsWith(ROOM_PREFIX) ? channel.slice(ROOM_PREFIX.length) : undefined;
+}
 
 export function topicChannel(topic: string): Channel {
   return `topic:${topic}`;

@@ -171,14 +171,14 @@ describe('DynamoDbConnectionRepository and DynamoDbSubscriptionRepository', () =
     await connections.register(connection);
 
     const taken = [
-      await subscriptions.subscribe('topic:cap-a', connection, 2),
-      await subscriptions.subscribe('topic:cap-a', connection, 2),
-      await subscriptions.subscribe('topic:cap-b', connection, 2),
+      await subscriptions.subscribe('topic:cap-a', connection, { counter: 'topics', limit: 2 }),
+      await subscriptions.subscribe('topic:cap-a', connection, { counter: 'topics', limit: 2 }),
+      await subscriptions.subscribe('topic:cap-b', connection, { counter: 'topics', limit: 2 }),
       await subscriptions.subscribe('chat', connection),
     ];
-    const over = await subscriptions.subscribe('topic:cap-c', connection, 2);
+    const over = await subscriptions.subscribe('topic:cap-c', connection, { counter: 'topics', limit: 2 });
     await subscriptions.unsubscribe('topic:cap-a', connection.connectionId);
-    const afterUnsubscribe = await subscriptions.subscribe('topic:cap-c', connection, 2);
+    const afterUnsubscribe = await subscriptions.subscribe('topic:cap-c', connection, { counter: 'topics', limit: 2 });
 
     expect(taken).toEqual([true, true, true, true]);
     expect(over).toBe(false);
@@ -193,7 +193,9 @@ describe('DynamoDbConnectionRepository and DynamoDbSubscriptionRepository', () =
     await connections.register(connection);
 
     const results = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => subscriptions.subscribe(`topic:race-${i}`, connection, 5)),
+      Array.from({ length: 12 }, (_, i) =>
+        subscriptions.subscribe(`topic:race-${i}`, connection, { counter: 'topics', limit: 5 }),
+      ),
     );
 
     expect(results.filter(Boolean)).toHaveLength(5);
@@ -207,7 +209,7 @@ describe('DynamoDbConnectionRepository and DynamoDbSubscriptionRepository', () =
     await connections.register(connection);
     await subscriptions.subscribe('chat', connection);
     const topics = Array.from({ length: 100 }, (_, i) => `topic:full-${i}`);
-    for (const topic of topics) await subscriptions.subscribe(topic, connection, 100);
+    for (const topic of topics) await subscriptions.subscribe(topic, connection, { counter: 'topics', limit: 100 });
 
     const removed = await connections.remove(connection.connectionId);
 

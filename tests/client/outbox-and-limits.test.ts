@@ -196,6 +196,7 @@ describe('the outbox', () => {
     expect(outcomes).toEqual([]);
     socket.receive({
       type: 'chat',
+      room: 'lobby',
       id: entry.id,
       seq: 3,
       message: 'hi',

@@ -517,6 +517,7 @@ describe('chat outbox', () => {
     client.on('chat', ({ own }) => delivered.push(own));
     socket.receive({
       type: 'chat',
+      room: 'lobby',
       id: entry!.id,
       seq: 1,
       message: 'hello',
@@ -535,6 +536,7 @@ describe('chat outbox', () => {
     client.on('chat', ({ frame }) => delivered.push(frame.seq));
     const chat = (seq: number) => ({
       type: 'chat' as const,
+      room: 'lobby',
       id: `m${seq}`,
       seq,
       message: 'hi',
@@ -578,7 +580,18 @@ describe('chat outbox', () => {
     const a = client.sendChat('one')!;
     socket.receive({
       type: 'history',
-      messages: [{ type: 'chat', id: a.id, seq: 4, message: 'one', from: { userId: 'u1', name: 'Ada' }, sentAt: '' }],
+      room: 'lobby',
+      messages: [
+        {
+          type: 'chat',
+          room: 'lobby',
+          id: a.id,
+          seq: 4,
+          message: 'one',
+          from: { userId: 'u1', name: 'Ada' },
+          sentAt: '',
+        },
+      ],
     });
     expect(client.outbox.size).toBe(0);
   });
@@ -631,9 +644,9 @@ describe('pages of who and history', () => {
     client.connect(URL_);
     const socket = establish();
 
-    socket.receive({ type: 'who', users: [user('a'), user('b')], cursor: 'v1.chat.c2=' });
+    socket.receive({ type: 'who', room: 'lobby', users: [user('a'), user('b')], cursor: 'v1.chat.c2=' });
     const shownAfterFirstPage = shown.length;
-    socket.receive({ type: 'who', users: [user('b', 2), user('c')] });
+    socket.receive({ type: 'who', room: 'lobby', users: [user('b', 2), user('c')] });
 
     expect(socket.sent.filter((frame) => frame.action === 'who')).toEqual([
       { action: 'who' },
@@ -650,10 +663,10 @@ describe('pages of who and history', () => {
     client.connect(URL_);
     const socket = establish();
 
-    socket.receive({ type: 'who', users: [user('a')], cursor: 'v1.chat.c1=' });
+    socket.receive({ type: 'who', room: 'lobby', users: [user('a')], cursor: 'v1.chat.c1=' });
     client.requestWho();
-    socket.receive({ type: 'who', users: [user('b')] });
-    socket.receive({ type: 'who', users: [user('a'), user('b'), user('c')] });
+    socket.receive({ type: 'who', room: 'lobby', users: [user('b')] });
+    socket.receive({ type: 'who', room: 'lobby', users: [user('a'), user('b'), user('c')] });
 
     expect(socket.sent.filter((frame) => frame.action === 'who')).toHaveLength(3);
     expect(shown).toEqual([
@@ -668,6 +681,7 @@ describe('pages of who and history', () => {
     const socket = establish();
     const chat = (seq: number) => ({
       type: 'chat' as const,
+      room: 'lobby',
       id: `m${seq}`,
       seq,
       message: 'x',
@@ -675,8 +689,8 @@ describe('pages of who and history', () => {
       sentAt: '',
     });
 
-    socket.receive({ type: 'history', messages: [chat(41), chat(42), chat(43)], before: 41 });
-    socket.receive({ type: 'history', messages: [chat(39), chat(40)] });
+    socket.receive({ type: 'history', room: 'lobby', messages: [chat(41), chat(42), chat(43)], before: 41 });
+    socket.receive({ type: 'history', room: 'lobby', messages: [chat(39), chat(40)] });
 
     expect(socket.sent.filter((frame) => frame.action === 'history')).toEqual([
       { action: 'history', limit: 50 },

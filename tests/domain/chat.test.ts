@@ -22,6 +22,7 @@ describe('sendChat', () => {
 
     const expected = {
       type: 'chat',
+      room: 'lobby',
       id: 'm1',
       seq: 1,
       message: 'hello',
@@ -116,7 +117,7 @@ describe('chatHistory', () => {
   it('is empty for an empty room', async () => {
     const deps = createMemoryDependencies();
 
-    expect(await chatHistory(deps, 10)).toEqual({ messages: [] });
+    expect(await chatHistory(deps, 10)).toEqual({ room: 'lobby', messages: [] });
   });
 
   it.each([0, 201, -1, 1.5, Number.NaN])('refuses limit %p with invalid_frame', async (limit) => {
@@ -128,7 +129,7 @@ describe('chatHistory', () => {
   it.each([1, 200])('accepts limit %p', async (limit) => {
     const deps = createMemoryDependencies();
 
-    await expect(chatHistory(deps, limit)).resolves.toEqual({ messages: [] });
+    await expect(chatHistory(deps, limit)).resolves.toEqual({ room: 'lobby', messages: [] });
   });
 
   it('answers history over messages stored before the text rule, whose control characters serialise six times larger', async () => {
@@ -187,6 +188,7 @@ describe('whoIsHere', () => {
     const users = await whoIsHere(deps);
 
     expect(users).toEqual({
+      room: 'lobby',
       users: [
         { userId: ada.user.userId, name: 'Ada', connections: 3 },
         { userId: bob.user.userId, name: 'Bob', connections: 1 },
@@ -203,7 +205,7 @@ describe('whoIsHere', () => {
 
     const users = await whoIsHere(deps);
 
-    expect(users).toEqual({ users: [{ userId: ada.user.userId, name: 'Ada', connections: 2 }] });
+    expect(users).toEqual({ room: 'lobby', users: [{ userId: ada.user.userId, name: 'Ada', connections: 2 }] });
   });
 
   it('pages 100 connections at a time with a cursor that reaches everyone once', async () => {

@@ -3,6 +3,7 @@ import { CHAT_ROOM, topicChannel } from '../../src/domain/model';
 import { connect } from '../../src/domain/use-cases/connect';
 import { disconnect } from '../../src/domain/use-cases/disconnect';
 import { hello } from '../../src/domain/use-cases/hello';
+import { legacyPresence } from '../../src/domain/use-cases/legacy-presence';
 import { createMemoryDependencies } from '../support/memory/create-memory-dependencies';
 import { givenConnected, givenSecondTab, snapshotWrites } from './given';
 
@@ -161,7 +162,7 @@ describe('connect', () => {
     const bob = await givenConnected(deps, 'bob-1', { name: 'Bob' });
 
     expect(deps.notifier.framesFor('ada-1')).toEqual([
-      { type: 'presence', event: 'join', user: { userId: bob.user.userId, name: 'Bob' } },
+      legacyPresence('join', { userId: bob.user.userId, name: 'Bob' }),
     ]);
     expect(deps.notifier.framesFor('bob-1')).toEqual([]);
     expect(ada.user.userId).not.toBe(bob.user.userId);

@@ -1,5 +1,6 @@
 import { CHAT_ROOM, topicChannel } from '../../src/domain/model';
 import { disconnect } from '../../src/domain/use-cases/disconnect';
+import { legacyEvent, legacyPresence } from '../../src/domain/use-cases/legacy-presence';
 import { createMemoryDependencies } from '../support/memory/create-memory-dependencies';
 import { givenConnected, givenSecondTab } from './given';
 
@@ -51,7 +52,7 @@ describe('disconnect', () => {
     await disconnect(deps, 'ada-1');
 
     expect(deps.notifier.framesFor('bob-1')).toEqual([
-      { type: 'presence', event: 'leave', user: { userId: ada.user.userId, name: 'Ada' } },
+      legacyPresence('leave', { userId: ada.user.userId, name: 'Ada' }),
     ]);
   });
 
@@ -79,7 +80,7 @@ describe('disconnect', () => {
     await disconnect(deps, 'ada-2');
 
     expect(deps.notifier.framesOfType('bob-1', 'presence')).toEqual([
-      { type: 'presence', event: 'leave', user: { userId: ada.user.userId, name: 'Ada' } },
+      legacyPresence('leave', { userId: ada.user.userId, name: 'Ada' }),
     ]);
     expect(deps.notifier.sent.every((sent) => sent.connectionId === 'bob-1')).toBe(true);
   });
@@ -98,7 +99,7 @@ describe('disconnect', () => {
 
     expect(deps.users.openConnections(ada.user.userId)).toBe(0);
     expect(deps.notifier.framesOfType('bob-1', 'presence')).toEqual([
-      { type: 'presence', event: 'leave', user: { userId: ada.user.userId, name: ada.connection.name } },
+      legacyPresence('leave', { userId: ada.user.userId, name: ada.connection.name }),
     ]);
   });
 
@@ -136,11 +137,11 @@ describe('disconnect', () => {
 
     expect(deps.users.openConnections(ada.user.userId)).toBe(0);
     expect(deps.notifier.framesOfType('bob-1', 'presence')).toEqual([
-      { type: 'presence', event: 'leave', user: { userId: ada.user.userId, name: 'Ada' } },
+      legacyPresence('leave', { userId: ada.user.userId, name: 'Ada' }),
     ]);
     deps.users.addConnections = count;
     deps.notifier.clear();
     await givenSecondTab(deps, 'ada-3', ada);
-    expect(deps.notifier.framesOfType('bob-1', 'presence').map((frame) => frame.event)).toEqual(['join']);
+    expect(deps.notifier.framesOfType('bob-1', 'presence').map((frame) => legacyEvent(frame).event)).toEqual(['join']);
   });
 });

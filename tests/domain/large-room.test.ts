@@ -2,6 +2,7 @@ import type { ServerFrame } from '../../src/domain/frames';
 import { CHAT_ROOM } from '../../src/domain/model';
 import { sendChat } from '../../src/domain/use-cases/chat';
 import { disconnect } from '../../src/domain/use-cases/disconnect';
+import { legacyEvent, legacyPresence } from '../../src/domain/use-cases/legacy-presence';
 import { resetSession } from '../../src/domain/use-cases/reset-session';
 import { runFanOutJob } from '../../src/domain/use-cases/run-fan-out-job';
 import { createMemoryDependencies, type MemoryDependencies } from '../support/memory/create-memory-dependencies';
@@ -93,7 +94,10 @@ describe('chat and presence in a room larger than FanOutDirectMax', () => {
     expect(receivers(joins)).toEqual(['c1', 'c1b', 'c2', 'c3', 'c4', 'c5', 'c6']);
     expect(
       joins.every(
-        (s) => s.frame.type === 'presence' && s.frame.event === 'join' && s.frame.user.userId === user.userId,
+        (s) =>
+          s.frame.type === 'presence' &&
+          legacyEvent(s.frame).event === 'join' &&
+          legacyEvent(s.frame).user.userId === user.userId,
       ),
     ).toBe(true);
 
@@ -116,7 +120,7 @@ describe('chat and presence in a room larger than FanOutDirectMax', () => {
     expect(presence.map((s) => s.connectionId)).not.toContain('c2');
     const events = presence
       .filter((s) => s.connectionId === 'c3')
-      .map((s) => s.frame.type === 'presence' && [s.frame.event, s.frame.user.userId]);
+      .map((s) => s.frame.type === 'presence' && [legacyEvent(s.frame).event, legacyEvent(s.frame).user.userId]);
     expect(events).toEqual([
       ['leave', old],
       ['join', moved.userId],

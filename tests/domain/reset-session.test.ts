@@ -1,6 +1,7 @@
 import { HandshakeRejectedError } from '../../src/domain/errors';
 import { topicChannel } from '../../src/domain/model';
 import { disconnect } from '../../src/domain/use-cases/disconnect';
+import { legacyEvent, legacyPresence } from '../../src/domain/use-cases/legacy-presence';
 import { resetSession } from '../../src/domain/use-cases/reset-session';
 import { whoIsHere } from '../../src/domain/use-cases/who';
 import { createMemoryDependencies } from '../support/memory/create-memory-dependencies';
@@ -40,8 +41,8 @@ describe('resetSession', () => {
     const moved = await resetSession(deps, 'ada-1');
 
     expect(deps.notifier.framesOfType('bob-1', 'presence')).toEqual([
-      { type: 'presence', event: 'leave', user: { userId: ada.user.userId, name: 'Ada' } },
-      { type: 'presence', event: 'join', user: { userId: moved.userId, name: moved.name } },
+      legacyPresence('leave', { userId: ada.user.userId, name: 'Ada' }),
+      legacyPresence('join', { userId: moved.userId, name: moved.name }),
     ]);
     expect(deps.notifier.framesFor('ada-1')).toEqual([]);
   });
@@ -57,7 +58,7 @@ describe('resetSession', () => {
 
     expect(deps.users.openConnections(moved.userId)).toBe(0);
     expect(deps.notifier.framesOfType('bob-1', 'presence')).toEqual([
-      { type: 'presence', event: 'leave', user: { userId: moved.userId, name: moved.name } },
+      legacyPresence('leave', { userId: moved.userId, name: moved.name }),
     ]);
   });
 
@@ -71,7 +72,10 @@ describe('resetSession', () => {
     await resetSession(deps, 'ada-1');
 
     expect(deps.notifier.framesOfType('ada-2', 'presence')).toEqual([]);
-    expect(deps.notifier.framesOfType('bob-1', 'presence').map((frame) => frame.event)).toEqual(['leave', 'join']);
+    expect(deps.notifier.framesOfType('bob-1', 'presence').map((frame) => legacyEvent(frame).event)).toEqual([
+      'leave',
+      'join',
+    ]);
   });
 
   it('ends the old user’s other tabs: their records go and they are closed, so who and presence agree', async () => {
@@ -79,7 +83,10 @@ describe('resetSession', () => {
     await givenConnected(deps, 'bob-1', { name: 'Bob' });
     const ada = await givenConnected(deps, 'ada-1', { name: 'Ada', topicName: 'news' });
     await givenSecondTab(deps, 'ada-2', ada);
-    await deps.subscriptions.subscribe(topicChannel('news'), (await deps.connections.get('ada-2'))!, 10);
+    await deps.subscriptions.subscribe(topicChannel('news'), (await deps.connections.get('ada-2'))!, {
+      counter: 'topics',
+      limit: 10,
+    });
 
     const moved = await resetSession(deps, 'ada-1');
 
@@ -90,7 +97,9 @@ describe('resetSession', () => {
       [moved.userId, (await deps.connections.get('bob-1'))!.userId].sort(),
     );
     expect(deps.notifier.closed).toEqual(['ada-2']);
-    expect(deps.notifier.framesOfType('bob-1', 'presence').filter((frame) => frame.event === 'leave')).toHaveLength(1);
+    expect(
+      deps.notifier.framesOfType('bob-1', 'presence').filter((frame) => legacyEvent(frame).event === 'leave'),
+    ).toHaveLength(1);
     expect(await deps.connections.get('ada-1')).toEqual(moved);
   });
 
@@ -113,7 +122,7 @@ describe('resetSession', () => {
     expect(await deps.users.get(String(fresh))).toBeUndefined();
     expect(await deps.connections.get('ada-1')).toBeUndefined();
     expect(deps.notifier.framesOfType('bob-1', 'presence')).toEqual([
-      { type: 'presence', event: 'leave', user: { userId: ada.user.userId, name: 'Ada' } },
+      legacyPresence('leave', { userId: ada.user.userId, name: 'Ada' }),
     ]);
   });
 
@@ -131,7 +140,7 @@ describe('resetSession', () => {
     await expect(resetSession(deps, 'ada-1')).rejects.toThrow('closed during the reset');
 
     expect(deps.notifier.framesOfType('bob-1', 'presence')).toEqual([
-      { type: 'presence', event: 'leave', user: { userId: ada.user.userId, name: 'Ada' } },
+      legacyPresence('leave', { userId: ada.user.userId, name: 'Ada' }),
     ]);
   });
 
@@ -149,9 +158,9 @@ describe('resetSession', () => {
     await expect(resetSession(deps, 'ada-1')).rejects.toThrow('closed during the reset');
 
     const presence = deps.notifier.framesOfType('bob-1', 'presence');
-    expect(presence.map((frame) => frame.event)).toEqual(['leave', 'join', 'leave']);
-    const fresh = presence[1]?.user.userId;
-    expect(presence[2]?.user.userId).toBe(fresh);
+    expect(presence.map((frame) => legacyEvent(frame).event)).toEqual(['leave', 'join', 'leave']);
+    const fresh = presence[1] && legacyEvent(presence[1]).user.userId;
+    expect(presence[2] && legacyEvent(presence[2]).user.userId).toBe(fresh);
     expect(await deps.users.get(String(fresh))).toBeUndefined();
   });
 });

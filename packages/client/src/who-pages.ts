@@ -39,7 +39,7 @@ export class WhoPages {
       this.again = false;
       this.request();
     }
-    return { type: 'who', users: [...users.values()] };
+    return { type: 'who', room: frame.room, users: [...users.values()] };
   }
 
   /** A refused page or a lost connection: forget the list being gathered (the next request starts over). */

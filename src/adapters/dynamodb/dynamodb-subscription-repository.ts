@@ -1,7 +1,11 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Channel, Connection, Subscriber } from '../../domain/model';
 import type { ShardPage, SubscriberShard, SubscriberShards } from '../../domain/ports/subscriber-shards';
-import type { SubscriberPage, SubscriptionRepository } from '../../domain/ports/subscription-repository';
+import type {
+  SubscriberPage,
+  SubscriptionCap,
+  SubscriptionRepository,
+} from '../../domain/ports/subscription-repository';
 import { connectionExpiry } from './connection-item';
 import { CONN_PREFIX, keys } from './keys';
 import { queryPages } from './query-pages';
@@ -31,16 +35,18 @@ export class DynamoDbSubscriptionRepository implements SubscriptionRepository, S
     this.pageSize = options.pageSize ?? 100;
   }
 
-  async subscribe(channel: Channel, connection: Connection, limit?: number): Promise<boolean> {
+  async subscribe(channel: Channel, connection: Connection, cap?: SubscriptionCap): Promise<boolean> {
     const expiresAt = connectionExpiry(connection);
     const marker = { ...keys.connectionSubscription(connection.connectionId, channel), channel, expiresAt };
     // The connection-side marker first: if a later write fails, cleanup still finds the channel.
-    if (limit === undefined) {
+    if (cap === undefined) {
       await this.put(marker);
     } else {
-      const added = await unlessConditionFails(this.put({ ...marker, counted: true }, 'attribute_not_exists(pk)'));
+      // `counted: true` is a topic (as written before rooms were counted), `'rooms'` a room.
+      const counted = cap.counter === 'topics' ? true : cap.counter;
+      const added = await unlessConditionFails(this.put({ ...marker, counted }, 'attribute_not_exists(pk)'));
       // A marker that was there already is a repeat: it holds its place, and is not counted again.
-      if (added && !(await this.count(connection.connectionId, 1, limit))) {
+      if (added && !(await this.count(connection.connectionId, cap.counter, 1, cap.limit))) {
         await this.delete(marker);
         return false;
       }
@@ -80,7 +86,9 @@ export class DynamoDbSubscriptionRepository implements SubscriptionRepository, S
     );
     if (removed.Attributes) await adjustSubscriberCount(this.table, channel, -1);
     // Only the call that deleted the marker gives its place back, however many unsubscribes race.
-    if (marker.Attributes?.counted === true) await this.count(connectionId, -1);
+    const counted = marker.Attributes?.counted;
+    if (counted === true) await this.count(connectionId, 'topics', -1);
+    if (counted === 'rooms') await this.count(connectionId, 'rooms', -1);
     return isLive(removed.Attributes, this.table.clock.now());
   }
 
@@ -150,18 +158,26 @@ export class DynamoDbSubscriptionRepository implements SubscriptionRepository, S
     };
   }
 
-  /** Moves the connection's counter; a +1 only below `limit`. False when refused (or the connection is gone). */
-  private async count(connectionId: string, delta: 1 | -1, limit?: number): Promise<boolean> {
+  /** Moves one of the connection's counters; a +1 only below `limit`. False when refused (or the connection is gone). */
+  private async count(
+    connectionId: string,
+    counter: SubscriptionCap['counter'],
+    delta: 1 | -1,
+    limit?: number,
+  ): Promise<boolean> {
+    // Topics keep the attribute name they had before rooms were counted.
+    const attribute = counter === 'topics' ? 'subscriptions' : 'rooms';
     const updated = await unlessConditionFails(
       this.table.client.send(
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: keys.connection(connectionId),
-          UpdateExpression: 'ADD subscriptions :delta',
+          UpdateExpression: 'ADD #counter :delta',
           ConditionExpression:
             limit === undefined
               ? 'attribute_exists(pk)'
-              : 'attribute_exists(pk) AND (attribute_not_exists(subscriptions) OR subscriptions < :limit)',
+              : 'attribute_exists(pk) AND (attribute_not_exists(#counter) OR #counter < :limit)',
+          ExpressionAttributeNames: { '#counter': attribute },
           ExpressionAttributeValues: { ':delta': delta, ...(limit === undefined ? {} : { ':limit': limit }) },
         }),
       ),

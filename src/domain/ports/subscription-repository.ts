@@ -3,12 +3,12 @@ import type { Channel, Connection, Subscriber } from '../model';
 /** Which connections listen to which channel. Subscribers are read page by page, never all at once. */
 export interface SubscriptionRepository {
   /**
-   * Subscribes a connection. With `limit`, the subscription counts against the connection's cap, kept as a
-   * counter (never by counting its subscriptions): a new one is refused (false, nothing written) while the
-   * connection holds `limit` counted ones, and a repeat of one it holds is not counted again. Without
-   * `limit` (the chat room) nothing is counted.
+   * Subscribes a connection. With `cap`, the subscription counts against one of the connection's caps (its
+   * topics, or its rooms), each kept as a counter (never by counting its subscriptions): a new one is
+   * refused (false, nothing written) while the connection holds `cap.limit` counted ones of that kind, and a
+   * repeat of one it holds is not counted again. Without `cap` (the default room) nothing is counted.
    */
-  subscribe(channel: Channel, connection: Connection, limit?: number): Promise<boolean>;
+  subscribe(channel: Channel, connection: Connection, cap?: SubscriptionCap): Promise<boolean>;
   /** Returns false when the connection was not subscribed; a counted subscription frees its place. */
   unsubscribe(channel: Channel, connectionId: string): Promise<boolean>;
   isSubscribed(channel: Channel, connectionId: string): Promise<boolean>;
@@ -20,6 +20,12 @@ export interface SubscriptionRepository {
    * request at a time. `more` is false once the end is reached (true may still lead to an empty page).
    */
   page(channel: Channel, limit: number, after?: string): Promise<SubscriberPage>;
+}
+
+/** Which of a connection's caps a subscription counts against, and how many that cap allows. */
+export interface SubscriptionCap {
+  counter: 'topics' | 'rooms';
+  limit: number;
 }
 
 export interface SubscriberPage {

@@ -2,9 +2,9 @@ import type { Dependencies } from '../dependencies';
 import { InvalidFrameError } from '../errors';
 import type { ChatFrame, HistoryFrame } from '../frames';
 import { jsonBytes, LIMITS, parseChatText } from '../limits';
-import { CHAT_ROOM, type StoredMessage } from '../model';
+import { CHAT_ROOM, DEFAULT_ROOM, roomOfChannel, type StoredMessage } from '../model';
+import { requireSession } from '../session';
 import { type BroadcastResult, broadcast } from './broadcast';
-import { requireSession } from './hello';
 
 export interface ChatRequest {
   connectionId: string;
@@ -64,12 +64,15 @@ export async function chatHistory(
     first -= 1;
   }
   const messages = frames.slice(first);
-  return first > 0 && messages[0] ? { messages, before: messages[0].seq } : { messages };
+  return first > 0 && messages[0]
+    ? { room: DEFAULT_ROOM, messages, before: messages[0].seq }
+    : { room: DEFAULT_ROOM, messages };
 }
 
 export function toChatFrame(message: StoredMessage): ChatFrame {
   return {
     type: 'chat',
+    room: roomOfChannel(message.channel) ?? DEFAULT_ROOM,
     id: message.id,
     seq: message.seq,
     message: typeof message.payload === 'string' ? message.payload : JSON.stringify(message.payload),

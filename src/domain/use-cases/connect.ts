@@ -2,7 +2,9 @@ import type { Dependencies } from '../dependencies';
 import { HandshakeRejectedError } from '../errors';
 import { isValidTopicName, parseDisplayName } from '../limits';
 import { CHAT_ROOM, type Connection, topicChannel, type User } from '../model';
+import { newUser } from '../session';
 import { broadcast } from './broadcast';
+import { legacyPresence } from './legacy-presence';
 import { subscriptionLimit } from './subscribe';
 
 export interface ConnectRequest {
@@ -53,19 +55,17 @@ export async function connect(deps: Dependencies, request: ConnectRequest): Prom
   await deps.subscriptions.subscribe(CHAT_ROOM, connection);
   if (request.topicName !== undefined) {
     // Counts against the connection's cap like any subscription (the cap is at least 1, so it fits).
-    await deps.subscriptions.subscribe(topicChannel(request.topicName), connection, subscriptionLimit(deps));
+    await deps.subscriptions.subscribe(topicChannel(request.topicName), connection, {
+      counter: 'topics',
+      limit: subscriptionLimit(deps),
+    });
   }
 
   const open = await deps.users.addConnections(user.userId, 1);
   if (open === 1) {
-    await broadcast(
-      deps,
-      CHAT_ROOM,
-      { type: 'presence', event: 'join', user: { userId: user.userId, name: connection.name } },
-      {
-        userIds: [user.userId],
-      },
-    );
+    await broadcast(deps, CHAT_ROOM, legacyPresence('join', { userId: user.userId, name: connection.name }), {
+      userIds: [user.userId],
+    });
   }
   return { connection, user };
 }
@@ -75,14 +75,4 @@ async function resume(deps: Dependencies, token: string): Promise<User> {
   const user = claims && (await deps.users.get(claims.userId));
   if (!user) throw new HandshakeRejectedError(401, 'The session token is invalid, expired or was reset.');
   return user;
-}
-
-export function newUser(deps: Pick<Dependencies, 'ids' | 'clock'>, name: string | undefined): User {
-  const userId = deps.ids.next();
-  return {
-    userId,
-    name: name ?? `guest-${userId.replace(/[^a-z0-9]/gi, '').slice(0, 6)}`,
-    createdAt: deps.clock.now().toISOString(),
-    cursor: 0,
-  };
 }

@@ -1,6 +1,7 @@
 import type { Dependencies } from '../dependencies';
 import { CHAT_ROOM } from '../model';
 import { broadcast } from './broadcast';
+import { legacyPresence } from './legacy-presence';
 
 /** What closing a connection touches: its records, the session history, the user's count, and the room (a leave). */
 export type DisconnectPorts = Pick<
@@ -35,12 +36,7 @@ export async function disconnect(deps: DisconnectPorts, connectionId: string): P
   });
   const remaining = await openAfterClose(deps, userId);
   if (remaining === 0) {
-    await broadcast(
-      deps,
-      CHAT_ROOM,
-      { type: 'presence', event: 'leave', user: { userId, name } },
-      { userIds: [userId] },
-    );
+    await broadcast(deps, CHAT_ROOM, legacyPresence('leave', { userId, name }), { userIds: [userId] });
   }
   return true;
 }

@@ -2,7 +2,7 @@ import type { Dependencies } from '../dependencies';
 import { countsIn } from '../feed-position';
 import type { ErrorFrame } from '../frames';
 import type { FeedJob } from '../ports/feed-scheduler';
-import { requireSession } from './hello';
+import { requireSession } from '../session';
 
 export interface FeedPace {
   /** Pause between two frames. */

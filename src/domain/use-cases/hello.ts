@@ -1,8 +1,7 @@
 import type { Dependencies } from '../dependencies';
-import { UnauthorizedError } from '../errors';
 import { resumePosition } from '../feed-position';
 import type { SessionFrame } from '../frames';
-import type { Connection, User } from '../model';
+import { requireSession } from '../session';
 
 /**
  * Reports the session of a connection, with a freshly signed token that resumes it later. The article only
@@ -22,17 +21,4 @@ export async function hello(deps: Dependencies, connectionId: string): Promise<S
     cursor: article ? resumePosition({ cursor: user.cursor, revision: user.feedRevision }, article) : user.cursor,
     total: article ? [...article.text].length : 0,
   };
-}
-
-/** The connection and its user; a connection whose records are gone must reconnect. */
-export async function requireSession(
-  deps: Pick<Dependencies, 'connections' | 'users'>,
-  connectionId: string,
-): Promise<{ connection: Connection; user: User }> {
-  const connection = await deps.connections.get(connectionId);
-  const user = connection && (await deps.users.get(connection.userId));
-  if (!connection || !user) {
-    throw new UnauthorizedError('This connection has no session any more; reconnect.');
-  }
-  return { connection, user };
 }

@@ -2,8 +2,8 @@ import type { Dependencies } from '../dependencies';
 import type { SkippedFrame, TopicMessageFrame } from '../frames';
 import { requireMessage, requireTopicName } from '../limits';
 import { type Author, isSkipped, type LogEntry, type StoredMessage, topicChannel } from '../model';
+import { requireSession } from '../session';
 import { type BroadcastPorts, type BroadcastResult, broadcast } from './broadcast';
-import { requireSession } from './hello';
 
 /** Numbering and storing the message, then the broadcast. */
 export type PublishPorts = Pick<Dependencies, 'messages' | 'ids'> & BroadcastPorts;

@@ -1,11 +1,11 @@
 import type { Dependencies } from '../dependencies';
 import { UnauthorizedError } from '../errors';
 import { CHAT_ROOM, type Connection } from '../model';
+import { newUser, requireSession } from '../session';
 import { broadcast } from './broadcast';
-import { newUser } from './connect';
 import { disconnect } from './disconnect';
 import type { FanOutPorts } from './fan-out';
-import { requireSession } from './hello';
+import { legacyPresence } from './legacy-presence';
 
 /**
  * Forgets the connection's user (identity and feed cursor; its tokens are refused from now on) and
@@ -28,12 +28,7 @@ export async function resetSession(
   const moved: Connection = { ...connection, userId: fresh.userId, name: fresh.name, resumed: false };
   const eitherUser = { userIds: [fresh.userId, user.userId] };
   const leave = () =>
-    broadcast(
-      deps,
-      CHAT_ROOM,
-      { type: 'presence', event: 'leave', user: { userId: user.userId, name: connection.name } },
-      eitherUser,
-    );
+    broadcast(deps, CHAT_ROOM, legacyPresence('leave', { userId: user.userId, name: connection.name }), eitherUser);
   const closedMeanwhile = () => new UnauthorizedError('This connection closed during the reset; reconnect.');
   if (!(await deps.connections.reassign(moved, user.userId))) {
     // The connection closed before the move. If its `$disconnect` counted the old user down before the delete,
@@ -46,14 +41,14 @@ export async function resetSession(
   await deps.users.addConnections(fresh.userId, 1);
   await endOtherTabs(deps, user.userId);
   await leave();
-  const join = { type: 'presence', event: 'join', user: { userId: fresh.userId, name: fresh.name } } as const;
+  const join = legacyPresence('join', { userId: fresh.userId, name: fresh.name });
   await broadcast(deps, CHAT_ROOM, join, eitherUser);
   if ((await deps.connections.get(connectionId))?.userId !== fresh.userId) {
     // Closed after the move: its `$disconnect` may have come before the count above and counted nothing, so
     // the join just announced would never be followed by a leave. End the new user here (a second leave at
     // worst, never a user left present).
     await deps.users.delete(fresh.userId);
-    await broadcast(deps, CHAT_ROOM, { ...join, event: 'leave' }, eitherUser);
+    await broadcast(deps, CHAT_ROOM, legacyPresence('leave', { userId: fresh.userId, name: fresh.name }), eitherUser);
     throw closedMeanwhile();
   }
   return moved;

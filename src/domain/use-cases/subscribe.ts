@@ -2,7 +2,7 @@ import type { Dependencies } from '../dependencies';
 import { NotSubscribedError, TooManySubscriptionsError } from '../errors';
 import { LIMITS, requireTopicName } from '../limits';
 import { topicChannel } from '../model';
-import { requireSession } from './hello';
+import { requireSession } from '../session';
 import { toTopicEntryFrame } from './publish';
 
 const REPLAY_PAGE = 100;
@@ -28,7 +28,9 @@ export async function subscribe(
   const { connection } = await requireSession(deps, request.connectionId);
   const channel = topicChannel(topic);
   const limit = subscriptionLimit(deps);
-  if (!(await deps.subscriptions.subscribe(channel, connection, limit))) throw new TooManySubscriptionsError(limit);
+  if (!(await deps.subscriptions.subscribe(channel, connection, { counter: 'topics', limit }))) {
+    throw new TooManySubscriptionsError(limit);
+  }
   const latest = await deps.messages.latestSeq(channel);
   await deps.notifier.send(connection.connectionId, { type: 'subscribed', topic, seq: latest });
   if (request.since === undefined) return 0;

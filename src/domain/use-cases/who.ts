@@ -1,7 +1,7 @@
 import type { Dependencies } from '../dependencies';
 import type { PresentUser, WhoFrame } from '../frames';
 import { jsonBytes, LIMITS } from '../limits';
-import { CHAT_ROOM, type Channel } from '../model';
+import { CHAT_ROOM, type Channel, DEFAULT_ROOM, roomOfChannel } from '../model';
 import { decodeWhoCursor, encodeWhoCursor } from '../who-cursor';
 
 /** The envelope of a `who` frame (type, brackets, the longest cursor) and a few digits of `connections` per user. */
@@ -48,5 +48,5 @@ export async function whoIsHere(
     last = connectionId;
   }
   const next = (cut || more) && last !== undefined ? { cursor: encodeWhoCursor(room, last) } : {};
-  return { users: [...users.values()], ...next };
+  return { room: roomOfChannel(room) ?? DEFAULT_ROOM, users: [...users.values()], ...next };
 }

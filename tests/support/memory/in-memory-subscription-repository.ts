@@ -1,6 +1,10 @@
 import type { Channel, Connection, Subscriber } from '../../../src/domain/model';
 import type { ShardPage, SubscriberShard, SubscriberShards } from '../../../src/domain/ports/subscriber-shards';
-import type { SubscriberPage, SubscriptionRepository } from '../../../src/domain/ports/subscription-repository';
+import type {
+  SubscriberPage,
+  SubscriptionCap,
+  SubscriptionRepository,
+} from '../../../src/domain/ports/subscription-repository';
 
 export interface InMemorySubscriptionOptions {
   /** Subscribers per page. Small pages make a fan-out cross page boundaries with only a few subscribers. */
@@ -10,8 +14,8 @@ export interface InMemorySubscriptionOptions {
 /** Subscribers per channel in subscription order, read back in pages like a DynamoDB Query. */
 export class InMemorySubscriptionRepository implements SubscriptionRepository, SubscriberShards {
   private readonly channels = new Map<Channel, Map<string, Subscriber>>();
-  /** The counted (capped) channels of each connection. */
-  private readonly counted = new Map<string, Set<Channel>>();
+  /** The counted (capped) channels of each connection, per cap. */
+  private readonly counted = new Map<string, Map<Channel, SubscriptionCap['counter']>>();
   private readonly pageSize: number;
   /** Every connection id ever subscribed to a channel, in order, so that a cursor survives a departure. */
   private readonly order = new Map<Channel, string[]>();
@@ -23,11 +27,12 @@ export class InMemorySubscriptionRepository implements SubscriptionRepository, S
     if (!Number.isInteger(this.pageSize) || this.pageSize < 1) throw new Error('pageSize must be a positive integer.');
   }
 
-  async subscribe(channel: Channel, connection: Connection, limit?: number): Promise<boolean> {
-    if (limit !== undefined) {
+  async subscribe(channel: Channel, connection: Connection, cap?: SubscriptionCap): Promise<boolean> {
+    if (cap !== undefined) {
       const counted = this.countedOf(connection.connectionId);
-      if (!counted.has(channel) && counted.size >= limit) return false;
-      counted.add(channel);
+      const held = [...counted.values()].filter((counter) => counter === cap.counter).length;
+      if (!counted.has(channel) && held >= cap.limit) return false;
+      counted.set(channel, cap.counter);
     }
     this.subscribersOf(channel).set(connection.connectionId, toSubscriber(connection));
     const order = this.order.get(channel) ?? [];
@@ -114,10 +119,10 @@ export class InMemorySubscriptionRepository implements SubscriptionRepository, S
     }
   }
 
-  private countedOf(connectionId: string): Set<Channel> {
+  private countedOf(connectionId: string): Map<Channel, SubscriptionCap['counter']> {
     let counted = this.counted.get(connectionId);
     if (!counted) {
-      counted = new Set();
+      counted = new Map();
       this.counted.set(connectionId, counted);
     }
     return counted;

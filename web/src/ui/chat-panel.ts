@@ -189,14 +189,21 @@ export function mountChatPanel(root: HTMLElement, client: SwitchboardClient, not
   });
   client.on('outbox', renderOutbox);
   client.on('presence', (frame) => {
-    const verb = frame.event === 'join' ? 'joined' : 'left';
-    const row = h(
-      'li',
-      { class: 'presence', 'data-testid': 'presence-line', 'data-event': frame.event },
-      userName(frame.user),
-      ` ${verb}`,
-    );
-    place(row, lastSeq + 0.5);
+    // One line per user who arrived or left over the interval the frame covers.
+    const changes = [
+      ...(frame.joined ?? []).map((user) => ({ user, event: 'join' })),
+      ...(frame.left ?? []).map((user) => ({ user, event: 'leave' })),
+    ];
+    for (const { user, event } of changes) {
+      const verb = event === 'join' ? 'joined' : 'left';
+      const row = h(
+        'li',
+        { class: 'presence', 'data-testid': 'presence-line', 'data-event': event },
+        userName(user),
+        ` ${verb}`,
+      );
+      place(row, lastSeq + 0.5);
+    }
   });
   client.on('who', (frame) => {
     whoCount.textContent = String(frame.users.length);

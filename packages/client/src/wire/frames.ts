@@ -16,6 +16,8 @@ export const ERROR_CODES = [
   'rate_limited',
   'not_subscribed',
   'too_many_subscriptions',
+  'not_in_room',
+  'too_many_rooms',
   'unauthorized',
   'internal',
 ] as const;
@@ -35,6 +37,8 @@ export type ServerFrame =
   | HistoryFrame
   | WhoFrame
   | PresenceFrame
+  | JoinedFrame
+  | LeftFrame
   | DirectFrame
   | FeedFrame
   | FeedEndFrame
@@ -56,6 +60,8 @@ export const SERVER_FRAME_TYPES: { readonly [K in ServerFrameType]: true } = {
   history: true,
   who: true,
   presence: true,
+  joined: true,
+  left: true,
   direct: true,
   feed: true,
   'feed-end': true,
@@ -94,6 +100,7 @@ export interface AckFrame {
 
 export interface HistoryFrame {
   type: 'history';
+  room: string;
   messages: ChatFrame[];
   /** Present when older messages were left out to keep the reply under the byte cap: ask again with it. */
   before?: number;
@@ -101,6 +108,7 @@ export interface HistoryFrame {
 
 export interface WhoFrame {
   type: 'who';
+  room: string;
   /** A user with connections on two pages appears on both: add up `connections`. */
   users: PresentUser[];
   /** Present when more members may follow: send `who` again with it. */
@@ -160,6 +168,8 @@ export interface SkippedFrame {
 
 export interface ChatFrame {
   type: 'chat';
+  /** The room the message was sent in (`seq` counts per room). */
+  room: string;
   id: string;
   seq: number;
   message: string;
@@ -167,10 +177,34 @@ export interface ChatFrame {
   sentAt: string;
 }
 
+/**
+ * What changed in a room's membership over one presence interval: a member gets at most one per room per
+ * interval. Join and leave are per user (its first connection in the room opened, its last one closed).
+ */
 export interface PresenceFrame {
   type: 'presence';
-  event: 'join' | 'leave';
-  user: ChatUser;
+  room: string;
+  /** Rises with each presence frame of the room: apply a frame only when its `tick` is above the last one applied. */
+  tick: number;
+  /** Users in the room after this change. */
+  count: number;
+  /** Users who arrived over the interval; absent in a room above the roster threshold (counts only). Never the receiver. */
+  joined?: ChatUser[];
+  /** Users who left over the interval; absent in a room above the roster threshold. Never the receiver. */
+  left?: ChatUser[];
+}
+
+/** Reply to `join`: the connection is in the room, under `name`. */
+export interface JoinedFrame {
+  type: 'joined';
+  room: string;
+  name: string;
+}
+
+/** Reply to `leave`. */
+export interface LeftFrame {
+  type: 'left';
+  room: string;
 }
 
 export interface PresentUser extends ChatUser {
@@ -191,10 +225,12 @@ export type ClientFrame =
   | { action: 'subscribe'; topic: string; since?: number }
   | { action: 'unsubscribe'; topic: string }
   | { action: 'publish'; topic: string; message: unknown; id?: string }
-  | { action: 'sendmessage'; message: string; id?: string }
-  | { action: 'send'; message: string; id?: string }
-  | { action: 'history'; limit?: number; before?: number }
-  | { action: 'who'; cursor?: string }
+  | { action: 'join'; room: string; name?: string }
+  | { action: 'leave'; room: string }
+  | { action: 'sendmessage'; message: string; id?: string; room?: string }
+  | { action: 'send'; message: string; id?: string; room?: string }
+  | { action: 'history'; limit?: number; before?: number; room?: string }
+  | { action: 'who'; cursor?: string; room?: string }
   | { action: 'teleread'; cursor?: number }
   | { action: 'stop' }
   | { action: 'reset' };

@@ -34,7 +34,12 @@ export const LIMITS = {
   httpPageBytes: 1024 * 1024,
   /** Topic subscriptions one connection may hold (the chat room not counted), unless the server sets fewer or more. */
   subscriptionsPerConnection: 100,
+  /** Named chat rooms one connection may be in by default (the default room does not count). */
+  roomsPerConnection: 10,
 } as const;
+
+/** The room every connection joins at connect (unless the deployment turns that off), and that frames without `room` mean. */
+export const DEFAULT_ROOM = 'lobby';
 
 /** API Gateway's connection limits. */
 export const GATEWAY = {
@@ -58,6 +63,11 @@ export const TEXT_RULE =
 
 export function isValidTopicName(topic: unknown): topic is string {
   return typeof topic === 'string' && TOPIC_PATTERN.test(topic);
+}
+
+/** Room names follow the topic name rule. */
+export function isValidRoomName(room: unknown): room is string {
+  return isValidTopicName(room);
 }
 
 /** Why a display name (before trimming) breaks the rules, or undefined when it is valid. */
