@@ -25,6 +25,7 @@ import type { Dependencies } from './domain/dependencies';
 import type { ArticleSource } from './domain/ports/article-source';
 import type { FanOutQueue } from './domain/ports/fan-out-queue';
 import type { FeedScheduler } from './domain/ports/feed-scheduler';
+import type { PresenceChanges } from './domain/ports/presence-changes';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -50,6 +51,7 @@ export function createDependencyFactory(config: Config = loadConfig()): Dependen
     subscriptions,
     subscriberShards: subscriptions,
     fanOutQueue: createFanOutQueue(config),
+    presenceChanges: createPresenceChanges(config),
     messages: new DynamoDbMessageLog(table, { messageTtlSeconds: config.MESSAGE_TTL_HOURS * 3600 }),
     users: new DynamoDbUserRepository(table, { sessionTtlSeconds: config.SESSION_TTL_DAYS * 86_400 }),
     clock: systemClock,
@@ -146,6 +148,35 @@ function createFanOutQueue(config: Config): FanOutQueue {
       } catch (error) {
         // A failed load is not remembered: the next broadcast tries again.
         queue = undefined;
+        throw error;
+      }
+    },
+  };
+}
+
+function createPresenceChanges(config: Config): PresenceChanges {
+  const queueUrl = config.PRESENCE_QUEUE_URL;
+  if (!queueUrl) return { mark: () => Promise.reject(new Error('PRESENCE_QUEUE_URL is not configured')) };
+  let changes: Promise<PresenceChanges> | undefined;
+  const load = async (): Promise<PresenceChanges> => {
+    const [{ SQSClient }, { SqsPresenceChanges }] = await Promise.all([
+      import('@aws-sdk/client-sqs'),
+      import('./adapters/sqs/sqs-presence-changes'),
+    ]);
+    const client = new SQSClient({
+      region: config.AWS_REGION,
+      ...(config.SQS_ENDPOINT ? { endpoint: config.SQS_ENDPOINT } : {}),
+    });
+    return new SqsPresenceChanges(client, queueUrl);
+  };
+  return {
+    mark: async (marked) => {
+      changes ??= load();
+      try {
+        return await (await changes).mark(marked);
+      } catch (error) {
+        // A failed load is not remembered: the next change tries again.
+        changes = undefined;
         throw error;
       }
     },

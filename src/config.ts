@@ -28,6 +28,8 @@ const schema = object({
   FAN_OUT_CONCURRENCY: count(50),
   /** The fan-out job queue; unset (a bare `sam local invoke`), every broadcast is delivered in place. */
   FAN_OUT_QUEUE_URL: optional(text(1)),
+  /** The presence change queue; unset (a bare `sam local invoke`), changes are announced in place. */
+  PRESENCE_QUEUE_URL: optional(text(1)),
   /** Only for the local stack and tests: the SQS emulator. */
   SQS_ENDPOINT: optionalUrl,
   /** Channels up to this many subscribers are delivered by the publishing invocation. */

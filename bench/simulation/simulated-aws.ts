@@ -114,6 +114,9 @@ export class SimulatedSubscribers implements SubscriberShards, SubscriptionRepos
   async isSubscribed(): Promise<boolean> {
     return true;
   }
+  async member(_channel: Channel, connectionId: string): Promise<Subscriber | undefined> {
+    return subscriber(indexOf(connectionId));
+  }
   async page(_channel: Channel, limit: number, after?: string): Promise<SubscriberPage> {
     const start = after === undefined ? 0 : indexOf(after) + 1;
     const subscribers = Array.from({ length: Math.max(0, Math.min(limit, this.size - start)) }, (_, k) =>

@@ -8,6 +8,7 @@ import type { FeedScheduler } from './ports/feed-scheduler';
 import type { IdGenerator } from './ports/id-generator';
 import type { MessageLog } from './ports/message-log';
 import type { Notifier } from './ports/notifier';
+import type { PresenceChanges } from './ports/presence-changes';
 import type { RateLimiter } from './ports/rate-limiter';
 import type { SessionHistory } from './ports/session-history';
 import type { SubscriberShards } from './ports/subscriber-shards';
@@ -48,6 +49,8 @@ export interface Dependencies {
   /** The subscribers of large channels, in disjoint slices for the fan-out workers. */
   subscriberShards: SubscriberShards;
   fanOutQueue: FanOutQueue;
+  /** Where connect, disconnect, join, leave and reset mark a user's presence in a room as changed. */
+  presenceChanges: PresenceChanges;
   messages: MessageLog;
   users: UserRepository;
   notifier: Notifier;

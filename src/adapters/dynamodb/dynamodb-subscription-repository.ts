@@ -120,6 +120,10 @@ export class DynamoDbSubscriptionRepository implements SubscriptionRepository, S
   }
 
   async isSubscribed(channel: Channel, connectionId: string): Promise<boolean> {
+    return (await this.member(channel, connectionId)) !== undefined;
+  }
+
+  async member(channel: Channel, connectionId: string): Promise<Subscriber | undefined> {
     const { Item } = await this.table.client.send(
       new GetCommand({
         TableName: this.table.tableName,
@@ -127,7 +131,7 @@ export class DynamoDbSubscriptionRepository implements SubscriptionRepository, S
         ConsistentRead: true,
       }),
     );
-    return isLive(Item, this.table.clock.now());
+    return Item && isLive(Item, this.table.clock.now()) ? fromSubscriberItem(Item) : undefined;
   }
 
   async *subscribers(channel: Channel): AsyncIterable<Subscriber[]> {

@@ -12,6 +12,8 @@ export interface SubscriptionRepository {
   /** Returns false when the connection was not subscribed; a counted subscription frees its place. */
   unsubscribe(channel: Channel, connectionId: string): Promise<boolean>;
   isSubscribed(channel: Channel, connectionId: string): Promise<boolean>;
+  /** The connection's subscription to the channel as fan-out sees it (with the name it has there); one read. */
+  member(channel: Channel, connectionId: string): Promise<Subscriber | undefined>;
   /** Pages of subscribers, in storage order, so that fan-out never holds the whole list. */
   subscribers(channel: Channel): AsyncIterable<Subscriber[]>;
   /**

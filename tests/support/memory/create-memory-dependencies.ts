@@ -6,6 +6,7 @@ import { InMemoryConnectionRepository } from './in-memory-connection-repository'
 import { InMemoryFanOutQueue } from './in-memory-fan-out-queue';
 import { InMemoryFeedCursorRepository } from './in-memory-feed-cursor-repository';
 import { InMemoryMessageLog } from './in-memory-message-log';
+import { InMemoryPresenceChanges } from './in-memory-presence-changes';
 import { InMemoryRateLimiter } from './in-memory-rate-limiter';
 import { InMemorySessionHistory } from './in-memory-session-history';
 import { InMemorySubscriptionRepository } from './in-memory-subscription-repository';
@@ -30,6 +31,7 @@ export interface MemoryDependencies extends Dependencies {
   subscriptions: InMemorySubscriptionRepository;
   subscriberShards: InMemorySubscriptionRepository;
   fanOutQueue: InMemoryFanOutQueue;
+  presenceChanges: InMemoryPresenceChanges;
   messages: InMemoryMessageLog;
   users: InMemoryUserRepository;
   notifier: RecordingNotifier;
@@ -54,6 +56,7 @@ export function createMemoryDependencies(options: MemoryDependencyOptions = {}):
     subscriptions,
     subscriberShards: subscriptions,
     fanOutQueue: new InMemoryFanOutQueue(),
+    presenceChanges: new InMemoryPresenceChanges(),
     messages: new InMemoryMessageLog(),
     users,
     notifier: new RecordingNotifier(options.notifier),

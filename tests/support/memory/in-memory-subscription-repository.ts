@@ -49,6 +49,11 @@ export class InMemorySubscriptionRepository implements SubscriptionRepository, S
     return this.channels.get(channel)?.has(connectionId) ?? false;
   }
 
+  async member(channel: Channel, connectionId: string): Promise<Subscriber | undefined> {
+    const subscriber = this.channels.get(channel)?.get(connectionId);
+    return subscriber ? { ...subscriber } : undefined;
+  }
+
   async *subscribers(channel: Channel): AsyncIterable<Subscriber[]> {
     // Read page by page from the live map, as a Query with ExclusiveStartKey would: a subscriber removed
     // before its page is read is not returned.
