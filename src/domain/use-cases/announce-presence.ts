@@ -30,8 +30,12 @@ export interface PresenceBatchResult {
   frames: number;
 }
 
-/** Claims a room held by another worker are tried this often before the room's changes are handed back. */
-const CLAIM_ATTEMPTS = 3;
+/**
+ * How long a worker waits for other workers' claims on a room before it hands the room's changes back to the
+ * queue: well inside the worker's 30 s timeout, and several intervals, because with a few workers a room
+ * that changes all the time may be taken by another waiting worker more than once.
+ */
+const CLAIM_WAIT_BUDGET_MS = 20_000;
 /** Rooms of one batch processed at once. */
 const ROOMS_IN_FLIGHT = 8;
 
@@ -97,18 +101,20 @@ export async function announceRoom(deps: AnnouncePresencePorts, room: string, us
   return true;
 }
 
-/** Takes the room for one interval, waiting (a bounded number of times) for another worker's claim to end. */
+/** Takes the room for one interval, waiting (for a bounded time) for other workers' claims to end. */
 async function claimRoom(
   deps: Pick<AnnouncePresencePorts, 'presenceLedger' | 'clock' | 'pause'>,
   room: string,
   intervalMs: number,
 ): Promise<RoomClaim> {
-  for (let attempt = 1; ; attempt += 1) {
+  const giveUpAt = deps.clock.now().getTime() + CLAIM_WAIT_BUDGET_MS;
+  for (;;) {
     const now = deps.clock.now();
     const claim = await deps.presenceLedger.claim(room, now, intervalMs);
     if (claim.claimed) return claim;
-    if (attempt >= CLAIM_ATTEMPTS) throw new RoomBusyError(room);
-    await deps.pause(Math.min(intervalMs, Math.max(1, claim.until.getTime() - now.getTime())));
+    const wait = Math.min(intervalMs, Math.max(1, claim.until.getTime() - now.getTime()));
+    if (now.getTime() + wait > giveUpAt) throw new RoomBusyError(room);
+    await deps.pause(wait);
   }
 }
 
