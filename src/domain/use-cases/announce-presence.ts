@@ -1,3 +1,4 @@
+import { forEachBounded } from '../concurrency';
 import type { Dependencies } from '../dependencies';
 import { PRESENCE_DEFAULTS } from '../dependencies';
 import type { ChatUser } from '../frames';
@@ -82,11 +83,11 @@ export async function announceRoom(deps: AnnouncePresencePorts, room: string, us
   const claim = await claimRoom(deps, room, settings.intervalMs);
   const [announced, present] = await Promise.all([
     deps.presenceLedger.announced(room, userIds),
-    Promise.all(userIds.map((userId) => presenceOf(deps, room, userId))),
+    presenceOfAll(deps, room, userIds),
   ]);
-  const users: UserPresence[] = userIds.map((userId, i) => ({
+  const users: UserPresence[] = userIds.map((userId) => ({
     userId,
-    present: present[i],
+    present: present.get(userId),
     announced: announced.get(userId),
   }));
   const decision = decideRoom(room, claim.tick, claim.count, users, settings.rosterMax);
@@ -116,6 +117,29 @@ async function claimRoom(
     if (now.getTime() + wait > giveUpAt) throw new RoomBusyError(room);
     await deps.pause(wait);
   }
+}
+
+/** The truth about each user, `fanOutConcurrency` users at a time (a batch may touch a thousand). */
+async function presenceOfAll(
+  deps: Pick<Dependencies, 'connections' | 'subscriptions' | 'settings'>,
+  room: string,
+  userIds: string[],
+): Promise<Map<string, ChatUser | undefined>> {
+  const present = new Map<string, ChatUser | undefined>();
+  const failures: unknown[] = [];
+  await forEachBounded(pageOf(userIds), deps.settings.fanOutConcurrency, async (userId) => {
+    try {
+      present.set(userId, await presenceOf(deps, room, userId));
+    } catch (error) {
+      failures.push(error);
+    }
+  });
+  if (failures.length > 0) throw failures[0];
+  return present;
+}
+
+async function* pageOf<T>(items: T[]): AsyncIterable<T[]> {
+  yield items;
 }
 
 /**
