@@ -2,7 +2,6 @@ import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ApiGatewayNotifier } from './adapters/apigateway/api-gateway-notifier';
 import { managementEndpoint, type RequestEndpoint } from './adapters/apigateway/management-endpoint';
@@ -20,7 +19,6 @@ import { DynamoDbSubscriptionRepository } from './adapters/dynamodb/dynamodb-sub
 import { DynamoDbUserRepository } from './adapters/dynamodb/dynamodb-user-repository';
 import type { TableContext } from './adapters/dynamodb/table';
 import { LambdaFeedScheduler } from './adapters/lambda/lambda-feed-scheduler';
-import { SqsPresenceChanges } from './adapters/sqs/sqs-presence-changes';
 import { randomIds } from './adapters/system/random-ids';
 import { systemClock } from './adapters/system/system-clock';
 import { type Config, loadConfig } from './config';
@@ -178,14 +176,30 @@ function createPresenceChanges(config: Config): PresenceChanges {
   const queueUrl = config.PRESENCE_QUEUE_URL;
   // Replaced per request by `inPlacePresenceChanges`, which needs the request's notifier.
   if (!queueUrl) return { mark: () => Promise.reject(new Error('PRESENCE_QUEUE_URL is not configured')) };
-  // Loaded with the module, not on first use: every handshake and close marks changes, so a lazy load would
-  // save nothing, and an `import()` of an @aws-sdk package is resolved as an ES module, which does not
-  // search the runtime's NODE_PATH.
-  const client = new SQSClient({
-    region: config.AWS_REGION,
-    ...(config.SQS_ENDPOINT ? { endpoint: config.SQS_ENDPOINT } : {}),
-  });
-  return new SqsPresenceChanges(client, queueUrl);
+  // Loaded on the first change, so that functions that never mark one (the feed, the HTTP API) do not load
+  // the SQS client. The adapter imports the SDK itself: an `import()` of an @aws-sdk package would be
+  // resolved as an ES module, which does not search the Lambda runtime's NODE_PATH.
+  let changes: Promise<PresenceChanges> | undefined;
+  const load = async (): Promise<PresenceChanges> => {
+    const { SqsPresenceChanges } = await import('./adapters/sqs/sqs-presence-changes');
+    return SqsPresenceChanges.create({
+      region: config.AWS_REGION,
+      ...(config.SQS_ENDPOINT ? { endpoint: config.SQS_ENDPOINT } : {}),
+      queueUrl,
+    });
+  };
+  return {
+    mark: async (marked) => {
+      changes ??= load();
+      try {
+        return await (await changes).mark(marked);
+      } catch (error) {
+        // A failed load is not remembered: the next change tries again.
+        changes = undefined;
+        throw error;
+      }
+    },
+  };
 }
 
 function createFeedScheduler(config: Config): FeedScheduler {
