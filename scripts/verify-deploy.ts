@@ -230,7 +230,12 @@ async function main(): Promise<void> {
       const liveModel = loadStackModel({
         templatePath: TEMPLATE,
         projectRoot: PROJECT_ROOT,
-        refResource: (logicalId, type) => (type === 'AWS::ApiGatewayV2::Api' ? liveStack.apiId : logicalId),
+        // The bundles send to the local stack's queues (presence changes, fan-out jobs), as functions do in AWS.
+        refResource: (logicalId, type) => {
+          if (type === 'AWS::ApiGatewayV2::Api') return liveStack.apiId;
+          if (type === 'AWS::SQS::Queue' && liveStack.sqsEndpoint) return liveStack.queueUrl(logicalId);
+          return logicalId;
+        },
       });
       const environmentFor = createFunctionEnvironment({
         resolver: liveModel.resolver,
@@ -240,7 +245,7 @@ async function main(): Promise<void> {
         tokenSecret: secret,
         quiet: true,
         verbose: false,
-        overrides,
+        overrides: { ...(liveStack.sqsEndpoint ? { SQS_ENDPOINT: liveStack.sqsEndpoint } : {}), ...overrides },
       });
 
       await step(

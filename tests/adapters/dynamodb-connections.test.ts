@@ -81,9 +81,11 @@ describe('DynamoDbConnectionRepository and DynamoDbSubscriptionRepository', () =
         ExpressionAttributeValues: { ':t': 12345 },
       }),
     );
+    await subscriptions.subscribe('chat', before);
+    await subscriptions.subscribe('room:kitchen', before, { counter: 'rooms', limit: 10 });
     const moved = { ...before, userId: 'someone-new', name: 'New Name' };
 
-    expect(await connections.reassign(moved, before.userId)).toBe(true);
+    expect((await connections.reassign(moved, before.userId))?.sort()).toEqual(['chat', 'room:kitchen']);
 
     expect(await connections.get(before.connectionId)).toEqual(moved);
     expect((await partition(`CONN#${before.connectionId}`))[0]).toMatchObject({
@@ -92,6 +94,11 @@ describe('DynamoDbConnectionRepository and DynamoDbSubscriptionRepository', () =
     });
     expect(await connections.listByUser(before.userId)).toEqual([]);
     expect(await connections.listByUser('someone-new')).toEqual([moved]);
+    // Its subscriptions follow it: fan-out and `who` see the new user.
+    expect(await subscriptions.member('room:kitchen', before.connectionId)).toMatchObject({
+      userId: 'someone-new',
+      name: 'New Name',
+    });
   });
 
   it('does not resurrect a connection removed before it could be moved', async () => {
@@ -99,7 +106,7 @@ describe('DynamoDbConnectionRepository and DynamoDbSubscriptionRepository', () =
     await connections.register(gone);
     await connections.remove(gone.connectionId);
 
-    expect(await connections.reassign({ ...gone, userId: 'late-user' }, gone.userId)).toBe(false);
+    expect(await connections.reassign({ ...gone, userId: 'late-user' }, gone.userId)).toBeUndefined();
 
     expect(await partition(`CONN#${gone.connectionId}`)).toEqual([]);
     expect(await connections.listByUser('late-user')).toEqual([]);
@@ -232,34 +239,16 @@ describe('DynamoDbConnectionRepository and DynamoDbSubscriptionRepository', () =
 describe('DynamoDbUserRepository', () => {
   const user = { userId: 'u-count', name: 'Ada', createdAt: '2026-11-22T10:00:00.000Z', cursor: 0 };
 
-  it('counts connections atomically so exactly one connect sees the first', async () => {
+  it('stores the user by identity alone', async () => {
     await users.create(user);
 
-    const counts = await Promise.all(Array.from({ length: 6 }, () => users.addConnections(user.userId, 1)));
-
-    expect(counts.sort()).toEqual([1, 2, 3, 4, 5, 6]);
     expect(await users.get(user.userId)).toEqual(user);
-  });
-
-  it('corrects a drifted count only while it is still the count it saw', async () => {
-    counter += 1;
-    const user = { userId: `drift-${counter}`, name: 'Drift', createdAt: clock.now().toISOString(), cursor: 0 };
-    await users.create(user);
-    await users.addConnections(user.userId, 1);
-    await users.addConnections(user.userId, 1);
-
-    expect(await users.correctConnections(user.userId, 1, 0)).toBe(false);
-    expect(await users.correctConnections(user.userId, 2, 0)).toBe(true);
-    expect(await users.addConnections(user.userId, -1)).toBeUndefined();
-    expect(await users.addConnections(user.userId, 1)).toBe(1);
-    expect(await users.addConnections(user.userId, -1)).toBe(0);
   });
 
   it('forgets a deleted user and never resurrects it', async () => {
     await users.delete(user.userId);
 
     expect(await users.get(user.userId)).toBeUndefined();
-    expect(await users.addConnections(user.userId, -1)).toBeUndefined();
     await users.touch(user.userId, 'ghost');
     expect(await users.get(user.userId)).toBeUndefined();
   });
