@@ -25,6 +25,7 @@ import {
   builderOptions,
   bundledPackages,
   copySource,
+  dynamicRuntimeImports,
   esbuildArguments,
   findEsbuild,
   handlerTarget,
@@ -170,6 +171,13 @@ async function main(): Promise<void> {
           const packages = bundledPackages(file);
           if (packages.includes('esbuild'))
             throw new VerifyDeployError(fn.logicalId, 'esbuild', `${basename(file)} bundles esbuild itself`);
+          const dynamic = dynamicRuntimeImports(file);
+          if (dynamic.length > 0)
+            throw new VerifyDeployError(
+              fn.logicalId,
+              'bundle',
+              `${basename(file)} imports ${dynamic.join(', ')} with import(), which the Lambda runtime cannot resolve: import it statically in the module that is loaded lazily`,
+            );
           const model = stack.model.functions.get(fn.logicalId);
           if (!model) throw new VerifyDeployError(fn.logicalId, 'template', 'not in the local stack model');
           say(`      ${fn.logicalId.padEnd(20)} esbuild ${args.join(' ').replace(out, `<build>/${fn.logicalId}`)}`);

@@ -134,17 +134,16 @@ function createFanOutQueue(config: Config): FanOutQueue {
   const queueUrl = config.FAN_OUT_QUEUE_URL;
   if (!queueUrl) return { enqueue: () => Promise.reject(new Error('FAN_OUT_QUEUE_URL is not configured')) };
   // Only a broadcast to a large channel enqueues, so the SQS client is loaded then, not at every cold start.
+  // The adapter imports the SDK itself: esbuild keeps an `import()` of an external @aws-sdk package as an ES
+  // module import, which does not search the Lambda runtime's NODE_PATH (verify:deploy refuses such a bundle).
   let queue: Promise<FanOutQueue> | undefined;
   const load = async (): Promise<FanOutQueue> => {
-    const [{ SQSClient }, { SqsFanOutQueue }] = await Promise.all([
-      import('@aws-sdk/client-sqs'),
-      import('./adapters/sqs/sqs-fan-out-queue'),
-    ]);
-    const client = new SQSClient({
+    const { SqsFanOutQueue } = await import('./adapters/sqs/sqs-fan-out-queue');
+    return SqsFanOutQueue.create({
       region: config.AWS_REGION,
       ...(config.SQS_ENDPOINT ? { endpoint: config.SQS_ENDPOINT } : {}),
+      queueUrl,
     });
-    return new SqsFanOutQueue(client, queueUrl);
   };
   return {
     enqueue: async (jobs) => {
