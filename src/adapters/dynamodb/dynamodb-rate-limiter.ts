@@ -1,4 +1,5 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { roomChannel } from '../../domain/model';
 import type { Admission, RateLimiter, RouteClass } from '../../domain/ports/rate-limiter';
 import { keys } from './keys';
 import { type TableContext, unlessConditionFails } from './table';
@@ -23,6 +24,11 @@ export type DynamoDbRateLimiterOptions = Record<RouteClass, Rate>;
  * connection never spend the same slot, nor retry against each other: an allowed frame costs one write,
  * two in the busy case. The time only ever grows, so when the first write fails (the time is past now)
  * the second decides. Both require the item, so a closed connection is never written back.
+ *
+ * A frame's budget in a room is kept the same way on the connection's membership of the room (its
+ * subscription marker, in the connection's partition): it exists only while the connection is in the room,
+ * is removed with it, and a room the connection is not in has no item to write, so naming rooms adds no
+ * budget and grows no item. Refusals read once more, to tell a spent budget from a missing one.
  */
 export class DynamoDbRateLimiter implements RateLimiter {
   constructor(
@@ -30,12 +36,14 @@ export class DynamoDbRateLimiter implements RateLimiter {
     private readonly rates: DynamoDbRateLimiterOptions,
   ) {}
 
-  async tryAcquire(connectionId: string, routeClass: RouteClass, at: Date): Promise<Admission> {
+  async tryAcquire(connectionId: string, routeClass: RouteClass, at: Date, room?: string): Promise<Admission> {
     const { ratePerSecond, burst } = this.rates[routeClass];
     const intervalMs = 1000 / ratePerSecond;
     const now = at.getTime();
+    const key =
+      room === undefined ? keys.connection(connectionId) : keys.connectionSubscription(connectionId, roomChannel(room));
     const idle = await this.update(
-      connectionId,
+      key,
       routeClass,
       'SET #tat = :next',
       'attribute_exists(pk) AND (attribute_not_exists(#tat) OR #tat <= :now)',
@@ -43,18 +51,20 @@ export class DynamoDbRateLimiter implements RateLimiter {
     );
     if (idle) return 'allowed';
     const busy = await this.update(
-      connectionId,
+      key,
       routeClass,
       'SET #tat = #tat + :interval',
       'attribute_exists(pk) AND #tat < :limit',
       { ':interval': intervalMs, ':limit': now + intervalMs * burst },
     );
     if (busy) return 'allowed';
-    return (await this.exists(connectionId)) ? 'limited' : 'unknown';
+    if (await this.exists(key)) return 'limited';
+    if (room === undefined) return 'unknown';
+    return (await this.exists(keys.connection(connectionId))) ? 'not_in_room' : 'unknown';
   }
 
   private async update(
-    connectionId: string,
+    key: ItemKey,
     routeClass: RouteClass,
     update: string,
     condition: string,
@@ -64,7 +74,7 @@ export class DynamoDbRateLimiter implements RateLimiter {
       this.table.client.send(
         new UpdateCommand({
           TableName: this.table.tableName,
-          Key: keys.connection(connectionId),
+          Key: key,
           UpdateExpression: update,
           ConditionExpression: condition,
           ExpressionAttributeNames: { '#tat': `rateTat_${routeClass}` },
@@ -75,11 +85,11 @@ export class DynamoDbRateLimiter implements RateLimiter {
     return written !== undefined;
   }
 
-  private async exists(connectionId: string): Promise<boolean> {
+  private async exists(key: ItemKey): Promise<boolean> {
     const { Item } = await this.table.client.send(
       new GetCommand({
         TableName: this.table.tableName,
-        Key: keys.connection(connectionId),
+        Key: key,
         ConsistentRead: true,
         ProjectionExpression: 'pk',
       }),
@@ -87,3 +97,5 @@ export class DynamoDbRateLimiter implements RateLimiter {
     return Item !== undefined;
   }
 }
+
+type ItemKey = { pk: string; sk: string };

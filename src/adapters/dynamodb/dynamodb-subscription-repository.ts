@@ -40,7 +40,15 @@ export class DynamoDbSubscriptionRepository implements SubscriptionRepository, S
     const marker = { ...keys.connectionSubscription(connection.connectionId, channel), channel, expiresAt };
     // The connection-side marker first: if a later write fails, cleanup still finds the channel.
     if (cap === undefined) {
-      await this.put(marker);
+      // An update, not a put: a repeat keeps what the marker holds (the connection's budgets in a room).
+      await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.connectionSubscription(connection.connectionId, channel),
+          UpdateExpression: 'SET channel = :channel, expiresAt = :expiresAt',
+          ExpressionAttributeValues: { ':channel': channel, ':expiresAt': expiresAt },
+        }),
+      );
     } else {
       // `counted: true` is a topic (as written before rooms were counted), `'rooms'` a room.
       const counted = cap.counter === 'topics' ? true : cap.counter;
