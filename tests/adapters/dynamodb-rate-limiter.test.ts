@@ -48,6 +48,11 @@ async function partition(pk: string) {
 /** A registered connection in each of `rooms`, as `join` (or `$connect`, for the default room) leaves it. */
 async function inRooms(connectionId: string, rooms: string[]): Promise<string> {
   await registered(connectionId);
+  return joined(connectionId, rooms);
+}
+
+/** The connection joins `rooms` (it stays registered as it was). */
+async function joined(connectionId: string, rooms: string[]): Promise<string> {
   const subscriptions = new DynamoDbSubscriptionRepository(embedded.table);
   const connection = { connectionId, userId: 'u', name: 'n', connectedAt: clock.now().toISOString(), resumed: false };
   for (const room of rooms) await subscriptions.subscribe(roomChannel(room), connection);
@@ -172,7 +177,7 @@ describe('DynamoDbRateLimiter in rooms', () => {
     await attempts(connection, 25, 'chat', 'lobby');
     await attempts(connection, 25, 'chat', 'kitchen');
 
-    await inRooms(connection, ['lobby']);
+    await joined(connection, ['lobby']);
     await new DynamoDbSubscriptionRepository(embedded.table).subscribe(
       roomChannel('kitchen'),
       { connectionId: connection, userId: 'u', name: 'n', connectedAt: clock.now().toISOString(), resumed: false },
@@ -181,6 +186,46 @@ describe('DynamoDbRateLimiter in rooms', () => {
 
     expect(await limiter.tryAcquire(connection, 'chat', clock.now(), 'lobby')).toBe('limited');
     expect(await limiter.tryAcquire(connection, 'chat', clock.now(), 'kitchen')).toBe('limited');
+  });
+
+  it('refills nothing for leaving a room and joining again, nor for joining another: they start where it stood', async () => {
+    const connection = await inRooms('rate-cycler', ['kitchen']);
+    const subscriptions = new DynamoDbSubscriptionRepository(embedded.table);
+    await attempts(connection, 25, 'chat', 'kitchen');
+
+    await subscriptions.unsubscribe(roomChannel('kitchen'), connection);
+    await joined(connection, ['kitchen', 'garden']);
+    const rejoined = await limiter.tryAcquire(connection, 'chat', clock.now(), 'kitchen');
+    const other = await limiter.tryAcquire(connection, 'chat', clock.now(), 'garden');
+    const read = await limiter.tryAcquire(connection, 'read', clock.now(), 'garden');
+    clock.advance(1000);
+    const recovered = await attempts(connection, 15, 'chat', 'kitchen');
+
+    expect([rejoined, other, read]).toEqual(['limited', 'limited', 'allowed']);
+    expect(recovered).toBe(10);
+  });
+
+  it('starts a new membership full once the rooms left have recovered', async () => {
+    const connection = await inRooms('rate-patient', ['kitchen']);
+    await attempts(connection, 25, 'chat', 'kitchen');
+    await new DynamoDbSubscriptionRepository(embedded.table).unsubscribe(roomChannel('kitchen'), connection);
+
+    clock.advance(2000);
+    await joined(connection, ['kitchen']);
+
+    expect(await attempts(connection, 25, 'chat', 'kitchen')).toBe(20);
+  });
+
+  it('never lets the concurrent first frames of a membership spend more than its burst', async () => {
+    const connection = await inRooms('rate-room-race', ['kitchen']);
+
+    const results = await Promise.all(
+      Array.from({ length: 30 }, () => limiter.tryAcquire(connection, 'chat', clock.now(), 'kitchen')),
+    );
+
+    expect(results.filter((result) => result === 'allowed').length).toBeLessThanOrEqual(20);
+    expect(results.filter((result) => result === 'allowed').length).toBeGreaterThan(0);
+    expect(results.every((result) => result === 'allowed' || result === 'limited')).toBe(true);
   });
 
   it('forgets the budget with the membership: a leave removes it with the marker', async () => {

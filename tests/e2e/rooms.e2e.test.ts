@@ -14,7 +14,11 @@ afterAll(() => e2e.stop());
 
 const chat = (text: string) => (frame: Frame) => frame.type === 'chat' && frame.message === text;
 const isError = (code: string) => (frame: Frame) => frame.type === 'error' && frame.code === code;
-const answer = (frame: Frame) => frame.type !== 'presence';
+/** The reply to a request: a frame of one of `types`, or an error (chat of other rooms may arrive meanwhile). */
+const replyOf =
+  (...types: string[]) =>
+  (frame: Frame) =>
+    types.includes(String(frame.type)) || frame.type === 'error';
 
 async function connected(name: string): Promise<TestClient> {
   const client = await e2e.connect({ name });
@@ -23,7 +27,7 @@ async function connected(name: string): Promise<TestClient> {
 }
 
 async function join(client: TestClient, room: string, name?: string): Promise<Frame> {
-  return client.request({ action: 'join', room, ...(name ? { name } : {}) }, answer);
+  return client.request({ action: 'join', room, ...(name ? { name } : {}) }, replyOf('joined'));
 }
 
 /** A round trip after which every frame sent to `client` before it has arrived. */
@@ -62,8 +66,8 @@ describe('named rooms through the local gateway', () => {
       await ada.request({ action: 'sendmessage', message: text, room: 'pantry' }, chat(text));
     await ada.request({ action: 'sendmessage', message: 'lobby chatter' }, chat('lobby chatter'));
 
-    const history = await bob.request({ action: 'history', room: 'pantry' }, answer);
-    const who = await bob.request({ action: 'who', room: 'pantry' }, answer);
+    const history = await bob.request({ action: 'history', room: 'pantry' }, replyOf('history'));
+    const who = await bob.request({ action: 'who', room: 'pantry' }, replyOf('who'));
     const refused = [];
     for (const frame of [
       { action: 'history', room: 'pantry' },
@@ -72,7 +76,7 @@ describe('named rooms through the local gateway', () => {
       { action: 'send', message: 'let me in', room: 'pantry' },
       { action: 'leave', room: 'pantry' },
     ]) {
-      refused.push(await eve.request(frame, answer));
+      refused.push(await eve.request(frame, replyOf()));
     }
 
     expect(history).toMatchObject({ type: 'history', room: 'pantry' });
@@ -100,10 +104,10 @@ describe('named rooms through the local gateway', () => {
     await join(bob, 'hall');
 
     const full = await join(ada, 'attic');
-    const left = await ada.request({ action: 'leave', room: 'hall' }, answer);
+    const left = await ada.request({ action: 'leave', room: 'hall' }, replyOf('left'));
     await bob.request({ action: 'sendmessage', message: 'anyone?', room: 'hall' }, chat('anyone?'));
-    const afterLeave = await ada.request({ action: 'sendmessage', message: 'me', room: 'hall' }, answer);
-    const again = await ada.request({ action: 'leave', room: 'hall' }, answer);
+    const afterLeave = await ada.request({ action: 'sendmessage', message: 'me', room: 'hall' }, replyOf());
+    const again = await ada.request({ action: 'leave', room: 'hall' }, replyOf('left'));
     const attic = await join(ada, 'attic');
     await settled(ada);
 
@@ -125,7 +129,7 @@ describe('named rooms through the local gateway', () => {
 
     const lobby = await join(ada, 'lobby', 'Lobbyist');
     const renamed = await join(ada, 'one', 'Uno');
-    const who = await ada.request({ action: 'who', room: 'one' }, answer);
+    const who = await ada.request({ action: 'who', room: 'one' }, replyOf('who'));
 
     expect(lobby).toEqual({ type: 'joined', room: 'lobby', name: 'Lobbyist' });
     expect(renamed).toEqual({ type: 'joined', room: 'one', name: 'Uno' });
@@ -149,7 +153,7 @@ describe('named rooms through the local gateway', () => {
     ];
 
     const codes = [];
-    for (const frame of cases) codes.push((await ada.request(frame, answer)).code);
+    for (const frame of cases) codes.push((await ada.request(frame, replyOf())).code);
 
     expect(codes).toEqual(cases.map(() => 'invalid_frame'));
     await expect(ada.request({ action: 'ping' }, (frame) => frame.type === 'pong')).resolves.toBeDefined();
@@ -167,12 +171,37 @@ describe('named rooms through the local gateway', () => {
       ada.send({ action: 'sendmessage', message: `busy ${n}`, room: 'busy', id: `b-${n}` });
     await ada.nextN((frame) => (frame.type === 'chat' && frame.room === 'busy') || isError('rate_limited')(frame), 8);
     const refilled = Math.ceil((Date.now() - started) / 1000); // 1 a second
-    const lobby = await ada.request({ action: 'sendmessage', message: 'still here' }, answer);
+    const lobby = await ada.request(
+      { action: 'sendmessage', message: 'still here' },
+      (frame) => chat('still here')(frame) || frame.type === 'error',
+    );
 
     const delivered = ada.frames.filter((frame) => frame.type === 'chat' && frame.room === 'busy').length;
     expect(delivered).toBeGreaterThanOrEqual(4);
     expect(delivered).toBeLessThanOrEqual(4 + refilled);
     expect(ada.frames.filter(isError('rate_limited'))).toHaveLength(8 - delivered);
     expect(lobby).toMatchObject({ type: 'chat', room: 'lobby', message: 'still here' });
+  });
+
+  it('refills nothing for leaving a spent room and joining it again', async () => {
+    const ada = await connected('Ada');
+    await join(ada, 'revolving');
+    const inRoom = (frame: Frame) =>
+      (frame.type === 'chat' && frame.room === 'revolving') || isError('rate_limited')(frame);
+    const started = Date.now();
+
+    for (let n = 1; n <= 6; n += 1) ada.send({ action: 'sendmessage', message: `first ${n}`, room: 'revolving' });
+    await ada.nextN(inRoom, 6);
+    await ada.request({ action: 'leave', room: 'revolving' }, replyOf('left'));
+    await join(ada, 'revolving');
+    const from = ada.frames.length;
+    for (let n = 1; n <= 6; n += 1) ada.send({ action: 'sendmessage', message: `again ${n}`, room: 'revolving' });
+    await ada.nextN(inRoom, 6, 5000, from);
+    const refilled = Math.ceil((Date.now() - started) / 1000); // 1 a second
+
+    // A rejoin that refilled the bucket would let a second burst of 4 through.
+    const delivered = ada.frames.filter((frame) => frame.type === 'chat' && frame.room === 'revolving').length;
+    expect(delivered).toBeGreaterThanOrEqual(4);
+    expect(delivered).toBeLessThanOrEqual(4 + refilled);
   });
 });
