@@ -161,6 +161,12 @@ export const SAMPLE_EVENT_CHECKS: { title: string; run(context: SampleEventConte
       expect(await reply('who.json', 'who')).toMatchObject({
         users: expect.arrayContaining([expect.objectContaining({ userId: meta?.userId })]),
       });
+      expect(await reply('join.json', 'joined')).toEqual({ type: 'joined', room: 'kitchen', name: 'Ada (kitchen)' });
+      expect(await e2e.partition('SUBS#room:kitchen')).toEqual([
+        expect.objectContaining({ connectionId: live, name: 'Ada (kitchen)' }),
+      ]);
+      expect(await reply('leave.json', 'left')).toEqual({ type: 'left', room: 'kitchen' });
+      expect(await e2e.partition('SUBS#room:kitchen')).toEqual([]);
       expect((await e2e.partition('MSG#topic:news')).map((item) => item.seq)).toEqual([1, 2]);
       expect((await e2e.partition('MSG#chat')).map((item) => item.id)).toEqual(['c-1', 'c-2']);
 

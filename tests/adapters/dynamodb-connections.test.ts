@@ -211,6 +211,70 @@ describe('DynamoDbConnectionRepository and DynamoDbSubscriptionRepository', () =
     ).toHaveLength(5);
   });
 
+  it('caps rooms and topics with separate counters: a repeat is not counted, a leave frees a place', async () => {
+    const connection = aConnection();
+    await connections.register(connection);
+    const rooms = { counter: 'rooms', limit: 2 } as const;
+    const topics = { counter: 'topics', limit: 1 } as const;
+
+    const taken = [
+      await subscriptions.subscribe('room:kitchen', connection, rooms),
+      await subscriptions.subscribe('room:kitchen', { ...connection, name: 'Chef' }, rooms),
+      await subscriptions.subscribe('topic:news', connection, topics),
+      await subscriptions.subscribe('room:garden', connection, rooms),
+      await subscriptions.subscribe('chat', connection),
+    ];
+    const overRooms = await subscriptions.subscribe('room:attic', connection, rooms);
+    const overTopics = await subscriptions.subscribe('topic:sport', connection, topics);
+    await subscriptions.unsubscribe('room:kitchen', connection.connectionId);
+    const afterLeave = await subscriptions.subscribe('room:attic', connection, rooms);
+
+    expect(taken).toEqual([true, true, true, true, true]);
+    expect([overRooms, overTopics, afterLeave]).toEqual([false, false, true]);
+    const meta = (await partition(`CONN#${connection.connectionId}`)).find((item) => item.sk === 'META');
+    expect(meta).toMatchObject({ rooms: 2, subscriptions: 1 });
+    expect(await subscriptions.isSubscribed('room:attic', connection.connectionId)).toBe(true);
+    expect(await subscriptions.isSubscribed('room:kitchen', connection.connectionId)).toBe(false);
+  });
+
+  it('renames a connection in a room it joins again, without counting it again', async () => {
+    const connection = aConnection();
+    await connections.register(connection);
+
+    await subscriptions.subscribe('room:kitchen', connection, { counter: 'rooms', limit: 1 });
+    const again = await subscriptions.subscribe(
+      'room:kitchen',
+      { ...connection, name: 'Chef' },
+      {
+        counter: 'rooms',
+        limit: 1,
+      },
+    );
+
+    expect(again).toBe(true);
+    expect(await subscriptions.member('room:kitchen', connection.connectionId)).toMatchObject({ name: 'Chef' });
+    expect((await partition(`CONN#${connection.connectionId}`)).find((item) => item.sk === 'META')?.rooms).toBe(1);
+  });
+
+  it('never lets a concurrent burst of joins pass the rooms cap, nor take places from the topics', async () => {
+    const connection = aConnection();
+    await connections.register(connection);
+    await subscriptions.subscribe('topic:kept', connection, { counter: 'topics', limit: 1 });
+
+    const results = await Promise.all(
+      Array.from({ length: 15 }, (_, i) =>
+        subscriptions.subscribe(`room:burst-${i % 12}`, connection, { counter: 'rooms', limit: 4 }),
+      ),
+    );
+
+    const items = await partition(`CONN#${connection.connectionId}`);
+    const roomMarkers = items.filter((item) => String(item.sk).startsWith('SUB#room:'));
+    expect(roomMarkers.length).toBeLessThanOrEqual(4);
+    expect(roomMarkers.length).toBeGreaterThan(0);
+    expect(items.find((item) => item.sk === 'META')).toMatchObject({ rooms: roomMarkers.length, subscriptions: 1 });
+    expect(results.filter(Boolean).length).toBeGreaterThanOrEqual(roomMarkers.length);
+  });
+
   it('removes every record of a connection that holds the most subscriptions allowed', async () => {
     const connection = aConnection();
     await connections.register(connection);

@@ -29,6 +29,8 @@ describe('the project template, read by the local stack', () => {
         'send',
         'history',
         'who',
+        'join',
+        'leave',
       ]),
     );
     for (const route of routes?.values() ?? []) {
