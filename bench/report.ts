@@ -332,7 +332,7 @@ export function renderLargeFanOut(r: LargeFanOutSummary, alone?: { command: stri
     const within = (x: number): boolean => x >= v.tolerance.low && x <= v.tolerance.high;
     const both = within(v.ratio) && within(v.directRatio);
     verdicts.push(
-      `Simulated with the local costs measured in the same run (${v.costs.callMs.toFixed(3)} ms a post, ${v.costs.pageMs.toFixed(2)} ms a page), the real local run took ${v.ratio.toFixed(2)}x the simulated time with the queued workers and ${v.directRatio.toFixed(2)}x with the single invocation: ${both ? 'both inside' : within(v.ratio) || within(v.directRatio) ? 'one outside' : 'both outside'} the stated ${v.tolerance.low}x-${v.tolerance.high}x tolerance.`,
+      `Simulated with the local costs measured around each publish (medians ${v.costs.callMs.toFixed(3)} ms a post, ${v.costs.pageMs.toFixed(2)} ms a page), the real local run took ${v.ratio.toFixed(2)}x the simulated time with the queued workers and ${v.directRatio.toFixed(2)}x with the single invocation: ${both ? 'both inside' : within(v.ratio) || within(v.directRatio) ? 'one outside' : 'both outside'} the stated ${v.tolerance.low}x-${v.tolerance.high}x tolerance.`,
     );
   }
   if (r.largestLocal) {

@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { startChildStack } from '../lib/child-stack';
 import { ClientPool, sessionToken } from '../lib/client-pool';
 import type { LocalCostProbeResult } from '../lib/local-cost-probe';
@@ -122,83 +123,111 @@ export async function runLargeFanOut(settings: LargeFanOutSettings): Promise<Lar
   if (settings.validationSize > 0) {
     const n = settings.validationSize;
     const tolerance = VALIDATION_TOLERANCE;
-    // First the local stack's own costs, measured on this machine in this run with no latency injected.
-    const probe = await measureLocalCosts(settings.calibrationSize);
-    const costs = localCostsFrom(probe);
-    summary.tables.push({
-      title: `7b. The local stack's own work, measured (${int(settings.calibrationSize)} subscribers, no latency injected)`,
-      headers: ['what', 'per pass (ms)', 'median (ms)'],
-      rows: [
-        [
-          `one @connections post (${int(probe.calls)} a pass, ${probe.callsInFlight} in flight)`,
-          probe.callMs.map((v) => v.toFixed(3)).join(', '),
-          costs.callMs.toFixed(3),
-        ],
-        [
-          `one subscriber Query page (${int(probe.pages)} a pass, pages of ${probe.pageSize}, one at a time)`,
-          probe.pageMs.map((v) => v.toFixed(2)).join(', '),
-          costs.pageMs.toFixed(2),
-        ],
-      ],
-      notes: [
-        "Measured inside the local stack's process (bench/lib/local-cost-probe.ts) with the project's own adapters (the handlers' `ApiGatewayNotifier` and `DynamoDbSubscriptionRepository`, with the composition root's client options) against its own `@connections` API and dynalite, while real WebSocket clients receive every post. The stack is one Node event loop; with the posts in flight it is saturated, so wall time per post is its work per post (SDK request and signing, the gateway's HTTP handling, the WebSocket send, the answer), and likewise per page.",
-        `The validation below simulates the local run with these two figures, charged to one serial processor (the event loop), plus what the local stack's code fixes: the injected ${settings.latencyMs} ms delay without a tail, no account throttle, no network latency for Query, SQS or invocations (dynalite, the SQS emulator and the functions share the process), all ${defaultScenario(0).workerConcurrency} pollers from the start. AWS's figures (section 7a) are not used there, and these are not used in 7a.`,
-        `Tolerance, stated before the result and unchanged since the first comparison: for each design, the real local run's median time within ${tolerance.low}x-${tolerance.high}x of the simulated time.`,
-      ],
-    });
-
-    const realQueued = await localRuns(n, settings.latencyMs, settings.repetitions);
-    const realDirect = await localRuns(n, settings.latencyMs, settings.repetitions, {
-      FAN_OUT_DIRECT_MAX: String(n * 10),
-    });
-    const zero: LocalCosts = { callMs: 0, pageMs: 0 };
-    const sim = async (design: ScenarioSettings['design'], with_: LocalCosts) =>
-      runScenario(localScenario(n, settings.latencyMs, with_, { design }));
-    const simQueued = await sim('queued', costs);
-    const simDirect = await sim('single-invocation', costs);
-    const bareQueued = await sim('queued', zero);
-    const bareDirect = await sim('single-invocation', zero);
+    // The local stack's own costs are measured on a second stack with no latency injected, right before and
+    // right after each real publish, so that each publish is simulated with what this shared machine gave
+    // the local stack at that moment.
+    const prober = await startCostProbe(settings.calibrationSize);
+    let realQueued: LocalRuns;
+    let realDirect: LocalRuns;
+    try {
+      realQueued = await localRuns(n, settings.latencyMs, settings.repetitions, {}, prober.measure);
+      realDirect = await localRuns(
+        n,
+        settings.latencyMs,
+        settings.repetitions,
+        { FAN_OUT_DIRECT_MAX: String(n * 10) },
+        prober.measure,
+      );
+    } finally {
+      await prober.stop();
+    }
+    const sim = (design: ScenarioSettings['design'], costs: LocalCosts) =>
+      runScenario(localScenario(n, settings.latencyMs, costs, { design }));
+    const perPublish: string[][] = [];
+    const compare = async (label: string, design: ScenarioSettings['design'], real: LocalRuns) => {
+      const ratios: number[] = [];
+      const simulated: number[] = [];
+      for (const [i, run] of real.runs.entries()) {
+        const result = await sim(design, run.costs);
+        ratios.push(run.seconds / result.lastDeliveryS);
+        simulated.push(result.lastDeliveryS);
+        perPublish.push([
+          label,
+          String(i + 1),
+          run.load.toFixed(1),
+          run.costs.callMs.toFixed(3),
+          run.costs.pageMs.toFixed(2),
+          seconds(run.seconds),
+          seconds(result.lastDeliveryS),
+          seconds(result.localBusyMs / 1000),
+          `${(run.seconds / result.lastDeliveryS).toFixed(2)}x`,
+        ]);
+      }
+      const bare = await sim(design, { callMs: 0, pageMs: 0 });
+      return { ratio: median(ratios), simulatedS: median(simulated), bareS: bare.lastDeliveryS };
+    };
+    const queued = await compare('queued workers', 'queued', realQueued);
+    const direct = await compare('single invocation', 'single-invocation', realDirect);
+    const allCosts = [...realQueued.runs, ...realDirect.runs].map((run) => run.costs);
     summary.validation = {
-      costs,
-      ratio: realQueued.seconds / simQueued.lastDeliveryS,
-      directRatio: realDirect.seconds / simDirect.lastDeliveryS,
+      costs: {
+        callMs: median(allCosts.map((c) => c.callMs)),
+        pageMs: median(allCosts.map((c) => c.pageMs)),
+      },
+      ratio: queued.ratio,
+      directRatio: direct.ratio,
       tolerance,
     };
-    const line = (label: string, real: LocalRuns, simulated: ScenarioResult, bare: ScenarioResult): string[] => {
-      const ratio = real.seconds / simulated.lastDeliveryS;
-      return [
-        int(n),
-        label,
-        `${seconds(real.seconds)} (${real.runs.map((r) => r.toFixed(2)).join(', ')})`,
-        seconds(simulated.lastDeliveryS),
-        `${(simulated.localBusyMs / 1000).toFixed(2)} s`,
-        `${ratio.toFixed(2)}x`,
-        ratio >= tolerance.low && ratio <= tolerance.high ? 'yes' : 'no',
-        seconds(bare.lastDeliveryS),
-        int(real.missing),
-        int(real.duplicates),
-      ];
-    };
     summary.tables.push({
-      title: `7c. The simulation, with the measured local costs, against a real local run at N = ${int(n)}`,
+      title: `7b. The simulation against the real local stack at N = ${int(n)}, each publish with the local costs measured around it`,
+      intro: [
+        `Tolerance, set before the first comparison and kept: for each design, the median over its ${settings.repetitions} publishes of real time over simulated time within ${tolerance.low}x-${tolerance.high}x.`,
+      ],
       headers: [
-        'N',
         'design',
-        `real local stack, median (${settings.repetitions} publishes)`,
+        'publish',
+        'load (1 min)',
+        'measured: ms a post',
+        'ms a page',
+        'real local stack',
         'simulated',
         'of which event loop busy',
         'real / simulated',
+      ],
+      rows: perPublish,
+      notes: [
+        `Real: one local stack per design with ${settings.latencyMs} ms added to each @connections call, ${int(n)} real WebSocket clients subscribed once, then ${settings.repetitions} publishes one after another, each timed from the publish to the last subscriber's frame. "Load" is the machine's 1-minute load average (2 cores, shared) as the publish starts.`,
+        `Measured (the two local costs): on a second local stack with no latency injected and ${int(settings.calibrationSize)} real subscribers, by bench/lib/local-cost-probe.ts inside the stack's process, with the project's own adapters (the handlers' \`ApiGatewayNotifier\` and \`DynamoDbSubscriptionRepository\`, with the composition root's client options): ${PROBE.passes} passes right before the publish and ${PROBE.passes} right after, each reading every page of ${PROBE.pageSize}, one at a time, then posting to every subscriber with ${PROBE.callsInFlight} posts in flight; the median of those passes (nearest rank). The stack is one Node event loop, saturated by the posts in flight, so wall time per post is its work per post (SDK request and signing, the gateway's HTTP handling, the WebSocket send, the answer), and likewise per page.`,
+        `Simulated: the same planning, broadcast and worker code and the same settings as the real run, in virtual time, with the two measured costs charged to one serial processor (the event loop), and what the local stack's code fixes: the injected ${settings.latencyMs} ms delay without a tail, no account throttle, no network latency for Query, SQS or invocations (dynalite, the SQS emulator and the functions share the process), all ${defaultScenario(0).workerConcurrency} pollers from the start. None of 7a's AWS figures is used here, and none of these in 7a.`,
+      ],
+    });
+    const line = (label: string, real: LocalRuns, r: { ratio: number; simulatedS: number; bareS: number }) => [
+      int(n),
+      label,
+      `${r.ratio.toFixed(2)}x`,
+      r.ratio >= tolerance.low && r.ratio <= tolerance.high ? 'yes' : 'no',
+      seconds(median(real.runs.map((run) => run.seconds))),
+      seconds(r.simulatedS),
+      seconds(r.bareS),
+      int(real.missing),
+      int(real.duplicates),
+    ];
+    summary.tables.push({
+      title: `7c. The comparison at N = ${int(n)}, per design`,
+      headers: [
+        'N',
+        'design',
+        'real / simulated (median)',
         `within ${tolerance.low}x-${tolerance.high}x`,
+        'real (median)',
+        'simulated (median)',
         'simulated without local costs',
         'missing (real)',
         'duplicates (real)',
       ],
-      rows: [
-        line('queued workers', realQueued, simQueued, bareQueued),
-        line('single invocation', realDirect, simDirect, bareDirect),
-      ],
+      rows: [line('queued workers', realQueued, queued), line('single invocation', realDirect, direct)],
       notes: [
-        `Both with ${settings.latencyMs} ms added to each @connections call. Real: one stack per design, ${int(n)} WebSocket clients subscribed once, then ${settings.repetitions} publishes one after another, each timed from the publish to the last subscriber's frame; missing and duplicates are summed over them. Simulated: the same code and settings in virtual time, measured costs from 7b; "without local costs" is the same simulation with both set to zero, the model before calibration.`,
+        '"Simulated without local costs" is the same simulation with both costs set to zero: the model before this calibration. Missing and duplicates are summed over the publishes.',
       ],
     });
   }
@@ -207,14 +236,16 @@ export async function runLargeFanOut(settings: LargeFanOutSettings): Promise<Lar
     const real = await localRuns(settings.largestLocal, 0, 1);
     summary.largestLocal = {
       n: settings.largestLocal,
-      seconds: real.seconds,
+      seconds: real.runs[0]?.seconds ?? Number.NaN,
       missing: real.missing,
       duplicates: real.duplicates,
     };
     summary.tables.push({
       title: '7d. The largest channel run locally through the queue and the fan-out worker',
       headers: ['N', 'last delivery', 'missing', 'duplicates'],
-      rows: [[int(settings.largestLocal), seconds(real.seconds), int(real.missing), int(real.duplicates)]],
+      rows: [
+        [int(settings.largestLocal), seconds(summary.largestLocal.seconds), int(real.missing), int(real.duplicates)],
+      ],
       notes: [
         "Real WebSocket clients on the local stack (npm start's code, template.yaml's queue and event source), no latency added.",
       ],
@@ -223,11 +254,17 @@ export async function runLargeFanOut(settings: LargeFanOutSettings): Promise<Lar
   return summary;
 }
 
-interface LocalRuns {
-  /** Seconds from each publish to its last delivery, in order. */
-  runs: number[];
-  /** Their median. */
+interface LocalRun {
+  /** From the publish to the last subscriber's first copy. */
   seconds: number;
+  /** The machine's 1-minute load average as the publish started. */
+  load: number;
+  /** The local costs measured right around this publish (zero when nothing was measured). */
+  costs: LocalCosts;
+}
+
+interface LocalRuns {
+  runs: LocalRun[];
   /** Subscribers that never got a publish, and extra copies, summed over the publishes. */
   missing: number;
   duplicates: number;
@@ -235,13 +272,15 @@ interface LocalRuns {
 
 /**
  * Subscribes `n` real WebSocket clients to one topic on a fresh local stack, then publishes `repetitions`
- * times, one after another, timing each from the publish to the last subscriber's first copy.
+ * times, one after another, timing each from the publish to the last subscriber's first copy; with
+ * `measure`, the local costs are measured right before and right after each publish.
  */
 async function localRuns(
   n: number,
   latencyMs: number,
   repetitions: number,
   env: Record<string, string> = {},
+  measure?: () => Promise<LocalCostProbeResult>,
 ): Promise<LocalRuns> {
   const stack = await startChildStack({
     connectionsLatencyMs: latencyMs,
@@ -256,8 +295,9 @@ async function localRuns(
       throw new Error(`${opened.failed} subscribers failed to connect: ${opened.reasons.join(', ')}`);
     await publisher.open(stack.wsUrl, 1, { token });
     await stack.settle(500, 60_000);
-    const result: LocalRuns = { runs: [], seconds: Number.NaN, missing: 0, duplicates: 0 };
+    const result: LocalRuns = { runs: [], missing: 0, duplicates: 0 };
     for (let run = 0; run < repetitions; run += 1) {
+      const before = measure ? await measure() : null;
       const message = `x${run}`;
       const counts = new Uint16Array(n);
       let received = 0;
@@ -274,17 +314,26 @@ async function localRuns(
         lastAt = performance.now();
         if (received === n) resolveAll();
       };
+      const load = loadavg()[0] ?? Number.NaN;
       const started = performance.now();
       await publisher.request(0, { action: 'publish', topic: 'bench-large', message }, (f) => f.type === 'ack', 30_000);
       await withTimeout(all, 120_000, `local fan-out to ${n}`).catch(() => undefined);
       const elapsed = (received === n ? lastAt : performance.now()) - started;
       // Late copies still count as duplicates of this publish.
       await new Promise((resolve) => setTimeout(resolve, 1000));
-      result.runs.push(elapsed / 1000);
+      const after = measure ? await measure() : null;
+      const costs =
+        before && after
+          ? localCostsFrom({
+              callMs: [...before.callMs, ...after.callMs],
+              pageMs: [...before.pageMs, ...after.pageMs],
+              failedCalls: before.failedCalls + after.failedCalls,
+            })
+          : { callMs: 0, pageMs: 0 };
+      result.runs.push({ seconds: elapsed / 1000, load, costs });
       result.missing += n - received;
       result.duplicates += counts.reduce((sum, c) => sum + Math.max(0, c - 1), 0);
     }
-    result.seconds = median(result.runs);
     return result;
   } finally {
     await subscribers.closeAll(60_000);
@@ -294,25 +343,30 @@ async function localRuns(
 }
 
 /** What the section probes with: the fan-out's page size and one invocation's calls in flight. */
-const PROBE = { pageSize: 100, callsInFlight: 50, passes: 5 };
+const PROBE = { pageSize: 100, callsInFlight: 50, passes: 2 };
 
 /**
- * Measures the local stack's own work per `@connections` post and per Query page (bench/lib/local-cost-probe.ts),
- * on a fresh stack with no latency injected and `n` real subscribers to send to.
+ * A fresh local stack with no latency injected and `n` real subscribers, on which `measure` runs
+ * bench/lib/local-cost-probe.ts: the local stack's own work per `@connections` post and per Query page.
  */
-async function measureLocalCosts(n: number): Promise<LocalCostProbeResult & typeof PROBE> {
+async function startCostProbe(
+  n: number,
+): Promise<{ measure: () => Promise<LocalCostProbeResult>; stop: () => Promise<void> }> {
   const stack = await startChildStack({ connectionsLatencyMs: 0 });
   const subscribers = new ClientPool();
+  const stop = async (): Promise<void> => {
+    await subscribers.closeAll(60_000);
+    await stack.stop();
+  };
   try {
     const token = await sessionToken(stack.wsUrl);
     const opened = await subscribers.open(stack.wsUrl, n, { token, topicName: 'bench-probe' }, 100, 60_000);
     if (opened.failed > 0)
       throw new Error(`${opened.failed} subscribers failed to connect: ${opened.reasons.join(', ')}`);
     await stack.settle(500, 60_000);
-    const measured = await stack.probe({ channel: 'topic:bench-probe', ...PROBE });
-    return { ...measured, ...PROBE };
-  } finally {
-    await subscribers.closeAll(60_000);
-    await stack.stop();
+  } catch (error) {
+    await stop();
+    throw error;
   }
+  return { measure: () => stack.probe({ channel: 'topic:bench-probe', ...PROBE }), stop };
 }
