@@ -242,12 +242,18 @@ export async function runLargeFanOut(settings: LargeFanOutSettings): Promise<Lar
     };
     summary.tables.push({
       title: '7d. The largest channel run locally through the queue and the fan-out worker',
-      headers: ['N', 'last delivery', 'missing', 'duplicates'],
+      headers: ['N', 'last delivery', 'missing', 'duplicates', 'load (1 min)'],
       rows: [
-        [int(settings.largestLocal), seconds(summary.largestLocal.seconds), int(real.missing), int(real.duplicates)],
+        [
+          int(settings.largestLocal),
+          seconds(summary.largestLocal.seconds),
+          int(real.missing),
+          int(real.duplicates),
+          (real.runs[0]?.load ?? Number.NaN).toFixed(1),
+        ],
       ],
       notes: [
-        "Real WebSocket clients on the local stack (npm start's code, template.yaml's queue and event source), no latency added.",
+        "Real WebSocket clients on the local stack (npm start's code, template.yaml's queue and event source), no latency added; one publish. \"Load\" is the machine's 1-minute load average (2 cores, shared) as it starts.",
       ],
     });
   }
