@@ -228,6 +228,7 @@ export async function runLargeFanOut(settings: LargeFanOutSettings): Promise<Lar
       rows: [line('queued workers', realQueued, queued), line('single invocation', realDirect, direct)],
       notes: [
         '"Simulated without local costs" is the same simulation with both costs set to zero: the model before this calibration. Missing and duplicates are summed over the publishes.',
+        "Still outside the model, so the real run can only be slower: the publish handler's own work before it broadcasts, the local Lambda runtime's and the SQS emulator's work per invocation and per message, the gateway's bookkeeping for the validation's larger number of connections, and the bench's own WebSocket clients and other processes competing for the same two cores.",
       ],
     });
   }
