@@ -28,7 +28,14 @@ export function settingsFor(quick: boolean): BenchSettings {
         capacity: { idleMilestones: [100], chatClients: 50, chatRates: [10, 30], stepMs: 1000, pauseMs: 500 },
         peers: { clients: 0, runs: 0 },
         soak: { cycles: 300, warmUp: 50, concurrency: 10, samples: 1 },
-        largeFanOut: { simulatedSizes: [1000, 10_000, 100_000], validationSize: 0, largestLocal: 0, latencyMs },
+        largeFanOut: {
+          simulatedSizes: [1000, 10_000, 100_000],
+          validationSize: 0,
+          calibrationSize: 0,
+          repetitions: 1,
+          largestLocal: 0,
+          latencyMs,
+        },
       }
     : {
         fanOut: { sizes: [100, 1000, 2000], repetitions: 3, latencyMs, concurrency, sequentialMax: 2000 },
@@ -46,6 +53,8 @@ export function settingsFor(quick: boolean): BenchSettings {
         largeFanOut: {
           simulatedSizes: [1000, 10_000, 100_000, 1_000_000],
           validationSize: 2000,
+          calibrationSize: 500,
+          repetitions: 3,
           largestLocal: Number(process.env.LARGE_FAN_OUT_LOCAL ?? 10_000),
           latencyMs,
         },

@@ -5,6 +5,7 @@
  */
 import { startLocalStack } from '../src/local/stack';
 import { type CountingProxy, startCountingProxy } from './lib/counting-proxy';
+import { type LocalCostProbeRequest, probeLocalCosts } from './lib/local-cost-probe';
 
 export interface StackProcessOptions {
   connectionsLatencyMs: number;
@@ -16,7 +17,8 @@ export interface StackProcessOptions {
 
 export type StackRequest =
   | { id: number; cmd: 'counts' | 'reset' | 'stop' | 'memory' }
-  | { id: number; cmd: 'settle'; quietMs: number; timeoutMs: number };
+  | { id: number; cmd: 'settle'; quietMs: number; timeoutMs: number }
+  | ({ id: number; cmd: 'probe' } & LocalCostProbeRequest);
 
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as StackProcessOptions;
@@ -74,6 +76,19 @@ async function main(): Promise<void> {
           await Promise.all(proxies.map(([, proxy]) => proxy?.settle(request.quietMs, request.timeoutMs)));
           send({ id: request.id });
           break;
+        case 'probe': {
+          const { id, cmd: _cmd, ...probe } = request;
+          const measured = await probeLocalCosts(
+            {
+              dynamoEndpoint: stack.dynamoEndpoint,
+              tableName: stack.tableName('SwitchboardTable'),
+              connectionsUrl: stack.connectionsUrl,
+            },
+            probe,
+          );
+          send({ id, ...measured });
+          break;
+        }
         case 'stop': {
           const timer = setTimeout(() => process.exit(0), 5000);
           await stack.stop().catch(() => undefined);

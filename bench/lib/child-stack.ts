@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StackProcessOptions } from '../stack-process';
 import type { Counts } from './counting-proxy';
+import type { LocalCostProbeRequest, LocalCostProbeResult } from './local-cost-probe';
 import { withTimeout } from './stats';
 
 export interface StackUrls {
@@ -29,6 +30,8 @@ export interface ChildStack extends StackUrls {
   reset(): Promise<void>;
   /** `process.memoryUsage()` of the stack process right after a full garbage collection. */
   memory(): Promise<NodeJS.MemoryUsage>;
+  /** Runs bench/lib/local-cost-probe.ts inside the stack's process. */
+  probe(request: LocalCostProbeRequest): Promise<LocalCostProbeResult>;
   /** Waits until both proxies have been idle for `quietMs`. */
   settle(quietMs?: number, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -115,6 +118,13 @@ export async function startChildStack(options: Partial<StackProcessOptions> = {}
     memory: () => call<NodeJS.MemoryUsage>({ cmd: 'memory' }),
     reset: async () => {
       await call({ cmd: 'reset' });
+    },
+    probe: async (request) => {
+      const { id: _id, ...measured } = await call<LocalCostProbeResult & { id: number }>(
+        { cmd: 'probe', ...request },
+        120_000,
+      );
+      return measured;
     },
     settle: async (quietMs = 150, timeoutMs = 20_000) => {
       await call({ cmd: 'settle', quietMs, timeoutMs }, timeoutMs + 5000);

@@ -3,6 +3,8 @@ export interface Table {
   title: string;
   headers: string[];
   rows: string[][];
+  /** Lines between the title and the table (what to read it against). */
+  intro?: string[];
   /** Lines under the table (what was measured, caveats). */
   notes?: string[];
 }
@@ -12,6 +14,7 @@ export function toMarkdown(table: Table): string {
   const lines = [
     `### ${table.title}`,
     '',
+    ...(table.intro?.length ? [...table.intro, ''] : []),
     `| ${table.headers.map(escapeCell).join(' | ')} |`,
     `|${table.headers.map(() => '---').join('|')}|`,
     ...table.rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
@@ -27,6 +30,7 @@ export function toText(table: Table): string {
   const line = (cells: string[]): string => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ');
   return [
     `== ${table.title}`,
+    ...(table.intro ?? []),
     line(table.headers),
     line(widths.map((w) => '-'.repeat(w))),
     ...table.rows.map(line),

@@ -1,9 +1,13 @@
+import { loadavg } from 'node:os';
 import { startChildStack } from '../lib/child-stack';
 import { ClientPool, sessionToken } from '../lib/client-pool';
-import { int, withTimeout } from '../lib/stats';
+import type { LocalCostProbeResult } from '../lib/local-cost-probe';
+import { int, median, withTimeout } from '../lib/stats';
 import type { Table } from '../lib/table';
+import { type LocalCosts, localCostsFrom } from '../simulation/local-costs';
 import {
   defaultScenario,
+  localScenario,
   PRICES,
   runScenario,
   type ScenarioResult,
@@ -15,6 +19,10 @@ export interface LargeFanOutSettings {
   simulatedSizes: number[];
   /** Channel size of the real local run that validates the simulation (0: skip). */
   validationSize: number;
+  /** Subscribers the local stack's per-call and per-page costs are measured with, before the validation. */
+  calibrationSize: number;
+  /** Publishes timed on each real validation stack (the median is compared). */
+  repetitions: number;
   /** The largest real local channel to deliver through the worker path (0: skip). */
   largestLocal: number;
   latencyMs: number;
@@ -27,17 +35,17 @@ export interface LargeFanOutSummary {
   ratioAt100kFaults?: number;
   lostAt100k?: number;
   validation?: {
-    realS: number;
-    simulatedS: number;
+    costs: LocalCosts;
+    /** Real median over simulated with the measured local costs, for the queued design and the single invocation. */
     ratio: number;
-    /** The same for the single invocation: how much of the gap is this machine rather than the queued model. */
     directRatio: number;
-    /** Queued over single invocation, real and simulated. */
-    realQueuedOverDirect: number;
-    simulatedQueuedOverDirect: number;
+    tolerance: { low: number; high: number };
   };
   largestLocal?: { n: number; seconds: number; missing: number; duplicates: number };
 }
+
+/** How far the real local run may be from the simulation of it, set before the first comparison. */
+const VALIDATION_TOLERANCE = { low: 0.5, high: 2 };
 
 const usd = (value: number): string => `$${value < 0.01 ? value.toFixed(5) : value.toFixed(3)}`;
 const seconds = (value: number): string => `${value.toFixed(2)} s`;
@@ -104,6 +112,7 @@ export async function runLargeFanOut(settings: LargeFanOutSettings): Promise<Lar
     ],
     rows,
     notes: [
+      "Every figure behind 7a is AWS's: published limits and list prices, and assumed AWS latencies (the medians and tails below). None is measured on this machine, and the local costs of 7b are not used here.",
       `@connections: log-normal latency, median ${settings.latencyMs} ms, sigma 0.5 (p99 about 3.2x); a 10,000 requests/s token bucket with a 5,000 burst; a 429 costs half a call's latency. "Lost" counts live subscribers that never got the frame (gone ones are not lost); "429s" counts throttled calls, each retried in its job.`,
       `Queued design: FanOutDirectMax ${base.plan.directMax}, ${base.plan.maxShards} shards at most, ${base.plan.subscribersPerJob} subscribers per job, pages of ${base.worker.pageSize}, ${base.worker.callsInFlight} calls in flight per invocation shared by its records, BatchSize ${base.batchSize}, MaximumConcurrency ${base.workerConcurrency}; Lambda's SQS pollers start at 5 invocations and add 5 a second; SQS delivery median 20 ms; DynamoDB Query median 8 ms, 150-byte items, consistent reads.`,
       `Single invocation: today's fanOut use case, ${base.singleConcurrency} calls in flight, cut off at the ${base.timeoutMs / 1000} s timeout; whatever was not sent by then is lost.`,
@@ -113,73 +122,173 @@ export async function runLargeFanOut(settings: LargeFanOutSettings): Promise<Lar
 
   if (settings.validationSize > 0) {
     const n = settings.validationSize;
-    // The same setup in the simulation: no account throttle locally, the same median latency.
-    const local: Partial<ScenarioSettings> = { medianMs: settings.latencyMs, ratePerSecond: 1_000_000 };
-    const realQueued = await localRun(n, settings.latencyMs);
-    const realDirect = await localRun(n, settings.latencyMs, { FAN_OUT_DIRECT_MAX: String(n * 10) });
-    const simQueued = await runScenario(defaultScenario(n, local));
-    const simDirect = await runScenario(defaultScenario(n, { ...local, design: 'single-invocation' }));
-    const ratio = realQueued.seconds / simQueued.lastDeliveryS;
-    summary.validation = {
-      realS: realQueued.seconds,
-      simulatedS: simQueued.lastDeliveryS,
-      ratio,
-      directRatio: realDirect.seconds / simDirect.lastDeliveryS,
-      realQueuedOverDirect: realQueued.seconds / realDirect.seconds,
-      simulatedQueuedOverDirect: simQueued.lastDeliveryS / simDirect.lastDeliveryS,
+    const tolerance = VALIDATION_TOLERANCE;
+    // The local stack's own costs are measured on a second stack with no latency injected, right before and
+    // right after each real publish, so that each publish is simulated with what this shared machine gave
+    // the local stack at that moment.
+    const prober = await startCostProbe(settings.calibrationSize);
+    let realQueued: LocalRuns;
+    let realDirect: LocalRuns;
+    try {
+      realQueued = await localRuns(n, settings.latencyMs, settings.repetitions, {}, prober.measure);
+      realDirect = await localRuns(
+        n,
+        settings.latencyMs,
+        settings.repetitions,
+        { FAN_OUT_DIRECT_MAX: String(n * 10) },
+        prober.measure,
+      );
+    } finally {
+      await prober.stop();
+    }
+    const sim = (design: ScenarioSettings['design'], costs: LocalCosts) =>
+      runScenario(localScenario(n, settings.latencyMs, costs, { design }));
+    const perPublish: string[][] = [];
+    const compare = async (label: string, design: ScenarioSettings['design'], real: LocalRuns) => {
+      const ratios: number[] = [];
+      const simulated: number[] = [];
+      for (const [i, run] of real.runs.entries()) {
+        const result = await sim(design, run.costs);
+        ratios.push(run.seconds / result.lastDeliveryS);
+        simulated.push(result.lastDeliveryS);
+        perPublish.push([
+          label,
+          String(i + 1),
+          run.load.toFixed(1),
+          run.costs.callMs.toFixed(3),
+          run.costs.pageMs.toFixed(2),
+          seconds(run.seconds),
+          seconds(result.lastDeliveryS),
+          seconds(result.localBusyMs / 1000),
+          `${(run.seconds / result.lastDeliveryS).toFixed(2)}x`,
+        ]);
+      }
+      const bare = await sim(design, { callMs: 0, pageMs: 0 });
+      return { ratio: median(ratios), simulatedS: median(simulated), bareS: bare.lastDeliveryS };
     };
-    const line = (
-      label: string,
-      real: { seconds: number; missing: number; duplicates: number },
-      sim: ScenarioResult,
-    ): string[] => [
+    const queued = await compare('queued workers', 'queued', realQueued);
+    const direct = await compare('single invocation', 'single-invocation', realDirect);
+    const allCosts = [...realQueued.runs, ...realDirect.runs].map((run) => run.costs);
+    summary.validation = {
+      costs: {
+        callMs: median(allCosts.map((c) => c.callMs)),
+        pageMs: median(allCosts.map((c) => c.pageMs)),
+      },
+      ratio: queued.ratio,
+      directRatio: direct.ratio,
+      tolerance,
+    };
+    summary.tables.push({
+      title: `7b. The simulation against the real local stack at N = ${int(n)}, each publish with the local costs measured around it`,
+      intro: [
+        `Tolerance, set before the first comparison and kept: for each design, the median over its ${settings.repetitions} publishes of real time over simulated time within ${tolerance.low}x-${tolerance.high}x.`,
+      ],
+      headers: [
+        'design',
+        'publish',
+        'load (1 min)',
+        'measured: ms a post',
+        'ms a page',
+        'real local stack',
+        'simulated',
+        'of which event loop busy',
+        'real / simulated',
+      ],
+      rows: perPublish,
+      notes: [
+        `Real: one local stack per design with ${settings.latencyMs} ms added to each @connections call, ${int(n)} real WebSocket clients subscribed once, then ${settings.repetitions} publishes one after another, each timed from the publish to the last subscriber's frame. "Load" is the machine's 1-minute load average (2 cores, shared) as the publish starts.`,
+        `Measured (the two local costs): on a second local stack with no latency injected and ${int(settings.calibrationSize)} real subscribers, by bench/lib/local-cost-probe.ts inside the stack's process, with the project's own adapters (the handlers' \`ApiGatewayNotifier\` and \`DynamoDbSubscriptionRepository\`, with the composition root's client options): ${PROBE.passes} passes right before the publish and ${PROBE.passes} right after, each reading every page of ${PROBE.pageSize}, one at a time, then posting to every subscriber with ${PROBE.callsInFlight} posts in flight; the median of those passes (nearest rank). The stack is one Node event loop, saturated by the posts in flight, so wall time per post is its work per post (SDK request and signing, the gateway's HTTP handling, the WebSocket send, the answer), and likewise per page.`,
+        `Simulated: the same planning, broadcast and worker code and the same settings as the real run, in virtual time, with the two measured costs charged to one serial processor (the event loop), and what the local stack's code fixes: the injected ${settings.latencyMs} ms delay without a tail, no account throttle, no network latency for Query, SQS or invocations (dynalite, the SQS emulator and the functions share the process), all ${defaultScenario(0).workerConcurrency} pollers from the start. None of 7a's AWS figures is used here, and none of these in 7a.`,
+      ],
+    });
+    const line = (label: string, real: LocalRuns, r: { ratio: number; simulatedS: number; bareS: number }) => [
       int(n),
       label,
-      seconds(real.seconds),
-      seconds(sim.lastDeliveryS),
-      `${(real.seconds / sim.lastDeliveryS).toFixed(2)}x`,
+      `${r.ratio.toFixed(2)}x`,
+      r.ratio >= tolerance.low && r.ratio <= tolerance.high ? 'yes' : 'no',
+      seconds(median(real.runs.map((run) => run.seconds))),
+      seconds(r.simulatedS),
+      seconds(r.bareS),
       int(real.missing),
       int(real.duplicates),
     ];
     summary.tables.push({
-      title: `7b. The simulation against a real local run at N = ${int(n)}`,
+      title: `7c. The comparison at N = ${int(n)}, per design`,
       headers: [
         'N',
         'design',
-        'real local stack',
-        'simulation',
-        'real / simulated',
+        'real / simulated (median)',
+        `within ${tolerance.low}x-${tolerance.high}x`,
+        'real (median)',
+        'simulated (median)',
+        'simulated without local costs',
         'missing (real)',
         'duplicates (real)',
       ],
-      rows: [line('queued workers', realQueued, simQueued), line('single invocation', realDirect, simDirect)],
+      rows: [line('queued workers', realQueued, queued), line('single invocation', realDirect, direct)],
       notes: [
-        `Both with ${settings.latencyMs} ms added to each @connections call and no account throttle. The local stack runs every Lambda, the SDK's signing, dynalite and the ${int(n)} WebSocket clients in Node processes on this shared 2-core machine, so its CPU adds time the simulation leaves out; the single-invocation row, the same comparison for the path that has no queue, separates that machine cost from the model. Tolerances: the real run within 0.5x-2x of the simulation in absolute time (set before the first run), and the queued design's time over the single invocation's, real against simulated, within 25 % (added after the first run showed the same absolute gap on both paths).`,
+        '"Simulated without local costs" is the same simulation with both costs set to zero: the model before this calibration. Missing and duplicates are summed over the publishes.',
+        "Still outside the model, so the real run can only be slower: the publish handler's own work before it broadcasts, the local Lambda runtime's and the SQS emulator's work per invocation and per message, the gateway's bookkeeping for the validation's larger number of connections, and the bench's own WebSocket clients and other processes competing for the same two cores.",
       ],
     });
   }
 
   if (settings.largestLocal > 0) {
-    const real = await localRun(settings.largestLocal, 0);
-    summary.largestLocal = { n: settings.largestLocal, ...real };
+    const real = await localRuns(settings.largestLocal, 0, 1);
+    summary.largestLocal = {
+      n: settings.largestLocal,
+      seconds: real.runs[0]?.seconds ?? Number.NaN,
+      missing: real.missing,
+      duplicates: real.duplicates,
+    };
     summary.tables.push({
-      title: '7c. The largest channel run locally through the queue and the fan-out worker',
-      headers: ['N', 'last delivery', 'missing', 'duplicates'],
-      rows: [[int(settings.largestLocal), seconds(real.seconds), int(real.missing), int(real.duplicates)]],
+      title: '7d. The largest channel run locally through the queue and the fan-out worker',
+      headers: ['N', 'last delivery', 'missing', 'duplicates', 'load (1 min)'],
+      rows: [
+        [
+          int(settings.largestLocal),
+          seconds(summary.largestLocal.seconds),
+          int(real.missing),
+          int(real.duplicates),
+          (real.runs[0]?.load ?? Number.NaN).toFixed(1),
+        ],
+      ],
       notes: [
-        "Real WebSocket clients on the local stack (npm start's code, template.yaml's queue and event source), no latency added.",
+        "Real WebSocket clients on the local stack (npm start's code, template.yaml's queue and event source), no latency added; one publish. \"Load\" is the machine's 1-minute load average (2 cores, shared) as it starts.",
       ],
     });
   }
   return summary;
 }
 
-/** Publishes once to a topic of `n` real WebSocket subscribers on the local stack; times the last delivery. */
-async function localRun(
+interface LocalRun {
+  /** From the publish to the last subscriber's first copy. */
+  seconds: number;
+  /** The machine's 1-minute load average as the publish started. */
+  load: number;
+  /** The local costs measured right around this publish (zero when nothing was measured). */
+  costs: LocalCosts;
+}
+
+interface LocalRuns {
+  runs: LocalRun[];
+  /** Subscribers that never got a publish, and extra copies, summed over the publishes. */
+  missing: number;
+  duplicates: number;
+}
+
+/**
+ * Subscribes `n` real WebSocket clients to one topic on a fresh local stack, then publishes `repetitions`
+ * times, one after another, timing each from the publish to the last subscriber's first copy; with
+ * `measure`, the local costs are measured right before and right after each publish.
+ */
+async function localRuns(
   n: number,
   latencyMs: number,
+  repetitions: number,
   env: Record<string, string> = {},
-): Promise<{ seconds: number; missing: number; duplicates: number }> {
+  measure?: () => Promise<LocalCostProbeResult>,
+): Promise<LocalRuns> {
   const stack = await startChildStack({
     connectionsLatencyMs: latencyMs,
     env: { CHAT_RATE_PER_SECOND: '1000', CHAT_BURST: '1000', ...env },
@@ -193,36 +302,78 @@ async function localRun(
       throw new Error(`${opened.failed} subscribers failed to connect: ${opened.reasons.join(', ')}`);
     await publisher.open(stack.wsUrl, 1, { token });
     await stack.settle(500, 60_000);
-    const counts = new Uint16Array(n);
-    let received = 0;
-    let lastAt = 0;
-    let resolveAll: () => void = () => undefined;
-    const all = new Promise<void>((resolve) => {
-      resolveAll = resolve;
-    });
-    subscribers.onFrame = (index, frame) => {
-      if (frame.type !== 'message' || frame.topic !== 'bench-large') return;
-      counts[index] = (counts[index] ?? 0) + 1;
-      if (counts[index] !== 1) return;
-      received += 1;
-      lastAt = performance.now();
-      if (received === n) resolveAll();
-    };
-    const started = performance.now();
-    await publisher.request(
-      0,
-      { action: 'publish', topic: 'bench-large', message: 'x' },
-      (f) => f.type === 'ack',
-      30_000,
-    );
-    await withTimeout(all, 120_000, `local fan-out to ${n}`).catch(() => undefined);
-    const elapsed = (received === n ? lastAt : performance.now()) - started;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const duplicates = counts.reduce((sum, c) => sum + Math.max(0, c - 1), 0);
-    return { seconds: elapsed / 1000, missing: n - received, duplicates };
+    const result: LocalRuns = { runs: [], missing: 0, duplicates: 0 };
+    for (let run = 0; run < repetitions; run += 1) {
+      const before = measure ? await measure() : null;
+      const message = `x${run}`;
+      const counts = new Uint16Array(n);
+      let received = 0;
+      let lastAt = 0;
+      let resolveAll: () => void = () => undefined;
+      const all = new Promise<void>((resolve) => {
+        resolveAll = resolve;
+      });
+      subscribers.onFrame = (index, frame) => {
+        if (frame.type !== 'message' || frame.topic !== 'bench-large' || frame.message !== message) return;
+        counts[index] = (counts[index] ?? 0) + 1;
+        if (counts[index] !== 1) return;
+        received += 1;
+        lastAt = performance.now();
+        if (received === n) resolveAll();
+      };
+      const load = loadavg()[0] ?? Number.NaN;
+      const started = performance.now();
+      await publisher.request(0, { action: 'publish', topic: 'bench-large', message }, (f) => f.type === 'ack', 30_000);
+      await withTimeout(all, 120_000, `local fan-out to ${n}`).catch(() => undefined);
+      const elapsed = (received === n ? lastAt : performance.now()) - started;
+      // Late copies still count as duplicates of this publish.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const after = measure ? await measure() : null;
+      const costs =
+        before && after
+          ? localCostsFrom({
+              callMs: [...before.callMs, ...after.callMs],
+              pageMs: [...before.pageMs, ...after.pageMs],
+              failedCalls: before.failedCalls + after.failedCalls,
+            })
+          : { callMs: 0, pageMs: 0 };
+      result.runs.push({ seconds: elapsed / 1000, load, costs });
+      result.missing += n - received;
+      result.duplicates += counts.reduce((sum, c) => sum + Math.max(0, c - 1), 0);
+    }
+    return result;
   } finally {
     await subscribers.closeAll(60_000);
     await publisher.closeAll();
     await stack.stop();
   }
+}
+
+/** What the section probes with: the fan-out's page size and one invocation's calls in flight. */
+const PROBE = { pageSize: 100, callsInFlight: 50, passes: 2 };
+
+/**
+ * A fresh local stack with no latency injected and `n` real subscribers, on which `measure` runs
+ * bench/lib/local-cost-probe.ts: the local stack's own work per `@connections` post and per Query page.
+ */
+async function startCostProbe(
+  n: number,
+): Promise<{ measure: () => Promise<LocalCostProbeResult>; stop: () => Promise<void> }> {
+  const stack = await startChildStack({ connectionsLatencyMs: 0 });
+  const subscribers = new ClientPool();
+  const stop = async (): Promise<void> => {
+    await subscribers.closeAll(60_000);
+    await stack.stop();
+  };
+  try {
+    const token = await sessionToken(stack.wsUrl);
+    const opened = await subscribers.open(stack.wsUrl, n, { token, topicName: 'bench-probe' }, 100, 60_000);
+    if (opened.failed > 0)
+      throw new Error(`${opened.failed} subscribers failed to connect: ${opened.reasons.join(', ')}`);
+    await stack.settle(500, 60_000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { measure: () => stack.probe({ channel: 'topic:bench-probe', ...PROBE }), stop };
 }

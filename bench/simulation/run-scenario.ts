@@ -6,6 +6,8 @@ import { broadcast } from '../../src/domain/use-cases/broadcast';
 import { fanOut } from '../../src/domain/use-cases/fan-out';
 import { type FanOutWorkerSettings, runFanOutJob } from '../../src/domain/use-cases/run-fan-out-job';
 import { createMemoryDependencies } from '../../tests/support/memory/create-memory-dependencies';
+import type { LocalCosts } from './local-costs';
+import { SerialProcessor } from './serial-processor';
 import { type ConnectionsModel, SimulatedConnections, SimulatedQueue, SimulatedSubscribers } from './simulated-aws';
 import { logNormal, seededRandom, VirtualTime } from './virtual-time';
 
@@ -14,9 +16,24 @@ export interface ScenarioSettings {
   design: 'queued' | 'single-invocation';
   injected429: number;
   gone410: number;
-  /** @connections median latency. */
+  /** @connections median latency, and the spread of its log-normal tail (0: always the median). */
   medianMs: number;
+  latencySigma: number;
   ratePerSecond: number;
+  /** DynamoDB Query median latency; SQS SendMessageBatch latency and the time until a poller sees the job. */
+  queryMedianMs: number;
+  queueSendMedianMs: number;
+  queueDeliveryMedianMs: number;
+  /** From a poller's receive to the worker's handler running (a warm invocation). */
+  invocationStartMs: number;
+  /** Lambda's SQS pollers: how many at first, and how many more each second, up to workerConcurrency. */
+  pollersInitial: number;
+  pollersPerSecond: number;
+  /**
+   * Null for AWS. For the local stack: its measured work per @connections post and per read request,
+   * charged to one serial processor (its single event loop).
+   */
+  localCosts: LocalCosts | null;
   plan: FanOutPlanSettings;
   worker: FanOutWorkerSettings;
   /** Fan-out worker invocations at once (MaximumConcurrency) and records per invocation (BatchSize). */
@@ -44,6 +61,8 @@ export interface ScenarioResult {
   throttled: number;
   delivered: number;
   costUsd: number;
+  /** Virtual milliseconds the local stack's event loop was busy (0 for AWS). */
+  localBusyMs: number;
   /** Wall-clock milliseconds the simulation itself took. */
   wallMs: number;
 }
@@ -64,31 +83,35 @@ export const PRICES = {
   readUnit: 0.125e-6,
   websocketMessage: 1e-6,
 };
-/** Lambda's SQS pollers start with 5 concurrent invocations and add up to 300 a minute. */
-const POLLERS_INITIAL = 5;
-const POLLERS_PER_SECOND = 5;
 
 /** One publish to a channel of `subscribers`, through the real planning and worker code, in virtual time. */
 export async function runScenario(settings: ScenarioSettings): Promise<ScenarioResult> {
   const wallStart = Date.now();
   const sim = new VirtualTime();
   const random = seededRandom(settings.seed);
+  const processor = new SerialProcessor(sim);
+  const work = (ms: number) => (settings.localCosts ? { processor, ms } : undefined);
   const model: ConnectionsModel = {
     medianMs: settings.medianMs,
+    sigma: settings.latencySigma,
     ratePerSecond: settings.ratePerSecond,
     burst: settings.ratePerSecond / 2,
     injected429: settings.injected429,
     gone410: settings.gone410,
+    work: work(settings.localCosts?.callMs ?? 0),
   };
   const connections = new SimulatedConnections(sim, random, model, settings.subscribers);
   const subscribers = new SimulatedSubscribers(
     sim,
     random,
-    { queryMedianMs: 8, itemBytes: 150 },
+    { queryMedianMs: settings.queryMedianMs, itemBytes: 150, work: work(settings.localCosts?.pageMs ?? 0) },
     settings.subscribers,
     settings.worker.pageSize,
   );
-  const queue = new SimulatedQueue(sim, random, { deliveryMedianMs: 20 });
+  const queue = new SimulatedQueue(sim, random, {
+    sendMedianMs: settings.queueSendMedianMs,
+    deliveryMedianMs: settings.queueDeliveryMedianMs,
+  });
   const deps = {
     ...createMemoryDependencies({ settings: { fanOutConcurrency: settings.singleConcurrency } }),
     notifier: connections,
@@ -116,7 +139,7 @@ export async function runScenario(settings: ScenarioSettings): Promise<ScenarioR
     const closed = (): boolean => !publishing && running === 0 && queue.pending === 0 && queue.visible.length === 0;
     const runBatch = async (jobs: FanOutJob[]): Promise<void> => {
       const started = sim.now;
-      await sim.sleep(logNormal(random, 10, 0.3));
+      await sim.sleep(logNormal(random, settings.invocationStartMs, 0.3));
       const lanes = Math.max(1, Math.floor(settings.worker.callsInFlight / jobs.length));
       await Promise.all(
         jobs.map((job) =>
@@ -151,7 +174,7 @@ export async function runScenario(settings: ScenarioSettings): Promise<ScenarioR
       while (!closed() || publishing) {
         const allowed = Math.min(
           settings.workerConcurrency,
-          POLLERS_INITIAL + Math.floor((sim.now / 1000) * POLLERS_PER_SECOND),
+          settings.pollersInitial + Math.floor((sim.now / 1000) * settings.pollersPerSecond),
         );
         for (; pollers < allowed; pollers += 1) void poller();
         await sim.sleep(200);
@@ -199,6 +222,7 @@ export async function runScenario(settings: ScenarioSettings): Promise<ScenarioR
     throttled: connections.throttled,
     delivered,
     costUsd,
+    localBusyMs: processor.busyMs,
     wallMs: Date.now() - wallStart,
   };
 }
@@ -210,7 +234,16 @@ export function defaultScenario(subscribers: number, overrides: Partial<Scenario
     injected429: 0,
     gone410: 0,
     medianMs: 20,
+    latencySigma: 0.5,
     ratePerSecond: 10_000,
+    queryMedianMs: 8,
+    queueSendMedianMs: 5,
+    queueDeliveryMedianMs: 20,
+    invocationStartMs: 10,
+    // Lambda's SQS pollers start with 5 concurrent invocations and add up to 300 a minute.
+    pollersInitial: 5,
+    pollersPerSecond: 5,
+    localCosts: null,
     plan: { directMax: 100, maxShards: 16, subscribersPerJob: 500 },
     worker: { callsInFlight: 50, subscribersPerJob: 500, pageSize: 100, backoff: DEFAULT_BACKOFF },
     workerConcurrency: 20,
@@ -219,6 +252,36 @@ export function defaultScenario(subscribers: number, overrides: Partial<Scenario
     timeoutMs: 10_000,
     memoryGb: 0.5,
     seed: 1,
+    ...overrides,
+  };
+}
+
+/**
+ * The local stack as the simulation sees it: the same code and settings, with the local stack's own figures
+ * instead of AWS's. From its code: a fixed injected @connections delay (no tail) and no account throttle;
+ * dynalite, the SQS emulator and the functions in the same process, so no network latency for a Query,
+ * a SendMessageBatch or an invocation; the event source starts all its pollers at once. Measured: `costs`,
+ * the work per post and per read that its one event loop does, one thing at a time.
+ */
+export function localScenario(
+  subscribers: number,
+  latencyMs: number,
+  costs: LocalCosts,
+  overrides: Partial<ScenarioSettings> = {},
+): ScenarioSettings {
+  const base = defaultScenario(subscribers);
+  return {
+    ...base,
+    medianMs: latencyMs,
+    latencySigma: 0,
+    ratePerSecond: 1_000_000_000,
+    queryMedianMs: 0,
+    queueSendMedianMs: 0,
+    queueDeliveryMedianMs: 0,
+    invocationStartMs: 0,
+    pollersInitial: base.workerConcurrency,
+    pollersPerSecond: 0,
+    localCosts: costs,
     ...overrides,
   };
 }

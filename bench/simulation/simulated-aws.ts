@@ -6,16 +6,27 @@ import type { FanOutQueue } from '../../src/domain/ports/fan-out-queue';
 import type { Delivery, Notifier } from '../../src/domain/ports/notifier';
 import type { ShardPage, SubscriberShard, SubscriberShards } from '../../src/domain/ports/subscriber-shards';
 import type { SubscriberPage, SubscriptionRepository } from '../../src/domain/ports/subscription-repository';
+import type { SerialProcessor } from './serial-processor';
 import { logNormal, type VirtualTime } from './virtual-time';
+
+/** Work a simulated service makes the local stack's one event loop do per request (absent for AWS). */
+export interface LocalWork {
+  processor: SerialProcessor;
+  ms: number;
+}
 
 export interface ConnectionsModel {
   medianMs: number;
+  /** Spread of the log-normal latency (0: every call takes the median, as the local stack's injected delay). */
+  sigma: number;
   /** The account's @connections request rate, and its burst. */
   ratePerSecond: number;
   burst: number;
   /** Share of calls answered 429 whatever the bucket holds, and share of connections that are gone (410). */
   injected429: number;
   gone410: number;
+  /** The local stack's own work per call, before the call waits its latency. */
+  work?: LocalWork;
 }
 
 /** `@connections` in virtual time: a token bucket, log-normal latency, injected 429s and gone connections. */
@@ -47,7 +58,10 @@ export class SimulatedConnections implements Notifier {
     this.refilledAt = now;
     const refused = this.tokens < 1 || this.random() < this.model.injected429;
     if (!refused) this.tokens -= 1;
-    await this.sim.sleep(logNormal(this.random, refused ? this.model.medianMs / 2 : this.model.medianMs));
+    if (this.model.work) await this.model.work.processor.use(this.model.work.ms);
+    await this.sim.sleep(
+      logNormal(this.random, refused ? this.model.medianMs / 2 : this.model.medianMs, this.model.sigma),
+    );
     if (refused) {
       this.throttled += 1;
       throw new DeliveryThrottledError();
@@ -65,6 +79,8 @@ export class SimulatedConnections implements Notifier {
 
 export interface TableModel {
   queryMedianMs: number;
+  /** The local stack's own work per read request (a Query page, a GetItem). */
+  work?: LocalWork;
   /** Bytes of one subscriber item (what a consistent read pays for, per 4 KB). */
   itemBytes: number;
 }
@@ -129,12 +145,14 @@ export class SimulatedSubscribers implements SubscriberShards, SubscriptionRepos
   private async read(items: number): Promise<void> {
     this.readRequests += 1;
     this.readUnits += Math.max(1, Math.ceil((items * this.model.itemBytes) / 4096));
+    if (this.model.work) await this.model.work.processor.use(this.model.work.ms);
     await this.sim.sleep(logNormal(this.random, this.model.queryMedianMs, 0.3));
   }
 }
 
 export interface QueueModel {
-  /** From SendMessageBatch to visible to a poller. */
+  /** SendMessageBatch's own latency, and from then to visible to a poller. */
+  sendMedianMs: number;
   deliveryMedianMs: number;
 }
 
@@ -156,7 +174,7 @@ export class SimulatedQueue implements FanOutQueue {
     this.messages += jobs.length;
     this.requests += Math.ceil(jobs.length / 10);
     this.pending += jobs.length;
-    await this.sim.sleep(logNormal(this.random, 5, 0.3));
+    await this.sim.sleep(logNormal(this.random, this.model.sendMedianMs, 0.3));
     void this.sim.sleep(logNormal(this.random, this.model.deliveryMedianMs, 0.5)).then(() => {
       this.pending -= jobs.length;
       this.visible.push(...jobs);
