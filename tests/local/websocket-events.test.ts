@@ -74,9 +74,8 @@ describe('the gateway event builder', () => {
 describe('the sample events', () => {
   const files = readdirSync(join(__dirname, '..', '..', 'events')).filter((f) => f.endsWith('.json'));
   // Only what the WebSocket API sends: not the HTTP API's events, nor the workers' jobs (a direct invoke, SQS records).
-  const ws = files
-    .filter((f) => !f.startsWith('http-') && f !== 'feed-worker.json' && f !== 'fan-out-worker.json')
-    .map((f) => f.replace(/\.json$/, ''));
+  const workers = new Set(['feed-worker.json', 'fan-out-worker.json', 'presence-worker.json']);
+  const ws = files.filter((f) => !f.startsWith('http-') && !workers.has(f)).map((f) => f.replace(/\.json$/, ''));
 
   it.each(ws)('%s describes the same connection as the others', (name) => {
     const event = loadEvent<{ requestContext: Record<string, unknown> }>(name);
