@@ -11,13 +11,13 @@ beforeAll(async () => {
 afterAll(async () => {
   errors.stop();
   // The socketless members the who test adds: gone, so that the leaves announced while the stack stops do not
-  // post to 600 connections after the tests have ended.
+  // post to 1,000 connections after the tests have ended.
   for (let index = 0; index < SEEDED_MEMBERS; index += 1)
     await e2e.remove({ pk: 'SUBS#chat', sk: `CONN#${seededConnection(index)}` });
   await e2e.stop();
 });
 
-const SEEDED_MEMBERS = 600;
+const SEEDED_MEMBERS = 1000;
 const seededConnection = (index: number): string => `seeded${String(index).padStart(4, '0')}=`;
 afterEach(() => {
   expect(errors.lines).toEqual([]);
@@ -175,7 +175,7 @@ describe('replies within API Gateway limits', () => {
     expect(seqs).toEqual(Array.from({ length: 100 }, (_, index) => index + 1));
   });
 
-  // Late in this file: the 600 members it adds have no sockets, so every later broadcast posts to them.
+  // Late in this file: the 1,000 members it adds have no sockets, so every later broadcast posts to them.
   it('pages who: at most 100 members a page, under one post, with a cursor that reaches everyone', async () => {
     const client = await e2e.connect({ name: 'Counter' });
     await client.session();
@@ -211,7 +211,7 @@ describe('replies within API Gateway limits', () => {
     expect(pages.every((page) => page.type === 'who')).toBe(true);
     expect(Math.max(...pages.map((page) => (page.users as Frame[]).length))).toBeLessThanOrEqual(100);
     expect(Math.max(...pages.map(bytes))).toBeLessThanOrEqual(POST_LIMIT);
-    expect(seeded.size).toBe(600);
+    expect(seeded.size).toBe(SEEDED_MEMBERS);
   });
 
   it.each([
