@@ -1,10 +1,11 @@
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 import { ChatOutbox, type OutgoingChat } from './chat-outbox.js';
+import { ChatRooms, type RoomInfo } from './chat-rooms.js';
 import type { ClientEvents, ConnectionStatus, StatusChange } from './client-events.js';
 import type { SwitchboardClientOptions } from './client-options.js';
 import { Emitter } from './emitter.js';
 import { handshakeUrl, httpUrlOf } from './endpoint.js';
-import { ClientClosedError } from './errors.js';
+import { ClientClosedError, NotInRoomError } from './errors.js';
 import { FeedBuffer } from './feed-buffer.js';
 import { type Handshake, HandshakeDiagnosis } from './handshake-diagnosis.js';
 import { Heartbeat } from './heartbeat.js';
@@ -15,7 +16,6 @@ import { type GatewayErrorFrame, parseServerFrame } from './parse-frames.js';
 import { type PublishFailure, PublishOutbox, type PublishOutcome, type PublishTicket } from './publish-outbox.js';
 import { type MessageKind, RefusalPolicy } from './refusal-policy.js';
 import { realScheduler, type Scheduler } from './scheduler.js';
-import { SeenSeqs } from './seen-seqs.js';
 import { createWebSocketFactory, type SocketFactory, type SocketHandle } from './socket.js';
 import { type TopicStatus, TopicStreams } from './topic-streams.js';
 import {
@@ -23,15 +23,25 @@ import {
   requireDisplayName,
   requireFrameSize,
   requireMessage,
+  requireRoom,
   requireSince,
   requireTopic,
   requireWebSocketUrl,
 } from './validate.js';
 import { WhoPages } from './who-pages.js';
-import type { ChatFrame, ClientFrame, ErrorFrame, ServerFrame, SessionFrame } from './wire/frames.js';
-import { GATEWAY } from './wire/rules.js';
+import type {
+  ChatFrame,
+  ClientFrame,
+  ErrorFrame,
+  JoinedFrame,
+  PresenceFrame,
+  ServerFrame,
+  SessionFrame,
+  WhoFrame,
+} from './wire/frames.js';
+import { DEFAULT_ROOM, GATEWAY } from './wire/rules.js';
 
-type TimerName = 'retry' | 'autoDisconnect' | 'hello' | 'renew' | 'publishRetry' | 'chatRetry';
+type TimerName = 'retry' | 'autoDisconnect' | 'hello' | 'renew' | 'publishRetry' | 'chatRetry' | 'joinRetry';
 
 const CHAT_ACTIONS: ReadonlySet<string> = new Set(['sendmessage', 'send']);
 
@@ -44,8 +54,8 @@ const CHAT_ACTIONS: ReadonlySet<string> = new Set(['sendmessage', 'send']);
 export class SwitchboardClient {
   readonly feed = new FeedBuffer();
   readonly outbox: ChatOutbox;
-  /** Chat seqs already handed to the application (the last 1,000), so that a repeat is dropped. */
-  private readonly chatSeen = new SeenSeqs(1_000);
+  /** The chat rooms wanted, and per room: confirmed or not, chat seqs seen, presence tick, members. */
+  private readonly chatRooms: ChatRooms;
   private readonly topicStreams: TopicStreams;
   private readonly publishes = new PublishOutbox();
   private readonly events = new Emitter<ClientEvents>();
@@ -82,6 +92,7 @@ export class SwitchboardClient {
     this.newId = options.newId ?? randomId;
     this.createSocket = options.createSocket ?? createWebSocketFactory(options.WebSocket);
     this.outbox = new ChatOutbox(this.newId, () => this.scheduler.now());
+    this.chatRooms = new ChatRooms(options.chat !== false);
     this.refusals = new RefusalPolicy({
       rateLimitRetryMs: options.rateLimitRetryMs ?? 1500,
       maxRetryMs: (options.backoff ?? DEFAULT_BACKOFF).maxMs,
@@ -148,6 +159,18 @@ export class SwitchboardClient {
   /** The topics subscribed to, in the order they were added. */
   get topics(): string[] {
     return this.topicStreams.topics;
+  }
+
+  /**
+   * The chat rooms this client is in or joining, in the order they were joined: the default room first
+   * (unless `chat: false`), with each one's count and members as last told.
+   */
+  get rooms(): RoomInfo[] {
+    return this.chatRooms.list();
+  }
+
+  room(room: string): RoomInfo | undefined {
+    return this.chatRooms.info(room);
   }
 
   topicStatus(topic: string): TopicStatus | undefined {
@@ -283,12 +306,50 @@ export class SwitchboardClient {
    * echo comes back. Throws {@link EmptyChatError}, {@link MessageTooLargeError} or
    * {@link UnprintableTextError} (text the server would refuse) before sending.
    */
-  sendChat(text: string): OutgoingChat {
+  sendChat(text: string, options: { room?: string } = {}): OutgoingChat {
     this.assertOpen();
-    const entry = this.outbox.add(requireChatText(text));
-    if (this.machine === 'connected') this.sendChatEntry(entry);
+    const room = options.room === undefined ? DEFAULT_ROOM : requireRoom(options.room);
+    if (!this.chatRooms.has(room)) throw new NotInRoomError(room);
+    const entry = this.outbox.add(requireChatText(text), room);
+    if (this.machine === 'connected' && this.chatRooms.isJoined(room)) this.sendChatEntry(entry);
     this.emit('outbox', this.outbox.list());
     return entry;
+  }
+
+  /**
+   * Joins a chat room, now or on connect, and again after every reconnect, optionally under a name of its
+   * own there; once the server confirms (`joined`), its history and who is here are asked for. Throws
+   * {@link InvalidRoomError} or {@link InvalidNameError} before anything is sent. A refusal (`too_many_rooms`)
+   * comes as a `roomRefused` event, and the room is dropped.
+   */
+  joinRoom(room: string, options: { name?: string } = {}): void {
+    this.assertOpen();
+    requireRoom(room);
+    const name = requireDisplayName(options.name);
+    if (!this.chatRooms.want(room, name)) return;
+    this.emit('rooms', this.chatRooms.list());
+    this.sendNextJoin();
+  }
+
+  /** Leaves a chat room; its messages not yet sent fail (`not_in_room`). Not rejoined after a reconnect. */
+  leaveRoom(room: string): void {
+    this.assertOpen();
+    if (!this.forgetRoom(room)) return;
+    if (this.machine === 'connected') this.send({ action: 'leave', room });
+  }
+
+  private forgetRoom(room: string): boolean {
+    if (!this.chatRooms.drop(room)) return false;
+    this.whoPages.forget(room);
+    this.historyPages.forget(room);
+    for (const entry of this.outbox.list().filter((candidate) => candidate.room === room))
+      this.failMessage('chat', entry.id, {
+        kind: 'server',
+        code: 'not_in_room',
+        message: `Left the room "${room}" before the message was sent.`,
+      });
+    this.emit('rooms', this.chatRooms.list());
+    return true;
   }
 
   /** Sends a chat message again that failed on the wire (see {@link ClientEvents.gatewayError}). */
@@ -310,9 +371,9 @@ export class SwitchboardClient {
     if (this.machine === 'connected') this.send({ action: 'stop' });
   }
 
-  /** Asks for everyone in the room: the `who` event comes once every page of the answer has. */
-  requestWho(): void {
-    if (this.machine === 'connected') this.whoPages.request();
+  /** Asks for everyone in a room (the default one unless named): the `who` event comes once every page of the answer has. */
+  requestWho(room: string = DEFAULT_ROOM): void {
+    if (this.machine === 'connected' && this.chatRooms.isJoined(room)) this.whoPages.request(room);
   }
 
   // --- the connection machine -------------------------------------------------------------------------
@@ -449,7 +510,9 @@ export class SwitchboardClient {
     this.stopTimer('renew');
     this.stopTimer('publishRetry');
     this.stopTimer('chatRetry');
+    this.stopTimer('joinRetry');
     this.topicStreams.disconnected();
+    this.chatRooms.disconnected();
     this.whoPages.reset();
     this.historyPages.reset();
     this.publishes.requeueAll();
@@ -499,13 +562,14 @@ export class SwitchboardClient {
         this.historyPages.accept(frame);
         this.emit('history', frame);
         return this.emit('outbox', this.outbox.list());
-      case 'who': {
-        const everyone = this.whoPages.accept(frame);
-        return everyone ? this.emit('who', everyone) : undefined;
-      }
+      case 'who':
+        return this.onWhoPage(frame);
       case 'presence':
-        this.emit('presence', frame);
-        return this.requestWho();
+        return this.onPresence(frame);
+      case 'joined':
+        return this.onJoined(frame);
+      case 'left':
+        return this.emit('left', frame);
       case 'direct':
         return this.emit('direct', frame);
       case 'feed':
@@ -572,10 +636,77 @@ export class SwitchboardClient {
     for (const topic of this.topicStreams.topics) this.send(this.topicStreams.subscribeFrame(topic));
     if (this.isReading) this.send(this.telereadFrame());
     for (const id of this.publishes.ids()) this.sendPublish(id);
-    if (this.options.chat !== false) this.historyPages.request(this.options.historyLimit ?? 50);
-    for (const entry of this.outbox.queued()) this.sendChatEntry(entry);
+    // The server joins the default room at connect; the other rooms are joined again, one at a time.
+    this.chatRooms.connected();
+    const inDefault = this.chatRooms.isJoined(DEFAULT_ROOM);
+    if (inDefault) this.historyPages.request(this.options.historyLimit ?? 50);
+    if (this.chatRooms.leaveDefaultOnConnect) this.send({ action: 'leave', room: DEFAULT_ROOM });
+    for (const entry of this.outbox.queued(DEFAULT_ROOM)) this.sendChatEntry(entry);
     this.emit('outbox', this.outbox.list());
-    if (this.options.chat !== false) this.whoPages.request();
+    if (inDefault) this.whoPages.request(DEFAULT_ROOM);
+    this.emit('rooms', this.chatRooms.list());
+    this.sendNextJoin();
+  }
+
+  /** The next room to join, when none is on the wire; its answer (`joined` or an error) sends the one after. */
+  private sendNextJoin(): void {
+    if (this.machine !== 'connected') return;
+    const next = this.chatRooms.nextJoin();
+    if (!next) return;
+    this.send({ action: 'join', room: next.room, ...(next.name !== undefined ? { name: next.name } : {}) });
+  }
+
+  private onJoined(frame: JoinedFrame): void {
+    // A room left while its join was on the wire: leave it on the server too.
+    if (!this.chatRooms.joined(frame.room)) {
+      this.send({ action: 'leave', room: frame.room });
+      return this.sendNextJoin();
+    }
+    this.emit('joined', frame);
+    this.emit('rooms', this.chatRooms.list());
+    this.historyPages.request(this.options.historyLimit ?? 50, frame.room);
+    for (const entry of this.outbox.queued(frame.room)) this.sendChatEntry(entry);
+    this.emit('outbox', this.outbox.list());
+    this.whoPages.request(frame.room);
+    this.sendNextJoin();
+  }
+
+  /** A refused `join` is the one on the wire: waited out when the server is busy, else the room is dropped. */
+  private onJoinRefused(frame: ErrorFrame): void {
+    const room = this.chatRooms.joinOnWire;
+    if (room === undefined) return;
+    if (frame.code === 'rate_limited' || frame.code === 'internal') {
+      this.startTimer('joinRetry', this.options.rateLimitRetryMs ?? 1500, () => {
+        this.chatRooms.settleJoin();
+        this.sendNextJoin();
+      });
+      return;
+    }
+    this.chatRooms.settleJoin();
+    this.forgetRoom(room);
+    this.emit('roomRefused', { room, error: frame });
+    this.sendNextJoin();
+  }
+
+  private onWhoPage(frame: WhoFrame): void {
+    const everyone = this.whoPages.accept(frame);
+    if (!everyone) return;
+    this.emit('who', everyone);
+    if (this.chatRooms.applyWho(everyone)) this.emitRoster(everyone.room);
+  }
+
+  /** Applied only when its `tick` is above the last applied for its room; a stale or repeated one is dropped. */
+  private onPresence(frame: PresenceFrame): void {
+    if (!this.chatRooms.applyPresence(frame)) return;
+    this.emit('presence', frame);
+    this.emitRoster(frame.room);
+    // A room back under the roster threshold lists joins again: its members must be asked for once.
+    if (this.chatRooms.needsMembers(frame.room)) this.requestWho(frame.room);
+  }
+
+  private emitRoster(room: string): void {
+    const info = this.chatRooms.info(room);
+    if (info) this.emit('roster', info);
   }
 
   /** The handshake that just succeeded settles whatever the failed ones were suspected of. */
@@ -607,7 +738,7 @@ export class SwitchboardClient {
 
   private onChat(frame: ChatFrame): void {
     // A large room's chat comes through parallel fan-out workers: a retried one may deliver a message twice.
-    if (!this.chatSeen.firstTime(frame.seq)) return;
+    if (!this.chatRooms.firstTimeChat(frame.room, frame.seq)) return;
     const mine = this.confirmChat(frame);
     const own = mine || frame.from.userId === this.currentSession?.userId;
     this.emit('chat', { frame, own });
@@ -629,6 +760,7 @@ export class SwitchboardClient {
   private onError(frame: ErrorFrame): void {
     this.emit('error', frame);
     if (frame.action === 'who') this.whoPages.reset();
+    if (frame.action === 'join') this.onJoinRefused(frame);
     if (frame.code === 'unauthorized') return this.loseSocket('the server no longer knows this connection');
     const kind: MessageKind | undefined =
       frame.action === 'publish'
@@ -693,7 +825,12 @@ export class SwitchboardClient {
   }
 
   private sendChatEntry(entry: OutgoingChat): void {
-    this.send({ action: 'sendmessage', message: entry.text, id: entry.id });
+    this.send({
+      action: 'sendmessage',
+      message: entry.text,
+      id: entry.id,
+      ...(entry.room !== DEFAULT_ROOM ? { room: entry.room } : {}),
+    });
     this.outbox.markSent(entry.id);
   }
 
