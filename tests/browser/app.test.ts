@@ -387,6 +387,145 @@ describe('chat', () => {
   });
 });
 
+describe('rooms', () => {
+  const roomName = (what: string) => `e2e.${what}.${Date.now().toString(36)}`;
+
+  it('opens on the default room, which is where chat happens, as before', async () => {
+    const app = await open();
+    await app.waitForStatus('connected');
+    const tabs = app.page.locator(byTestId('room-tab'));
+    expect(await tabs.evaluateAll((rows) => rows.map((row) => row.getAttribute('data-room')))).toEqual(['lobby']);
+    expect(await app.roomTab('lobby').getAttribute('aria-selected')).toBe('true');
+    expect(await app.locator('room-leave').isHidden()).toBe(true);
+    const text = `in the lobby ${Date.now()}`;
+    await app.sendChat(text);
+    expect(await app.waitForChatIn('lobby', text)).toEqual({ own: 'true' });
+  });
+
+  it('joins a room from two pages, chats in it, and the other page sees it only in that room', async () => {
+    const room = roomName('design');
+    const ada = await open();
+    await ada.setName('Ada');
+    const grace = await open();
+    await grace.setName('Grace');
+    await ada.waitForStatus('connected');
+    await grace.waitForStatus('connected');
+
+    await ada.joinRoom(room);
+    await grace.joinRoom(room);
+    expect(await ada.roomTab(room).getAttribute('aria-selected')).toBe('true');
+    await ada.page
+      .locator(`${byTestId('room-tab')}[data-room="${room}"] ${byTestId('room-count')}`, { hasText: '2' })
+      .waitFor();
+
+    const inRoom = `only in ${room}`;
+    await ada.sendChat(inRoom);
+    expect(await ada.waitForChatIn(room, inRoom)).toEqual({ own: 'true' });
+    expect(await grace.waitForChatIn(room, inRoom)).toEqual({ own: 'false' });
+    expect(await grace.roomPanel('lobby').locator(byTestId('chat-message'), { hasText: inRoom }).count()).toBe(0);
+
+    // A message in the room not shown marks its tab; switching shows it there, and only there.
+    await grace.selectRoom('lobby');
+    const inLobby = `lobby while ${room}`;
+    await grace.sendChat(inLobby);
+    await grace.waitForChatIn('lobby', inLobby);
+    await ada.page.locator(`${byTestId('room-tab')}[data-room="lobby"][data-unread="true"]`).waitFor();
+    expect(await ada.roomPanel(room).locator(byTestId('chat-message'), { hasText: inLobby }).count()).toBe(0);
+    await ada.selectRoom('lobby');
+    expect(await ada.waitForChatIn('lobby', inLobby)).toEqual({ own: 'false' });
+    expect(await ada.roomPanel(room).isHidden()).toBe(true);
+
+    // Leaving: the tab goes, the page is back in the lobby, and the room tells the other page.
+    await ada.selectRoom(room);
+    await ada.locator('room-leave').click();
+    await ada.roomTab(room).waitFor({ state: 'detached' });
+    expect(await ada.roomTab('lobby').getAttribute('aria-selected')).toBe('true');
+    await grace.selectRoom(room);
+    await grace
+      .roomPanel(room)
+      .locator(byTestId('presence-line'), { hasText: /Ada #[0-9a-z]{8} left/ })
+      .waitFor();
+    await grace.page
+      .locator(`${byTestId('room-tab')}[data-room="${room}"] ${byTestId('room-count')}`, { hasText: '1' })
+      .waitFor();
+  });
+
+  it('shows presence in the room it happened in, one line per user, with the room’s count', async () => {
+    const room = roomName('presence');
+    const ada = await open();
+    await ada.setName('Ada');
+    await ada.waitForStatus('connected');
+    await ada.joinRoom(room);
+    await ada.roomPanel(room).locator(byTestId('who-user'), { hasText: 'Ada' }).waitFor();
+
+    const grace = await open();
+    await grace.setName('Grace');
+    await grace.waitForStatus('connected');
+    await grace.joinRoom(room);
+
+    const panel = ada.roomPanel(room);
+    await panel.locator(byTestId('presence-line'), { hasText: /Grace #[0-9a-z]{8} joined/ }).waitFor();
+    await panel.locator(byTestId('who-user'), { hasText: 'Grace' }).waitFor();
+    expect(await panel.locator(byTestId('who-count')).textContent()).toBe('2');
+    expect(await panel.locator(byTestId('presence-line'), { hasText: 'Grace' }).count()).toBe(1);
+
+    await grace.close();
+    await panel.locator(byTestId('presence-line'), { hasText: /Grace #[0-9a-z]{8} left/ }).waitFor();
+    await eventually(async () => (await panel.locator(byTestId('who-user')).count()) === 1, 10_000, 'Grace gone');
+    expect(await panel.locator(byTestId('who-count')).textContent()).toBe('1');
+  });
+
+  it('joins its rooms again after the server drops the connection', async () => {
+    const room = roomName('rejoin');
+    const ada = await open();
+    const bob = await open();
+    await ada.waitForStatus('connected');
+    await bob.waitForStatus('connected');
+    await ada.joinRoom(room);
+    await bob.joinRoom(room);
+
+    await ada.dropFromServer(stack.wsUrl);
+    await ada.page.locator(`${byTestId('room-tab')}[data-room="${room}"][data-status="joined"]`).waitFor();
+    await ada.waitForStatus('connected');
+    const text = `after the drop ${Date.now()}`;
+    await bob.sendChat(text);
+    expect(await ada.waitForChatIn(room, text)).toEqual({ own: 'false' });
+  });
+
+  it('refuses a bad room name in the page, in plain words, and sends nothing', async () => {
+    const app = await open();
+    await app.waitForStatus('connected');
+    const sent: string[] = [];
+    app.page.on('websocket', (ws) => ws.on('framesent', ({ payload }) => sent.push(String(payload))));
+    await app.locator('room-input').fill('no spaces here');
+    await app.locator('room-join').click();
+    await errorNotice(app, 'A room name is 1 to 128 characters').waitFor();
+    expect(sent.filter((frame) => frame.includes('"join"'))).toEqual([]);
+    expect(await app.page.locator(byTestId('room-tab')).count()).toBe(1);
+  });
+
+  it('shows the count alone for a room above the roster threshold', async () => {
+    const app = await open('?autoconnect=0');
+    // A room that large cannot be made here: the server's counts-only frame is played into the page.
+    await app.page.routeWebSocket(/.*/, (ws) => {
+      const server = ws.connectToServer();
+      server.onMessage((message) => {
+        ws.send(message);
+        const frame = JSON.parse(String(message)) as { type?: string; room?: string; cursor?: string };
+        if (frame.type === 'who' && frame.room === 'lobby' && frame.cursor === undefined)
+          ws.send(JSON.stringify({ type: 'presence', room: 'lobby', tick: Number.MAX_SAFE_INTEGER, count: 1500 }));
+      });
+    });
+    await app.locator('connect').click();
+    await app.waitForStatus('connected');
+    const panel = app.roomPanel('lobby');
+    await panel.locator(byTestId('who-count'), { hasText: '1500' }).waitFor();
+    expect(await panel.locator(byTestId('who-counts-only')).isVisible()).toBe(true);
+    expect(await panel.locator(byTestId('who-user')).count()).toBe(0);
+    expect(await app.roomTab('lobby').locator(byTestId('room-count')).textContent()).toBe('1500');
+  });
+});
+
 describe('tele-read', () => {
   it('moves the progress bar with the cursor while reading', async () => {
     const app = await open();
