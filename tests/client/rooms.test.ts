@@ -86,8 +86,11 @@ describe('joining and leaving rooms', () => {
     ]);
     socket.receive({ type: 'joined', room: 'b', name: 'Bea' });
 
+    const told: string[][] = [];
+    client.on('rooms', (list) => told.push(list.map((info) => info.status)));
     socket.drop();
     expect(client.rooms.map((info) => info.status)).toEqual(['joining', 'joining', 'joining']);
+    expect(told).toEqual([['joining', 'joining', 'joining']]);
     scheduler.advance(1000);
     socket = establish();
     expect(last()).toBe(socket);

@@ -513,6 +513,7 @@ export class SwitchboardClient {
     this.stopTimer('joinRetry');
     this.topicStreams.disconnected();
     this.chatRooms.disconnected();
+    this.emit('rooms', this.chatRooms.list());
     this.whoPages.reset();
     this.historyPages.reset();
     this.publishes.requeueAll();

@@ -52,7 +52,7 @@ export function mountChatPanel(root: HTMLElement, client: SwitchboardClient, not
   const joinForm = h(
     'form',
     { class: 'inline-form', 'aria-label': 'Join a room' },
-    field('Room', roomInput),
+    field('Join a room', roomInput),
     h('button', { type: 'submit', 'data-testid': 'room-join' }, 'Join'),
   );
   const tabs = h('div', {
