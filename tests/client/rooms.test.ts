@@ -321,6 +321,26 @@ describe('presence per room', () => {
     expect(sentOf(socket.sent, 'who')).toHaveLength(whoSent);
   });
 
+  it('applies presence that came while who was on its way to the answer, which may have been read before it', () => {
+    const { client, establish } = setup();
+    client.connect(URL_);
+    const socket = establish();
+    client.joinRoom('design');
+    socket.receive({ type: 'joined', room: 'design', name: 'Ada' });
+
+    socket.receive(presence('design', 1, { count: 3, joined: [{ userId: 'g', name: 'Grace' }] }));
+    socket.receive(presence('design', 2, { count: 2, left: [{ userId: 'b', name: 'B' }] }));
+    socket.receive({ type: 'who', room: 'design', users: [user('u1'), user('b')] });
+
+    expect(client.room('design')).toMatchObject({
+      count: 2,
+      users: [user('u1'), { userId: 'g', name: 'Grace', connections: 1 }],
+    });
+    // Once answered, later frames apply to the list alone.
+    socket.receive(presence('design', 3, { count: 1, left: [{ userId: 'g', name: 'Grace' }] }));
+    expect(client.room('design')).toMatchObject({ count: 1, users: [user('u1')] });
+  });
+
   it('shows the count alone for a room above the roster threshold, and asks for members when it lists them again', () => {
     const { client, socket } = joinedDesign();
     socket.receive(presence('design', 1, { count: 1500 }));

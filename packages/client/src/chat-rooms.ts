@@ -28,6 +28,11 @@ interface RoomState {
   /** Chat seqs already handed to the application (the last 1,000): `seq` counts per room. */
   seen: SeenSeqs;
   members: Map<string, PresentUser> | undefined;
+  /**
+   * Presence frames applied while a `who` of the room is being gathered: its answer may have been read
+   * before them, so they are applied to it again (a join adds a user not listed, a leave removes one).
+   */
+  sinceWho: PresenceFrame[] | undefined;
   count: number | undefined;
   countsOnly: boolean;
 }
@@ -143,7 +148,10 @@ export class ChatRooms {
   /** The connection is gone: nothing is confirmed on the next one until it says so. */
   disconnected(): void {
     this.onWire = undefined;
-    for (const state of this.rooms.values()) state.status = 'joining';
+    for (const state of this.rooms.values()) {
+      state.status = 'joining';
+      state.sinceWho = undefined;
+    }
   }
 
   /** True the first time a chat `seq` of the room is offered (a retried fan-out may deliver one twice). */
@@ -165,11 +173,15 @@ export class ChatRooms {
     state.countsOnly = frame.joined === undefined && frame.left === undefined;
     // Joins and leaves are not told while a room sends counts only: the list kept from before is stale.
     if (state.countsOnly) state.members = undefined;
-    if (!state.members) return true;
-    for (const user of frame.joined ?? [])
-      if (!state.members.has(user.userId)) state.members.set(user.userId, { ...user, connections: 1 });
-    for (const user of frame.left ?? []) state.members.delete(user.userId);
+    state.sinceWho?.push(frame);
+    if (state.members) applyChanges(state.members, frame);
     return true;
+  }
+
+  /** A `who` of the room was asked for: presence frames from now on are applied to its answer too. */
+  whoAsked(room: string): void {
+    const state = this.rooms.get(room);
+    if (state && state.sinceWho === undefined) state.sinceWho = [];
   }
 
   /** Whether the room lists its members but the client has no list to apply them to (ask `who`). */
@@ -178,14 +190,26 @@ export class ChatRooms {
     return state !== undefined && !state.countsOnly && state.members === undefined;
   }
 
-  /** A whole `who` answer: the room's members now. */
-  applyWho(frame: WhoFrame): boolean {
+  /**
+   * A whole `who` answer, with the presence frames applied since it was asked for; `again` when another
+   * `who` of the room is already under way (whose answer those frames must reach as well).
+   */
+  applyWho(frame: WhoFrame, again = false): boolean {
     const state = this.rooms.get(frame.room);
     if (!state) return false;
-    state.members = new Map(frame.users.map((user) => [user.userId, { ...user }]));
-    state.count = frame.users.length;
+    const members = new Map(frame.users.map((user) => [user.userId, { ...user }]));
+    for (const change of state.sinceWho ?? []) applyChanges(members, change);
+    state.sinceWho = again ? [] : undefined;
+    state.members = members;
+    if (!state.countsOnly) state.count = members.size;
     return true;
   }
+}
+
+function applyChanges(members: Map<string, PresentUser>, frame: PresenceFrame): void {
+  for (const user of frame.joined ?? [])
+    if (!members.has(user.userId)) members.set(user.userId, { ...user, connections: 1 });
+  for (const user of frame.left ?? []) members.delete(user.userId);
 }
 
 function newState(explicit: boolean, name: string | undefined): RoomState {
@@ -196,6 +220,7 @@ function newState(explicit: boolean, name: string | undefined): RoomState {
     lastTick: undefined,
     seen: new SeenSeqs(1_000),
     members: undefined,
+    sinceWho: undefined,
     count: undefined,
     countsOnly: false,
   };

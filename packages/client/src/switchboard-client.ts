@@ -373,7 +373,7 @@ export class SwitchboardClient {
 
   /** Asks for everyone in a room (the default one unless named): the `who` event comes once every page of the answer has. */
   requestWho(room: string = DEFAULT_ROOM): void {
-    if (this.machine === 'connected' && this.chatRooms.isJoined(room)) this.whoPages.request(room);
+    if (this.machine === 'connected' && this.chatRooms.isJoined(room)) this.askWho(room);
   }
 
   // --- the connection machine -------------------------------------------------------------------------
@@ -644,7 +644,7 @@ export class SwitchboardClient {
     if (this.chatRooms.leaveDefaultOnConnect) this.send({ action: 'leave', room: DEFAULT_ROOM });
     for (const entry of this.outbox.queued(DEFAULT_ROOM)) this.sendChatEntry(entry);
     this.emit('outbox', this.outbox.list());
-    if (inDefault) this.whoPages.request(DEFAULT_ROOM);
+    if (inDefault) this.askWho(DEFAULT_ROOM);
     this.emit('rooms', this.chatRooms.list());
     this.sendNextJoin();
   }
@@ -668,7 +668,7 @@ export class SwitchboardClient {
     this.historyPages.request(this.options.historyLimit ?? 50, frame.room);
     for (const entry of this.outbox.queued(frame.room)) this.sendChatEntry(entry);
     this.emit('outbox', this.outbox.list());
-    this.whoPages.request(frame.room);
+    this.askWho(frame.room);
     this.sendNextJoin();
   }
 
@@ -689,11 +689,16 @@ export class SwitchboardClient {
     this.sendNextJoin();
   }
 
+  private askWho(room: string): void {
+    this.chatRooms.whoAsked(room);
+    this.whoPages.request(room);
+  }
+
   private onWhoPage(frame: WhoFrame): void {
     const everyone = this.whoPages.accept(frame);
     if (!everyone) return;
     this.emit('who', everyone);
-    if (this.chatRooms.applyWho(everyone)) this.emitRoster(everyone.room);
+    if (this.chatRooms.applyWho(everyone, this.whoPages.isGathering(everyone.room))) this.emitRoster(everyone.room);
   }
 
   /** Applied only when its `tick` is above the last applied for its room; a stale or repeated one is dropped. */

@@ -48,6 +48,11 @@ export class WhoPages {
     return { type: 'who', room: frame.room, users: [...users.values()] };
   }
 
+  /** Whether a list of the room is being gathered. */
+  isGathering(room: string): boolean {
+    return this.rooms.has(room);
+  }
+
   /** A room left: forget its list being gathered. */
   forget(room: string): void {
     this.rooms.delete(room);
