@@ -80,6 +80,14 @@ describe('screenshots', () => {
     await app.waitForChat('Morning! Is the deploy done?');
     await grace.sendChat('Yes, all green. The new feed is live.');
     await app.waitForChat('Yes, all green.');
+    // A second room, shown, with the lobby beside it.
+    await app.joinRoom('design');
+    await grace.joinRoom('design');
+    await app.roomPanel('design').locator(byTestId('who-user'), { hasText: 'Grace' }).waitFor();
+    await grace.sendChat('Mock-ups for the rooms tabs are up.');
+    await app.waitForChatIn('design', 'Mock-ups for the rooms tabs are up.');
+    await app.sendChat('Looks good, shipping it.');
+    await app.waitForChatIn('design', 'Looks good, shipping it.');
 
     const topic = 'news.releases';
     await app.subscribe(topic);
@@ -107,7 +115,7 @@ describe('screenshots', () => {
     const dark = await AppPage.open(browser, `${stack.webUrl}/`, { colorScheme: 'dark' });
     pages.push(dark);
     await dark.waitForStatus('connected');
-    await dark.waitForChat('Yes, all green.');
+    await dark.waitForChatIn('lobby', 'Yes, all green.');
     await shootPanels(dark.page, '-dark');
   });
 });
@@ -490,6 +498,19 @@ describe('rooms', () => {
     const text = `after the drop ${Date.now()}`;
     await bob.sendChat(text);
     expect(await ada.waitForChatIn(room, text)).toEqual({ own: 'false' });
+  });
+
+  it('says in plain words when joining one room past the cap per connection, and drops its tab', async () => {
+    const app = await open();
+    await app.waitForStatus('connected');
+    const prefix = roomName('cap');
+    for (let n = 1; n <= 10; n++) await app.joinRoom(`${prefix}.${n}`);
+    await app.locator('room-input').fill(`${prefix}.11`);
+    await app.locator('room-input').press('Enter');
+    await errorNotice(app, 'as many rooms as one connection may').waitFor();
+    await app.roomTab(`${prefix}.11`).waitFor({ state: 'detached' });
+    expect(await app.page.locator(byTestId('room-tab')).count()).toBe(11);
+    expect(await app.roomTab('lobby').getAttribute('aria-selected')).toBe('true');
   });
 
   it('refuses a bad room name in the page, in plain words, and sends nothing', async () => {
