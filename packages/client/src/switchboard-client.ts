@@ -1,6 +1,6 @@
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 import { ChatOutbox, type OutgoingChat } from './chat-outbox.js';
-import { ChatRooms, type RoomInfo } from './chat-rooms.js';
+import type { RoomInfo } from './chat-rooms.js';
 import type { ClientEvents, ConnectionStatus, StatusChange } from './client-events.js';
 import type { SwitchboardClientOptions } from './client-options.js';
 import { Emitter } from './emitter.js';
@@ -9,12 +9,12 @@ import { ClientClosedError, NotInRoomError } from './errors.js';
 import { FeedBuffer } from './feed-buffer.js';
 import { type Handshake, HandshakeDiagnosis } from './handshake-diagnosis.js';
 import { Heartbeat } from './heartbeat.js';
-import { HistoryPages } from './history-pages.js';
 import { randomId } from './ids.js';
 import { type ConnectionEvent, type ConnectionState, nextState } from './machine.js';
 import { type GatewayErrorFrame, parseServerFrame } from './parse-frames.js';
 import { type PublishFailure, PublishOutbox, type PublishOutcome, type PublishTicket } from './publish-outbox.js';
 import { type MessageKind, RefusalPolicy } from './refusal-policy.js';
+import { RoomSync } from './room-sync.js';
 import { realScheduler, type Scheduler } from './scheduler.js';
 import { createWebSocketFactory, type SocketFactory, type SocketHandle } from './socket.js';
 import { type TopicStatus, TopicStreams } from './topic-streams.js';
@@ -28,17 +28,7 @@ import {
   requireTopic,
   requireWebSocketUrl,
 } from './validate.js';
-import { WhoPages } from './who-pages.js';
-import type {
-  ChatFrame,
-  ClientFrame,
-  ErrorFrame,
-  JoinedFrame,
-  PresenceFrame,
-  ServerFrame,
-  SessionFrame,
-  WhoFrame,
-} from './wire/frames.js';
+import type { ChatFrame, ClientFrame, ErrorFrame, ServerFrame, SessionFrame } from './wire/frames.js';
 import { DEFAULT_ROOM, GATEWAY } from './wire/rules.js';
 
 type TimerName = 'retry' | 'autoDisconnect' | 'hello' | 'renew' | 'publishRetry' | 'chatRetry' | 'joinRetry';
@@ -54,8 +44,8 @@ const CHAT_ACTIONS: ReadonlySet<string> = new Set(['sendmessage', 'send']);
 export class SwitchboardClient {
   readonly feed = new FeedBuffer();
   readonly outbox: ChatOutbox;
-  /** The chat rooms wanted, and per room: confirmed or not, chat seqs seen, presence tick, members. */
-  private readonly chatRooms: ChatRooms;
+  /** The chat rooms wanted, kept in step with the server: joins, history, who and presence per room. */
+  private readonly chatRooms: RoomSync;
   private readonly topicStreams: TopicStreams;
   private readonly publishes = new PublishOutbox();
   private readonly events = new Emitter<ClientEvents>();
@@ -66,8 +56,6 @@ export class SwitchboardClient {
   private readonly heartbeat: Heartbeat;
   private readonly diagnosis = new HandshakeDiagnosis();
   private readonly refusals: RefusalPolicy;
-  private readonly whoPages = new WhoPages((frame) => this.send(frame));
-  private readonly historyPages = new HistoryPages((frame) => this.send(frame));
 
   private machine: ConnectionState = 'idle';
   private url = '';
@@ -92,7 +80,22 @@ export class SwitchboardClient {
     this.newId = options.newId ?? randomId;
     this.createSocket = options.createSocket ?? createWebSocketFactory(options.WebSocket);
     this.outbox = new ChatOutbox(this.newId, () => this.scheduler.now());
-    this.chatRooms = new ChatRooms(options.chat !== false);
+    this.chatRooms = new RoomSync({
+      send: (frame) => this.send(frame),
+      connected: () => this.machine === 'connected',
+      emit: (event, payload) => this.emit(event, payload),
+      flushChat: (room) => {
+        for (const entry of this.outbox.queued(room)) this.sendChatEntry(entry);
+        this.emit('outbox', this.outbox.list());
+      },
+      dropped: (room) => this.failRoomChat(room),
+      retryLater: (ms, retry) => {
+        if (!this.timers.has('joinRetry')) this.startTimer('joinRetry', ms, retry);
+      },
+      joinDefault: options.chat !== false,
+      historyLimit: options.historyLimit ?? 50,
+      retryMs: options.rateLimitRetryMs ?? 1500,
+    });
     this.refusals = new RefusalPolicy({
       rateLimitRetryMs: options.rateLimitRetryMs ?? 1500,
       maxRetryMs: (options.backoff ?? DEFAULT_BACKOFF).maxMs,
@@ -325,31 +328,23 @@ export class SwitchboardClient {
   joinRoom(room: string, options: { name?: string } = {}): void {
     this.assertOpen();
     requireRoom(room);
-    const name = requireDisplayName(options.name);
-    if (!this.chatRooms.want(room, name)) return;
-    this.emit('rooms', this.chatRooms.list());
-    this.sendNextJoin();
+    this.chatRooms.join(room, requireDisplayName(options.name));
   }
 
   /** Leaves a chat room; its messages not yet sent fail (`not_in_room`). Not rejoined after a reconnect. */
   leaveRoom(room: string): void {
     this.assertOpen();
-    if (!this.forgetRoom(room)) return;
-    if (this.machine === 'connected') this.send({ action: 'leave', room });
+    this.chatRooms.leave(room);
   }
 
-  private forgetRoom(room: string): boolean {
-    if (!this.chatRooms.drop(room)) return false;
-    this.whoPages.forget(room);
-    this.historyPages.forget(room);
+  /** Chat to a room left or refused will never be sent: each fails with `not_in_room`. */
+  private failRoomChat(room: string): void {
     for (const entry of this.outbox.list().filter((candidate) => candidate.room === room))
       this.failMessage('chat', entry.id, {
         kind: 'server',
         code: 'not_in_room',
-        message: `Left the room "${room}" before the message was sent.`,
+        message: `Not in the room "${room}" any more; the message was not sent.`,
       });
-    this.emit('rooms', this.chatRooms.list());
-    return true;
   }
 
   /** Sends a chat message again that failed on the wire (see {@link ClientEvents.gatewayError}). */
@@ -373,7 +368,7 @@ export class SwitchboardClient {
 
   /** Asks for everyone in a room (the default one unless named): the `who` event comes once every page of the answer has. */
   requestWho(room: string = DEFAULT_ROOM): void {
-    if (this.machine === 'connected' && this.chatRooms.isJoined(room)) this.askWho(room);
+    this.chatRooms.requestWho(room);
   }
 
   // --- the connection machine -------------------------------------------------------------------------
@@ -513,9 +508,6 @@ export class SwitchboardClient {
     this.stopTimer('joinRetry');
     this.topicStreams.disconnected();
     this.chatRooms.disconnected();
-    this.emit('rooms', this.chatRooms.list());
-    this.whoPages.reset();
-    this.historyPages.reset();
     this.publishes.requeueAll();
     if (this.outbox.size > 0) {
       this.outbox.requeueAll();
@@ -560,15 +552,15 @@ export class SwitchboardClient {
         return this.onChat(frame);
       case 'history':
         for (const message of frame.messages) this.confirmChat(message);
-        this.historyPages.accept(frame);
+        this.chatRooms.onHistory(frame);
         this.emit('history', frame);
         return this.emit('outbox', this.outbox.list());
       case 'who':
-        return this.onWhoPage(frame);
+        return this.chatRooms.onWho(frame);
       case 'presence':
-        return this.onPresence(frame);
+        return this.chatRooms.onPresence(frame);
       case 'joined':
-        return this.onJoined(frame);
+        return this.chatRooms.onJoined(frame);
       case 'left':
         return this.emit('left', frame);
       case 'direct':
@@ -638,81 +630,8 @@ export class SwitchboardClient {
     if (this.isReading) this.send(this.telereadFrame());
     for (const id of this.publishes.ids()) this.sendPublish(id);
     // The server joins the default room at connect; the other rooms are joined again, one at a time.
-    this.chatRooms.connected();
-    const inDefault = this.chatRooms.isJoined(DEFAULT_ROOM);
-    if (inDefault) this.historyPages.request(this.options.historyLimit ?? 50);
-    if (this.chatRooms.leaveDefaultOnConnect) this.send({ action: 'leave', room: DEFAULT_ROOM });
-    for (const entry of this.outbox.queued(DEFAULT_ROOM)) this.sendChatEntry(entry);
+    this.chatRooms.resume();
     this.emit('outbox', this.outbox.list());
-    if (inDefault) this.askWho(DEFAULT_ROOM);
-    this.emit('rooms', this.chatRooms.list());
-    this.sendNextJoin();
-  }
-
-  /** The next room to join, when none is on the wire; its answer (`joined` or an error) sends the one after. */
-  private sendNextJoin(): void {
-    if (this.machine !== 'connected') return;
-    const next = this.chatRooms.nextJoin();
-    if (!next) return;
-    this.send({ action: 'join', room: next.room, ...(next.name !== undefined ? { name: next.name } : {}) });
-  }
-
-  private onJoined(frame: JoinedFrame): void {
-    // A room left while its join was on the wire: leave it on the server too.
-    if (!this.chatRooms.joined(frame.room)) {
-      this.send({ action: 'leave', room: frame.room });
-      return this.sendNextJoin();
-    }
-    this.emit('joined', frame);
-    this.emit('rooms', this.chatRooms.list());
-    this.historyPages.request(this.options.historyLimit ?? 50, frame.room);
-    for (const entry of this.outbox.queued(frame.room)) this.sendChatEntry(entry);
-    this.emit('outbox', this.outbox.list());
-    this.askWho(frame.room);
-    this.sendNextJoin();
-  }
-
-  /** A refused `join` is the one on the wire: waited out when the server is busy, else the room is dropped. */
-  private onJoinRefused(frame: ErrorFrame): void {
-    const room = this.chatRooms.joinOnWire;
-    if (room === undefined) return;
-    if (frame.code === 'rate_limited' || frame.code === 'internal') {
-      this.startTimer('joinRetry', this.options.rateLimitRetryMs ?? 1500, () => {
-        this.chatRooms.settleJoin();
-        this.sendNextJoin();
-      });
-      return;
-    }
-    this.chatRooms.settleJoin();
-    this.forgetRoom(room);
-    this.emit('roomRefused', { room, error: frame });
-    this.sendNextJoin();
-  }
-
-  private askWho(room: string): void {
-    this.chatRooms.whoAsked(room);
-    this.whoPages.request(room);
-  }
-
-  private onWhoPage(frame: WhoFrame): void {
-    const everyone = this.whoPages.accept(frame);
-    if (!everyone) return;
-    this.emit('who', everyone);
-    if (this.chatRooms.applyWho(everyone, this.whoPages.isGathering(everyone.room))) this.emitRoster(everyone.room);
-  }
-
-  /** Applied only when its `tick` is above the last applied for its room; a stale or repeated one is dropped. */
-  private onPresence(frame: PresenceFrame): void {
-    if (!this.chatRooms.applyPresence(frame)) return;
-    this.emit('presence', frame);
-    this.emitRoster(frame.room);
-    // A room back under the roster threshold lists joins again: its members must be asked for once.
-    if (this.chatRooms.needsMembers(frame.room)) this.requestWho(frame.room);
-  }
-
-  private emitRoster(room: string): void {
-    const info = this.chatRooms.info(room);
-    if (info) this.emit('roster', info);
   }
 
   /** The handshake that just succeeded settles whatever the failed ones were suspected of. */
@@ -765,8 +684,7 @@ export class SwitchboardClient {
    */
   private onError(frame: ErrorFrame): void {
     this.emit('error', frame);
-    if (frame.action === 'who') this.whoPages.reset();
-    if (frame.action === 'join') this.onJoinRefused(frame);
+    this.chatRooms.onError(frame);
     if (frame.code === 'unauthorized') return this.loseSocket('the server no longer knows this connection');
     const kind: MessageKind | undefined =
       frame.action === 'publish'
