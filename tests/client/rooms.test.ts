@@ -163,6 +163,19 @@ describe('joining and leaving rooms', () => {
     expect(sentOf(socket.sent, 'join')).toEqual([]);
   });
 
+  it('joins the default room itself with chat: false, for a deployment that does not join it at connect', () => {
+    const { client, establish } = setup({ chat: false });
+    client.joinRoom('lobby');
+    client.connect(URL_);
+    const socket = establish();
+    expect(sentOf(socket.sent, 'join')).toEqual([{ action: 'join', room: 'lobby' }]);
+    expect(sentOf(socket.sent, 'history')).toEqual([]);
+    socket.receive({ type: 'joined', room: 'lobby', name: 'Ada' });
+    expect(sentOf(socket.sent, 'history')).toEqual([{ action: 'history', limit: 50 }]);
+    const entry = client.sendChat('hi');
+    expect(sentOf(socket.sent, 'sendmessage')).toEqual([{ action: 'sendmessage', message: 'hi', id: entry.id }]);
+  });
+
   it('leaves the default room again on every new connection once the application left it', () => {
     const { client, establish, scheduler } = setup();
     client.connect(URL_);
