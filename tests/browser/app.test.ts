@@ -80,6 +80,14 @@ describe('screenshots', () => {
     await app.waitForChat('Morning! Is the deploy done?');
     await grace.sendChat('Yes, all green. The new feed is live.');
     await app.waitForChat('Yes, all green.');
+    // A second room, shown, with the lobby beside it.
+    await app.joinRoom('design');
+    await grace.joinRoom('design');
+    await app.roomPanel('design').locator(byTestId('who-user'), { hasText: 'Grace' }).waitFor();
+    await grace.sendChat('Mock-ups for the rooms tabs are up.');
+    await app.waitForChatIn('design', 'Mock-ups for the rooms tabs are up.');
+    await app.sendChat('Looks good, shipping it.');
+    await app.waitForChatIn('design', 'Looks good, shipping it.');
 
     const topic = 'news.releases';
     await app.subscribe(topic);
@@ -107,7 +115,7 @@ describe('screenshots', () => {
     const dark = await AppPage.open(browser, `${stack.webUrl}/`, { colorScheme: 'dark' });
     pages.push(dark);
     await dark.waitForStatus('connected');
-    await dark.waitForChat('Yes, all green.');
+    await dark.waitForChatIn('lobby', 'Yes, all green.');
     await shootPanels(dark.page, '-dark');
   });
 });
@@ -151,7 +159,8 @@ describe('connection', () => {
   it('shows an error for a server that is not there, and Disconnect stops retrying', async () => {
     const app = await open(`?ws=${encodeURIComponent('ws://127.0.0.1:9')}`);
     await app.waitForStatus('error');
-    expect(await app.locator('status-detail').textContent()).toMatch(/Retrying in \d+ s/);
+    // While an attempt is under way the status stays `error` without a countdown: wait for the next wait.
+    await app.page.locator(byTestId('status-detail'), { hasText: /Retrying in \d+ s/ }).waitFor();
     await app.locator('disconnect').click();
     await app.waitForStatus('disconnected');
   });
@@ -384,6 +393,158 @@ describe('chat', () => {
     await bob.waitForChat(text);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await bob.page.locator(byTestId('chat-message'), { hasText: text }).count()).toBe(1);
+  });
+});
+
+describe('rooms', () => {
+  const roomName = (what: string) => `e2e.${what}.${Date.now().toString(36)}`;
+
+  it('opens on the default room, which is where chat happens, as before', async () => {
+    const app = await open();
+    await app.waitForStatus('connected');
+    const tabs = app.page.locator(byTestId('room-tab'));
+    expect(await tabs.evaluateAll((rows) => rows.map((row) => row.getAttribute('data-room')))).toEqual(['lobby']);
+    expect(await app.roomTab('lobby').getAttribute('aria-selected')).toBe('true');
+    expect(await app.locator('room-leave').isHidden()).toBe(true);
+    const text = `in the lobby ${Date.now()}`;
+    await app.sendChat(text);
+    expect(await app.waitForChatIn('lobby', text)).toEqual({ own: 'true' });
+  });
+
+  it('joins a room from two pages, chats in it, and the other page sees it only in that room', async () => {
+    const room = roomName('design');
+    const ada = await open();
+    await ada.setName('Ada');
+    const grace = await open();
+    await grace.setName('Grace');
+    await ada.waitForStatus('connected');
+    await grace.waitForStatus('connected');
+
+    await ada.joinRoom(room);
+    await grace.joinRoom(room);
+    expect(await ada.roomTab(room).getAttribute('aria-selected')).toBe('true');
+    await ada.page
+      .locator(`${byTestId('room-tab')}[data-room="${room}"] ${byTestId('room-count')}`, { hasText: '2' })
+      .waitFor();
+
+    const inRoom = `only in ${room}`;
+    await ada.sendChat(inRoom);
+    expect(await ada.waitForChatIn(room, inRoom)).toEqual({ own: 'true' });
+    expect(await grace.waitForChatIn(room, inRoom)).toEqual({ own: 'false' });
+    expect(await grace.roomPanel('lobby').locator(byTestId('chat-message'), { hasText: inRoom }).count()).toBe(0);
+
+    // A message in the room not shown marks its tab; switching shows it there, and only there.
+    await grace.selectRoom('lobby');
+    const inLobby = `lobby while ${room}`;
+    await grace.sendChat(inLobby);
+    await grace.waitForChatIn('lobby', inLobby);
+    await ada.page.locator(`${byTestId('room-tab')}[data-room="lobby"][data-unread="true"]`).waitFor();
+    expect(await ada.roomPanel(room).locator(byTestId('chat-message'), { hasText: inLobby }).count()).toBe(0);
+    await ada.selectRoom('lobby');
+    expect(await ada.waitForChatIn('lobby', inLobby)).toEqual({ own: 'false' });
+    expect(await ada.roomPanel(room).isHidden()).toBe(true);
+
+    // Leaving: the tab goes, the page is back in the lobby, and the room tells the other page.
+    await ada.selectRoom(room);
+    await ada.locator('room-leave').click();
+    await ada.roomTab(room).waitFor({ state: 'detached' });
+    expect(await ada.roomTab('lobby').getAttribute('aria-selected')).toBe('true');
+    await grace.selectRoom(room);
+    await grace
+      .roomPanel(room)
+      .locator(byTestId('presence-line'), { hasText: /Ada #[0-9a-z]{8} left/ })
+      .waitFor();
+    await grace.page
+      .locator(`${byTestId('room-tab')}[data-room="${room}"] ${byTestId('room-count')}`, { hasText: '1' })
+      .waitFor();
+  });
+
+  it('shows presence in the room it happened in, one line per user, with the room’s count', async () => {
+    const room = roomName('presence');
+    const ada = await open();
+    await ada.setName('Ada');
+    await ada.waitForStatus('connected');
+    await ada.joinRoom(room);
+    await ada.roomPanel(room).locator(byTestId('who-user'), { hasText: 'Ada' }).waitFor();
+
+    const grace = await open();
+    await grace.setName('Grace');
+    await grace.waitForStatus('connected');
+    await grace.joinRoom(room);
+
+    const panel = ada.roomPanel(room);
+    await panel.locator(byTestId('presence-line'), { hasText: /Grace #[0-9a-z]{8} joined/ }).waitFor();
+    await panel.locator(byTestId('who-user'), { hasText: 'Grace' }).waitFor();
+    expect(await panel.locator(byTestId('who-count')).textContent()).toBe('2');
+    expect(await panel.locator(byTestId('presence-line'), { hasText: 'Grace' }).count()).toBe(1);
+
+    await grace.close();
+    await panel.locator(byTestId('presence-line'), { hasText: /Grace #[0-9a-z]{8} left/ }).waitFor();
+    await eventually(async () => (await panel.locator(byTestId('who-user')).count()) === 1, 10_000, 'Grace gone');
+    expect(await panel.locator(byTestId('who-count')).textContent()).toBe('1');
+  });
+
+  it('joins its rooms again after the server drops the connection', async () => {
+    const room = roomName('rejoin');
+    const ada = await open();
+    const bob = await open();
+    await ada.waitForStatus('connected');
+    await bob.waitForStatus('connected');
+    await ada.joinRoom(room);
+    await bob.joinRoom(room);
+
+    await ada.dropFromServer(stack.wsUrl);
+    await ada.page.locator(`${byTestId('room-tab')}[data-room="${room}"][data-status="joined"]`).waitFor();
+    await ada.waitForStatus('connected');
+    const text = `after the drop ${Date.now()}`;
+    await bob.sendChat(text);
+    expect(await ada.waitForChatIn(room, text)).toEqual({ own: 'false' });
+  });
+
+  it('says in plain words when joining one room past the cap per connection, and drops its tab', async () => {
+    const app = await open();
+    await app.waitForStatus('connected');
+    const prefix = roomName('cap');
+    for (let n = 1; n <= 10; n++) await app.joinRoom(`${prefix}.${n}`);
+    await app.locator('room-input').fill(`${prefix}.11`);
+    await app.locator('room-input').press('Enter');
+    await errorNotice(app, 'as many rooms as one connection may').waitFor();
+    await app.roomTab(`${prefix}.11`).waitFor({ state: 'detached' });
+    expect(await app.page.locator(byTestId('room-tab')).count()).toBe(11);
+    expect(await app.roomTab('lobby').getAttribute('aria-selected')).toBe('true');
+  });
+
+  it('refuses a bad room name in the page, in plain words, and sends nothing', async () => {
+    const app = await open();
+    await app.waitForStatus('connected');
+    const sent: string[] = [];
+    app.page.on('websocket', (ws) => ws.on('framesent', ({ payload }) => sent.push(String(payload))));
+    await app.locator('room-input').fill('no spaces here');
+    await app.locator('room-join').click();
+    await errorNotice(app, 'A room name is 1 to 128 characters').waitFor();
+    expect(sent.filter((frame) => frame.includes('"join"'))).toEqual([]);
+    expect(await app.page.locator(byTestId('room-tab')).count()).toBe(1);
+  });
+
+  it('shows the count alone for a room above the roster threshold', async () => {
+    const app = await open('?autoconnect=0');
+    // A room that large cannot be made here: the server's counts-only frame is played into the page.
+    await app.page.routeWebSocket(/.*/, (ws) => {
+      const server = ws.connectToServer();
+      server.onMessage((message) => {
+        ws.send(message);
+        const frame = JSON.parse(String(message)) as { type?: string; room?: string; cursor?: string };
+        if (frame.type === 'who' && frame.room === 'lobby' && frame.cursor === undefined)
+          ws.send(JSON.stringify({ type: 'presence', room: 'lobby', tick: Number.MAX_SAFE_INTEGER, count: 1500 }));
+      });
+    });
+    await app.locator('connect').click();
+    await app.waitForStatus('connected');
+    const panel = app.roomPanel('lobby');
+    await panel.locator(byTestId('who-count'), { hasText: '1500' }).waitFor();
+    expect(await panel.locator(byTestId('who-counts-only')).isVisible()).toBe(true);
+    expect(await panel.locator(byTestId('who-user')).count()).toBe(0);
+    expect(await app.roomTab('lobby').locator(byTestId('room-count')).textContent()).toBe('1500');
   });
 });
 

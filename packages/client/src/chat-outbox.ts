@@ -1,4 +1,5 @@
 import type { ChatFrame } from './wire/frames.js';
+import { DEFAULT_ROOM } from './wire/rules.js';
 
 /**
  * `queued`: waiting for a connection. `sent`: on the wire, waiting for the server's `chat` echo. `failed`:
@@ -8,6 +9,8 @@ export type OutgoingState = 'queued' | 'sent' | 'failed';
 
 export interface OutgoingChat {
   id: string;
+  /** The room it is sent in. */
+  room: string;
   text: string;
   state: OutgoingState;
   createdAt: number;
@@ -35,8 +38,8 @@ export class ChatOutbox {
     return [...this.entries.values()];
   }
 
-  add(text: string): OutgoingChat {
-    const entry: OutgoingChat = { id: this.newId(), text, state: 'queued', createdAt: this.now() };
+  add(text: string, room: string = DEFAULT_ROOM): OutgoingChat {
+    const entry: OutgoingChat = { id: this.newId(), room, text, state: 'queued', createdAt: this.now() };
     this.entries.set(entry.id, entry);
     return entry;
   }
@@ -81,7 +84,8 @@ export class ChatOutbox {
     return this.list().filter((entry) => entry.state === 'sent');
   }
 
-  queued(): OutgoingChat[] {
-    return this.list().filter((entry) => entry.state === 'queued');
+  /** Messages waiting for a connection; only those of `room` when it is given. */
+  queued(room?: string): OutgoingChat[] {
+    return this.list().filter((entry) => entry.state === 'queued' && (room === undefined || entry.room === room));
   }
 }

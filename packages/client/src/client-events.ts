@@ -1,4 +1,5 @@
 import type { OutgoingChat } from './chat-outbox.js';
+import type { RoomInfo } from './chat-rooms.js';
 import type { FeedBuffer, FeedUpdate } from './feed-buffer.js';
 import type { ConnectionEvent, ConnectionState } from './machine.js';
 import type { GatewayErrorFrame } from './parse-frames.js';
@@ -10,6 +11,8 @@ import type {
   DirectFrame,
   ErrorFrame,
   HistoryFrame,
+  JoinedFrame,
+  LeftFrame,
   PresenceFrame,
   ServerFrame,
   SessionFrame,
@@ -57,9 +60,23 @@ export interface ClientEvents extends Record<string, unknown> {
   chat: { frame: ChatFrame; own: boolean };
   chatOutcome: ChatOutcome;
   history: HistoryFrame;
-  /** Everyone in the room, once every page of the answer has come (so never with a `cursor`). */
+  /** Everyone in a room, once every page of the answer has come (so never with a `cursor`). */
   who: WhoFrame;
+  /**
+   * A room's joins and leaves over one interval, or its count alone: per room, only a frame whose `tick` is
+   * above the last applied one on this connection (a stale or repeated frame is dropped).
+   */
   presence: PresenceFrame;
+  /** A room's count or members changed (a `who` answer, or a presence frame applied to it). */
+  roster: RoomInfo;
+  /** The rooms wanted, or the state of one, changed (joined, confirmed, left, refused, connection lost). */
+  rooms: RoomInfo[];
+  /** The server confirmed a `join` (also after each reconnect). */
+  joined: JoinedFrame;
+  /** The server confirmed a `leave`. */
+  left: LeftFrame;
+  /** The server refused to join a room (`too_many_rooms`, `invalid_frame`): the room is dropped. */
+  roomRefused: { room: string; error: ErrorFrame };
   direct: DirectFrame;
   outbox: OutgoingChat[];
   feed: { update: FeedUpdate; buffer: FeedBuffer };

@@ -1,9 +1,13 @@
 import { LIMITS, NAME_RULE, TEXT_RULE, TOPIC_RULE } from './wire/rules.js';
 
+const ROOM_RULE = TOPIC_RULE.replace('a topic name', 'a room name');
+
 /** Which rule a refused call broke. */
 export type ClientRule =
   | 'url'
   | 'topic'
+  | 'room'
+  | 'not-in-room'
   | 'name'
   | 'message-size'
   | 'message-depth'
@@ -39,6 +43,21 @@ export class InvalidTopicError extends SwitchboardClientError {
   constructor(topic: unknown) {
     super('topic', `Topic ${JSON.stringify(topic) ?? String(topic)} is refused: ${TOPIC_RULE}.`);
     this.name = 'InvalidTopicError';
+  }
+}
+
+export class InvalidRoomError extends SwitchboardClientError {
+  constructor(room: unknown) {
+    super('room', `Room ${JSON.stringify(room) ?? String(room)} is refused: ${ROOM_RULE}.`);
+    this.name = 'InvalidRoomError';
+  }
+}
+
+/** Chat sent to a room the client has not joined (or has left). */
+export class NotInRoomError extends SwitchboardClientError {
+  constructor(room: string) {
+    super('not-in-room', `Join the room "${room}" before sending to it.`);
+    this.name = 'NotInRoomError';
   }
 }
 

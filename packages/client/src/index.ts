@@ -6,6 +6,7 @@
 export type { BackoffOptions } from './backoff.js';
 export { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 export type { OutgoingChat, OutgoingState } from './chat-outbox.js';
+export type { RoomInfo, RoomStatus } from './chat-rooms.js';
 export type { ChatTextCheck } from './chat-text.js';
 export { checkChatText } from './chat-text.js';
 export type { ChatOutcome, ClientEvents, ConnectionStatus, StatusChange } from './client-events.js';
@@ -20,11 +21,13 @@ export {
   EmptyChatError,
   FrameTooLargeError,
   InvalidNameError,
+  InvalidRoomError,
   InvalidSinceError,
   InvalidTopicError,
   InvalidUrlError,
   MessageTooDeepError,
   MessageTooLargeError,
+  NotInRoomError,
   NoWebSocketError,
   SwitchboardClientError,
   UnprintableTextError,
@@ -47,4 +50,4 @@ export { checkTopicMessage } from './topic-message.js';
 export type { TopicStatus } from './topic-streams.js';
 export type * from './wire/frames.js';
 export { ERROR_CODES, SERVER_FRAME_TYPES } from './wire/frames.js';
-export { GATEWAY, isValidTopicName, LIMITS, TEXT_RULE, userTag } from './wire/rules.js';
+export { DEFAULT_ROOM, GATEWAY, isValidRoomName, isValidTopicName, LIMITS, TEXT_RULE, userTag } from './wire/rules.js';

@@ -62,6 +62,13 @@ export function parseGatewayError(data: unknown): GatewayErrorFrame | undefined 
 
 const isSeq = (value: unknown): boolean => Number.isSafeInteger(value) && (value as number) >= 0;
 const isString = (value: unknown): boolean => typeof value === 'string';
+const isUser = (value: unknown): boolean =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as Record<string, unknown>).userId === 'string' &&
+  typeof (value as Record<string, unknown>).name === 'string';
+const isOptionalUsers = (value: unknown): boolean =>
+  value === undefined || (Array.isArray(value) && value.every(isUser));
 
 /** The fields each frame must have for the client to act on it; other fields are passed through unchecked. */
 const REQUIRED: { [K in ServerFrame['type']]?: Record<string, (value: unknown) => boolean> } = {
@@ -71,10 +78,18 @@ const REQUIRED: { [K in ServerFrame['type']]?: Record<string, (value: unknown) =
   message: { topic: isString, seq: isSeq },
   skipped: { topic: isString, seq: isSeq },
   ack: { id: isString, topic: isString, seq: isSeq },
-  chat: { id: isString, seq: isSeq, message: isString, from: (v) => typeof v === 'object' && v !== null },
-  history: { messages: Array.isArray },
-  who: { users: Array.isArray },
-  presence: { user: (v) => typeof v === 'object' && v !== null },
+  chat: {
+    room: isString,
+    id: isString,
+    seq: isSeq,
+    message: isString,
+    from: (v) => typeof v === 'object' && v !== null,
+  },
+  history: { room: isString, messages: Array.isArray },
+  who: { room: isString, users: Array.isArray },
+  presence: { room: isString, tick: isSeq, count: isSeq, joined: isOptionalUsers, left: isOptionalUsers },
+  joined: { room: isString, name: isString },
+  left: { room: isString },
   feed: { text: isString, cursor: isSeq, total: isSeq },
   'feed-end': { cursor: isSeq, total: isSeq },
   'feed-stopped': { cursor: isSeq },

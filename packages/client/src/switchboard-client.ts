@@ -1,21 +1,21 @@
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 import { ChatOutbox, type OutgoingChat } from './chat-outbox.js';
+import type { RoomInfo } from './chat-rooms.js';
 import type { ClientEvents, ConnectionStatus, StatusChange } from './client-events.js';
 import type { SwitchboardClientOptions } from './client-options.js';
 import { Emitter } from './emitter.js';
 import { handshakeUrl, httpUrlOf } from './endpoint.js';
-import { ClientClosedError } from './errors.js';
+import { ClientClosedError, NotInRoomError } from './errors.js';
 import { FeedBuffer } from './feed-buffer.js';
 import { type Handshake, HandshakeDiagnosis } from './handshake-diagnosis.js';
 import { Heartbeat } from './heartbeat.js';
-import { HistoryPages } from './history-pages.js';
 import { randomId } from './ids.js';
 import { type ConnectionEvent, type ConnectionState, nextState } from './machine.js';
 import { type GatewayErrorFrame, parseServerFrame } from './parse-frames.js';
 import { type PublishFailure, PublishOutbox, type PublishOutcome, type PublishTicket } from './publish-outbox.js';
 import { type MessageKind, RefusalPolicy } from './refusal-policy.js';
+import { RoomSync } from './room-sync.js';
 import { realScheduler, type Scheduler } from './scheduler.js';
-import { SeenSeqs } from './seen-seqs.js';
 import { createWebSocketFactory, type SocketFactory, type SocketHandle } from './socket.js';
 import { type TopicStatus, TopicStreams } from './topic-streams.js';
 import {
@@ -23,15 +23,15 @@ import {
   requireDisplayName,
   requireFrameSize,
   requireMessage,
+  requireRoom,
   requireSince,
   requireTopic,
   requireWebSocketUrl,
 } from './validate.js';
-import { WhoPages } from './who-pages.js';
 import type { ChatFrame, ClientFrame, ErrorFrame, ServerFrame, SessionFrame } from './wire/frames.js';
-import { GATEWAY } from './wire/rules.js';
+import { DEFAULT_ROOM, GATEWAY } from './wire/rules.js';
 
-type TimerName = 'retry' | 'autoDisconnect' | 'hello' | 'renew' | 'publishRetry' | 'chatRetry';
+type TimerName = 'retry' | 'autoDisconnect' | 'hello' | 'renew' | 'publishRetry' | 'chatRetry' | 'joinRetry';
 
 const CHAT_ACTIONS: ReadonlySet<string> = new Set(['sendmessage', 'send']);
 
@@ -44,8 +44,8 @@ const CHAT_ACTIONS: ReadonlySet<string> = new Set(['sendmessage', 'send']);
 export class SwitchboardClient {
   readonly feed = new FeedBuffer();
   readonly outbox: ChatOutbox;
-  /** Chat seqs already handed to the application (the last 1,000), so that a repeat is dropped. */
-  private readonly chatSeen = new SeenSeqs(1_000);
+  /** The chat rooms wanted, kept in step with the server: joins, history, who and presence per room. */
+  private readonly chatRooms: RoomSync;
   private readonly topicStreams: TopicStreams;
   private readonly publishes = new PublishOutbox();
   private readonly events = new Emitter<ClientEvents>();
@@ -56,8 +56,6 @@ export class SwitchboardClient {
   private readonly heartbeat: Heartbeat;
   private readonly diagnosis = new HandshakeDiagnosis();
   private readonly refusals: RefusalPolicy;
-  private readonly whoPages = new WhoPages((frame) => this.send(frame));
-  private readonly historyPages = new HistoryPages((frame) => this.send(frame));
 
   private machine: ConnectionState = 'idle';
   private url = '';
@@ -82,6 +80,22 @@ export class SwitchboardClient {
     this.newId = options.newId ?? randomId;
     this.createSocket = options.createSocket ?? createWebSocketFactory(options.WebSocket);
     this.outbox = new ChatOutbox(this.newId, () => this.scheduler.now());
+    this.chatRooms = new RoomSync({
+      send: (frame) => this.send(frame),
+      connected: () => this.machine === 'connected',
+      emit: (event, payload) => this.emit(event, payload),
+      flushChat: (room) => {
+        for (const entry of this.outbox.queued(room)) this.sendChatEntry(entry);
+        this.emit('outbox', this.outbox.list());
+      },
+      dropped: (room) => this.failRoomChat(room),
+      retryLater: (ms, retry) => {
+        if (!this.timers.has('joinRetry')) this.startTimer('joinRetry', ms, retry);
+      },
+      joinDefault: options.chat !== false,
+      historyLimit: options.historyLimit ?? 50,
+      retryMs: options.rateLimitRetryMs ?? 1500,
+    });
     this.refusals = new RefusalPolicy({
       rateLimitRetryMs: options.rateLimitRetryMs ?? 1500,
       maxRetryMs: (options.backoff ?? DEFAULT_BACKOFF).maxMs,
@@ -148,6 +162,18 @@ export class SwitchboardClient {
   /** The topics subscribed to, in the order they were added. */
   get topics(): string[] {
     return this.topicStreams.topics;
+  }
+
+  /**
+   * The chat rooms this client is in or joining, in the order they were joined: the default room first
+   * (unless `chat: false`), with each one's count and members as last told.
+   */
+  get rooms(): RoomInfo[] {
+    return this.chatRooms.list();
+  }
+
+  room(room: string): RoomInfo | undefined {
+    return this.chatRooms.info(room);
   }
 
   topicStatus(topic: string): TopicStatus | undefined {
@@ -283,12 +309,42 @@ export class SwitchboardClient {
    * echo comes back. Throws {@link EmptyChatError}, {@link MessageTooLargeError} or
    * {@link UnprintableTextError} (text the server would refuse) before sending.
    */
-  sendChat(text: string): OutgoingChat {
+  sendChat(text: string, options: { room?: string } = {}): OutgoingChat {
     this.assertOpen();
-    const entry = this.outbox.add(requireChatText(text));
-    if (this.machine === 'connected') this.sendChatEntry(entry);
+    const room = options.room === undefined ? DEFAULT_ROOM : requireRoom(options.room);
+    if (!this.chatRooms.has(room)) throw new NotInRoomError(room);
+    const entry = this.outbox.add(requireChatText(text), room);
+    if (this.machine === 'connected' && this.chatRooms.isJoined(room)) this.sendChatEntry(entry);
     this.emit('outbox', this.outbox.list());
     return entry;
+  }
+
+  /**
+   * Joins a chat room, now or on connect, and again after every reconnect, optionally under a name of its
+   * own there; once the server confirms (`joined`), its history and who is here are asked for. Throws
+   * {@link InvalidRoomError} or {@link InvalidNameError} before anything is sent. A refusal (`too_many_rooms`)
+   * comes as a `roomRefused` event, and the room is dropped.
+   */
+  joinRoom(room: string, options: { name?: string } = {}): void {
+    this.assertOpen();
+    requireRoom(room);
+    this.chatRooms.join(room, requireDisplayName(options.name));
+  }
+
+  /** Leaves a chat room; its messages not yet sent fail (`not_in_room`). Not rejoined after a reconnect. */
+  leaveRoom(room: string): void {
+    this.assertOpen();
+    this.chatRooms.leave(room);
+  }
+
+  /** Chat to a room left or refused will never be sent: each fails with `not_in_room`. */
+  private failRoomChat(room: string): void {
+    for (const entry of this.outbox.list().filter((candidate) => candidate.room === room))
+      this.failMessage('chat', entry.id, {
+        kind: 'server',
+        code: 'not_in_room',
+        message: `Not in the room "${room}" any more; the message was not sent.`,
+      });
   }
 
   /** Sends a chat message again that failed on the wire (see {@link ClientEvents.gatewayError}). */
@@ -310,9 +366,9 @@ export class SwitchboardClient {
     if (this.machine === 'connected') this.send({ action: 'stop' });
   }
 
-  /** Asks for everyone in the room: the `who` event comes once every page of the answer has. */
-  requestWho(): void {
-    if (this.machine === 'connected') this.whoPages.request();
+  /** Asks for everyone in a room (the default one unless named): the `who` event comes once every page of the answer has. */
+  requestWho(room: string = DEFAULT_ROOM): void {
+    this.chatRooms.requestWho(room);
   }
 
   // --- the connection machine -------------------------------------------------------------------------
@@ -449,9 +505,9 @@ export class SwitchboardClient {
     this.stopTimer('renew');
     this.stopTimer('publishRetry');
     this.stopTimer('chatRetry');
+    this.stopTimer('joinRetry');
     this.topicStreams.disconnected();
-    this.whoPages.reset();
-    this.historyPages.reset();
+    this.chatRooms.disconnected();
     this.publishes.requeueAll();
     if (this.outbox.size > 0) {
       this.outbox.requeueAll();
@@ -496,16 +552,17 @@ export class SwitchboardClient {
         return this.onChat(frame);
       case 'history':
         for (const message of frame.messages) this.confirmChat(message);
-        this.historyPages.accept(frame);
+        this.chatRooms.onHistory(frame);
         this.emit('history', frame);
         return this.emit('outbox', this.outbox.list());
-      case 'who': {
-        const everyone = this.whoPages.accept(frame);
-        return everyone ? this.emit('who', everyone) : undefined;
-      }
+      case 'who':
+        return this.chatRooms.onWho(frame);
       case 'presence':
-        this.emit('presence', frame);
-        return this.requestWho();
+        return this.chatRooms.onPresence(frame);
+      case 'joined':
+        return this.chatRooms.onJoined(frame);
+      case 'left':
+        return this.emit('left', frame);
       case 'direct':
         return this.emit('direct', frame);
       case 'feed':
@@ -572,10 +629,9 @@ export class SwitchboardClient {
     for (const topic of this.topicStreams.topics) this.send(this.topicStreams.subscribeFrame(topic));
     if (this.isReading) this.send(this.telereadFrame());
     for (const id of this.publishes.ids()) this.sendPublish(id);
-    if (this.options.chat !== false) this.historyPages.request(this.options.historyLimit ?? 50);
-    for (const entry of this.outbox.queued()) this.sendChatEntry(entry);
+    // The server joins the default room at connect; the other rooms are joined again, one at a time.
+    this.chatRooms.resume();
     this.emit('outbox', this.outbox.list());
-    if (this.options.chat !== false) this.whoPages.request();
   }
 
   /** The handshake that just succeeded settles whatever the failed ones were suspected of. */
@@ -607,7 +663,7 @@ export class SwitchboardClient {
 
   private onChat(frame: ChatFrame): void {
     // A large room's chat comes through parallel fan-out workers: a retried one may deliver a message twice.
-    if (!this.chatSeen.firstTime(frame.seq)) return;
+    if (!this.chatRooms.firstTimeChat(frame.room, frame.seq)) return;
     const mine = this.confirmChat(frame);
     const own = mine || frame.from.userId === this.currentSession?.userId;
     this.emit('chat', { frame, own });
@@ -628,7 +684,7 @@ export class SwitchboardClient {
    */
   private onError(frame: ErrorFrame): void {
     this.emit('error', frame);
-    if (frame.action === 'who') this.whoPages.reset();
+    this.chatRooms.onError(frame);
     if (frame.code === 'unauthorized') return this.loseSocket('the server no longer knows this connection');
     const kind: MessageKind | undefined =
       frame.action === 'publish'
@@ -693,7 +749,12 @@ export class SwitchboardClient {
   }
 
   private sendChatEntry(entry: OutgoingChat): void {
-    this.send({ action: 'sendmessage', message: entry.text, id: entry.id });
+    this.send({
+      action: 'sendmessage',
+      message: entry.text,
+      id: entry.id,
+      ...(entry.room !== DEFAULT_ROOM ? { room: entry.room } : {}),
+    });
     this.outbox.markSent(entry.id);
   }
 

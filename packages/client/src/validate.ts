@@ -2,6 +2,7 @@ import {
   EmptyChatError,
   FrameTooLargeError,
   InvalidNameError,
+  InvalidRoomError,
   InvalidSinceError,
   InvalidTopicError,
   InvalidUrlError,
@@ -13,6 +14,7 @@ import {
   charLength,
   chatTextProblem,
   displayNameProblem,
+  isValidRoomName,
   isValidTopicName,
   LIMITS,
   messageBytes,
@@ -36,6 +38,11 @@ export function requireWebSocketUrl(url: string): string {
 export function requireTopic(topic: unknown): string {
   if (!isValidTopicName(topic)) throw new InvalidTopicError(topic);
   return topic;
+}
+
+export function requireRoom(room: unknown): string {
+  if (!isValidRoomName(room)) throw new InvalidRoomError(room);
+  return room;
 }
 
 /** A display name, trimmed; empty means none (the server makes one up). */

@@ -1,28 +1,37 @@
 import type { ClientFrame, PresentUser, WhoFrame } from './wire/frames.js';
+import { DEFAULT_ROOM } from './wire/rules.js';
+
+interface Gathering {
+  users: Map<string, PresentUser>;
+  /** Asked again while this list was being gathered: gather it once more when it is done. */
+  again: boolean;
+}
 
 /**
- * Gathers the pages of `who` into one list of the room: one page asked at a time, each next one with the
- * cursor of the last. A list asked for while one is being gathered is gathered again once that one is done,
- * so overlapping requests (a burst of presence events) never mix their pages.
+ * Gathers the pages of `who` into one list per room: one page of a room asked at a time, each next one with
+ * the cursor of the last. A list asked for while the same room's is being gathered is gathered again once
+ * that one is done, so overlapping requests never mix their pages; rooms are gathered apart (each reply
+ * names its room).
  */
 export class WhoPages {
-  private gathering: Map<string, PresentUser> | undefined;
-  private again = false;
+  private readonly rooms = new Map<string, Gathering>();
 
   constructor(private readonly send: (frame: ClientFrame) => void) {}
 
-  request(): void {
-    if (this.gathering) {
-      this.again = true;
+  request(room: string = DEFAULT_ROOM): void {
+    const gathering = this.rooms.get(room);
+    if (gathering) {
+      gathering.again = true;
       return;
     }
-    this.gathering = new Map();
-    this.send({ action: 'who' });
+    this.rooms.set(room, { users: new Map(), again: false });
+    this.send(whoFrame(room));
   }
 
-  /** Takes a page; returns the whole list after its last page, and asks for the next page before that. */
+  /** Takes a page; returns the room's whole list after its last page, and asks for the next page before that. */
   accept(frame: WhoFrame): WhoFrame | undefined {
-    const users = this.gathering ?? new Map<string, PresentUser>();
+    const gathering = this.rooms.get(frame.room) ?? { users: new Map<string, PresentUser>(), again: false };
+    const users = gathering.users;
     for (const user of frame.users) {
       const known = users.get(user.userId);
       // A user whose connections fall on two pages is on both.
@@ -30,21 +39,36 @@ export class WhoPages {
       else users.set(user.userId, { ...user });
     }
     if (frame.cursor !== undefined) {
-      this.gathering = users;
-      this.send({ action: 'who', cursor: frame.cursor });
+      this.rooms.set(frame.room, gathering);
+      this.send(whoFrame(frame.room, frame.cursor));
       return undefined;
     }
-    this.gathering = undefined;
-    if (this.again) {
-      this.again = false;
-      this.request();
-    }
+    this.rooms.delete(frame.room);
+    if (gathering.again) this.request(frame.room);
     return { type: 'who', room: frame.room, users: [...users.values()] };
   }
 
-  /** A refused page or a lost connection: forget the list being gathered (the next request starts over). */
-  reset(): void {
-    this.gathering = undefined;
-    this.again = false;
+  /** Whether a list of the room is being gathered. */
+  isGathering(room: string): boolean {
+    return this.rooms.has(room);
   }
+
+  /** A room left: forget its list being gathered. */
+  forget(room: string): void {
+    this.rooms.delete(room);
+  }
+
+  /** A refused page (which names no room) or a lost connection: forget every list being gathered. */
+  reset(): void {
+    this.rooms.clear();
+  }
+}
+
+/** The default room's frames leave `room` out, as the seed's do. */
+function whoFrame(room: string, cursor?: string): ClientFrame {
+  return {
+    action: 'who',
+    ...(cursor !== undefined ? { cursor } : {}),
+    ...(room !== DEFAULT_ROOM ? { room } : {}),
+  };
 }

@@ -84,6 +84,34 @@ export class AppPage {
     return { own: await row.first().getAttribute('data-own'), state: await row.first().getAttribute('data-state') };
   }
 
+  /** A room's panel (its who list, messages and presence lines); shown only while its tab is selected. */
+  roomPanel(room: string) {
+    return this.page.locator(`${byTestId('room-panel')}[data-room="${room}"]`);
+  }
+
+  roomTab(room: string) {
+    return this.page.locator(`${byTestId('room-tab')}[data-room="${room}"]`);
+  }
+
+  /** Joins a room from the form and waits until the server has confirmed it (the tab is then shown). */
+  async joinRoom(room: string): Promise<void> {
+    await this.locator('room-input').fill(room);
+    await this.locator('room-input').press('Enter');
+    await this.page.locator(`${byTestId('room-tab')}[data-room="${room}"][data-status="joined"]`).waitFor();
+  }
+
+  async selectRoom(room: string): Promise<void> {
+    await this.roomTab(room).click();
+    await this.roomPanel(room).waitFor();
+  }
+
+  /** Waits for a delivered chat message with this text in a room's panel (which must be the one shown). */
+  async waitForChatIn(room: string, text: string): Promise<{ own: string | null }> {
+    const row = this.roomPanel(room).locator(`${byTestId('chat-log')} ${byTestId('chat-message')}`, { hasText: text });
+    await row.first().waitFor({ timeout: T });
+    return { own: await row.first().getAttribute('data-own') };
+  }
+
   async subscribe(topic: string): Promise<void> {
     await this.locator('topic-input').fill(topic);
     await this.locator('topic-input').press('Enter');

@@ -1,25 +1,26 @@
 import {
-  type ChatFrame,
   checkChatText,
   checkDisplayName,
+  DEFAULT_ROOM,
+  isValidRoomName,
   LIMITS,
-  type OutgoingChat,
+  type RoomInfo,
   type SwitchboardClient,
+  SwitchboardClientError,
 } from '@switchboard/client';
-import { card, field, formatTime, h, stickToBottom } from './dom';
+import { card, field, h } from './dom';
+import { cssSafe, RoomView } from './room-view';
 import { settings } from './settings';
 import { userName } from './user-name';
 
 const MAX_CHARS = LIMITS.chatChars;
+const ROOM_PATTERN = '[A-Za-z0-9_\\-.:/]{1,128}';
 
-const OUTBOX_LABELS: Record<OutgoingChat['state'], string> = {
-  queued: 'queued, sends when connected',
-  sent: 'sending…',
-  failed: 'not delivered: the server failed',
-};
-const OUTBOX_STATES: Record<OutgoingChat['state'], string> = { queued: 'queued', sent: 'pending', failed: 'failed' };
-
-/** Display name, history, messages (own on the right), presence lines, who is here, and a composer. */
+/**
+ * Display name, the rooms as tabs (join, switch, leave), and per room its history, messages (own on the
+ * right), presence lines and who is here (or the count alone in a large room); one composer, which writes to
+ * the room shown. The default room is the first tab and the one shown on load.
+ */
 export function mountChatPanel(root: HTMLElement, client: SwitchboardClient, notify: (text: string) => void): void {
   const { card: panel, body } = card('Chat', 'chat-panel');
 
@@ -39,21 +40,33 @@ export function mountChatPanel(root: HTMLElement, client: SwitchboardClient, not
   );
   const me = h('p', { class: 'muted', 'data-testid': 'chat-me' });
 
-  const whoList = h('ul', { class: 'who', 'data-testid': 'who-list', 'aria-label': 'Who is here' });
-  const whoCount = h('span', { class: 'badge', 'data-testid': 'who-count' }, '0');
-
-  const log = h('ol', {
-    class: 'log chat-log',
-    'data-testid': 'chat-log',
-    'aria-live': 'polite',
-    'aria-label': 'Chat messages',
+  const roomInput = h('input', {
+    type: 'text',
+    pattern: ROOM_PATTERN,
+    required: true,
+    spellcheck: 'false',
+    autocomplete: 'off',
+    'data-testid': 'room-input',
+    placeholder: 'e.g. design',
   });
-  const outboxList = h('ol', {
-    class: 'log chat-log',
-    'data-testid': 'chat-outbox',
-    'aria-label': 'Messages not yet delivered',
+  const joinForm = h(
+    'form',
+    { class: 'inline-form', 'aria-label': 'Join a room' },
+    field('Join a room', roomInput),
+    h('button', { type: 'submit', 'data-testid': 'room-join' }, 'Join'),
+  );
+  const tabs = h('div', {
+    role: 'tablist',
+    class: 'room-tabs',
+    'aria-label': 'Chat rooms',
+    'data-testid': 'room-tabs',
   });
-  const logBox = h('div', { class: 'log-box chat-box', tabindex: 0, 'aria-label': 'Chat' }, log, outboxList);
+  const leaveButton = h(
+    'button',
+    { type: 'button', class: 'link', 'data-testid': 'room-leave', hidden: true },
+    'Leave',
+  );
+  const panels = h('div', { class: 'room-panels' });
 
   const input = h('textarea', {
     rows: 1,
@@ -68,81 +81,124 @@ export function mountChatPanel(root: HTMLElement, client: SwitchboardClient, not
     h('button', { type: 'submit', class: 'primary', 'data-testid': 'chat-send' }, 'Send'),
   );
 
-  body.append(
-    nameForm,
-    me,
-    h('details', { class: 'who-box', open: true }, h('summary', {}, 'Here now ', whoCount), whoList),
-    logBox,
-    composer,
-  );
+  body.append(nameForm, me, joinForm, h('div', { class: 'room-bar' }, tabs, leaveButton), panels, composer);
   root.append(panel);
 
-  const rows = new Map<string, HTMLElement>();
-  let lastSeq = 0;
+  const views = new Map<string, RoomView>();
+  const tabOf = new Map<string, HTMLButtonElement>();
+  const unread = new Set<string>();
+  let selected = DEFAULT_ROOM;
 
-  /** Inserts a row at its place by sort key (chat seq; a presence line sorts just after the last chat). */
-  const place = (row: HTMLElement, key: number) => {
-    row.dataset.sort = String(key);
-    const after = [...log.children].find((child) => Number((child as HTMLElement).dataset.sort) > key);
-    stickToBottom(logBox, () => log.insertBefore(row, after ?? null));
+  const select = (room: string, focus = false) => {
+    if (!views.has(room)) return;
+    selected = room;
+    for (const [name, view] of views) view.panel.hidden = name !== room;
+    for (const [name, tab] of tabOf) {
+      const active = name === room;
+      tab.setAttribute('aria-selected', String(active));
+      tab.tabIndex = active ? 0 : -1;
+      if (active) {
+        unread.delete(name);
+        delete tab.dataset.unread;
+      }
+    }
+    leaveButton.hidden = room === DEFAULT_ROOM;
+    leaveButton.textContent = `Leave ${room}`;
+    leaveButton.setAttribute('aria-label', `Leave the room ${room}`);
+    input.placeholder = `Write to ${room}…`;
+    panel.dataset.room = room;
+    if (focus) tabOf.get(room)?.focus();
   };
 
-  const showChat = (frame: ChatFrame, own: boolean) => {
-    if (rows.has(frame.id)) return;
-    const row = h(
-      'li',
-      {
-        class: `bubble ${own ? 'own' : 'other'}`,
-        'data-testid': 'chat-message',
-        'data-id': frame.id,
-        'data-seq': frame.seq,
-        'data-own': String(own),
-        'data-state': 'delivered',
-      },
-      h(
-        'div',
-        { class: 'meta' },
-        h('strong', {}, userName(frame.from, own ? ' (you)' : '')),
-        h('time', { datetime: frame.sentAt }, formatTime(frame.sentAt)),
-      ),
-      h('p', { class: 'text' }, frame.message),
-    );
-    rows.set(frame.id, row);
-    lastSeq = Math.max(lastSeq, frame.seq);
-    place(row, frame.seq);
-  };
-
-  const retryButton = (id: string) => {
-    const button = h('button', { type: 'button', class: 'link', 'data-testid': 'chat-retry' }, 'Retry');
-    button.addEventListener('click', () => client.retryChat(id));
-    return button;
-  };
-
-  const renderOutbox = (entries: OutgoingChat[]) => {
-    outboxList.replaceChildren(
-      ...entries.map((entry) =>
-        h(
-          'li',
+  const renderTabs = (rooms: RoomInfo[]) => {
+    for (const info of rooms) {
+      if (views.has(info.room)) continue;
+      const tabId = `room-tab-${cssSafe(info.room)}`;
+      const view = new RoomView(info.room, client, tabId);
+      view.panel.hidden = true;
+      views.set(info.room, view);
+      panels.append(view.panel);
+      view.renderOutbox(client.outbox.list(), (id) => client.retryChat(id));
+    }
+    for (const [room, view] of views) {
+      if (rooms.some((info) => info.room === room)) continue;
+      view.panel.remove();
+      views.delete(room);
+    }
+    const hadFocus = tabs.contains(document.activeElement);
+    tabOf.clear();
+    tabs.replaceChildren(
+      ...rooms.map((info) => {
+        const count = h('span', { class: 'badge', 'data-testid': 'room-count' }, countText(info));
+        const tab = h(
+          'button',
           {
-            class: 'bubble own pending',
-            'data-testid': 'chat-message',
-            'data-id': entry.id,
-            'data-own': 'true',
-            'data-state': OUTBOX_STATES[entry.state],
+            type: 'button',
+            role: 'tab',
+            class: 'room-tab',
+            id: `room-tab-${cssSafe(info.room)}`,
+            'aria-controls': `room-panel-${cssSafe(info.room)}`,
+            'data-testid': 'room-tab',
+            'data-room': info.room,
+            'data-status': info.status,
+            'data-unread': unread.has(info.room) ? 'true' : undefined,
           },
-          h(
-            'div',
-            { class: 'meta' },
-            h('strong', {}, 'You'),
-            h('span', {}, OUTBOX_LABELS[entry.state]),
-            entry.state === 'failed' ? retryButton(entry.id) : null,
-          ),
-          h('p', { class: 'text' }, entry.text),
-        ),
-      ),
+          h('span', { class: 'room-name' }, info.room),
+          ' ',
+          count,
+        );
+        tab.addEventListener('click', () => select(info.room));
+        tabOf.set(info.room, tab);
+        return tab;
+      }),
     );
-    logBox.scrollTop = logBox.scrollHeight;
+    select(views.has(selected) ? selected : DEFAULT_ROOM, hadFocus);
   };
+
+  // Arrow keys move between tabs, as in any tab list; Home and End go to the first and last.
+  tabs.addEventListener('keydown', (event) => {
+    const names = [...tabOf.keys()];
+    const at = names.indexOf(selected);
+    const next =
+      event.key === 'ArrowRight'
+        ? names[(at + 1) % names.length]
+        : event.key === 'ArrowLeft'
+          ? names[(at - 1 + names.length) % names.length]
+          : event.key === 'Home'
+            ? names[0]
+            : event.key === 'End'
+              ? names[names.length - 1]
+              : undefined;
+    if (next === undefined) return;
+    event.preventDefault();
+    select(next, true);
+  });
+
+  joinForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const room = roomInput.value.trim();
+    if (!isValidRoomName(room)) {
+      roomInput.setAttribute('aria-invalid', 'true');
+      notify('A room name is 1 to 128 characters of letters, digits and _ - . : /');
+      roomInput.focus();
+      return;
+    }
+    roomInput.removeAttribute('aria-invalid');
+    try {
+      client.joinRoom(room);
+    } catch (error) {
+      if (!(error instanceof SwitchboardClientError)) throw error;
+      notify(error.message);
+      return;
+    }
+    roomInput.value = '';
+    select(room);
+  });
+  leaveButton.addEventListener('click', () => {
+    if (selected === DEFAULT_ROOM) return;
+    client.leaveRoom(selected);
+    select(DEFAULT_ROOM, true);
+  });
 
   const send = () => {
     const check = checkChatText(input.value);
@@ -150,7 +206,13 @@ export function mountChatPanel(root: HTMLElement, client: SwitchboardClient, not
       if (check.problem) notify(check.problem);
       return;
     }
-    client.sendChat(check.text);
+    try {
+      client.sendChat(check.text, { room: selected });
+    } catch (error) {
+      if (!(error instanceof SwitchboardClientError)) throw error;
+      notify(error.message);
+      return;
+    }
     input.value = '';
     input.focus();
   };
@@ -183,43 +245,41 @@ export function mountChatPanel(root: HTMLElement, client: SwitchboardClient, not
     notify(`The server refused the display name “${name}”, so you kept your previous name. Choose another one.`);
   });
 
-  client.on('chat', ({ frame, own }) => showChat(frame, own));
-  client.on('history', (frame) => {
-    for (const message of frame.messages) showChat(message, message.from.userId === client.session?.userId);
+  /** A message in a room not shown marks its tab until the room is shown. */
+  const markUnread = (room: string) => {
+    const tab = tabOf.get(room);
+    if (!tab || room === selected) return;
+    unread.add(room);
+    tab.dataset.unread = 'true';
+  };
+
+  client.on('rooms', renderTabs);
+  client.on('chat', ({ frame, own }) => {
+    views.get(frame.room)?.showChat(frame, own);
+    markUnread(frame.room);
   });
-  client.on('outbox', renderOutbox);
-  client.on('presence', (frame) => {
-    // One line per user who arrived or left over the interval the frame covers.
-    const changes = [
-      ...(frame.joined ?? []).map((user) => ({ user, event: 'join' })),
-      ...(frame.left ?? []).map((user) => ({ user, event: 'leave' })),
-    ];
-    for (const { user, event } of changes) {
-      const verb = event === 'join' ? 'joined' : 'left';
-      const row = h(
-        'li',
-        { class: 'presence', 'data-testid': 'presence-line', 'data-event': event },
-        userName(user),
-        ` ${verb}`,
-      );
-      place(row, lastSeq + 0.5);
-    }
+  client.on('history', (frame) => {
+    const view = views.get(frame.room);
+    for (const message of frame.messages) view?.showChat(message, message.from.userId === client.session?.userId);
+  });
+  client.on('outbox', (entries) => {
+    for (const view of views.values()) view.renderOutbox(entries, (id) => client.retryChat(id));
+  });
+  client.on('presence', (frame) => views.get(frame.room)?.showPresence(frame));
+  client.on('roster', (info) => {
+    views.get(info.room)?.showRoster(info);
+    const count = tabOf.get(info.room)?.querySelector('[data-testid="room-count"]');
+    if (count) count.textContent = countText(info);
   });
   client.on('who', (frame) => {
-    whoCount.textContent = String(frame.users.length);
-    whoList.replaceChildren(
-      ...frame.users.map((user) => {
-        const self = user.userId === client.session?.userId;
-        return h(
-          'li',
-          { 'data-testid': 'who-user', 'data-user-id': user.userId, class: self ? 'self' : undefined },
-          h('span', { class: 'dot online', 'aria-hidden': 'true' }),
-          userName(user, self ? ' (you)' : ''),
-          user.connections > 1 ? h('span', { class: 'muted' }, ` ×${user.connections}`) : null,
-        );
-      }),
-    );
+    if (frame.room !== DEFAULT_ROOM) return;
     const mine = frame.users.find((user) => user.userId === client.session?.userId);
     me.replaceChildren(...(mine ? ['You appear as ', userName(mine), '.'] : []));
   });
+
+  renderTabs(client.rooms);
+}
+
+function countText(info: RoomInfo): string {
+  return info.count === undefined ? '…' : String(info.count);
 }

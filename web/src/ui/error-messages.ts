@@ -8,6 +8,8 @@ const SENTENCES: Record<string, string> = {
   rate_limited: 'You are sending too fast. Wait a moment; the page will try again.',
   not_subscribed: 'You were not subscribed to that topic.',
   too_many_subscriptions: 'This page follows as many topics as one connection may. Remove one to add another.',
+  not_in_room: 'You are not in that room (any more). Join it again to write there.',
+  too_many_rooms: 'This page is in as many rooms as one connection may. Leave one to join another.',
   unauthorized: 'The server refused that request for this identity.',
   internal: 'Something went wrong on the server. Try again in a moment.',
 };
@@ -18,6 +20,8 @@ const ACTIONS: Record<string, string> = {
   publish: 'publishing',
   subscribe: 'subscribing',
   unsubscribe: 'unsubscribing',
+  join: 'joining a room',
+  leave: 'leaving a room',
   history: 'loading chat history',
   teleread: 'starting tele-read',
   teleprinter: 'starting tele-read',
