@@ -276,6 +276,25 @@ describe('who per room', () => {
   });
 });
 
+describe('who in a crowd', () => {
+  it('stops gathering a room after ten pages and hands over that list with the cursor of the rest', () => {
+    const { client, establish } = setup();
+    client.connect(URL_);
+    const socket = establish();
+    const lists: Array<{ users: number; cursor?: string }> = [];
+    client.on('who', (frame) =>
+      lists.push({ users: frame.users.length, ...(frame.cursor ? { cursor: frame.cursor } : {}) }),
+    );
+
+    for (let page = 1; page <= 10; page += 1) {
+      socket.receive({ type: 'who', room: 'lobby', users: [user(`u${page}`)], cursor: `L${page}` });
+    }
+
+    expect(sentOf(socket.sent, 'who')).toHaveLength(10);
+    expect(lists[0]).toEqual({ users: 10, cursor: 'L10' });
+  });
+});
+
 describe('presence per room', () => {
   function joinedDesign() {
     const harness = setup();

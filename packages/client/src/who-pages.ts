@@ -1,8 +1,16 @@
 import type { ClientFrame, PresentUser, WhoFrame } from './wire/frames.js';
 import { DEFAULT_ROOM } from './wire/rules.js';
 
+/**
+ * The most pages one list gathers: 1,000 connections, the default roster threshold above which the server
+ * sends a room's count instead of its joins and leaves. A larger room's list stops there, with the `cursor`
+ * where it stopped, rather than cost a request per 100 members of a crowd.
+ */
+export const WHO_MAX_PAGES = 10;
+
 interface Gathering {
   users: Map<string, PresentUser>;
+  pages: number;
   /** Asked again while this list was being gathered: gather it once more when it is done. */
   again: boolean;
 }
@@ -24,28 +32,33 @@ export class WhoPages {
       gathering.again = true;
       return;
     }
-    this.rooms.set(room, { users: new Map(), again: false });
+    this.rooms.set(room, { users: new Map(), pages: 0, again: false });
     this.send(whoFrame(room));
   }
 
-  /** Takes a page; returns the room's whole list after its last page, and asks for the next page before that. */
+  /**
+   * Takes a page; returns the room's whole list after its last page (or after {@link WHO_MAX_PAGES} pages,
+   * with the `cursor` of the rest), and asks for the next page before that.
+   */
   accept(frame: WhoFrame): WhoFrame | undefined {
-    const gathering = this.rooms.get(frame.room) ?? { users: new Map<string, PresentUser>(), again: false };
+    const gathering = this.rooms.get(frame.room) ?? { users: new Map<string, PresentUser>(), pages: 0, again: false };
     const users = gathering.users;
+    gathering.pages += 1;
     for (const user of frame.users) {
       const known = users.get(user.userId);
       // A user whose connections fall on two pages is on both.
       if (known) known.connections += user.connections;
       else users.set(user.userId, { ...user });
     }
-    if (frame.cursor !== undefined) {
+    if (frame.cursor !== undefined && gathering.pages < WHO_MAX_PAGES) {
       this.rooms.set(frame.room, gathering);
       this.send(whoFrame(frame.room, frame.cursor));
       return undefined;
     }
     this.rooms.delete(frame.room);
     if (gathering.again) this.request(frame.room);
-    return { type: 'who', room: frame.room, users: [...users.values()] };
+    const rest = frame.cursor !== undefined ? { cursor: frame.cursor } : {};
+    return { type: 'who', room: frame.room, users: [...users.values()], ...rest };
   }
 
   /** Whether a list of the room is being gathered. */
