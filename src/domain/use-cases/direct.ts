@@ -1,10 +1,14 @@
 import type { Dependencies } from '../dependencies';
 import { requireMessage } from '../limits';
 import { isPastConnectGrace } from '../model';
-import { disconnect } from './disconnect';
+import { type DisconnectPorts, disconnect } from './disconnect';
 
 /** Delivers a `direct` frame to every open connection of one user; returns how many got it. */
-export async function sendDirect(deps: Dependencies, userId: string, message: unknown): Promise<number> {
+export async function sendDirect(
+  deps: DisconnectPorts & Pick<Dependencies, 'notifier' | 'settings'>,
+  userId: string,
+  message: unknown,
+): Promise<number> {
   requireMessage(message);
   const frame = { type: 'direct', message, sentAt: deps.clock.now().toISOString() } as const;
   let delivered = 0;

@@ -22,7 +22,14 @@ export type FeedOutcome = 'finished' | 'stopped' | 'gone' | 'handed-off';
  * what API Gateway accepted, which runs ahead of what a client that dropped without a close frame got,
  * so the feed resumes from the smaller of the two. A larger one (another tab read on) changes nothing.
  */
-export async function startFeed(deps: Dependencies, connectionId: string, clientCursor?: number): Promise<FeedJob> {
+/** What streaming the article touches: the article, the user's feed cursor and lease, the connection. */
+export type FeedStreamPorts = Pick<Dependencies, 'article' | 'feeds' | 'notifier'>;
+
+export async function startFeed(
+  deps: Pick<Dependencies, 'connections' | 'users' | 'ids' | 'feeds' | 'scheduler'>,
+  connectionId: string,
+  clientCursor?: number,
+): Promise<FeedJob> {
   const { user } = await requireSession(deps, connectionId);
   const job = { userId: user.userId, connectionId, leaseId: deps.ids.next() };
   const saved = await deps.feeds.startLease(user.userId, job.leaseId);
@@ -34,7 +41,10 @@ export async function startFeed(deps: Dependencies, connectionId: string, client
 }
 
 /** `stop`: ends the user's stream; the cursor it answers is the position after the last delivered character. */
-export async function stopFeed(deps: Dependencies, connectionId: string): Promise<number> {
+export async function stopFeed(
+  deps: Pick<Dependencies, 'connections' | 'users' | 'feeds'>,
+  connectionId: string,
+): Promise<number> {
   const { user } = await requireSession(deps, connectionId);
   return (await deps.feeds.stopLease(user.userId)) ?? user.cursor;
 }
@@ -46,7 +56,7 @@ export async function stopFeed(deps: Dependencies, connectionId: string): Promis
  * connection, at the end of the article, or hands off before its invocation runs out of time. A cursor
  * saved against another revision of the article starts over at 0 rather than resume into other text.
  */
-export async function runFeed(deps: Dependencies, job: FeedJob, pace: FeedPace): Promise<FeedOutcome> {
+export async function runFeed(deps: FeedStreamPorts, job: FeedJob, pace: FeedPace): Promise<FeedOutcome> {
   try {
     return await streamFeed(deps, job, pace);
   } catch (error) {
@@ -64,7 +74,7 @@ const FEED_FAILED: ErrorFrame = {
   action: 'teleread',
 };
 
-async function streamFeed(deps: Dependencies, job: FeedJob, pace: FeedPace): Promise<FeedOutcome> {
+async function streamFeed(deps: FeedStreamPorts, job: FeedJob, pace: FeedPace): Promise<FeedOutcome> {
   const article = await deps.article.load();
   const characters = [...article.text];
   const total = characters.length;

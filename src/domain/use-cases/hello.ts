@@ -8,7 +8,10 @@ import { requireSession } from '../session';
  * adds the reading position: when it cannot be loaded now (its source is down), the session still comes,
  * with the saved cursor and a `total` of 0, and only `teleread` reports the failure.
  */
-export async function hello(deps: Dependencies, connectionId: string): Promise<SessionFrame> {
+export async function hello(
+  deps: Pick<Dependencies, 'connections' | 'users' | 'article' | 'tokens' | 'clock'>,
+  connectionId: string,
+): Promise<SessionFrame> {
   const { connection, user } = await requireSession(deps, connectionId);
   const article = await deps.article.load().catch(() => undefined);
   return {

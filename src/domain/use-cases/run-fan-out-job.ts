@@ -1,4 +1,4 @@
-import type { Dependencies } from '../dependencies';
+import type { Settings } from '../dependencies';
 import { type BackoffSettings, backoffDelayMs } from '../fan-out/backoff';
 import { DeliveryThrottledError } from '../fan-out/delivery-throttled-error';
 import { type FanOutJob, isExcluded } from '../fan-out/fan-out-job';
@@ -9,7 +9,7 @@ import type { FanOutQueue } from '../ports/fan-out-queue';
 import type { Notifier } from '../ports/notifier';
 import type { SubscriberShards } from '../ports/subscriber-shards';
 import { frameForRecipient } from '../presence/frame-for-recipient';
-import { disconnect } from './disconnect';
+import { type DisconnectPorts, disconnect } from './disconnect';
 
 export interface FanOutWorkerSettings {
   /** `@connections` calls one job keeps in flight. */
@@ -24,7 +24,7 @@ export interface FanOutWorkerSettings {
 
 export interface FanOutJobDependencies {
   /** Cleanup of gone connections runs the ordinary disconnect, which needs the repositories. */
-  deps: Dependencies;
+  deps: DisconnectPorts & { settings: Pick<Settings, 'connectGraceMs'> };
   shards: SubscriberShards;
   queue: FanOutQueue;
   notifier: Notifier;
