@@ -253,6 +253,52 @@ function memberRow(run: BurstRun): string[] {
   ];
 }
 
+/** The targets one burst is judged by: [target, measured, verdict] rows. */
+export function burstTargets(stackRun: BurstRun, plainRun: BurstRun, intervalMs: number): string[][] {
+  const { users, batch } = stackRun;
+  const all = stackRun.open.opened === users;
+  const p99 = spread(stackRun.open.handshakeMs).p99;
+  const rows = [
+    [
+      users <= 1000
+        ? `bursts: ${int(users)} new users in batches of ${int(batch)} all connect, handshake p99 under 1 s`
+        : `bursts: ${int(users)} new users in batches of ${int(batch)} all connect`,
+      `${int(stackRun.open.opened)} of ${int(users)} connected, p99 ${ms(p99)} (plain ws: ${int(plainRun.open.opened)}, p99 ${ms(spread(plainRun.open.handshakeMs).p99)})`,
+      verdict(users <= 1000 ? all && p99 < 1000 : all),
+    ],
+  ];
+  const m = stackRun.member;
+  if (m) {
+    rows.push(
+      [
+        `bursts: a member present throughout the ${int(users)} receives at most about one presence frame per interval (${intervalMs / 1000} s)`,
+        `${int(m.frames)} frames over ${int(m.slots)} intervals (${m.framesPerInterval.toFixed(2)} per interval)`,
+        verdict(m.frames <= m.slots),
+      ],
+      [
+        `bursts: that member ends up seeing every one of the ${int(users)} who connected`,
+        `joined - left = ${int(m.netJoined)}, last count ${m.lastCount === undefined ? '-' : int(m.lastCount)}, for ${int(m.expected)} connected`,
+        verdict(m.seesEveryone),
+      ],
+    );
+  }
+  return rows;
+}
+
+/** The per-join target: the calls inside a join's handshake are the same at every room size (none grow with it). */
+export function joinTarget(joins: Array<{ roomSize: number; samples: JoinSample[] }>): string[] | undefined {
+  const maxInside = (row: { samples: JoinSample[] }): number =>
+    Math.max(...row.samples.filter((s) => s.opened).map((s) => s.inHandshake));
+  const smallest = joins[0];
+  if (!smallest || joins.length < 2) return undefined;
+  const allOpened = joins.every((row) => row.samples.every((s) => s.opened));
+  return [
+    `bursts: @connections calls inside a join's handshake the same whatever the room (${joins.map((r) => int(r.roomSize)).join(', ')} members)`,
+    joins.map((row) => `${int(row.roomSize)}: ${int(maxInside(row))}`).join(', '),
+    verdict(allOpened && joins.every((row) => maxInside(row) === maxInside(smallest))),
+  ];
+}
+
 /**
  * Section 8: bursts of distinct new users on the local stack, side by side with the plain `ws` floor; the
  * presence frames a member present throughout receives; `@connections` calls per join by room size.
@@ -271,28 +317,7 @@ export async function runBursts(settings: BurstSettings): Promise<BurstSummary> 
     burstRows.push(burstRow(stackRun), burstRow(plainRun));
     ratioRows.push(ratioRow(stackRun, plainRun));
     memberRows.push(memberRow(stackRun));
-    const all = stackRun.open.opened === users;
-    const p99 = spread(stackRun.open.handshakeMs).p99;
-    targets.push([
-      users <= 1000
-        ? `bursts: ${int(users)} new users in batches of ${int(batch)} all connect, handshake p99 under 1 s`
-        : `bursts: ${int(users)} new users in batches of ${int(batch)} all connect`,
-      `${int(stackRun.open.opened)} of ${int(users)} connected, p99 ${ms(p99)} (plain ws: ${int(plainRun.open.opened)}, p99 ${ms(spread(plainRun.open.handshakeMs).p99)})`,
-      verdict(users <= 1000 ? all && p99 < 1000 : all),
-    ]);
-    const m = stackRun.member;
-    if (m) {
-      targets.push([
-        `bursts: a member present throughout the ${int(users)} receives at most about one presence frame per interval (${intervalMs / 1000} s)`,
-        `${int(m.frames)} frames over ${int(m.slots)} intervals (${m.framesPerInterval.toFixed(2)} per interval)`,
-        verdict(m.frames <= m.slots),
-      ]);
-      targets.push([
-        `bursts: that member ends up seeing every one of the ${int(users)} who connected`,
-        `joined - left = ${int(m.netJoined)}, last count ${m.lastCount === undefined ? '-' : int(m.lastCount)}, for ${int(m.expected)} connected`,
-        verdict(m.seesEveryone),
-      ]);
-    }
+    targets.push(...burstTargets(stackRun, plainRun, intervalMs));
   }
 
   const joins = await perJoin(settings, intervalMs);
@@ -308,18 +333,8 @@ export async function runBursts(settings: BurstSettings): Promise<BurstSummary> 
       ms(median(opened.map((s) => s.handshakeMs))),
     ];
   });
-  const maxInside = (row: { samples: JoinSample[] } | undefined): number =>
-    Math.max(...(row?.samples.filter((s) => s.opened).map((s) => s.inHandshake) ?? []));
-  const smallest = joins[0];
-  const largest = joins[joins.length - 1];
-  if (smallest && largest && joins.length > 1) {
-    const allOpened = joins.every((row) => row.samples.every((s) => s.opened));
-    targets.push([
-      `bursts: @connections calls inside a join's handshake do not grow with the room (${joins.map((r) => int(r.roomSize)).join(', ')} members)`,
-      joins.map((row) => `${int(row.roomSize)}: ${int(maxInside(row))}`).join(', '),
-      verdict(allOpened && joins.every((row) => maxInside(row) <= maxInside(smallest))),
-    ]);
-  }
+  const joinVerdict = joinTarget(joins);
+  if (joinVerdict) targets.push(joinVerdict);
 
   const tables: Table[] = [
     {
