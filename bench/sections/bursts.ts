@@ -63,6 +63,8 @@ export interface BurstSummary {
 const SWITCHBOARD = 'Switchboard';
 /** How long a burst's presence may take to catch up after the last handshake. */
 const CATCH_UP_MS = 60_000;
+/** Intervals without a presence frame after which a member that has not seen everyone is taken never to. */
+const QUIET_INTERVALS = 10;
 /** How long the members of a room may take to hear of one join. */
 const JOIN_DELIVERY_MS = 30_000;
 
@@ -109,12 +111,12 @@ async function burst(
     );
     const ended = performance.now();
     if (!presence) return { server: target.name, users, batch, open };
-    // Presence is asynchronous: wait until the member sees everyone, or nothing has come for five intervals.
+    // Presence is asynchronous: wait until the member sees everyone, or nothing has come for QUIET_INTERVALS.
     const lastAt = (): number => received[received.length - 1]?.at ?? 0;
     let sees = false;
     while (performance.now() - ended < CATCH_UP_MS) {
       sees = seesEveryone(tallyPresence(received, intervalMs), open.opened);
-      if (sees || performance.now() - Math.max(ended, lastAt()) > intervalMs * 5) break;
+      if (sees || performance.now() - Math.max(ended, lastAt()) > intervalMs * QUIET_INTERVALS) break;
       await sleep(50);
     }
     const tally = tallyPresence(received, intervalMs);
@@ -378,7 +380,7 @@ export async function runBursts(settings: BurstSettings): Promise<BurstSummary> 
       ],
       rows: memberRows,
       notes: [
-        'Frames counted from the first handshake of the burst until the member sees every user who connected, or no frame has come for five intervals (one minute at most). "Intervals spanned" counts both ends: one frame per interval gives frames = intervals, 1.00 per interval.',
+        `Frames counted from the first handshake of the burst until the member sees every user who connected, or no frame has come for ${QUIET_INTERVALS} intervals (one minute at most). "Intervals spanned" counts both ends: one frame per interval gives frames = intervals, 1.00 per interval.`,
         '"joined - left" sums the rosters of the frames the member applied (a frame is applied when its tick is above the last applied one, as clients do); above the roster threshold frames carry only `count`, the users in the room, the member included.',
       ],
     },
