@@ -25,6 +25,7 @@ import {
   builderOptions,
   bundledPackages,
   copySource,
+  dynamicRuntimeImports,
   esbuildArguments,
   findEsbuild,
   handlerTarget,
@@ -170,6 +171,13 @@ async function main(): Promise<void> {
           const packages = bundledPackages(file);
           if (packages.includes('esbuild'))
             throw new VerifyDeployError(fn.logicalId, 'esbuild', `${basename(file)} bundles esbuild itself`);
+          const dynamic = dynamicRuntimeImports(file);
+          if (dynamic.length > 0)
+            throw new VerifyDeployError(
+              fn.logicalId,
+              'bundle',
+              `${basename(file)} imports ${dynamic.join(', ')} with import(), which the Lambda runtime cannot resolve: import it statically in the module that is loaded lazily`,
+            );
           const model = stack.model.functions.get(fn.logicalId);
           if (!model) throw new VerifyDeployError(fn.logicalId, 'template', 'not in the local stack model');
           say(`      ${fn.logicalId.padEnd(20)} esbuild ${args.join(' ').replace(out, `<build>/${fn.logicalId}`)}`);
@@ -230,7 +238,12 @@ async function main(): Promise<void> {
       const liveModel = loadStackModel({
         templatePath: TEMPLATE,
         projectRoot: PROJECT_ROOT,
-        refResource: (logicalId, type) => (type === 'AWS::ApiGatewayV2::Api' ? liveStack.apiId : logicalId),
+        // The bundles send to the local stack's queues (presence changes, fan-out jobs), as functions do in AWS.
+        refResource: (logicalId, type) => {
+          if (type === 'AWS::ApiGatewayV2::Api') return liveStack.apiId;
+          if (type === 'AWS::SQS::Queue' && liveStack.sqsEndpoint) return liveStack.queueUrl(logicalId);
+          return logicalId;
+        },
       });
       const environmentFor = createFunctionEnvironment({
         resolver: liveModel.resolver,
@@ -240,7 +253,7 @@ async function main(): Promise<void> {
         tokenSecret: secret,
         quiet: true,
         verbose: false,
-        overrides,
+        overrides: { ...(liveStack.sqsEndpoint ? { SQS_ENDPOINT: liveStack.sqsEndpoint } : {}), ...overrides },
       });
 
       await step(

@@ -12,6 +12,7 @@ import { DynamoDbArticlePins } from './adapters/dynamodb/dynamodb-article-pins';
 import { DynamoDbConnectionRepository } from './adapters/dynamodb/dynamodb-connection-repository';
 import { DynamoDbFeedCursorRepository } from './adapters/dynamodb/dynamodb-feed-cursor-repository';
 import { DynamoDbMessageLog } from './adapters/dynamodb/dynamodb-message-log';
+import { DynamoDbPresenceLedger } from './adapters/dynamodb/dynamodb-presence-ledger';
 import { DynamoDbRateLimiter } from './adapters/dynamodb/dynamodb-rate-limiter';
 import { DynamoDbSessionHistory } from './adapters/dynamodb/dynamodb-session-history';
 import { DynamoDbSubscriptionRepository } from './adapters/dynamodb/dynamodb-subscription-repository';
@@ -26,6 +27,7 @@ import type { ArticleSource } from './domain/ports/article-source';
 import type { FanOutQueue } from './domain/ports/fan-out-queue';
 import type { FeedScheduler } from './domain/ports/feed-scheduler';
 import type { PresenceChanges } from './domain/ports/presence-changes';
+import { announcePresence } from './domain/use-cases/announce-presence';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -52,6 +54,7 @@ export function createDependencyFactory(config: Config = loadConfig()): Dependen
     subscriberShards: subscriptions,
     fanOutQueue: createFanOutQueue(config),
     presenceChanges: createPresenceChanges(config),
+    presenceLedger: new DynamoDbPresenceLedger(table),
     messages: new DynamoDbMessageLog(table, { messageTtlSeconds: config.MESSAGE_TTL_HOURS * 3600 }),
     users: new DynamoDbUserRepository(table, { sessionTtlSeconds: config.SESSION_TTL_DAYS * 86_400 }),
     clock: systemClock,
@@ -110,7 +113,10 @@ export function createDependencyFactory(config: Config = loadConfig()): Dependen
       );
       notifiers.set(endpoint, notifier);
     }
-    return { ...shared, notifier };
+    const deps: Dependencies = { ...shared, notifier };
+    // No presence queue (a bare `sam local invoke`): the worker's own use case announces each change in place.
+    if (!config.PRESENCE_QUEUE_URL) deps.presenceChanges = inPlacePresenceChanges(deps);
+    return deps;
   };
 }
 
@@ -128,17 +134,16 @@ function createFanOutQueue(config: Config): FanOutQueue {
   const queueUrl = config.FAN_OUT_QUEUE_URL;
   if (!queueUrl) return { enqueue: () => Promise.reject(new Error('FAN_OUT_QUEUE_URL is not configured')) };
   // Only a broadcast to a large channel enqueues, so the SQS client is loaded then, not at every cold start.
+  // The adapter imports the SDK itself: esbuild keeps an `import()` of an external @aws-sdk package as an ES
+  // module import, which does not search the Lambda runtime's NODE_PATH (verify:deploy refuses such a bundle).
   let queue: Promise<FanOutQueue> | undefined;
   const load = async (): Promise<FanOutQueue> => {
-    const [{ SQSClient }, { SqsFanOutQueue }] = await Promise.all([
-      import('@aws-sdk/client-sqs'),
-      import('./adapters/sqs/sqs-fan-out-queue'),
-    ]);
-    const client = new SQSClient({
+    const { SqsFanOutQueue } = await import('./adapters/sqs/sqs-fan-out-queue');
+    return SqsFanOutQueue.create({
       region: config.AWS_REGION,
       ...(config.SQS_ENDPOINT ? { endpoint: config.SQS_ENDPOINT } : {}),
+      queueUrl,
     });
-    return new SqsFanOutQueue(client, queueUrl);
   };
   return {
     enqueue: async (jobs) => {
@@ -154,20 +159,33 @@ function createFanOutQueue(config: Config): FanOutQueue {
   };
 }
 
+/** Presence changes announced by the caller itself, as the presence worker would: only without a queue. */
+function inPlacePresenceChanges(deps: Dependencies): PresenceChanges {
+  const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+  return {
+    mark: async (changes) => {
+      const received = changes.map((change, i) => ({ id: String(i), change }));
+      const { errors } = await announcePresence({ ...deps, pause }, received);
+      if (errors.length > 0) throw new Error(`Presence was not announced in ${errors.length} rooms`, { cause: errors });
+    },
+  };
+}
+
 function createPresenceChanges(config: Config): PresenceChanges {
   const queueUrl = config.PRESENCE_QUEUE_URL;
+  // Replaced per request by `inPlacePresenceChanges`, which needs the request's notifier.
   if (!queueUrl) return { mark: () => Promise.reject(new Error('PRESENCE_QUEUE_URL is not configured')) };
+  // Loaded on the first change, so that functions that never mark one (the feed, the HTTP API) do not load
+  // the SQS client. The adapter imports the SDK itself: an `import()` of an @aws-sdk package would be
+  // resolved as an ES module, which does not search the Lambda runtime's NODE_PATH.
   let changes: Promise<PresenceChanges> | undefined;
   const load = async (): Promise<PresenceChanges> => {
-    const [{ SQSClient }, { SqsPresenceChanges }] = await Promise.all([
-      import('@aws-sdk/client-sqs'),
-      import('./adapters/sqs/sqs-presence-changes'),
-    ]);
-    const client = new SQSClient({
+    const { SqsPresenceChanges } = await import('./adapters/sqs/sqs-presence-changes');
+    return SqsPresenceChanges.create({
       region: config.AWS_REGION,
       ...(config.SQS_ENDPOINT ? { endpoint: config.SQS_ENDPOINT } : {}),
+      queueUrl,
     });
-    return new SqsPresenceChanges(client, queueUrl);
   };
   return {
     mark: async (marked) => {

@@ -238,3 +238,13 @@ export function bundledPackages(bundleFile: string): string[] {
   }
   return [...names].sort();
 }
+
+/**
+ * Dynamic `import()`s of runtime-provided packages left in a bundle. esbuild keeps `import("@aws-sdk/x")` of
+ * an external package as it is, and an ES module import does not search NODE_PATH, where the Lambda runtime
+ * keeps the SDK; a static import is bundled as a `require`, which does.
+ */
+export function dynamicRuntimeImports(bundleFile: string): string[] {
+  const code = readFileSync(bundleFile, 'utf8');
+  return [...new Set([...code.matchAll(/\bimport\(\s*["'](@aws-sdk\/[^"']+)["']\s*\)/g)].map((m) => m[1] as string))];
+}

@@ -161,6 +161,12 @@ export const SAMPLE_EVENT_CHECKS: { title: string; run(context: SampleEventConte
       expect(await reply('who.json', 'who')).toMatchObject({
         users: expect.arrayContaining([expect.objectContaining({ userId: meta?.userId })]),
       });
+      expect(await reply('join.json', 'joined')).toEqual({ type: 'joined', room: 'kitchen', name: 'Ada (kitchen)' });
+      expect(await e2e.partition('SUBS#room:kitchen')).toEqual([
+        expect.objectContaining({ connectionId: live, name: 'Ada (kitchen)' }),
+      ]);
+      expect(await reply('leave.json', 'left')).toEqual({ type: 'left', room: 'kitchen' });
+      expect(await e2e.partition('SUBS#room:kitchen')).toEqual([]);
       expect((await e2e.partition('MSG#topic:news')).map((item) => item.seq)).toEqual([1, 2]);
       expect((await e2e.partition('MSG#chat')).map((item) => item.id)).toEqual(['c-1', 'c-2']);
 
@@ -208,6 +214,39 @@ export const SAMPLE_EVENT_CHECKS: { title: string; run(context: SampleEventConte
         .join('');
       expect(text.length).toBe(client.ofType('feed').at(-1)?.total);
       expect(client.ofType('feed-end')).toHaveLength(1);
+    },
+  },
+  {
+    title: 'runs the presence worker from its sample event: the join is announced to the room, a bad record dropped',
+    async run({ model, eventsDir, invoke, e2e }) {
+      const client = await e2e.connect();
+      await client.session();
+      const event = loadJson<{ Records: Array<{ body: string }> }>(eventsDir, 'presence-worker.json');
+      const { userId } = JSON.parse(event.Records[0]?.body ?? '{}') as { userId: string };
+      // The sample's user has a connection in the default room, as $connect writes it (no socket behind it).
+      const connectionId = 'sample-presence-connection';
+      const connectedAt = new Date().toISOString();
+      const expiresAt = Math.floor(Date.now() / 1000) + 3600;
+      const attributes = { connectionId, userId, name: 'Ada', connectedAt, expiresAt };
+      await e2e.put({ pk: `USER#${userId}`, sk: `CONN#${connectionId}`, ...attributes, resumed: false });
+      await e2e.put({ pk: 'SUBS#chat', sk: `CONN#${connectionId}`, ...attributes });
+      const from = client.frames.length;
+
+      const worker = functionFor(model, 'presence-worker.json', {});
+      expect(await invoke(worker, event, 'presence-worker.json')).toEqual({ batchItemFailures: [] });
+
+      const joinedIt = (frame: Record<string, unknown>) =>
+        frame.type === 'presence' &&
+        Array.isArray(frame.joined) &&
+        frame.joined.some((user: { userId?: unknown }) => user.userId === userId);
+      expect(await client.next(joinedIt, 5000, from)).toMatchObject({
+        room: 'lobby',
+        joined: [{ userId, name: 'Ada' }],
+      });
+      expect(await e2e.partition('PRESENCE#lobby')).toEqual(
+        expect.arrayContaining([expect.objectContaining({ sk: `USER#${userId}`, name: 'Ada' })]),
+      );
+      await e2e.remove({ pk: 'SUBS#chat', sk: `CONN#${connectionId}` });
     },
   },
   {

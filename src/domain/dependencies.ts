@@ -9,6 +9,7 @@ import type { IdGenerator } from './ports/id-generator';
 import type { MessageLog } from './ports/message-log';
 import type { Notifier } from './ports/notifier';
 import type { PresenceChanges } from './ports/presence-changes';
+import type { PresenceLedger } from './ports/presence-ledger';
 import type { RateLimiter } from './ports/rate-limiter';
 import type { SessionHistory } from './ports/session-history';
 import type { SubscriberShards } from './ports/subscriber-shards';
@@ -51,6 +52,8 @@ export interface Dependencies {
   fanOutQueue: FanOutQueue;
   /** Where connect, disconnect, join, leave and reset mark a user's presence in a room as changed. */
   presenceChanges: PresenceChanges;
+  /** What each room was last told about its members (the presence worker's state). */
+  presenceLedger: PresenceLedger;
   messages: MessageLog;
   users: UserRepository;
   notifier: Notifier;

@@ -51,7 +51,7 @@ export function requireTopicName(topic: unknown): string {
   return topic;
 }
 
-const ROOM_RULE = '1 to 128 characters of A-Z a-z 0-9 _ - . : /';
+export const ROOM_RULE = '1 to 128 characters of A-Z a-z 0-9 _ - . : /';
 
 /** Throws `invalid_frame` for a room name outside the rule (the topic name rule). */
 export function requireRoomName(room: unknown): string {
@@ -70,6 +70,13 @@ export function parseDisplayName(raw: string): string {
   if (displayNameProblem(raw) !== undefined) {
     throw new HandshakeRejectedError(400, 'name must be 1 to 40 printable characters.');
   }
+  return raw.trim();
+}
+
+/** A display name in a frame (`join`): trimmed, 1 to 40 printable characters; anything else is `invalid_frame`. */
+export function requireDisplayName(raw: string): string {
+  if (displayNameProblem(raw) !== undefined)
+    throw new InvalidFrameError('"name" must be 1 to 40 printable characters.');
   return raw.trim();
 }
 

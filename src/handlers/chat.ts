@@ -1,23 +1,37 @@
 import { createDependencyFactory } from '../composition-root';
 import { chatHistory, sendChat } from '../domain/use-cases/chat';
-import { whoIsHere } from '../domain/use-cases/who';
+import { joinRoom } from '../domain/use-cases/join-room';
+import { leaveRoom } from '../domain/use-cases/leave-room';
+import { whoInRoom } from '../domain/use-cases/who';
 import { createObservability } from './observability';
 import { createWsHandler, route } from './ws/create-ws-handler';
 import { frames } from './ws/schemas';
 
-/** Chat frames: `sendmessage` echoes to the sender, `send` does not; `history` and `who` reply. */
+/**
+ * Chat frames, each in a room (the default room when the frame names none): `join` and `leave`;
+ * `sendmessage` echoes to the sender, `send` does not; `history` and `who` reply.
+ */
 export const chatRoutes = {
-  sendmessage: route(frames.chat, async ({ message, id }, { deps, connectionId }) => {
-    await sendChat(deps, { connectionId, text: message, id, echoToSender: true });
+  join: route(frames.join, async ({ room, name }, { deps, connectionId }) => {
+    await joinRoom(deps, { connectionId, room, name });
   }),
-  send: route(frames.chat, async ({ message, id }, { deps, connectionId }) => {
-    await sendChat(deps, { connectionId, text: message, id, echoToSender: false });
+  leave: route(frames.leave, async ({ room }, { deps, connectionId }) => {
+    await leaveRoom(deps, { connectionId, room });
   }),
-  history: route(frames.history, async ({ limit, before }, { deps }) => ({
+  sendmessage: route(frames.chat, async ({ message, id, room }, { deps, connectionId }) => {
+    await sendChat(deps, { connectionId, text: message, id, room, echoToSender: true });
+  }),
+  send: route(frames.chat, async ({ message, id, room }, { deps, connectionId }) => {
+    await sendChat(deps, { connectionId, text: message, id, room, echoToSender: false });
+  }),
+  history: route(frames.history, async (request, { deps, connectionId }) => ({
     type: 'history',
-    ...(await chatHistory(deps, limit, before)),
+    ...(await chatHistory(deps, { connectionId, ...request })),
   })),
-  who: route(frames.who, async ({ cursor }, { deps }) => ({ type: 'who', ...(await whoIsHere(deps, { cursor })) })),
+  who: route(frames.who, async (request, { deps, connectionId }) => ({
+    type: 'who',
+    ...(await whoInRoom(deps, { connectionId, ...request })),
+  })),
 };
 
 export const handler = createWsHandler({

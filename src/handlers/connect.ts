@@ -19,6 +19,7 @@ export function createConnectHandler(dependencies: DependencyFactory, observabil
         token: query.token,
         name: query.name,
         topicName: query.topicName,
+        room: query.room,
         sourceIp: identity?.sourceIp,
         userAgent: identity?.userAgent ?? undefined,
       });

@@ -81,9 +81,11 @@ describe('DynamoDbConnectionRepository and DynamoDbSubscriptionRepository', () =
         ExpressionAttributeValues: { ':t': 12345 },
       }),
     );
+    await subscriptions.subscribe('chat', before);
+    await subscriptions.subscribe('room:kitchen', before, { counter: 'rooms', limit: 10 });
     const moved = { ...before, userId: 'someone-new', name: 'New Name' };
 
-    expect(await connections.reassign(moved, before.userId)).toBe(true);
+    expect((await connections.reassign(moved, before.userId))?.sort()).toEqual(['chat', 'room:kitchen']);
 
     expect(await connections.get(before.connectionId)).toEqual(moved);
     expect((await partition(`CONN#${before.connectionId}`))[0]).toMatchObject({
@@ -92,6 +94,11 @@ describe('DynamoDbConnectionRepository and DynamoDbSubscriptionRepository', () =
     });
     expect(await connections.listByUser(before.userId)).toEqual([]);
     expect(await connections.listByUser('someone-new')).toEqual([moved]);
+    // Its subscriptions follow it: fan-out and `who` see the new user.
+    expect(await subscriptions.member('room:kitchen', before.connectionId)).toMatchObject({
+      userId: 'someone-new',
+      name: 'New Name',
+    });
   });
 
   it('does not resurrect a connection removed before it could be moved', async () => {
@@ -99,7 +106,7 @@ describe('DynamoDbConnectionRepository and DynamoDbSubscriptionRepository', () =
     await connections.register(gone);
     await connections.remove(gone.connectionId);
 
-    expect(await connections.reassign({ ...gone, userId: 'late-user' }, gone.userId)).toBe(false);
+    expect(await connections.reassign({ ...gone, userId: 'late-user' }, gone.userId)).toBeUndefined();
 
     expect(await partition(`CONN#${gone.connectionId}`)).toEqual([]);
     expect(await connections.listByUser('late-user')).toEqual([]);
@@ -204,6 +211,70 @@ describe('DynamoDbConnectionRepository and DynamoDbSubscriptionRepository', () =
     ).toHaveLength(5);
   });
 
+  it('caps rooms and topics with separate counters: a repeat is not counted, a leave frees a place', async () => {
+    const connection = aConnection();
+    await connections.register(connection);
+    const rooms = { counter: 'rooms', limit: 2 } as const;
+    const topics = { counter: 'topics', limit: 1 } as const;
+
+    const taken = [
+      await subscriptions.subscribe('room:kitchen', connection, rooms),
+      await subscriptions.subscribe('room:kitchen', { ...connection, name: 'Chef' }, rooms),
+      await subscriptions.subscribe('topic:news', connection, topics),
+      await subscriptions.subscribe('room:garden', connection, rooms),
+      await subscriptions.subscribe('chat', connection),
+    ];
+    const overRooms = await subscriptions.subscribe('room:attic', connection, rooms);
+    const overTopics = await subscriptions.subscribe('topic:sport', connection, topics);
+    await subscriptions.unsubscribe('room:kitchen', connection.connectionId);
+    const afterLeave = await subscriptions.subscribe('room:attic', connection, rooms);
+
+    expect(taken).toEqual([true, true, true, true, true]);
+    expect([overRooms, overTopics, afterLeave]).toEqual([false, false, true]);
+    const meta = (await partition(`CONN#${connection.connectionId}`)).find((item) => item.sk === 'META');
+    expect(meta).toMatchObject({ rooms: 2, subscriptions: 1 });
+    expect(await subscriptions.isSubscribed('room:attic', connection.connectionId)).toBe(true);
+    expect(await subscriptions.isSubscribed('room:kitchen', connection.connectionId)).toBe(false);
+  });
+
+  it('renames a connection in a room it joins again, without counting it again', async () => {
+    const connection = aConnection();
+    await connections.register(connection);
+
+    await subscriptions.subscribe('room:kitchen', connection, { counter: 'rooms', limit: 1 });
+    const again = await subscriptions.subscribe(
+      'room:kitchen',
+      { ...connection, name: 'Chef' },
+      {
+        counter: 'rooms',
+        limit: 1,
+      },
+    );
+
+    expect(again).toBe(true);
+    expect(await subscriptions.member('room:kitchen', connection.connectionId)).toMatchObject({ name: 'Chef' });
+    expect((await partition(`CONN#${connection.connectionId}`)).find((item) => item.sk === 'META')?.rooms).toBe(1);
+  });
+
+  it('never lets a concurrent burst of joins pass the rooms cap, nor take places from the topics', async () => {
+    const connection = aConnection();
+    await connections.register(connection);
+    await subscriptions.subscribe('topic:kept', connection, { counter: 'topics', limit: 1 });
+
+    const results = await Promise.all(
+      Array.from({ length: 15 }, (_, i) =>
+        subscriptions.subscribe(`room:burst-${i % 12}`, connection, { counter: 'rooms', limit: 4 }),
+      ),
+    );
+
+    const items = await partition(`CONN#${connection.connectionId}`);
+    const roomMarkers = items.filter((item) => String(item.sk).startsWith('SUB#room:'));
+    expect(roomMarkers.length).toBeLessThanOrEqual(4);
+    expect(roomMarkers.length).toBeGreaterThan(0);
+    expect(items.find((item) => item.sk === 'META')).toMatchObject({ rooms: roomMarkers.length, subscriptions: 1 });
+    expect(results.filter(Boolean).length).toBeGreaterThanOrEqual(roomMarkers.length);
+  });
+
   it('removes every record of a connection that holds the most subscriptions allowed', async () => {
     const connection = aConnection();
     await connections.register(connection);
@@ -232,34 +303,16 @@ describe('DynamoDbConnectionRepository and DynamoDbSubscriptionRepository', () =
 describe('DynamoDbUserRepository', () => {
   const user = { userId: 'u-count', name: 'Ada', createdAt: '2026-11-22T10:00:00.000Z', cursor: 0 };
 
-  it('counts connections atomically so exactly one connect sees the first', async () => {
+  it('stores the user by identity alone', async () => {
     await users.create(user);
 
-    const counts = await Promise.all(Array.from({ length: 6 }, () => users.addConnections(user.userId, 1)));
-
-    expect(counts.sort()).toEqual([1, 2, 3, 4, 5, 6]);
     expect(await users.get(user.userId)).toEqual(user);
-  });
-
-  it('corrects a drifted count only while it is still the count it saw', async () => {
-    counter += 1;
-    const user = { userId: `drift-${counter}`, name: 'Drift', createdAt: clock.now().toISOString(), cursor: 0 };
-    await users.create(user);
-    await users.addConnections(user.userId, 1);
-    await users.addConnections(user.userId, 1);
-
-    expect(await users.correctConnections(user.userId, 1, 0)).toBe(false);
-    expect(await users.correctConnections(user.userId, 2, 0)).toBe(true);
-    expect(await users.addConnections(user.userId, -1)).toBeUndefined();
-    expect(await users.addConnections(user.userId, 1)).toBe(1);
-    expect(await users.addConnections(user.userId, -1)).toBe(0);
   });
 
   it('forgets a deleted user and never resurrects it', async () => {
     await users.delete(user.userId);
 
     expect(await users.get(user.userId)).toBeUndefined();
-    expect(await users.addConnections(user.userId, -1)).toBeUndefined();
     await users.touch(user.userId, 'ghost');
     expect(await users.get(user.userId)).toBeUndefined();
   });

@@ -1,6 +1,9 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbConnectionRepository } from '../../src/adapters/dynamodb/dynamodb-connection-repository';
 import { DynamoDbRateLimiter } from '../../src/adapters/dynamodb/dynamodb-rate-limiter';
 import { DynamoDbSessionHistory } from '../../src/adapters/dynamodb/dynamodb-session-history';
+import { DynamoDbSubscriptionRepository } from '../../src/adapters/dynamodb/dynamodb-subscription-repository';
+import { roomChannel } from '../../src/domain/model';
 import type { RouteClass } from '../../src/domain/ports/rate-limiter';
 import { type EmbeddedTable, ManualClock, startEmbeddedTable } from '../support/embedded-table';
 
@@ -19,11 +22,41 @@ async function registered(connectionId: string): Promise<string> {
   return connectionId;
 }
 
-async function attempts(connectionId: string, count: number, routeClass: RouteClass = 'chat'): Promise<number> {
+async function attempts(
+  connectionId: string,
+  count: number,
+  routeClass: RouteClass = 'chat',
+  room?: string,
+): Promise<number> {
   let allowed = 0;
   for (let i = 0; i < count; i += 1)
-    if ((await limiter.tryAcquire(connectionId, routeClass, clock.now())) === 'allowed') allowed += 1;
+    if ((await limiter.tryAcquire(connectionId, routeClass, clock.now(), room)) === 'allowed') allowed += 1;
   return allowed;
+}
+
+async function partition(pk: string) {
+  const { Items } = await embedded.table.client.send(
+    new QueryCommand({
+      TableName: embedded.table.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk },
+    }),
+  );
+  return Items ?? [];
+}
+
+/** A registered connection in each of `rooms`, as `join` (or `$connect`, for the default room) leaves it. */
+async function inRooms(connectionId: string, rooms: string[]): Promise<string> {
+  await registered(connectionId);
+  return joined(connectionId, rooms);
+}
+
+/** The connection joins `rooms` (it stays registered as it was). */
+async function joined(connectionId: string, rooms: string[]): Promise<string> {
+  const subscriptions = new DynamoDbSubscriptionRepository(embedded.table);
+  const connection = { connectionId, userId: 'u', name: 'n', connectedAt: clock.now().toISOString(), resumed: false };
+  for (const room of rooms) await subscriptions.subscribe(roomChannel(room), connection);
+  return connectionId;
 }
 
 beforeAll(async () => {
@@ -108,6 +141,101 @@ describe('DynamoDbRateLimiter', () => {
     );
 
     expect(results.filter((result) => result === 'allowed').length).toBeLessThanOrEqual(20);
+  });
+});
+
+describe('DynamoDbRateLimiter in rooms', () => {
+  it('keeps a budget per room: a spent room leaves the others, and the connection-wide budget, untouched', async () => {
+    const connection = await inRooms('rate-rooms', ['lobby', 'kitchen', 'garden']);
+
+    const kitchen = await attempts(connection, 25, 'chat', 'kitchen');
+    const garden = await attempts(connection, 25, 'chat', 'garden');
+    const lobby = await attempts(connection, 5, 'chat', 'lobby');
+    const connectionWide = await attempts(connection, 5, 'chat');
+    const kitchenAgain = await limiter.tryAcquire(connection, 'chat', clock.now(), 'kitchen');
+
+    expect([kitchen, garden, lobby, connectionWide, kitchenAgain]).toEqual([20, 20, 5, 5, 'limited']);
+  });
+
+  it('has no budget in a room the connection is not in: not_in_room, and nothing written', async () => {
+    const connection = await inRooms('rate-outsider', ['lobby']);
+
+    const admissions = await Promise.all(
+      ['attic', 'cellar', 'roof'].map((room) => limiter.tryAcquire(connection, 'chat', clock.now(), room)),
+    );
+
+    expect(admissions).toEqual(['not_in_room', 'not_in_room', 'not_in_room']);
+    expect((await partition(`CONN#${connection}`)).map((item) => item.sk).sort()).toEqual(['META', 'SUB#chat']);
+  });
+
+  it('answers unknown in a room for a connection with no record at all', async () => {
+    expect(await limiter.tryAcquire('rate-room-ghost', 'read', clock.now(), 'kitchen')).toBe('unknown');
+  });
+
+  it('keeps a spent budget when the connection joins a room it is in again', async () => {
+    const connection = await inRooms('rate-rejoiner', ['lobby', 'kitchen']);
+    await attempts(connection, 25, 'chat', 'lobby');
+    await attempts(connection, 25, 'chat', 'kitchen');
+
+    await joined(connection, ['lobby']);
+    await new DynamoDbSubscriptionRepository(embedded.table).subscribe(
+      roomChannel('kitchen'),
+      { connectionId: connection, userId: 'u', name: 'n', connectedAt: clock.now().toISOString(), resumed: false },
+      { counter: 'rooms', limit: 10 },
+    );
+
+    expect(await limiter.tryAcquire(connection, 'chat', clock.now(), 'lobby')).toBe('limited');
+    expect(await limiter.tryAcquire(connection, 'chat', clock.now(), 'kitchen')).toBe('limited');
+  });
+
+  it('refills nothing for leaving a room and joining again, nor for joining another: they start where it stood', async () => {
+    const connection = await inRooms('rate-cycler', ['kitchen']);
+    const subscriptions = new DynamoDbSubscriptionRepository(embedded.table);
+    await attempts(connection, 25, 'chat', 'kitchen');
+
+    await subscriptions.unsubscribe(roomChannel('kitchen'), connection);
+    await joined(connection, ['kitchen', 'garden']);
+    const rejoined = await limiter.tryAcquire(connection, 'chat', clock.now(), 'kitchen');
+    const other = await limiter.tryAcquire(connection, 'chat', clock.now(), 'garden');
+    const read = await limiter.tryAcquire(connection, 'read', clock.now(), 'garden');
+    clock.advance(1000);
+    const recovered = await attempts(connection, 15, 'chat', 'kitchen');
+
+    expect([rejoined, other, read]).toEqual(['limited', 'limited', 'allowed']);
+    expect(recovered).toBe(10);
+  });
+
+  it('starts a new membership full once the rooms left have recovered', async () => {
+    const connection = await inRooms('rate-patient', ['kitchen']);
+    await attempts(connection, 25, 'chat', 'kitchen');
+    await new DynamoDbSubscriptionRepository(embedded.table).unsubscribe(roomChannel('kitchen'), connection);
+
+    clock.advance(2000);
+    await joined(connection, ['kitchen']);
+
+    expect(await attempts(connection, 25, 'chat', 'kitchen')).toBe(20);
+  });
+
+  it('never lets the concurrent first frames of a membership spend more than its burst', async () => {
+    const connection = await inRooms('rate-room-race', ['kitchen']);
+
+    const results = await Promise.all(
+      Array.from({ length: 30 }, () => limiter.tryAcquire(connection, 'chat', clock.now(), 'kitchen')),
+    );
+
+    expect(results.filter((result) => result === 'allowed').length).toBeLessThanOrEqual(20);
+    expect(results.filter((result) => result === 'allowed').length).toBeGreaterThan(0);
+    expect(results.every((result) => result === 'allowed' || result === 'limited')).toBe(true);
+  });
+
+  it('forgets the budget with the membership: a leave removes it with the marker', async () => {
+    const connection = await inRooms('rate-leaver', ['kitchen']);
+    await attempts(connection, 25, 'chat', 'kitchen');
+
+    await new DynamoDbSubscriptionRepository(embedded.table).unsubscribe(roomChannel('kitchen'), connection);
+
+    expect(await limiter.tryAcquire(connection, 'chat', clock.now(), 'kitchen')).toBe('not_in_room');
+    expect((await partition(`CONN#${connection}`)).map((item) => item.sk)).toEqual(['META']);
   });
 });
 

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { BundleFunction, createRuntimeModules } from '../../scripts/verify-deploy/bundle-process';
 import {
   bundledPackages,
+  dynamicRuntimeImports,
   esbuildArguments,
   findEsbuild,
   ignoredBuildProperties,
@@ -205,5 +206,34 @@ describe('the build it reproduces', () => {
     );
 
     expect(bundledPackages(bundle)).toEqual(['@middy/core', 'esbuild']);
+  });
+
+  it('finds an import() of a runtime-provided package that esbuild left in a bundle, and passes a static one', async () => {
+    const { buildSync } = await import('esbuild');
+    const bundle = (name: string, source: string): string => {
+      const entry = join(work, `${name}.ts`);
+      writeFileSync(entry, source);
+      const outfile = join(work, `${name}.js`);
+      buildSync({
+        entryPoints: [entry],
+        outfile,
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        target: 'es2022',
+        external: ['@aws-sdk/*'],
+        logLevel: 'silent',
+      });
+      return outfile;
+    };
+
+    const lazy = bundle('lazy', "export const load = () => import('@aws-sdk/client-sqs');");
+    const eager = bundle(
+      'eager',
+      "import { SQSClient } from '@aws-sdk/client-sqs';\nexport const make = () => new SQSClient({});",
+    );
+
+    expect(dynamicRuntimeImports(lazy)).toEqual(['@aws-sdk/client-sqs']);
+    expect(dynamicRuntimeImports(eager)).toEqual([]);
   });
 });

@@ -92,7 +92,7 @@ describe('chatHistory', () => {
     await givenConnected(deps, 'ada-1');
     await givenChatMessages(deps, 'ada-1', 60);
 
-    const { messages: history, before } = await chatHistory(deps);
+    const { messages: history, before } = await chatHistory(deps, { connectionId: 'ada-1' });
 
     expect(before).toBeUndefined();
     expect(history).toHaveLength(50);
@@ -105,9 +105,9 @@ describe('chatHistory', () => {
     await givenConnected(deps, 'ada-1');
     await givenChatMessages(deps, 'ada-1', 10);
 
-    const { messages: newest } = await chatHistory(deps, 4);
-    const { messages: older } = await chatHistory(deps, 4, newest[0]?.seq);
-    const { messages: oldest } = await chatHistory(deps, 4, older[0]?.seq);
+    const { messages: newest } = await chatHistory(deps, { connectionId: 'ada-1', limit: 4 });
+    const { messages: older } = await chatHistory(deps, { connectionId: 'ada-1', limit: 4, before: newest[0]?.seq });
+    const { messages: oldest } = await chatHistory(deps, { connectionId: 'ada-1', limit: 4, before: older[0]?.seq });
 
     expect(newest.map((frame) => frame.seq)).toEqual([7, 8, 9, 10]);
     expect(older.map((frame) => frame.seq)).toEqual([3, 4, 5, 6]);
@@ -116,24 +116,27 @@ describe('chatHistory', () => {
 
   it('is empty for an empty room', async () => {
     const deps = createMemoryDependencies();
+    await givenConnected(deps, 'ada-1');
 
-    expect(await chatHistory(deps, 10)).toEqual({ room: 'lobby', messages: [] });
+    expect(await chatHistory(deps, { connectionId: 'ada-1', limit: 10 })).toEqual({ room: 'lobby', messages: [] });
   });
 
   it.each([0, 201, -1, 1.5, Number.NaN])('refuses limit %p with invalid_frame', async (limit) => {
     const deps = createMemoryDependencies();
 
-    await expect(chatHistory(deps, limit)).rejects.toBeInstanceOf(InvalidFrameError);
+    await expect(chatHistory(deps, { connectionId: 'ada-1', limit })).rejects.toBeInstanceOf(InvalidFrameError);
   });
 
   it.each([1, 200])('accepts limit %p', async (limit) => {
     const deps = createMemoryDependencies();
+    await givenConnected(deps, 'ada-1');
 
-    await expect(chatHistory(deps, limit)).resolves.toEqual({ room: 'lobby', messages: [] });
+    await expect(chatHistory(deps, { connectionId: 'ada-1', limit })).resolves.toEqual({ room: 'lobby', messages: [] });
   });
 
   it('answers history over messages stored before the text rule, whose control characters serialise six times larger', async () => {
     const deps = createMemoryDependencies();
+    await givenConnected(deps, 'ada-1');
     for (let index = 1; index <= 11; index += 1) {
       await deps.messages.append(CHAT_ROOM, {
         id: `old${index}`,
@@ -144,8 +147,8 @@ describe('chatHistory', () => {
       });
     }
 
-    const newest = await chatHistory(deps, 20);
-    const rest = await chatHistory(deps, 20, newest.before);
+    const newest = await chatHistory(deps, { connectionId: 'ada-1', limit: 20 });
+    const rest = await chatHistory(deps, { connectionId: 'ada-1', limit: 20, before: newest.before });
 
     expect(Buffer.byteLength(JSON.stringify({ type: 'history', ...newest }))).toBeLessThanOrEqual(120 * 1024);
     expect([...rest.messages, ...newest.messages].map((message) => message.seq)).toEqual(
@@ -166,8 +169,8 @@ describe('chatHistory', () => {
       });
     }
 
-    const newest = await chatHistory(deps, 200);
-    const older = await chatHistory(deps, 200, newest.before);
+    const newest = await chatHistory(deps, { connectionId: 'ada-1', limit: 200 });
+    const older = await chatHistory(deps, { connectionId: 'ada-1', limit: 200, before: newest.before });
 
     expect(Buffer.byteLength(JSON.stringify({ type: 'history', ...newest }))).toBeLessThanOrEqual(120 * 1024);
     expect(newest.messages.length).toBeLessThan(30);

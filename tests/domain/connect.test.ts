@@ -1,11 +1,10 @@
 import { HandshakeRejectedError } from '../../src/domain/errors';
-import { CHAT_ROOM, topicChannel } from '../../src/domain/model';
+import { CHAT_ROOM, DEFAULT_ROOM, roomChannel, topicChannel } from '../../src/domain/model';
 import { connect } from '../../src/domain/use-cases/connect';
 import { disconnect } from '../../src/domain/use-cases/disconnect';
 import { hello } from '../../src/domain/use-cases/hello';
-import { legacyPresence } from '../../src/domain/use-cases/legacy-presence';
 import { createMemoryDependencies } from '../support/memory/create-memory-dependencies';
-import { givenConnected, givenSecondTab, snapshotWrites } from './given';
+import { givenConnected, givenPresenceAnnounced, snapshotWrites } from './given';
 
 async function rejection(promise: Promise<unknown>): Promise<HandshakeRejectedError> {
   const error = await promise.then(
@@ -28,7 +27,64 @@ describe('connect', () => {
     expect(await deps.users.get('id-1')).toEqual(user);
     expect(await deps.connections.get('c1')).toEqual(connection);
     expect(await deps.subscriptions.isSubscribed(CHAT_ROOM, 'c1')).toBe(true);
-    expect(deps.users.openConnections('id-1')).toBe(1);
+    expect(deps.presenceChanges.pending).toEqual([{ room: DEFAULT_ROOM, userId: 'id-1' }]);
+    expect(deps.notifier.attempts).toBe(0);
+  });
+
+  it('also joins the ?room= room, counted against the connection’s room cap, and marks both rooms', async () => {
+    const deps = createMemoryDependencies({ settings: { maxRoomsPerConnection: 1 } });
+
+    await givenConnected(deps, 'c1', { room: 'kitchen' });
+
+    expect(await deps.subscriptions.isSubscribed(roomChannel('kitchen'), 'c1')).toBe(true);
+    expect(deps.presenceChanges.pending).toEqual([
+      { room: DEFAULT_ROOM, userId: 'id-1' },
+      { room: 'kitchen', userId: 'id-1' },
+    ]);
+    // The one place of the cap is taken by the handshake's room.
+    const second = await deps.subscriptions.subscribe(roomChannel('garden'), (await deps.connections.get('c1'))!, {
+      counter: 'rooms',
+      limit: 1,
+    });
+    expect(second).toBe(false);
+  });
+
+  it('joins no room at connect when the deployment turned the default room off', async () => {
+    const deps = createMemoryDependencies({ settings: { joinDefaultRoomOnConnect: false } });
+
+    await givenConnected(deps, 'c1');
+
+    expect(await deps.subscriptions.isSubscribed(CHAT_ROOM, 'c1')).toBe(false);
+    expect(deps.presenceChanges.pending).toEqual([]);
+  });
+
+  it.each([
+    ['empty', ''],
+    ['with a space', 'two rooms'],
+    ['129 characters long', 'r'.repeat(129)],
+  ])('refuses a ?room= (%s) with 400 and writes nothing', async (_case, room) => {
+    const deps = createMemoryDependencies();
+    const before = snapshotWrites(deps);
+
+    const error = await rejection(givenConnected(deps, 'c1', { room }));
+
+    expect(error.statusCode).toBe(400);
+    expect(snapshotWrites(deps)).toEqual(before);
+    expect(deps.presenceChanges.pending).toEqual([]);
+  });
+
+  it('costs the same in a room of 1 and of 300: it writes and marks, and sends nothing', async () => {
+    const deps = createMemoryDependencies();
+    for (let i = 0; i < 300; i += 1) await givenConnected(deps, `m${i}`);
+    deps.presenceChanges.takeAll();
+    deps.notifier.clear();
+    const pagesBefore = deps.subscriptions.pagesRead;
+
+    await givenConnected(deps, 'late');
+
+    expect(deps.notifier.attempts).toBe(0);
+    expect(deps.subscriptions.pagesRead).toBe(pagesBefore);
+    expect(deps.presenceChanges.pending).toHaveLength(1);
   });
 
   it('uses the trimmed handshake name for a new user', async () => {
@@ -66,7 +122,6 @@ describe('connect', () => {
     expect(user.userId).toBe(first.user.userId);
     expect(connection).toMatchObject({ connectionId: 'c2', userId: first.user.userId, name: 'Ada', resumed: true });
     expect(deps.users.size).toBe(1);
-    expect(deps.users.openConnections(first.user.userId)).toBe(2);
   });
 
   it('renames a resumed user on this connection when the handshake has a name', async () => {
@@ -154,29 +209,21 @@ describe('connect', () => {
     expect(deps.subscriptions.channelsOf('c1')).toEqual([]);
   });
 
-  it('announces a join to everyone else in the room on a user’s first connection, not to that user', async () => {
+  it('is announced by the presence worker to everyone else in the room, not to the user who joined', async () => {
     const deps = createMemoryDependencies();
     const ada = await givenConnected(deps, 'ada-1', { name: 'Ada' });
+    await givenPresenceAnnounced(deps);
     deps.notifier.clear();
 
     const bob = await givenConnected(deps, 'bob-1', { name: 'Bob' });
+    expect(deps.notifier.sent).toEqual([]);
+    await givenPresenceAnnounced(deps);
 
     expect(deps.notifier.framesFor('ada-1')).toEqual([
-      legacyPresence('join', { userId: bob.user.userId, name: 'Bob' }),
+      { type: 'presence', room: DEFAULT_ROOM, tick: 2, count: 2, joined: [{ userId: bob.user.userId, name: 'Bob' }] },
     ]);
     expect(deps.notifier.framesFor('bob-1')).toEqual([]);
     expect(ada.user.userId).not.toBe(bob.user.userId);
-  });
-
-  it('does not announce a join for a user’s second connection, nor to their first one', async () => {
-    const deps = createMemoryDependencies();
-    await givenConnected(deps, 'bob-1', { name: 'Bob' });
-    const ada = await givenConnected(deps, 'ada-1', { name: 'Ada' });
-    deps.notifier.clear();
-
-    await givenSecondTab(deps, 'ada-2', ada);
-
-    expect(deps.notifier.sent).toEqual([]);
   });
 
   it('announces exactly one join when two tabs of a returning user connect at once', async () => {
@@ -184,10 +231,12 @@ describe('connect', () => {
     await givenConnected(deps, 'bob-1', { name: 'Bob' });
     const ada = await givenConnected(deps, 'ada-1', { name: 'Ada' });
     await disconnect(deps, 'ada-1');
+    await givenPresenceAnnounced(deps);
     const token = await deps.tokens.issue({ userId: ada.user.userId, issuedAt: deps.clock.now() });
     deps.notifier.clear();
 
     await Promise.all([givenConnected(deps, 'ada-2', { token }), givenConnected(deps, 'ada-3', { token })]);
+    await givenPresenceAnnounced(deps);
 
     expect(deps.notifier.framesOfType('bob-1', 'presence')).toHaveLength(1);
   });

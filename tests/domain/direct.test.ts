@@ -38,7 +38,7 @@ describe('sendDirect', () => {
 
     expect(delivered).toBe(1);
     expect(await deps.connections.get('ada-1')).toBeUndefined();
-    expect(deps.users.openConnections(ada.user.userId)).toBe(1);
+    expect(await deps.connections.listByUser(ada.user.userId)).toHaveLength(1);
   });
 
   it('keeps a gone connection that is still within its connect grace', async () => {

@@ -1,3 +1,8 @@
+import {
+  type AnnouncePresencePorts,
+  announcePresence,
+  type PresenceBatchResult,
+} from '../../src/domain/use-cases/announce-presence';
 import { type ConnectRequest, type ConnectResult, connect } from '../../src/domain/use-cases/connect';
 import type { MemoryDependencies } from '../support/memory/create-memory-dependencies';
 
@@ -28,4 +33,20 @@ export function snapshotWrites(deps: MemoryDependencies) {
     ids: deps.ids.issued,
     sends: deps.notifier.attempts,
   };
+}
+
+/** The presence worker's ports over the in-memory adapters; waiting for a claim moves the virtual clock. */
+export function presenceWorkerPorts(deps: MemoryDependencies): AnnouncePresencePorts {
+  return {
+    ...deps,
+    pause: async (ms) => {
+      deps.clock.advance(ms);
+    },
+  };
+}
+
+/** Runs the presence worker on every change marked so far, as one batch from the queue. */
+export function givenPresenceAnnounced(deps: MemoryDependencies): Promise<PresenceBatchResult> {
+  const received = deps.presenceChanges.takeAll().map((change, i) => ({ id: `m${i}`, change }));
+  return announcePresence(presenceWorkerPorts(deps), received);
 }

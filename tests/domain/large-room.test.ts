@@ -2,11 +2,10 @@ import type { ServerFrame } from '../../src/domain/frames';
 import { CHAT_ROOM } from '../../src/domain/model';
 import { sendChat } from '../../src/domain/use-cases/chat';
 import { disconnect } from '../../src/domain/use-cases/disconnect';
-import { legacyEvent, legacyPresence } from '../../src/domain/use-cases/legacy-presence';
 import { resetSession } from '../../src/domain/use-cases/reset-session';
 import { runFanOutJob } from '../../src/domain/use-cases/run-fan-out-job';
 import { createMemoryDependencies, type MemoryDependencies } from '../support/memory/create-memory-dependencies';
-import { givenConnected, givenSecondTab } from './given';
+import { givenConnected, givenPresenceAnnounced, givenSecondTab } from './given';
 
 // A room of more than 3 goes through the queue, in at most 2 shards of jobs of 2 subscribers each.
 const PLAN = { directMax: 3, maxShards: 2, subscribersPerJob: 2 };
@@ -46,9 +45,11 @@ async function givenLargeRoom(deps: MemoryDependencies) {
   const users = [];
   for (let i = 1; i <= 6; i += 1) {
     users.push(await givenConnected(deps, `c${i}`));
+    await givenPresenceAnnounced(deps);
     await drain(deps);
   }
   const secondTab = await givenSecondTab(deps, 'c1b', users[0] as (typeof users)[number]);
+  await givenPresenceAnnounced(deps);
   await drain(deps);
   deps.notifier.clear();
   return { users, secondTab };
@@ -87,43 +88,45 @@ describe('chat and presence in a room larger than FanOutDirectMax', () => {
     await givenLargeRoom(deps);
 
     const { user } = await givenConnected(deps, 'c7');
-    expect(deps.fanOutQueue.jobs.every((job) => job.excludeUsers?.includes(user.userId))).toBe(true);
+    expect(deps.fanOutQueue.jobs).toEqual([]);
+    await givenPresenceAnnounced(deps);
     expect(deps.fanOutQueue.jobs.length).toBeGreaterThan(0);
     await drain(deps);
     const joins = framesOf(deps, 'presence');
     expect(receivers(joins)).toEqual(['c1', 'c1b', 'c2', 'c3', 'c4', 'c5', 'c6']);
-    expect(
-      joins.every(
-        (s) =>
-          s.frame.type === 'presence' &&
-          legacyEvent(s.frame).event === 'join' &&
-          legacyEvent(s.frame).user.userId === user.userId,
+    expect(joins.map((s) => s.frame)).toEqual(
+      joins.map(() =>
+        expect.objectContaining({ count: 7, joined: [{ userId: user.userId, name: expect.any(String) }] }),
       ),
-    ).toBe(true);
+    );
 
     deps.notifier.clear();
     await disconnect(deps, 'c7');
+    await givenPresenceAnnounced(deps);
     expect(deps.notifier.sent).toEqual([]);
     await drain(deps);
     expect(receivers(framesOf(deps, 'presence'))).toEqual(['c1', 'c1b', 'c2', 'c3', 'c4', 'c5', 'c6']);
   });
 
-  it('a reset announces the leave and the join through the queue, to neither the old nor the new user', async () => {
+  it('a reset announces the leave and the join through the queue in one frame', async () => {
     const deps = largeRoomDeps();
     const { users } = await givenLargeRoom(deps);
     const old = users[1]?.user.userId as string;
 
     const moved = await resetSession(deps, 'c2');
+    await givenPresenceAnnounced(deps);
     await drain(deps);
 
     const presence = framesOf(deps, 'presence');
-    expect(presence.map((s) => s.connectionId)).not.toContain('c2');
-    const events = presence
-      .filter((s) => s.connectionId === 'c3')
-      .map((s) => s.frame.type === 'presence' && [legacyEvent(s.frame).event, legacyEvent(s.frame).user.userId]);
-    expect(events).toEqual([
-      ['leave', old],
-      ['join', moved.userId],
+    expect(presence.filter((s) => s.connectionId === 'c3').map((s) => s.frame)).toEqual([
+      expect.objectContaining({
+        joined: [{ userId: moved.userId, name: moved.name }],
+        left: [expect.objectContaining({ userId: old })],
+      }),
+    ]);
+    // The reset connection is the new user: it hears its old user left, never of its own join.
+    expect(presence.filter((s) => s.connectionId === 'c2').map((s) => s.frame)).toEqual([
+      expect.not.objectContaining({ joined: expect.anything() }),
     ]);
   });
 });

@@ -1,11 +1,19 @@
 import { HandshakeRejectedError } from '../../src/domain/errors';
-import { topicChannel } from '../../src/domain/model';
+import type { PresenceFrame } from '../../src/domain/frames';
+import { DEFAULT_ROOM, topicChannel } from '../../src/domain/model';
 import { disconnect } from '../../src/domain/use-cases/disconnect';
-import { legacyEvent, legacyPresence } from '../../src/domain/use-cases/legacy-presence';
 import { resetSession } from '../../src/domain/use-cases/reset-session';
 import { whoIsHere } from '../../src/domain/use-cases/who';
 import { createMemoryDependencies } from '../support/memory/create-memory-dependencies';
-import { givenConnected, givenSecondTab } from './given';
+import { givenConnected, givenPresenceAnnounced, givenSecondTab } from './given';
+
+/** Each presence frame as who joined and who left, by user id. */
+function changes(frames: PresenceFrame[]): Array<{ joined: string[]; left: string[] }> {
+  return frames.map((frame) => ({
+    joined: (frame.joined ?? []).map((user) => user.userId),
+    left: (frame.left ?? []).map((user) => user.userId),
+  }));
+}
 
 describe('resetSession', () => {
   it('moves the connection to a new user at cursor 0 and keeps its subscriptions', async () => {
@@ -32,34 +40,54 @@ describe('resetSession', () => {
     await expect(givenConnected(deps, 'ada-2', { token: oldToken })).rejects.toBeInstanceOf(HandshakeRejectedError);
   });
 
-  it('announces the old user’s leave and the new user’s join to the others', async () => {
+  it('marks the old and the new user in the connection’s rooms, and announces the swap in one frame', async () => {
     const deps = createMemoryDependencies();
     await givenConnected(deps, 'bob-1', { name: 'Bob' });
-    const ada = await givenConnected(deps, 'ada-1', { name: 'Ada' });
+    const ada = await givenConnected(deps, 'ada-1', { name: 'Ada', room: 'kitchen' });
+    await givenPresenceAnnounced(deps);
     deps.notifier.clear();
 
     const moved = await resetSession(deps, 'ada-1');
+    expect(deps.presenceChanges.pending).toEqual(
+      expect.arrayContaining([
+        { room: DEFAULT_ROOM, userId: ada.user.userId },
+        { room: DEFAULT_ROOM, userId: moved.userId },
+        { room: 'kitchen', userId: ada.user.userId },
+        { room: 'kitchen', userId: moved.userId },
+      ]),
+    );
+    await givenPresenceAnnounced(deps);
 
     expect(deps.notifier.framesOfType('bob-1', 'presence')).toEqual([
-      legacyPresence('leave', { userId: ada.user.userId, name: 'Ada' }),
-      legacyPresence('join', { userId: moved.userId, name: moved.name }),
+      {
+        type: 'presence',
+        room: DEFAULT_ROOM,
+        tick: 2,
+        count: 2,
+        joined: [{ userId: moved.userId, name: moved.name }],
+        left: [{ userId: ada.user.userId, name: 'Ada' }],
+      },
     ]);
-    expect(deps.notifier.framesFor('ada-1')).toEqual([]);
+    // The connection is the new user now: it hears that its old user left (so its roster drops the old
+    // identity), never of its own join.
+    expect(changes(deps.notifier.framesOfType('ada-1', 'presence'))).toEqual([
+      { joined: [], left: [ada.user.userId] },
+      { joined: [], left: [ada.user.userId] },
+    ]);
   });
 
-  it('counts the new user’s connection, so that closing it announces a leave', async () => {
+  it('files the new user’s connection so that closing it announces the new user’s leave', async () => {
     const deps = createMemoryDependencies();
     await givenConnected(deps, 'bob-1');
     await givenConnected(deps, 'ada-1');
     const moved = await resetSession(deps, 'ada-1');
+    await givenPresenceAnnounced(deps);
     deps.notifier.clear();
 
     await disconnect(deps, 'ada-1');
+    await givenPresenceAnnounced(deps);
 
-    expect(deps.users.openConnections(moved.userId)).toBe(0);
-    expect(deps.notifier.framesOfType('bob-1', 'presence')).toEqual([
-      legacyPresence('leave', { userId: moved.userId, name: moved.name }),
-    ]);
+    expect(changes(deps.notifier.framesOfType('bob-1', 'presence'))).toEqual([{ joined: [], left: [moved.userId] }]);
   });
 
   it('does not tell the old user’s other tabs that they left', async () => {
@@ -67,14 +95,15 @@ describe('resetSession', () => {
     await givenConnected(deps, 'bob-1', { name: 'Bob' });
     const ada = await givenConnected(deps, 'ada-1', { name: 'Ada' });
     await givenSecondTab(deps, 'ada-2', ada);
+    await givenPresenceAnnounced(deps);
     deps.notifier.clear();
 
-    await resetSession(deps, 'ada-1');
+    const moved = await resetSession(deps, 'ada-1');
+    await givenPresenceAnnounced(deps);
 
     expect(deps.notifier.framesOfType('ada-2', 'presence')).toEqual([]);
-    expect(deps.notifier.framesOfType('bob-1', 'presence').map((frame) => legacyEvent(frame).event)).toEqual([
-      'leave',
-      'join',
+    expect(changes(deps.notifier.framesOfType('bob-1', 'presence'))).toEqual([
+      { joined: [moved.userId], left: [ada.user.userId] },
     ]);
   });
 
@@ -87,8 +116,10 @@ describe('resetSession', () => {
       counter: 'topics',
       limit: 10,
     });
+    await givenPresenceAnnounced(deps);
 
     const moved = await resetSession(deps, 'ada-1');
+    await givenPresenceAnnounced(deps);
 
     expect(await deps.connections.get('ada-2')).toBeUndefined();
     expect(await deps.connections.listByUser(ada.user.userId)).toEqual([]);
@@ -97,9 +128,7 @@ describe('resetSession', () => {
       [moved.userId, (await deps.connections.get('bob-1'))!.userId].sort(),
     );
     expect(deps.notifier.closed).toEqual(['ada-2']);
-    expect(
-      deps.notifier.framesOfType('bob-1', 'presence').filter((frame) => legacyEvent(frame).event === 'leave'),
-    ).toHaveLength(1);
+    expect(deps.presenceLedger.announcedIn(DEFAULT_ROOM).map((user) => user.userId)).not.toContain(ada.user.userId);
     expect(await deps.connections.get('ada-1')).toEqual(moved);
   });
 
@@ -107,6 +136,7 @@ describe('resetSession', () => {
     const deps = createMemoryDependencies();
     await givenConnected(deps, 'bob-1');
     const ada = await givenConnected(deps, 'ada-1', { name: 'Ada' });
+    await givenPresenceAnnounced(deps);
     deps.notifier.clear();
     const create = deps.users.create.bind(deps.users);
     let fresh: string | undefined;
@@ -117,50 +147,72 @@ describe('resetSession', () => {
     };
 
     await expect(resetSession(deps, 'ada-1')).rejects.toThrow('closed during the reset');
+    await givenPresenceAnnounced(deps);
 
     expect(fresh).toBeDefined();
     expect(await deps.users.get(String(fresh))).toBeUndefined();
     expect(await deps.connections.get('ada-1')).toBeUndefined();
-    expect(deps.notifier.framesOfType('bob-1', 'presence')).toEqual([
-      legacyPresence('leave', { userId: ada.user.userId, name: 'Ada' }),
-    ]);
+    expect(changes(deps.notifier.framesOfType('bob-1', 'presence'))).toEqual([{ joined: [], left: [ada.user.userId] }]);
   });
 
   it('announces the old user’s leave once when the connection closed before the reset deleted the user', async () => {
     const deps = createMemoryDependencies();
     await givenConnected(deps, 'bob-1');
     const ada = await givenConnected(deps, 'ada-1', { name: 'Ada' });
+    await givenPresenceAnnounced(deps);
     deps.notifier.clear();
     const remove = deps.users.delete.bind(deps.users);
     deps.users.delete = async (userId) => {
-      if (userId === ada.user.userId) await disconnect(deps, 'ada-1'); // counted down and announced before the delete
+      if (userId === ada.user.userId) await disconnect(deps, 'ada-1');
       return remove(userId);
     };
 
     await expect(resetSession(deps, 'ada-1')).rejects.toThrow('closed during the reset');
+    await givenPresenceAnnounced(deps);
 
-    expect(deps.notifier.framesOfType('bob-1', 'presence')).toEqual([
-      legacyPresence('leave', { userId: ada.user.userId, name: 'Ada' }),
-    ]);
+    expect(changes(deps.notifier.framesOfType('bob-1', 'presence'))).toEqual([{ joined: [], left: [ada.user.userId] }]);
   });
 
   it('never leaves the new user present when the connection closes right after the move', async () => {
     const deps = createMemoryDependencies();
     await givenConnected(deps, 'bob-1');
     const ada = await givenConnected(deps, 'ada-1', { name: 'Ada' });
+    await givenPresenceAnnounced(deps);
     deps.notifier.clear();
-    const count = deps.users.addConnections.bind(deps.users);
-    deps.users.addConnections = async (userId, delta) => {
-      if (userId !== ada.user.userId && delta === 1) await disconnect(deps, 'ada-1'); // before the new user is counted
-      return count(userId, delta);
+    const reassign = deps.connections.reassign.bind(deps.connections);
+    let fresh: string | undefined;
+    deps.connections.reassign = async (connection, previous) => {
+      const moved = await reassign(connection, previous);
+      fresh = connection.userId;
+      await disconnect(deps, 'ada-1'); // closes right after the move, before the reset marks anything
+      return moved;
     };
 
     await expect(resetSession(deps, 'ada-1')).rejects.toThrow('closed during the reset');
+    await givenPresenceAnnounced(deps);
 
-    const presence = deps.notifier.framesOfType('bob-1', 'presence');
-    expect(presence.map((frame) => legacyEvent(frame).event)).toEqual(['leave', 'join', 'leave']);
-    const fresh = presence[1] && legacyEvent(presence[1]).user.userId;
-    expect(presence[2] && legacyEvent(presence[2]).user.userId).toBe(fresh);
+    expect(changes(deps.notifier.framesOfType('bob-1', 'presence'))).toEqual([{ joined: [], left: [ada.user.userId] }]);
     expect(await deps.users.get(String(fresh))).toBeUndefined();
+    expect(deps.presenceLedger.announcedIn(DEFAULT_ROOM).map((user) => user.userId)).toEqual([
+      (await deps.connections.get('bob-1'))!.userId,
+    ]);
+  });
+
+  it('announces nothing wrong whichever order the worker sees a reset and a close racing in', async () => {
+    const deps = createMemoryDependencies();
+    await givenConnected(deps, 'bob-1');
+    const ada = await givenConnected(deps, 'ada-1', { name: 'Ada' });
+    await givenPresenceAnnounced(deps);
+    deps.notifier.clear();
+
+    await Promise.allSettled([resetSession(deps, 'ada-1'), disconnect(deps, 'ada-1')]);
+    // The changes arrive in reverse order, as a queue may deliver them.
+    deps.presenceChanges.pending.reverse();
+    await givenPresenceAnnounced(deps);
+
+    const bob = (await deps.connections.get('bob-1'))!.userId;
+    expect(deps.presenceLedger.announcedIn(DEFAULT_ROOM).map((user) => user.userId)).toEqual([bob]);
+    const told = changes(deps.notifier.framesOfType('bob-1', 'presence'));
+    expect(told.flatMap((change) => change.left)).toEqual([ada.user.userId]);
   });
 });

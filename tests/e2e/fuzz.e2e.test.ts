@@ -40,8 +40,10 @@ const ACTIONS = [
   'teleprinter',
   'stop',
   'reset',
+  'join',
+  'leave',
 ] as const;
-const FIELDS = ['topic', 'since', 'message', 'id', 'limit', 'before', 'cursor'] as const;
+const FIELDS = ['topic', 'since', 'message', 'id', 'limit', 'before', 'cursor', 'room', 'name'] as const;
 
 const deep = (levels: number, open: string, close: string) => `${open.repeat(levels)}1${close.repeat(levels)}`;
 
@@ -57,6 +59,7 @@ const oddString = fc.oneof(
     '\ud800',
     '\udc00x',
     '__proto__',
+    'kitchen',
     'constructor',
     'toString',
     '../..',
@@ -71,6 +74,7 @@ const oddString = fc.oneof(
     'v1.chat.',
     'v1.topic:t.x=',
     'v1.chat.CONN#x',
+    'v1.room:kitchen.Gg3GqdpYIAMCJOg=',
     '2026-12-01T00:00:00.000Z~c1=',
     '2026-12-01T00:00:00.000Z~',
   ),
@@ -163,6 +167,12 @@ const validFrame = fc
     { action: 'teleprinter' },
     { action: 'stop' },
     { action: 'reset' },
+    { action: 'join', room: 'kitchen', name: 'Cook' },
+    { action: 'leave', room: 'kitchen' },
+    { action: 'sendmessage', message: 'in the kitchen', room: 'kitchen' },
+    { action: 'who', room: 'kitchen' },
+    // Well-formed, and refused for its size alone.
+    { action: 'sendmessage', message: 'x'.repeat(2001) },
   )
   .map((frame) => JSON.stringify(frame));
 

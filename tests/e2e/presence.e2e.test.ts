@@ -8,9 +8,12 @@ beforeAll(async () => {
 afterAll(() => e2e.stop());
 
 const chats = (client: TestClient) => client.ofType('chat');
-const presence = (client: TestClient, event: string, userId: unknown) =>
+/** The presence frames a client got that list `userId` among those who joined (or left). */
+const presence = (client: TestClient, event: 'join' | 'leave', userId: unknown) =>
   client.frames.filter(
-    (frame) => frame.type === 'presence' && frame.event === event && (frame.user as Frame).userId === userId,
+    (frame) =>
+      frame.type === 'presence' &&
+      ((event === 'join' ? frame.joined : frame.left) as Frame[] | undefined)?.some((user) => user.userId === userId),
   );
 async function who(client: TestClient): Promise<Array<{ userId: string; connections: number }>> {
   const reply = await client.request({ action: 'who' }, (frame) => frame.type === 'who');
@@ -69,6 +72,83 @@ describe('chat people would use', () => {
     await reader.session();
 
     expect(chats(reader).filter((frame) => frame.message === 'only once')).toHaveLength(1);
+  });
+
+  it('announces a join and a leave through the presence queue, with the room, a rising tick and the count', async () => {
+    const watcher = await e2e.connect({ name: 'Watcher' });
+    await watcher.session();
+    const guest = await e2e.connect({ name: 'Guest' });
+    const { userId } = await guest.session();
+
+    await waitUntil(() => presence(watcher, 'join', userId).length === 1);
+    guest.close();
+    await guest.closed();
+    await waitUntil(() => presence(watcher, 'leave', userId).length === 1);
+
+    const [joined] = presence(watcher, 'join', userId);
+    const [left] = presence(watcher, 'leave', userId);
+    // Other tests' users may arrive or leave in the same interval: the frames carry them too.
+    expect(joined).toMatchObject({
+      room: 'lobby',
+      joined: expect.arrayContaining([{ userId, name: 'Guest' }]),
+      count: expect.any(Number),
+    });
+    expect(left).toMatchObject({ room: 'lobby', left: expect.arrayContaining([{ userId, name: 'Guest' }]) });
+    expect(Number(left?.tick)).toBeGreaterThan(Number(joined?.tick));
+    // The count moves by exactly the joins and leaves of the frames from the join to the leave.
+    const between = watcher.frames.filter(
+      (frame) =>
+        frame.type === 'presence' &&
+        Number(frame.tick) > Number(joined?.tick) &&
+        Number(frame.tick) <= Number(left?.tick),
+    );
+    const moved = between.reduce(
+      (sum, frame) =>
+        sum + ((frame.joined as Frame[] | undefined)?.length ?? 0) - ((frame.left as Frame[] | undefined)?.length ?? 0),
+      0,
+    );
+    expect(Number(left?.count)).toBe(Number(joined?.count) + moved);
+    // The presence worker recorded the join and then the leave: what the room was told is in its ledger.
+    expect((await e2e.partition('PRESENCE#lobby')).map((item) => item.sk)).not.toContain(`USER#${userId}`);
+    expect(presence(guest, 'join', userId)).toEqual([]);
+  });
+
+  it('coalesces a burst of joins into fewer frames than joins, each member hearing of every one', async () => {
+    const watcher = await e2e.connect({ name: 'Watcher' });
+    await watcher.session();
+    const from = watcher.frames.length;
+
+    const burst = await Promise.all(Array.from({ length: 10 }, (_, i) => e2e.connect({ name: `Burst ${i}` })));
+    const ids = await Promise.all(burst.map(async (client) => (await client.session()).userId));
+    await waitUntil(() => ids.every((id) => presence(watcher, 'join', id).length === 1), 10_000);
+
+    const frames = watcher.frames.slice(from).filter((frame) => frame.type === 'presence');
+    expect(frames.length).toBeLessThan(ids.length);
+    const ticks = frames.map((frame) => Number(frame.tick));
+    expect(new Set(ticks).size).toBe(ticks.length);
+  });
+
+  it('joins the ?room= room at connect and announces presence there, to that room only', async () => {
+    const inKitchen = await e2e.connect({ name: 'Cook', room: 'kitchen' });
+    await inKitchen.session();
+    const lobbyOnly = await e2e.connect({ name: 'Lobbyist' });
+    await lobbyOnly.session();
+    const guest = await e2e.connect({ name: 'Guest', room: 'kitchen' });
+    const { userId } = await guest.session();
+
+    await waitUntil(() => presence(inKitchen, 'join', userId).length === 2);
+
+    expect(
+      presence(inKitchen, 'join', userId)
+        .map((frame) => frame.room)
+        .sort(),
+    ).toEqual(['kitchen', 'lobby']);
+    await waitUntil(() => presence(lobbyOnly, 'join', userId).length === 1);
+    expect(presence(lobbyOnly, 'join', userId).map((frame) => frame.room)).toEqual(['lobby']);
+  });
+
+  it('refuses a ?room= outside the room name rule with 400', async () => {
+    await expect(e2e.connect({ room: 'two words' })).rejects.toThrow(/400/);
   });
 
   it('announces join and leave once per user even with two tabs, and who follows joins, leaves and a killed client', async () => {

@@ -122,10 +122,18 @@ describe('reset with two tabs', () => {
     const old = await tabA.session();
     const tabB = await e2e.connect({ token: String(old.token), name: 'Twin' });
     await tabB.session();
+    // Presence is announced per interval: a user who came and went within one may never be announced at all.
+    await watcher.next(
+      (frame) =>
+        frame.type === 'presence' &&
+        ((frame.joined as Frame[] | undefined) ?? []).some((user) => user.userId === old.userId),
+    );
 
     const fresh = await tabA.request({ action: 'reset' }, (frame) => frame.type === 'session');
     await watcher.next(
-      (frame) => frame.type === 'presence' && frame.event === 'leave' && (frame.user as Frame).userId === old.userId,
+      (frame) =>
+        frame.type === 'presence' &&
+        ((frame.left as Frame[] | undefined) ?? []).some((user) => user.userId === old.userId),
     );
     const who = await watcher.request({ action: 'who' }, (frame) => frame.type === 'who');
     const ids = (who.users as Frame[]).map((user) => user.userId);

@@ -29,6 +29,8 @@ describe('the project template, read by the local stack', () => {
         'send',
         'history',
         'who',
+        'join',
+        'leave',
       ]),
     );
     for (const route of routes?.values() ?? []) {
@@ -53,6 +55,21 @@ describe('the project template, read by the local stack', () => {
 
   it('takes the stage from the StageName parameter default', () => {
     expect(model.stage).toBe(model.parameters.StageName);
+  });
+
+  it('runs the presence worker from its queue with the batching window of one presence interval', () => {
+    const source = model.sqsEventSources.find((candidate) => candidate.functionId === 'PresenceWorkerFunction');
+
+    expect(source).toEqual({
+      functionId: 'PresenceWorkerFunction',
+      eventName: 'PresenceChanges',
+      queueId: 'PresenceQueue',
+      batchSize: 1000,
+      maximumBatchingWindowSeconds: Number(model.parameters.PresenceIntervalSeconds),
+      reportBatchItemFailures: true,
+      maximumConcurrency: Number(model.parameters.PresenceWorkerConcurrency),
+    });
+    expect(source?.maximumBatchingWindowSeconds).toBe(1);
   });
 });
 

@@ -63,9 +63,11 @@ export class DynamoDbConnectionRepository implements ConnectionRepository {
 
   /**
    * Moves the connection to another user. Its own item is updated in place, not replaced, so what else it
-   * carries (the rate limiter's state) survives: a reset must not refill the connection's rate limit.
+   * carries (the rate limiter's state) survives: a reset must not refill the connection's rate limit. Its
+   * subscriber items follow (one update each, bounded by the connection's caps), so that fan-out and `who`
+   * see the new user; one that was removed meanwhile is not brought back.
    */
-  async reassign(connection: Connection, previousUserId: string): Promise<boolean> {
+  async reassign(connection: Connection, previousUserId: string): Promise<Channel[] | undefined> {
     const moved = await unlessConditionFails(
       this.table.client.send(
         new UpdateCommand({
@@ -83,7 +85,7 @@ export class DynamoDbConnectionRepository implements ConnectionRepository {
         }),
       ),
     );
-    if (!moved) return false; // closed meanwhile ($disconnect removed it) or already moved: nothing to move
+    if (!moved) return undefined; // closed meanwhile ($disconnect removed it) or already moved: nothing to move
     await this.put({
       ...keys.userConnection(connection.userId, connection.connectionId),
       ...toConnectionAttributes(connection),
@@ -94,7 +96,32 @@ export class DynamoDbConnectionRepository implements ConnectionRepository {
         Key: keys.userConnection(previousUserId, connection.connectionId),
       }),
     );
-    return true;
+    const channels = await this.channelsOf(connection.connectionId);
+    await Promise.all(channels.map((channel) => this.moveSubscriber(channel, connection)));
+    return channels;
+  }
+
+  private async channelsOf(connectionId: string): Promise<Channel[]> {
+    const items = await queryAll(this.table, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sub)',
+      ExpressionAttributeValues: { ':pk': keys.connectionPartition(connectionId), ':sub': SUB_PREFIX },
+    });
+    return items.map((item): Channel => String(item.sk).slice(SUB_PREFIX.length));
+  }
+
+  private async moveSubscriber(channel: Channel, connection: Connection): Promise<void> {
+    await unlessConditionFails(
+      this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.subscriber(channel, connection.connectionId),
+          UpdateExpression: 'SET userId = :userId, #name = :name',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#name': 'name' },
+          ExpressionAttributeValues: { ':userId': connection.userId, ':name': connection.name },
+        }),
+      ),
+    );
   }
 
   private async claim(connectionId: string): Promise<Connection | undefined> {

@@ -9,6 +9,7 @@ import type {
 import { connectionExpiry } from './connection-item';
 import { CONN_PREFIX, keys } from './keys';
 import { queryPages } from './query-pages';
+import { leftRoomRateAttribute, RATE_PREFIX } from './rate-attributes';
 import { adjustSubscriberCount } from './subscriber-count';
 import { subscriberRange } from './subscriber-ranges';
 import { isLive, type TableContext, unlessConditionFails } from './table';
@@ -40,7 +41,15 @@ export class DynamoDbSubscriptionRepository implements SubscriptionRepository, S
     const marker = { ...keys.connectionSubscription(connection.connectionId, channel), channel, expiresAt };
     // The connection-side marker first: if a later write fails, cleanup still finds the channel.
     if (cap === undefined) {
-      await this.put(marker);
+      // An update, not a put: a repeat keeps what the marker holds (the connection's budgets in a room).
+      await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.connectionSubscription(connection.connectionId, channel),
+          UpdateExpression: 'SET channel = :channel, expiresAt = :expiresAt',
+          ExpressionAttributeValues: { ':channel': channel, ':expiresAt': expiresAt },
+        }),
+      );
     } else {
       // `counted: true` is a topic (as written before rooms were counted), `'rooms'` a room.
       const counted = cap.counter === 'topics' ? true : cap.counter;
@@ -85,6 +94,7 @@ export class DynamoDbSubscriptionRepository implements SubscriptionRepository, S
       }),
     );
     if (removed.Attributes) await adjustSubscriberCount(this.table, channel, -1);
+    await this.keepLeftBudgets(connectionId, marker.Attributes);
     // Only the call that deleted the marker gives its place back, however many unsubscribes race.
     const counted = marker.Attributes?.counted;
     if (counted === true) await this.count(connectionId, 'topics', -1);
@@ -187,6 +197,30 @@ export class DynamoDbSubscriptionRepository implements SubscriptionRepository, S
       ),
     );
     return updated !== undefined;
+  }
+
+  /**
+   * A room's rate buckets (on the marker just deleted) that are still in debt move to the connection's item,
+   * keeping the latest per class: the next room the connection joins starts its buckets there (see
+   * DynamoDbRateLimiter), so leaving and joining again refills nothing. At most one write per class.
+   */
+  private async keepLeftBudgets(connectionId: string, marker: Record<string, unknown> | undefined): Promise<void> {
+    const now = this.table.clock.now().getTime();
+    for (const [attribute, value] of Object.entries(marker ?? {})) {
+      if (!attribute.startsWith(RATE_PREFIX) || typeof value !== 'number' || value <= now) continue;
+      await unlessConditionFails(
+        this.table.client.send(
+          new UpdateCommand({
+            TableName: this.table.tableName,
+            Key: keys.connection(connectionId),
+            UpdateExpression: 'SET #left = :tat',
+            ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#left) OR #left < :tat)',
+            ExpressionAttributeNames: { '#left': leftRoomRateAttribute(attribute) },
+            ExpressionAttributeValues: { ':tat': value },
+          }),
+        ),
+      );
+    }
   }
 
   /** True once written (a conditional put whose condition fails throws, see `unlessConditionFails`). */

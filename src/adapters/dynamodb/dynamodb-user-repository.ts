@@ -19,7 +19,7 @@ export class DynamoDbUserRepository implements UserRepository {
     await this.table.client.send(
       new PutCommand({
         TableName: this.table.tableName,
-        Item: { ...keys.user(user.userId), ...user, connections: 0, expiresAt: this.expiry() },
+        Item: { ...keys.user(user.userId), ...user, expiresAt: this.expiry() },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -39,37 +39,8 @@ export class DynamoDbUserRepository implements UserRepository {
     });
   }
 
-  async delete(userId: string): Promise<number> {
-    const { Attributes } = await this.table.client.send(
-      new DeleteCommand({ TableName: this.table.tableName, Key: keys.user(userId), ReturnValues: 'ALL_OLD' }),
-    );
-    return typeof Attributes?.connections === 'number' ? Attributes.connections : 0;
-  }
-
-  async addConnections(userId: string, delta: 1 | -1): Promise<number | undefined> {
-    const attributes = await this.updateExisting(
-      userId,
-      'ADD connections :delta SET expiresAt = :expiresAt',
-      { ':delta': delta, ':expiresAt': this.expiry(), ...(delta < 0 ? { ':zero': 0 } : {}) },
-      // A -1 never takes the count below 0: after a healed count, a racing close finds 0 and counts nothing.
-      delta < 0 ? 'connections > :zero' : undefined,
-    );
-    return attributes === undefined ? undefined : Number(attributes.connections);
-  }
-
-  async correctConnections(userId: string, seen: number, actual: number): Promise<boolean> {
-    const corrected = await unlessConditionFails(
-      this.table.client.send(
-        new UpdateCommand({
-          TableName: this.table.tableName,
-          Key: keys.user(userId),
-          UpdateExpression: 'SET connections = :actual',
-          ConditionExpression: 'connections = :seen',
-          ExpressionAttributeValues: { ':actual': actual, ':seen': seen },
-        }),
-      ),
-    );
-    return corrected !== undefined;
+  async delete(userId: string): Promise<void> {
+    await this.table.client.send(new DeleteCommand({ TableName: this.table.tableName, Key: keys.user(userId) }));
   }
 
   /** Updates a user that exists; `undefined` when it does not (never resurrects a reset user). */

@@ -16,6 +16,12 @@ import type { Channel } from '../../domain/model';
  * | idempotency record            | CHAN#{channel}    | ID#{publisher}#{id}  |
  * | stored message                | MSG#{channel}     | {seq, 12 digits}     |
  * | pinned tele-read article      | ARTICLE#{source}  | PINNED               |
+ * | room's presence claim + count | PRESENCE#{room}   | ROOM                 |
+ * | user announced in a room      | PRESENCE#{room}   | USER#{userId}        |
+ *
+ * The presence items are the presence worker's alone: `ROOM` holds the interval claim (`claimedUntil`, epoch
+ * ms), the `tick` it bumps and the `count` the room was last told; a `USER#` item says the room was told that
+ * user is there (with the name it was told). They are read and written by key, per user a batch touched.
  */
 export const keys = {
   connection: (connectionId: string) => ({ pk: `CONN#${connectionId}`, sk: 'META' }),
@@ -44,6 +50,8 @@ export const keys = {
   messagePartition: (channel: Channel) => `MSG#${channel}`,
   seqKey,
   articlePin: (source: string) => ({ pk: `ARTICLE#${source}`, sk: 'PINNED' }),
+  presenceRoom: (room: string) => ({ pk: `PRESENCE#${room}`, sk: 'ROOM' }),
+  presenceAnnounced: (room: string, userId: string) => ({ pk: `PRESENCE#${room}`, sk: `USER#${userId}` }),
 } as const;
 
 function seqKey(seq: number): string {

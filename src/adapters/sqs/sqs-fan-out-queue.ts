@@ -1,4 +1,4 @@
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { FanOutJob } from '../../domain/fan-out/fan-out-job';
 import type { FanOutQueue } from '../../domain/ports/fan-out-queue';
 
@@ -11,6 +11,15 @@ export class SqsFanOutQueue implements FanOutQueue {
     private readonly client: SQSClient,
     private readonly queueUrl: string,
   ) {}
+
+  /** With a client of its own: what the composition root loads on the first large broadcast. */
+  static create(options: { region: string; endpoint?: string; queueUrl: string }): SqsFanOutQueue {
+    const client = new SQSClient({
+      region: options.region,
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    });
+    return new SqsFanOutQueue(client, options.queueUrl);
+  }
 
   async enqueue(jobs: FanOutJob[]): Promise<void> {
     for (let at = 0; at < jobs.length; at += BATCH_LIMIT) {

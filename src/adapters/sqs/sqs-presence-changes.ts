@@ -1,4 +1,4 @@
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { PresenceChange, PresenceChanges } from '../../domain/ports/presence-changes';
 
 /** SendMessageBatch takes at most 10 entries. */
@@ -10,6 +10,15 @@ export class SqsPresenceChanges implements PresenceChanges {
     private readonly client: SQSClient,
     private readonly queueUrl: string,
   ) {}
+
+  /** With a client of its own: what the composition root loads on the first change. */
+  static create(options: { region: string; endpoint?: string; queueUrl: string }): SqsPresenceChanges {
+    const client = new SQSClient({
+      region: options.region,
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    });
+    return new SqsPresenceChanges(client, options.queueUrl);
+  }
 
   async mark(changes: PresenceChange[]): Promise<void> {
     for (let at = 0; at < changes.length; at += BATCH_LIMIT) {

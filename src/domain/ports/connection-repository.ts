@@ -19,8 +19,9 @@ export interface ConnectionRepository {
    */
   remove(connectionId: string): Promise<RemovedConnection | undefined>;
   /**
-   * Moves a connection to another user (after `reset`), keeping its subscriptions. False, and nothing
-   * moved, when the connection is gone (closed meanwhile) or no longer belongs to `previousUserId`.
+   * Moves a connection to another user (after `reset`), keeping its subscriptions (now under the new user
+   * and name). Returns the channels it is subscribed to; `undefined`, and nothing moved, when the connection
+   * is gone (closed meanwhile) or no longer belongs to `previousUserId`.
    */
-  reassign(connection: Connection, previousUserId: string): Promise<boolean>;
+  reassign(connection: Connection, previousUserId: string): Promise<Channel[] | undefined>;
 }

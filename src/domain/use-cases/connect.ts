@@ -1,10 +1,8 @@
 import type { Dependencies } from '../dependencies';
 import { HandshakeRejectedError } from '../errors';
-import { isValidTopicName, parseDisplayName } from '../limits';
-import { CHAT_ROOM, type Connection, topicChannel, type User } from '../model';
+import { DEFAULT_ROOM, isValidTopicName, LIMITS, parseDisplayName, parseHandshakeRoom } from '../limits';
+import { type Connection, roomChannel, topicChannel, type User } from '../model';
 import { newUser } from '../session';
-import { broadcast } from './broadcast';
-import { legacyPresence } from './legacy-presence';
 import { subscriptionLimit } from './subscribe';
 
 export interface ConnectRequest {
@@ -14,6 +12,8 @@ export interface ConnectRequest {
   token?: string;
   name?: string;
   topicName?: string;
+  /** `?room=`: a room to join at connect, besides the default room. */
+  room?: string;
   sourceIp?: string;
   userAgent?: string;
 }
@@ -21,19 +21,29 @@ export interface ConnectRequest {
 export interface ConnectResult {
   connection: Connection;
   user: User;
+  /** The rooms the connection is in. */
+  rooms: string[];
 }
+
+/** What a handshake touches: the user, the connection's records, and the presence changes it marks. */
+export type ConnectPorts = Pick<
+  Dependencies,
+  'users' | 'connections' | 'subscriptions' | 'presenceChanges' | 'tokens' | 'ids' | 'clock' | 'settings'
+>;
 
 /**
  * Accepts a handshake: resumes the user its token names or creates a new anonymous one, registers the
- * connection in the chat room (and the `topicName` topic), and announces the user if this is their
- * first connection. Everything is checked before anything is written, so a refused handshake leaves
+ * connection in the default room (unless the deployment turned that off), in the `?room=` room and the
+ * `topicName` topic, and marks the user's presence changed in those rooms for the presence worker. Nothing
+ * here grows with a room. Everything is checked before anything is written, so a refused handshake leaves
  * no trace.
  */
-export async function connect(deps: Dependencies, request: ConnectRequest): Promise<ConnectResult> {
+export async function connect(deps: ConnectPorts, request: ConnectRequest): Promise<ConnectResult> {
   const name = request.name === undefined ? undefined : parseDisplayName(request.name);
   if (request.topicName !== undefined && !isValidTopicName(request.topicName)) {
     throw new HandshakeRejectedError(400, 'topicName must be 1 to 128 characters of A-Z a-z 0-9 _ - . : /');
   }
+  const requestedRoom = request.room === undefined ? undefined : parseHandshakeRoom(request.room);
   const resumedUser = request.token === undefined ? undefined : await resume(deps, request.token);
   const user = resumedUser ?? newUser(deps, name);
   if (resumedUser) {
@@ -52,7 +62,14 @@ export async function connect(deps: Dependencies, request: ConnectRequest): Prom
     ...(request.userAgent === undefined ? {} : { userAgent: request.userAgent }),
   };
   await deps.connections.register(connection);
-  await deps.subscriptions.subscribe(CHAT_ROOM, connection);
+  const rooms = new Set<string>();
+  if (deps.settings.joinDefaultRoomOnConnect !== false) rooms.add(DEFAULT_ROOM);
+  if (requestedRoom !== undefined) rooms.add(requestedRoom);
+  for (const room of rooms) {
+    // A named room counts against the connection's room cap (at least 1, so the first one fits); the default room never does.
+    const cap = room === DEFAULT_ROOM ? undefined : { counter: 'rooms' as const, limit: roomLimit(deps) };
+    await deps.subscriptions.subscribe(roomChannel(room), connection, cap);
+  }
   if (request.topicName !== undefined) {
     // Counts against the connection's cap like any subscription (the cap is at least 1, so it fits).
     await deps.subscriptions.subscribe(topicChannel(request.topicName), connection, {
@@ -60,17 +77,15 @@ export async function connect(deps: Dependencies, request: ConnectRequest): Prom
       limit: subscriptionLimit(deps),
     });
   }
-
-  const open = await deps.users.addConnections(user.userId, 1);
-  if (open === 1) {
-    await broadcast(deps, CHAT_ROOM, legacyPresence('join', { userId: user.userId, name: connection.name }), {
-      userIds: [user.userId],
-    });
-  }
-  return { connection, user };
+  if (rooms.size > 0) await deps.presenceChanges.mark([...rooms].map((room) => ({ room, userId: user.userId })));
+  return { connection, user, rooms: [...rooms] };
 }
 
-async function resume(deps: Dependencies, token: string): Promise<User> {
+function roomLimit(deps: Pick<Dependencies, 'settings'>): number {
+  return deps.settings.maxRoomsPerConnection ?? LIMITS.roomsPerConnection;
+}
+
+async function resume(deps: Pick<Dependencies, 'tokens' | 'users'>, token: string): Promise<User> {
   const claims = await deps.tokens.verify(token);
   const user = claims && (await deps.users.get(claims.userId));
   if (!user) throw new HandshakeRejectedError(401, 'The session token is invalid, expired or was reset.');

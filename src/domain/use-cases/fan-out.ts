@@ -1,10 +1,12 @@
 import { forEachBounded } from '../concurrency';
+import type { Dependencies } from '../dependencies';
 import type { ServerFrame } from '../frames';
 import { type Channel, isPastConnectGrace, type Subscriber } from '../model';
+import { frameForRecipient } from '../presence/frame-for-recipient';
 import { type DisconnectPorts, disconnect } from './disconnect';
 
 /** A broadcast reads subscribers and sends, and cleans up the connections that turn out to be gone. */
-export type FanOutPorts = DisconnectPorts;
+export type FanOutPorts = DisconnectPorts & Pick<Dependencies, 'subscriptions' | 'notifier' | 'settings'>;
 
 export interface FanOutResult {
   delivered: number;
@@ -21,7 +23,8 @@ export interface FanOutOptions {
 
 /**
  * Sends one frame to every subscriber of a channel, page by page, with bounded concurrency. A gone
- * connection is cleaned up and the broadcast goes on; no subscriber can hold up or fail the others.
+ * connection is cleaned up and the broadcast goes on; no subscriber can hold up or fail the others. Each
+ * receiver gets the frame as `frameForRecipient` makes it for them (or nothing).
  */
 export async function fanOut(
   deps: FanOutPorts,
@@ -33,8 +36,10 @@ export async function fanOut(
   const gone: Subscriber[] = [];
   await forEachBounded(deps.subscriptions.subscribers(channel), deps.settings.fanOutConcurrency, async (subscriber) => {
     if (options.exclude?.(subscriber)) return;
+    const framed = frameForRecipient(frame, subscriber);
+    if (!framed) return;
     try {
-      const delivery = await deps.notifier.send(subscriber.connectionId, frame);
+      const delivery = await deps.notifier.send(subscriber.connectionId, framed);
       if (delivery === 'sent') {
         result.delivered += 1;
       } else {

@@ -58,7 +58,7 @@ export interface ConnectionPublishRequest {
  * name. (Its rate limit is the `publish` budget, drawn before any route runs: see `admitFrame`.)
  */
 export async function publishFromConnection(
-  deps: PublishPorts,
+  deps: PublishPorts & Pick<Dependencies, 'users'>,
   request: ConnectionPublishRequest,
 ): Promise<PublishResult> {
   const { connection } = await requireSession(deps, request.connectionId);

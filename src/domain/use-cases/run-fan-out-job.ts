@@ -8,6 +8,7 @@ import { isPastConnectGrace, type Subscriber } from '../model';
 import type { FanOutQueue } from '../ports/fan-out-queue';
 import type { Notifier } from '../ports/notifier';
 import type { SubscriberShards } from '../ports/subscriber-shards';
+import { frameForRecipient } from '../presence/frame-for-recipient';
 import { disconnect } from './disconnect';
 
 export interface FanOutWorkerSettings {
@@ -50,8 +51,8 @@ export interface FanOutJobResult {
  * `callsInFlight` sends at once; then enqueues the rest of the shard as a new job, so no job runs long.
  * A 429 is retried here with backoff and jitter; a 410 removes the connection. If the job dies before it
  * returns, the queue runs it again from its cursor: the subscribers of that slice may get the frame twice,
- * and clients drop the second copy of a topic or chat message by its `seq`; presence frames have none, and
- * `who` is the truth about who is here (docs/protocol.md). The continuation is enqueued only after
+ * and clients drop the second copy of a topic or chat message by its `seq`, and of a presence frame by its
+ * `tick` (docs/protocol.md). The continuation is enqueued only after
  * the slice is delivered, so a retried job never forks its shard into two chains unless the enqueue itself
  * succeeded and the job then failed to be acknowledged.
  */
@@ -89,7 +90,9 @@ async function deliverPage(
   const lane = async (): Promise<void> => {
     while (next < subscribers.length) {
       const subscriber = subscribers[next++] as Subscriber;
-      const outcome = await sendWithRetry(io, subscriber.connectionId, frame, result);
+      const framed = frameForRecipient(frame, subscriber);
+      if (!framed) continue;
+      const outcome = await sendWithRetry(io, subscriber.connectionId, framed, result);
       if (outcome === 'sent') result.delivered += 1;
       else if (outcome === 'gone') {
         result.gone += 1;

@@ -1,7 +1,8 @@
 import type { Dependencies } from '../dependencies';
 import type { PresentUser, WhoFrame } from '../frames';
-import { jsonBytes, LIMITS } from '../limits';
+import { jsonBytes, LIMITS, requireRoomName } from '../limits';
 import { CHAT_ROOM, type Channel, DEFAULT_ROOM, roomOfChannel } from '../model';
+import { requireMember } from '../room-membership';
 import { decodeWhoCursor, encodeWhoCursor } from '../who-cursor';
 
 /** The envelope of a `who` frame (type, brackets, the longest cursor) and a few digits of `connections` per user. */
@@ -13,6 +14,27 @@ export interface WhoRequest {
   cursor?: string;
   /** The room whose members to list (the chat room; named rooms page the same way). */
   room?: Channel;
+}
+
+export interface WhoInRoomRequest {
+  connectionId: string;
+  /** The room to list; the default room when absent. */
+  room?: string;
+  /** A cursor from the previous `who` reply of the same room. */
+  cursor?: string;
+}
+
+/**
+ * `who` as a connection asks it: one page of a room it is in (`not_in_room` otherwise). A cursor of
+ * another room is `invalid_frame`: it names its room, and the page reads only the room asked for.
+ */
+export async function whoInRoom(
+  deps: Pick<Dependencies, 'subscriptions'>,
+  request: WhoInRoomRequest,
+): Promise<Omit<WhoFrame, 'type'>> {
+  const room = requireRoomName(request.room ?? DEFAULT_ROOM);
+  const { channel } = await requireMember(deps, room, request.connectionId);
+  return whoIsHere(deps, { room: channel, cursor: request.cursor });
 }
 
 /**

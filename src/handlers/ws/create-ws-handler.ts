@@ -6,7 +6,7 @@ import { ClientError, RateLimitedError } from '../../domain/errors';
 import type { ServerFrame } from '../../domain/frames';
 import { LIMITS, ROUTE_CLASSES, requireDepth } from '../../domain/limits';
 import type { RouteClass } from '../../domain/ports/rate-limiter';
-import { admitFrame } from '../../domain/use-cases/admit-frame';
+import { admitFrame, budgetRoomOf } from '../../domain/use-cases/admit-frame';
 import { type Infer, isValidationError, type Schema, validate } from '../../validation';
 import { type Observability, observabilityMiddlewares } from '../observability';
 import { observeDeliveries } from '../observe-deliveries';
@@ -60,7 +60,10 @@ export function createWsHandler({ routes, dependencies, observability }: WsHandl
       const valid = validate(selected.schema, frame);
       const routeClass = routeClassOf(routeKey, frame);
       const arrivedAt = event.requestContext.requestTimeEpoch ?? deps.clock.now().getTime();
-      if (routeClass) await admitFrame(deps, connectionId, routeClass, new Date(arrivedAt));
+      if (routeClass) {
+        const room = budgetRoomOf(routeKey, valid as { room?: unknown });
+        await admitFrame(deps, connectionId, routeClass, new Date(arrivedAt), room);
+      }
       const replies = await selected.run(valid, { connectionId, deps, event });
       for (const reply of [replies ?? []].flat()) await deps.notifier.send(connectionId, reply);
       metrics.addMetric('FramesHandled', 'Count', 1);

@@ -7,6 +7,7 @@ import { InMemoryFanOutQueue } from './in-memory-fan-out-queue';
 import { InMemoryFeedCursorRepository } from './in-memory-feed-cursor-repository';
 import { InMemoryMessageLog } from './in-memory-message-log';
 import { InMemoryPresenceChanges } from './in-memory-presence-changes';
+import { InMemoryPresenceLedger } from './in-memory-presence-ledger';
 import { InMemoryRateLimiter } from './in-memory-rate-limiter';
 import { InMemorySessionHistory } from './in-memory-session-history';
 import { InMemorySubscriptionRepository } from './in-memory-subscription-repository';
@@ -32,6 +33,7 @@ export interface MemoryDependencies extends Dependencies {
   subscriberShards: InMemorySubscriptionRepository;
   fanOutQueue: InMemoryFanOutQueue;
   presenceChanges: InMemoryPresenceChanges;
+  presenceLedger: InMemoryPresenceLedger;
   messages: InMemoryMessageLog;
   users: InMemoryUserRepository;
   notifier: RecordingNotifier;
@@ -57,6 +59,7 @@ export function createMemoryDependencies(options: MemoryDependencyOptions = {}):
     subscriberShards: subscriptions,
     fanOutQueue: new InMemoryFanOutQueue(),
     presenceChanges: new InMemoryPresenceChanges(),
+    presenceLedger: new InMemoryPresenceLedger(),
     messages: new InMemoryMessageLog(),
     users,
     notifier: new RecordingNotifier(options.notifier),

@@ -1,4 +1,4 @@
-import type { Connection } from '../../../src/domain/model';
+import type { Channel, Connection } from '../../../src/domain/model';
 import type { ConnectionRepository, RemovedConnection } from '../../../src/domain/ports/connection-repository';
 import type { InMemorySubscriptionRepository } from './in-memory-subscription-repository';
 
@@ -32,12 +32,12 @@ export class InMemoryConnectionRepository implements ConnectionRepository {
     return { connection, channels };
   }
 
-  async reassign(connection: Connection, previousUserId: string): Promise<boolean> {
+  async reassign(connection: Connection, previousUserId: string): Promise<Channel[] | undefined> {
     const current = this.connections.get(connection.connectionId);
-    if (!current || current.userId !== previousUserId) return false;
+    if (!current || current.userId !== previousUserId) return undefined;
     this.connections.set(connection.connectionId, { ...connection });
     this.subscriptions.updateConnection(connection);
-    return true;
+    return this.subscriptions.channelsOf(connection.connectionId);
   }
 
   get size(): number {

@@ -1,0 +1,78 @@
+import type { ChatUser, PresenceFrame } from '../frames';
+
+/** One user touched by a batch: who they are in the room now (`undefined`: not there) and what the room was told. */
+export interface UserPresence {
+  userId: string;
+  /** The user as the records show them in the room now: at least one connection is a member of it. */
+  present: ChatUser | undefined;
+  /** The user as the room was last told they are there; `undefined`: told they are not (or never told). */
+  announced: ChatUser | undefined;
+}
+
+/** What the room should be told about one user. */
+export type UserDecision = 'join' | 'leave' | 'none';
+
+/**
+ * Announce a join when the user is there and the room was not told so; announce a leave when the user is
+ * gone and the room was told they are there. Comparing states, not replaying events, is what makes a change
+ * delivered twice announce once, and a join and leave inside one interval never end as "joined".
+ */
+export function decideUser(user: UserPresence): UserDecision {
+  if (user.present && !user.announced) return 'join';
+  if (!user.present && user.announced) return 'leave';
+  return 'none';
+}
+
+/** The room's new state to record, and the frame that tells its members (none when nothing is to be said). */
+export interface RoomDecision {
+  joined: ChatUser[];
+  left: ChatUser[];
+  /** Users in the room once this decision is recorded. */
+  count: number;
+  frame: PresenceFrame | undefined;
+}
+
+/**
+ * Decides what a room is told for one interval. Below or at `rosterMax` users it lists who joined and who
+ * left; above it, send a count: a counts-only frame, and only when the count changed.
+ */
+export function decideRoom(
+  room: string,
+  tick: number,
+  previousCount: number,
+  users: UserPresence[],
+  rosterMax: number,
+): RoomDecision {
+  const joined: ChatUser[] = [];
+  const left: ChatUser[] = [];
+  for (const user of users) {
+    const decision = decideUser(user);
+    if (decision === 'join' && user.present) joined.push(user.present);
+    if (decision === 'leave' && user.announced) left.push(user.announced);
+  }
+  const count = Math.max(0, previousCount + joined.length - left.length);
+  return { joined, left, count, frame: frameOf(room, tick, previousCount, count, joined, left, rosterMax) };
+}
+
+function frameOf(
+  room: string,
+  tick: number,
+  previousCount: number,
+  count: number,
+  joined: ChatUser[],
+  left: ChatUser[],
+  rosterMax: number,
+): PresenceFrame | undefined {
+  if (count > rosterMax) {
+    return count === previousCount ? undefined : { type: 'presence', room, tick, count };
+  }
+  if (joined.length === 0 && left.length === 0) return undefined;
+  return {
+    type: 'presence',
+    room,
+    tick,
+    count,
+    ...(joined.length > 0 ? { joined } : {}),
+    ...(left.length > 0 ? { left } : {}),
+  };
+}

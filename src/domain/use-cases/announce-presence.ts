@@ -1,0 +1,160 @@
+import { forEachBounded } from '../concurrency';
+import type { Dependencies } from '../dependencies';
+import { PRESENCE_DEFAULTS } from '../dependencies';
+import type { ChatUser } from '../frames';
+import { roomChannel } from '../model';
+import type { PresenceChange } from '../ports/presence-changes';
+import type { RoomClaim } from '../ports/presence-ledger';
+import { decideRoom, type UserPresence } from '../presence/presence-decision';
+import { RoomBusyError } from '../presence/room-busy-error';
+import { type BroadcastPorts, broadcast } from './broadcast';
+
+/** What announcing presence touches: the records (the truth), the ledger (what was told) and the broadcast. */
+export type AnnouncePresencePorts = BroadcastPorts &
+  Pick<Dependencies, 'presenceLedger'> & {
+    /** Waits for another worker's claim on a room to run out (virtual time in tests). */
+    pause: (ms: number) => Promise<void>;
+  };
+
+/** A change as it came in, with the id its source acknowledges it by. */
+export interface ReceivedChange {
+  id: string;
+  change: PresenceChange;
+}
+
+export interface PresenceBatchResult {
+  /** Ids of the changes whose room could not be processed: their source delivers them again. */
+  failed: string[];
+  /** One entry per room that failed, for the logs. */
+  errors: Array<{ room: string; error: unknown }>;
+  /** Presence frames broadcast (one per room at most). */
+  frames: number;
+}
+
+/**
+ * How long a worker waits for other workers' claims on a room before it hands the room's changes back to the
+ * queue: well inside the worker's 30 s timeout, and several intervals, because with a few workers a room
+ * that changes all the time may be taken by another waiting worker more than once.
+ */
+const CLAIM_WAIT_BUDGET_MS = 20_000;
+/** Rooms of one batch processed at once. */
+const ROOMS_IN_FLIGHT = 8;
+
+/**
+ * The presence worker: groups a batch of changes by room and announces each room once. A room that fails
+ * fails only its own changes (they come again); the other rooms of the batch are done.
+ */
+export async function announcePresence(
+  deps: AnnouncePresencePorts,
+  changes: ReceivedChange[],
+): Promise<PresenceBatchResult> {
+  const rooms = new Map<string, { ids: string[]; userIds: Set<string> }>();
+  for (const { id, change } of changes) {
+    const room = rooms.get(change.room) ?? { ids: [], userIds: new Set<string>() };
+    room.ids.push(id);
+    room.userIds.add(change.userId);
+    rooms.set(change.room, room);
+  }
+  const result: PresenceBatchResult = { failed: [], errors: [], frames: 0 };
+  const queue = [...rooms];
+  const lane = async (): Promise<void> => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const [room, { ids, userIds }] = next;
+      try {
+        if (await announceRoom(deps, room, [...userIds])) result.frames += 1;
+      } catch (error) {
+        result.failed.push(...ids);
+        result.errors.push({ room, error });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(ROOMS_IN_FLIGHT, queue.length) }, lane));
+  return result;
+}
+
+/**
+ * Tells one room what changed for the users a batch touched: holds the room for the interval, compares each
+ * user's records with what the room was told, records the difference, then broadcasts it. Returns whether a
+ * frame went out. The record is written before the broadcast, so a worker that claims the room next never
+ * announces the same change again; a delivery that fails is not repeated (`who` is the truth).
+ */
+export async function announceRoom(deps: AnnouncePresencePorts, room: string, userIds: string[]): Promise<boolean> {
+  const settings = deps.settings.presence ?? PRESENCE_DEFAULTS;
+  const claim = await claimRoom(deps, room, settings.intervalMs);
+  const [announced, present] = await Promise.all([
+    deps.presenceLedger.announced(room, userIds),
+    presenceOfAll(deps, room, userIds),
+  ]);
+  const users: UserPresence[] = userIds.map((userId) => ({
+    userId,
+    present: present.get(userId),
+    announced: announced.get(userId),
+  }));
+  const decision = decideRoom(room, claim.tick, claim.count, users, settings.rosterMax);
+  if (decision.joined.length === 0 && decision.left.length === 0) return false;
+  await deps.presenceLedger.record(room, {
+    joined: decision.joined,
+    left: decision.left.map((user) => user.userId),
+    count: decision.count,
+  });
+  if (!decision.frame) return false;
+  await broadcast(deps, roomChannel(room), decision.frame);
+  return true;
+}
+
+/** Takes the room for one interval, waiting (for a bounded time) for other workers' claims to end. */
+async function claimRoom(
+  deps: Pick<AnnouncePresencePorts, 'presenceLedger' | 'clock' | 'pause'>,
+  room: string,
+  intervalMs: number,
+): Promise<RoomClaim> {
+  const giveUpAt = deps.clock.now().getTime() + CLAIM_WAIT_BUDGET_MS;
+  for (;;) {
+    const now = deps.clock.now();
+    const claim = await deps.presenceLedger.claim(room, now, intervalMs);
+    if (claim.claimed) return claim;
+    const wait = Math.min(intervalMs, Math.max(1, claim.until.getTime() - now.getTime()));
+    if (now.getTime() + wait > giveUpAt) throw new RoomBusyError(room);
+    await deps.pause(wait);
+  }
+}
+
+/** The truth about each user, `fanOutConcurrency` users at a time (a batch may touch a thousand). */
+async function presenceOfAll(
+  deps: Pick<Dependencies, 'connections' | 'subscriptions' | 'settings'>,
+  room: string,
+  userIds: string[],
+): Promise<Map<string, ChatUser | undefined>> {
+  const present = new Map<string, ChatUser | undefined>();
+  const failures: unknown[] = [];
+  await forEachBounded(pageOf(userIds), deps.settings.fanOutConcurrency, async (userId) => {
+    try {
+      present.set(userId, await presenceOf(deps, room, userId));
+    } catch (error) {
+      failures.push(error);
+    }
+  });
+  if (failures.length > 0) throw failures[0];
+  return present;
+}
+
+async function* pageOf<T>(items: T[]): AsyncIterable<T[]> {
+  yield items;
+}
+
+/**
+ * The truth about one user in one room: there while at least one of the user's connections is a member of
+ * the room's channel, with the name that membership carries. Reads the user's own records only.
+ */
+async function presenceOf(
+  deps: Pick<Dependencies, 'connections' | 'subscriptions'>,
+  room: string,
+  userId: string,
+): Promise<ChatUser | undefined> {
+  const channel = roomChannel(room);
+  for (const connection of await deps.connections.listByUser(userId)) {
+    const member = await deps.subscriptions.member(channel, connection.connectionId);
+    if (member) return { userId, name: member.name };
+  }
+  return undefined;
+}

@@ -1,0 +1,146 @@
+import type { PresenceFrame } from '../../src/domain/frames';
+import { DEFAULT_ROOM } from '../../src/domain/model';
+import { RoomBusyError } from '../../src/domain/presence/room-busy-error';
+import { announcePresence } from '../../src/domain/use-cases/announce-presence';
+import { disconnect } from '../../src/domain/use-cases/disconnect';
+import { createMemoryDependencies, type MemoryDependencies } from '../support/memory/create-memory-dependencies';
+import { givenConnected, givenPresenceAnnounced, presenceWorkerPorts } from './given';
+
+const INTERVAL_MS = 1000;
+
+function presenceDeps(rosterMax = 1000): MemoryDependencies {
+  return createMemoryDependencies({ settings: { presence: { intervalMs: INTERVAL_MS, rosterMax } } });
+}
+
+/** Records when (by the virtual clock) each presence frame reached each connection. */
+function timeSends(deps: MemoryDependencies): Array<{ connectionId: string; at: number; frame: PresenceFrame }> {
+  const times: Array<{ connectionId: string; at: number; frame: PresenceFrame }> = [];
+  const send = deps.notifier.send.bind(deps.notifier);
+  deps.notifier.send = async (connectionId, frame) => {
+    if (frame.type === 'presence') times.push({ connectionId, at: deps.clock.now().getTime(), frame });
+    return send(connectionId, frame);
+  };
+  return times;
+}
+
+describe('announcePresence', () => {
+  it('announces a change delivered twice once, in one batch or in two', async () => {
+    const deps = presenceDeps();
+    await givenConnected(deps, 'bob-1');
+    await givenPresenceAnnounced(deps);
+    deps.notifier.clear();
+    const ada = await givenConnected(deps, 'ada-1', { name: 'Ada' });
+    const change = { room: DEFAULT_ROOM, userId: ada.user.userId };
+
+    await announcePresence(presenceWorkerPorts(deps), [
+      { id: 'a', change },
+      { id: 'b', change },
+    ]);
+    deps.clock.advance(INTERVAL_MS);
+    await announcePresence(presenceWorkerPorts(deps), [{ id: 'c', change }]);
+
+    expect(deps.notifier.framesOfType('bob-1', 'presence')).toEqual([
+      expect.objectContaining({ joined: [{ userId: ada.user.userId, name: 'Ada' }] }),
+    ]);
+  });
+
+  it('never reports as joined a user who joined and left within the interval, in either order of changes', async () => {
+    const deps = presenceDeps();
+    await givenConnected(deps, 'bob-1');
+    await givenPresenceAnnounced(deps);
+    deps.notifier.clear();
+
+    await givenConnected(deps, 'ada-1');
+    await disconnect(deps, 'ada-1');
+    const [join, leave] = deps.presenceChanges.takeAll();
+    await announcePresence(presenceWorkerPorts(deps), [{ id: 'leave', change: leave! }]);
+    await announcePresence(presenceWorkerPorts(deps), [{ id: 'join', change: join! }]);
+
+    expect(deps.notifier.framesOfType('bob-1', 'presence')).toEqual([]);
+    expect(deps.presenceLedger.announcedIn(DEFAULT_ROOM)).toHaveLength(1);
+  });
+
+  it('gives each member at most one presence frame per room per interval during a burst, carrying every join', async () => {
+    const deps = presenceDeps();
+    for (let i = 0; i < 5; i += 1) await givenConnected(deps, `early-${i}`);
+    await givenPresenceAnnounced(deps);
+    const sends = timeSends(deps);
+
+    // 60 users arrive 50 ms apart; the worker gets batches of 4 changes as they come (a busy queue), so many
+    // batches fall inside one interval and must wait for the room's claim.
+    for (let i = 0; i < 60; i += 1) {
+      await givenConnected(deps, `burst-${i}`);
+      deps.clock.advance(50);
+      if (deps.presenceChanges.pending.length >= 4) await givenPresenceAnnounced(deps);
+    }
+    await givenPresenceAnnounced(deps);
+
+    const toEarly = sends.filter((send) => send.connectionId === 'early-0');
+    for (let i = 1; i < toEarly.length; i += 1) {
+      expect(toEarly[i]!.at - toEarly[i - 1]!.at).toBeGreaterThanOrEqual(INTERVAL_MS);
+    }
+    // Coalesced: fewer frames than joins, each carrying every join of its interval.
+    expect(toEarly.length).toBeLessThan(60 / 3);
+    expect(toEarly.flatMap((send) => send.frame.joined ?? [])).toHaveLength(60);
+    expect(toEarly.map((send) => send.frame.tick)).toEqual(
+      [...toEarly.map((send) => send.frame.tick)].sort((a, b) => a - b),
+    );
+    expect(toEarly.at(-1)?.frame.count).toBe(65);
+  });
+
+  it('switches a room past the roster threshold to counts only', async () => {
+    const deps = presenceDeps(3);
+    await givenConnected(deps, 'm-0');
+    await givenConnected(deps, 'm-1');
+    await givenPresenceAnnounced(deps);
+    deps.notifier.clear();
+
+    await givenConnected(deps, 'm-2');
+    deps.clock.advance(INTERVAL_MS);
+    await givenPresenceAnnounced(deps);
+    await givenConnected(deps, 'm-3');
+    await givenConnected(deps, 'm-4');
+    deps.clock.advance(INTERVAL_MS);
+    await givenPresenceAnnounced(deps);
+
+    expect(deps.notifier.framesOfType('m-0', 'presence')).toEqual([
+      expect.objectContaining({ count: 3, joined: [expect.objectContaining({ userId: 'id-3' })] }),
+      { type: 'presence', room: DEFAULT_ROOM, tick: 3, count: 5 },
+    ]);
+  });
+
+  it('fails only the changes of a room whose processing fails; the other rooms of the batch are announced', async () => {
+    const deps = presenceDeps();
+    await givenConnected(deps, 'bob-1');
+    await givenPresenceAnnounced(deps);
+    deps.notifier.clear();
+    const ada = await givenConnected(deps, 'ada-1', { room: 'broken' });
+    const claim = deps.presenceLedger.claim.bind(deps.presenceLedger);
+    deps.presenceLedger.claim = async (room, now, intervalMs) => {
+      if (room === 'broken') throw new Error('the table is unavailable');
+      return claim(room, now, intervalMs);
+    };
+
+    const result = await announcePresence(presenceWorkerPorts(deps), [
+      { id: 'lobby', change: { room: DEFAULT_ROOM, userId: ada.user.userId } },
+      { id: 'broken', change: { room: 'broken', userId: ada.user.userId } },
+    ]);
+
+    expect(result.failed).toEqual(['broken']);
+    expect(deps.notifier.framesOfType('bob-1', 'presence')).toHaveLength(1);
+  });
+
+  it('hands a room back when another worker keeps it claimed past the bounded wait', async () => {
+    const deps = presenceDeps();
+    const ada = await givenConnected(deps, 'ada-1');
+    deps.presenceChanges.takeAll();
+    deps.presenceLedger.claim = async (_room, now) => ({ claimed: false, until: new Date(now.getTime() + 500) });
+
+    const result = await announcePresence(presenceWorkerPorts(deps), [
+      { id: 'x', change: { room: DEFAULT_ROOM, userId: ada.user.userId } },
+    ]);
+
+    expect(result.failed).toEqual(['x']);
+    expect(result.errors[0]?.error).toBeInstanceOf(RoomBusyError);
+  });
+});
