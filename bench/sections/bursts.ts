@@ -27,6 +27,8 @@ export interface MemberView extends PresenceTally {
   seesEveryone: boolean;
   /** From the end of the burst to the last presence frame the member needed (NaN when it never saw everyone). */
   caughtUpMs: number;
+  /** Why the wait for presence ended: the member saw everyone, nothing came for QUIET_INTERVALS, or the time limit. */
+  waitEnded: 'saw everyone' | 'quiet' | 'time limit';
 }
 
 export interface BurstRun {
@@ -114,9 +116,12 @@ async function burst(
     // Presence is asynchronous: wait until the member sees everyone, or nothing has come for QUIET_INTERVALS.
     const lastAt = (): number => received[received.length - 1]?.at ?? 0;
     let sees = false;
+    let waitEnded: MemberView['waitEnded'] = 'time limit';
     while (performance.now() - ended < CATCH_UP_MS) {
       sees = seesEveryone(tallyPresence(received, intervalMs), open.opened);
-      if (sees || performance.now() - Math.max(ended, lastAt()) > intervalMs * QUIET_INTERVALS) break;
+      if (sees) waitEnded = 'saw everyone';
+      else if (performance.now() - Math.max(ended, lastAt()) > intervalMs * QUIET_INTERVALS) waitEnded = 'quiet';
+      if (waitEnded !== 'time limit') break;
       await sleep(50);
     }
     const tally = tallyPresence(received, intervalMs);
@@ -130,6 +135,7 @@ async function burst(
         expected: open.opened,
         seesEveryone: sees,
         caughtUpMs: sees ? Math.max(0, lastAt() - ended) : Number.NaN,
+        waitEnded,
       },
     };
   } finally {
@@ -251,7 +257,11 @@ function memberRow(run: BurstRun): string[] {
     `${int(m.netJoined)} / ${int(m.expected)}`,
     m.lastCount === undefined ? '-' : int(m.lastCount),
     m.stale ? `${int(m.stale)} stale` : '0',
-    m.seesEveryone ? `yes, ${ms(m.caughtUpMs)} after the last handshake` : 'no',
+    m.seesEveryone
+      ? `yes, ${ms(m.caughtUpMs)} after the last handshake`
+      : m.waitEnded === 'quiet'
+        ? `no, nothing more for ${QUIET_INTERVALS} intervals`
+        : `no, still short ${CATCH_UP_MS / 1000} s after the last handshake`,
   ];
 }
 

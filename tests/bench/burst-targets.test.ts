@@ -28,6 +28,7 @@ const member = (frameTimes: number[], expected: number, seesEveryone: boolean): 
   expected,
   seesEveryone,
   caughtUpMs: 0,
+  waitEnded: seesEveryone ? 'saw everyone' : 'quiet',
 });
 
 const verdicts = (rows: string[][] | string[] | undefined): string[] =>
