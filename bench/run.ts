@@ -3,9 +3,10 @@
  * section against servers on 127.0.0.1 only, prints the tables and rewrites BENCHMARKS.md. A quick run's
  * numbers are too small to stand for the project: it writes BENCHMARKS.quick.md (ignored by git) instead,
  * unless `--write` asks for BENCHMARKS.md.
- * `--only=fanout,cost,coldstart,capacity,peers,soak,largefanout` runs some sections (BENCHMARKS.md is then not
- * rewritten, except the peer, cold-start, soak and large-channel sections when they ran: `npm run bench -- --only peers`,
- * `--only coldstart`, `--only soak`, `--only largefanout`; the large-channel section only from a full run).
+ * `--only=fanout,cost,coldstart,capacity,peers,soak,largefanout,bursts` runs some sections (BENCHMARKS.md is then not
+ * rewritten, except the peer, cold-start, soak, large-channel and burst sections when they ran: `npm run bench -- --only peers`,
+ * `--only coldstart`, `--only soak`, `--only largefanout`, `--only bursts`; the large-channel and burst sections only
+ * from a run without `--quick`). `BURST_USERS=200x50 BURST_ROOMS=10,100` sizes the burst section for a short trial.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -15,10 +16,12 @@ import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from './lib/child-stack';
 import { type Table, toText } from './lib/table';
 import {
+  BURSTS_HEADING,
   coldStartTargetRows,
   LARGE_FAN_OUT_HEADING,
   machine,
   type Results,
+  renderBursts,
   renderColdStart,
   renderLargeFanOut,
   renderPeers,
@@ -26,6 +29,7 @@ import {
   renderSoak,
   targetsTable,
 } from './report';
+import { runBursts } from './sections/bursts';
 import { runCapacity } from './sections/capacity';
 import { runColdStart } from './sections/cold-start';
 import { runCost } from './sections/cost';
@@ -35,7 +39,7 @@ import { runPeers } from './sections/peers';
 import { runSoak } from './sections/soak';
 import { settingsFor } from './settings';
 
-const SECTIONS = ['fanout', 'cost', 'coldstart', 'capacity', 'peers', 'soak', 'largefanout'] as const;
+const SECTIONS = ['fanout', 'cost', 'coldstart', 'capacity', 'peers', 'soak', 'largefanout', 'bursts'] as const;
 type Section = (typeof SECTIONS)[number];
 
 async function main(): Promise<void> {
@@ -142,12 +146,23 @@ async function main(): Promise<void> {
     },
   );
 
+  await section(
+    'bursts',
+    '8. bursts of distinct new users',
+    () => runBursts(settings.bursts),
+    (r) => {
+      results.bursts = r;
+      r.tables.forEach(show);
+    },
+  );
+
   results.durationS = (Date.now() - started) / 1000;
   show(targetsTable(results, settings));
   const peersRan = results.peers !== undefined && !results.peers.skipped;
   // A quick run's large-channel numbers are too small to stand for the project: they are only printed.
   const largeFanOut = quick ? undefined : results.largeFanOut;
-  if (only && (peersRan || results.soak || results.coldStart || largeFanOut)) {
+  const bursts = quick ? undefined : results.bursts;
+  if (only && (peersRan || results.soak || results.coldStart || largeFanOut || bursts)) {
     const path = join(PROJECT_ROOT, 'BENCHMARKS.md');
     const alone = { command, date: new Date().toISOString().slice(0, 10) };
     let page = readFileSync(path, 'utf8');
@@ -159,9 +174,10 @@ async function main(): Promise<void> {
     }
     if (results.soak) page = withSection(page, '## 6. Soak', renderSoak(results.soak, alone));
     if (largeFanOut) page = withSection(page, LARGE_FAN_OUT_HEADING, renderLargeFanOut(largeFanOut, alone));
+    if (bursts) page = withSection(page, BURSTS_HEADING, renderBursts(bursts, alone));
     writeFileSync(path, page);
     console.log(
-      '--only given: only the sections that ran (cold start, peers, soak, large channels) of BENCHMARKS.md, and their rows in its targets table, rewritten.',
+      '--only given: only the sections that ran (cold start, peers, soak, large channels, bursts) of BENCHMARKS.md, and their rows in its targets table, rewritten.',
     );
   } else if (only) {
     console.log('--only given: BENCHMARKS.md left as it was.');

@@ -1,3 +1,4 @@
+import type { BurstSettings } from './sections/bursts';
 import type { CapacitySettings } from './sections/capacity';
 import type { ColdStartSettings } from './sections/cold-start';
 import type { CostSettings } from './sections/cost';
@@ -14,6 +15,7 @@ export interface BenchSettings {
   peers: PeerSettings;
   soak: SoakSettings;
   largeFanOut: LargeFanOutSettings;
+  bursts: BurstSettings;
 }
 
 /** Sizes for the full run (about 45 minutes on 2 cores, half of it the soak) and for `--quick` (about a minute). */
@@ -36,6 +38,7 @@ export function settingsFor(quick: boolean): BenchSettings {
           largestLocal: 0,
           latencyMs,
         },
+        bursts: burstSettings(process.env.BURST_USERS ?? '200x50', process.env.BURST_ROOMS ?? '10,100', 2),
       }
     : {
         fanOut: { sizes: [100, 1000, 2000], repetitions: 3, latencyMs, concurrency, sequentialMax: 2000 },
@@ -58,5 +61,32 @@ export function settingsFor(quick: boolean): BenchSettings {
           largestLocal: Number(process.env.LARGE_FAN_OUT_LOCAL ?? 10_000),
           latencyMs,
         },
+        bursts: burstSettings(
+          process.env.BURST_USERS ?? '1000x100,5000x100',
+          process.env.BURST_ROOMS ?? '10,100,1000',
+          3,
+        ),
       };
+}
+
+/**
+ * Bursts as `USERSxBATCH` separated by commas, e.g. `1000x100,5000x100` (`BURST_USERS` overrides the default), and
+ * room sizes separated by commas (`BURST_ROOMS`).
+ */
+export function burstSettings(bursts: string, rooms: string, joinsPerRoom: number): BurstSettings {
+  const roomSizes = rooms.split(',').map(Number);
+  if (roomSizes.some((size) => !Number.isInteger(size) || size < 1))
+    throw new Error(`room sizes are whole numbers separated by commas; got "${rooms}"`);
+  return {
+    bursts: bursts.split(',').map((spec) => {
+      const [users, batch] = spec.trim().split('x').map(Number);
+      if (!Number.isInteger(users) || !Number.isInteger(batch) || (users as number) < 1 || (batch as number) < 1)
+        throw new Error(`a burst is USERSxBATCH, e.g. 1000x100; got "${spec}"`);
+      return { users: users as number, batch: batch as number };
+    }),
+    roomSizes,
+    joinsPerRoom,
+    handshakeTimeoutMs: 15_000,
+    giveUpAfterEmptyBatches: 3,
+  };
 }

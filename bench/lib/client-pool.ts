@@ -9,6 +9,12 @@ export interface OpenResult {
   /** First few failure reasons (status codes, socket errors). */
   reasons: string[];
   ms: number;
+  /** Each successful handshake's time, from the upgrade request to `open`, in ms. */
+  handshakeMs: number[];
+  /** Each batch's time, from its first upgrade request to its last outcome, in ms. */
+  batchMs: number[];
+  /** Clients not tried because `giveUpAfter` batches in a row had none open. */
+  notTried: number;
 }
 
 /**
@@ -20,28 +26,58 @@ export class ClientPool {
   onFrame: (index: number, frame: Frame, raw: string) => void = () => undefined;
   closed = 0;
 
-  /** Opens `count` more clients, `batch` handshakes at a time, each bounded by `timeoutMs`. */
+  /**
+   * Opens `count` more clients, `batch` handshakes at a time, each bounded by `timeoutMs`; stops early, leaving
+   * the rest `notTried`, once `giveUpAfter` batches in a row have opened none.
+   */
   async open(
     url: string,
     count: number,
     query: Record<string, string> = {},
     batch = 100,
     timeoutMs = 15_000,
+    giveUpAfter = Number.POSITIVE_INFINITY,
   ): Promise<OpenResult> {
     const started = performance.now();
-    const result: OpenResult = { opened: 0, failed: 0, reasons: [], ms: 0 };
+    const result: OpenResult = {
+      opened: 0,
+      failed: 0,
+      reasons: [],
+      ms: 0,
+      handshakeMs: [],
+      batchMs: [],
+      notTried: 0,
+    };
     const search = new URLSearchParams(query).toString();
     const target = search ? `${url}?${search}` : url;
+    let emptyBatches = 0;
     for (let done = 0; done < count; done += batch) {
+      if (emptyBatches >= giveUpAfter) {
+        result.notTried = count - done;
+        break;
+      }
       const size = Math.min(batch, count - done);
-      const outcomes = await Promise.all(Array.from({ length: size }, () => this.openOne(target, timeoutMs)));
-      for (const outcome of outcomes) {
-        if (outcome === true) result.opened += 1;
-        else {
+      const batchStarted = performance.now();
+      const outcomes = await Promise.all(
+        Array.from({ length: size }, async () => {
+          const t0 = performance.now();
+          const outcome = await this.openOne(target, timeoutMs);
+          return { outcome, ms: performance.now() - t0 };
+        }),
+      );
+      result.batchMs.push(performance.now() - batchStarted);
+      let openedHere = 0;
+      for (const { outcome, ms } of outcomes) {
+        if (outcome === true) {
+          result.opened += 1;
+          openedHere += 1;
+          result.handshakeMs.push(ms);
+        } else {
           result.failed += 1;
           if (result.reasons.length < 5) result.reasons.push(outcome);
         }
       }
+      emptyBatches = openedHere === 0 ? emptyBatches + 1 : 0;
     }
     result.ms = performance.now() - started;
     return result;

@@ -19,6 +19,8 @@ export interface Counts {
   statuses: Record<string, number>;
   /** Requests that could not reach the target (socket errors). */
   errors: number;
+  /** `@connections` only: when each POST arrived (`Date.now()`), the first 100,000 since the last reset. */
+  postTimes: number[];
 }
 
 export type ProxyKind = 'dynamodb' | 'connections';
@@ -45,7 +47,8 @@ const CAPACITY_OPS = new Set([
 ]);
 const READ_OPS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem']);
 
-const empty = (): Counts => ({ requests: {}, readUnits: 0, writeUnits: 0, statuses: {}, errors: 0 });
+const empty = (): Counts => ({ requests: {}, readUnits: 0, writeUnits: 0, statuses: {}, errors: 0, postTimes: [] });
+const MAX_POST_TIMES = 100_000;
 
 function readAll(stream: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -87,6 +90,8 @@ export async function startCountingProxy(kind: ProxyKind, target?: string): Prom
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    if (kind === 'connections' && request.method === 'POST' && counts.postTimes.length < MAX_POST_TIMES)
+      counts.postTimes.push(Date.now());
     let body = await readAll(request);
     const operation =
       kind === 'dynamodb'

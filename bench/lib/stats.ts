@@ -12,6 +12,11 @@ export function percentile(values: number[], p: number): number {
   return sorted[rank] as number;
 }
 
+/** p50, p95 and p99 of `values` (nearest rank; NaN each for an empty list). */
+export function spread(values: number[]): { p50: number; p95: number; p99: number } {
+  return { p50: percentile(values, 50), p95: percentile(values, 95), p99: percentile(values, 99) };
+}
+
 export function ms(value: number): string {
   if (!Number.isFinite(value)) return 'n/a';
   return value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${Math.round(value)} ms`;

@@ -15,7 +15,7 @@ export interface CapacitySettings {
   pauseMs: number;
 }
 
-interface Target {
+export interface Target {
   name: string;
   wsUrl: string;
   pid: number;
@@ -42,7 +42,7 @@ export interface CapacitySummary {
 
 const MAX_LATENCY_MS = 1000;
 
-async function startPlain(): Promise<Target> {
+export async function startPlain(): Promise<Target> {
   const { child, ready } = await forkTs(join(__dirname, '..', 'plain-ws-process.ts'), []);
   return {
     name: 'plain ws',
@@ -57,7 +57,7 @@ async function startPlain(): Promise<Target> {
   };
 }
 
-async function startSwitchboard(): Promise<Target> {
+export async function startSwitchboard(): Promise<Target> {
   const stack = await startChildStack({ env: UNLIMITED_RATES });
   return {
     name: 'Switchboard',
