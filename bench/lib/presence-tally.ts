@@ -36,14 +36,16 @@ export interface PresenceTally {
   roster: number;
   /** `count` of the last frame applied (undefined when no applied frame carried one). */
   lastCount: number | undefined;
-  /** Frames not applied because their `tick` was not above the last applied one (ticks of 0 are legacy frames, always applied). */
+  /** Frames with nothing new: their tick not the highest, and every user in them changed by a newer frame. */
   stale: number;
 }
 
 /**
- * Tallies the presence frames one member received, in the order received. A frame is applied when its tick
- * is above the last applied one, as a client does; a frame without a tick or with tick 0 (the frames announced
- * in place by the old handshake) is always applied. `intervalMs` is the presence interval.
+ * Tallies the presence frames one member received, in the order received, applied as a client does (frames
+ * of a room may arrive out of tick order): a user's join or leave only when its frame's tick is above the
+ * one that last changed that user, `count` from the frame with the highest tick. A frame without a tick or
+ * with tick 0 (the frames announced in place by the old handshake) is always applied. `intervalMs` is the
+ * presence interval.
  */
 export function tallyPresence(received: ReceivedPresence[], intervalMs: number): PresenceTally {
   const times = received.map((frame) => frame.at).sort((a, b) => a - b);
@@ -64,23 +66,32 @@ export function tallyPresence(received: ReceivedPresence[], intervalMs: number):
   }
 
   const present = new Set<string>();
+  const userTicks = new Map<string, number>();
   let netJoined = 0;
   let lastCount: number | undefined;
   let lastTick = Number.NEGATIVE_INFINITY;
   let stale = 0;
   for (const frame of received) {
-    const tick = frame.tick ?? 0;
-    if (tick > 0) {
-      if (tick <= lastTick) {
-        stale += 1;
-        continue;
-      }
-      lastTick = tick;
+    // Ticks of 0 (or none) are the legacy frames announced in place: always applied, in order received.
+    const tick = frame.tick && frame.tick > 0 ? frame.tick : Number.POSITIVE_INFINITY;
+    const fresh = (user: PresenceUser): boolean => tick > (userTicks.get(user.userId) ?? Number.NEGATIVE_INFINITY);
+    const joined = (frame.joined ?? []).filter(fresh);
+    const left = (frame.left ?? []).filter(fresh);
+    const newest = tick === Number.POSITIVE_INFINITY || tick > lastTick;
+    if (!newest && joined.length === 0 && left.length === 0) {
+      stale += 1;
+      continue;
     }
-    for (const user of frame.joined ?? []) present.add(user.userId);
-    for (const user of frame.left ?? []) present.delete(user.userId);
-    netJoined += (frame.joined?.length ?? 0) - (frame.left?.length ?? 0);
-    if (typeof frame.count === 'number') lastCount = frame.count;
+    if (tick !== Number.POSITIVE_INFINITY) {
+      for (const user of [...joined, ...left]) userTicks.set(user.userId, tick);
+    }
+    for (const user of joined) present.add(user.userId);
+    for (const user of left) present.delete(user.userId);
+    netJoined += joined.length - left.length;
+    if (newest) {
+      if (tick !== Number.POSITIVE_INFINITY) lastTick = tick;
+      if (typeof frame.count === 'number') lastCount = frame.count;
+    }
   }
 
   return {

@@ -391,7 +391,7 @@ export async function runBursts(settings: BurstSettings): Promise<BurstSummary> 
       rows: memberRows,
       notes: [
         `Frames counted from the first handshake of the burst until the member sees every user who connected, or no frame has come for ${QUIET_INTERVALS} intervals (one minute at most). "Intervals spanned" counts both ends: one frame per interval gives frames = intervals, 1.00 per interval.`,
-        '"joined - left" sums the rosters of the frames the member applied (a frame is applied when its tick is above the last applied one, as clients do); above the roster threshold frames carry only `count`, the users in the room, the member included.',
+        '"joined - left" sums the rosters of the frames the member applied (applied as clients do: the change of a user only when the tick of its frame is above the one that last changed that user, the count from the highest tick); above the roster threshold frames carry only `count`, the users in the room, the member included.',
       ],
     },
     {

@@ -49,16 +49,19 @@ describe('tallyPresence', () => {
     expect(seesEveryone(tally, 3)).toBe(false);
   });
 
-  it('skips a frame whose tick is not above the last applied one', () => {
+  it('applies a late frame only for users no newer frame changed, and keeps the newest count', () => {
     const tally = tallyPresence(
       [
-        { at: 0, tick: 2, count: 3, joined: [user(1), user(2)] },
-        { at: 10, tick: 1, count: 2, joined: [user(3)] },
+        { at: 0, tick: 3, count: 3, joined: [user(1), user(2)], left: [user(4)] },
+        // Late: user 3 is news, user 4's join is older than its leave at tick 3.
+        { at: 10, tick: 2, count: 2, joined: [user(3), user(4)] },
+        // Repeated: nothing in it is new.
+        { at: 20, tick: 3, count: 3, joined: [user(1), user(2)], left: [user(4)] },
       ],
       1000,
     );
     expect(tally.stale).toBe(1);
-    expect(tally.roster).toBe(2);
+    expect(tally.roster).toBe(3);
     expect(tally.lastCount).toBe(3);
   });
 

@@ -324,6 +324,42 @@ describe('presence per room', () => {
     expect(client.room('lobby')).toMatchObject({ count: 1, users: [user('u1')] });
   });
 
+  it('applies a late frame’s changes of other users, never one that a newer frame changed, and keeps the newest count', () => {
+    const { client, socket } = joinedDesign();
+    const applied: PresenceFrame[] = [];
+    client.on('presence', (frame) => applied.push(frame));
+
+    // Delivered in parallel: tick 7 (g left, h joined) overtakes tick 6 (g and k joined).
+    socket.receive(
+      presence('design', 7, {
+        left: [{ userId: 'g', name: 'Grace' }],
+        joined: [{ userId: 'h', name: 'Hal' }],
+        count: 3,
+      }),
+    );
+    socket.receive(
+      presence('design', 6, {
+        joined: [
+          { userId: 'g', name: 'Grace' },
+          { userId: 'k', name: 'Kim' },
+        ],
+        count: 3,
+      }),
+    );
+
+    expect(
+      client
+        .room('design')
+        ?.users?.map((u) => u.userId)
+        .sort(),
+    ).toEqual(['h', 'k', 'u1']);
+    expect(client.room('design')?.count).toBe(3);
+    expect(applied.map((frame) => [frame.tick, frame.joined?.map((u) => u.userId) ?? []])).toEqual([
+      [7, ['h']],
+      [6, ['k']],
+    ]);
+  });
+
   it('applies joins and leaves to the room’s members without asking who again', () => {
     const { client, socket } = joinedDesign();
     const rosters: RoomInfo[] = [];

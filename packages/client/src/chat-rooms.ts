@@ -23,13 +23,18 @@ interface RoomState {
   /** Sent with `join` on every connection: the default room is joined by the server at connect instead. */
   explicit: boolean;
   name: string | undefined;
-  /** The `tick` of the last presence frame applied on this connection. */
+  /** The highest presence `tick` seen on this connection: its frame's `count` is the room's. */
   lastTick: number | undefined;
+  /**
+   * The `tick` of the frame that last changed each user, so that a join or leave is applied only when it is
+   * newer than what is known of that user: frames delivered late or twice never undo a newer change.
+   */
+  userTicks: Map<string, number>;
   /** Chat seqs already handed to the application (the last 1,000): `seq` counts per room. */
   seen: SeenSeqs;
   members: Map<string, PresentUser> | undefined;
   /**
-   * Presence frames applied while a `who` of the room is being gathered: its answer may have been read
+   * Presence changes applied while a `who` of the room is being gathered: its answer may have been read
    * before them, so they are applied to it again (a join adds a user not listed, a leave removes one).
    */
   sinceWho: PresenceFrame[] | undefined;
@@ -142,6 +147,7 @@ export class ChatRooms {
     for (const state of this.rooms.values()) {
       state.status = state.explicit ? 'joining' : 'joined';
       state.lastTick = undefined;
+      state.userTicks.clear();
     }
   }
 
@@ -161,21 +167,36 @@ export class ChatRooms {
   }
 
   /**
-   * Applies a presence frame if its `tick` is above the last applied for its room (on this connection);
-   * false when it is dropped (stale, repeated, or for a room not wanted).
+   * Applies what is new in a presence frame and returns it, cut to that (undefined when nothing is: a
+   * repeated frame, or one for a room not wanted). Frames of a room may arrive out of `tick` order (they
+   * are delivered in parallel), so each user's join or leave is applied only when its frame's tick is
+   * above the one that last changed that user, and `count` (and whether the room sends counts only) comes
+   * from the frame with the highest tick.
    */
-  applyPresence(frame: PresenceFrame): boolean {
+  applyPresence(frame: PresenceFrame): PresenceFrame | undefined {
     const state = this.rooms.get(frame.room);
-    if (!state) return false;
-    if (state.lastTick !== undefined && frame.tick <= state.lastTick) return false;
-    state.lastTick = frame.tick;
-    state.count = frame.count;
-    state.countsOnly = frame.joined === undefined && frame.left === undefined;
-    // Joins and leaves are not told while a room sends counts only: the list kept from before is stale.
-    if (state.countsOnly) state.members = undefined;
-    state.sinceWho?.push(frame);
-    if (state.members) applyChanges(state.members, frame);
-    return true;
+    if (!state) return undefined;
+    const newest = state.lastTick === undefined || frame.tick > state.lastTick;
+    const fresh = (user: { userId: string }): boolean => frame.tick > (state.userTicks.get(user.userId) ?? -1);
+    const joined = frame.joined?.filter(fresh);
+    const left = frame.left?.filter(fresh);
+    if (!newest && !joined?.length && !left?.length) return undefined;
+    for (const user of [...(joined ?? []), ...(left ?? [])]) state.userTicks.set(user.userId, frame.tick);
+    const applied: PresenceFrame = {
+      ...frame,
+      ...(joined === undefined ? {} : { joined }),
+      ...(left === undefined ? {} : { left }),
+    };
+    if (newest) {
+      state.lastTick = frame.tick;
+      state.count = frame.count;
+      state.countsOnly = frame.joined === undefined && frame.left === undefined;
+      // Joins and leaves are not told while a room sends counts only: the list kept from before is stale.
+      if (state.countsOnly) state.members = undefined;
+    }
+    state.sinceWho?.push(applied);
+    if (state.members) applyChanges(state.members, applied);
+    return applied;
   }
 
   /** A `who` of the room was asked for: presence frames from now on are applied to its answer too. */
@@ -218,6 +239,7 @@ function newState(explicit: boolean, name: string | undefined): RoomState {
     explicit,
     name,
     lastTick: undefined,
+    userTicks: new Map(),
     seen: new SeenSeqs(1_000),
     members: undefined,
     sinceWho: undefined,

@@ -104,10 +104,11 @@ export class RoomSync {
     if (this.rooms.applyWho(everyone, this.whoPages.isGathering(everyone.room))) this.emitRoster(everyone.room);
   }
 
-  /** Applied only when its `tick` is above the last applied for its room; a stale or repeated one is dropped. */
+  /** Applied as far as it is newer than what is known (see `ChatRooms.applyPresence`); the event carries only that. */
   onPresence(frame: PresenceFrame): void {
-    if (!this.rooms.applyPresence(frame)) return;
-    this.options.emit('presence', frame);
+    const applied = this.rooms.applyPresence(frame);
+    if (!applied) return;
+    this.options.emit('presence', applied);
     this.emitRoster(frame.room);
     // A room back under the roster threshold lists joins again: its members must be asked for once.
     if (this.rooms.needsMembers(frame.room)) this.requestWho(frame.room);
