@@ -44,6 +44,23 @@ describe('DynamoDbPresenceLedger', () => {
     expect(ticks).toEqual([1, 2, 3]);
   });
 
+  it('releases a claim early to the end of its interval, unless the room was claimed again since', async () => {
+    const room = nextRoom();
+    const now = clock.now().getTime();
+
+    const first = await ledger.claim(room, new Date(now), 35_000);
+    await ledger.release(room, first.claimed ? first.tick : -1, new Date(now + 1000));
+    const inside = await ledger.claim(room, new Date(now + 500), 35_000);
+    const after = await ledger.claim(room, new Date(now + 1000), 35_000);
+    // A late release of the first claim must not free the second.
+    await ledger.release(room, first.claimed ? first.tick : -1, new Date(now + 1000));
+    const stillHeld = await ledger.claim(room, new Date(now + 2000), 35_000);
+
+    expect(inside).toEqual({ claimed: false, until: new Date(now + 1000) });
+    expect(after).toMatchObject({ claimed: true, tick: 2 });
+    expect(stillHeld).toEqual({ claimed: false, until: new Date(now + 1000 + 35_000) });
+  });
+
   it('lets exactly one of many racing workers claim a room', async () => {
     const room = nextRoom();
     const now = clock.now();

@@ -143,4 +143,53 @@ describe('announcePresence', () => {
     expect(result.failed).toEqual(['x']);
     expect(result.errors[0]?.error).toBeInstanceOf(RoomBusyError);
   });
+
+  it('lets one worker at a time compare and record a room, also when a worker overruns its interval', async () => {
+    const deps = presenceDeps();
+    await givenConnected(deps, 'bob-1');
+    await givenPresenceAnnounced(deps);
+    const ada = await givenConnected(deps, 'ada-1', { name: 'Ada' });
+    const [adaChange] = deps.presenceChanges.takeAll();
+
+    // Worker A stalls while it reads what the room was told (a slow table), past the end of its interval.
+    let resume: () => void = () => undefined;
+    const stalled = new Promise<void>((resolve) => {
+      resume = resolve;
+    });
+    const announced = deps.presenceLedger.announced.bind(deps.presenceLedger);
+    let stalls = 1;
+    deps.presenceLedger.announced = async (room, userIds) => {
+      if (stalls-- > 0) await stalled;
+      return announced(room, userIds);
+    };
+    const first = announcePresence(presenceWorkerPorts(deps), [{ id: 'a', change: adaChange! }]);
+    await new Promise((resolve) => setImmediate(resolve));
+    deps.clock.advance(2 * INTERVAL_MS);
+
+    // Worker B, for another user of the room, must wait for A rather than read the room under it.
+    const carl = await givenConnected(deps, 'carl-1', { name: 'Carl' });
+    const [carlChange] = deps.presenceChanges.takeAll();
+    let waited = 0;
+    const second = announcePresence(
+      {
+        ...presenceWorkerPorts(deps),
+        pause: async (ms) => {
+          waited += 1;
+          deps.clock.advance(ms);
+          resume();
+          await first;
+        },
+      },
+      [{ id: 'c', change: carlChange! }],
+    );
+    await Promise.all([first, second]);
+
+    const frames = deps.notifier.framesOfType('bob-1', 'presence');
+    expect(waited).toBeGreaterThan(0);
+    expect(frames.map((frame) => frame.joined?.map((user) => user.userId))).toEqual([
+      [ada.user.userId],
+      [carl.user.userId],
+    ]);
+    expect(frames.at(-1)?.count).toBe(3);
+  });
 });

@@ -17,7 +17,7 @@ const MAX_ATTEMPTS = 8;
 export class DynamoDbPresenceLedger implements PresenceLedger {
   constructor(private readonly table: TableContext) {}
 
-  async claim(room: string, now: Date, intervalMs: number): Promise<RoomClaim | RoomHeld> {
+  async claim(room: string, now: Date, holdMs: number): Promise<RoomClaim | RoomHeld> {
     const claimed = await unlessConditionFails(
       this.table.client.send(
         new UpdateCommand({
@@ -25,7 +25,7 @@ export class DynamoDbPresenceLedger implements PresenceLedger {
           Key: keys.presenceRoom(room),
           UpdateExpression: 'SET claimedUntil = :until ADD tick :one',
           ConditionExpression: 'attribute_not_exists(claimedUntil) OR claimedUntil <= :now',
-          ExpressionAttributeValues: { ':until': now.getTime() + intervalMs, ':now': now.getTime(), ':one': 1 },
+          ExpressionAttributeValues: { ':until': now.getTime() + holdMs, ':now': now.getTime(), ':one': 1 },
           ReturnValues: 'ALL_NEW',
         }),
       ),
@@ -42,6 +42,20 @@ export class DynamoDbPresenceLedger implements PresenceLedger {
     );
     // Released between the two reads: report it free now, and the caller claims again at once.
     return { claimed: false, until: new Date(Number(held?.claimedUntil ?? now.getTime())) };
+  }
+
+  async release(room: string, tick: number, until: Date): Promise<void> {
+    await unlessConditionFails(
+      this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.presenceRoom(room),
+          UpdateExpression: 'SET claimedUntil = :until',
+          ConditionExpression: 'tick = :tick',
+          ExpressionAttributeValues: { ':until': until.getTime(), ':tick': tick },
+        }),
+      ),
+    );
   }
 
   async announced(room: string, userIds: string[]): Promise<Map<string, ChatUser>> {

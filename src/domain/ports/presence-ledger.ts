@@ -28,10 +28,15 @@ export interface AnnouncedChange {
  */
 export interface PresenceLedger {
   /**
-   * Holds the room until `now + intervalMs` and bumps its tick, unless another worker holds it: at most one
-   * presence frame per room per interval, however many workers run.
+   * Holds the room until `now + holdMs` and bumps its tick, unless another worker holds it: one worker at a
+   * time compares and records a room, and at most one presence frame goes out per room per interval.
    */
-  claim(room: string, now: Date, intervalMs: number): Promise<RoomClaim | RoomHeld>;
+  claim(room: string, now: Date, holdMs: number): Promise<RoomClaim | RoomHeld>;
+  /**
+   * Ends the claim of `tick` early, keeping the room held until `until` (the end of its interval); nothing
+   * when the room has been claimed again since (the claim outlived its hold).
+   */
+  release(room: string, tick: number, until: Date): Promise<void>;
   /** The users among `userIds` the room was told are there, with the name it was told. */
   announced(room: string, userIds: string[]): Promise<Map<string, ChatUser>>;
   /** Records the joins, the leaves and the room's new count. */

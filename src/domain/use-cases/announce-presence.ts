@@ -37,6 +37,12 @@ export interface PresenceBatchResult {
  * that changes all the time may be taken by another waiting worker more than once.
  */
 const CLAIM_WAIT_BUDGET_MS = 20_000;
+/**
+ * How long a claim holds a room unless its worker releases it sooner: past the worker's 30 s timeout, so that
+ * two workers never compare and record one room at once (a worker still reading when another took over could
+ * record a join of a user who has left since). A worker that dies mid-room holds it this long at most.
+ */
+const CLAIM_HOLD_MS = 35_000;
 /** Rooms of one batch processed at once. */
 const ROOMS_IN_FLIGHT = 8;
 
@@ -73,14 +79,29 @@ export async function announcePresence(
 }
 
 /**
- * Tells one room what changed for the users a batch touched: holds the room for the interval, compares each
- * user's records with what the room was told, records the difference, then broadcasts it. Returns whether a
- * frame went out. The record is written before the broadcast, so a worker that claims the room next never
- * announces the same change again; a delivery that fails is not repeated (`who` is the truth).
+ * Tells one room what changed for the users a batch touched: holds the room while it compares each user's
+ * records with what the room was told, records the difference and broadcasts it, then keeps it held to the
+ * end of the interval. Returns whether a frame went out. The record is written before the broadcast, so a
+ * worker that claims the room next never announces the same change again; a delivery that fails is not
+ * repeated (`who` is the truth).
  */
 export async function announceRoom(deps: AnnouncePresencePorts, room: string, userIds: string[]): Promise<boolean> {
   const settings = deps.settings.presence ?? PRESENCE_DEFAULTS;
-  const claim = await claimRoom(deps, room, settings.intervalMs);
+  const claim = await claimRoom(deps, room);
+  try {
+    return await tellRoom(deps, room, userIds, claim);
+  } finally {
+    await deps.presenceLedger.release(room, claim.tick, new Date(claim.at.getTime() + settings.intervalMs));
+  }
+}
+
+async function tellRoom(
+  deps: AnnouncePresencePorts,
+  room: string,
+  userIds: string[],
+  claim: RoomClaim,
+): Promise<boolean> {
+  const settings = deps.settings.presence ?? PRESENCE_DEFAULTS;
   const [announced, present] = await Promise.all([
     deps.presenceLedger.announced(room, userIds),
     presenceOfAll(deps, room, userIds),
@@ -102,17 +123,18 @@ export async function announceRoom(deps: AnnouncePresencePorts, room: string, us
   return true;
 }
 
-/** Takes the room for one interval, waiting (for a bounded time) for other workers' claims to end. */
+/** Takes the room, waiting (for a bounded time) for other workers' claims and intervals to end. */
 async function claimRoom(
-  deps: Pick<AnnouncePresencePorts, 'presenceLedger' | 'clock' | 'pause'>,
+  deps: Pick<AnnouncePresencePorts, 'presenceLedger' | 'clock' | 'pause' | 'settings'>,
   room: string,
-  intervalMs: number,
-): Promise<RoomClaim> {
+): Promise<RoomClaim & { at: Date }> {
+  const intervalMs = (deps.settings.presence ?? PRESENCE_DEFAULTS).intervalMs;
   const giveUpAt = deps.clock.now().getTime() + CLAIM_WAIT_BUDGET_MS;
   for (;;) {
     const now = deps.clock.now();
-    const claim = await deps.presenceLedger.claim(room, now, intervalMs);
-    if (claim.claimed) return claim;
+    const claim = await deps.presenceLedger.claim(room, now, CLAIM_HOLD_MS);
+    if (claim.claimed) return { ...claim, at: now };
+    // A held room is asked again every interval at most: a worker may release it well before its hold ends.
     const wait = Math.min(intervalMs, Math.max(1, claim.until.getTime() - now.getTime()));
     if (now.getTime() + wait > giveUpAt) throw new RoomBusyError(room);
     await deps.pause(wait);

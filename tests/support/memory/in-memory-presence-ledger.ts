@@ -12,12 +12,17 @@ interface RoomState {
 export class InMemoryPresenceLedger implements PresenceLedger {
   private readonly rooms = new Map<string, RoomState>();
 
-  async claim(room: string, now: Date, intervalMs: number): Promise<RoomClaim | RoomHeld> {
+  async claim(room: string, now: Date, holdMs: number): Promise<RoomClaim | RoomHeld> {
     const state = this.stateOf(room);
     if (state.claimedUntil > now.getTime()) return { claimed: false, until: new Date(state.claimedUntil) };
-    state.claimedUntil = now.getTime() + intervalMs;
+    state.claimedUntil = now.getTime() + holdMs;
     state.tick += 1;
     return { claimed: true, tick: state.tick, count: state.count };
+  }
+
+  async release(room: string, tick: number, until: Date): Promise<void> {
+    const state = this.stateOf(room);
+    if (state.tick === tick) state.claimedUntil = until.getTime();
   }
 
   async announced(room: string, userIds: string[]): Promise<Map<string, ChatUser>> {
