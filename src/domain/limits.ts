@@ -34,7 +34,7 @@ export const ROUTE_CLASSES: Readonly<Record<string, RouteClass | 'free'>> = {
   leave: 'subscribe',
   sendmessage: 'chat',
   send: 'chat',
-  // Two room-wide broadcasts, like a chat message.
+  // A new identity and presence changes in every room of the connection: as costly as a chat message.
   reset: 'chat',
   hello: 'session',
   teleread: 'session',
