@@ -360,6 +360,13 @@ describe('presence per room', () => {
     ]);
   });
 
+  it('takes a joined user who is listed already as renamed', () => {
+    const { client, socket } = joinedDesign();
+    socket.receive(presence('design', 3, { joined: [{ userId: 'u1', name: 'Ada L.' }], count: 1 }));
+
+    expect(client.room('design')?.users).toEqual([{ userId: 'u1', name: 'Ada L.', connections: 1 }]);
+  });
+
   it('applies joins and leaves to the room’s members without asking who again', () => {
     const { client, socket } = joinedDesign();
     const rosters: RoomInfo[] = [];

@@ -14,6 +14,10 @@ describe('decideUser', () => {
     expect(decideUser({ userId: 'ada', present: undefined, announced: ada })).toBe('leave');
   });
 
+  it('announces the user again when they are there under another name than the room was told', () => {
+    expect(decideUser({ userId: 'ada', present: { userId: 'ada', name: 'Ada L.' }, announced: ada })).toBe('rename');
+  });
+
   it('announces nothing when the room already knows', () => {
     expect(decideUser({ userId: 'ada', present: ada, announced: ada })).toBe('none');
     expect(decideUser({ userId: 'ada', present: undefined, announced: undefined })).toBe('none');
@@ -21,6 +25,18 @@ describe('decideUser', () => {
 });
 
 describe('decideRoom', () => {
+  it('lists a renamed user among the joined under the new name, without counting them twice', () => {
+    const renamed = { userId: 'ada', name: 'Ada L.' };
+    const decision = decideRoom('lobby', 4, 2, [{ userId: 'ada', present: renamed, announced: ada }], 1000);
+
+    expect(decision).toEqual({
+      joined: [renamed],
+      left: [],
+      count: 2,
+      frame: { type: 'presence', room: 'lobby', tick: 4, count: 2, joined: [renamed] },
+    });
+  });
+
   it('lists joins and leaves with the count after them', () => {
     const decision = decideRoom(
       'lobby',

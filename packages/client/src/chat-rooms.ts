@@ -228,8 +228,9 @@ export class ChatRooms {
 }
 
 function applyChanges(members: Map<string, PresentUser>, frame: PresenceFrame): void {
+  // A user listed as joined who is here already was renamed: keep their connections, take the new name.
   for (const user of frame.joined ?? [])
-    if (!members.has(user.userId)) members.set(user.userId, { ...user, connections: 1 });
+    members.set(user.userId, { ...user, connections: members.get(user.userId)?.connections ?? 1 });
   for (const user of frame.left ?? []) members.delete(user.userId);
 }
 

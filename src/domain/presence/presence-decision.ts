@@ -10,21 +10,25 @@ export interface UserPresence {
 }
 
 /** What the room should be told about one user. */
-export type UserDecision = 'join' | 'leave' | 'none';
+export type UserDecision = 'join' | 'rename' | 'leave' | 'none';
 
 /**
  * Announce a join when the user is there and the room was not told so; announce a leave when the user is
- * gone and the room was told they are there. Comparing states, not replaying events, is what makes a change
- * delivered twice announce once, and a join and leave inside one interval never end as "joined".
+ * gone and the room was told they are there; announce the user again (a rename) when they are there under
+ * another name than the room was told (a reconnect with a new name, a `join` that renames). Comparing
+ * states, not replaying events, is what makes a change delivered twice announce once, and a join and leave
+ * inside one interval never end as "joined".
  */
 export function decideUser(user: UserPresence): UserDecision {
   if (user.present && !user.announced) return 'join';
   if (!user.present && user.announced) return 'leave';
+  if (user.present && user.announced && user.present.name !== user.announced.name) return 'rename';
   return 'none';
 }
 
 /** The room's new state to record, and the frame that tells its members (none when nothing is to be said). */
 export interface RoomDecision {
+  /** Users to record as there: the ones who arrived, and the ones there under a new name. */
   joined: ChatUser[];
   left: ChatUser[];
   /** Users in the room once this decision is recorded. */
@@ -45,12 +49,14 @@ export function decideRoom(
 ): RoomDecision {
   const joined: ChatUser[] = [];
   const left: ChatUser[] = [];
+  let arrived = 0;
   for (const user of users) {
     const decision = decideUser(user);
-    if (decision === 'join' && user.present) joined.push(user.present);
+    if ((decision === 'join' || decision === 'rename') && user.present) joined.push(user.present);
+    if (decision === 'join') arrived += 1;
     if (decision === 'leave' && user.announced) left.push(user.announced);
   }
-  const count = Math.max(0, previousCount + joined.length - left.length);
+  const count = Math.max(0, previousCount + arrived - left.length);
   return { joined, left, count, frame: frameOf(room, tick, previousCount, count, joined, left, rosterMax) };
 }
 
