@@ -175,8 +175,8 @@ function createPresenceChanges(config: Config): PresenceChanges {
   const queueUrl = config.PRESENCE_QUEUE_URL;
   // Replaced per request by `inPlacePresenceChanges`, which needs the request's notifier.
   if (!queueUrl) return { mark: () => Promise.reject(new Error('PRESENCE_QUEUE_URL is not configured')) };
-  // Loaded on the first change, so that functions that never mark one (the feed, the HTTP API) do not load
-  // the SQS client. The adapter imports the SDK itself: an `import()` of an @aws-sdk package would be
+  // Loaded on the first change, so that functions that rarely mark one (the feed never does; the topics and
+  // HTTP functions only when a delivery finds a connection gone) do not load the SQS client at start. The adapter imports the SDK itself: an `import()` of an @aws-sdk package would be
   // resolved as an ES module, which does not search the Lambda runtime's NODE_PATH.
   let changes: Promise<PresenceChanges> | undefined;
   const load = async (): Promise<PresenceChanges> => {

@@ -106,6 +106,35 @@ describe('the project template, as CloudFormation deploys it', () => {
     expect(sources).toHaveLength(routeKeys.length);
   });
 
+  it('lets every function that posts to @connections mark presence changes: a 410 removes a connection, and its close is a change', () => {
+    const statements = (fn: { Properties: Record<string, unknown> }) =>
+      ((fn.Properties.Policies ?? []) as Array<{ Statement?: Array<{ Action: unknown; Resource: unknown }> }>).flatMap(
+        (policy) => policy.Statement ?? [],
+      );
+    const grants = (fn: { Properties: Record<string, unknown> }, action: string) =>
+      statements(fn)
+        .filter((statement) => [statement.Action].flat().includes(action))
+        .flatMap((statement) => [statement.Resource].flat());
+    // The feed stops its stream on a failed post and never removes a connection; every other poster may.
+    const feeds = new Set(['FeedFunction', 'FeedWorkerFunction']);
+    const posting = Object.entries(template.Resources).filter(
+      ([id, resource]) =>
+        resource.Type === 'AWS::Serverless::Function' &&
+        !feeds.has(id) &&
+        grants(resource, 'execute-api:ManageConnections').length > 0,
+    );
+    const unable = posting
+      .filter(([, fn]) =>
+        grants(fn, 'sqs:SendMessage').every(
+          (resource) => JSON.stringify(resource) !== JSON.stringify({ 'Fn::GetAtt': ['PresenceQueue', 'Arn'] }),
+        ),
+      )
+      .map(([id]) => id);
+
+    expect(posting.length).toBeGreaterThan(5);
+    expect(unable).toEqual([]);
+  });
+
   it('bounds every numeric parameter, so CloudFormation refuses a value out of range before creating anything', () => {
     const unbounded = Object.entries(template.Parameters)
       .filter(([, p]) => p.Type === 'Number' && (p.MinValue === undefined || p.MaxValue === undefined))
