@@ -130,6 +130,24 @@ describe('announcePresence', () => {
     expect(deps.notifier.framesOfType('bob-1', 'presence')).toHaveLength(1);
   });
 
+  it('waits for busy rooms within one budget for the whole batch, not one per room, to finish inside its timeout', async () => {
+    const deps = presenceDeps();
+    const ada = await givenConnected(deps, 'ada-1');
+    deps.presenceChanges.takeAll();
+    deps.presenceLedger.claim = async (_room, now) => ({ claimed: false, until: new Date(now.getTime() + 500) });
+    const started = deps.clock.now().getTime();
+
+    // More rooms than the worker takes at once, so that some wait after others in the same lane.
+    const rooms = Array.from({ length: 20 }, (_, i) => `room-${i}`);
+    const result = await announcePresence(
+      presenceWorkerPorts(deps),
+      rooms.map((room) => ({ id: room, change: { room, userId: ada.user.userId } })),
+    );
+
+    expect(result.failed.sort()).toEqual([...rooms].sort());
+    expect(deps.clock.now().getTime() - started).toBeLessThanOrEqual(21_000);
+  });
+
   it('hands a room back when another worker keeps it claimed past the bounded wait', async () => {
     const deps = presenceDeps();
     const ada = await givenConnected(deps, 'ada-1');

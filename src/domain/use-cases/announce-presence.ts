@@ -32,9 +32,10 @@ export interface PresenceBatchResult {
 }
 
 /**
- * How long a worker waits for other workers' claims on a room before it hands the room's changes back to the
- * queue: well inside the worker's 30 s timeout, and several intervals, because with a few workers a room
- * that changes all the time may be taken by another waiting worker more than once.
+ * How long a batch waits, in all, for other workers' claims on its rooms before it hands the changes of the
+ * rooms it could not claim back to the queue: well inside the worker's 30 s timeout (one budget for the whole
+ * batch, whose rooms are taken in turn, not one per room), and several intervals, because with a few workers
+ * a room that changes all the time may be taken by another waiting worker more than once.
  */
 const CLAIM_WAIT_BUDGET_MS = 20_000;
 /**
@@ -62,12 +63,13 @@ export async function announcePresence(
     rooms.set(change.room, room);
   }
   const result: PresenceBatchResult = { failed: [], errors: [], frames: 0 };
+  const giveUpAt = deps.clock.now().getTime() + CLAIM_WAIT_BUDGET_MS;
   const queue = [...rooms];
   const lane = async (): Promise<void> => {
     for (let next = queue.shift(); next; next = queue.shift()) {
       const [room, { ids, userIds }] = next;
       try {
-        if (await announceRoom(deps, room, [...userIds])) result.frames += 1;
+        if (await announceRoom(deps, room, [...userIds], giveUpAt)) result.frames += 1;
       } catch (error) {
         result.failed.push(...ids);
         result.errors.push({ room, error });
@@ -85,9 +87,14 @@ export async function announcePresence(
  * worker that claims the room next never announces the same change again; a delivery that fails is not
  * repeated (`who` is the truth).
  */
-export async function announceRoom(deps: AnnouncePresencePorts, room: string, userIds: string[]): Promise<boolean> {
+export async function announceRoom(
+  deps: AnnouncePresencePorts,
+  room: string,
+  userIds: string[],
+  giveUpAt = deps.clock.now().getTime() + CLAIM_WAIT_BUDGET_MS,
+): Promise<boolean> {
   const settings = deps.settings.presence ?? PRESENCE_DEFAULTS;
-  const claim = await claimRoom(deps, room);
+  const claim = await claimRoom(deps, room, giveUpAt);
   try {
     return await tellRoom(deps, room, userIds, claim);
   } finally {
@@ -127,9 +134,9 @@ async function tellRoom(
 async function claimRoom(
   deps: Pick<AnnouncePresencePorts, 'presenceLedger' | 'clock' | 'pause' | 'settings'>,
   room: string,
+  giveUpAt: number,
 ): Promise<RoomClaim & { at: Date }> {
   const intervalMs = (deps.settings.presence ?? PRESENCE_DEFAULTS).intervalMs;
-  const giveUpAt = deps.clock.now().getTime() + CLAIM_WAIT_BUDGET_MS;
   for (;;) {
     const now = deps.clock.now();
     const claim = await deps.presenceLedger.claim(room, now, CLAIM_HOLD_MS);
