@@ -122,6 +122,24 @@ describe('joinRoom', () => {
 
     await expect(joinRoom(deps, { connectionId: 'ghost', room: 'kitchen' })).rejects.toBeInstanceOf(UnauthorizedError);
   });
+
+  it.each(['lobby', 'kitchen'])(
+    'leaves no member of %s behind when the connection closes while it joins',
+    async (room) => {
+      const deps = createMemoryDependencies();
+      await givenConnected(deps, 'ada-1');
+      // The close lands between the join's read of the connection and its write of the membership.
+      const subscribe = deps.subscriptions.subscribe.bind(deps.subscriptions);
+      deps.subscriptions.subscribe = async (channel, connection, cap) => {
+        await deps.connections.remove('ada-1');
+        return subscribe(channel, connection, cap);
+      };
+
+      await expect(joinRoom(deps, { connectionId: 'ada-1', room })).rejects.toBeInstanceOf(UnauthorizedError);
+      expect(await deps.subscriptions.isSubscribed(roomChannel(room), 'ada-1')).toBe(false);
+      expect(deps.notifier.framesFor('ada-1')).toEqual([]);
+    },
+  );
 });
 
 describe('leaveRoom', () => {

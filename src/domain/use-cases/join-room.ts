@@ -28,14 +28,20 @@ export async function joinRoom(deps: JoinRoomPorts, request: JoinRoomRequest): P
   const connection = await deps.connections.get(request.connectionId);
   if (!connection) throw new UnauthorizedError('This connection has no session any more; reconnect.');
   const member = { ...connection, name: name ?? connection.name };
-  if (room === DEFAULT_ROOM) {
-    await deps.subscriptions.subscribe(roomChannel(room), member);
-  } else {
-    const limit = roomLimit(deps);
-    if (!(await deps.subscriptions.subscribe(roomChannel(room), member, { counter: 'rooms', limit }))) {
-      throw new TooManyRoomsError(limit);
-    }
+  const channel = roomChannel(room);
+  const limit = roomLimit(deps);
+  const taken =
+    room === DEFAULT_ROOM
+      ? await deps.subscriptions.subscribe(channel, member)
+      : await deps.subscriptions.subscribe(channel, member, { counter: 'rooms', limit });
+  // A `$disconnect` may have removed the connection's records meanwhile, before this membership was written:
+  // it would then stay behind (a member `who` lists who is not there). Checked after the write, so that
+  // either the removal sees the membership or this sees the removal.
+  if (!(await deps.connections.get(connection.connectionId))) {
+    await deps.subscriptions.unsubscribe(channel, connection.connectionId);
+    throw new UnauthorizedError('This connection closed while joining; reconnect.');
   }
+  if (!taken) throw new TooManyRoomsError(limit);
   await deps.notifier.send(connection.connectionId, { type: 'joined', room, name: member.name });
   await deps.presenceChanges.mark([{ room, userId: connection.userId }]);
 }
