@@ -181,6 +181,16 @@ describe('chatHistory', () => {
 });
 
 describe('whoIsHere', () => {
+  it('names a user by their newest connection, as after a reconnect under a new name whose old tab is still open', async () => {
+    const deps = createMemoryDependencies();
+    const ada = await givenConnected(deps, 'ada-1', { name: 'guest' });
+    deps.clock.advance(1000);
+    const token = await deps.tokens.issue({ userId: ada.user.userId, issuedAt: deps.clock.now() });
+    await givenConnected(deps, 'ada-2', { token, name: 'Ada' });
+
+    expect((await whoIsHere(deps)).users).toEqual([{ userId: ada.user.userId, name: 'Ada', connections: 2 }]);
+  });
+
   it('lists each user in the room once with how many connections they have open', async () => {
     const deps = createMemoryDependencies();
     const ada = await givenConnected(deps, 'ada-1', { name: 'Ada' });

@@ -52,11 +52,20 @@ export async function whoIsHere(
   let budget = LIMITS.replyBytes - ENVELOPE_BYTES;
   let last = after;
   let cut = false;
-  for (const { userId, name, connectionId } of subscribers) {
+  // The newest connection's name stands for the user: a tab that reconnected under a new name (a rename) may
+  // still be listed beside its old connection, whose close has not come yet.
+  const newest = new Map<string, string>();
+  for (const { userId, name, connectionId, connectedAt } of subscribers) {
     const present = users.get(userId);
     if (present) {
       present.connections += 1;
+      if (connectedAt > (newest.get(userId) ?? '')) {
+        budget -= jsonBytes(name) - jsonBytes(present.name);
+        present.name = name;
+        newest.set(userId, connectedAt);
+      }
     } else {
+      newest.set(userId, connectedAt);
       const user = { userId, name, connections: 1 };
       const bytes = jsonBytes(user) + COUNT_DIGITS + 1;
       // Names are at most 40 characters, so 100 users fit; this guards records written under older rules.
