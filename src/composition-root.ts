@@ -19,6 +19,7 @@ import { DynamoDbSubscriptionRepository } from './adapters/dynamodb/dynamodb-sub
 import { DynamoDbUserRepository } from './adapters/dynamodb/dynamodb-user-repository';
 import type { TableContext } from './adapters/dynamodb/table';
 import { LambdaFeedScheduler } from './adapters/lambda/lambda-feed-scheduler';
+import type { SqsQueues } from './adapters/sqs/sqs-queues';
 import { randomIds } from './adapters/system/random-ids';
 import { systemClock } from './adapters/system/system-clock';
 import { type Config, loadConfig } from './config';
@@ -48,12 +49,13 @@ export function createDependencyFactory(config: Config = loadConfig()): Dependen
   );
   const table: TableContext = { client, tableName: config.TABLE_NAME, clock: systemClock };
   const subscriptions = new DynamoDbSubscriptionRepository(table, { pageSize: config.SUBSCRIBER_PAGE_SIZE });
+  const sqs = lazySqs(config);
   const shared = {
     connections: new DynamoDbConnectionRepository(table),
     subscriptions,
     subscriberShards: subscriptions,
-    fanOutQueue: createFanOutQueue(config),
-    presenceChanges: createPresenceChanges(config),
+    fanOutQueue: createFanOutQueue(config, sqs),
+    presenceChanges: createPresenceChanges(config, sqs),
     presenceLedger: new DynamoDbPresenceLedger(table),
     messages: new DynamoDbMessageLog(table, { messageTtlSeconds: config.MESSAGE_TTL_HOURS * 3600 }),
     users: new DynamoDbUserRepository(table, { sessionTtlSeconds: config.SESSION_TTL_DAYS * 86_400 }),
@@ -130,33 +132,36 @@ function createArticleSource(config: Config, table: TableContext): ArticleSource
   });
 }
 
-function createFanOutQueue(config: Config): FanOutQueue {
-  const queueUrl = config.FAN_OUT_QUEUE_URL;
-  if (!queueUrl) return { enqueue: () => Promise.reject(new Error('FAN_OUT_QUEUE_URL is not configured')) };
-  // Only a broadcast to a large channel enqueues, so the SQS client is loaded then, not at every cold start.
-  // The adapter imports the SDK itself: esbuild keeps an `import()` of an external @aws-sdk package as an ES
-  // module import, which does not search the Lambda runtime's NODE_PATH (verify:deploy refuses such a bundle).
-  let queue: Promise<FanOutQueue> | undefined;
-  const load = async (): Promise<FanOutQueue> => {
-    const { SqsFanOutQueue } = await import('./adapters/sqs/sqs-fan-out-queue');
-    return SqsFanOutQueue.create({
+/**
+ * The SQS adapters, loaded on the first message rather than at every cold start: most invocations send none
+ * (the feed never; the topics and HTTP functions only for a large channel or a gone connection).
+ */
+function lazySqs(config: Config): () => Promise<SqsQueues> {
+  return lazily(async () => {
+    const { SqsQueues } = await import('./adapters/sqs/sqs-queues');
+    return new SqsQueues({
       region: config.AWS_REGION,
       ...(config.SQS_ENDPOINT ? { endpoint: config.SQS_ENDPOINT } : {}),
-      queueUrl,
     });
+  });
+}
+
+/** Loads once; a failed load is not remembered, so that the next call tries again. */
+function lazily<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => {
+    loaded ??= load().catch((error: unknown) => {
+      loaded = undefined;
+      throw error;
+    });
+    return loaded;
   };
-  return {
-    enqueue: async (jobs) => {
-      queue ??= load();
-      try {
-        return await (await queue).enqueue(jobs);
-      } catch (error) {
-        // A failed load is not remembered: the next broadcast tries again.
-        queue = undefined;
-        throw error;
-      }
-    },
-  };
+}
+
+function createFanOutQueue(config: Config, sqs: () => Promise<SqsQueues>): FanOutQueue {
+  const queueUrl = config.FAN_OUT_QUEUE_URL;
+  if (!queueUrl) return { enqueue: () => Promise.reject(new Error('FAN_OUT_QUEUE_URL is not configured')) };
+  return { enqueue: async (jobs) => (await sqs()).fanOutQueue(queueUrl).enqueue(jobs) };
 }
 
 /** Presence changes announced by the caller itself, as the presence worker would: only without a queue. */
@@ -171,34 +176,11 @@ function inPlacePresenceChanges(deps: Dependencies): PresenceChanges {
   };
 }
 
-function createPresenceChanges(config: Config): PresenceChanges {
+function createPresenceChanges(config: Config, sqs: () => Promise<SqsQueues>): PresenceChanges {
   const queueUrl = config.PRESENCE_QUEUE_URL;
   // Replaced per request by `inPlacePresenceChanges`, which needs the request's notifier.
   if (!queueUrl) return { mark: () => Promise.reject(new Error('PRESENCE_QUEUE_URL is not configured')) };
-  // Loaded on the first change, so that functions that rarely mark one (the feed never does; the topics and
-  // HTTP functions only when a delivery finds a connection gone) do not load the SQS client at start. The adapter imports the SDK itself: an `import()` of an @aws-sdk package would be
-  // resolved as an ES module, which does not search the Lambda runtime's NODE_PATH.
-  let changes: Promise<PresenceChanges> | undefined;
-  const load = async (): Promise<PresenceChanges> => {
-    const { SqsPresenceChanges } = await import('./adapters/sqs/sqs-presence-changes');
-    return SqsPresenceChanges.create({
-      region: config.AWS_REGION,
-      ...(config.SQS_ENDPOINT ? { endpoint: config.SQS_ENDPOINT } : {}),
-      queueUrl,
-    });
-  };
-  return {
-    mark: async (marked) => {
-      changes ??= load();
-      try {
-        return await (await changes).mark(marked);
-      } catch (error) {
-        // A failed load is not remembered: the next change tries again.
-        changes = undefined;
-        throw error;
-      }
-    },
-  };
+  return { mark: async (changes) => (await sqs()).presenceChanges(queueUrl).mark(changes) };
 }
 
 function createFeedScheduler(config: Config): FeedScheduler {

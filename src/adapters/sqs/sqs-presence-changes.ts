@@ -1,8 +1,6 @@
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { PresenceChange, PresenceChanges } from '../../domain/ports/presence-changes';
-
-/** SendMessageBatch takes at most 10 entries. */
-const BATCH_LIMIT = 10;
+import { sendInBatches } from './send-in-batches';
 
 /** Presence changes as SQS messages (`{"room","userId"}`), sent ten to a request: one request for a handshake. */
 export class SqsPresenceChanges implements PresenceChanges {
@@ -11,30 +9,8 @@ export class SqsPresenceChanges implements PresenceChanges {
     private readonly queueUrl: string,
   ) {}
 
-  /** With a client of its own: what the composition root loads on the first change. */
-  static create(options: { region: string; endpoint?: string; queueUrl: string }): SqsPresenceChanges {
-    const client = new SQSClient({
-      region: options.region,
-      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    });
-    return new SqsPresenceChanges(client, options.queueUrl);
-  }
-
-  async mark(changes: PresenceChange[]): Promise<void> {
-    for (let at = 0; at < changes.length; at += BATCH_LIMIT) {
-      const chunk = changes.slice(at, at + BATCH_LIMIT);
-      const { Failed } = await this.client.send(
-        new SendMessageBatchCommand({
-          QueueUrl: this.queueUrl,
-          Entries: chunk.map(({ room, userId }, i) => ({
-            Id: String(i),
-            MessageBody: JSON.stringify({ room, userId }),
-          })),
-        }),
-      );
-      if (Failed && Failed.length > 0) {
-        throw new Error(`SQS refused ${Failed.length} presence changes: ${Failed.map((f) => f.Code).join(', ')}`);
-      }
-    }
+  mark(changes: PresenceChange[]): Promise<void> {
+    const bodies = changes.map(({ room, userId }) => ({ room, userId }));
+    return sendInBatches(this.client, this.queueUrl, bodies, 'presence changes');
   }
 }
