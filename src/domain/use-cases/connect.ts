@@ -1,8 +1,9 @@
 import type { Dependencies } from '../dependencies';
 import { HandshakeRejectedError } from '../errors';
-import { DEFAULT_ROOM, isValidTopicName, LIMITS, parseDisplayName, parseHandshakeRoom } from '../limits';
+import { DEFAULT_ROOM, isValidTopicName, parseDisplayName, parseHandshakeRoom } from '../limits';
 import { type Connection, roomChannel, topicChannel, type User } from '../model';
 import { newUser } from '../session';
+import { roomLimit } from './join-room';
 import { subscriptionLimit } from './subscribe';
 
 export interface ConnectRequest {
@@ -79,10 +80,6 @@ export async function connect(deps: ConnectPorts, request: ConnectRequest): Prom
   }
   if (rooms.size > 0) await deps.presenceChanges.mark([...rooms].map((room) => ({ room, userId: user.userId })));
   return { connection, user, rooms: [...rooms] };
-}
-
-function roomLimit(deps: Pick<Dependencies, 'settings'>): number {
-  return deps.settings.maxRoomsPerConnection ?? LIMITS.roomsPerConnection;
 }
 
 async function resume(deps: Pick<Dependencies, 'tokens' | 'users'>, token: string): Promise<User> {
