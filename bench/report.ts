@@ -149,7 +149,7 @@ Measured by \`${command}\` on ${new Date().toISOString().slice(0, 10)}${r.quick 
 
 This machine is shared and noisy: every comparison below is measured side by side in the same run, and
 times are medians. Read the ratios, not the absolute times. Everything runs on 127.0.0.1: Switchboard's
-local stack (\`src/local/stack.ts\`, from \`template.yaml\`) in a child process of its own, the clients in the
+local stack (\`packages/local/src/stack.ts\`, from \`template.yaml\`) in a child process of its own, the clients in the
 bench process. Run it again with \`npm run bench\` (about 45 minutes on 2 cores, half of it the soak of section 6) or \`npm run bench -- --quick\`
 (under a minute; it writes BENCHMARKS.quick.md, not this page, unless given \`--write\`); the code is in \`bench/\`, one file per section.
 ${r.failures.length ? `\n**Sections that failed in this run:** ${r.failures.join('; ')}\n` : ''}

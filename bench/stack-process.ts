@@ -3,7 +3,7 @@
  * the clients. Started by lib/child-stack.ts with fork(); options come as JSON in argv[2]; it answers
  * `{"ready": {...urls}}` over IPC, then serves `counts`, `reset`, `settle` and `stop` messages.
  */
-import { startLocalStack } from '../src/local/stack';
+import { startSwitchboardStack } from '../scripts/local/switchboard-stack';
 import { type CountingProxy, startCountingProxy } from './lib/counting-proxy';
 import { type LocalCostProbeRequest, probeLocalCosts } from './lib/local-cost-probe';
 
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const dynamoProxy = options.countDynamo ? await startCountingProxy('dynamodb') : null;
   const connectionsProxy = options.countConnections ? await startCountingProxy('connections') : null;
   const logLines: string[] = [];
-  const stack = await startLocalStack({
+  const stack = await startSwitchboardStack({
     wsPort: 0,
     httpPort: 0,
     webPort: null,

@@ -3,9 +3,10 @@
  */
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadLocalSecret } from '../src/local/local-secret';
-import { DEFAULT_CONCURRENCY_PER_FUNCTION, type LocalStackOptions, startLocalStack } from '../src/local/stack';
-import { guardUnhandledRejections } from '../src/local/unhandled-rejections';
+import { DEFAULT_CONCURRENCY_PER_FUNCTION } from '../packages/local/src/stack';
+import { guardUnhandledRejections } from '../packages/local/src/unhandled-rejections';
+import { loadLocalSecret } from './local/local-secret';
+import { type SwitchboardStackOptions, startSwitchboardStack } from './local/switchboard-stack';
 import { portOf, samLocalEnvVars, writeSamLocalEnvVars } from './sam-local-env';
 
 const HELP = `Usage: npm start -- [options]
@@ -52,7 +53,7 @@ function positive(flag: string | undefined, variable: string, fallback: number):
   return value;
 }
 
-function readOptions(argv: string[]): LocalStackOptions | null {
+function readOptions(argv: string[]): SwitchboardStackOptions | null {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -92,7 +93,7 @@ function readOptions(argv: string[]): LocalStackOptions | null {
 }
 
 async function main(): Promise<void> {
-  let options: LocalStackOptions | null;
+  let options: SwitchboardStackOptions | null;
   try {
     options = readOptions(process.argv.slice(2));
   } catch (error) {
@@ -111,7 +112,7 @@ async function main(): Promise<void> {
   // `sam local invoke` carries the same one (also with --in-memory, where each read makes a new one).
   const projectRoot = options.projectRoot ?? process.cwd();
   const tokenSecret = loadLocalSecret(options.dataDir ? resolve(projectRoot, options.dataDir) : null);
-  const stack = await startLocalStack({
+  const stack = await startSwitchboardStack({
     ...options,
     env: { TOKEN_SECRET: tokenSecret },
     log: (line) => console.log(`${time()} ${line}`),

@@ -13,12 +13,12 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createFunctionEnvironment } from '../src/local/function-environment';
-import { createLambdaInvokeApi } from '../src/local/lambda-invoke-api';
-import type { LambdaRuntime } from '../src/local/lambda-runtime';
-import { closeServer, listen } from '../src/local/listen';
-import { loadStackModel } from '../src/local/load-stack-model';
-import type { FunctionModel } from '../src/local/stack-model';
+import { createFunctionEnvironment } from '../packages/local/src/function-environment';
+import { createLambdaInvokeApi } from '../packages/local/src/lambda-invoke-api';
+import type { LambdaRuntime } from '../packages/local/src/lambda-runtime';
+import { closeServer, listen } from '../packages/local/src/listen';
+import { loadStackModel } from '../packages/local/src/load-stack-model';
+import type { FunctionModel } from '../packages/local/src/stack-model';
 import { type E2eStack, startE2eStack } from '../tests/e2e/support/e2e-stack';
 import { BundleFunction, createRuntimeModules, RUNTIME } from './verify-deploy/bundle-process';
 import {
@@ -250,10 +250,12 @@ async function main(): Promise<void> {
         region: 'us-east-1',
         dynamoEndpoint: liveStack.dynamoEndpoint,
         gatewayEndpoint: liveStack.connectionsUrl,
-        tokenSecret: secret,
         quiet: true,
         verbose: false,
-        overrides: { ...(liveStack.sqsEndpoint ? { SQS_ENDPOINT: liveStack.sqsEndpoint } : {}), ...overrides },
+        overrides: {
+          ...(liveStack.sqsEndpoint ? { SQS_ENDPOINT: liveStack.sqsEndpoint } : {}),
+          ...overrides,
+        },
       });
 
       await step(

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseCloudFormationYaml } from '../packages/local/src/cfn-yaml';
 import { loadConfig } from '../src/config';
-import { parseCloudFormationYaml } from '../src/local/cfn-yaml';
 
 const template = parseCloudFormationYaml(readFileSync(join(__dirname, '..', 'template.yaml'), 'utf8')) as {
   Parameters: Record<string, { Default: number; MinValue?: number; MaxValue?: number }>;

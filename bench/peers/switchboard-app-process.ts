@@ -3,7 +3,7 @@
  * process, so that its memory is measured apart from the clients. argv[2]: JSON `{projectRoot, templatePath, wsPort}`.
  * Stops on SIGTERM (closing every socket, as `npm start` does) or when the bench disconnects.
  */
-import { startLocalStack } from '../../src/local/stack';
+import { startLocalStack } from '../../packages/local/src/stack';
 
 async function main(): Promise<void> {
   const { projectRoot, templatePath, wsPort } = JSON.parse(process.argv[2] ?? '{}') as {
@@ -16,7 +16,6 @@ async function main(): Promise<void> {
     templatePath,
     wsPort,
     httpPort: 0,
-    webPort: null,
     dynamoPort: 0,
     dataDir: null,
     quiet: true,

@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
-import { type CfnValue, parseCloudFormationYaml } from '../../src/local/cfn-yaml';
-import { createIntrinsicResolver } from '../../src/local/intrinsic-resolver';
+import { type CfnValue, parseCloudFormationYaml } from '../../packages/local/src/cfn-yaml';
+import { createIntrinsicResolver } from '../../packages/local/src/intrinsic-resolver';
 import { PROJECT_ROOT } from '../lib/child-stack';
 import { kb, median, ms, ratio } from '../lib/stats';
 import type { Table } from '../lib/table';

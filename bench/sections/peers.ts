@@ -237,7 +237,7 @@ export async function runPeers(settings: PeerSettings): Promise<PeerSummary> {
             readyTimeoutMs: 60_000,
           },
         ),
-      'switchboard (this repository, src/local/stack.ts)',
+      'switchboard (this repository, packages/local/src/stack.ts)',
       settings,
     ),
     'Switchboard',

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants, cpSync, existsSync, readFileSync } from 'node:fs';
 import { basename, delimiter, extname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { type CfnValue, parseCloudFormationYaml } from '../../src/local/cfn-yaml';
+import { type CfnValue, parseCloudFormationYaml } from '../../packages/local/src/cfn-yaml';
 import { VerifyDeployError } from './verify-deploy-error';
 
 /**

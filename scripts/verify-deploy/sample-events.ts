@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { expect } from 'expect';
-import type { StackModel } from '../../src/local/stack-model';
+import type { StackModel } from '../../packages/local/src/stack-model';
 import type { E2eStack } from '../../tests/e2e/support/e2e-stack';
 import { VerifyDeployError } from './verify-deploy-error';
 

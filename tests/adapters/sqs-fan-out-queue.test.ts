@@ -1,7 +1,7 @@
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { type LocalQueues, startLocalQueues } from '../../packages/local/src/local-queues';
 import { SqsFanOutQueue } from '../../src/adapters/sqs/sqs-fan-out-queue';
 import type { FanOutJob } from '../../src/domain/fan-out/fan-out-job';
-import { type LocalQueues, startLocalQueues } from '../../src/local/local-queues';
 
 let queues: LocalQueues;
 let client: SQSClient;

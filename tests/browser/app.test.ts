@@ -3,8 +3,8 @@
  * what a person does in the page, checked through what the page shows.
  */
 import type { Browser } from 'playwright-core';
+import { type SwitchboardStack as LocalStack, startSwitchboardStack } from '../../scripts/local/switchboard-stack';
 import { WEBSOCKET_ARTICLE } from '../../src/adapters/article/websocket-article';
-import { type LocalStack, startLocalStack } from '../../src/local/stack';
 import { AppPage, byTestId, eventually, PHONE } from './support/app-page';
 import { launchChromium } from './support/chromium';
 import { shootPanels } from './support/screenshots';
@@ -34,7 +34,7 @@ async function publishOverHttp(topic: string, message: unknown): Promise<number>
 
 beforeAll(async () => {
   buildWeb();
-  stack = await startLocalStack({
+  stack = await startSwitchboardStack({
     projectRoot: PROJECT_ROOT,
     wsPort: 0,
     httpPort: 0,

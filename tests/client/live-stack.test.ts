@@ -4,7 +4,7 @@ import {
   SwitchboardClient,
   type SwitchboardClientOptions,
 } from '@switchboard/client';
-import type { LocalStack } from '../../src/local/stack';
+import type { SwitchboardStack as LocalStack } from '../../scripts/local/switchboard-stack';
 import {
   deleteConnection,
   publishOverHttp,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import type { LocalStack } from '../../src/local/stack';
+import type { SwitchboardStack as LocalStack } from '../../scripts/local/switchboard-stack';
 import { PROJECT_ROOT, startLiveStack } from './support/live-stack';
 
 const run = promisify(execFile);

@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { loadStackModel } from '../../packages/local/src/load-stack-model';
 import { CONTAINER_HOST, portOf, samLocalEnvironment, samLocalEnvVars } from '../../scripts/sam-local-env';
 import { BundleFunction, createRuntimeModules } from '../../scripts/verify-deploy/bundle-process';
 import { loadConfig } from '../../src/config';
-import { loadStackModel } from '../../src/local/load-stack-model';
 import { type E2eStack, startE2eStack } from '../e2e/support/e2e-stack';
 
 /**

@@ -1,6 +1,7 @@
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { loadStackModel } from '../../packages/local/src/load-stack-model';
 import { BundleFunction, createRuntimeModules } from '../../scripts/verify-deploy/bundle-process';
 import {
   bundledPackages,
@@ -13,7 +14,6 @@ import {
 } from '../../scripts/verify-deploy/sam-build';
 import { eventFunctions, functionFor } from '../../scripts/verify-deploy/sample-events';
 import { VerifyDeployError } from '../../scripts/verify-deploy/verify-deploy-error';
-import { loadStackModel } from '../../src/local/load-stack-model';
 
 /**
  * The parts of `npm run verify:deploy` that decide what it reports, on small fixtures (tests/deploy/fixtures):

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { loadStackModel } from '../../packages/local/src/load-stack-model';
 import {
   eventFunctions,
   SAMPLE_EVENT_CHECKS,
   type SampleEventContext,
   uncoveredRoutes,
 } from '../../scripts/verify-deploy/sample-events';
-import { loadStackModel } from '../../src/local/load-stack-model';
 import { type E2eStack, startE2eStack } from '../e2e/support/e2e-stack';
 import { PROJECT_ROOT, TEMPLATE } from '../support/embedded-table';
 

@@ -1,8 +1,8 @@
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openConnectionJournal } from '../../src/local/connection-journal';
-import type { ConnectionIdentity } from '../../src/local/websocket-events';
+import { openConnectionJournal } from '../../packages/local/src/connection-journal';
+import type { ConnectionIdentity } from '../../packages/local/src/websocket-events';
 
 const folder = mkdtempSync(join(tmpdir(), 'switchboard-journal-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));

@@ -2,7 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { type EmbeddedDynamo, LOCAL_CREDENTIALS, startEmbeddedDynamo } from '../../src/local/dynamo-bootstrap';
+import { type EmbeddedDynamo, LOCAL_CREDENTIALS, startEmbeddedDynamo } from '../../packages/local/src/dynamo-bootstrap';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

@@ -1,4 +1,4 @@
-import type { LocalStack } from '../../src/local/stack';
+import type { LocalStack } from '../../packages/local/src/stack';
 import { startFixtureStack } from './support/fixture-stack';
 
 interface CountingResult {

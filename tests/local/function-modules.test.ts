@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createFunctionModuleLoader } from '../../src/local/function-modules';
+import { createFunctionModuleLoader } from '../../packages/local/src/function-modules';
 
 const PACKAGE_DIR = resolve(__dirname, '../../node_modules/yaml');
 

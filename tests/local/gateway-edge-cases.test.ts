@@ -1,6 +1,6 @@
 import { connect as connectTcp } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { LocalStack } from '../../src/local/stack';
+import type { LocalStack } from '../../packages/local/src/stack';
 import { nextReport, probe } from './fixtures/handlers/probe';
 import { startFixtureStack } from './support/fixture-stack';
 import { openSocket, type TestSocket } from './support/test-socket';

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { LocalStack } from '../../src/local/stack';
+import type { LocalStack } from '../../packages/local/src/stack';
 import { nextReport } from './fixtures/handlers/probe';
 import { eventShape } from './support/event-shape';
 import { startFixtureStack } from './support/fixture-stack';

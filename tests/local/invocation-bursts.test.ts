@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { LocalStack } from '../../src/local/stack';
+import type { LocalStack } from '../../packages/local/src/stack';
 import { probe } from './fixtures/handlers/probe';
 import { FIXTURES, startFixtureStack } from './support/fixture-stack';
 import { openSocket, type TestSocket } from './support/test-socket';

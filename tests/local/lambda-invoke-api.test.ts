@@ -1,5 +1,5 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import type { LocalStack } from '../../src/local/stack';
+import type { LocalStack } from '../../packages/local/src/stack';
 import { nextReport } from './fixtures/handlers/probe';
 import { startFixtureStack } from './support/fixture-stack';
 

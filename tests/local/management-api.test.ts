@@ -5,7 +5,7 @@ import {
   GoneException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
-import type { LocalStack } from '../../src/local/stack';
+import type { LocalStack } from '../../packages/local/src/stack';
 import { nextReport } from './fixtures/handlers/probe';
 import { startFixtureStack } from './support/fixture-stack';
 import { openSocket, type TestSocket } from './support/test-socket';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_CREDENTIALS } from '../../src/local/dynamo-bootstrap';
+import { LOCAL_CREDENTIALS } from '../../packages/local/src/dynamo-bootstrap';
 import { type Frame, TestClient } from '../e2e/support/test-client';
 
 const PROJECT_ROOT = resolve(__dirname, '../..');

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { selectRoute } from '../../src/local/route-selection';
-import type { LocalStack } from '../../src/local/stack';
+import { selectRoute } from '../../packages/local/src/route-selection';
+import type { LocalStack } from '../../packages/local/src/stack';
 import { FIXTURES, startFixtureStack } from './support/fixture-stack';
 import { openSocket, type TestSocket } from './support/test-socket';
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCloudFormationYaml } from '../../src/local/cfn-yaml';
-import { createIntrinsicResolver } from '../../src/local/intrinsic-resolver';
-import { loadStackModel } from '../../src/local/load-stack-model';
+import { parseCloudFormationYaml } from '../../packages/local/src/cfn-yaml';
+import { createIntrinsicResolver } from '../../packages/local/src/intrinsic-resolver';
+import { loadStackModel } from '../../packages/local/src/load-stack-model';
 import { FIXTURES } from './support/fixture-stack';
 
 const PROJECT_ROOT = join(__dirname, '..', '..');

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { describeUnhandledRejection, guardUnhandledRejections } from '../../src/local/unhandled-rejections';
+import { describeUnhandledRejection, guardUnhandledRejections } from '../../packages/local/src/unhandled-rejections';
 
 const documentOf = (line: string): Record<string, unknown> =>
   JSON.parse(line.slice(line.indexOf('{'))) as Record<string, unknown>;

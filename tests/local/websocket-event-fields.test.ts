@@ -1,5 +1,5 @@
-import type { LocalStack } from '../../src/local/stack';
-import type { WebSocketEvent } from '../../src/local/websocket-events';
+import type { LocalStack } from '../../packages/local/src/stack';
+import type { WebSocketEvent } from '../../packages/local/src/websocket-events';
 import { nextReport } from './fixtures/handlers/probe';
 import { eventShape } from './support/event-shape';
 import { startFixtureStack } from './support/fixture-stack';

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createWebSocketEventBuilder } from '../../src/local/websocket-events';
+import { createWebSocketEventBuilder } from '../../packages/local/src/websocket-events';
 import { eventShape } from './support/event-shape';
 import { loadEvent } from './support/load-event';
 

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { LOCAL_CREDENTIALS, startEmbeddedDynamo } from '../../packages/local/src/dynamo-bootstrap';
+import { loadStackModel } from '../../packages/local/src/load-stack-model';
 import type { TableContext } from '../../src/adapters/dynamodb/table';
 import type { Clock } from '../../src/domain/ports/clock';
-import { LOCAL_CREDENTIALS, startEmbeddedDynamo } from '../../src/local/dynamo-bootstrap';
-import { loadStackModel } from '../../src/local/load-stack-model';
 
 export const PROJECT_ROOT = resolve(__dirname, '../..');
 export const TEMPLATE = resolve(PROJECT_ROOT, 'template.yaml');

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { WebSocketConstructor } from '@switchboard/client';
 import WebSocket from 'ws';
-import { type LocalStack, startLocalStack } from '../../../src/local/stack';
+import { type SwitchboardStack as LocalStack, startSwitchboardStack } from '../../../scripts/local/switchboard-stack';
 import { testStackOptions } from '../../e2e/support/e2e-stack';
 
 export const PROJECT_ROOT = resolve(__dirname, '../../..');
@@ -22,7 +22,7 @@ export async function startLiveStack(
   gateway: { maxConnectionMs?: number; idleTimeoutMs?: number } = {},
   env: Record<string, string> = RAISED_RATES,
 ): Promise<LocalStack> {
-  return startLocalStack({ ...testStackOptions(env), ...gateway });
+  return startSwitchboardStack({ ...testStackOptions(env), ...gateway });
 }
 
 /**

@@ -1,8 +1,12 @@
 import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_CREDENTIALS } from '../../../src/local/dynamo-bootstrap';
-import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../../src/local/stack';
+import { LOCAL_CREDENTIALS } from '../../../packages/local/src/dynamo-bootstrap';
+import {
+  type SwitchboardStack as LocalStack,
+  type SwitchboardStackOptions,
+  startSwitchboardStack,
+} from '../../../scripts/local/switchboard-stack';
 import { TestClient } from './test-client';
 
 export interface E2eStack {
@@ -18,7 +22,7 @@ export interface E2eStack {
 }
 
 /** The options of a whole local stack for tests: free ports, in memory, silent, a fast tele-read pace. */
-export function testStackOptions(env: Record<string, string> = {}): LocalStackOptions {
+export function testStackOptions(env: Record<string, string> = {}): SwitchboardStackOptions {
   return {
     projectRoot: resolve(__dirname, '../../..'),
     wsPort: 0,
@@ -37,7 +41,7 @@ export async function startE2eStack(
   env: Record<string, string> = {},
   parameters?: Record<string, string>,
 ): Promise<E2eStack> {
-  const stack = await startLocalStack({ ...testStackOptions(env), ...(parameters ? { parameters } : {}) });
+  const stack = await startSwitchboardStack({ ...testStackOptions(env), ...(parameters ? { parameters } : {}) });
   const raw = new DynamoDBClient({
     endpoint: stack.dynamoEndpoint,
     region: 'us-east-1',

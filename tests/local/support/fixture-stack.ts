@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../../src/local/stack';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../../packages/local/src/stack';
 
 export const FIXTURES = join(__dirname, '..', 'fixtures');
 
@@ -11,7 +11,6 @@ export async function startFixtureStack(options: LocalStackOptions = {}): Promis
     projectRoot: FIXTURES,
     wsPort: 0,
     httpPort: 0,
-    webPort: null,
     dynamoPort: 0,
     dataDir: null,
     log: (line) => lines.push(line),

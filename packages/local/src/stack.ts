@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import { awsIds } from './aws-ids';
@@ -12,10 +11,8 @@ import { createLambdaInvokeApi } from './lambda-invoke-api';
 import { createLambdaRuntime } from './lambda-runtime';
 import { closeServer, listen } from './listen';
 import { loadStackModel } from './load-stack-model';
-import { loadLocalSecret } from './local-secret';
 import { createManagementApi } from './management-api';
 import { type QueueServices, startQueueServices } from './queue-services';
-import { createStaticWebServer } from './static-web-server';
 import { createWebSocketEventBuilder } from './websocket-events';
 import { createWebSocketGateway } from './websocket-gateway';
 
@@ -29,12 +26,10 @@ export interface LocalStackOptions {
   wsPort?: number;
   /** HTTP API (default 3002). */
   httpPort?: number;
-  /** Front end and `/config.json` (default 3000); null runs no web server. */
-  webPort?: number | null;
   /** Embedded DynamoDB (default 3005). */
   dynamoPort?: number;
   /**
-   * Where data, the local token secret and the journal of open connections survive restarts (default
+   * Where data and the journal of open connections survive restarts (default
    * `.switchboard/data`); null keeps all in memory.
    */
   dataDir?: string | null;
@@ -67,7 +62,6 @@ export interface LocalStackOptions {
 export interface LocalStack {
   wsUrl: string;
   httpUrl: string;
-  webUrl: string | null;
   /** Endpoint for `@aws-sdk/client-apigatewaymanagementapi` (also accepted with `/{stage}` appended). */
   connectionsUrl: string;
   dynamoEndpoint: string;
@@ -88,7 +82,7 @@ const ACCOUNT_ID = '123456789012';
 /** Enough to keep the event loop and dynalite busy, few enough that a burst's last invocation is not starved. */
 export const DEFAULT_CONCURRENCY_PER_FUNCTION = 32;
 
-/** Starts dynalite, the WebSocket gateway, the HTTP API and the web server from template.yaml. */
+/** Starts dynalite, the queues, the WebSocket gateway and the HTTP API from a SAM template. */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const projectRoot = resolve(options.projectRoot ?? process.cwd());
   const templatePath = resolve(projectRoot, options.templatePath ?? 'template.yaml');
@@ -139,7 +133,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region: REGION,
       dynamoEndpoint: dynamo.endpoint,
       gatewayEndpoint,
-      tokenSecret: loadLocalSecret(dataDir),
       quiet: options.quiet ?? false,
       verbose: options.verbose ?? false,
       overrides: { ...(queues ? { SQS_ENDPOINT: queues.endpoint } : {}), ...options.env },
@@ -217,20 +210,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const wsUrl = `ws://localhost:${wsPort}`;
     const httpUrl = `http://localhost:${httpPort}`;
-    let webUrl: string | null = null;
-    if (options.webPort !== null) {
-      const distDir = join(projectRoot, 'web', 'dist');
-      if (!existsSync(distDir)) log(`web/dist is not built: the front end is not served (only /config.json)`);
-      const webServer = createStaticWebServer({ distDir, config: () => ({ wsUrl, httpUrl }) });
-      const webPort = await listen(webServer, options.webPort ?? 3000, host);
-      stoppers.push(() => closeServer(webServer));
-      webUrl = `http://localhost:${webPort}`;
-    }
-
     return {
       wsUrl,
       httpUrl,
-      webUrl,
       connectionsUrl: gatewayEndpoint,
       dynamoEndpoint: dynamo.endpoint,
       apiId: wsApiId,

@@ -7,7 +7,6 @@ export interface LocalEnvironmentOptions {
   dynamoEndpoint: string;
   /** `http://localhost:<wsPort>`: the `@connections` and Lambda Invoke endpoints. */
   gatewayEndpoint: string;
-  tokenSecret: string;
   quiet: boolean;
   verbose: boolean;
   /** Applied last, over everything else (tests set a fast feed pace this way). */
@@ -41,7 +40,6 @@ export function createFunctionEnvironment(options: LocalEnvironmentOptions) {
       DYNAMODB_ENDPOINT: options.dynamoEndpoint,
       MANAGEMENT_ENDPOINT: options.gatewayEndpoint,
       LAMBDA_ENDPOINT: options.gatewayEndpoint,
-      TOKEN_SECRET: options.tokenSecret,
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: options.verbose ? 'DEBUG' : 'WARN',

@@ -1,8 +1,8 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
-import { sendJson } from './http-io';
-import { decodePathPart, parseRequestTarget } from './request-target';
+import { sendJson } from '../../packages/local/src/http-io';
+import { decodePathPart, parseRequestTarget } from '../../packages/local/src/request-target';
 
 export interface StaticWebServerOptions {
   /** The built front end (`web/dist`); when it does not exist only `/config.json` is served. */
