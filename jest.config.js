@@ -6,8 +6,8 @@ module.exports = {
   transform: {
     '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
   },
-  // middy and fauxqs (the local SQS emulator) ship ESM only: compile them to CommonJS with the rest.
-  transformIgnorePatterns: ['/node_modules/(?!(@middy|fauxqs)/)'],
+  // middy, fauxqs (the local SQS emulator) and jose (the local token issuer) ship ESM only: compile them to CommonJS with the rest.
+  transformIgnorePatterns: ['/node_modules/(?!(@middy|fauxqs|jose)/)'],
   moduleNameMapper: {
     // fauxqs exports only an `import` condition, which jest's CommonJS resolver does not match.
     '^fauxqs$': '<rootDir>/node_modules/fauxqs/dist/app.js',
