@@ -4,6 +4,7 @@ import { awsIds } from './aws-ids';
 import { inMemoryConnectionJournal, openConnectionJournal } from './connection-journal';
 import { createConnectionRegistry } from './connection-registry';
 import { startEmbeddedDynamo } from './dynamo-bootstrap';
+import { type EnvVarOverrides, withEnvVarOverrides } from './env-var-overrides';
 import { createFunctionEnvironment } from './function-environment';
 import { createHttpApiServer } from './http-api-server';
 import { sendJson } from './http-io';
@@ -13,6 +14,7 @@ import { closeServer, listen } from './listen';
 import { loadStackModel } from './load-stack-model';
 import { createManagementApi } from './management-api';
 import { type QueueServices, startQueueServices } from './queue-services';
+import type { FunctionModel } from './stack-model';
 import { createWebSocketEventBuilder } from './websocket-events';
 import { createWebSocketGateway } from './websocket-gateway';
 
@@ -41,6 +43,15 @@ export interface LocalStackOptions {
   env?: Record<string, string>;
   /** Template parameter values instead of their defaults. */
   parameters?: Record<string, string>;
+  /**
+   * Values for the variables the functions' `Environment` declares, shaped like a `sam local --env-vars` file
+   * (`Parameters` for all, then by logical id); as in SAM CLI, a variable the template does not declare is not added.
+   */
+  envVars?: EnvVarOverrides;
+  /** LAZY (default): a function's container starts at its first invocation; EAGER: all start with the stack. */
+  warmContainers?: 'EAGER' | 'LAZY';
+  /** Check SigV4 signatures against the local key pair where the template asks for IAM (default: check nothing). */
+  iam?: boolean;
   /** API Gateway's idle timeout (default 10 minutes): a connection without client frames closes with 1001. */
   idleTimeoutMs?: number;
   /** API Gateway's maximum connection duration (default 2 hours), then 1001. */
@@ -128,7 +139,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stoppers.push(() => closeServer(gatewayServer));
     const gatewayEndpoint = `http://localhost:${wsPort}`;
 
-    const environmentFor = createFunctionEnvironment({
+    const templateEnvironment = createFunctionEnvironment({
       resolver,
       region: REGION,
       dynamoEndpoint: dynamo.endpoint,
@@ -137,6 +148,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       verbose: options.verbose ?? false,
       overrides: { ...(queues ? { SQS_ENDPOINT: queues.endpoint } : {}), ...options.env },
     });
+    const environmentFor = (fn: FunctionModel) => templateEnvironment(withEnvVarOverrides(fn, options.envVars));
     const runtime = createLambdaRuntime({
       functions: model.functions,
       environmentFor,
