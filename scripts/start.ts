@@ -3,6 +3,8 @@
  */
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { readParameterOverrides } from '../packages/local/src/cli/cli-options';
+import { readEnvVarsFile } from '../packages/local/src/cli/env-vars-file';
 import { DEFAULT_CONCURRENCY_PER_FUNCTION } from '../packages/local/src/stack';
 import { guardUnhandledRejections } from '../packages/local/src/unhandled-rejections';
 import { loadLocalSecret } from './local/local-secret';
@@ -24,6 +26,12 @@ Options (environment variable in brackets):
   --function-concurrency <n>
                       invocations of one function at once; more queue [SWITCHBOARD_FUNCTION_CONCURRENCY] (${DEFAULT_CONCURRENCY_PER_FUNCTION})
   --in-memory         keep nothing across restarts
+  --parameter-overrides <s>
+                      template parameters, 'Key=Value Key2=Value2' (as sam local; the flag may repeat)
+  --env-vars <file>   sam local's JSON: {"Parameters": {...}} for all functions, {"MyFunction": {...}} for one
+  --warm-containers <EAGER|LAZY>
+                      start every function now (EAGER) or at its first invocation (LAZY, the default)
+  --iam               check SigV4 signatures on AWS_IAM routes and @connections (local key pair)
   --host <address>    interface to listen on [SWITCHBOARD_HOST] (127.0.0.1; 0.0.0.0 lets Docker containers in,
                       for sam local invoke on Linux)
   --quiet             no per-connection and per-invocation lines
@@ -64,6 +72,10 @@ function readOptions(argv: string[]): SwitchboardStackOptions | null {
       'data-dir': { type: 'string' },
       'function-concurrency': { type: 'string' },
       'in-memory': { type: 'boolean', default: false },
+      'parameter-overrides': { type: 'string', multiple: true },
+      'env-vars': { type: 'string' },
+      'warm-containers': { type: 'string' },
+      iam: { type: 'boolean', default: false },
       host: { type: 'string' },
       quiet: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
@@ -72,8 +84,15 @@ function readOptions(argv: string[]): SwitchboardStackOptions | null {
     strict: true,
   });
   if (values.help) return null;
+  const warm = values['warm-containers']?.toUpperCase();
+  if (warm !== undefined && warm !== 'EAGER' && warm !== 'LAZY')
+    throw new UsageError(`--warm-containers: expected EAGER or LAZY, got ${values['warm-containers']}`);
   return {
     projectRoot: process.cwd(),
+    parameters: readParameterOverrides(values['parameter-overrides'] ?? [], resolve('template.yaml'), process.cwd()),
+    ...(values['env-vars'] === undefined ? {} : { envVars: readEnvVarsFile(resolve(values['env-vars'])) }),
+    ...(warm === undefined ? {} : { warmContainers: warm }),
+    iam: values.iam,
     wsPort: port(values['ws-port'], 'SWITCHBOARD_WS_PORT', 3001),
     httpPort: port(values['http-port'], 'SWITCHBOARD_HTTP_PORT', 3002),
     webPort: port(values['web-port'], 'SWITCHBOARD_WEB_PORT', 3000),

@@ -97,6 +97,27 @@ function templateParameters(templatePath: string): string[] {
     : [];
 }
 
+/**
+ * `--parameter-overrides` checked against the template: a name it does not declare is an error, as
+ * CloudFormation makes it, rather than a value that silently changes nothing.
+ */
+export function readParameterOverrides(
+  occurrences: readonly string[],
+  templatePath: string,
+  cwd: string,
+): Record<string, string> {
+  const parameters = parseParameterOverrides(occurrences);
+  if (Object.keys(parameters).length === 0) return parameters;
+  const known = templateParameters(templatePath);
+  const unknown = Object.keys(parameters).filter((name) => !known.includes(name));
+  if (unknown.length > 0)
+    throw new CliUsageError(
+      `--parameter-overrides: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a parameter' : 'are not parameters'} of ${relative(cwd, templatePath) || templatePath}` +
+        ` (it has: ${known.join(', ') || 'none'})`,
+    );
+  return parameters;
+}
+
 function parseFlags(argv: readonly string[]) {
   try {
     return parseArgs({ args: [...argv], options: FLAGS, strict: true, allowPositionals: false }).values;
@@ -120,14 +141,7 @@ export function readCliCommand(argv: readonly string[], cwd: string): CliCommand
     );
 
   const templatePath = findTemplate(cwd, values.template);
-  const parameters = parseParameterOverrides(values['parameter-overrides'] ?? []);
-  const known = templateParameters(templatePath);
-  const unknown = Object.keys(parameters).filter((name) => !known.includes(name));
-  if (unknown.length > 0)
-    throw new CliUsageError(
-      `--parameter-overrides: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a parameter' : 'are not parameters'} of ${relative(cwd, templatePath) || templatePath}` +
-        ` (it has: ${known.join(', ') || 'none'})`,
-    );
+  const parameters = readParameterOverrides(values['parameter-overrides'] ?? [], templatePath, cwd);
 
   return {
     kind: 'start',
