@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURES } from '../support/fixture-stack';
@@ -88,5 +89,32 @@ describe('switchboard-local, run as a command', () => {
     expect(await cli.exited).toEqual({ code: 2, signal: null });
     expect(cli.stderr()).toMatch(/template\.yaml: .*Broken/);
     expect(cli.stderr()).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 1 when its port is taken, saying so without a stack trace, and leaves nothing running', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as { port: number };
+    try {
+      const cli = spawnCli(
+        [
+          '-t',
+          join(FIXTURES, 'template.yaml'),
+          '--in-memory',
+          '--port',
+          String(port),
+          '--http-port',
+          '0',
+          '--dynamo-port',
+          '0',
+        ],
+        scratch(),
+      );
+      expect(await cli.exited).toEqual({ code: 1, signal: null });
+      expect(cli.stderr()).toMatch(/a port is already in use .*choose others with --port/);
+      expect(cli.stderr()).not.toMatch(/\n\s+at /);
+    } finally {
+      blocker.close();
+    }
   });
 });
