@@ -77,6 +77,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     return 0;
   }
 
+  for (const warning of command.warnings) io.err(`switchboard-local: ${warning}`);
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const time = (): string => new Date().toISOString().slice(11, 23);
   guardUnhandledRejections((line) => io.err(`${time()} ${line}`));

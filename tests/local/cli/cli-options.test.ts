@@ -124,4 +124,22 @@ describe('the command line of switchboard-local', () => {
     writeFileSync(file, text);
     expect(usageError(['--env-vars', file])).toMatch(message);
   });
+
+  it('warns about --env-vars entries that name no function of the template, and only about those', () => {
+    const envFile = join(mkdtempSync(join(tmpdir(), 'switchboard-cli-')), 'env.json');
+    writeFileSync(envFile, JSON.stringify({ Parameters: {}, EchoFunction: {}, EchoFuncton: { A: '1' } }));
+
+    const command = readCliCommand(['--env-vars', envFile], FIXTURES);
+
+    expect(command.kind === 'start' && command.warnings).toEqual([
+      expect.stringMatching(
+        /has variables for "EchoFuncton", which is no function of the template \(ignored; its functions: .*EchoFunction/,
+      ),
+    ]);
+    expect(command.kind === 'start' && command.stack.envVars).toEqual({
+      Parameters: {},
+      EchoFunction: {},
+      EchoFuncton: { A: '1' },
+    });
+  });
 });

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type CfnValue, parseCloudFormationYaml } from '../cfn-yaml';
+import type { EnvVarOverrides } from '../env-var-overrides';
 import { DEFAULT_CONCURRENCY_PER_FUNCTION, type LocalStackOptions } from '../stack';
 import { CliUsageError } from './cli-usage-error';
 import { readEnvVarsFile } from './env-vars-file';
@@ -42,7 +43,13 @@ Exit codes: 0 stopped by Ctrl-C or SIGTERM; 1 failed while running; 2 bad flags 
 export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'start'; templatePath: string; stack: LocalStackOptions & { templatePath: string; projectRoot: string } };
+  | {
+      kind: 'start';
+      templatePath: string;
+      stack: LocalStackOptions & { templatePath: string; projectRoot: string };
+      /** What the user may want to fix, though the stack can run. */
+      warnings: string[];
+    };
 
 const FLAGS = {
   template: { type: 'string', short: 't' },
@@ -82,19 +89,39 @@ function findTemplate(cwd: string, flag: string | undefined): string {
   return found;
 }
 
-/** The template's parameter names, to reject an override that names none of them (CloudFormation would). */
-function templateParameters(templatePath: string): string[] {
-  let template: CfnValue;
+type Obj = Record<string, CfnValue>;
+const asObj = (value: CfnValue | undefined): Obj =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? value : {};
+
+function readTemplate(templatePath: string): Obj {
   try {
-    template = parseCloudFormationYaml(readFileSync(templatePath, 'utf8'));
+    return asObj(parseCloudFormationYaml(readFileSync(templatePath, 'utf8')));
   } catch (error) {
     throw new CliUsageError(`${templatePath} is not a readable YAML or JSON template: ${(error as Error).message}`);
   }
-  const parameters =
-    typeof template === 'object' && template !== null && !Array.isArray(template) ? template.Parameters : undefined;
-  return typeof parameters === 'object' && parameters !== null && !Array.isArray(parameters)
-    ? Object.keys(parameters)
-    : [];
+}
+
+/**
+ * A line for each `--env-vars` entry that names no function of the template: SAM CLI ignores those without a
+ * word, and a misspelt logical id then changes nothing. A warning, not an error, since a `FunctionName` built
+ * with an intrinsic is only known once the stack resolves it.
+ */
+function envVarsWarnings(envVars: EnvVarOverrides, template: Obj, envVarsPath: string): string[] {
+  const functions = Object.entries(asObj(template.Resources)).filter(([, resource]) =>
+    ['AWS::Serverless::Function', 'AWS::Lambda::Function'].includes(String(asObj(resource).Type)),
+  );
+  const names = new Set(['Parameters', ...functions.map(([id]) => id)]);
+  for (const [, resource] of functions) {
+    const name = asObj(asObj(resource).Properties).FunctionName;
+    if (typeof name === 'string') names.add(name);
+  }
+  return Object.keys(envVars)
+    .filter((scope) => !names.has(scope))
+    .map(
+      (scope) =>
+        `--env-vars: ${envVarsPath} has variables for "${scope}", which is no function of the template (ignored;` +
+        ` its functions: ${functions.map(([id]) => id).join(', ') || 'none'})`,
+    );
 }
 
 /**
@@ -108,7 +135,7 @@ export function readParameterOverrides(
 ): Record<string, string> {
   const parameters = parseParameterOverrides(occurrences);
   if (Object.keys(parameters).length === 0) return parameters;
-  const known = templateParameters(templatePath);
+  const known = Object.keys(asObj(readTemplate(templatePath).Parameters));
   const unknown = Object.keys(parameters).filter((name) => !known.includes(name));
   if (unknown.length > 0)
     throw new CliUsageError(
@@ -143,14 +170,18 @@ export function readCliCommand(argv: readonly string[], cwd: string): CliCommand
   const templatePath = findTemplate(cwd, values.template);
   const parameters = readParameterOverrides(values['parameter-overrides'] ?? [], templatePath, cwd);
 
+  const envVarsPath = values['env-vars'];
+  const envVars = envVarsPath === undefined ? undefined : readEnvVarsFile(resolve(cwd, envVarsPath));
+
   return {
     kind: 'start',
     templatePath,
+    warnings: envVars && envVarsPath ? envVarsWarnings(envVars, readTemplate(templatePath), envVarsPath) : [],
     stack: {
       templatePath,
       projectRoot: resolve(templatePath, '..'),
       parameters,
-      ...(values['env-vars'] !== undefined ? { envVars: readEnvVarsFile(resolve(cwd, values['env-vars'])) } : {}),
+      ...(envVars ? { envVars } : {}),
       wsPort: integer('port', values.port, 3001, 0, 65535),
       httpPort: integer('http-port', values['http-port'], 3002, 0, 65535),
       dynamoPort: integer('dynamo-port', values['dynamo-port'], 3005, 0, 65535),
