@@ -1,4 +1,12 @@
-import { jwtExpiry, SignedInResetError, type TokenReason } from '@switchboard/client';
+import type { AddressInfo } from 'node:net';
+import {
+  jwtExpiry,
+  SignedInResetError,
+  SwitchboardClient,
+  type TokenReason,
+  type WebSocketConstructor,
+} from '@switchboard/client';
+import WebSocket, { WebSocketServer } from 'ws';
 import { type OidcIssuer, startOidcIssuer } from '../../scripts/local/oidc-issuer';
 import { setup, URL_ } from './support/harness';
 
@@ -15,6 +23,16 @@ async function until(check: () => boolean, what: string, ms = 5000): Promise<voi
 
 /** Long virtual waits without pongs to answer: the heartbeat is set out of the way. */
 const NO_PINGS = { heartbeatMs: 60 * 60_000 };
+
+const SESSION = {
+  userId: 'alice@jwt',
+  token: 'v1.unused',
+  connectionId: 'c1',
+  connectedAt: '2024-01-01T00:00:00.000Z',
+  resumed: false,
+  cursor: 0,
+  total: 0,
+};
 
 const tokenOf = (url: string): string | null => new URL(url).searchParams.get('token');
 
@@ -229,5 +247,33 @@ describe('signing in with a token provider', () => {
 
     expect(socket.closed?.code).toBe(4000);
     expect(h.client.state).toBe('backoff');
+  });
+
+  it('offers the token as a subprotocol after switchboard, keeping it out of the URL, with tokenTransport subprotocol', async () => {
+    // A real `ws` server that accepts `switchboard` as the server does in jwt mode, and records the handshake.
+    const server = new WebSocketServer({ port: 0, host: '127.0.0.1', handleProtocols: () => 'switchboard' });
+    const seen: Array<{ url: string; protocols: string[] }> = [];
+    server.on('connection', (socket, request) => {
+      const offered = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+      seen.push({ url: request.url ?? '', protocols: offered });
+      socket.on('message', () => socket.send(JSON.stringify({ type: 'session', ...SESSION })));
+    });
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { token } = await issuer.mint({ sub: 'alice' });
+    const client = new SwitchboardClient({
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      token: () => token,
+      tokenTransport: 'subprotocol',
+      chat: false,
+    });
+    try {
+      client.connect(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`, { name: 'Ada' });
+      await until(() => client.state === 'connected', 'the session');
+
+      expect(seen).toEqual([{ url: '/?name=Ada', protocols: ['switchboard', token] }]);
+    } finally {
+      client.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -1,7 +1,7 @@
 import type { BackoffOptions } from './backoff.js';
 import type { Scheduler } from './scheduler.js';
 import type { SocketFactory, WebSocketConstructor } from './socket.js';
-import type { TokenProvider } from './token-provider.js';
+import type { TokenProvider, TokenTransport } from './token-provider.js';
 import type { TokenStore } from './token-stores.js';
 
 export interface SwitchboardClientOptions {
@@ -22,6 +22,11 @@ export interface SwitchboardClientOptions {
    * With it, `tokenStore` is not used (the provider's token is the identity) and `resetIdentity` throws.
    */
   token?: TokenProvider;
+  /**
+   * Where the token goes: `query` (default, `?token=`), or `subprotocol` (offered as `switchboard, <jwt>`,
+   * so it stays out of URLs and logs; the server must accept `switchboard`, as Switchboard's does in `jwt` mode).
+   */
+  tokenTransport?: TokenTransport;
   /** How long before a sign-in token's `exp` a fresh one is fetched (default 60 s; half-way for shorter tokens). */
   tokenRefreshMarginMs?: number;
   backoff?: BackoffOptions;

@@ -18,7 +18,7 @@ import { type MessageKind, RefusalPolicy } from './refusal-policy.js';
 import { RoomSync } from './room-sync.js';
 import { realScheduler, type Scheduler } from './scheduler.js';
 import { createWebSocketFactory, type SocketFactory, type SocketHandle } from './socket.js';
-import type { TokenProvider, TokenReason } from './token-provider.js';
+import { SIGN_IN_SUBPROTOCOL, type TokenProvider, type TokenReason } from './token-provider.js';
 import { type TopicStatus, TopicStreams } from './topic-streams.js';
 import {
   requireChatText,
@@ -451,20 +451,28 @@ export class SwitchboardClient {
     const handshake = this.diagnosis.next(this.token, this.name);
     this.handshake = handshake;
     this.signInToken = signInToken;
-    const url = handshakeUrl(this.url, { token: signInToken ?? handshake.token, name: handshake.name });
-    this.socket = this.createSocket(url, {
-      onOpen: () => {
-        if (generation !== this.generation || !this.fire('socket-open')) return;
-        this.diagnosis.opened(handshake);
-        this.sayHello(1);
-      },
-      onMessage: (data) => {
-        if (generation === this.generation) this.onData(data);
-      },
-      onClose: (code, reason) => {
-        if (generation === this.generation) this.onSocketClosed(handshake, code, reason);
-      },
+    const inProtocol = signInToken !== undefined && this.options.tokenTransport === 'subprotocol';
+    const url = handshakeUrl(this.url, {
+      token: inProtocol ? undefined : (signInToken ?? handshake.token),
+      name: handshake.name,
     });
+    this.socket = this.createSocket(
+      url,
+      {
+        onOpen: () => {
+          if (generation !== this.generation || !this.fire('socket-open')) return;
+          this.diagnosis.opened(handshake);
+          this.sayHello(1);
+        },
+        onMessage: (data) => {
+          if (generation === this.generation) this.onData(data);
+        },
+        onClose: (code, reason) => {
+          if (generation === this.generation) this.onSocketClosed(handshake, code, reason);
+        },
+      },
+      inProtocol && signInToken !== undefined ? [SIGN_IN_SUBPROTOCOL, signInToken] : undefined,
+    );
   }
 
   /** A lost `session` reply would leave the client waiting forever; `hello` is safe to repeat. */

@@ -18,3 +18,13 @@ export type TokenReason = 'connect' | 'reconnect' | 'refresh' | 'expired' | 'ref
  * rejection is a failed attempt, retried after the backoff.
  */
 export type TokenProvider = (request: { reason: TokenReason }) => string | Promise<string>;
+
+/**
+ * Where the sign-in token goes on the handshake: the `token` query parameter, or offered as a WebSocket
+ * subprotocol after {@link SIGN_IN_SUBPROTOCOL} (`Sec-WebSocket-Protocol: switchboard, <jwt>`), the one place
+ * besides the URL a browser can put it, which keeps it out of URLs and access logs.
+ */
+export type TokenTransport = 'query' | 'subprotocol';
+
+/** The subprotocol offered before the token, which a server that takes tokens this way accepts. */
+export const SIGN_IN_SUBPROTOCOL = 'switchboard';
