@@ -24,11 +24,11 @@ Options (environment variable in brackets):
   --function-concurrency <n>
                       invocations of one function at once; more queue [SWITCHBOARD_FUNCTION_CONCURRENCY] (${DEFAULT_CONCURRENCY_PER_FUNCTION})
   --in-memory         keep nothing across restarts
+  --host <address>    interface to listen on [SWITCHBOARD_HOST] (127.0.0.1; 0.0.0.0 lets Docker containers in,
+                      for sam local invoke on Linux)
   --auth <mode>       anonymous (default) or jwt: sign-in with JWTs from a local OIDC issuer, whose key is
                       kept in the data folder; mint test tokens on its page or with npm run token [SWITCHBOARD_AUTH]
   --issuer-port <n>   the local OIDC issuer, with --auth jwt [SWITCHBOARD_ISSUER_PORT] (3006)
-  --host <address>    interface to listen on [SWITCHBOARD_HOST] (127.0.0.1; 0.0.0.0 lets Docker containers in,
-                      for sam local invoke on Linux)
   --quiet             no per-connection and per-invocation lines
   --verbose           handler logs at DEBUG (default WARN)
   --help              this text
@@ -56,6 +56,13 @@ function positive(flag: string | undefined, variable: string, fallback: number):
   return value;
 }
 
+function authMode(flag: string | undefined): 'anonymous' | 'jwt' {
+  const auth = flag ?? process.env.SWITCHBOARD_AUTH ?? 'anonymous';
+  if (auth !== 'anonymous' && auth !== 'jwt')
+    throw new UsageError(`SWITCHBOARD_AUTH/--auth: anonymous or jwt, not ${auth}`);
+  return auth;
+}
+
 function readOptions(argv: string[]): SwitchboardStackOptions | null {
   const { values } = parseArgs({
     args: argv,
@@ -67,22 +74,17 @@ function readOptions(argv: string[]): SwitchboardStackOptions | null {
       'data-dir': { type: 'string' },
       'function-concurrency': { type: 'string' },
       'in-memory': { type: 'boolean', default: false },
-      auth: { type: 'string' },
-      'issuer-port': { type: 'string' },
       host: { type: 'string' },
       quiet: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
+      auth: { type: 'string' },
+      'issuer-port': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
   });
   if (values.help) return null;
-  const auth = values.auth ?? process.env.SWITCHBOARD_AUTH ?? 'anonymous';
-  if (auth !== 'anonymous' && auth !== 'jwt')
-    throw new UsageError(`SWITCHBOARD_AUTH/--auth: anonymous or jwt, not ${auth}`);
   return {
-    auth,
-    issuerPort: port(values['issuer-port'], 'SWITCHBOARD_ISSUER_PORT', 3006),
     projectRoot: process.cwd(),
     wsPort: port(values['ws-port'], 'SWITCHBOARD_WS_PORT', 3001),
     httpPort: port(values['http-port'], 'SWITCHBOARD_HTTP_PORT', 3002),
@@ -99,6 +101,8 @@ function readOptions(argv: string[]): SwitchboardStackOptions | null {
     host: values.host ?? process.env.SWITCHBOARD_HOST ?? '127.0.0.1',
     quiet: values.quiet,
     verbose: values.verbose,
+    auth: authMode(values.auth),
+    issuerPort: port(values['issuer-port'], 'SWITCHBOARD_ISSUER_PORT', 3006),
   };
 }
 
