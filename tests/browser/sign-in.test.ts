@@ -93,6 +93,10 @@ describe('sign-in with the local issuer', () => {
 
     await app.page.locator(byTestId('sign-in-problem'), { hasText: 'user id' }).waitFor();
     expect(await app.status()).toBe('disconnected');
+
+    await app.locator('connect').click(); // signed out: nothing to connect with
+    await app.page.locator(byTestId('notice'), { hasText: 'Sign in first' }).waitFor();
+    await app.waitForStatus('disconnected');
     expect(urls).toEqual([]);
   });
 

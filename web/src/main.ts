@@ -72,9 +72,14 @@ async function main(): Promise<void> {
   client.on('error', (frame) => notify(describeError(frame), 'error'));
   client.on('gatewayError', (frame) => notify(describeGatewayError(frame.message), 'error'));
   client.on('notice', (text) => notify(text, 'info'));
-  client.on('tokenError', ({ error }) =>
-    notify(`Could not sign in: ${error instanceof Error ? error.message : String(error)}.`, 'error'),
-  );
+  client.on('tokenError', ({ error }) => {
+    // Connect pressed while signed out: nothing to retry until someone signs in.
+    if (signIn && !signIn.current()) {
+      client.disconnect();
+      return notify('Sign in first: this server wants a sign-in token.', 'info');
+    }
+    notify(`Could not sign in: ${error instanceof Error ? error.message : String(error)}.`, 'error');
+  });
   client.on('session', ({ frame }) => {
     if (userId) userId.textContent = frame.userId;
     document.body.dataset.userId = frame.userId;
