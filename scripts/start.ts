@@ -34,6 +34,9 @@ Options (environment variable in brackets):
   --iam               check SigV4 signatures on AWS_IAM routes and @connections (local key pair)
   --host <address>    interface to listen on [SWITCHBOARD_HOST] (127.0.0.1; 0.0.0.0 lets Docker containers in,
                       for sam local invoke on Linux)
+  --auth <mode>       anonymous (default) or jwt: sign-in with JWTs from a local OIDC issuer, whose key is
+                      kept in the data folder; mint test tokens on its page or with npm run token [SWITCHBOARD_AUTH]
+  --issuer-port <n>   the local OIDC issuer, with --auth jwt [SWITCHBOARD_ISSUER_PORT] (3006)
   --quiet             no per-connection and per-invocation lines
   --verbose           handler logs at DEBUG (default WARN)
   --help              this text
@@ -61,6 +64,13 @@ function positive(flag: string | undefined, variable: string, fallback: number):
   return value;
 }
 
+function authMode(flag: string | undefined): 'anonymous' | 'jwt' {
+  const auth = flag ?? process.env.SWITCHBOARD_AUTH ?? 'anonymous';
+  if (auth !== 'anonymous' && auth !== 'jwt')
+    throw new UsageError(`SWITCHBOARD_AUTH/--auth: anonymous or jwt, not ${auth}`);
+  return auth;
+}
+
 function readOptions(argv: string[]): SwitchboardStackOptions | null {
   const { values } = parseArgs({
     args: argv,
@@ -79,6 +89,8 @@ function readOptions(argv: string[]): SwitchboardStackOptions | null {
       host: { type: 'string' },
       quiet: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
+      auth: { type: 'string' },
+      'issuer-port': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -108,6 +120,8 @@ function readOptions(argv: string[]): SwitchboardStackOptions | null {
     host: values.host ?? process.env.SWITCHBOARD_HOST ?? '127.0.0.1',
     quiet: values.quiet,
     verbose: values.verbose,
+    auth: authMode(values.auth),
+    issuerPort: port(values['issuer-port'], 'SWITCHBOARD_ISSUER_PORT', 3006),
   };
 }
 
@@ -161,6 +175,12 @@ async function main(): Promise<void> {
       `  Front end     ${stack.webUrl ?? '(not served)'}`,
       `  DynamoDB      ${stack.dynamoEndpoint}   (data: ${options.dataDir ?? 'in memory'})`,
       `  sam local     sam local invoke -e events/hello.json --env-vars ${envVarsFile} SessionFunction`,
+      ...(stack.issuer
+        ? [
+            `  Sign-in       AuthMode=jwt, issuer ${stack.issuer.issuer} (audience ${stack.issuer.audience})`,
+            `  Test tokens   ${stack.issuer.mintUrl}   or   npm run token -- --sub alice --name Alice`,
+          ]
+        : []),
       '',
       'Ctrl-C stops everything.',
       '',

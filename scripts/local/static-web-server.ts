@@ -8,7 +8,7 @@ export interface StaticWebServerOptions {
   /** The built front end (`web/dist`); when it does not exist only `/config.json` is served. */
   distDir: string;
   /** Served as `/config.json`, so the page talks to the local gateway. */
-  config: () => Record<string, string>;
+  config: () => Record<string, unknown>;
 }
 
 const TYPES: Record<string, string> = {

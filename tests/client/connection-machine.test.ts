@@ -60,6 +60,7 @@ const EVENTS: Record<ConnectionEvent, Act> = {
     h.client.connect(URL_); // again, now with a token to suspect
     h.last().drop();
   },
+  'token-failed': () => undefined, // arranged per case below: it needs a token provider
   'retry-now': () => undefined, // arranged per case below: it needs a diagnosis that answers
   'retry-later': () => undefined,
   'retry-timer': (h) => h.scheduler.advance(30_000),
@@ -76,6 +77,14 @@ const SPECIAL: Partial<Record<string, { options?: Parameters<typeof setup>[0]; a
       h.client.connect(URL_);
     },
     act: (h) => h.last().drop(),
+  },
+  'connecting token-failed': {
+    // The token provider fails: the attempt waits out the backoff like a failed handshake.
+    options: { token: () => Promise.reject(new Error('identity provider down')) },
+    arrange: (h) => h.client.connect(URL_),
+    act: async () => {
+      await flush();
+    },
   },
   'diagnosing retry-now': {
     // A new name that no handshake has carried yet is the first suspect: try at once without it.

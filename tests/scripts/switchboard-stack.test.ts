@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { type SwitchboardStackOptions, startSwitchboardStack } from '../../scripts/local/switchboard-stack';
 import { FIXTURES } from '../local/support/fixture-stack';
 
@@ -27,11 +28,39 @@ describe("Switchboard's web server", () => {
       const config = await fetch(`${stack.webUrl}/config.json`).then((r) => r.json());
       const page = await fetch(`${stack.webUrl}/`).then((r) => r.text());
 
-      expect(config).toEqual({ wsUrl: stack.wsUrl, httpUrl: stack.httpUrl });
+      expect(config).toEqual({ wsUrl: stack.wsUrl, httpUrl: stack.httpUrl, auth: { mode: 'anonymous' } });
       expect(page).toMatch(/not built/);
       expect(stack.lines.some((l) => l.includes('web/dist is not built'))).toBe(true);
     } finally {
       await stack.stop();
+    }
+  });
+
+  it('with auth jwt, runs the local OIDC issuer, says so in /config.json, and stops it with the stack', async () => {
+    const stack = await startFixtureStack({ quiet: true, webPort: 0, auth: 'jwt', issuerPort: 0 });
+    const issuer = stack.issuer;
+    if (!issuer) throw new Error('no issuer');
+    let stopped = false;
+    try {
+      const config = await fetch(`${stack.webUrl}/config.json`).then((r) => r.json());
+      const minted = (await fetch(issuer.mintUrl, {
+        method: 'POST',
+        headers: { origin: stack.webUrl ?? '' },
+        body: JSON.stringify({ sub: 'alice', name: 'Alice' }),
+      }).then((r) => r.json())) as { token: string };
+      const { payload } = await jwtVerify(minted.token, createRemoteJWKSet(new URL(issuer.jwksUrl)), {
+        issuer: issuer.issuer,
+        audience: issuer.audience,
+      });
+
+      expect(config.auth).toEqual({ mode: 'jwt', issuer: issuer.issuer, mintUrl: issuer.mintUrl });
+      expect(issuer.issuer).toMatch(/^http:\/\/localhost:\d+$/);
+      expect(payload).toMatchObject({ sub: 'alice', name: 'Alice' });
+      await stack.stop();
+      stopped = true;
+      await expect(fetch(issuer.jwksUrl)).rejects.toThrow();
+    } finally {
+      if (!stopped) await stack.stop();
     }
   });
 

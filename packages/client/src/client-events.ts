@@ -4,6 +4,7 @@ import type { FeedBuffer, FeedUpdate } from './feed-buffer.js';
 import type { ConnectionEvent, ConnectionState } from './machine.js';
 import type { GatewayErrorFrame } from './parse-frames.js';
 import type { PublishFailure, PublishOutcome } from './publish-outbox.js';
+import type { TokenReason } from './token-provider.js';
 import type { TopicStatus } from './topic-streams.js';
 import type {
   AckFrame,
@@ -90,6 +91,8 @@ export interface ClientEvents extends Record<string, unknown> {
   malformedFrame: { reason: string; data: unknown };
   /** The server refused a new display name (the connection succeeded without it); the old name stays. */
   nameRefused: string;
+  /** The token provider threw or returned no token; the attempt is retried after the backoff (or, for a refresh, later). */
+  tokenError: { reason: TokenReason; error: unknown };
   /** Something a person should know that is not a server error frame. */
   notice: string;
 }

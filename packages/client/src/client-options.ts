@@ -1,6 +1,7 @@
 import type { BackoffOptions } from './backoff.js';
 import type { Scheduler } from './scheduler.js';
 import type { SocketFactory, WebSocketConstructor } from './socket.js';
+import type { TokenProvider, TokenTransport } from './token-provider.js';
 import type { TokenStore } from './token-stores.js';
 
 export interface SwitchboardClientOptions {
@@ -13,6 +14,21 @@ export interface SwitchboardClientOptions {
   newId?: () => string;
   /** Where the session token is kept between runs. Default: none (every run is a new user). */
   tokenStore?: TokenStore;
+  /**
+   * Signs in with a token from the application's identity provider (a server with `AuthMode=jwt`): asked
+   * before every handshake, whose `token` it becomes. The client fetches a fresh one before the current one's
+   * `exp` and renews the connection on it, and does the same when the server ends a connection for an
+   * expired token (`token_expired`); subscriptions, the outbox and the feed resume as after any reconnect.
+   * With it, `tokenStore` is not used (the provider's token is the identity) and `resetIdentity` throws.
+   */
+  token?: TokenProvider;
+  /**
+   * Where the token goes: `query` (default, `?token=`), or `subprotocol` (offered as `switchboard, <jwt>`,
+   * so it stays out of URLs and logs; the server must accept `switchboard`, as Switchboard's does in `jwt` mode).
+   */
+  tokenTransport?: TokenTransport;
+  /** How long before a sign-in token's `exp` a fresh one is fetched (default 60 s; half-way for shorter tokens). */
+  tokenRefreshMarginMs?: number;
   backoff?: BackoffOptions;
   /** Ping interval, well inside API Gateway's 10-minute idle timeout (default 5 minutes). */
   heartbeatMs?: number;

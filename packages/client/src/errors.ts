@@ -16,6 +16,8 @@ export type ClientRule =
   | 'frame-size'
   | 'since'
   | 'closed'
+  | 'token'
+  | 'signed-in'
   | 'no-websocket';
 
 /**
@@ -151,5 +153,13 @@ export class NoWebSocketError extends SwitchboardClientError {
   constructor() {
     super('no-websocket', 'No WebSocket implementation: on Node 20, pass `WebSocket` from the `ws` package.');
     this.name = 'NoWebSocketError';
+  }
+}
+
+/** `resetIdentity()` on a client signed in with a token provider: the identity is the provider's to change. */
+export class SignedInResetError extends SwitchboardClientError {
+  constructor() {
+    super('signed-in', 'A signed-in user cannot reset their identity: sign in as someone else instead.');
+    this.name = 'SignedInResetError';
   }
 }

@@ -29,11 +29,13 @@ export {
   MessageTooLargeError,
   NotInRoomError,
   NoWebSocketError,
+  SignedInResetError,
   SwitchboardClientError,
   UnprintableTextError,
 } from './errors.js';
 export type { FeedUpdate } from './feed-buffer.js';
 export { FeedBuffer } from './feed-buffer.js';
+export { jwtExpiry } from './jwt-expiry.js';
 export type { ConnectionEvent, ConnectionState } from './machine.js';
 export { allTransitions, nextState, TRANSITIONS } from './machine.js';
 export type { GatewayErrorFrame, ParsedFrame } from './parse-frames.js';
@@ -44,6 +46,8 @@ export { realScheduler } from './scheduler.js';
 export type { SocketFactory, SocketHandle, SocketHandlers, WebSocketConstructor } from './socket.js';
 export { browserSocketFactory, createWebSocketFactory } from './socket.js';
 export { SwitchboardClient } from './switchboard-client.js';
+export type { TokenProvider, TokenReason, TokenTransport } from './token-provider.js';
+export { SIGN_IN_SUBPROTOCOL } from './token-provider.js';
 export type { TokenStore, WebStorageLike } from './token-stores.js';
 export { memoryTokenStore, webStorageTokenStore } from './token-stores.js';
 export { checkTopicMessage } from './topic-message.js';

@@ -4,7 +4,7 @@
  * is tested in tests/client/connection-machine.test.ts.
  *
  * - `idle`: not connected and not trying (before `connect`, after `disconnect`).
- * - `connecting`: a socket is opening.
+ * - `connecting`: a socket is opening (after the token provider, if any, has given a token).
  * - `handshaking`: the socket is open; `hello` sent, waiting for `session`.
  * - `connected`: a session; subscriptions are restored and queued frames sent.
  * - `diagnosing`: a handshake was closed before it opened; checking whether the server is reachable and
@@ -25,6 +25,8 @@ export type ConnectionEvent =
   | 'handshake-failed'
   /** The socket closed before opening, and the handshake carried something the server may refuse. */
   | 'handshake-refused'
+  /** The token provider threw or gave no token: wait out the backoff. */
+  | 'token-failed'
   /** The diagnosis says: try again at once (with something left out). */
   | 'retry-now'
   /** The diagnosis says: wait out the backoff. */
@@ -44,6 +46,7 @@ export const TRANSITIONS: Table = {
     'socket-open': 'handshaking',
     'handshake-failed': 'backoff',
     'handshake-refused': 'diagnosing',
+    'token-failed': 'backoff',
     renew: 'connecting',
     disconnect: 'idle',
     close: 'closed',

@@ -13,8 +13,8 @@ export interface SocketHandlers {
   onClose(code: number, reason: string): void;
 }
 
-/** Opens a connection. The browser's is {@link browserSocketFactory}; tests hand in a fake. */
-export type SocketFactory = (url: string, handlers: SocketHandlers) => SocketHandle;
+/** Opens a connection, offering `protocols` when given. The browser's is {@link browserSocketFactory}; tests hand in a fake. */
+export type SocketFactory = (url: string, handlers: SocketHandlers, protocols?: string[]) => SocketHandle;
 
 interface WebSocketLike {
   send(data: string): void;
@@ -26,19 +26,19 @@ interface WebSocketLike {
 }
 
 /** A standard WebSocket constructor: the browser's, Node 22's global one, or `WebSocket` from `ws`. */
-export type WebSocketConstructor = new (url: string) => WebSocketLike;
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
 
 /**
  * Adapts a standard WebSocket constructor (the global one by default). A constructor that throws (a
  * malformed URL) becomes a connection that closes before opening, like any other failed handshake.
  */
 export function createWebSocketFactory(Ctor?: WebSocketConstructor): SocketFactory {
-  return (url, handlers) => {
+  return (url, handlers, protocols) => {
     const Impl = Ctor ?? globalWebSocket();
     if (!Impl) throw new NoWebSocketError();
     let socket: WebSocketLike;
     try {
-      socket = new Impl(url);
+      socket = protocols ? new Impl(url, protocols) : new Impl(url);
     } catch {
       queueMicrotask(() => handlers.onClose(1006, 'invalid URL'));
       return { send: () => undefined, close: () => undefined };

@@ -5,11 +5,12 @@ import type { ClientEvents, ConnectionStatus, StatusChange } from './client-even
 import type { SwitchboardClientOptions } from './client-options.js';
 import { Emitter } from './emitter.js';
 import { handshakeUrl, httpUrlOf } from './endpoint.js';
-import { ClientClosedError, NotInRoomError } from './errors.js';
+import { ClientClosedError, NotInRoomError, SignedInResetError, SwitchboardClientError } from './errors.js';
 import { FeedBuffer } from './feed-buffer.js';
 import { type Handshake, HandshakeDiagnosis } from './handshake-diagnosis.js';
 import { Heartbeat } from './heartbeat.js';
 import { randomId } from './ids.js';
+import { jwtExpiry } from './jwt-expiry.js';
 import { type ConnectionEvent, type ConnectionState, nextState } from './machine.js';
 import { type GatewayErrorFrame, parseServerFrame } from './parse-frames.js';
 import { type PublishFailure, PublishOutbox, type PublishOutcome, type PublishTicket } from './publish-outbox.js';
@@ -17,6 +18,7 @@ import { type MessageKind, RefusalPolicy } from './refusal-policy.js';
 import { RoomSync } from './room-sync.js';
 import { realScheduler, type Scheduler } from './scheduler.js';
 import { createWebSocketFactory, type SocketFactory, type SocketHandle } from './socket.js';
+import { SIGN_IN_SUBPROTOCOL, type TokenProvider, type TokenReason } from './token-provider.js';
 import { type TopicStatus, TopicStreams } from './topic-streams.js';
 import {
   requireChatText,
@@ -31,7 +33,15 @@ import {
 import type { ChatFrame, ClientFrame, ErrorFrame, ServerFrame, SessionFrame } from './wire/frames.js';
 import { DEFAULT_ROOM, GATEWAY } from './wire/rules.js';
 
-type TimerName = 'retry' | 'autoDisconnect' | 'hello' | 'renew' | 'publishRetry' | 'chatRetry' | 'joinRetry';
+type TimerName =
+  | 'retry'
+  | 'autoDisconnect'
+  | 'hello'
+  | 'renew'
+  | 'publishRetry'
+  | 'chatRetry'
+  | 'joinRetry'
+  | 'tokenRefresh';
 
 const CHAT_ACTIONS: ReadonlySet<string> = new Set(['sendmessage', 'send']);
 
@@ -72,6 +82,12 @@ export class SwitchboardClient {
   private isReading = false;
   /** The last handshake's contents, so the session that answers it can tell what the server accepted. */
   private handshake: Handshake | undefined;
+  /** With a token provider: the sign-in token (JWT) the current handshake carries. */
+  private signInToken: string | undefined;
+  /** Why the next handshake asks the token provider. */
+  private tokenReason: TokenReason = 'connect';
+  /** A token fetched for a refresh, which the renewed handshake uses rather than asking again. */
+  private prefetchedToken: string | undefined;
   private readonly abort: (() => void) | undefined;
 
   constructor(private readonly options: SwitchboardClientOptions = {}) {
@@ -200,7 +216,10 @@ export class SwitchboardClient {
     if (this.url !== url) this.currentSession = undefined;
     this.url = url;
     this.name = name;
-    this.token = this.options.tokenStore?.load(url);
+    // Signed in, the provider's token is the identity; the server's session token is not kept.
+    this.token = this.options.token ? undefined : this.options.tokenStore?.load(url);
+    this.tokenReason = 'connect';
+    this.prefetchedToken = undefined;
     this.everConnected = false;
     this.attempt = 0;
     this.diagnosis.reset();
@@ -251,6 +270,8 @@ export class SwitchboardClient {
   /** Forgets this identity: the server issues a new user (and the old token is refused from then on). */
   resetIdentity(): void {
     this.assertOpen();
+    // The identity is the token provider's: a reset would be undone by the next sign-in, and the server refuses it.
+    if (this.options.token) throw new SignedInResetError();
     this.setReading(false);
     this.feed.resetAt(0, this.feed.total);
     if (this.machine === 'connected') return this.send({ action: 'reset' });
@@ -406,22 +427,52 @@ export class SwitchboardClient {
 
   private open(): void {
     const generation = ++this.generation;
+    const provider = this.options.token;
+    if (!provider) return this.openSocket(generation, undefined);
+    const reason = this.tokenReason;
+    this.tokenReason = 'reconnect';
+    const ready = this.prefetchedToken;
+    this.prefetchedToken = undefined;
+    if (ready !== undefined) return this.openSocket(generation, ready);
+    askToken(provider, reason).then(
+      (token) => {
+        if (generation === this.generation && this.machine === 'connecting') this.openSocket(generation, token);
+      },
+      (error: unknown) => {
+        if (generation !== this.generation || this.machine !== 'connecting') return;
+        this.tokenReason = reason;
+        this.emit('tokenError', { reason, error });
+        this.scheduleRetry('token-failed', `Could not get a sign-in token (${describe(error)}).`);
+      },
+    );
+  }
+
+  private openSocket(generation: number, signInToken: string | undefined): void {
     const handshake = this.diagnosis.next(this.token, this.name);
     this.handshake = handshake;
-    const url = handshakeUrl(this.url, { token: handshake.token, name: handshake.name });
-    this.socket = this.createSocket(url, {
-      onOpen: () => {
-        if (generation !== this.generation || !this.fire('socket-open')) return;
-        this.diagnosis.opened(handshake);
-        this.sayHello(1);
-      },
-      onMessage: (data) => {
-        if (generation === this.generation) this.onData(data);
-      },
-      onClose: (code, reason) => {
-        if (generation === this.generation) this.onSocketClosed(handshake, code, reason);
-      },
+    this.signInToken = signInToken;
+    const inProtocol = signInToken !== undefined && this.options.tokenTransport === 'subprotocol';
+    const url = handshakeUrl(this.url, {
+      token: inProtocol ? undefined : (signInToken ?? handshake.token),
+      name: handshake.name,
     });
+    this.socket = this.createSocket(
+      url,
+      {
+        onOpen: () => {
+          if (generation !== this.generation || !this.fire('socket-open')) return;
+          this.diagnosis.opened(handshake);
+          this.sayHello(1);
+        },
+        onMessage: (data) => {
+          if (generation === this.generation) this.onData(data);
+        },
+        onClose: (code, reason) => {
+          if (generation === this.generation) this.onSocketClosed(handshake, code, reason);
+        },
+      },
+      inProtocol && signInToken !== undefined ? [SIGN_IN_SUBPROTOCOL, signInToken] : undefined,
+    );
   }
 
   /** A lost `session` reply would leave the client waiting forever; `hello` is safe to repeat. */
@@ -441,6 +492,8 @@ export class SwitchboardClient {
     this.afterSocketGone();
     if (opened)
       return this.scheduleRetry('socket-lost', `Connection lost (code ${code}${reason ? `: ${reason}` : ''}).`);
+    // Refused before opening: if it was the sign-in token, the provider is told so it does not hand it back.
+    if (this.options.token) this.tokenReason = 'refused';
     if (handshake.token !== undefined || handshake.name !== undefined || handshake.withoutToken) {
       if (this.fire('handshake-refused')) void this.diagnoseRefusal(handshake);
       return;
@@ -464,7 +517,10 @@ export class SwitchboardClient {
     this.scheduleRetry('retry-later', 'The server refused the connection.');
   }
 
-  private scheduleRetry(event: 'socket-lost' | 'handshake-failed' | 'retry-later', detail: string): void {
+  private scheduleRetry(
+    event: 'socket-lost' | 'handshake-failed' | 'retry-later' | 'token-failed',
+    detail: string,
+  ): void {
     const delay = backoffDelay(this.attempt++, this.random, this.options.backoff ?? DEFAULT_BACKOFF);
     if (!this.fire(event, detail, delay)) return;
     this.startTimer('retry', delay, () => {
@@ -506,6 +562,7 @@ export class SwitchboardClient {
     this.stopTimer('publishRetry');
     this.stopTimer('chatRetry');
     this.stopTimer('joinRetry');
+    this.stopTimer('tokenRefresh');
     this.topicStreams.disconnected();
     this.chatRooms.disconnected();
     this.publishes.requeueAll();
@@ -616,10 +673,12 @@ export class SwitchboardClient {
     this.heartbeat.start();
     const maxConnectionMs = this.options.maxConnectionMs ?? GATEWAY.maxConnectionMs - 10 * 60_000;
     if (maxConnectionMs > 0) this.startTimer('renew', maxConnectionMs, () => this.renew());
+    this.planTokenRefresh();
     this.resume();
   }
 
   private saveToken(token: string): void {
+    if (this.options.token) return;
     this.token = token;
     this.options.tokenStore?.save(this.url, token);
   }
@@ -686,6 +745,7 @@ export class SwitchboardClient {
     this.emit('error', frame);
     this.chatRooms.onError(frame);
     if (frame.code === 'unauthorized') return this.loseSocket('the server no longer knows this connection');
+    if (frame.code === 'token_expired') return this.onTokenExpired();
     const kind: MessageKind | undefined =
       frame.action === 'publish'
         ? 'publish'
@@ -728,6 +788,52 @@ export class SwitchboardClient {
     if (!outcome) return;
     if (outcome.status === 'acked') this.refusals.stored('publish', outcome.id);
     this.emit('publishOutcome', outcome);
+  }
+
+  // --- the sign-in token ------------------------------------------------------------------------------
+
+  /**
+   * Fetches a fresh token before the current one expires (`tokenRefreshMarginMs` before its `exp`, or half-way
+   * for a token shorter than twice that) and renews the connection on it, so the server never has to end it.
+   */
+  private planTokenRefresh(): void {
+    const expiry = this.signInToken === undefined ? undefined : jwtExpiry(this.signInToken);
+    if (expiry === undefined) return;
+    const left = expiry - this.scheduler.now();
+    const margin = this.options.tokenRefreshMarginMs ?? 60_000;
+    this.startTimer('tokenRefresh', Math.max(left - margin, left / 2, 0), () => this.refreshToken(expiry));
+  }
+
+  private refreshToken(expiry: number): void {
+    const provider = this.options.token;
+    if (!provider) return;
+    const generation = this.generation;
+    const retryLater = () => {
+      const left = expiry - this.scheduler.now();
+      this.startTimer('tokenRefresh', Math.max(5000, left / 2), () => this.refreshToken(expiry));
+    };
+    askToken(provider, 'refresh').then(
+      (token) => {
+        // A handshake since then asked for a token of its own.
+        if (generation !== this.generation || this.machine !== 'connected') return;
+        const next = jwtExpiry(token);
+        if (next !== undefined && next <= expiry) return retryLater();
+        this.prefetchedToken = token;
+        this.renew();
+      },
+      (error: unknown) => {
+        if (generation !== this.generation || this.machine !== 'connected') return;
+        this.emit('tokenError', { reason: 'refresh', error });
+        retryLater();
+      },
+    );
+  }
+
+  /** The server ends a connection whose token expired: reconnect at once on a fresh one, keeping everything. */
+  private onTokenExpired(): void {
+    if (!this.options.token) return this.loseSocket('the sign-in token expired');
+    this.tokenReason = 'expired';
+    this.renew();
   }
 
   // --- frames to the server ----------------------------------------------------------------------------
@@ -802,4 +908,16 @@ export class SwitchboardClient {
   private emit<K extends keyof ClientEvents>(event: K, payload: ClientEvents[K]): void {
     this.events.emit(event, payload);
   }
+}
+
+/** Asks the provider, refusing anything but a non-empty string. */
+async function askToken(provider: TokenProvider, reason: TokenReason): Promise<string> {
+  const token: unknown = await provider({ reason });
+  if (typeof token !== 'string' || token === '')
+    throw new SwitchboardClientError('token', 'The token provider returned no token.');
+  return token;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

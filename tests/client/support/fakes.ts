@@ -33,7 +33,8 @@ export class FakeSocket {
 
 /** Virtual time: timers run only when the test advances the clock. */
 export class ManualScheduler implements Scheduler {
-  private time = 0;
+  /** `startAt`: the clock's first reading (a wall-clock time, for tokens whose `exp` is one). */
+  constructor(private time = 0) {}
   private nextHandle = 1;
   private readonly timers = new Map<number, { at: number; callback: () => void }>();
   setTimeout(callback: () => void, ms: number): unknown {

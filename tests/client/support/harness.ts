@@ -33,14 +33,14 @@ export function session(overrides: Partial<SessionFrame> = {}): SessionFrame {
 }
 
 /** A client on fake sockets in virtual time, with helpers that play the server's part. */
-export function setup(options: Partial<SwitchboardClientOptions> = {}) {
+export function setup(options: Partial<SwitchboardClientOptions> = {}, clock: { startAt?: number } = {}) {
   const sockets: FakeSocket[] = [];
   const createSocket: SocketFactory = (url, handlers) => {
     const socket = new FakeSocket(url, handlers);
     sockets.push(socket);
     return socket;
   };
-  const scheduler = new ManualScheduler();
+  const scheduler = new ManualScheduler(clock.startAt);
   const tokenStore = memoryTokenStore();
   let ids = 0;
   const statuses: ConnectionStatus[] = [];

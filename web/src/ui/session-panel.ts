@@ -2,13 +2,18 @@ import type { SwitchboardClient } from '@switchboard/client';
 import { card, h } from './dom';
 
 /** The identity (Reset) and the tele-read: Tele-read / Stop / Clear, the text with a cursor, progress. */
-export function mountSessionPanel(root: HTMLElement, client: SwitchboardClient): void {
+export function mountSessionPanel(
+  root: HTMLElement,
+  client: SwitchboardClient,
+  options: { canReset?: boolean } = {},
+): void {
   const { card: panel, body } = card('Session and tele-read', 'session-panel');
   const userId = h('code', { 'data-testid': 'session-user-id' }, '—');
   const resumed = h('span', { class: 'badge', 'data-testid': 'session-resumed', hidden: true }, 'resumed');
   const resetButton = h(
     'button',
-    { type: 'button', class: 'danger', 'data-testid': 'reset-identity' },
+    // A signed-in user's identity is the sign-in's: the server refuses `reset` for them.
+    { type: 'button', class: 'danger', 'data-testid': 'reset-identity', hidden: options.canReset === false },
     'Reset identity',
   );
   const readButton = h('button', { type: 'button', class: 'primary', 'data-testid': 'teleread' }, 'Tele-read');

@@ -4,6 +4,7 @@ const KEYS = {
   url: 'switchboard.wsUrl',
   name: 'switchboard.name',
   autoDisconnect: 'switchboard.autoDisconnectSeconds',
+  signIn: 'switchboard.signIn',
 };
 
 /** localStorage can be missing or throw (private mode, disabled storage): the page then just forgets. */
@@ -46,6 +47,15 @@ export const settings = {
   autoDisconnectSeconds: (): number => Number(read(KEYS.autoDisconnect) ?? 0) || 0,
   saveAutoDisconnectSeconds: (seconds: number): void =>
     write(KEYS.autoDisconnect, seconds > 0 ? String(seconds) : undefined),
+  /** Who is signed in with the local issuer (JSON), so a reload stays signed in; what does not parse is forgotten. */
+  signIn: (): unknown => {
+    try {
+      return JSON.parse(read(KEYS.signIn) ?? 'null');
+    } catch {
+      return null;
+    }
+  },
+  saveSignIn: (value: unknown): void => write(KEYS.signIn, value === null ? undefined : JSON.stringify(value)),
 };
 
 /** Session tokens per server URL (`switchboard.token:<url>` in localStorage), so two servers' identities never mix. */
