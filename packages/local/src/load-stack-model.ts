@@ -38,6 +38,8 @@ const asObj = (value: CfnValue | undefined): Obj =>
   typeof value === 'object' && value !== null && !Array.isArray(value) ? value : {};
 const asList = (value: CfnValue | undefined): CfnValue[] => (Array.isArray(value) ? value : []);
 
+const TABLE_TYPES = new Set(['AWS::DynamoDB::Table', 'AWS::Serverless::SimpleTable']);
+
 /** Reads template.yaml into the model the local stack runs from: one source of truth with the deployed stack. */
 export function loadStackModel(options: LoadStackModelOptions): LoadedStack {
   const template = asObj(parseCloudFormationYaml(readFileSync(options.templatePath, 'utf8')));
@@ -53,11 +55,16 @@ export function loadStackModel(options: LoadStackModelOptions): LoadedStack {
   }
   Object.assign(parameters, options.parameterOverrides);
 
-  const resolver = createIntrinsicResolver({
+  // `!Ref` of a table is its name, as in CloudFormation: the `TableName` property when the template gives one.
+  const refResource = (logicalId: string, type: string): string =>
+    TABLE_TYPES.has(type)
+      ? (resolver.resolveString(asObj(asObj(resources[logicalId]).Properties).TableName) ?? logicalId)
+      : (options.refResource?.(logicalId, type) ?? logicalId);
+  const resolver: IntrinsicResolver = createIntrinsicResolver({
     parameters,
     conditions: asObj(template.Conditions),
     resourceTypes,
-    ...(options.refResource ? { refResource: options.refResource } : {}),
+    refResource,
   });
   const byType = (type: string): [string, Obj, Obj][] =>
     Object.entries(resources)
@@ -87,7 +94,10 @@ export function loadStackModel(options: LoadStackModelOptions): LoadedStack {
     }
   }
 
-  const tables = byType('AWS::DynamoDB::Table').map(([id, properties]) => readTable(id, properties, resolver));
+  const tables = [
+    ...byType('AWS::DynamoDB::Table').map(([id, properties]) => readTable(id, properties, resolver)),
+    ...byType('AWS::Serverless::SimpleTable').map(([id, properties]) => readSimpleTable(id, properties, resolver)),
+  ];
   const webSocketApi = readWebSocketApi(byType, resolver, functions);
   const stageResource = byType('AWS::ApiGatewayV2::Stage')[0];
   const stage =
@@ -140,18 +150,38 @@ function readTable(id: string, properties: Obj, resolver: IntrinsicResolver): Ta
     LocalSecondaryIndexes?: IndexModel[];
   };
   if (!plain.KeySchema || !plain.AttributeDefinitions) throw new TemplateError(`${id} has no KeySchema`);
+  const tableName = resolver.resolveString(properties.TableName) ?? id;
   const indexes = (list: IndexModel[] | undefined): IndexModel[] | undefined =>
     list?.map(({ IndexName, KeySchema, Projection }) => ({ IndexName, KeySchema, Projection }));
   const gsis = indexes(plain.GlobalSecondaryIndexes);
   const lsis = indexes(plain.LocalSecondaryIndexes);
   return {
     logicalId: id,
+    tableName,
     attributeDefinitions: plain.AttributeDefinitions,
     keySchema: plain.KeySchema,
     ...(gsis ? { globalSecondaryIndexes: gsis } : {}),
     ...(lsis ? { localSecondaryIndexes: lsis } : {}),
   };
 }
+
+/** SAM's `AWS::Serverless::SimpleTable`: one hash key, `PrimaryKey` (default `id`, String). */
+function readSimpleTable(id: string, properties: Obj, resolver: IntrinsicResolver): TableModel {
+  const primaryKey = asObj(properties.PrimaryKey);
+  const name = resolver.resolveString(primaryKey.Name) ?? 'id';
+  const type = resolver.resolveString(primaryKey.Type) ?? 'String';
+  const attributeType = SIMPLE_TABLE_TYPES[type];
+  if (attributeType === undefined)
+    throw new TemplateError(`${id}: PrimaryKey.Type ${type} is not String, Number or Binary`);
+  return {
+    logicalId: id,
+    tableName: resolver.resolveString(properties.TableName) ?? id,
+    attributeDefinitions: [{ AttributeName: name, AttributeType: attributeType }],
+    keySchema: [{ AttributeName: name, KeyType: 'HASH' }],
+  };
+}
+
+const SIMPLE_TABLE_TYPES: Record<string, string> = { String: 'S', Number: 'N', Binary: 'B' };
 
 const functionInUri = /function:([A-Za-z0-9-_]+)/;
 

@@ -1,9 +1,11 @@
 import type { CfnValue } from './cfn-yaml';
 import type { QueueModel, SqsEventSourceModel } from './queue-model';
 
-/** A DynamoDB table as declared in the template (the parts dynalite understands). */
+/** A DynamoDB table (or SAM SimpleTable) as declared in the template (the parts dynalite understands). */
 export interface TableModel {
   logicalId: string;
+  /** The name it is created under: its `TableName` (resolved), else the logical id. `!Ref` yields it too. */
+  tableName: string;
   attributeDefinitions: { AttributeName: string; AttributeType: string }[];
   keySchema: { AttributeName: string; KeyType: string }[];
   globalSecondaryIndexes?: IndexModel[];

@@ -67,7 +67,7 @@ export interface LocalStack {
   dynamoEndpoint: string;
   apiId: string;
   stage: string;
-  /** The local name of a table of the template (its logical id). */
+  /** The name a table of the template has locally: its `TableName`, else its logical id (what `!Ref` yields). */
   tableName(logicalId: string): string;
   /** Endpoint for `@aws-sdk/client-sqs`, or null when the template has no queue. */
   sqsEndpoint: string | null;
@@ -92,8 +92,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const dataDir = options.dataDir === null ? null : resolve(projectRoot, options.dataDir ?? '.switchboard/data');
   const wsApiId = awsIds.apiId(`${templatePath}#websocket`);
   const httpApiId = awsIds.apiId(`${templatePath}#http`);
-  const tableName = (logicalId: string): string => logicalId;
-
   const { model, resolver } = loadStackModel({
     templatePath,
     projectRoot,
@@ -104,6 +102,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       return logicalId;
     },
   });
+  const tableName = (logicalId: string): string => {
+    const table = model.tables.find((t) => t.logicalId === logicalId);
+    if (!table) throw new Error(`The template has no table ${logicalId}`);
+    return table.tableName;
+  };
 
   let queues: QueueServices | null = null;
   const stoppers: (() => Promise<void>)[] = [];
@@ -116,7 +119,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       host,
       dataDir: dataDir && join(dataDir, 'dynamodb'),
       tables: model.tables,
-      tableName,
       log: (line) => logEvent?.(line),
     });
     stoppers.push(dynamo.stop);
