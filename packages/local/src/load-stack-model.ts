@@ -7,6 +7,7 @@ import type {
   FunctionModel,
   HttpRouteModel,
   IndexModel,
+  RequestAuthorizerModel,
   StackModel,
   TableModel,
   WebSocketApiModel,
@@ -183,6 +184,12 @@ function readSimpleTable(id: string, properties: Obj, resolver: IntrinsicResolve
 
 const SIMPLE_TABLE_TYPES: Record<string, string> = { String: 'S', Number: 'N', Binary: 'B' };
 
+/** The logical id a `!Ref` names (an authorizer's id is what `!Ref` of it yields in AWS). */
+const referencedId = (value: CfnValue | undefined): string => {
+  const ref = asObj(value).Ref;
+  return typeof ref === 'string' ? ref : String(value ?? '');
+};
+
 const functionInUri = /function:([A-Za-z0-9-_]+)/;
 
 function readWebSocketApi(
@@ -212,6 +219,17 @@ function readWebSocketApi(
       .map(([, p]) => resolver.resolveString(p.RouteId)),
   );
 
+  const authorizers = new Map<string, RequestAuthorizerModel>();
+  for (const [id, p] of byType('AWS::ApiGatewayV2::Authorizer')) {
+    if (!belongs(p) || resolver.resolveString(p.AuthorizerType) !== 'REQUEST') continue;
+    const name = functionInUri.exec(resolver.resolveString(p.AuthorizerUri) ?? '')?.[1];
+    authorizers.set(id, {
+      logicalId: id,
+      functionId: name !== undefined && functions.has(name) ? name : null,
+      identitySources: (resolver.resolve(p.IdentitySource) as unknown[] | undefined)?.map(String) ?? [],
+    });
+  }
+
   const routes = new Map<string, WebSocketRouteModel>();
   for (const [id, p] of byType('AWS::ApiGatewayV2::Route')) {
     if (!belongs(p)) continue;
@@ -219,9 +237,14 @@ function readWebSocketApi(
     if (!routeKey) continue;
     const target = resolver.resolveString(p.Target) ?? '';
     const integrationId = target.replace(/^integrations\//, '');
+    const authorizer =
+      resolver.resolveString(p.AuthorizationType) === 'CUSTOM'
+        ? authorizers.get(referencedId(p.AuthorizerId))
+        : undefined;
     routes.set(routeKey, {
       routeKey,
       functionId: integrations.get(integrationId) ?? null,
+      ...(authorizer ? { authorizer } : {}),
       returnsResponse:
         withDefaultResponse.has(id) && resolver.resolveString(p.RouteResponseSelectionExpression) === '$default',
     });

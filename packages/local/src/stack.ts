@@ -181,6 +181,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             stage: model.stage,
             domainName: `localhost:${wsPort}`,
           }),
+          connectMethodArn: `arn:aws:execute-api:${REGION}:${ACCOUNT_ID}:${wsApiId}/${model.stage}/$connect`,
           connections,
           journal,
           idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,

@@ -1,4 +1,5 @@
 import { awsIds } from './aws-ids';
+import type { AuthorizerContext } from './request-authorizer';
 
 /** What API Gateway knows about a connection, kept from the handshake for every later event. */
 export interface ConnectionIdentity {
@@ -6,6 +7,8 @@ export interface ConnectionIdentity {
   connectedAt: number;
   sourceIp: string;
   userAgent: string;
+  /** `principalId` and context of the REQUEST authorizer that allowed the connection: in every later event. */
+  authorizer?: AuthorizerContext;
 }
 
 /** The API a connection belongs to, as it appears in `requestContext`. */
@@ -32,6 +35,8 @@ export interface WebSocketRequestContext {
   domainName: string;
   connectionId: string;
   apiId: string;
+  /** With a REQUEST authorizer: its `principalId` and context (and `integrationLatency` on `$connect`). */
+  authorizer?: Record<string, string | number>;
 }
 
 /** The Lambda proxy event of a WebSocket route, as API Gateway sends it. */
@@ -75,6 +80,7 @@ function context(
     domainName: api.domainName,
     connectionId: connection.connectionId,
     apiId: api.apiId,
+    ...(connection.authorizer ? { authorizer: { ...connection.authorizer } } : {}),
   };
 }
 
@@ -130,13 +136,42 @@ function queryOf(query: string) {
 
 /** Builds the `$connect`, message and `$disconnect` events of one API. */
 export function createWebSocketEventBuilder(api: WebSocketApiIdentity) {
+  /** `authorizerLatencyMs`: how long the REQUEST authorizer ran, `integrationLatency` in the event. */
+  const connect = (
+    request: HandshakeRequest,
+    connection: ConnectionIdentity,
+    authorizerLatencyMs?: number,
+  ): WebSocketEvent => {
+    const requestContext = context(api, connection, '$connect', 'CONNECT');
+    if (requestContext.authorizer && authorizerLatencyMs !== undefined)
+      requestContext.authorizer.integrationLatency = authorizerLatencyMs;
+    return {
+      ...headersOf(request, api, connection),
+      ...queryOf(request.query),
+      requestContext,
+      isBase64Encoded: false,
+    };
+  };
+
   return {
-    connect(request: HandshakeRequest, connection: ConnectionIdentity): WebSocketEvent {
+    connect,
+
+    /**
+     * The input of a REQUEST authorizer on `$connect`: the handshake's headers and query string, the method ARN
+     * (`arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/$connect`) and the `$connect` request context.
+     */
+    authorizerRequest(request: HandshakeRequest, connection: ConnectionIdentity, methodArn: string) {
+      const { requestContext, headers, multiValueHeaders, queryStringParameters, multiValueQueryStringParameters } =
+        connect(request, connection);
       return {
-        ...headersOf(request, api, connection),
-        ...queryOf(request.query),
-        requestContext: context(api, connection, '$connect', 'CONNECT'),
-        isBase64Encoded: false,
+        type: 'REQUEST' as const,
+        methodArn,
+        headers,
+        multiValueHeaders,
+        queryStringParameters,
+        multiValueQueryStringParameters,
+        stageVariables: {},
+        requestContext,
       };
     },
 

@@ -5,10 +5,16 @@ import { awsIds } from './aws-ids';
 import type { ConnectionJournal } from './connection-journal';
 import type { ConnectionRegistry, LocalConnection } from './connection-registry';
 import { FunctionNotFoundError, type LambdaRuntime } from './lambda-runtime';
+import {
+  type AuthorizerDecision,
+  decideFromAuthorizerError,
+  decideFromAuthorizerResponse,
+  missingIdentitySource,
+} from './request-authorizer';
 import { parseRequestTarget } from './request-target';
 import { selectRoute } from './route-selection';
-import type { WebSocketApiModel } from './stack-model';
-import type { ConnectionIdentity, WebSocketEventBuilder } from './websocket-events';
+import type { RequestAuthorizerModel, WebSocketApiModel } from './stack-model';
+import type { ConnectionIdentity, HandshakeRequest, WebSocketEventBuilder } from './websocket-events';
 
 /** API Gateway's frame limit: a bigger frame closes the connection with 1009. */
 export const MAX_FRAME_BYTES = 32 * 1024;
@@ -19,6 +25,8 @@ export interface WebSocketGatewayOptions {
   stage: string;
   runtime: LambdaRuntime;
   events: WebSocketEventBuilder;
+  /** `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/$connect`: what a REQUEST authorizer's policy must allow. */
+  connectMethodArn: string;
   connections: ConnectionRegistry;
   /** Where the connections whose `$disconnect` has not run yet are kept, to end them after a crash. */
   journal: ConnectionJournal;
@@ -131,6 +139,23 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     return run;
   };
 
+  /** API Gateway's REQUEST authorizer step: 401 without running it when an identity source is missing. */
+  const authorize = async (
+    authorizer: RequestAuthorizerModel,
+    handshake: HandshakeRequest,
+    identity: ConnectionIdentity,
+  ): Promise<AuthorizerDecision> => {
+    const missing = missingIdentitySource(authorizer, handshake);
+    if (missing !== null) return { kind: 'refuse', status: 401, reason: `${missing} is missing` };
+    if (!authorizer.functionId) return { kind: 'refuse', status: 500, reason: 'it names no function' };
+    try {
+      const event = events.authorizerRequest(handshake, identity, options.connectMethodArn);
+      return decideFromAuthorizerResponse(await runtime.invoke(authorizer.functionId, event), options.connectMethodArn);
+    } catch (error) {
+      return decideFromAuthorizerError(error);
+    }
+  };
+
   const sendFrame = (socket: WebSocket, data: string): void => {
     if (socket.readyState === socket.OPEN) socket.send(data);
   };
@@ -218,11 +243,29 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       sourceIp: (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
       userAgent: request.headers['user-agent'] ?? '',
     };
+    const handshake: HandshakeRequest = { rawHeaders: request.rawHeaders, query: target.query };
+    const authorizer = api.routes.get('$connect')?.authorizer;
+    let authorizerLatencyMs: number | undefined;
+    if (authorizer) {
+      const started = Date.now();
+      const decision = await authorize(authorizer, handshake, identity);
+      authorizerLatencyMs = Date.now() - started;
+      if (decision.kind === 'refuse') {
+        pending.delete(socket);
+        const line = `$connect ${identity.connectionId} ${decision.status} ${authorizerLatencyMs}ms (${authorizer.logicalId}: ${decision.reason})`;
+        // A refusal is the authorizer doing its job; a 500 is a bug in it, which the quiet log also shows.
+        if (decision.status === 500) options.log(line);
+        else options.logEvent?.(line);
+        refuse(socket, decision.status);
+        return;
+      }
+      identity.authorizer = decision.authorizer;
+    }
     let result: ProxyResult = {};
     options.journal.opened(identity);
     try {
       if (api.routes.has('$connect')) {
-        const event = events.connect({ rawHeaders: request.rawHeaders, query: target.query }, identity);
+        const event = events.connect(handshake, identity, authorizerLatencyMs);
         result = await invokeRoute('$connect', identity.connectionId, event);
       }
     } catch (error) {
