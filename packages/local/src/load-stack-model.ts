@@ -27,6 +27,9 @@ export interface LoadStackModelOptions {
 export interface LoadedStack {
   model: StackModel;
   resolver: IntrinsicResolver;
+  /** The template's `Resources` and `Globals`, unresolved, for the checks the model does not keep enough for. */
+  resources: Record<string, CfnValue>;
+  globals: Record<string, CfnValue>;
 }
 
 /** Thrown when the template lacks something the local stack cannot guess. */
@@ -80,6 +83,9 @@ export function loadStackModel(options: LoadStackModelOptions): LoadedStack {
   );
   const sqsEventSources: SqsEventSourceModel[] = [];
   for (const [id, properties, metadata] of byType('AWS::Serverless::Function')) {
+    // Not runnable here: left out of the model, and reported by the template checks (template-checks.ts).
+    const isImage = resolver.resolveString(properties.PackageType ?? globals.PackageType) === 'Image';
+    if (isImage || resolver.resolveString(properties.Handler ?? globals.Handler) === undefined) continue;
     functions.set(id, readFunction({ id, properties, metadata, globals, projectRoot, resolver }));
     sqsEventSources.push(...readSqsEventSources(id, asObj(properties.Events), resolver));
     for (const event of Object.values(asObj(properties.Events))) {
@@ -109,6 +115,8 @@ export function loadStackModel(options: LoadStackModelOptions): LoadedStack {
   return {
     model: { stage, parameters, tables, functions, webSocketApi, httpRoutes, queues, sqsEventSources },
     resolver,
+    resources,
+    globals: asObj(template.Globals),
   };
 }
 

@@ -13,6 +13,7 @@ import { closeServer, listen } from './listen';
 import { loadStackModel } from './load-stack-model';
 import { createManagementApi } from './management-api';
 import { type QueueServices, startQueueServices } from './queue-services';
+import { assertTemplateRunnable } from './template-checks';
 import { createWebSocketEventBuilder } from './websocket-events';
 import { createWebSocketGateway } from './websocket-gateway';
 
@@ -82,7 +83,10 @@ const ACCOUNT_ID = '123456789012';
 /** Enough to keep the event loop and dynalite busy, few enough that a burst's last invocation is not starved. */
 export const DEFAULT_CONCURRENCY_PER_FUNCTION = 32;
 
-/** Starts dynalite, the queues, the WebSocket gateway and the HTTP API from a SAM template. */
+/**
+ * Starts dynalite, the queues, the WebSocket gateway and the HTTP API from a SAM template. A template it cannot
+ * run fails here, before anything listens, with a `TemplateCheckError` that lists every problem.
+ */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const projectRoot = resolve(options.projectRoot ?? process.cwd());
   const templatePath = resolve(projectRoot, options.templatePath ?? 'template.yaml');
@@ -92,7 +96,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const dataDir = options.dataDir === null ? null : resolve(projectRoot, options.dataDir ?? '.switchboard/data');
   const wsApiId = awsIds.apiId(`${templatePath}#websocket`);
   const httpApiId = awsIds.apiId(`${templatePath}#http`);
-  const { model, resolver } = loadStackModel({
+  const { model, resolver, resources, globals } = loadStackModel({
     templatePath,
     projectRoot,
     ...(options.parameters ? { parameterOverrides: options.parameters } : {}),
@@ -102,6 +106,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       return logicalId;
     },
   });
+  assertTemplateRunnable({ templatePath, projectRoot, resources, globals, model, resolver });
   const tableName = (logicalId: string): string => {
     const table = model.tables.find((t) => t.logicalId === logicalId);
     if (!table) throw new Error(`The template has no table ${logicalId}`);
@@ -151,8 +156,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stoppers.push(
         queues.startEventSources(runtime, options.concurrencyPerFunction ?? DEFAULT_CONCURRENCY_PER_FUNCTION),
       );
-    for (const fn of runtime.missingEntries())
-      log(`! ${fn.logicalId}: ${fn.entryFile} does not exist yet; its routes answer 502`);
 
     const journal = dataDir
       ? openConnectionJournal(join(dataDir, 'open-connections.jsonl'))
