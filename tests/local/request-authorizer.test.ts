@@ -138,3 +138,31 @@ describe('a REQUEST authorizer on $connect', () => {
     expect(await record(`connect#${nonce}`)).toBeUndefined();
   });
 });
+
+describe('an authorizer that a template condition leaves out', () => {
+  it('is not run: the handshake needs no token and the events carry no authorizer', async () => {
+    const open = await startLocalStack({
+      templatePath: join(FIXTURES, 'authorizer-template.yaml'),
+      projectRoot: FIXTURES,
+      wsPort: 0,
+      httpPort: 0,
+      dynamoPort: 0,
+      dataDir: null,
+      quiet: true,
+      log: () => undefined,
+      parameters: { Auth: 'none' },
+    });
+    try {
+      const socket = await openSocket(`${open.wsUrl}/${open.stage}`);
+      socket.ws.send('{}');
+
+      const reply = await socket.next<Record<string, unknown>>();
+      expect(reply.routeKey).toBe('$default');
+      expect(reply).not.toHaveProperty('authorizer');
+      socket.ws.close();
+      await socket.closed;
+    } finally {
+      await open.stop();
+    }
+  });
+});

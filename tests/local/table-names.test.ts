@@ -19,6 +19,14 @@ describe('table names', () => {
     });
   });
 
+  it('leaves out a table whose Condition is false, as CloudFormation does', () => {
+    const dev = loadStackModel({ templatePath: TEMPLATE });
+    const prod = loadStackModel({ templatePath: TEMPLATE, parameterOverrides: { Prefix: 'prod' } });
+
+    expect(dev.model.tables.map((t) => t.logicalId)).not.toContain('ProdOnlyTable');
+    expect(prod.model.tables.map((t) => t.logicalId)).toContain('ProdOnlyTable');
+  });
+
   it('gives !Ref and GetAtt Arn of a table the name the table is created under', () => {
     const { model, resolver } = loadStackModel({ templatePath: TEMPLATE });
     const environment = resolver.resolve(model.functions.get('ReaderFunction')?.environment ?? {});

@@ -27,7 +27,10 @@ export interface LoadStackModelOptions {
 export interface LoadedStack {
   model: StackModel;
   resolver: IntrinsicResolver;
-  /** The template's `Resources` and `Globals`, unresolved, for the checks the model does not keep enough for. */
+  /**
+   * The template's `Resources` (those whose `Condition` holds) and `Globals`, unresolved, for the checks the
+   * model does not keep enough for.
+   */
   resources: Record<string, CfnValue>;
   globals: Record<string, CfnValue>;
 }
@@ -70,8 +73,15 @@ export function loadStackModel(options: LoadStackModelOptions): LoadedStack {
     resourceTypes,
     refResource,
   });
+  // A resource whose `Condition` is false does not exist in the stack.
+  const active: Obj = Object.fromEntries(
+    Object.entries(resources).filter(([, resource]) => {
+      const condition = asObj(resource).Condition;
+      return typeof condition !== 'string' || resolver.condition(condition);
+    }),
+  );
   const byType = (type: string): [string, Obj, Obj][] =>
-    Object.entries(resources)
+    Object.entries(active)
       .filter(([, resource]) => asObj(resource).Type === type)
       .map(([id, resource]) => [id, asObj(asObj(resource).Properties), asObj(asObj(resource).Metadata)]);
 
@@ -115,7 +125,7 @@ export function loadStackModel(options: LoadStackModelOptions): LoadedStack {
   return {
     model: { stage, parameters, tables, functions, webSocketApi, httpRoutes, queues, sqsEventSources },
     resolver,
-    resources,
+    resources: active,
     globals: asObj(template.Globals),
   };
 }
@@ -193,9 +203,9 @@ function readSimpleTable(id: string, properties: Obj, resolver: IntrinsicResolve
 const SIMPLE_TABLE_TYPES: Record<string, string> = { String: 'S', Number: 'N', Binary: 'B' };
 
 /** The logical id a `!Ref` names (an authorizer's id is what `!Ref` of it yields in AWS). */
-const referencedId = (value: CfnValue | undefined): string => {
+const referencedId = (value: CfnValue | undefined, resolver: IntrinsicResolver): string => {
   const ref = asObj(value).Ref;
-  return typeof ref === 'string' ? ref : String(value ?? '');
+  return typeof ref === 'string' ? ref : (resolver.resolveString(value) ?? '');
 };
 
 const functionInUri = /function:([A-Za-z0-9-_]+)/;
@@ -247,7 +257,7 @@ function readWebSocketApi(
     const integrationId = target.replace(/^integrations\//, '');
     const authorizer =
       resolver.resolveString(p.AuthorizationType) === 'CUSTOM'
-        ? authorizers.get(referencedId(p.AuthorizerId))
+        ? authorizers.get(referencedId(p.AuthorizerId, resolver))
         : undefined;
     routes.set(routeKey, {
       routeKey,
