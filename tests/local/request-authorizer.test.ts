@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
@@ -163,6 +165,41 @@ describe('an authorizer that a template condition leaves out', () => {
       await socket.closed;
     } finally {
       await open.stop();
+    }
+  });
+});
+
+describe('a connection that a previous run left open', () => {
+  it('gets its authorizer context in the $disconnect the next start runs for it', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-authorizer-'));
+    const connectionId = 'LeftOpenConn1234=';
+    const authorizer = { principalId: 'user-zoe', name: 'zoe' };
+    mkdirSync(dataDir, { recursive: true });
+    const connection = { connectionId, connectedAt: Date.now(), sourceIp: '127.0.0.1', userAgent: 'test', authorizer };
+    writeFileSync(join(dataDir, 'open-connections.jsonl'), `${JSON.stringify({ op: 'open', connection })}\n`);
+    const restarted = await startLocalStack({
+      templatePath: join(FIXTURES, 'authorizer-template.yaml'),
+      projectRoot: FIXTURES,
+      wsPort: 0,
+      httpPort: 0,
+      dynamoPort: 0,
+      dataDir,
+      quiet: true,
+      log: () => undefined,
+    });
+    const reader = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint: restarted.dynamoEndpoint, region: 'us-east-1', credentials }),
+    );
+    try {
+      const { Item } = await reader.send(
+        new GetCommand({ TableName: restarted.tableName('RecordsTable'), Key: { pk: `disconnect#${connectionId}` } }),
+      );
+
+      expect(Item?.authorizer).toEqual(authorizer);
+    } finally {
+      reader.destroy();
+      await restarted.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
