@@ -17,6 +17,7 @@ describe('the checks a template passes before the local stack starts', () => {
     expect(problems.map((p) => [p.resource, p.problem])).toEqual([
       ['PythonFunction', expect.stringContaining('python3.12')],
       ['NoFileFunction', expect.stringContaining('handlers/not-written-yet.ts does not exist')],
+      ['ImportingFunction', expect.stringContaining('Fn::ImportValue')],
       ['ImageFunction', expect.stringContaining('PackageType: Image')],
       ['ElsewhereAuthorizer', expect.stringContaining('context.identity.sourceIp')],
       ['ElsewhereAuthorizer', expect.stringContaining('names no function of the template')],
@@ -47,8 +48,8 @@ describe('the checks a template passes before the local stack starts', () => {
       (refused: unknown) => refused,
     );
     expect(error).toBeInstanceOf(TemplateCheckError);
-    expect((error as TemplateCheckError).problems).toHaveLength(8);
-    expect((error as Error).message).toMatch(/unrunnable-template\.yaml cannot run locally \(8 problems\)/);
+    expect((error as TemplateCheckError).problems).toHaveLength(9);
+    expect((error as Error).message).toMatch(/unrunnable-template\.yaml cannot run locally \(9 problems\)/);
     expect((error as Error).message).toContain('DanglingRoute');
     expect((error as Error).message).not.toMatch(/\n\s+at /);
     expect(lines).toEqual([]);

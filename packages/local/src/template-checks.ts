@@ -122,6 +122,15 @@ function checkFunction(input: TemplateCheckInput, id: string, problems: Template
     });
     return;
   }
+  try {
+    input.resolver.resolve(fn.environment);
+  } catch (error) {
+    problems.push({
+      resource: id,
+      problem: `its Environment cannot be resolved locally: ${error instanceof Error ? error.message : String(error)}.`,
+      fix: 'Use a parameter (and pass its value with a parameter override) or a literal instead.',
+    });
+  }
   if (!existsSync(fn.entryFile)) {
     const built = asObj(asObj(input.resources[id]).Metadata).BuildProperties !== undefined;
     problems.push({
