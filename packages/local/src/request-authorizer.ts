@@ -1,4 +1,5 @@
 import type { RequestAuthorizerModel } from './stack-model';
+import type { WebSocketEvent } from './websocket-events';
 
 /** What a Lambda REQUEST authorizer's Allow puts in `requestContext.authorizer`: `principalId` and its context. */
 export type AuthorizerContext = Record<string, string>;
@@ -115,4 +116,49 @@ export function decideFromAuthorizerError(error: unknown): AuthorizerDecision {
   const message = error instanceof Error ? error.message : String(error);
   if (message === 'Unauthorized') return { kind: 'refuse', status: 401, reason: 'the authorizer said Unauthorized' };
   return { kind: 'refuse', status: 500, reason: `the authorizer failed: ${message}` };
+}
+
+/**
+ * The input of a REQUEST authorizer on `$connect`, from the `$connect` event of the same handshake: its headers,
+ * query string and request context, the method ARN and no stage variables.
+ */
+export function authorizerRequestOf(connectEvent: WebSocketEvent, methodArn: string) {
+  const { requestContext, headers, multiValueHeaders, queryStringParameters, multiValueQueryStringParameters } =
+    connectEvent;
+  return {
+    type: 'REQUEST' as const,
+    methodArn,
+    headers,
+    multiValueHeaders,
+    queryStringParameters,
+    multiValueQueryStringParameters,
+    stageVariables: {},
+    requestContext,
+  };
+}
+
+export interface RequestAuthorizerRun {
+  authorizer: RequestAuthorizerModel;
+  request: IdentityRequest;
+  /** The `$connect` event of the handshake, which the authorizer's input is made from. */
+  connectEvent: () => WebSocketEvent;
+  /** `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/$connect`. */
+  methodArn: string;
+  invoke: (functionId: string, event: unknown) => Promise<unknown>;
+}
+
+/** API Gateway's REQUEST authorizer step: 401 without running the function when an identity source is missing. */
+export async function runRequestAuthorizer(run: RequestAuthorizerRun): Promise<AuthorizerDecision> {
+  const missing = missingIdentitySource(run.authorizer, run.request);
+  if (missing !== null) return { kind: 'refuse', status: 401, reason: `${missing} is missing` };
+  if (!run.authorizer.functionId) return { kind: 'refuse', status: 500, reason: 'it names no function' };
+  try {
+    const response = await run.invoke(
+      run.authorizer.functionId,
+      authorizerRequestOf(run.connectEvent(), run.methodArn),
+    );
+    return decideFromAuthorizerResponse(response, run.methodArn);
+  } catch (error) {
+    return decideFromAuthorizerError(error);
+  }
 }

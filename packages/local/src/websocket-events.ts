@@ -136,42 +136,13 @@ function queryOf(query: string) {
 
 /** Builds the `$connect`, message and `$disconnect` events of one API. */
 export function createWebSocketEventBuilder(api: WebSocketApiIdentity) {
-  /** `authorizerLatencyMs`: how long the REQUEST authorizer ran, `integrationLatency` in the event. */
-  const connect = (
-    request: HandshakeRequest,
-    connection: ConnectionIdentity,
-    authorizerLatencyMs?: number,
-  ): WebSocketEvent => {
-    const requestContext = context(api, connection, '$connect', 'CONNECT');
-    if (requestContext.authorizer && authorizerLatencyMs !== undefined)
-      requestContext.authorizer.integrationLatency = authorizerLatencyMs;
-    return {
-      ...headersOf(request, api, connection),
-      ...queryOf(request.query),
-      requestContext,
-      isBase64Encoded: false,
-    };
-  };
-
   return {
-    connect,
-
-    /**
-     * The input of a REQUEST authorizer on `$connect`: the handshake's headers and query string, the method ARN
-     * (`arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/$connect`) and the `$connect` request context.
-     */
-    authorizerRequest(request: HandshakeRequest, connection: ConnectionIdentity, methodArn: string) {
-      const { requestContext, headers, multiValueHeaders, queryStringParameters, multiValueQueryStringParameters } =
-        connect(request, connection);
+    connect(request: HandshakeRequest, connection: ConnectionIdentity): WebSocketEvent {
       return {
-        type: 'REQUEST' as const,
-        methodArn,
-        headers,
-        multiValueHeaders,
-        queryStringParameters,
-        multiValueQueryStringParameters,
-        stageVariables: {},
-        requestContext,
+        ...headersOf(request, api, connection),
+        ...queryOf(request.query),
+        requestContext: context(api, connection, '$connect', 'CONNECT'),
+        isBase64Encoded: false,
       };
     },
 

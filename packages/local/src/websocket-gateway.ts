@@ -5,16 +5,11 @@ import { awsIds } from './aws-ids';
 import type { ConnectionJournal } from './connection-journal';
 import type { ConnectionRegistry, LocalConnection } from './connection-registry';
 import { FunctionNotFoundError, type LambdaRuntime } from './lambda-runtime';
-import {
-  type AuthorizerDecision,
-  decideFromAuthorizerError,
-  decideFromAuthorizerResponse,
-  missingIdentitySource,
-} from './request-authorizer';
+import { runRequestAuthorizer } from './request-authorizer';
 import { parseRequestTarget } from './request-target';
 import { selectRoute } from './route-selection';
-import type { RequestAuthorizerModel, WebSocketApiModel } from './stack-model';
-import type { ConnectionIdentity, HandshakeRequest, WebSocketEventBuilder } from './websocket-events';
+import type { WebSocketApiModel } from './stack-model';
+import type { ConnectionIdentity, WebSocketEventBuilder } from './websocket-events';
 
 /** API Gateway's frame limit: a bigger frame closes the connection with 1009. */
 export const MAX_FRAME_BYTES = 32 * 1024;
@@ -139,23 +134,6 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     return run;
   };
 
-  /** API Gateway's REQUEST authorizer step: 401 without running it when an identity source is missing. */
-  const authorize = async (
-    authorizer: RequestAuthorizerModel,
-    handshake: HandshakeRequest,
-    identity: ConnectionIdentity,
-  ): Promise<AuthorizerDecision> => {
-    const missing = missingIdentitySource(authorizer, handshake);
-    if (missing !== null) return { kind: 'refuse', status: 401, reason: `${missing} is missing` };
-    if (!authorizer.functionId) return { kind: 'refuse', status: 500, reason: 'it names no function' };
-    try {
-      const event = events.authorizerRequest(handshake, identity, options.connectMethodArn);
-      return decideFromAuthorizerResponse(await runtime.invoke(authorizer.functionId, event), options.connectMethodArn);
-    } catch (error) {
-      return decideFromAuthorizerError(error);
-    }
-  };
-
   const sendFrame = (socket: WebSocket, data: string): void => {
     if (socket.readyState === socket.OPEN) socket.send(data);
   };
@@ -243,12 +221,18 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       sourceIp: (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
       userAgent: request.headers['user-agent'] ?? '',
     };
-    const handshake: HandshakeRequest = { rawHeaders: request.rawHeaders, query: target.query };
     const authorizer = api.routes.get('$connect')?.authorizer;
-    let authorizerLatencyMs: number | undefined;
+    let authorizerLatencyMs = 0;
     if (authorizer) {
       const started = Date.now();
-      const decision = await authorize(authorizer, handshake, identity);
+      const handshake = { rawHeaders: request.rawHeaders, query: target.query };
+      const decision = await runRequestAuthorizer({
+        authorizer,
+        request: handshake,
+        connectEvent: () => events.connect(handshake, identity),
+        methodArn: options.connectMethodArn,
+        invoke: (functionId, event) => runtime.invoke(functionId, event),
+      });
       authorizerLatencyMs = Date.now() - started;
       if (decision.kind === 'refuse') {
         pending.delete(socket);
@@ -265,7 +249,8 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     options.journal.opened(identity);
     try {
       if (api.routes.has('$connect')) {
-        const event = events.connect(handshake, identity, authorizerLatencyMs);
+        const event = events.connect({ rawHeaders: request.rawHeaders, query: target.query }, identity);
+        if (event.requestContext.authorizer) event.requestContext.authorizer.integrationLatency = authorizerLatencyMs;
         result = await invokeRoute('$connect', identity.connectionId, event);
       }
     } catch (error) {

@@ -1,45 +1,41 @@
+import type { ClientOptions } from 'ws';
 import { openSocket, type TestSocket } from './test-socket';
 
 export interface ChatScenarioOptions {
-  /** The URL each of the two clients connects to (default: `wsUrl` for both), e.g. to add a token. */
-  urlFor?: (client: 0 | 1) => string;
-  /** How long to wait for the message and for each close (default 5 s). */
+  /** Appended to the URL of both connections (`?token=...` for an app whose `$connect` wants one). */
+  query?: string;
+  /** Handshake headers of both connections (an authorizer's identity source). */
+  headers?: Record<string, string>;
+  /** How long the receiver waits for the message (default 10 s). */
   timeoutMs?: number;
 }
 
-const within = <T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> =>
-  new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} within ${timeoutMs}ms`)), timeoutMs);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
+export interface ChatScenarioResult {
+  /** The frame the second client got. */
+  received: unknown;
+  /** How each connection closed: sender, then receiver. */
+  closes: { code: number; reason: string }[];
+}
 
 /**
- * The chat every fixture app must carry, as a SAM WebSocket chat sample does: two clients connect, one sends
- * `{"action":"sendmessage","data":"hi"}`, the other receives the frame `hi`, and both disconnect.
+ * The chat of the classic SAM WebSocket samples, driven by two real `ws` clients: both connect, the first
+ * sends `{"action":"sendmessage","data":"hi"}`, the second receives `hi`, both disconnect.
  */
-export async function runChatScenario(wsUrl: string, options: ChatScenarioOptions = {}): Promise<void> {
-  const timeoutMs = options.timeoutMs ?? 5000;
-  const urlFor = options.urlFor ?? (() => wsUrl);
+export async function runChatScenario(wsUrl: string, options: ChatScenarioOptions = {}): Promise<ChatScenarioResult> {
+  const url = `${wsUrl}${options.query ?? ''}`;
+  const clientOptions: ClientOptions | undefined = options.headers ? { headers: options.headers } : undefined;
   const sockets: TestSocket[] = [];
   try {
-    sockets.push(await openSocket(urlFor(0)));
-    sockets.push(await openSocket(urlFor(1)));
-    const [sender, receiver] = sockets as [TestSocket, TestSocket];
-
+    const sender = await openSocket(url, undefined, clientOptions);
+    sockets.push(sender);
+    const receiver = await openSocket(url, undefined, clientOptions);
+    sockets.push(receiver);
     sender.ws.send(JSON.stringify({ action: 'sendmessage', data: 'hi' }));
-
-    await receiver.next((frame) => (frame as unknown) === 'hi', timeoutMs);
+    const received = await receiver.next<unknown>((frame) => frame === 'hi', options.timeoutMs ?? 10_000);
+    for (const socket of sockets) socket.ws.close(1000);
+    const closes = await Promise.all(sockets.map((socket) => socket.closed));
+    return { received, closes };
   } finally {
-    for (const socket of sockets) socket.ws.close();
-    await Promise.all(sockets.map((s, i) => within(s.closed, timeoutMs, `client ${i} did not close`)));
+    for (const socket of sockets) socket.ws.terminate();
   }
 }
