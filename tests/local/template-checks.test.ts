@@ -66,6 +66,22 @@ describe('the checks a template passes before the local stack starts', () => {
     expect(problemsOf(join(FIXTURES, name))).toEqual([]);
   });
 
+  it('checks where references to queues resolve, so a template whose functions !Ref a queue starts', async () => {
+    const stack = await startLocalStack({
+      templatePath: join(FIXTURES, 'queue-template.yaml'),
+      projectRoot: FIXTURES,
+      wsPort: 0,
+      httpPort: 0,
+      dynamoPort: 0,
+      dataDir: null,
+      quiet: true,
+      log: () => undefined,
+    });
+
+    expect(stack.sqsEndpoint).not.toBeNull();
+    await stack.stop();
+  });
+
   it("finds nothing wrong in the project's own template", () => {
     expect(problemsOf(join(PROJECT_ROOT, 'template.yaml'), PROJECT_ROOT)).toEqual([]);
   });

@@ -106,7 +106,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       return logicalId;
     },
   });
-  assertTemplateRunnable({ templatePath, projectRoot, resources, globals, model, resolver });
   const tableName = (logicalId: string): string => {
     const table = model.tables.find((t) => t.logicalId === logicalId);
     if (!table) throw new Error(`The template has no table ${logicalId}`);
@@ -114,6 +113,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 
   let queues: QueueServices | null = null;
+  // Here, where `!Ref` of a queue can resolve (to its logical id until the queues run).
+  assertTemplateRunnable({ templatePath, projectRoot, resources, globals, model, resolver });
   const stoppers: (() => Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {
     for (const stop of stoppers.splice(0).reverse()) await stop().catch(() => undefined);
