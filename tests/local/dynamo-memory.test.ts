@@ -14,11 +14,11 @@ beforeAll(async () => {
     port: 0,
     host: '127.0.0.1',
     dataDir: null,
-    tableName: (id) => id,
     log: () => undefined,
     tables: [
       {
         logicalId: 'Items',
+        tableName: 'Items',
         keySchema: [
           { AttributeName: 'pk', KeyType: 'HASH' },
           { AttributeName: 'sk', KeyType: 'RANGE' },

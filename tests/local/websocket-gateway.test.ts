@@ -164,15 +164,6 @@ describe('the local WebSocket gateway', () => {
     await expect(socket.next(undefined, 3000)).resolves.toMatchObject({ message: 'Internal server error' });
   });
 
-  it('answers a route whose entry file does not exist with the Internal server error frame', async () => {
-    const socket = await connect(`?tag=${tag()}`);
-
-    socket.ws.send(JSON.stringify({ action: 'missing' }));
-
-    await expect(socket.next()).resolves.toMatchObject({ message: 'Internal server error' });
-    expect(stack.lines.some((l) => l.includes('MissingFunction') && l.includes('does not exist'))).toBe(true);
-  });
-
   it('closes with 1009 on a frame over 32 KB and runs $disconnect', async () => {
     const socket = await connect(`?tag=${tag()}`);
     const disconnected = disconnectOf(socket.connectionId);

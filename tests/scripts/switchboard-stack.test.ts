@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
@@ -69,6 +69,8 @@ describe("Switchboard's web server", () => {
     mkdirSync(join(root, 'web', 'dist', 'assets'), { recursive: true });
     writeFileSync(join(root, 'web', 'dist', 'index.html'), '<h1>Switchboard</h1>');
     writeFileSync(join(root, 'web', 'dist', 'assets', 'app.js'), 'console.log(1)');
+    // CodeUri is relative to projectRoot, and the stack refuses to start without the handler files.
+    symlinkSync(join(FIXTURES, 'handlers'), join(root, 'handlers'));
     const stack = await startFixtureStack({
       quiet: true,
       webPort: 0,

@@ -23,7 +23,6 @@ export async function startEmbeddedTable(clock: Clock = { now: () => new Date() 
     host: '127.0.0.1',
     dataDir: null,
     tables: model.tables,
-    tableName: (logicalId) => logicalId,
     log: () => undefined,
   });
   const raw = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });

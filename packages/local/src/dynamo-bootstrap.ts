@@ -20,9 +20,8 @@ export interface EmbeddedDynamoOptions {
   host: string;
   /** LevelDB folder that keeps the data across restarts; null keeps it in memory. */
   dataDir: string | null;
+  /** Created under their `tableName` unless a table of that name exists. */
   tables: TableModel[];
-  /** Local name of a table (the logical id). */
-  tableName: (logicalId: string) => string;
   log: (line: string) => void;
 }
 
@@ -49,11 +48,11 @@ const index = (i: IndexModel) => ({
   },
 });
 
-function createTableInput(table: TableModel, name: string): CreateTableCommandInput {
+function createTableInput(table: TableModel): CreateTableCommandInput {
   const gsis = table.globalSecondaryIndexes ?? [];
   const lsis = table.localSecondaryIndexes ?? [];
   return {
-    TableName: name,
+    TableName: table.tableName,
     BillingMode: 'PAY_PER_REQUEST',
     AttributeDefinitions: table.attributeDefinitions.map((d) => ({
       AttributeName: d.AttributeName,
@@ -98,12 +97,11 @@ export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions): Promi
   try {
     const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
     for (const table of options.tables) {
-      const name = options.tableName(table.logicalId);
-      if (existing.has(name)) continue;
-      await client.send(new CreateTableCommand(createTableInput(table, name)));
-      options.log(`created table ${name}`);
+      if (existing.has(table.tableName)) continue;
+      await client.send(new CreateTableCommand(createTableInput(table)));
+      options.log(`created table ${table.tableName}`);
     }
-    for (const table of options.tables) await waitUntilActive(client, options.tableName(table.logicalId));
+    for (const table of options.tables) await waitUntilActive(client, table.tableName);
   } catch (error) {
     client.destroy();
     await closeServer(server);

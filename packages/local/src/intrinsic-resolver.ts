@@ -27,10 +27,12 @@ export interface IntrinsicResolver {
   condition(name: string): boolean;
 }
 
-function fakeArn(logicalId: string, type: string, region: string, accountId: string): string {
+/** `name` is what `!Ref` yields for the resource (a table's `TableName`), which the ARN of some types holds. */
+function fakeArn(logicalId: string, name: string, type: string, region: string, accountId: string): string {
   switch (type) {
     case 'AWS::DynamoDB::Table':
-      return `arn:aws:dynamodb:${region}:${accountId}:table/${logicalId}`;
+    case 'AWS::Serverless::SimpleTable':
+      return `arn:aws:dynamodb:${region}:${accountId}:table/${name}`;
     case 'AWS::Serverless::Function':
     case 'AWS::Lambda::Function':
       return `arn:aws:lambda:${region}:${accountId}:function:${logicalId}`;
@@ -73,7 +75,10 @@ export function createIntrinsicResolver(context: IntrinsicContext): IntrinsicRes
   const getAtt = (logicalId: string, attribute: string): string => {
     const type = context.resourceTypes[logicalId];
     if (type === undefined) throw new IntrinsicResolutionError(`Unknown resource in GetAtt: ${logicalId}`);
-    if (attribute === 'Arn') return fakeArn(logicalId, type, region, accountId);
+    if (attribute === 'Arn') {
+      const name = type.endsWith('Table') ? (ref(logicalId) ?? logicalId) : logicalId;
+      return fakeArn(logicalId, name, type, region, accountId);
+    }
     return `${logicalId}.${attribute}`;
   };
 

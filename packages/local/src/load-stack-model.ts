@@ -7,6 +7,7 @@ import type {
   FunctionModel,
   HttpRouteModel,
   IndexModel,
+  RequestAuthorizerModel,
   StackModel,
   TableModel,
   WebSocketApiModel,
@@ -26,6 +27,12 @@ export interface LoadStackModelOptions {
 export interface LoadedStack {
   model: StackModel;
   resolver: IntrinsicResolver;
+  /**
+   * The template's `Resources` (those whose `Condition` holds) and `Globals`, unresolved, for the checks the
+   * model does not keep enough for.
+   */
+  resources: Record<string, CfnValue>;
+  globals: Record<string, CfnValue>;
 }
 
 /** Thrown when the template lacks something the local stack cannot guess. */
@@ -37,6 +44,8 @@ type Obj = Record<string, CfnValue>;
 const asObj = (value: CfnValue | undefined): Obj =>
   typeof value === 'object' && value !== null && !Array.isArray(value) ? value : {};
 const asList = (value: CfnValue | undefined): CfnValue[] => (Array.isArray(value) ? value : []);
+
+const TABLE_TYPES = new Set(['AWS::DynamoDB::Table', 'AWS::Serverless::SimpleTable']);
 
 /** Reads template.yaml into the model the local stack runs from: one source of truth with the deployed stack. */
 export function loadStackModel(options: LoadStackModelOptions): LoadedStack {
@@ -53,14 +62,26 @@ export function loadStackModel(options: LoadStackModelOptions): LoadedStack {
   }
   Object.assign(parameters, options.parameterOverrides);
 
-  const resolver = createIntrinsicResolver({
+  // `!Ref` of a table is its name, as in CloudFormation: the `TableName` property when the template gives one.
+  const refResource = (logicalId: string, type: string): string =>
+    TABLE_TYPES.has(type)
+      ? (resolver.resolveString(asObj(asObj(resources[logicalId]).Properties).TableName) ?? logicalId)
+      : (options.refResource?.(logicalId, type) ?? logicalId);
+  const resolver: IntrinsicResolver = createIntrinsicResolver({
     parameters,
     conditions: asObj(template.Conditions),
     resourceTypes,
-    ...(options.refResource ? { refResource: options.refResource } : {}),
+    refResource,
   });
+  // A resource whose `Condition` is false does not exist in the stack.
+  const active: Obj = Object.fromEntries(
+    Object.entries(resources).filter(([, resource]) => {
+      const condition = asObj(resource).Condition;
+      return typeof condition !== 'string' || resolver.condition(condition);
+    }),
+  );
   const byType = (type: string): [string, Obj, Obj][] =>
-    Object.entries(resources)
+    Object.entries(active)
       .filter(([, resource]) => asObj(resource).Type === type)
       .map(([id, resource]) => [id, asObj(asObj(resource).Properties), asObj(asObj(resource).Metadata)]);
 
@@ -72,6 +93,9 @@ export function loadStackModel(options: LoadStackModelOptions): LoadedStack {
   );
   const sqsEventSources: SqsEventSourceModel[] = [];
   for (const [id, properties, metadata] of byType('AWS::Serverless::Function')) {
+    // Not runnable here: left out of the model, and reported by the template checks (template-checks.ts).
+    const isImage = resolver.resolveString(properties.PackageType ?? globals.PackageType) === 'Image';
+    if (isImage || resolver.resolveString(properties.Handler ?? globals.Handler) === undefined) continue;
     functions.set(id, readFunction({ id, properties, metadata, globals, projectRoot, resolver }));
     sqsEventSources.push(...readSqsEventSources(id, asObj(properties.Events), resolver));
     for (const event of Object.values(asObj(properties.Events))) {
@@ -87,7 +111,10 @@ export function loadStackModel(options: LoadStackModelOptions): LoadedStack {
     }
   }
 
-  const tables = byType('AWS::DynamoDB::Table').map(([id, properties]) => readTable(id, properties, resolver));
+  const tables = [
+    ...byType('AWS::DynamoDB::Table').map(([id, properties]) => readTable(id, properties, resolver)),
+    ...byType('AWS::Serverless::SimpleTable').map(([id, properties]) => readSimpleTable(id, properties, resolver)),
+  ];
   const webSocketApi = readWebSocketApi(byType, resolver, functions);
   const stageResource = byType('AWS::ApiGatewayV2::Stage')[0];
   const stage =
@@ -98,6 +125,8 @@ export function loadStackModel(options: LoadStackModelOptions): LoadedStack {
   return {
     model: { stage, parameters, tables, functions, webSocketApi, httpRoutes, queues, sqsEventSources },
     resolver,
+    resources: active,
+    globals: asObj(template.Globals),
   };
 }
 
@@ -140,18 +169,44 @@ function readTable(id: string, properties: Obj, resolver: IntrinsicResolver): Ta
     LocalSecondaryIndexes?: IndexModel[];
   };
   if (!plain.KeySchema || !plain.AttributeDefinitions) throw new TemplateError(`${id} has no KeySchema`);
+  const tableName = resolver.resolveString(properties.TableName) ?? id;
   const indexes = (list: IndexModel[] | undefined): IndexModel[] | undefined =>
     list?.map(({ IndexName, KeySchema, Projection }) => ({ IndexName, KeySchema, Projection }));
   const gsis = indexes(plain.GlobalSecondaryIndexes);
   const lsis = indexes(plain.LocalSecondaryIndexes);
   return {
     logicalId: id,
+    tableName,
     attributeDefinitions: plain.AttributeDefinitions,
     keySchema: plain.KeySchema,
     ...(gsis ? { globalSecondaryIndexes: gsis } : {}),
     ...(lsis ? { localSecondaryIndexes: lsis } : {}),
   };
 }
+
+/** SAM's `AWS::Serverless::SimpleTable`: one hash key, `PrimaryKey` (default `id`, String). */
+function readSimpleTable(id: string, properties: Obj, resolver: IntrinsicResolver): TableModel {
+  const primaryKey = asObj(properties.PrimaryKey);
+  const name = resolver.resolveString(primaryKey.Name) ?? 'id';
+  const type = resolver.resolveString(primaryKey.Type) ?? 'String';
+  const attributeType = SIMPLE_TABLE_TYPES[type];
+  if (attributeType === undefined)
+    throw new TemplateError(`${id}: PrimaryKey.Type ${type} is not String, Number or Binary`);
+  return {
+    logicalId: id,
+    tableName: resolver.resolveString(properties.TableName) ?? id,
+    attributeDefinitions: [{ AttributeName: name, AttributeType: attributeType }],
+    keySchema: [{ AttributeName: name, KeyType: 'HASH' }],
+  };
+}
+
+const SIMPLE_TABLE_TYPES: Record<string, string> = { String: 'S', Number: 'N', Binary: 'B' };
+
+/** The logical id a `!Ref` names (an authorizer's id is what `!Ref` of it yields in AWS). */
+const referencedId = (value: CfnValue | undefined, resolver: IntrinsicResolver): string => {
+  const ref = asObj(value).Ref;
+  return typeof ref === 'string' ? ref : (resolver.resolveString(value) ?? '');
+};
 
 const functionInUri = /function:([A-Za-z0-9-_]+)/;
 
@@ -182,6 +237,17 @@ function readWebSocketApi(
       .map(([, p]) => resolver.resolveString(p.RouteId)),
   );
 
+  const authorizers = new Map<string, RequestAuthorizerModel>();
+  for (const [id, p] of byType('AWS::ApiGatewayV2::Authorizer')) {
+    if (!belongs(p) || resolver.resolveString(p.AuthorizerType) !== 'REQUEST') continue;
+    const name = functionInUri.exec(resolver.resolveString(p.AuthorizerUri) ?? '')?.[1];
+    authorizers.set(id, {
+      logicalId: id,
+      functionId: name !== undefined && functions.has(name) ? name : null,
+      identitySources: (resolver.resolve(p.IdentitySource) as unknown[] | undefined)?.map(String) ?? [],
+    });
+  }
+
   const routes = new Map<string, WebSocketRouteModel>();
   for (const [id, p] of byType('AWS::ApiGatewayV2::Route')) {
     if (!belongs(p)) continue;
@@ -189,9 +255,14 @@ function readWebSocketApi(
     if (!routeKey) continue;
     const target = resolver.resolveString(p.Target) ?? '';
     const integrationId = target.replace(/^integrations\//, '');
+    const authorizer =
+      resolver.resolveString(p.AuthorizationType) === 'CUSTOM'
+        ? authorizers.get(referencedId(p.AuthorizerId, resolver))
+        : undefined;
     routes.set(routeKey, {
       routeKey,
       functionId: integrations.get(integrationId) ?? null,
+      ...(authorizer ? { authorizer } : {}),
       returnsResponse:
         withDefaultResponse.has(id) && resolver.resolveString(p.RouteResponseSelectionExpression) === '$default',
     });

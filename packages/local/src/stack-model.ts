@@ -1,9 +1,11 @@
 import type { CfnValue } from './cfn-yaml';
 import type { QueueModel, SqsEventSourceModel } from './queue-model';
 
-/** A DynamoDB table as declared in the template (the parts dynalite understands). */
+/** A DynamoDB table (or SAM SimpleTable) as declared in the template (the parts dynalite understands). */
 export interface TableModel {
   logicalId: string;
+  /** The name it is created under: its `TableName` (resolved), else the logical id. `!Ref` yields it too. */
+  tableName: string;
   attributeDefinitions: { AttributeName: string; AttributeType: string }[];
   keySchema: { AttributeName: string; KeyType: string }[];
   globalSecondaryIndexes?: IndexModel[];
@@ -39,10 +41,24 @@ export interface FunctionModel {
   environment: Record<string, CfnValue>;
 }
 
+/**
+ * An `AWS::ApiGatewayV2::Authorizer` of type REQUEST: a Lambda function of the template that API Gateway runs
+ * before `$connect`, once every identity source is present.
+ */
+export interface RequestAuthorizerModel {
+  logicalId: string;
+  /** The function its `AuthorizerUri` names, or null when it names none of the template's (a template check). */
+  functionId: string | null;
+  /** `route.request.header.X` or `route.request.querystring.X` expressions, as in the template. */
+  identitySources: string[];
+}
+
 /** A WebSocket route: its key, the function behind it, and whether the client gets the handler's response. */
 export interface WebSocketRouteModel {
   routeKey: string;
   functionId: string | null;
+  /** The route's `AuthorizationType: CUSTOM` authorizer (API Gateway allows one only on `$connect`). */
+  authorizer?: RequestAuthorizerModel;
   /**
    * Two-way: the route has a `$default` RouteResponse and its `RouteResponseSelectionExpression` is `$default`.
    * API Gateway evaluates the expression to pick the RouteResponse, so it needs both.

@@ -15,6 +15,7 @@ import { loadStackModel } from './load-stack-model';
 import { createManagementApi } from './management-api';
 import { type QueueServices, startQueueServices } from './queue-services';
 import type { FunctionModel } from './stack-model';
+import { assertTemplateRunnable } from './template-checks';
 import { createWebSocketEventBuilder } from './websocket-events';
 import { createWebSocketGateway } from './websocket-gateway';
 
@@ -78,7 +79,7 @@ export interface LocalStack {
   dynamoEndpoint: string;
   apiId: string;
   stage: string;
-  /** The local name of a table of the template (its logical id). */
+  /** The name a table of the template has locally: its `TableName`, else its logical id (what `!Ref` yields). */
   tableName(logicalId: string): string;
   /** Endpoint for `@aws-sdk/client-sqs`, or null when the template has no queue. */
   sqsEndpoint: string | null;
@@ -93,7 +94,10 @@ const ACCOUNT_ID = '123456789012';
 /** Enough to keep the event loop and dynalite busy, few enough that a burst's last invocation is not starved. */
 export const DEFAULT_CONCURRENCY_PER_FUNCTION = 32;
 
-/** Starts dynalite, the queues, the WebSocket gateway and the HTTP API from a SAM template. */
+/**
+ * Starts dynalite, the queues, the WebSocket gateway and the HTTP API from a SAM template. A template it cannot
+ * run fails here, before anything listens, with a `TemplateCheckError` that lists every problem.
+ */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const projectRoot = resolve(options.projectRoot ?? process.cwd());
   const templatePath = resolve(projectRoot, options.templatePath ?? 'template.yaml');
@@ -103,9 +107,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const dataDir = options.dataDir === null ? null : resolve(projectRoot, options.dataDir ?? '.switchboard/data');
   const wsApiId = awsIds.apiId(`${templatePath}#websocket`);
   const httpApiId = awsIds.apiId(`${templatePath}#http`);
-  const tableName = (logicalId: string): string => logicalId;
-
-  const { model, resolver } = loadStackModel({
+  const { model, resolver, resources, globals } = loadStackModel({
     templatePath,
     projectRoot,
     ...(options.parameters ? { parameterOverrides: options.parameters } : {}),
@@ -115,8 +117,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       return logicalId;
     },
   });
+  const tableName = (logicalId: string): string => {
+    const table = model.tables.find((t) => t.logicalId === logicalId);
+    if (!table) throw new Error(`The template has no table ${logicalId}`);
+    return table.tableName;
+  };
 
   let queues: QueueServices | null = null;
+  // Here, where `!Ref` of a queue can resolve (to its logical id until the queues run).
+  assertTemplateRunnable({ templatePath, projectRoot, resources, globals, model, resolver });
   const stoppers: (() => Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {
     for (const stop of stoppers.splice(0).reverse()) await stop().catch(() => undefined);
@@ -127,7 +136,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       host,
       dataDir: dataDir && join(dataDir, 'dynamodb'),
       tables: model.tables,
-      tableName,
       log: (line) => logEvent?.(line),
     });
     stoppers.push(dynamo.stop);
@@ -161,8 +169,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stoppers.push(
         queues.startEventSources(runtime, options.concurrencyPerFunction ?? DEFAULT_CONCURRENCY_PER_FUNCTION),
       );
-    for (const fn of runtime.missingEntries())
-      log(`! ${fn.logicalId}: ${fn.entryFile} does not exist yet; its routes answer 502`);
 
     const journal = dataDir
       ? openConnectionJournal(join(dataDir, 'open-connections.jsonl'))
@@ -191,6 +197,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             stage: model.stage,
             domainName: `localhost:${wsPort}`,
           }),
+          connectMethodArn: `arn:aws:execute-api:${REGION}:${ACCOUNT_ID}:${wsApiId}/${model.stage}/$connect`,
           connections,
           journal,
           idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,

@@ -1,4 +1,5 @@
 import { awsIds } from './aws-ids';
+import type { AuthorizerContext } from './request-authorizer';
 
 /** What API Gateway knows about a connection, kept from the handshake for every later event. */
 export interface ConnectionIdentity {
@@ -6,6 +7,8 @@ export interface ConnectionIdentity {
   connectedAt: number;
   sourceIp: string;
   userAgent: string;
+  /** `principalId` and context of the REQUEST authorizer that allowed the connection: in every later event. */
+  authorizer?: AuthorizerContext;
 }
 
 /** The API a connection belongs to, as it appears in `requestContext`. */
@@ -32,6 +35,8 @@ export interface WebSocketRequestContext {
   domainName: string;
   connectionId: string;
   apiId: string;
+  /** With a REQUEST authorizer: its `principalId` and context (and `integrationLatency` on `$connect`). */
+  authorizer?: Record<string, string | number>;
 }
 
 /** The Lambda proxy event of a WebSocket route, as API Gateway sends it. */
@@ -75,6 +80,7 @@ function context(
     domainName: api.domainName,
     connectionId: connection.connectionId,
     apiId: api.apiId,
+    ...(connection.authorizer ? { authorizer: { ...connection.authorizer } } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import { awsIds } from './aws-ids';
 import type { ConnectionJournal } from './connection-journal';
 import type { ConnectionRegistry, LocalConnection } from './connection-registry';
 import { FunctionNotFoundError, type LambdaRuntime } from './lambda-runtime';
+import { runRequestAuthorizer } from './request-authorizer';
 import { parseRequestTarget } from './request-target';
 import { selectRoute } from './route-selection';
 import type { WebSocketApiModel } from './stack-model';
@@ -19,6 +20,8 @@ export interface WebSocketGatewayOptions {
   stage: string;
   runtime: LambdaRuntime;
   events: WebSocketEventBuilder;
+  /** `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/$connect`: what a REQUEST authorizer's policy must allow. */
+  connectMethodArn: string;
   connections: ConnectionRegistry;
   /** Where the connections whose `$disconnect` has not run yet are kept, to end them after a crash. */
   journal: ConnectionJournal;
@@ -218,11 +221,36 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       sourceIp: (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
       userAgent: request.headers['user-agent'] ?? '',
     };
+    const authorizer = api.routes.get('$connect')?.authorizer;
+    let authorizerLatencyMs = 0;
+    if (authorizer) {
+      const started = Date.now();
+      const handshake = { rawHeaders: request.rawHeaders, query: target.query };
+      const decision = await runRequestAuthorizer({
+        authorizer,
+        request: handshake,
+        connectEvent: () => events.connect(handshake, identity),
+        methodArn: options.connectMethodArn,
+        invoke: (functionId, event) => runtime.invoke(functionId, event),
+      });
+      authorizerLatencyMs = Date.now() - started;
+      if (decision.kind === 'refuse') {
+        pending.delete(socket);
+        const line = `$connect ${identity.connectionId} ${decision.status} ${authorizerLatencyMs}ms (${authorizer.logicalId}: ${decision.reason})`;
+        // A refusal is the authorizer doing its job; a 500 is a bug in it, which the quiet log also shows.
+        if (decision.status === 500) options.log(line);
+        else options.logEvent?.(line);
+        refuse(socket, decision.status);
+        return;
+      }
+      identity.authorizer = decision.authorizer;
+    }
     let result: ProxyResult = {};
     options.journal.opened(identity);
     try {
       if (api.routes.has('$connect')) {
         const event = events.connect({ rawHeaders: request.rawHeaders, query: target.query }, identity);
+        if (event.requestContext.authorizer) event.requestContext.authorizer.integrationLatency = authorizerLatencyMs;
         result = await invokeRoute('$connect', identity.connectionId, event);
       }
     } catch (error) {
