@@ -76,6 +76,14 @@ export class UnauthorizedError extends ClientError {
   }
 }
 
+/** Something this connection's kind of user may not do (a signed-in user's `reset`). */
+export class ForbiddenError extends ClientError {
+  constructor(message: string) {
+    super('forbidden', message);
+    this.name = 'ForbiddenError';
+  }
+}
+
 /** A `$connect` that must be refused: 400 for bad input, 401 for a token that cannot be resumed. */
 export class HandshakeRejectedError extends Error {
   readonly statusCode: 400 | 401;

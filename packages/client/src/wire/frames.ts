@@ -19,6 +19,8 @@ export const ERROR_CODES = [
   'not_in_room',
   'too_many_rooms',
   'unauthorized',
+  'forbidden',
+  'token_expired',
   'internal',
 ] as const;
 
