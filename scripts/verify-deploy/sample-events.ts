@@ -57,8 +57,10 @@ const routeKeyOf = (event: Event): string | undefined => event.routeKey ?? event
  */
 export function functionFor(model: StackModel, eventFile: string, event: Event): string {
   const routeKey = routeKeyOf(event);
-  if (routeKey === undefined && event.requestContext === undefined) {
-    const name = basename(eventFile, '.json');
+  // A Lambda authorizer's event (`authorizer-request.json`) goes to the function whose Handler file starts its name.
+  const authorizer = 'methodArn' in event && typeof event.methodArn === 'string';
+  if (authorizer || (routeKey === undefined && event.requestContext === undefined)) {
+    const name = authorizer ? basename(eventFile, '.json').split('-')[0] : basename(eventFile, '.json');
     const fn = [...model.functions.values()].find(
       (candidate) => basename(candidate.entryFile).replace(/\.[cm]?[jt]s$/, '') === name,
     );

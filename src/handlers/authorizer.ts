@@ -69,4 +69,18 @@ export function createAuthorizerHandler(verifier: IdentityTokenVerifier, { logge
   };
 }
 
-export const handler = createAuthorizerHandler(createIdentityTokenVerifier(), createObservability());
+/**
+ * Made at the first handshake and kept for the container's life (so is its JWKS cache). Not at module load:
+ * the function exists in AWS only with `AuthMode=jwt`, whose template rule demands an issuer and audience,
+ * but tools that load every function of the template whatever its condition (`npm run verify:deploy`, the
+ * local stack) must be able to load it unconfigured.
+ */
+let verifier: IdentityTokenVerifier | undefined;
+const lazyVerifier: IdentityTokenVerifier = {
+  verify: (token) => {
+    verifier ??= createIdentityTokenVerifier();
+    return verifier.verify(token);
+  },
+};
+
+export const handler = createAuthorizerHandler(lazyVerifier, createObservability());
