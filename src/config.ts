@@ -30,6 +30,8 @@ const schema = object({
   FAN_OUT_QUEUE_URL: optional(text(1)),
   /** The presence change queue; unset (a bare `sam local invoke`), changes are announced in place. */
   PRESENCE_QUEUE_URL: optional(text(1)),
+  /** The sign-in expiry queue (`AuthMode=jwt`): delayed checks that end a connection when its token expires. */
+  SIGN_IN_EXPIRY_QUEUE_URL: optional(text(1)),
   /** Only for the local stack and tests: the SQS emulator. */
   SQS_ENDPOINT: optionalUrl,
   /** Channels up to this many subscribers are delivered by the publishing invocation. */

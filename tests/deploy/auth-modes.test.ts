@@ -18,6 +18,16 @@ const MODES: Array<[mode: string, overrides: Record<string, string>, authorizati
   ['iam', { AuthMode: 'iam' }, 'AWS_IAM'],
 ];
 
+const SIGN_IN_RESOURCES = [
+  'AuthorizerFunction',
+  'AuthorizerLogGroup',
+  'SignInAuthorizer',
+  'AuthorizerPermission',
+  'SignInExpiryQueue',
+  'SignInExpiryWorkerFunction',
+  'SignInExpiryWorkerLogGroup',
+];
+
 function inMode(overrides: Record<string, string>) {
   const { resolver } = loadStackModel({
     templatePath: TEMPLATE,
@@ -32,9 +42,7 @@ function inMode(overrides: Record<string, string>) {
   return {
     authorizationType: resolver.resolve(route.AuthorizationType as never),
     authorizerId: resolver.resolve(route.AuthorizerId as never),
-    signInResources: ['AuthorizerFunction', 'SignInAuthorizer', 'AuthorizerPermission', 'AuthorizerLogGroup'].filter(
-      exists,
-    ),
+    signInResources: SIGN_IN_RESOURCES.filter(exists),
     authModeVariable: resolver.resolve({ Ref: 'AuthMode' }),
   };
 }
@@ -47,7 +55,7 @@ describe('template.yaml in each AuthMode', () => {
     expect(resolved.authModeVariable).toBe(mode);
     if (mode === 'jwt') {
       expect(resolved.authorizerId).toBe('SignInAuthorizer');
-      expect(resolved.signInResources).toHaveLength(4);
+      expect(resolved.signInResources).toEqual(SIGN_IN_RESOURCES);
     } else {
       expect(resolved.authorizerId).toBeUndefined();
       expect(resolved.signInResources).toEqual([]);

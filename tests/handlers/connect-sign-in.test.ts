@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
+import { type LocalQueues, startLocalQueues } from '../../packages/local/src/local-queues';
 import type { DependencyFactory } from '../../src/composition-root';
 import type { WebSocketEvent, WebSocketResult } from '../../src/handlers/ws/ws-event';
 import { type EmbeddedTable, PROJECT_ROOT, startEmbeddedTable } from '../support/embedded-table';
@@ -14,6 +16,8 @@ const SAMPLE = JSON.parse(readFileSync(join(PROJECT_ROOT, 'events', 'connect.jso
 const context = { functionName: 'ConnectFunction', awsRequestId: 'r-1' } as unknown as Context;
 
 let table: EmbeddedTable;
+let queues: LocalQueues;
+let sqs: SQSClient;
 let dependencies: DependencyFactory;
 let handlerFor: (authMode: 'anonymous' | 'jwt' | 'iam') => (event: WebSocketEvent) => Promise<WebSocketResult>;
 let counter = 0;
@@ -30,6 +34,15 @@ beforeAll(async () => {
     POWERTOOLS_METRICS_DISABLED: 'true',
   });
   table = await startEmbeddedTable();
+  queues = await startLocalQueues({
+    queues: [{ logicalId: 'SignInExpiryQueue', attributes: {} }],
+    region: 'us-east-1',
+  });
+  sqs = new SQSClient({
+    region: 'us-east-1',
+    endpoint: queues.endpoint,
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+  });
   const { createDependencyFactory } = await import('../../src/composition-root');
   const { loadConfig } = await import('../../src/config');
   const { createConnectHandler } = await import('../../src/handlers/connect');
@@ -41,6 +54,8 @@ beforeAll(async () => {
       TOKEN_SECRET: 'connect-sign-in-test-secret-0123',
       // No room at connect: these tests are about who connects, not presence.
       JOIN_DEFAULT_ROOM_ON_CONNECT: 'false',
+      SIGN_IN_EXPIRY_QUEUE_URL: queues.urlOf('SignInExpiryQueue'),
+      SQS_ENDPOINT: queues.endpoint,
       AWS_REGION: 'us-east-1',
     }),
   );
@@ -49,7 +64,10 @@ beforeAll(async () => {
     return (event) => handler(event, context) as Promise<WebSocketResult>;
   };
 });
-afterAll(() => table.stop());
+afterAll(async () => {
+  sqs.destroy();
+  await Promise.all([table.stop(), queues.stop()]);
+});
 
 function handshake(change: (event: WebSocketEvent) => void = () => undefined): WebSocketEvent {
   const event = structuredClone(SAMPLE);
@@ -69,7 +87,8 @@ async function connectionItem(connectionId: string) {
 
 describe('$connect with AuthMode=jwt', () => {
   it('files the connection under the authorizer’s subject and accepts the switchboard subprotocol', async () => {
-    const exp = Math.floor(Date.now() / 1000) + 600;
+    // Expired a second ago by the time it is handled: the expiry check is due at once.
+    const exp = Math.floor(Date.now() / 1000) - 1;
     const event = handshake((e) => {
       e.headers = { ...e.headers, 'Sec-WebSocket-Protocol': 'switchboard, aaa.bbb.ccc' };
       e.queryStringParameters = {};
@@ -84,6 +103,12 @@ describe('$connect with AuthMode=jwt', () => {
       name: 'Alice',
       signedIn: { method: 'jwt', expiresAt: new Date(exp * 1000).toISOString() },
     });
+    const { Messages } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queues.urlOf('SignInExpiryQueue'), WaitTimeSeconds: 2 }),
+    );
+    expect(Messages?.map((message) => JSON.parse(message.Body ?? ''))).toEqual([
+      { connectionId: event.requestContext.connectionId, expiresAt: new Date(exp * 1000).toISOString() },
+    ]);
   });
 
   it('refuses (401) a handshake that reached it without the authorizer’s context, writing nothing', async () => {

@@ -32,7 +32,15 @@ export interface ConnectResult {
 /** What a handshake touches: the user, the connection's records, and the presence changes it marks. */
 export type ConnectPorts = Pick<
   Dependencies,
-  'users' | 'connections' | 'subscriptions' | 'presenceChanges' | 'tokens' | 'ids' | 'clock' | 'settings'
+  | 'users'
+  | 'connections'
+  | 'subscriptions'
+  | 'presenceChanges'
+  | 'tokens'
+  | 'ids'
+  | 'clock'
+  | 'settings'
+  | 'signInExpiry'
 >;
 
 /**
@@ -80,6 +88,8 @@ export async function connect(deps: ConnectPorts, request: ConnectRequest): Prom
     });
   }
   if (rooms.size > 0) await deps.presenceChanges.mark([...rooms].map((room) => ({ room, userId: user.userId })));
+  const expiresAt = connection.signedIn?.expiresAt;
+  if (expiresAt !== undefined) await deps.signInExpiry.schedule({ connectionId: connection.connectionId, expiresAt });
   return { connection, user, rooms: [...rooms] };
 }
 
