@@ -53,6 +53,17 @@ describe('a signed-in connection whose token expires', () => {
     expect(deps.notifier.attempts).toBe(0);
   });
 
+  it('removes the records of a connection API Gateway no longer knows (410), as every delivery does', async () => {
+    const deps = createMemoryDependencies();
+    const expiresAt = await givenSignedIn(deps, 'a1', 30 * MINUTE);
+    deps.notifier.markGone('a1');
+    deps.clock.advance(30 * MINUTE);
+
+    expect(await endExpiredSignIn(deps, { connectionId: 'a1', expiresAt })).toBe('gone');
+    expect(await deps.connections.get('a1')).toBeUndefined();
+    expect(deps.notifier.closed).toEqual([]);
+  });
+
   it('leaves an anonymous connection alone, even one with the same id', async () => {
     const deps = createMemoryDependencies();
     await givenConnected(deps, 'a1');

@@ -1,8 +1,10 @@
 import type { Dependencies } from '../dependencies';
 import type { ErrorFrame } from '../frames';
+import { isPastConnectGrace } from '../model';
 import type { SignInExpiryCheck } from '../ports/sign-in-expiry';
+import { type DisconnectPorts, disconnect } from './disconnect';
 
-export type EndExpiredSignInPorts = Pick<Dependencies, 'connections' | 'notifier' | 'clock' | 'signInExpiry'>;
+export type EndExpiredSignInPorts = DisconnectPorts & Pick<Dependencies, 'notifier' | 'signInExpiry' | 'settings'>;
 
 export type ExpiryOutcome = 'rescheduled' | 'ended' | 'gone';
 
@@ -16,7 +18,8 @@ export const TOKEN_EXPIRED_FRAME: ErrorFrame = {
 /**
  * Ends a signed-in connection when its token expires: a `token_expired` frame, then the server closes the
  * connection (its `$disconnect` removes its records, as for any close). Called early (the timer could not
- * wait that long), it asks to be called again. A connection that has closed meanwhile costs one read.
+ * wait that long), it asks to be called again. A connection that has closed meanwhile costs one read; one
+ * that API Gateway no longer knows (410) has its records removed, as every delivery does.
  */
 export async function endExpiredSignIn(deps: EndExpiredSignInPorts, check: SignInExpiryCheck): Promise<ExpiryOutcome> {
   if (Date.parse(check.expiresAt) > deps.clock.now().getTime()) {
@@ -25,7 +28,12 @@ export async function endExpiredSignIn(deps: EndExpiredSignInPorts, check: SignI
   }
   const connection = await deps.connections.get(check.connectionId);
   if (connection?.signedIn?.expiresAt !== check.expiresAt) return 'gone';
-  if ((await deps.notifier.send(check.connectionId, TOKEN_EXPIRED_FRAME)) === 'gone') return 'gone';
+  if ((await deps.notifier.send(check.connectionId, TOKEN_EXPIRED_FRAME)) === 'gone') {
+    if (isPastConnectGrace(connection, deps.clock.now(), deps.settings.connectGraceMs)) {
+      await disconnect(deps, check.connectionId);
+    }
+    return 'gone';
+  }
   await deps.notifier.close(check.connectionId);
   return 'ended';
 }
