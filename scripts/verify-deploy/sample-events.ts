@@ -252,6 +252,25 @@ export const SAMPLE_EVENT_CHECKS: { title: string; run(context: SampleEventConte
     },
   },
   {
+    title: 'runs the sign-in expiry worker from its sample event: token_expired, then the server closes the connection',
+    async run({ model, eventsDir, invoke, e2e }) {
+      const client = await e2e.connect();
+      const live = String((await client.session()).connectionId);
+      const event = loadJson<{ Records: Array<{ body: string }> }>(eventsDir, 'sign-in-expiry-worker.json');
+      const { expiresAt } = JSON.parse(event.Records[0]?.body ?? '{}') as { expiresAt: string };
+      // The live connection, as if it had signed in with a token that has expired (AuthMode=jwt).
+      const [meta] = (await e2e.partition(`CONN#${live}`)).filter((item) => item.sk === 'META');
+      await e2e.put({ ...meta, signedIn: { method: 'jwt', expiresAt } });
+      if (event.Records[0]) event.Records[0].body = JSON.stringify({ connectionId: live, expiresAt });
+
+      const worker = functionFor(model, 'sign-in-expiry-worker.json', {});
+      expect(await invoke(worker, event, 'sign-in-expiry-worker.json')).toEqual({ batchItemFailures: [] });
+
+      expect(await client.next((frame) => frame.type === 'error', 5000)).toMatchObject({ code: 'token_expired' });
+      await client.closed(5000);
+    },
+  },
+  {
     title: 'serves the HTTP API sample events',
     async run({ model, eventsDir, invoke }) {
       const on = async (name: string): Promise<Reply> => {
