@@ -11,8 +11,8 @@ const SENTENCES: Record<string, string> = {
   not_in_room: 'You are not in that room (any more). Join it again to write there.',
   too_many_rooms: 'This page is in as many rooms as one connection may. Leave one to join another.',
   unauthorized: 'The server refused that request for this identity.',
-  forbidden: 'A signed-in identity cannot do that here (to start over, sign out instead).',
-  token_expired: 'Your sign-in has expired. Sign in again to reconnect.',
+  forbidden: 'The server does not allow that for a signed-in user. To be someone else, sign in as them.',
+  token_expired: 'Your sign-in expired. The page signs in again with a fresh token and carries on.',
   internal: 'Something went wrong on the server. Try again in a moment.',
 };
 
