@@ -28,6 +28,7 @@ import type { ArticleSource } from './domain/ports/article-source';
 import type { FanOutQueue } from './domain/ports/fan-out-queue';
 import type { FeedScheduler } from './domain/ports/feed-scheduler';
 import type { PresenceChanges } from './domain/ports/presence-changes';
+import type { SignInExpiry } from './domain/ports/sign-in-expiry';
 import { announcePresence } from './domain/use-cases/announce-presence';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -91,6 +92,7 @@ export function createDependencyFactory(config: Config = loadConfig()): Dependen
       session: { ratePerSecond: config.SESSION_RATE_PER_SECOND, burst: config.SESSION_BURST },
     }),
     sessions: new DynamoDbSessionHistory(table, { retentionSeconds: config.SESSION_TTL_DAYS * 86_400 }),
+    signInExpiry: createSignInExpiry(config, sqs),
     scheduler: createFeedScheduler(config),
     tokens: new HmacTokenSigner({
       secret: () => readTokenSecret(config),
@@ -181,6 +183,13 @@ function createPresenceChanges(config: Config, sqs: () => Promise<SqsQueues>): P
   // Replaced per request by `inPlacePresenceChanges`, which needs the request's notifier.
   if (!queueUrl) return { mark: () => Promise.reject(new Error('PRESENCE_QUEUE_URL is not configured')) };
   return { mark: async (changes) => (await sqs()).presenceChanges(queueUrl).mark(changes) };
+}
+
+function createSignInExpiry(config: Config, sqs: () => Promise<SqsQueues>): SignInExpiry {
+  const queueUrl = config.SIGN_IN_EXPIRY_QUEUE_URL;
+  // Only a signed-in connection whose token expires asks (AuthMode=jwt, where the template sets the queue).
+  if (!queueUrl) return { schedule: () => Promise.reject(new Error('SIGN_IN_EXPIRY_QUEUE_URL is not configured')) };
+  return { schedule: async (check) => (await sqs()).signInExpiry(queueUrl, systemClock).schedule(check) };
 }
 
 function createFeedScheduler(config: Config): FeedScheduler {

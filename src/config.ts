@@ -30,6 +30,8 @@ const schema = object({
   FAN_OUT_QUEUE_URL: optional(text(1)),
   /** The presence change queue; unset (a bare `sam local invoke`), changes are announced in place. */
   PRESENCE_QUEUE_URL: optional(text(1)),
+  /** The sign-in expiry queue (`AuthMode=jwt`): delayed checks that end a connection when its token expires. */
+  SIGN_IN_EXPIRY_QUEUE_URL: optional(text(1)),
   /** Only for the local stack and tests: the SQS emulator. */
   SQS_ENDPOINT: optionalUrl,
   /** Channels up to this many subscribers are delivered by the publishing invocation. */
@@ -81,6 +83,8 @@ const schema = object({
   WIKIPEDIA_TITLE: withDefault(text(1, 255), 'WebSocket'),
   WIKIPEDIA_API_URL: withDefault(url(), 'https://en.wikipedia.org/w/api.php'),
   WIKIPEDIA_TIMEOUT_MS: count(5_000),
+  /** How `$connect` knows who connects: anonymous session tokens, a JWT checked by the authorizer, or SigV4 (docs/auth.md). */
+  AUTH_MODE: withDefault(oneOf(['anonymous', 'jwt', 'iam']), 'anonymous'),
 }).check(
   refine((env) => env.TOKEN_SECRET !== undefined || env.TOKEN_SECRET_ARN !== undefined, {
     message: 'Set TOKEN_SECRET or TOKEN_SECRET_ARN',
@@ -95,6 +99,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // TOKEN_SECRET empty, so that `sam local invoke --env-vars` may set them.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
   const parsed = schema.safeParse(present, { reportInput: true });
+  if (!parsed.success) {
+    throw new Error(`Invalid configuration: ${describeValidationError(parsed.error, 'env')}`);
+  }
+  return parsed.data;
+}
+
+const authorizerSchema = object({
+  /** The `iss` of accepted tokens (a Cognito user pool: `https://cognito-idp.{region}.amazonaws.com/{poolId}`). */
+  JWT_ISSUER: url(),
+  /** The `aud` of accepted tokens (Cognito: the app client id). */
+  JWT_AUDIENCE: text(1),
+  /** The issuer's signing keys; `{JWT_ISSUER}/.well-known/jwks.json` when unset, as OIDC issuers and Cognito publish them. */
+  JWT_JWKS_URL: optionalUrl,
+  /** The claim holding the display name. */
+  JWT_NAME_CLAIM: withDefault(text(1), 'name'),
+});
+
+export type AuthorizerConfig = Infer<typeof authorizerSchema>;
+
+/** The `$connect` authorizer's configuration (`AuthMode=jwt`), checked once per container like the rest. */
+export function loadAuthorizerConfig(env: NodeJS.ProcessEnv = process.env): AuthorizerConfig {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = authorizerSchema.safeParse(present, { reportInput: true });
   if (!parsed.success) {
     throw new Error(`Invalid configuration: ${describeValidationError(parsed.error, 'env')}`);
   }

@@ -29,7 +29,7 @@ for logical_id, resource in template.get('Resources', {}).items():
         resource.setdefault('Properties', {})['CodeUri'] = 's3://verify-deploy-artifacts/' + logical_id
         functions += 1
 try:
-    output = transform(template, {}, NoManagedPolicies())
+    output = transform(template, json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}, NoManagedPolicies())
 except InvalidDocumentException as error:
     print(json.dumps({'errors': [str(cause) for cause in error.causes]}))
     sys.exit(0)
@@ -44,7 +44,11 @@ export type TranslateResult =
   | { kind: 'translated'; functions: number; resources: number }
   | { kind: 'invalid'; errors: string[] };
 
-export async function translateTemplate(templatePath: string): Promise<TranslateResult> {
+/** `parameters`: values for the template's parameters, as `sam deploy --parameter-overrides` passes them. */
+export async function translateTemplate(
+  templatePath: string,
+  parameters: Record<string, string> = {},
+): Promise<TranslateResult> {
   try {
     await run('python3', ['-c', 'import samtranslator']);
   } catch {
@@ -52,7 +56,10 @@ export async function translateTemplate(templatePath: string): Promise<Translate
   }
   // The transform fills in pseudo parameters (AWS::Region...) from a boto session, which needs a region only.
   const env = { ...process.env, AWS_DEFAULT_REGION: process.env.AWS_DEFAULT_REGION ?? 'us-east-1' };
-  const { stdout } = await run('python3', ['-c', TRANSLATE, templatePath], { env, maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await run('python3', ['-c', TRANSLATE, templatePath, JSON.stringify(parameters)], {
+    env,
+    maxBuffer: 16 * 1024 * 1024,
+  });
   const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
     errors?: string[];
     functions?: number;

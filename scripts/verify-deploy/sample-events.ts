@@ -57,8 +57,10 @@ const routeKeyOf = (event: Event): string | undefined => event.routeKey ?? event
  */
 export function functionFor(model: StackModel, eventFile: string, event: Event): string {
   const routeKey = routeKeyOf(event);
-  if (routeKey === undefined && event.requestContext === undefined) {
-    const name = basename(eventFile, '.json');
+  // A Lambda authorizer's event (`authorizer-request.json`) goes to the function whose Handler file starts its name.
+  const authorizer = 'methodArn' in event && typeof event.methodArn === 'string';
+  if (authorizer || (routeKey === undefined && event.requestContext === undefined)) {
+    const name = authorizer ? basename(eventFile, '.json').split('-')[0] : basename(eventFile, '.json');
     const fn = [...model.functions.values()].find(
       (candidate) => basename(candidate.entryFile).replace(/\.[cm]?[jt]s$/, '') === name,
     );
@@ -247,6 +249,25 @@ export const SAMPLE_EVENT_CHECKS: { title: string; run(context: SampleEventConte
         expect.arrayContaining([expect.objectContaining({ sk: `USER#${userId}`, name: 'Ada' })]),
       );
       await e2e.remove({ pk: 'SUBS#chat', sk: `CONN#${connectionId}` });
+    },
+  },
+  {
+    title: 'runs the sign-in expiry worker from its sample event: token_expired, then the server closes the connection',
+    async run({ model, eventsDir, invoke, e2e }) {
+      const client = await e2e.connect();
+      const live = String((await client.session()).connectionId);
+      const event = loadJson<{ Records: Array<{ body: string }> }>(eventsDir, 'sign-in-expiry-worker.json');
+      const { expiresAt } = JSON.parse(event.Records[0]?.body ?? '{}') as { expiresAt: string };
+      // The live connection, as if it had signed in with a token that has expired (AuthMode=jwt).
+      const [meta] = (await e2e.partition(`CONN#${live}`)).filter((item) => item.sk === 'META');
+      await e2e.put({ ...meta, signedIn: { method: 'jwt', expiresAt } });
+      if (event.Records[0]) event.Records[0].body = JSON.stringify({ connectionId: live, expiresAt });
+
+      const worker = functionFor(model, 'sign-in-expiry-worker.json', {});
+      expect(await invoke(worker, event, 'sign-in-expiry-worker.json')).toEqual({ batchItemFailures: [] });
+
+      expect(await client.next((frame) => frame.type === 'error', 5000)).toMatchObject({ code: 'token_expired' });
+      await client.closed(5000);
     },
   },
   {

@@ -12,6 +12,7 @@ import type { PresenceChanges } from './ports/presence-changes';
 import type { PresenceLedger } from './ports/presence-ledger';
 import type { RateLimiter } from './ports/rate-limiter';
 import type { SessionHistory } from './ports/session-history';
+import type { SignInExpiry } from './ports/sign-in-expiry';
 import type { SubscriberShards } from './ports/subscriber-shards';
 import type { SubscriptionRepository } from './ports/subscription-repository';
 import type { TokenSigner } from './ports/token-signer';
@@ -65,5 +66,7 @@ export interface Dependencies {
   scheduler: FeedScheduler;
   rateLimiter: RateLimiter;
   sessions: SessionHistory;
+  /** Where `$connect` asks to be told when a signed-in connection's token expires. */
+  signInExpiry: SignInExpiry;
   settings: Settings;
 }

@@ -76,6 +76,22 @@ export class UnauthorizedError extends ClientError {
   }
 }
 
+/** Something this connection's kind of user may not do (a signed-in user's `reset`). */
+export class ForbiddenError extends ClientError {
+  constructor(message: string) {
+    super('forbidden', message);
+    this.name = 'ForbiddenError';
+  }
+}
+
+/** A sign-in token that cannot be trusted; `reason` is for the log only, never for the client. */
+export class InvalidIdentityTokenError extends Error {
+  constructor(reason: string, options?: ErrorOptions) {
+    super(reason, options);
+    this.name = 'InvalidIdentityTokenError';
+  }
+}
+
 /** A `$connect` that must be refused: 400 for bad input, 401 for a token that cannot be resumed. */
 export class HandshakeRejectedError extends Error {
   readonly statusCode: 400 | 401;

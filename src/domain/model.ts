@@ -24,6 +24,8 @@ export interface Connection {
   resumed: boolean;
   sourceIp?: string;
   userAgent?: string;
+  /** Present when the handshake was signed in (`AuthMode` jwt or iam): how, and until when (ISO) if it expires. */
+  signedIn?: { method: 'jwt' | 'iam'; expiresAt?: string };
 }
 
 /** A place messages are published to and fanned out from: a topic, or a chat room. */

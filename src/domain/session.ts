@@ -20,8 +20,13 @@ export function newUser(deps: Pick<Dependencies, 'ids' | 'clock'>, name: string 
   const userId = deps.ids.next();
   return {
     userId,
-    name: name ?? `guest-${userId.replace(/[^a-z0-9]/gi, '').slice(0, 6)}`,
+    name: name ?? guestName(userId),
     createdAt: deps.clock.now().toISOString(),
     cursor: 0,
   };
+}
+
+/** The name of a user who gave none: `guest-` and the first letters of their id. */
+export function guestName(userId: string): string {
+  return `guest-${userId.replace(/[^a-z0-9]/gi, '').slice(0, 6)}`;
 }

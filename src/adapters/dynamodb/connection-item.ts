@@ -19,6 +19,7 @@ export function toConnectionAttributes(connection: Connection): Item {
     resumed: connection.resumed,
     ...(connection.sourceIp === undefined ? {} : { sourceIp: connection.sourceIp }),
     ...(connection.userAgent === undefined ? {} : { userAgent: connection.userAgent }),
+    ...(connection.signedIn === undefined ? {} : { signedIn: connection.signedIn }),
     expiresAt: connectionExpiry(connection),
   };
 }
@@ -36,5 +37,13 @@ export function fromConnectionItem(item: Item): Connection {
     resumed: item.resumed === true,
     ...(typeof item.sourceIp === 'string' ? { sourceIp: item.sourceIp } : {}),
     ...(typeof item.userAgent === 'string' ? { userAgent: item.userAgent } : {}),
+    ...signedInOf(item.signedIn),
   };
+}
+
+function signedInOf(value: unknown): Pick<Connection, 'signedIn'> {
+  if (typeof value !== 'object' || value === null) return {};
+  const { method, expiresAt } = value as Record<string, unknown>;
+  if (method !== 'jwt' && method !== 'iam') return {};
+  return { signedIn: { method, ...(typeof expiresAt === 'string' ? { expiresAt } : {}) } };
 }

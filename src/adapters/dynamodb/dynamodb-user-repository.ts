@@ -39,6 +39,29 @@ export class DynamoDbUserRepository implements UserRepository {
     });
   }
 
+  async ensure(user: User, options: { rename: boolean }): Promise<{ user: User; created: boolean }> {
+    const { Attributes } = await this.table.client.send(
+      new UpdateCommand({
+        TableName: this.table.tableName,
+        Key: keys.user(user.userId),
+        UpdateExpression: `SET userId = :userId, #name = ${options.rename ? ':name' : 'if_not_exists(#name, :name)'}, createdAt = if_not_exists(createdAt, :createdAt), #cursor = if_not_exists(#cursor, :cursor), expiresAt = :expiresAt`,
+        ExpressionAttributeNames: { '#name': 'name', '#cursor': 'cursor' },
+        ExpressionAttributeValues: {
+          ':userId': user.userId,
+          ':name': user.name,
+          ':createdAt': user.createdAt,
+          ':cursor': user.cursor,
+          ':expiresAt': this.expiry(),
+        },
+        // The old item tells a first handshake from a later one; the new one is the old with what was set.
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    if (!Attributes) return { user, created: true };
+    const stored = fromUserItem(Attributes);
+    return { user: options.rename ? { ...stored, name: user.name } : stored, created: false };
+  }
+
   async delete(userId: string): Promise<void> {
     await this.table.client.send(new DeleteCommand({ TableName: this.table.tableName, Key: keys.user(userId) }));
   }

@@ -1,8 +1,11 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Clock } from '../../domain/ports/clock';
 import type { FanOutQueue } from '../../domain/ports/fan-out-queue';
 import type { PresenceChanges } from '../../domain/ports/presence-changes';
+import type { SignInExpiry } from '../../domain/ports/sign-in-expiry';
 import { SqsFanOutQueue } from './sqs-fan-out-queue';
 import { SqsPresenceChanges } from './sqs-presence-changes';
+import { SqsSignInExpiry } from './sqs-sign-in-expiry';
 
 /**
  * The SQS adapters of one container, on one client. The composition root loads this module on the first
@@ -25,5 +28,9 @@ export class SqsQueues {
 
   presenceChanges(queueUrl: string): PresenceChanges {
     return new SqsPresenceChanges(this.client, queueUrl);
+  }
+
+  signInExpiry(queueUrl: string, clock: Clock): SignInExpiry {
+    return new SqsSignInExpiry(this.client, queueUrl, clock);
   }
 }

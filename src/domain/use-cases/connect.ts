@@ -2,15 +2,18 @@ import type { Dependencies } from '../dependencies';
 import { HandshakeRejectedError } from '../errors';
 import { DEFAULT_ROOM, isValidTopicName, parseDisplayName, parseHandshakeRoom } from '../limits';
 import { type Connection, roomChannel, topicChannel, type User } from '../model';
-import { newUser } from '../session';
+import { guestName, newUser } from '../session';
+import { providerDisplayName, type SignedInIdentity, signedInUserId } from '../signed-in-identity';
 import { roomLimit } from './join-room';
 import { subscriptionLimit } from './subscribe';
 
 export interface ConnectRequest {
   connectionId: string;
   connectedAt: Date;
-  /** A session token from an earlier `session` frame. */
+  /** A session token from an earlier `session` frame (ignored when the handshake is signed in). */
   token?: string;
+  /** The identity the gateway's authorization established (`AuthMode` jwt or iam); absent: anonymous. */
+  identity?: SignedInIdentity;
   name?: string;
   topicName?: string;
   /** `?room=`: a room to join at connect, besides the default room. */
@@ -29,11 +32,20 @@ export interface ConnectResult {
 /** What a handshake touches: the user, the connection's records, and the presence changes it marks. */
 export type ConnectPorts = Pick<
   Dependencies,
-  'users' | 'connections' | 'subscriptions' | 'presenceChanges' | 'tokens' | 'ids' | 'clock' | 'settings'
+  | 'users'
+  | 'connections'
+  | 'subscriptions'
+  | 'presenceChanges'
+  | 'tokens'
+  | 'ids'
+  | 'clock'
+  | 'settings'
+  | 'signInExpiry'
 >;
 
 /**
- * Accepts a handshake: resumes the user its token names or creates a new anonymous one, registers the
+ * Accepts a handshake: the signed-in user its identity names (created at its first connection), or the user
+ * its token resumes, or a new anonymous one; registers the
  * connection in the default room (unless the deployment turned that off), in the `?room=` room and the
  * `topicName` topic, and marks the user's presence changed in those rooms for the presence worker. Nothing
  * here grows with a room. Everything is checked before anything is written, so a refused handshake leaves
@@ -45,20 +57,17 @@ export async function connect(deps: ConnectPorts, request: ConnectRequest): Prom
     throw new HandshakeRejectedError(400, 'topicName must be 1 to 128 characters of A-Z a-z 0-9 _ - . : /');
   }
   const requestedRoom = request.room === undefined ? undefined : parseHandshakeRoom(request.room);
-  const resumedUser = request.token === undefined ? undefined : await resume(deps, request.token);
-  const user = resumedUser ?? newUser(deps, name);
-  if (resumedUser) {
-    await deps.users.touch(user.userId, name ?? user.name);
-  } else {
-    await deps.users.create(user);
-  }
+  const { user, resumed } = request.identity
+    ? await signedInUser(deps, request.identity, name)
+    : await anonymousUser(deps, request.token, name);
 
   const connection: Connection = {
     connectionId: request.connectionId,
     userId: user.userId,
     name: name ?? user.name,
     connectedAt: request.connectedAt.toISOString(),
-    resumed: resumedUser !== undefined,
+    resumed,
+    ...(request.identity === undefined ? {} : { signedIn: signedInRecord(request.identity) }),
     ...(request.sourceIp === undefined ? {} : { sourceIp: request.sourceIp }),
     ...(request.userAgent === undefined ? {} : { userAgent: request.userAgent }),
   };
@@ -79,7 +88,55 @@ export async function connect(deps: ConnectPorts, request: ConnectRequest): Prom
     });
   }
   if (rooms.size > 0) await deps.presenceChanges.mark([...rooms].map((room) => ({ room, userId: user.userId })));
+  const expiresAt = connection.signedIn?.expiresAt;
+  if (expiresAt !== undefined) await deps.signInExpiry.schedule({ connectionId: connection.connectionId, expiresAt });
   return { connection, user, rooms: [...rooms] };
+}
+
+async function anonymousUser(
+  deps: ConnectPorts,
+  token: string | undefined,
+  name: string | undefined,
+): Promise<{ user: User; resumed: boolean }> {
+  if (token !== undefined) {
+    const user = await resume(deps, token);
+    await deps.users.touch(user.userId, name ?? user.name);
+    return { user, resumed: true };
+  }
+  const user = newUser(deps, name);
+  await deps.users.create(user);
+  return { user, resumed: false };
+}
+
+/**
+ * The user of a signed-in identity, whose id is derived from the identity, never drawn: its first handshake
+ * creates it, every later one (from any device) resumes it. The provider's name, when it gives an
+ * acceptable one, is the user's name; `?name=` still names this connection.
+ */
+async function signedInUser(
+  deps: ConnectPorts,
+  identity: SignedInIdentity,
+  name: string | undefined,
+): Promise<{ user: User; resumed: boolean }> {
+  const providerName = providerDisplayName(identity);
+  const userId = signedInUserId(identity);
+  const fresh: User = {
+    userId,
+    name: providerName ?? name ?? guestName(userId),
+    createdAt: deps.clock.now().toISOString(),
+    cursor: 0,
+  };
+  const { user, created } = await deps.users.ensure(fresh, {
+    rename: providerName !== undefined || name !== undefined,
+  });
+  return { user, resumed: !created };
+}
+
+function signedInRecord(identity: SignedInIdentity): NonNullable<Connection['signedIn']> {
+  return {
+    method: identity.method,
+    ...(identity.expiresAt === undefined ? {} : { expiresAt: identity.expiresAt.toISOString() }),
+  };
 }
 
 async function resume(deps: Pick<Dependencies, 'tokens' | 'users'>, token: string): Promise<User> {

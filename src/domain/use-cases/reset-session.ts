@@ -1,5 +1,5 @@
 import type { Dependencies } from '../dependencies';
-import { UnauthorizedError } from '../errors';
+import { ForbiddenError, UnauthorizedError } from '../errors';
 import type { Connection } from '../model';
 import { newUser, requireSession } from '../session';
 import { type DisconnectPorts, disconnect, roomsOf } from './disconnect';
@@ -8,6 +8,8 @@ import { type DisconnectPorts, disconnect, roomsOf } from './disconnect';
 export type ResetSessionPorts = DisconnectPorts & Pick<Dependencies, 'users' | 'ids' | 'notifier'>;
 
 /**
+ * Refused (`forbidden`) for a signed-in connection, before anything is written.
+ *
  * Forgets the connection's user (identity and feed cursor; its tokens are refused from now on) and moves
  * the connection to a brand-new anonymous user. In every room of the connection both users are marked
  * changed, and the presence worker tells each room: the old user left (once no tab of theirs is left) and
@@ -23,6 +25,11 @@ export type ResetSessionPorts = DisconnectPorts & Pick<Dependencies, 'users' | '
  */
 export async function resetSession(deps: ResetSessionPorts, connectionId: string): Promise<Connection> {
   const { connection, user } = await requireSession(deps, connectionId);
+  if (connection.signedIn) {
+    // A signed-in user's id comes from their identity provider: a reset could only forget their cursor and
+    // hand them a stranger's anonymous identity on this tab, while their next sign-in brings the old one back.
+    throw new ForbiddenError('A signed-in user cannot reset their identity; sign out instead.');
+  }
   await deps.users.delete(user.userId);
   const fresh = newUser(deps, undefined);
   await deps.users.create(fresh);

@@ -12,7 +12,16 @@ export interface WebSocketEvent {
     stage: string;
     connectedAt?: number;
     requestTimeEpoch?: number;
-    identity?: { sourceIp?: string; userAgent?: string | null };
+    identity?: {
+      sourceIp?: string;
+      userAgent?: string | null;
+      /** `AuthMode=iam`: the signer's Cognito identity, when the credentials came from an identity pool. */
+      cognitoIdentityId?: string | null;
+      /** `AuthMode=iam`: the signer's ARN. */
+      userArn?: string | null;
+    };
+    /** `AuthMode=jwt`: what the authorizer allowed the connection with (`SignInContext`), on every route. */
+    authorizer?: Record<string, unknown> | null;
   };
 }
 

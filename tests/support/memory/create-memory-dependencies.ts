@@ -14,6 +14,7 @@ import { InMemorySubscriptionRepository } from './in-memory-subscription-reposit
 import { InMemoryUserRepository } from './in-memory-user-repository';
 import { RecordingFeedScheduler } from './recording-feed-scheduler';
 import { RecordingNotifier, type RecordingNotifierOptions } from './recording-notifier';
+import { RecordingSignInExpiry } from './recording-sign-in-expiry';
 import { SequentialIds } from './sequential-ids';
 import { StaticArticleSource } from './static-article-source';
 
@@ -45,6 +46,7 @@ export interface MemoryDependencies extends Dependencies {
   scheduler: RecordingFeedScheduler;
   rateLimiter: InMemoryRateLimiter;
   sessions: InMemorySessionHistory;
+  signInExpiry: RecordingSignInExpiry;
 }
 
 /** A complete, isolated set of in-memory adapters: build a fresh one per test. */
@@ -71,6 +73,7 @@ export function createMemoryDependencies(options: MemoryDependencyOptions = {}):
     scheduler: new RecordingFeedScheduler(),
     rateLimiter: new InMemoryRateLimiter(),
     sessions: new InMemorySessionHistory(),
+    signInExpiry: new RecordingSignInExpiry(),
     settings: { fanOutConcurrency: 10, ...options.settings },
   };
 }

@@ -26,6 +26,16 @@ export class InMemoryUserRepository implements UserRepository {
     if (record) record.user = { ...record.user, name };
   }
 
+  async ensure(user: User, options: { rename: boolean }): Promise<{ user: User; created: boolean }> {
+    const record = this.records.get(user.userId);
+    if (!record) {
+      this.records.set(user.userId, { user: { ...user } });
+      return { user: { ...user }, created: true };
+    }
+    if (options.rename) record.user = { ...record.user, name: user.name };
+    return { user: { ...record.user }, created: false };
+  }
+
   async delete(userId: string): Promise<void> {
     this.records.delete(userId);
   }
