@@ -114,9 +114,7 @@ describe('sign-in with the local issuer', () => {
     expect(await app.locator('sign-in').isVisible()).toBe(true);
   });
 
-  // Needs the server side (branch auth-server: AuthMode=jwt and its REQUEST authorizer in template.yaml) and
-  // the local gateway's authorizer support (branch template). The integrator removes the skip after merging.
-  it.skip('a signed-in user chats and keeps reading across token refreshes, and comes back as the same user', async () => {
+  it('a signed-in user chats and keeps reading across token refreshes, and comes back as the same user', async () => {
     const app = await open();
     await signIn(app, 'carol', 'Carol', 20); // refreshed half-way, every 10 s
     const userId = await app.userId();

@@ -5,15 +5,10 @@ import { publishOverHttp, RAISED_RATES, recordingWebSocket, until } from './supp
 
 // The client signed in with JWTs from the local OIDC issuer, through the local gateway running the template's
 // REQUEST authorizer (AuthMode=jwt), with real sockets, real handlers and the embedded DynamoDB.
-//
-// Needs the server side (branch auth-server: AuthMode=jwt, the authorizer and the expiry worker in
-// template.yaml) and the local gateway's authorizer support (branch template). The integrator removes the
-// skip after merging both.
-const describeAfterMerge = describe.skip;
 
 const FAST: Partial<SwitchboardClientOptions> = { backoff: { baseMs: 20, maxMs: 200, factor: 2 }, chat: false };
 
-describeAfterMerge('a signed-in client against the local stack', () => {
+describe('a signed-in client against the local stack', () => {
   let stack: LocalStack;
   const clients: SwitchboardClient[] = [];
 

@@ -7,10 +7,6 @@ import { type E2eStack, startE2eStack } from './support/e2e-stack';
 /**
  * AuthMode=jwt end to end: the local gateway runs the template's REQUEST authorizer on `$connect`, with a
  * JWKS served on this machine, and real clients connect with tokens minted by jose.
- *
- * SKIPPED until the local gateway runs Lambda REQUEST authorizers from the template (branch `template`,
- * issue #18): without that support `$connect` runs unauthorised and refuses every handshake in jwt mode.
- * The integrator removes the `.skip` when both are merged.
  */
 const AUDIENCE = 'switchboard-e2e';
 let jwks: Server;
@@ -29,7 +25,7 @@ function base64url(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-describe.skip('signing in with a JWT (AuthMode=jwt) through the local gateway', () => {
+describe('signing in with a JWT (AuthMode=jwt) through the local gateway', () => {
   beforeAll(async () => {
     const pair = await generateKeyPair('RS256');
     signingKey = pair.privateKey;
