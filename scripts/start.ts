@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { readParameterOverrides } from '../packages/local/src/cli/cli-options';
 import { readEnvVarsFile } from '../packages/local/src/cli/env-vars-file';
 import { DEFAULT_CONCURRENCY_PER_FUNCTION } from '../packages/local/src/stack';
+import { isTemplateProblem, templateProblemMessage } from '../packages/local/src/template-problem';
 import { guardUnhandledRejections } from '../packages/local/src/unhandled-rejections';
 import { loadLocalSecret } from './local/local-secret';
 import { type SwitchboardStackOptions, startSwitchboardStack } from './local/switchboard-stack';
@@ -211,6 +212,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (isTemplateProblem(error)) {
+    console.error(templateProblemMessage(error, 'template.yaml'));
+    process.exit(2);
+  }
   const code = (error as { code?: string }).code;
   console.error(
     code === 'EADDRINUSE'

@@ -6,9 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { HELP, readCliCommand } from './cli/cli-options';
 import { CliUsageError } from './cli/cli-usage-error';
-import { IntrinsicResolutionError } from './intrinsic-resolver';
-import { TemplateError } from './load-stack-model';
 import { type LocalStack, startLocalStack } from './stack';
+import { isTemplateProblem, templateProblemMessage } from './template-problem';
 import { guardUnhandledRejections } from './unhandled-rejections';
 
 /** Where the CLI writes, and the process it runs in (tests hand in their own). */
@@ -23,15 +22,6 @@ const processIo: CliIo = {
   err: (text) => process.stderr.write(`${text}\n`),
   cwd: process.cwd(),
 };
-
-/** A template the stack cannot run: the user's to fix, so its message is the whole answer (exit 2). */
-function isTemplateProblem(error: unknown): error is Error {
-  return (
-    error instanceof TemplateError ||
-    error instanceof IntrinsicResolutionError ||
-    (error instanceof Error && /^Template\w*Error$/.test(error.name))
-  );
-}
 
 function version(): string {
   const manifest = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
@@ -86,7 +76,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     stack = await startLocalStack({ ...command.stack, log: (line) => io.out(`${time()} ${line}`) });
   } catch (error) {
     if (isTemplateProblem(error)) {
-      io.err(`switchboard-local: ${relative(io.cwd, command.templatePath)}: ${error.message}`);
+      io.err(`switchboard-local: ${templateProblemMessage(error, relative(io.cwd, command.templatePath))}`);
       return 2;
     }
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {

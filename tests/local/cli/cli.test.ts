@@ -91,6 +91,28 @@ describe('switchboard-local, run as a command', () => {
     expect(cli.stderr()).not.toMatch(/\n\s+at /);
   });
 
+  it('lists every check a template fails once, under its path, with no stack trace', async () => {
+    const folder = scratch();
+    writeFileSync(
+      join(folder, 'template.yaml'),
+      [
+        'Transform: AWS::Serverless-2016-10-31',
+        'Resources:',
+        '  PythonFunction:',
+        '    Type: AWS::Serverless::Function',
+        '    Properties:',
+        '      Runtime: python3.12',
+        '      Handler: app.handler',
+        '      CodeUri: src/',
+      ].join('\n'),
+    );
+    const cli = spawnCli(['--in-memory', ...FREE_PORTS], folder);
+    expect(await cli.exited).toEqual({ code: 2, signal: null });
+    expect(cli.stderr()).toMatch(/PythonFunction: .*python3\.12/);
+    expect(cli.stderr().match(/template\.yaml/g)).toHaveLength(1);
+    expect(cli.stderr()).not.toMatch(/\n\s+at /);
+  });
+
   it('exits 1 when its port is taken, saying so without a stack trace, and leaves nothing running', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
