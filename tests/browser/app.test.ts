@@ -1,13 +1,17 @@
 /**
  * The web front end in real headless Chromium against the real local stack (gateway, handlers, dynalite):
- * what a person does in the page, checked through what the page shows.
+ * what a person does in the page, checked through what the page shows. A failing test prints its pages'
+ * WebSocket frames.
+ *
+ * @jest-environment ./tests/browser/support/failure-aware-environment.ts
  */
 import type { Browser } from 'playwright-core';
 import { type SwitchboardStack as LocalStack, startSwitchboardStack } from '../../scripts/local/switchboard-stack';
 import { WEBSOCKET_ARTICLE } from '../../src/adapters/article/websocket-article';
-import { AppPage, byTestId, eventually, PHONE } from './support/app-page';
+import { AppPage, byTestId, eventually, framesReport, PHONE } from './support/app-page';
 import { launchChromium } from './support/chromium';
 import { shootPanels } from './support/screenshots';
+import { testHasFailed } from './support/test-outcome';
 import { buildWeb, PROJECT_ROOT } from './support/web-build';
 
 jest.setTimeout(60_000);
@@ -51,6 +55,8 @@ beforeAll(async () => {
 afterEach(async () => {
   const open = pages.splice(0);
   const errors = open.flatMap((app) => app.errors);
+  // What the pages said to the server and heard back, to read a failure seen once (in CI) from its log.
+  if (testHasFailed()) console.log(framesReport(expect.getState().currentTestName ?? '', open));
   await Promise.all(open.map((app) => app.close().catch(() => undefined)));
   expect(errors).toEqual([]);
 });
