@@ -31,7 +31,15 @@ import {
 import type { ChatFrame, ClientFrame, ErrorFrame, ServerFrame, SessionFrame } from './wire/frames.js';
 import { DEFAULT_ROOM, GATEWAY } from './wire/rules.js';
 
-type TimerName = 'retry' | 'autoDisconnect' | 'hello' | 'renew' | 'publishRetry' | 'chatRetry' | 'joinRetry';
+type TimerName =
+  | 'retry'
+  | 'autoDisconnect'
+  | 'hello'
+  | 'renew'
+  | 'publishRetry'
+  | 'chatRetry'
+  | 'joinRetry'
+  | 'whoRetry';
 
 const CHAT_ACTIONS: ReadonlySet<string> = new Set(['sendmessage', 'send']);
 
@@ -91,6 +99,9 @@ export class SwitchboardClient {
       dropped: (room) => this.failRoomChat(room),
       retryLater: (ms, retry) => {
         if (!this.timers.has('joinRetry')) this.startTimer('joinRetry', ms, retry);
+      },
+      retryWhoLater: (ms, retry) => {
+        if (!this.timers.has('whoRetry')) this.startTimer('whoRetry', ms, retry);
       },
       joinDefault: options.chat !== false,
       historyLimit: options.historyLimit ?? 50,
@@ -506,6 +517,7 @@ export class SwitchboardClient {
     this.stopTimer('publishRetry');
     this.stopTimer('chatRetry');
     this.stopTimer('joinRetry');
+    this.stopTimer('whoRetry');
     this.topicStreams.disconnected();
     this.chatRooms.disconnected();
     this.publishes.requeueAll();
@@ -655,6 +667,7 @@ export class SwitchboardClient {
     // Before the session only `hello` is on the wire (and is asked again); queued publishes were not sent yet.
     const decision = this.refusals.onGatewayError(this.machine === 'connected' ? this.publishes.inFlight() : []);
     const chats = this.outbox.failSent();
+    if (this.machine === 'connected') this.chatRooms.onGatewayError();
     this.emit('gatewayError', frame);
     for (const id of decision.resendNow) this.sendPublish(id);
     for (const id of decision.fail) this.failMessage('publish', id, { kind: 'gateway', message: frame.message });
