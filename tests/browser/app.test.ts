@@ -282,6 +282,30 @@ describe('display name', () => {
     await app.page.locator(byTestId('who-user'), { hasText: 'Ada' }).waitFor();
   });
 
+  it('lists itself under its new name even when the who after the rename gets no answer', async () => {
+    const app = await open('?autoconnect=0');
+    // A handler that fails answers with API Gateway's own error frame, which names no request: here it takes
+    // the place of the answer to the first who on the connection that carries the new name.
+    await app.page.routeWebSocket(/.*/, (ws) => {
+      const server = ws.connectToServer();
+      let lost = false;
+      ws.onMessage((message) => {
+        const frame = JSON.parse(String(message)) as { action?: string };
+        if (frame.action === 'who' && ws.url().includes('name=Ada') && !lost) {
+          lost = true;
+          ws.send(JSON.stringify({ message: 'Internal server error', connectionId: 'c', requestId: 'r' }));
+        } else {
+          server.send(message);
+        }
+      });
+    });
+    await app.locator('connect').click();
+    await app.page.locator(byTestId('who-user')).first().waitFor();
+    await app.setName('Ada');
+    await errorNotice(app, 'The server failed to handle a request').first().waitFor();
+    await app.page.locator(byTestId('who-user'), { hasText: 'Ada' }).waitFor();
+  });
+
   it('connects without a stored name the server would refuse', async () => {
     const app = await open('?autoconnect=0');
     await app.page.evaluate(() => localStorage.setItem('switchboard.name', 'Mallory\u202e'));
