@@ -516,8 +516,8 @@ export class SwitchboardClient {
     this.stopTimer('renew');
     this.stopTimer('publishRetry');
     this.stopTimer('chatRetry');
-    this.stopTimer('joinRetry');
     this.stopTimer('whoRetry');
+    this.stopTimer('joinRetry');
     this.topicStreams.disconnected();
     this.chatRooms.disconnected();
     this.publishes.requeueAll();
