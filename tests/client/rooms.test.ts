@@ -516,8 +516,13 @@ describe('a who that goes unanswered', () => {
     client.requestWho();
     socket.receive({ type: 'error', code: 'rate_limited', message: 'busy', action: 'who' });
     socket.drop();
+    scheduler.advance(1000);
+    const next = establish({ userId: 'u1' });
+    expect(next).not.toBe(socket);
     scheduler.advance(1500);
     expect(sentOf(socket.sent, 'who')).toHaveLength(2);
-    expect(last()).not.toBe(socket);
+    // The new connection asks once, as every connection does; the old one's retry is not carried over.
+    expect(sentOf(next.sent, 'who')).toEqual([{ action: 'who' }]);
+    expect(last()).toBe(next);
   });
 });
