@@ -172,7 +172,7 @@ export class RoomSync {
       const again = [...this.whoToRetry];
       this.whoToRetry.clear();
       for (const room of again) {
-        // Still waited for after the delay: its answer is not coming. Started afresh (a duplicate is harmless).
+        // Asked afresh: a list still being gathered is not coming; one that came meanwhile costs one more `who`.
         this.whoPages.forget(room);
         this.requestWho(room);
       }
