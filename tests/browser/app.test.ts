@@ -1,13 +1,17 @@
 /**
  * The web front end in real headless Chromium against the real local stack (gateway, handlers, dynalite):
- * what a person does in the page, checked through what the page shows.
+ * what a person does in the page, checked through what the page shows. A failing test prints its pages'
+ * WebSocket frames.
+ *
+ * @jest-environment ./tests/browser/support/failure-aware-environment.ts
  */
 import type { Browser } from 'playwright-core';
 import { type SwitchboardStack as LocalStack, startSwitchboardStack } from '../../scripts/local/switchboard-stack';
 import { WEBSOCKET_ARTICLE } from '../../src/adapters/article/websocket-article';
-import { AppPage, byTestId, eventually, PHONE } from './support/app-page';
+import { AppPage, byTestId, eventually, framesReport, PHONE } from './support/app-page';
 import { launchChromium } from './support/chromium';
 import { shootPanels } from './support/screenshots';
+import { testHasFailed } from './support/test-outcome';
 import { buildWeb, PROJECT_ROOT } from './support/web-build';
 
 jest.setTimeout(60_000);
@@ -51,6 +55,8 @@ beforeAll(async () => {
 afterEach(async () => {
   const open = pages.splice(0);
   const errors = open.flatMap((app) => app.errors);
+  // What the pages said to the server and heard back, to read a failure seen once (in CI) from its log.
+  if (testHasFailed()) console.log(framesReport(expect.getState().currentTestName ?? '', open));
   await Promise.all(open.map((app) => app.close().catch(() => undefined)));
   expect(errors).toEqual([]);
 });
@@ -273,6 +279,30 @@ describe('display name', () => {
     expect(await app.userId()).toBe(userId);
     expect(await tokenOf(app)).not.toBeNull(); // renewed with each session, for the same user
     expect(await app.page.evaluate(() => localStorage.getItem('switchboard.name'))).toBeNull();
+    await app.page.locator(byTestId('who-user'), { hasText: 'Ada' }).waitFor();
+  });
+
+  it('lists itself under its new name even when the who after the rename gets no answer', async () => {
+    const app = await open('?autoconnect=0');
+    // A handler that fails answers with API Gateway's own error frame, which names no request: here it takes
+    // the place of the answer to the first who on the connection that carries the new name.
+    await app.page.routeWebSocket(/.*/, (ws) => {
+      const server = ws.connectToServer();
+      let lost = false;
+      ws.onMessage((message) => {
+        const frame = JSON.parse(String(message)) as { action?: string };
+        if (frame.action === 'who' && ws.url().includes('name=Ada') && !lost) {
+          lost = true;
+          ws.send(JSON.stringify({ message: 'Internal server error', connectionId: 'c', requestId: 'r' }));
+        } else {
+          server.send(message);
+        }
+      });
+    });
+    await app.locator('connect').click();
+    await app.page.locator(byTestId('who-user')).first().waitFor();
+    await app.setName('Ada');
+    await errorNotice(app, 'The server failed to handle a request').first().waitFor();
     await app.page.locator(byTestId('who-user'), { hasText: 'Ada' }).waitFor();
   });
 

@@ -457,3 +457,72 @@ describe('presence per room', () => {
     expect(applied).toEqual([]);
   });
 });
+
+describe('a who that goes unanswered', () => {
+  const internal = JSON.stringify({ message: 'Internal server error', connectionId: 'c1', requestId: 'r1' });
+  const me = { userId: 'u1', name: 'Ada', connections: 1 };
+  // No heartbeat within the test's virtual seconds: nothing but the retry sends.
+  const QUIET = { rateLimitRetryMs: 1500, heartbeatMs: 600_000 };
+
+  it.each(['rate_limited', 'internal'] as const)(
+    'is asked again once the retry delay is out when the server refuses it (%s), and the list comes',
+    (code) => {
+      const { client, establish, scheduler } = setup(QUIET);
+      client.connect(URL_);
+      const socket = establish({ userId: 'u1' });
+      expect(sentOf(socket.sent, 'who')).toEqual([{ action: 'who' }]);
+
+      socket.receive({ type: 'error', code, message: 'busy', action: 'who' });
+      scheduler.advance(1499);
+      expect(sentOf(socket.sent, 'who')).toHaveLength(1);
+      scheduler.advance(1);
+      expect(sentOf(socket.sent, 'who')).toEqual([{ action: 'who' }, { action: 'who' }]);
+
+      socket.receive({ type: 'who', room: 'lobby', users: [me] });
+      expect(client.room('lobby')?.users).toEqual([me]);
+    },
+  );
+
+  it('is asked again after API Gateway’s own error frame, which may have been its answer', () => {
+    const { client, establish, scheduler } = setup(QUIET);
+    client.connect(URL_);
+    const socket = establish({ userId: 'u1' });
+    client.joinRoom('design');
+    socket.receive({ type: 'joined', room: 'design', name: 'Ada' });
+    expect(sentOf(socket.sent, 'who')).toEqual([{ action: 'who' }, { action: 'who', room: 'design' }]);
+
+    socket.receiveRaw(internal);
+    scheduler.advance(1500);
+    expect(sentOf(socket.sent, 'who').slice(2)).toEqual([{ action: 'who' }, { action: 'who', room: 'design' }]);
+
+    socket.receive({ type: 'who', room: 'lobby', users: [me] });
+    socket.receive({ type: 'who', room: 'design', users: [me] });
+    expect(client.room('lobby')?.users).toEqual([me]);
+    expect(client.room('design')?.users).toEqual([me]);
+    // Later requests go out again: nothing is left waiting for an answer that will not come.
+    client.requestWho();
+    expect(sentOf(socket.sent, 'who')).toHaveLength(5);
+  });
+
+  it('is not asked again for a room not being listed, nor on a connection that is gone', () => {
+    const { client, establish, scheduler, last } = setup(QUIET);
+    client.connect(URL_);
+    const socket = establish({ userId: 'u1' });
+    socket.receive({ type: 'who', room: 'lobby', users: [me] });
+    socket.receiveRaw(internal);
+    scheduler.advance(1500);
+    expect(sentOf(socket.sent, 'who')).toHaveLength(1);
+
+    client.requestWho();
+    socket.receive({ type: 'error', code: 'rate_limited', message: 'busy', action: 'who' });
+    socket.drop();
+    scheduler.advance(1000);
+    const next = establish({ userId: 'u1' });
+    expect(next).not.toBe(socket);
+    scheduler.advance(1500);
+    expect(sentOf(socket.sent, 'who')).toHaveLength(2);
+    // The new connection asks once, as every connection does; the old one's retry is not carried over.
+    expect(sentOf(next.sent, 'who')).toEqual([{ action: 'who' }]);
+    expect(last()).toBe(next);
+  });
+});

@@ -17,6 +17,8 @@ export interface RoomSyncOptions {
   dropped: (room: string) => void;
   /** Runs `retry` after `ms` (a busy server refused a join); one at a time. */
   retryLater: (ms: number, retry: () => void) => void;
+  /** Runs `retry` after `ms` (a `who` was refused by a busy server, or may have been lost); one at a time. */
+  retryWhoLater: (ms: number, retry: () => void) => void;
   /** Whether the server puts the connection in the default room at connect (and the application wants it). */
   joinDefault: boolean;
   historyLimit: number;
@@ -32,6 +34,8 @@ export class RoomSync {
   private readonly rooms: ChatRooms;
   private readonly whoPages: WhoPages;
   private readonly historyPages: HistoryPages;
+  /** Rooms whose `who` is to be asked again when the retry delay is out. */
+  private readonly whoToRetry = new Set<string>();
 
   constructor(private readonly options: RoomSyncOptions) {
     this.rooms = new ChatRooms(options.joinDefault);
@@ -89,6 +93,7 @@ export class RoomSync {
   disconnected(): void {
     this.rooms.disconnected();
     this.whoPages.reset();
+    this.whoToRetry.clear();
     this.historyPages.reset();
     this.options.emit('rooms', this.rooms.list());
   }
@@ -130,7 +135,12 @@ export class RoomSync {
 
   /** An error frame about a room action: a refused `join` is the one on the wire. */
   onError(frame: ErrorFrame): void {
-    if (frame.action === 'who') this.whoPages.reset();
+    if (frame.action === 'who') {
+      // The refusal names no room: every list being gathered is dropped. A busy server's is asked for again,
+      // or the room would show its members as they were (its own user under an old name) until a reconnect.
+      const rooms = this.whoPages.reset();
+      if (frame.code === 'rate_limited' || frame.code === 'internal') this.askWhoLater(rooms);
+    }
     if (frame.action !== 'join') return;
     const room = this.rooms.joinOnWire;
     if (room === undefined) return;
@@ -145,6 +155,28 @@ export class RoomSync {
     this.forget(room);
     this.options.emit('roomRefused', { room, error: frame });
     this.sendNextJoin();
+  }
+
+  /**
+   * API Gateway's own error frame (a handler that failed) names no request: it may be the answer to a `who`
+   * being gathered, which then never comes. Those lists are asked for again once the retry delay is out.
+   */
+  onGatewayError(): void {
+    this.askWhoLater(this.whoPages.gathering());
+  }
+
+  private askWhoLater(rooms: string[]): void {
+    if (rooms.length === 0) return;
+    for (const room of rooms) this.whoToRetry.add(room);
+    this.options.retryWhoLater(this.options.retryMs, () => {
+      const again = [...this.whoToRetry];
+      this.whoToRetry.clear();
+      for (const room of again) {
+        // Asked afresh: a list still being gathered is not coming; one that came meanwhile costs one more `who`.
+        this.whoPages.forget(room);
+        this.requestWho(room);
+      }
+    });
   }
 
   private forget(room: string): boolean {

@@ -41,7 +41,8 @@ type TimerName =
   | 'publishRetry'
   | 'chatRetry'
   | 'joinRetry'
-  | 'tokenRefresh';
+  | 'tokenRefresh'
+  | 'whoRetry';
 
 const CHAT_ACTIONS: ReadonlySet<string> = new Set(['sendmessage', 'send']);
 
@@ -107,6 +108,9 @@ export class SwitchboardClient {
       dropped: (room) => this.failRoomChat(room),
       retryLater: (ms, retry) => {
         if (!this.timers.has('joinRetry')) this.startTimer('joinRetry', ms, retry);
+      },
+      retryWhoLater: (ms, retry) => {
+        if (!this.timers.has('whoRetry')) this.startTimer('whoRetry', ms, retry);
       },
       joinDefault: options.chat !== false,
       historyLimit: options.historyLimit ?? 50,
@@ -561,6 +565,7 @@ export class SwitchboardClient {
     this.stopTimer('renew');
     this.stopTimer('publishRetry');
     this.stopTimer('chatRetry');
+    this.stopTimer('whoRetry');
     this.stopTimer('joinRetry');
     this.stopTimer('tokenRefresh');
     this.topicStreams.disconnected();
@@ -714,6 +719,7 @@ export class SwitchboardClient {
     // Before the session only `hello` is on the wire (and is asked again); queued publishes were not sent yet.
     const decision = this.refusals.onGatewayError(this.machine === 'connected' ? this.publishes.inFlight() : []);
     const chats = this.outbox.failSent();
+    if (this.machine === 'connected') this.chatRooms.onGatewayError();
     this.emit('gatewayError', frame);
     for (const id of decision.resendNow) this.sendPublish(id);
     for (const id of decision.fail) this.failMessage('publish', id, { kind: 'gateway', message: frame.message });

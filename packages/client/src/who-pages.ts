@@ -66,14 +66,21 @@ export class WhoPages {
     return this.rooms.has(room);
   }
 
+  /** The rooms whose lists are being gathered. */
+  gathering(): string[] {
+    return [...this.rooms.keys()];
+  }
+
   /** A room left: forget its list being gathered. */
   forget(room: string): void {
     this.rooms.delete(room);
   }
 
-  /** A refused page (which names no room) or a lost connection: forget every list being gathered. */
-  reset(): void {
+  /** A refused page (which names no room) or a lost connection: forget every list being gathered; returns their rooms. */
+  reset(): string[] {
+    const rooms = this.gathering();
     this.rooms.clear();
+    return rooms;
   }
 }
 

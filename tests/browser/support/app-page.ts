@@ -5,6 +5,10 @@ export const PHONE = { width: 390, height: 844 };
 
 const T = 15_000;
 
+/** A frame as the log shows it: long ones (history pages) cut, the start says what they are. */
+const clip = (text: string): string =>
+  text.length > 600 ? `${text.slice(0, 600)}… (${text.length} characters)` : text;
+
 export const byTestId = (id: string): string => `[data-testid="${id}"]`;
 
 /** One browser context (its own localStorage, so its own identity) with the app open. */
@@ -14,6 +18,12 @@ export class AppPage {
    * here and the test file asserts there are none after each test.
    */
   readonly errors: string[] = [];
+  /**
+   * Every WebSocket frame the page sent and received, with its sockets' opening and closing, each line
+   * stamped with the milliseconds since the page was opened: printed when a test fails, so that a failure
+   * seen once (in CI) can be read from its log.
+   */
+  readonly frames: string[] = [];
 
   private constructor(
     readonly context: BrowserContext,
@@ -33,8 +43,23 @@ export class AppPage {
     const page = await context.newPage();
     const app = new AppPage(context, page);
     page.on('pageerror', (error) => app.errors.push(`${error.name}: ${error.message}`));
+    app.recordFrames();
     await page.goto(url);
     return app;
+  }
+
+  private recordFrames(): void {
+    const started = Date.now();
+    let sockets = 0;
+    const log = (socket: number, text: string) => this.frames.push(`${Date.now() - started} #${socket} ${text}`);
+    this.page.on('websocket', (ws) => {
+      const socket = ++sockets;
+      log(socket, `open ${ws.url()}`);
+      ws.on('framesent', ({ payload }) => log(socket, `> ${clip(String(payload))}`));
+      ws.on('framereceived', ({ payload }) => log(socket, `< ${clip(String(payload))}`));
+      ws.on('socketerror', (error) => log(socket, `error ${error}`));
+      ws.on('close', () => log(socket, 'closed'));
+    });
   }
 
   async close(): Promise<void> {
@@ -144,6 +169,12 @@ export class AppPage {
       throw new Error(`DeleteConnection answered ${response.status}`);
     return connectionId;
   }
+}
+
+/** The frames of each page, for a failing test's log. */
+export function framesReport(test: string, pages: AppPage[]): string {
+  const each = pages.map((app, index) => [`page ${index + 1} (${app.page.url()})`, ...app.frames].join('\n'));
+  return [`WebSocket frames of "${test}" (ms since the page opened, #socket):`, ...each].join('\n\n');
 }
 
 /** Polls until `check` is true (for state outside the page, or sums of page state). */
