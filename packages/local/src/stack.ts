@@ -8,7 +8,7 @@ import { createFunctionEnvironment } from './function-environment';
 import { createHttpApiServer } from './http-api-server';
 import { sendJson } from './http-io';
 import { createLambdaInvokeApi } from './lambda-invoke-api';
-import { createLambdaRuntime } from './lambda-runtime';
+import { createLambdaRuntime, type WarmContainers } from './lambda-runtime';
 import { closeServer, listen } from './listen';
 import { loadStackModel } from './load-stack-model';
 import { createManagementApi } from './management-api';
@@ -56,6 +56,11 @@ export interface LocalStackOptions {
   host?: string;
   /** Where console lines go (default `console.log`). */
   log?: (line: string) => void;
+  /**
+   * When function containers start: `LAZY` (default) at each function's first invocation, `EAGER` all at
+   * stack start, with load errors reported then.
+   */
+  warmContainers?: WarmContainers;
 }
 
 /** A running local stack. */
@@ -73,7 +78,7 @@ export interface LocalStack {
   sqsEndpoint: string | null;
   /** The URL of a queue of the template (what `!Ref` yields). */
   queueUrl(logicalId: string): string;
-  /** Closes every socket (so `$disconnect` runs), the servers and dynalite; gives `process.env` back. */
+  /** Closes every socket (so `$disconnect` runs), the servers, the function containers and dynalite. */
   stop(): Promise<void>;
 }
 
@@ -143,14 +148,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region: REGION,
       accountId: ACCOUNT_ID,
       concurrencyPerFunction: options.concurrencyPerFunction ?? DEFAULT_CONCURRENCY_PER_FUNCTION,
+      awsRedirect: { gatewayEndpoint, apiHosts: [`${wsApiId}.execute-api.${REGION}.amazonaws.com`] },
+      log,
     });
-    stoppers.push(async () => runtime.close());
+    stoppers.push(() => runtime.close());
     if (queues)
       stoppers.push(
         queues.startEventSources(runtime, options.concurrencyPerFunction ?? DEFAULT_CONCURRENCY_PER_FUNCTION),
       );
     for (const fn of runtime.missingEntries())
       log(`! ${fn.logicalId}: ${fn.entryFile} does not exist yet; its routes answer 502`);
+    if (options.warmContainers === 'EAGER') await runtime.warmAll();
 
     const journal = dataDir
       ? openConnectionJournal(join(dataDir, 'open-connections.jsonl'))
