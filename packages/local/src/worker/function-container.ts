@@ -149,17 +149,19 @@ export class FunctionContainer {
     void this.end(running, new FunctionTimeoutError(`Task timed out after ${seconds} seconds`));
   }
 
-  /** Terminates the worker (if it is still this function's) and fails what it was running. */
+  /**
+   * Terminates the worker (if it is still this function's), then fails what it was running: once a caller
+   * hears of the failure, the handler's code (its timers too) has stopped.
+   */
   private async end(running: Running, error: Error): Promise<void> {
     if (this.live === running) {
       this.live = null;
       this.current = null;
     }
-    for (const pending of running.pending.values()) {
-      clearTimeout(pending.timer);
-      pending.reject(error);
-    }
+    const failed = [...running.pending.values()];
     running.pending.clear();
+    for (const pending of failed) clearTimeout(pending.timer);
     await running.worker.terminate();
+    for (const pending of failed) pending.reject(error);
   }
 }
