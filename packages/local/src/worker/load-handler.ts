@@ -26,12 +26,17 @@ function isModuleTypePackage(file: string): boolean {
   }
 }
 
-/** Loads a function's entry file as Lambda's Node.js runtime does: `require` for CommonJS, `import` for ESM. */
-async function loadModule(file: string): Promise<Record<string, unknown>> {
+/**
+ * Loads a function's entry file as Lambda's Node.js runtime does: `require` for CommonJS, `import` for ESM.
+ * `beforeImport` runs first for ESM only (installing an ESM resolve hook starts a loader thread in Node 20,
+ * which a CommonJS function does not need).
+ */
+async function loadModule(file: string, beforeImport: () => void): Promise<Record<string, unknown>> {
   const ext = extname(file);
   const esm = ext === '.mjs' || (ext === '.js' && isModuleTypePackage(file));
-  if (esm) return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-  return require(file) as Record<string, unknown>;
+  if (!esm) return require(file) as Record<string, unknown>;
+  beforeImport();
+  return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
 }
 
 /** A nested export (`Handler: app.handlers.connect`), as Lambda resolves it. */
@@ -39,8 +44,8 @@ function exported(mod: Record<string, unknown>, path: string): unknown {
   return path.split('.').reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], mod);
 }
 
-export async function loadHandler(file: string, exportName: string): Promise<Handler> {
-  const mod = await loadModule(file);
+export async function loadHandler(file: string, exportName: string, beforeImport: () => void): Promise<Handler> {
+  const mod = await loadModule(file, beforeImport);
   // A CommonJS bundle of ESM source that only has a default export keeps the handler under `default`.
   const handler = exported(mod, exportName) ?? exported((mod.default ?? {}) as Record<string, unknown>, exportName);
   if (typeof handler !== 'function') throw new HandlerNotFoundError(`${file} exports no function ${exportName}`);

@@ -18,7 +18,6 @@ const post = (message: ContainerMessage): void => port.postMessage(message);
 
 process.setSourceMapsEnabled(true);
 installCommonJsFallbacks(data.fallbacks);
-register(data.esmHookUrl, { data: data.fallbacks });
 installAwsRedirect(data.awsRedirect);
 // One stray promise is logged, as Lambda's runtime logs it, and never ends the container (nor the stack).
 process.on('unhandledRejection', (reason) => {
@@ -80,7 +79,11 @@ function invoke(handler: Handler, message: InvokeMessage): void {
   });
 }
 
-runAs({ functionName: data.functionName }, () => loadHandler(data.entryFile, data.exportName)).then(
+const installEsmFallbacks = (): void => register(data.esmHookUrl, { data: data.fallbacks });
+
+runAs({ functionName: data.functionName }, () =>
+  loadHandler(data.entryFile, data.exportName, installEsmFallbacks),
+).then(
   (handler) => {
     port.on('message', (message: InvokeMessage) => invoke(handler, message));
     post({ type: 'ready' });
