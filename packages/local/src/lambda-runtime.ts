@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { awsIds } from './aws-ids';
 import { type ConcurrencyLimit, createConcurrencyLimit } from './concurrency-limit';
@@ -89,7 +89,7 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): WorkerLambda
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.logicalId}`,
-      ...(fn.layerModules.length > 0 ? { NODE_PATH: fn.layerModules.join(':') } : {}),
+      ...(fn.layerModules.length > 0 ? { NODE_PATH: fn.layerModules.join(delimiter) } : {}),
     });
     return { ...env, ...options.environmentFor(fn) };
   };
