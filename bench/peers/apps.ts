@@ -42,15 +42,32 @@ exports.onDefault = async (event) => {
 `;
 }
 
-/** Switchboard's local stack: a template with one function behind $connect, $disconnect and $default. */
-export function writeSwitchboardApp(dir: string): { templatePath: string } {
+/**
+ * Switchboard's local stack: a template with one function behind $connect, $disconnect and $default (each
+ * function runs in a container of its own, so the three routes share the Map only as one function, as in Lambda).
+ */
+export function writeSwitchboardApp(dir: string, wsPort: number): { templatePath: string } {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'app.js'), mapHandlers('process.env.MANAGEMENT_ENDPOINT'));
-  const fn = (name: string, handler: string): string => `
-  ${name}Function:
+  writeFileSync(
+    join(dir, 'app.js'),
+    `${mapHandlers(JSON.stringify(`http://localhost:${wsPort}`))}
+const routes = { $connect: exports.onConnect, $disconnect: exports.onDisconnect };
+exports.onRoute = (event) => (routes[event.requestContext.routeKey] ?? exports.onDefault)(event);
+`,
+  );
+  const route = (name: string, routeKey: string): string => `
+  ${name}Route:
+    Type: AWS::ApiGatewayV2::Route
+    Properties:
+      ApiId: !Ref WebSocketApi
+      RouteKey: ${routeKey}
+      Target: !Sub 'integrations/\${AppIntegration}'
+`;
+  const fn = `
+  AppFunction:
     Type: AWS::Serverless::Function
     Properties:
-      Handler: app.${handler}
+      Handler: app.onRoute
       Runtime: nodejs22.x
       Timeout: 30
       CodeUri: ./
@@ -59,19 +76,13 @@ export function writeSwitchboardApp(dir: string): { templatePath: string } {
       BuildProperties:
         EntryPoints:
           - app.js
-  ${name}Integration:
+  AppIntegration:
     Type: AWS::ApiGatewayV2::Integration
     Properties:
       ApiId: !Ref WebSocketApi
       IntegrationType: AWS_PROXY
-      IntegrationUri: !Sub 'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/\${${name}Function.Arn}/invocations'
-  ${name}Route:
-    Type: AWS::ApiGatewayV2::Route
-    Properties:
-      ApiId: !Ref WebSocketApi
-      RouteKey: ${name === 'Connect' ? '$connect' : name === 'Disconnect' ? '$disconnect' : '$default'}
-      Target: !Sub 'integrations/\${${name}Integration}'
-`;
+      IntegrationUri: !Sub 'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/\${AppFunction.Arn}/invocations'
+${route('Connect', '$connect')}${route('Disconnect', '$disconnect')}${route('Default', '$default')}`;
   const template = `AWSTemplateFormatVersion: '2010-09-09'
 Transform: AWS::Serverless-2016-10-31
 Description: Minimal app for the bench's peer comparison (written by bench/peers/apps.ts).
@@ -88,7 +99,7 @@ Resources:
       ApiId: !Ref WebSocketApi
       StageName: dev
       AutoDeploy: true
-${fn('Connect', 'onConnect')}${fn('Disconnect', 'onDisconnect')}${fn('Default', 'onDefault')}`;
+${fn}`;
   const templatePath = join(dir, 'template.yaml');
   writeFileSync(templatePath, template);
   return { templatePath };

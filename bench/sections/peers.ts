@@ -214,8 +214,8 @@ export async function runPeers(settings: PeerSettings): Promise<PeerSummary> {
 
   // Switchboard's local stack with the minimal app.
   const sbDir = join(PEERS_ROOT, 'switchboard-app');
-  const { templatePath } = writeSwitchboardApp(sbDir);
   const sbPort = await freePort();
+  const { templatePath } = writeSwitchboardApp(sbDir, sbPort);
   keep(
     await runOne(
       'Switchboard',

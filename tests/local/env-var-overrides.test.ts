@@ -4,8 +4,12 @@ import type { FunctionModel } from '../../packages/local/src/stack-model';
 const fn = (environment: FunctionModel['environment'], functionName?: string): FunctionModel => ({
   logicalId: 'ChatFunction',
   ...(functionName ? { functionName } : {}),
+  codeDir: '/app',
+  handler: 'chat.handler',
   entryFile: '/app/chat.js',
   exportName: 'handler',
+  build: null,
+  layerModules: [],
   timeoutSeconds: 3,
   memoryMb: 128,
   environment,

@@ -1,55 +1,34 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { awsIds } from './aws-ids';
 import { type ConcurrencyLimit, createConcurrencyLimit } from './concurrency-limit';
-import { createFunctionModuleLoader } from './function-modules';
-import { acquireProcessEnvView, type FunctionEnvironment, functionEnvironment } from './process-env-view';
 import type { FunctionModel } from './stack-model';
+import type { AwsRedirectOptions } from './worker/aws-redirect';
+import { bundle } from './worker/bundle-cache';
+import { type ContainerLaunch, FunctionContainer, FunctionNotFoundError } from './worker/function-container';
 
-/** The `context` argument of a Lambda handler, as far as local code can need it. */
-export interface LocalLambdaContext {
-  callbackWaitsForEmptyEventLoop: boolean;
-  functionName: string;
-  functionVersion: string;
-  invokedFunctionArn: string;
-  memoryLimitInMB: string;
-  awsRequestId: string;
-  logGroupName: string;
-  logStreamName: string;
-  getRemainingTimeInMillis(): number;
-  done(error?: Error, result?: unknown): void;
-  fail(error: Error | string): void;
-  succeed(result: unknown): void;
-}
+export { FunctionNotFoundError, FunctionTimeoutError } from './worker/function-container';
 
-type Handler = (
-  event: unknown,
-  context: LocalLambdaContext,
-  callback: (error?: unknown, result?: unknown) => void,
-) => unknown;
-
-/** The entry file or its export is missing: the route answers like an integration failure. */
-export class FunctionNotFoundError extends Error {
-  override name = 'FunctionNotFoundError';
-}
-
-/** The handler ran past the function's `Timeout`. */
-export class FunctionTimeoutError extends Error {
-  override name = 'FunctionTimeoutError';
-}
+/** When containers start: at the first invocation of each function (the default), or all at stack start. */
+export type WarmContainers = 'EAGER' | 'LAZY';
 
 export interface LambdaRuntimeOptions {
   functions: Map<string, FunctionModel>;
-  /** The environment of a function: what `process.env` shows its code, at module load and in every call. */
+  /** The variables of a function from the template and the stack, over the Lambda-set ones. */
   environmentFor: (fn: FunctionModel) => Record<string, string>;
   region: string;
   accountId: string;
   /**
    * Invocations of one function that run at once; more wait in a queue, and a function's `Timeout` counts
    * from when its invocation leaves the queue (as Lambda's counts from when it starts). Bursts of connects
-   * and disconnects then queue instead of all timing out together in one process.
+   * and disconnects then queue instead of all timing out together in one container.
    */
   concurrencyPerFunction: number;
+  /** What each container's AWS SDK calls to API Gateway are sent to (see worker/aws-redirect.ts). */
+  awsRedirect: AwsRedirectOptions;
+  /** Lines about containers: unhandled rejections, timeouts, crashes, load errors at an eager start. */
+  log: (line: string) => void;
 }
 
 export interface LambdaRuntime {
@@ -57,67 +36,99 @@ export interface LambdaRuntime {
   /** Functions whose entry file does not exist. */
   missingEntries(): FunctionModel[];
   invoke(functionId: string, event: unknown): Promise<unknown>;
-  /** Gives `process.env` back to the process. */
-  close(): void;
+  /** Stops every container. */
+  close(): void | Promise<void>;
 }
 
-interface FunctionInstance {
-  handler: Handler;
-  environment: FunctionEnvironment;
+export interface WorkerLambdaRuntime extends LambdaRuntime {
+  /** Starts every function's container now, logging each that fails to load (`--warm-containers EAGER`). */
+  warmAll(): Promise<void>;
+  close(): Promise<void>;
 }
 
-/** The function whose code is running: its module load (no request id) or one of its invocations. */
-export interface RunningFunction {
-  functionName: string;
-  awsRequestId?: string;
-}
+/** Variables of the host that never reach a function: its own AWS identity and Node flags. */
+const isHostOnly = (name: string): boolean => name.startsWith('AWS_') || name === 'NODE_OPTIONS';
 
-const running = new AsyncLocalStorage<RunningFunction>();
+let workerFiles: Promise<{ workerFile: string; esmHookUrl: string }> | null = null;
 
 /**
- * The function whose code is running here, also in callbacks and promises it started. Node emits
- * `unhandledRejection` in the rejected promise's context, so a handler for it can name the function.
+ * The worker entry and the ESM resolve hook, bundled once per process to CommonJS and ESM files: they must
+ * load in plain Node whether this tool runs under Node, tsx or jest (whose transform does not reach workers).
  */
-export function runningFunction(): RunningFunction | undefined {
-  return running.getStore();
-}
-
-function isHandler(value: unknown): value is Handler {
-  return typeof value === 'function';
+function containerFiles(): Promise<{ workerFile: string; esmHookUrl: string }> {
+  workerFiles ??= (async () => {
+    const folder = join(__dirname, 'worker');
+    const common = { workingDir: folder, target: `node${process.versions.node.split('.')[0]}`, external: [] };
+    const [workerFile, hookFile] = await Promise.all([
+      bundle({ ...common, entry: join(folder, 'worker-main.ts'), format: 'cjs' }),
+      bundle({ ...common, entry: join(folder, 'esm-fallback-hook.ts'), format: 'esm' }),
+    ]);
+    return { workerFile, esmHookUrl: pathToFileURL(hookFile).href };
+  })();
+  workerFiles.catch(() => {
+    workerFiles = null;
+  });
+  return workerFiles;
 }
 
 /**
- * Runs handlers in this process, like a warm Lambda container per function: the entry module is loaded once
- * per function, with its own instance of every project module (see function-modules.ts) and its own
- * `process.env` (see process-env-view.ts), and kept.
+ * Runs each function in a container of its own, as Lambda does (see worker/function-container.ts): its own
+ * worker thread, module cache and `process.env`, loaded as `sam build` and Lambda would load it.
  */
-export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntime {
-  const instances = new Map<string, Promise<FunctionInstance>>();
+export function createLambdaRuntime(options: LambdaRuntimeOptions): WorkerLambdaRuntime {
+  const containers = new Map<string, FunctionContainer>();
   const limits = new Map<string, ConcurrencyLimit>();
-  const modules = createFunctionModuleLoader();
-  const envView = acquireProcessEnvView();
 
-  const load = (fn: FunctionModel): Promise<FunctionInstance> => {
-    let loaded = instances.get(fn.logicalId);
-    if (!loaded) {
-      loaded = (async () => {
-        if (!existsSync(fn.entryFile))
-          throw new FunctionNotFoundError(`${fn.logicalId}: ${fn.entryFile} does not exist`);
-        const environment = functionEnvironment(options.environmentFor(fn));
-        const scope = modules.createScope();
-        const mod = envView.run(environment, () =>
-          running.run({ functionName: fn.logicalId }, () => scope.require(fn.entryFile)),
-        ) as Record<string, unknown>;
-        const fallback = mod.default as Record<string, unknown> | undefined;
-        const handler = mod[fn.exportName] ?? fallback?.[fn.exportName];
-        if (!isHandler(handler))
-          throw new FunctionNotFoundError(`${fn.logicalId}: ${fn.entryFile} exports no ${fn.exportName}`);
-        return { handler, environment };
-      })();
-      loaded.catch(() => instances.delete(fn.logicalId));
-      instances.set(fn.logicalId, loaded);
+  const environment = (fn: FunctionModel): Record<string, string> => {
+    const env: Record<string, string> = {};
+    for (const [name, value] of Object.entries(process.env))
+      if (value !== undefined && !isHostOnly(name)) env[name] = value;
+    Object.assign(env, {
+      LAMBDA_TASK_ROOT: fn.codeDir,
+      _HANDLER: fn.handler,
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.logicalId}`,
+      ...(fn.layerModules.length > 0 ? { NODE_PATH: fn.layerModules.join(delimiter) } : {}),
+    });
+    return { ...env, ...options.environmentFor(fn) };
+  };
+
+  const prepare = async (fn: FunctionModel): Promise<ContainerLaunch> => {
+    if (!existsSync(fn.entryFile)) throw new FunctionNotFoundError(`${fn.logicalId}: ${fn.entryFile} does not exist`);
+    const [files, entryFile] = await Promise.all([
+      containerFiles(),
+      fn.build ? bundle({ entry: fn.entryFile, workingDir: fn.codeDir, ...fn.build }) : fn.entryFile,
+    ]);
+    return {
+      workerFile: files.workerFile,
+      env: environment(fn),
+      data: {
+        functionName: fn.logicalId,
+        entryFile,
+        exportName: fn.exportName,
+        memoryMb: fn.memoryMb,
+        region: options.region,
+        accountId: options.accountId,
+        fallbacks: { codeDir: fn.codeDir, layerModules: fn.layerModules, sdkFrom: __dirname },
+        esmHookUrl: files.esmHookUrl,
+        awsRedirect: options.awsRedirect,
+      },
+    };
+  };
+
+  const containerOf = (fn: FunctionModel): FunctionContainer => {
+    let container = containers.get(fn.logicalId);
+    if (!container) {
+      container = new FunctionContainer({
+        functionName: fn.logicalId,
+        timeoutSeconds: fn.timeoutSeconds,
+        prepare: () => prepare(fn),
+        log: options.log,
+      });
+      containers.set(fn.logicalId, container);
     }
-    return loaded;
+    return container;
   };
 
   const limitOf = (fn: FunctionModel): ConcurrencyLimit => {
@@ -133,73 +144,29 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
   const find = (functionId: string): FunctionModel | undefined =>
     options.functions.get(functionId) ?? [...options.functions.values()].find((fn) => fn.functionName === functionId);
 
-  const invoke = async (functionId: string, event: unknown): Promise<unknown> => {
-    const fn = find(functionId);
-    if (!fn) throw new FunctionNotFoundError(`No function ${functionId} in the template`);
-    const release = await limitOf(fn).acquire();
-    try {
-      return await run(fn, await load(fn), event);
-    } finally {
-      release();
-    }
-  };
-
-  const run = (fn: FunctionModel, { handler, environment }: FunctionInstance, event: unknown): Promise<unknown> => {
-    const timeoutMs = fn.timeoutSeconds * 1000;
-    const deadline = Date.now() + timeoutMs;
-    const requestId = awsIds.uuid();
-    let timer: NodeJS.Timeout | undefined;
-    return new Promise<unknown>((resolve, reject) => {
-      let settled = false;
-      const settle = (error: unknown, result?: unknown): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (error) reject(error instanceof Error ? error : new Error(String(error)));
-        else resolve(result);
-      };
-      timer = setTimeout(
-        () => settle(new FunctionTimeoutError(`Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`)),
-        timeoutMs,
-      );
-      const context: LocalLambdaContext = {
-        callbackWaitsForEmptyEventLoop: true,
-        functionName: fn.logicalId,
-        functionVersion: '$LATEST',
-        invokedFunctionArn: `arn:aws:lambda:${options.region}:${options.accountId}:function:${fn.logicalId}`,
-        memoryLimitInMB: String(fn.memoryMb),
-        awsRequestId: requestId,
-        logGroupName: `/aws/lambda/${fn.logicalId}`,
-        logStreamName: `local/[$LATEST]${requestId.replace(/-/g, '')}`,
-        getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-        done: (error, result) => settle(error, result),
-        fail: (error) => settle(error instanceof Error ? error : new Error(error)),
-        succeed: (result) => settle(undefined, result),
-      };
-      try {
-        const returned = envView.run(environment, () =>
-          running.run({ functionName: fn.logicalId, awsRequestId: requestId }, () =>
-            handler(event, context, (error, result) => settle(error, result)),
-          ),
-        );
-        if (returned && typeof (returned as Promise<unknown>).then === 'function') {
-          (returned as Promise<unknown>).then(
-            (result) => settle(undefined, result),
-            (error: unknown) => settle(error ?? new Error('Handler rejected')),
-          );
-        } else if (handler.length < 3) {
-          settle(undefined, returned);
-        }
-      } catch (error) {
-        settle(error);
-      }
-    });
-  };
-
   return {
     has: (functionId) => find(functionId) !== undefined,
     missingEntries: () => [...options.functions.values()].filter((fn) => !existsSync(fn.entryFile)),
-    invoke,
-    close: () => envView.release(),
+    async invoke(functionId, event) {
+      const fn = find(functionId);
+      if (!fn) throw new FunctionNotFoundError(`No function ${functionId} in the template`);
+      const release = await limitOf(fn).acquire();
+      try {
+        return await containerOf(fn).invoke(event, awsIds.uuid());
+      } finally {
+        release();
+      }
+    },
+    async warmAll() {
+      const functions = [...options.functions.values()].filter((fn) => existsSync(fn.entryFile));
+      const results = await Promise.allSettled(functions.map((fn) => containerOf(fn).warm()));
+      results.forEach((result, i) => {
+        if (result.status === 'rejected')
+          options.log(`! ${functions[i]?.logicalId} failed to load: ${(result.reason as Error).message}`);
+      });
+    },
+    async close() {
+      await Promise.all([...containers.values()].map((container) => container.stop()));
+    },
   };
 }

@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { dirname, resolve as resolvePath } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve as resolvePath } from 'node:path';
 import { type CfnValue, parseCloudFormationYaml } from './cfn-yaml';
 import { createIntrinsicResolver, type IntrinsicResolver } from './intrinsic-resolver';
 import { readQueue, readSqsEventSources, type SqsEventSourceModel } from './queue-model';
 import type {
+  EsbuildBuildModel,
   FunctionModel,
   HttpRouteModel,
   IndexModel,
@@ -96,7 +97,7 @@ export function loadStackModel(options: LoadStackModelOptions): LoadedStack {
     // Not runnable here: left out of the model, and reported by the template checks (template-checks.ts).
     const isImage = resolver.resolveString(properties.PackageType ?? globals.PackageType) === 'Image';
     if (isImage || resolver.resolveString(properties.Handler ?? globals.Handler) === undefined) continue;
-    functions.set(id, readFunction({ id, properties, metadata, globals, projectRoot, resolver }));
+    functions.set(id, readFunction({ id, properties, metadata, globals, projectRoot, resolver, resources }));
     sqsEventSources.push(...readSqsEventSources(id, asObj(properties.Events), resolver));
     for (const event of Object.values(asObj(properties.Events))) {
       if (asObj(event).Type !== 'HttpApi') continue;
@@ -137,21 +138,72 @@ interface FunctionSource {
   globals: Obj;
   projectRoot: string;
   resolver: IntrinsicResolver;
+  /** Every resource of the template, for the layers a function names. */
+  resources: Obj;
 }
 
-function readFunction({ id, properties, metadata, globals, projectRoot, resolver }: FunctionSource): FunctionModel {
+const isFile = (path: string): boolean => statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+
+/** The file Lambda's Node.js runtime loads for a module path: as written, then `.js`, `.mjs`, `.cjs`. */
+function lambdaEntryFile(modulePath: string): string {
+  return ['', '.js', '.mjs', '.cjs'].map((ext) => modulePath + ext).find(isFile) ?? `${modulePath}.js`;
+}
+
+function readEsbuild(metadata: Obj, resolver: IntrinsicResolver): EsbuildBuildModel | null {
+  const properties = asObj(metadata.BuildProperties);
+  if (resolver.resolveString(metadata.BuildMethod) !== 'esbuild' && properties.EntryPoints === undefined) return null;
+  const text = (value: CfnValue | undefined): string | undefined => resolver.resolveString(value);
+  const mainFields = text(properties.MainFields);
+  const banner = text(properties.Banner);
+  return {
+    format: text(properties.Format)?.toLowerCase() === 'esm' ? 'esm' : 'cjs',
+    target: text(properties.Target) ?? 'es2020',
+    external: asList(properties.External).map((entry) => text(entry) ?? ''),
+    ...(mainFields ? { mainFields: mainFields.split(',').map((field) => field.trim()) } : {}),
+    ...(banner ? { banner: banner.replace(/^js=/, '') } : {}),
+  };
+}
+
+/** The node_modules folders of the local layers (`ContentUri` folders) a function names, in order. */
+function readLayerModules(layers: CfnValue[], { resources, resolver, projectRoot }: FunctionSource): string[] {
+  return layers.flatMap((reference) => {
+    const layer = asObj(resources[resolver.resolveString(reference) ?? '']);
+    const properties = asObj(layer.Properties);
+    const content = resolver.resolve(properties.ContentUri ?? properties.Content);
+    if (typeof content !== 'string') return [];
+    const folder = resolvePath(projectRoot, content);
+    const builtByNpm = resolver.resolveString(asObj(layer.Metadata).BuildMethod)?.startsWith('nodejs') ?? false;
+    return [join(folder, 'nodejs', 'node_modules'), ...(builtByNpm ? [join(folder, 'node_modules')] : [])];
+  });
+}
+
+/**
+ * A function as `sam build` and Lambda would run it. `Handler` splits as Lambda's runtime splits it: the
+ * module is everything up to the first dot of the last path segment, the rest is the (possibly nested) export.
+ */
+function readFunction(source: FunctionSource): FunctionModel {
+  const { id, properties, metadata, globals, projectRoot, resolver } = source;
   const handler = resolver.resolveString(properties.Handler ?? globals.Handler);
   if (!handler) throw new TemplateError(`${id} has no Handler`);
-  const dot = handler.lastIndexOf('.');
-  const codeUri = resolver.resolveString(properties.CodeUri ?? globals.CodeUri) ?? './';
-  const entryPoints = asList(asObj(metadata.BuildProperties).EntryPoints);
-  const entry = entryPoints[0] !== undefined ? String(entryPoints[0]) : `${handler.slice(0, dot)}.ts`;
+  const dot = handler.indexOf('.', handler.lastIndexOf('/') + 1);
+  if (dot < 0) throw new TemplateError(`${id}: Handler ${handler} names no export (write it as file.export)`);
+  const modulePath = handler.slice(0, dot);
+  const codeDir = resolvePath(projectRoot, resolver.resolveString(properties.CodeUri ?? globals.CodeUri) ?? './');
+  const build = readEsbuild(metadata, resolver);
+  const entryPoint = asList(asObj(metadata.BuildProperties).EntryPoints)[0];
+  const entryFile = build
+    ? resolvePath(codeDir, entryPoint !== undefined ? String(entryPoint) : `${modulePath}.ts`)
+    : lambdaEntryFile(resolvePath(codeDir, modulePath));
   const functionName = resolver.resolveString(properties.FunctionName);
   return {
     logicalId: id,
     ...(functionName === undefined ? {} : { functionName }),
-    entryFile: resolvePath(projectRoot, codeUri, entry),
+    codeDir,
+    handler,
+    entryFile,
     exportName: handler.slice(dot + 1),
+    build,
+    layerModules: readLayerModules([...asList(globals.Layers), ...asList(properties.Layers)], source),
     timeoutSeconds: Number(resolver.resolve(properties.Timeout ?? globals.Timeout) ?? 3),
     memoryMb: Number(resolver.resolve(properties.MemorySize ?? globals.MemorySize) ?? 128),
     environment: {

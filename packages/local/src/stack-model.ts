@@ -27,14 +27,35 @@ export interface HttpRouteModel {
   iam: boolean;
 }
 
+/** How `sam build` bundles a function with `BuildMethod: esbuild` (from its `BuildProperties`). */
+export interface EsbuildBuildModel {
+  format: 'cjs' | 'esm';
+  target: string;
+  external: string[];
+  mainFields?: string[];
+  banner?: string;
+}
+
 /** An `AWS::Serverless::Function` with Globals merged. */
 export interface FunctionModel {
   logicalId: string;
   /** The `FunctionName` property, resolved, when the template names the function. */
   functionName?: string;
-  /** Absolute path of the TypeScript (or JavaScript) entry file. */
+  /** Absolute `CodeUri` folder: the function's own package.json and node_modules (`LAMBDA_TASK_ROOT`). */
+  codeDir: string;
+  /** The `Handler` property as written (`app.handler`, `src/app.lambdaHandler`). */
+  handler: string;
+  /**
+   * Absolute path of the entry file: the esbuild entry point when the function is built with esbuild, else
+   * the JavaScript file `Handler` names (`.js`, `.mjs` or `.cjs`, as Lambda looks for them).
+   */
   entryFile: string;
+  /** The handler's export, possibly nested (`handlers.connect`). */
   exportName: string;
+  /** Bundle with esbuild before loading, or null to load `entryFile` as it is. */
+  build: EsbuildBuildModel | null;
+  /** `node_modules` folders of the function's local layers, in order (Lambda's `/opt/nodejs/node_modules`). */
+  layerModules: string[];
   timeoutSeconds: number;
   memoryMb: number;
   /** Unresolved environment variables, Globals merged with the function's own. */

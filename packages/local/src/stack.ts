@@ -9,7 +9,7 @@ import { createFunctionEnvironment } from './function-environment';
 import { createHttpApiServer } from './http-api-server';
 import { sendJson } from './http-io';
 import { createLambdaInvokeApi } from './lambda-invoke-api';
-import { createLambdaRuntime } from './lambda-runtime';
+import { createLambdaRuntime, type WarmContainers } from './lambda-runtime';
 import { closeServer, listen } from './listen';
 import { loadStackModel } from './load-stack-model';
 import { createManagementApi } from './management-api';
@@ -49,8 +49,6 @@ export interface LocalStackOptions {
    * (`Parameters` for all, then by logical id); as in SAM CLI, a variable the template does not declare is not added.
    */
   envVars?: EnvVarOverrides;
-  /** LAZY (default): a function's container starts at its first invocation; EAGER: all start with the stack. */
-  warmContainers?: 'EAGER' | 'LAZY';
   /** Check SigV4 signatures against the local key pair where the template asks for IAM (default: check nothing). */
   iam?: boolean;
   /** API Gateway's idle timeout (default 10 minutes): a connection without client frames closes with 1001. */
@@ -68,6 +66,11 @@ export interface LocalStackOptions {
   host?: string;
   /** Where console lines go (default `console.log`). */
   log?: (line: string) => void;
+  /**
+   * When function containers start: `LAZY` (default) at each function's first invocation, `EAGER` all at
+   * stack start, with load errors reported then.
+   */
+  warmContainers?: WarmContainers;
 }
 
 /** A running local stack. */
@@ -85,7 +88,7 @@ export interface LocalStack {
   sqsEndpoint: string | null;
   /** The URL of a queue of the template (what `!Ref` yields). */
   queueUrl(logicalId: string): string;
-  /** Closes every socket (so `$disconnect` runs), the servers and dynalite; gives `process.env` back. */
+  /** Closes every socket (so `$disconnect` runs), the servers, the function containers and dynalite. */
   stop(): Promise<void>;
 }
 
@@ -163,12 +166,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region: REGION,
       accountId: ACCOUNT_ID,
       concurrencyPerFunction: options.concurrencyPerFunction ?? DEFAULT_CONCURRENCY_PER_FUNCTION,
+      awsRedirect: { gatewayEndpoint, apiHosts: [`${wsApiId}.execute-api.${REGION}.amazonaws.com`] },
+      log,
     });
-    stoppers.push(async () => runtime.close());
+    stoppers.push(() => runtime.close());
     if (queues)
       stoppers.push(
         queues.startEventSources(runtime, options.concurrencyPerFunction ?? DEFAULT_CONCURRENCY_PER_FUNCTION),
       );
+    if (options.warmContainers === 'EAGER') await runtime.warmAll();
 
     const journal = dataDir
       ? openConnectionJournal(join(dataDir, 'open-connections.jsonl'))

@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import { type RunningFunction, runningFunction } from './lambda-runtime';
+import { type RunningFunction, runningFunction } from './worker/running-function';
 
 function errorDocument(reason: unknown) {
   if (reason instanceof Error) {

@@ -21,7 +21,10 @@ export interface E2eStack {
   stop(): Promise<void>;
 }
 
-/** The options of a whole local stack for tests: free ports, in memory, silent, a fast tele-read pace. */
+/**
+ * The options of a whole local stack for tests: free ports, in memory, silent, a fast tele-read pace, and every
+ * function's container started with the stack, so that the tests' waits measure the app rather than cold starts.
+ */
 export function testStackOptions(env: Record<string, string> = {}): SwitchboardStackOptions {
   return {
     projectRoot: resolve(__dirname, '../../..'),
@@ -33,6 +36,7 @@ export function testStackOptions(env: Record<string, string> = {}): SwitchboardS
     quiet: true,
     log: () => undefined,
     env: { FEED_INTERVAL_MS: '1', ...env },
+    warmContainers: 'EAGER',
   };
 }
 

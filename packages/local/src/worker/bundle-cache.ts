@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, extname, join, resolve } from 'node:path';
+import { build, version as esbuildVersion } from 'esbuild';
+
+/** What `sam build` reads from a function's `Metadata.BuildProperties` (Minify is always off locally). */
+export interface BundleRequest {
+  entry: string;
+  /** Folder that relative paths in the build resolve from (the function's CodeUri). */
+  workingDir: string;
+  format: 'cjs' | 'esm';
+  target: string;
+  external: string[];
+  mainFields?: string[];
+  /** Text put first in the output (`Banner: js=...`). */
+  banner?: string;
+}
+
+type Inputs = [path: string, mtimeMs: number, size: number][];
+
+const CACHE_DIR = join(tmpdir(), 'switchboard-local-bundles');
+/** Builds in progress in this process, so that stacks started at once build a function once. */
+const building = new Map<string, Promise<string>>();
+
+function inputsUnchanged(inputs: Inputs): boolean {
+  return inputs.every(([path, mtimeMs, size]) => {
+    const stats = statSync(path, { throwIfNoEntry: false });
+    return stats !== undefined && stats.mtimeMs === mtimeMs && stats.size === size;
+  });
+}
+
+function readManifest(file: string): Inputs | null {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Inputs;
+  } catch {
+    return null;
+  }
+}
+
+/** Writes through a temporary name and renames, so that another process never reads half a file. */
+function writeAtomically(file: string, contents: string | Uint8Array): void {
+  const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  writeFileSync(temporary, contents);
+  renameSync(temporary, file);
+}
+
+async function bundleNow(request: BundleRequest, output: string, manifest: string): Promise<string> {
+  const result = await build({
+    entryPoints: [request.entry],
+    absWorkingDir: request.workingDir,
+    bundle: true,
+    platform: 'node',
+    format: request.format,
+    target: request.target,
+    external: request.external,
+    ...(request.mainFields ? { mainFields: request.mainFields } : {}),
+    ...(request.banner ? { banner: { js: request.banner } } : {}),
+    minify: false,
+    sourcemap: 'inline',
+    outfile: output,
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const inputs: Inputs = Object.keys(result.metafile.inputs).flatMap((input) => {
+    const path = resolve(request.workingDir, input);
+    const stats = statSync(path, { throwIfNoEntry: false });
+    return stats ? [[path, stats.mtimeMs, stats.size] as Inputs[number]] : [];
+  });
+  const file = result.outputFiles.find((f) => f.path === output) ?? result.outputFiles[0];
+  if (!file) throw new Error(`esbuild wrote nothing for ${request.entry}`);
+  writeAtomically(output, file.contents);
+  writeAtomically(manifest, JSON.stringify(inputs));
+  return output;
+}
+
+/**
+ * Bundles an entry with esbuild as `sam build` would, into a temporary folder, and returns the output file.
+ * The output is kept across stack starts (and processes) and reused while every input file keeps its mtime
+ * and size, so that the many stacks a test run starts build each function once.
+ */
+export function bundle(request: BundleRequest): Promise<string> {
+  const key = createHash('sha256')
+    .update(JSON.stringify({ ...request, esbuildVersion, node: process.version }))
+    .digest('hex')
+    .slice(0, 16);
+  const existing = building.get(key);
+  if (existing !== undefined) return existing;
+  mkdirSync(CACHE_DIR, { recursive: true });
+  const name = basename(request.entry, extname(request.entry));
+  const output = join(CACHE_DIR, `${name}-${key}.${request.format === 'esm' ? 'mjs' : 'cjs'}`);
+  const manifest = `${output}.inputs.json`;
+  const cached = readManifest(manifest);
+  const done =
+    cached && statSync(output, { throwIfNoEntry: false }) && inputsUnchanged(cached)
+      ? Promise.resolve(output)
+      : bundleNow(request, output, manifest);
+  const settled = (): void => void building.delete(key);
+  done.then(settled, settled);
+  building.set(key, done);
+  return done;
+}

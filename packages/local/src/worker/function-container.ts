@@ -1,0 +1,179 @@
+import { Worker } from 'node:worker_threads';
+import type { ContainerData, ContainerMessage, ErrorDocument, InvokeMessage } from './messages';
+
+/** The entry file or its export is missing: the route answers like an integration failure. */
+export class FunctionNotFoundError extends Error {
+  override name = 'FunctionNotFoundError';
+}
+
+/** The handler ran past the function's `Timeout`; its container was stopped. */
+export class FunctionTimeoutError extends Error {
+  override name = 'FunctionTimeoutError';
+}
+
+/** The function's code threw while it loaded, or its container ended while invocations ran. */
+export class FunctionRuntimeError extends Error {
+  override name = 'FunctionRuntimeError';
+}
+
+/** An error raised by the function's code, carried over from its worker with its type and stack. */
+function fromDocument(document: ErrorDocument): Error {
+  const error = new Error(document.errorMessage);
+  error.name = document.errorType;
+  error.stack = document.trace.join('\n');
+  return error;
+}
+
+export interface ContainerLaunch {
+  /** The worker entry (worker-main bundled to CommonJS). */
+  workerFile: string;
+  data: ContainerData;
+  /** The whole `process.env` of the container. */
+  env: Record<string, string>;
+}
+
+export interface FunctionContainerOptions {
+  functionName: string;
+  timeoutSeconds: number;
+  /** Builds what a new container starts from (bundles the function when it has esbuild metadata). */
+  prepare: () => Promise<ContainerLaunch>;
+  log: (line: string) => void;
+}
+
+/**
+ * Each container is a V8 isolate with a young generation of its own; V8's default lets it grow to tens of MB
+ * in a busy worker and keeps it while the worker idles, which every warm function would add to the stack's RSS.
+ */
+const YOUNG_GENERATION_MB = 8;
+
+interface Pending {
+  resolve: (result: unknown) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+interface Running {
+  worker: Worker;
+  pending: Map<number, Pending>;
+}
+
+/**
+ * One function's execution environment, as a `worker_threads` Worker with its own module cache and
+ * `process.env`: started at the first invocation (a cold start), kept warm, running several invocations at
+ * once. A handler past its `Timeout` stops the whole worker, its timers included, and fails the invocations
+ * it was running with Lambda's timeout error; the next invocation starts a new one.
+ */
+export class FunctionContainer {
+  private current: Promise<Running> | null = null;
+  /** The started worker that `current` resolved to, known synchronously. */
+  private live: Running | null = null;
+  private nextId = 1;
+
+  constructor(private readonly options: FunctionContainerOptions) {}
+
+  /** Starts the container now (`--warm-containers EAGER`) rather than at the first invocation. */
+  warm(): Promise<void> {
+    return this.running().then(() => undefined);
+  }
+
+  async invoke(event: unknown, requestId: string): Promise<unknown> {
+    const running = await this.running();
+    const id = this.nextId++;
+    const timeoutMs = this.options.timeoutSeconds * 1000;
+    return new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => this.timedOut(running), timeoutMs);
+      running.pending.set(id, { resolve, reject, timer });
+      const message: InvokeMessage = { type: 'invoke', id, requestId, event, deadline: Date.now() + timeoutMs };
+      running.worker.postMessage(message);
+    });
+  }
+
+  async stop(): Promise<void> {
+    const running = await this.current?.catch(() => null);
+    if (running) await this.end(running, new FunctionRuntimeError(`${this.options.functionName}: the stack stopped`));
+  }
+
+  private running(): Promise<Running> {
+    if (!this.current) {
+      const starting = this.start();
+      starting.catch(() => {
+        if (this.current === starting) this.current = null;
+      });
+      this.current = starting;
+    }
+    return this.current;
+  }
+
+  private async start(): Promise<Running> {
+    const { workerFile, data, env } = await this.options.prepare();
+    const worker = new Worker(workerFile, {
+      workerData: data,
+      env,
+      execArgv: [],
+      name: data.functionName,
+      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+    });
+    worker.unref();
+    const running: Running = { worker, pending: new Map() };
+    await new Promise<void>((ready, failed) => {
+      const onExit = (code: number): void =>
+        failed(new FunctionRuntimeError(`${data.functionName}: its container exited with code ${code} while loading`));
+      worker.once('error', failed);
+      worker.once('exit', onExit);
+      worker.on('message', (message: ContainerMessage) => {
+        if (message.type === 'ready') {
+          worker.off('error', failed);
+          worker.off('exit', onExit);
+          ready();
+        } else if (message.type === 'load-failed') {
+          const error = fromDocument(message.error);
+          failed(message.notFound ? new FunctionNotFoundError(`${data.functionName}: ${error.message}`) : error);
+          void worker.terminate();
+        } else this.onMessage(running, message);
+      });
+    });
+    worker.on('error', (error) => {
+      this.options.log(`${data.functionName} ERROR its container crashed: ${error.message}`);
+      void this.end(running, new FunctionRuntimeError(`${data.functionName}: Runtime exited: ${error.message}`));
+    });
+    worker.on('exit', () => void this.end(running, new FunctionRuntimeError(`${data.functionName}: Runtime exited`)));
+    this.live = running;
+    return running;
+  }
+
+  private onMessage(running: Running, message: ContainerMessage): void {
+    if (message.type === 'log') {
+      this.options.log(message.line);
+      return;
+    }
+    if (message.type !== 'result' && message.type !== 'error') return;
+    const pending = running.pending.get(message.id);
+    if (!pending) return;
+    running.pending.delete(message.id);
+    clearTimeout(pending.timer);
+    if (message.type === 'error') pending.reject(fromDocument(message.error));
+    else pending.resolve(message.json === undefined ? undefined : JSON.parse(message.json));
+  }
+
+  private timedOut(running: Running): void {
+    const seconds = this.options.timeoutSeconds.toFixed(2);
+    this.options.log(`${this.options.functionName} Task timed out after ${seconds} seconds: its container is stopped`);
+    void this.end(running, new FunctionTimeoutError(`Task timed out after ${seconds} seconds`));
+  }
+
+  /**
+   * Terminates the worker (if it is still this function's), then fails what it was running: once a caller
+   * hears of the failure, the handler's code (its timers too) has stopped.
+   */
+  private async end(running: Running, error: Error): Promise<void> {
+    if (this.live === running) {
+      this.live = null;
+      this.current = null;
+    }
+    const failed = [...running.pending.values()];
+    running.pending.clear();
+    for (const pending of failed) clearTimeout(pending.timer);
+    await running.worker.terminate();
+    for (const pending of failed) pending.reject(error);
+  }
+}

@@ -1,0 +1,54 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundle } from '../../packages/local/src/worker/bundle-cache';
+
+describe('esbuild bundles of functions, kept across stack starts', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'switchboard-bundles-'));
+    writeFileSync(join(dir, 'label.ts'), "export const label: string = 'first';\n");
+    writeFileSync(join(dir, 'app.ts'), "import { label } from './label';\nexport const handler = () => label;\n");
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const request = () => ({
+    entry: join(dir, 'app.ts'),
+    workingDir: dir,
+    format: 'cjs' as const,
+    target: 'es2022',
+    external: ['@aws-sdk/*'],
+  });
+
+  it('bundles the entry and what it imports, unminified, with an inline source map', async () => {
+    const output = await bundle(request());
+    const code = readFileSync(output, 'utf8');
+
+    expect(output.endsWith('.cjs')).toBe(true);
+    expect(code).toContain('"first"');
+    expect(code).toContain('sourceMappingURL=data:application/json;base64,');
+  });
+
+  it('reuses the output while no input changed, and rebuilds when one did', async () => {
+    const first = await bundle(request());
+    const builtAt = statSync(first).mtimeMs;
+
+    const again = await bundle(request());
+    const unchangedAt = statSync(again).mtimeMs;
+    writeFileSync(join(dir, 'label.ts'), "export const label: string = 'second';\n");
+    utimesSync(join(dir, 'label.ts'), new Date(), new Date(Date.now() + 5000));
+    const rebuilt = await bundle(request());
+
+    expect(again).toBe(first);
+    expect(unchangedAt).toBe(builtAt);
+    expect(rebuilt).toBe(first);
+    expect(readFileSync(rebuilt, 'utf8')).toContain('"second"');
+  });
+
+  it('writes ESM as .mjs when the function asks for Format esm', async () => {
+    const output = await bundle({ ...request(), format: 'esm' });
+
+    expect(output.endsWith('.mjs')).toBe(true);
+    expect(readFileSync(output, 'utf8')).toContain('export {');
+  });
+});
