@@ -74,7 +74,12 @@ describe('the gateway event builder', () => {
 describe('the sample events', () => {
   const files = readdirSync(join(__dirname, '..', '..', 'events')).filter((f) => f.endsWith('.json'));
   // Only what the WebSocket API sends: not the HTTP API's events, nor the workers' jobs (a direct invoke, SQS records).
-  const workers = new Set(['feed-worker.json', 'fan-out-worker.json', 'presence-worker.json']);
+  const workers = new Set([
+    'feed-worker.json',
+    'fan-out-worker.json',
+    'presence-worker.json',
+    'sign-in-expiry-worker.json',
+  ]);
   const ws = files.filter((f) => !f.startsWith('http-') && !workers.has(f)).map((f) => f.replace(/\.json$/, ''));
 
   it.each(ws)('%s describes the same connection as the others', (name) => {
