@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import http, { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -107,6 +107,22 @@ describe('installAwsRedirect', () => {
 
     expect(error.message).not.toBe('answered');
     expect(received.filter((r) => r.method === 'GET')).toEqual([]);
+  });
+
+  it('resolves names under .localhost to the loopback address, as the local queue URLs need', async () => {
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      http
+        .get(`http://sqs.us-east-1.localhost:${port}/000000000000/Queue`, (response) => {
+          response.resume();
+          resolve(response.statusCode);
+        })
+        .on('error', reject);
+    });
+
+    expect(status).toBe(200);
+    expect(received.map((r) => [r.url, r.headers.host])).toEqual([
+      ['/000000000000/Queue', `sqs.us-east-1.localhost:${port}`],
+    ]);
   });
 
   it('gives node:https back once the last redirect is removed', async () => {

@@ -5,6 +5,7 @@ import { type ConcurrencyLimit, createConcurrencyLimit } from './concurrency-lim
 import { createFunctionModuleLoader } from './function-modules';
 import { acquireProcessEnvView, type FunctionEnvironment, functionEnvironment } from './process-env-view';
 import type { FunctionModel } from './stack-model';
+import { type AwsRedirectOptions, installAwsRedirect, removeAwsRedirect } from './worker/aws-redirect';
 
 /** The `context` argument of a Lambda handler, as far as local code can need it. */
 export interface LocalLambdaContext {
@@ -50,6 +51,8 @@ export interface LambdaRuntimeOptions {
    * and disconnects then queue instead of all timing out together in one process.
    */
   concurrencyPerFunction: number;
+  /** Where SDK calls to the API's AWS endpoint go instead (installed where the functions run). */
+  awsRedirect?: AwsRedirectOptions;
 }
 
 export interface LambdaRuntime {
@@ -96,6 +99,8 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
   const limits = new Map<string, ConcurrencyLimit>();
   const modules = createFunctionModuleLoader();
   const envView = acquireProcessEnvView();
+  // The functions run in this process, so the redirect is installed here, and removed at close.
+  if (options.awsRedirect) installAwsRedirect(options.awsRedirect);
 
   const load = (fn: FunctionModel): Promise<FunctionInstance> => {
     let loaded = instances.get(fn.logicalId);
@@ -200,6 +205,9 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
     has: (functionId) => find(functionId) !== undefined,
     missingEntries: () => [...options.functions.values()].filter((fn) => !existsSync(fn.entryFile)),
     invoke,
-    close: () => envView.release(),
+    close: () => {
+      envView.release();
+      if (options.awsRedirect) removeAwsRedirect(options.awsRedirect);
+    },
   };
 }

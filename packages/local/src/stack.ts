@@ -13,6 +13,7 @@ import { closeServer, listen } from './listen';
 import { loadStackModel } from './load-stack-model';
 import { createManagementApi } from './management-api';
 import { type QueueServices, startQueueServices } from './queue-services';
+import { LOCAL_IAM_CREDENTIALS } from './sigv4-credentials';
 import { createWebSocketEventBuilder } from './websocket-events';
 import { createWebSocketGateway } from './websocket-gateway';
 
@@ -133,9 +134,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region: REGION,
       dynamoEndpoint: dynamo.endpoint,
       gatewayEndpoint,
+      sqsEndpoint: queues?.endpoint ?? null,
+      credentials: LOCAL_IAM_CREDENTIALS,
       quiet: options.quiet ?? false,
       verbose: options.verbose ?? false,
-      overrides: { ...(queues ? { SQS_ENDPOINT: queues.endpoint } : {}), ...options.env },
+      overrides: { ...options.env },
     });
     const runtime = createLambdaRuntime({
       functions: model.functions,
@@ -143,6 +146,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region: REGION,
       accountId: ACCOUNT_ID,
       concurrencyPerFunction: options.concurrencyPerFunction ?? DEFAULT_CONCURRENCY_PER_FUNCTION,
+      awsRedirect: { gatewayEndpoint, apiHosts: [`${wsApiId}.execute-api.${REGION}.amazonaws.com`] },
     });
     stoppers.push(async () => runtime.close());
     if (queues)

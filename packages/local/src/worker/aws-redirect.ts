@@ -1,3 +1,4 @@
+import dns from 'node:dns';
 import http, { type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import https from 'node:https';
 import { syncBuiltinESMExports } from 'node:module';
@@ -20,7 +21,23 @@ interface Redirect {
 
 /** `host[:port]` (port 443 when absent, as for an https URL) → the local gateway. */
 const redirects = new Map<string, Redirect>();
-let original: { request: RequestFunction; get: typeof https.get } | null = null;
+let original: { request: RequestFunction; get: typeof https.get; lookup: typeof dns.lookup } | null = null;
+
+/**
+ * `*.localhost` resolves to the loopback address (RFC 6761), as systemd-resolved and browsers do but glibc
+ * does not: the local queues' URLs are `http://sqs.{region}.localhost:{port}/...`, and the SQS client sends
+ * to a queue URL's own host.
+ */
+function localhostLookup(lookup: typeof dns.lookup): typeof dns.lookup {
+  return ((hostname: string, options: unknown, callback?: unknown) => {
+    const done = (typeof options === 'function' ? options : callback) as (...args: unknown[]) => void;
+    const all = typeof options === 'object' && options !== null && (options as dns.LookupOptions).all === true;
+    if (!hostname.toLowerCase().endsWith('.localhost')) {
+      return (lookup as (...args: unknown[]) => void)(hostname, options, callback);
+    }
+    process.nextTick(() => (all ? done(null, [{ address: '127.0.0.1', family: 4 }]) : done(null, '127.0.0.1', 4)));
+  }) as typeof dns.lookup;
+}
 
 const hostKey = (hostname: string, port: number | string | null | undefined): string =>
   `${hostname.toLowerCase()}:${port === undefined || port === null || port === '' ? 443 : Number(port)}`;
@@ -97,7 +114,8 @@ function patchedGet(...args: unknown[]): ClientRequest {
  * targets the API's AWS endpoint (`https://{apiId}.execute-api.{region}.amazonaws.com/{stage}`, as AWS's
  * samples build it) or `https://{domainName}/{stage}` with the domain name the local events carry: such
  * `node:https` requests go over plain http to `gatewayEndpoint`, path and headers unchanged (so a SigV4
- * signature still matches the Host header it signed). Every other host is left alone.
+ * signature still matches the Host header it signed). Every other host is left alone, and names under
+ * `.localhost` resolve to the loopback address (the local queues' URLs use them).
  *
  * Written by hand: interceptors such as nock answer requests themselves or pass them through unchanged;
  * none sends an https request to another host over http.
@@ -107,9 +125,10 @@ export function installAwsRedirect(options: AwsRedirectOptions): void {
   const redirect: Redirect = { hostname: gateway.hostname, port: Number(gateway.port || 80) };
   for (const host of [...options.apiHosts, gateway.host]) redirects.set(keyOf(host), redirect);
   if (original) return;
-  original = { request: https.request, get: https.get };
+  original = { request: https.request, get: https.get, lookup: dns.lookup };
   https.request = patchedRequest as RequestFunction;
   https.get = patchedGet as typeof https.get;
+  dns.lookup = localhostLookup(original.lookup);
   // `import { request } from 'node:https'` in ES modules sees the patched functions too.
   syncBuiltinESMExports();
 }
@@ -123,6 +142,7 @@ export function removeAwsRedirect(options: AwsRedirectOptions): void {
   if (redirects.size > 0 || !original) return;
   https.request = original.request;
   https.get = original.get;
+  dns.lookup = original.lookup;
   original = null;
   syncBuiltinESMExports();
 }
