@@ -194,6 +194,7 @@ function readWebSocketApi(
       functionId: integrations.get(integrationId) ?? null,
       returnsResponse:
         withDefaultResponse.has(id) && resolver.resolveString(p.RouteResponseSelectionExpression) === '$default',
+      ...(resolver.resolveString(p.AuthorizationType) === 'AWS_IAM' ? { iam: true } : {}),
     });
   }
   return {

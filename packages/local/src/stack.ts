@@ -14,6 +14,7 @@ import { loadStackModel } from './load-stack-model';
 import { createManagementApi } from './management-api';
 import { type QueueServices, startQueueServices } from './queue-services';
 import { LOCAL_IAM_CREDENTIALS } from './sigv4-credentials';
+import { createSigV4Verifier } from './sigv4-verifier';
 import { createWebSocketEventBuilder } from './websocket-events';
 import { createWebSocketGateway } from './websocket-gateway';
 
@@ -57,6 +58,13 @@ export interface LocalStackOptions {
   host?: string;
   /** Where console lines go (default `console.log`). */
   log?: (line: string) => void;
+  /**
+   * Check SigV4 signatures, as API Gateway does, on the HTTP API's `AWS_IAM` routes, on `@connections`, and on
+   * a `$connect` route with `AuthorizationType: AWS_IAM` (a presigned URL), against the local key pair
+   * (`LOCAL_IAM_CREDENTIALS`, which the functions also get): unsigned or wrong → 403. Default off: nothing is
+   * checked.
+   */
+  iam?: boolean;
 }
 
 /** A running local stack. */
@@ -156,6 +164,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const fn of runtime.missingEntries())
       log(`! ${fn.logicalId}: ${fn.entryFile} does not exist yet; its routes answer 502`);
 
+    const verifier = options.iam
+      ? createSigV4Verifier({ credentials: LOCAL_IAM_CREDENTIALS, service: 'execute-api' })
+      : null;
+    if (verifier) {
+      log(
+        `IAM: SigV4 checked with the local key pair AWS_ACCESS_KEY_ID=${LOCAL_IAM_CREDENTIALS.accessKeyId} ` +
+          `AWS_SECRET_ACCESS_KEY=${LOCAL_IAM_CREDENTIALS.secretAccessKey}`,
+      );
+    }
+
     const journal = dataDir
       ? openConnectionJournal(join(dataDir, 'open-connections.jsonl'))
       : inMemoryConnectionJournal;
@@ -166,6 +184,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stage: model.stage,
       latencyMs: options.connectionsLatencyMs ?? 0,
       logEvent,
+      verifier,
     });
     const invokeApi = createLambdaInvokeApi({ runtime, logEvent, log });
     gatewayServer.on('request', (request, response) => {
@@ -189,6 +208,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           maxConnectionMs: options.maxConnectionMs ?? 2 * 60 * 60_000,
           logEvent,
           log,
+          iam: verifier && { verifier, accountId: ACCOUNT_ID },
         })
       : null;
     stoppers.push(async () => {
@@ -207,6 +227,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       runtime,
       logEvent,
       log,
+      verifier,
       identity: () => ({ apiId: httpApiId, domainName: `localhost:${httpPort}`, accountId: ACCOUNT_ID }),
     });
     httpPort = await listen(httpServer, options.httpPort ?? 3002, host);
