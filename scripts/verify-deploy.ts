@@ -256,8 +256,10 @@ async function main(): Promise<void> {
         quiet: true,
         verbose: false,
         overrides: {
-          // These processes have no redirect of the template's execute-api URL: name the gateway itself.
+          // These processes have no redirect of the template's execute-api URL (nor `*.localhost` names for
+          // the queue URLs' host): name the gateway and the SQS endpoint themselves.
           MANAGEMENT_ENDPOINT: liveStack.connectionsUrl,
+          ...(liveStack.sqsEndpoint ? { SQS_ENDPOINT: liveStack.sqsEndpoint } : {}),
           ...overrides,
         },
       });

@@ -142,7 +142,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region: REGION,
       dynamoEndpoint: dynamo.endpoint,
       gatewayEndpoint,
-      sqsEndpoint: queues?.endpoint ?? null,
+      // The queue URLs' own origin (`http://sqs.{region}.localhost:{port}`): the SQS client sends to a queue
+      // URL's host, and warns on every call when it differs from its endpoint.
+      sqsEndpoint: queues && model.queues[0] ? new URL(queues.urlOf(model.queues[0].logicalId)).origin : null,
       credentials: LOCAL_IAM_CREDENTIALS,
       quiet: options.quiet ?? false,
       verbose: options.verbose ?? false,
