@@ -113,6 +113,38 @@ describe('createSigV4Verifier', () => {
     });
   });
 
+  it('answers malformed signatures with a verdict, never an exception', async () => {
+    const malformed = [
+      'AWS4-HMAC-SHA256 Credential=x, SignedHeaders=host, Signature=zz',
+      `AWS4-HMAC-SHA256 Credential=${LOCAL_IAM_CREDENTIALS.accessKeyId}/2025/us-east-1/execute-api/aws4_request, SignedHeaders=host, Signature=${'0'.repeat(64)}`,
+      `AWS4-HMAC-SHA256 Credential=${LOCAL_IAM_CREDENTIALS.accessKeyId}/20250101/us-east-1/execute-api/aws4_request, SignedHeaders=__proto__;host, Signature=${'0'.repeat(64)}`,
+      'Bearer abc',
+    ];
+    const queries = [
+      { 'X-Amz-Signature': 'abc', 'X-Amz-Algorithm': 'AWS4-HMAC-SHA256', 'X-Amz-Credential': 'a/b/c/d/e' },
+      {
+        'X-Amz-Signature': 'abc',
+        'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
+        'X-Amz-Credential': `${LOCAL_IAM_CREDENTIALS.accessKeyId}/20250101/us-east-1/execute-api/aws4_request`,
+        'X-Amz-Date': '20250101T000000Z',
+        'X-Amz-Expires': 'soon',
+      },
+    ];
+
+    for (const authorization of malformed) {
+      const result = await verifier.verifyHeaders(
+        received({
+          method: 'GET',
+          path: '/',
+          headers: { host: HOST, authorization, 'x-amz-date': '20250101T000000Z' },
+        }),
+      );
+      expect(result).toMatchObject({ valid: false });
+    }
+    for (const query of queries)
+      expect(await verifier.verifyPresigned(presignedRequest(query))).toMatchObject({ valid: false });
+  });
+
   describe('presigned URLs', () => {
     it('accepts a URL the SDK presigned with the local key pair', async () => {
       const presigned = await signer().presign(toRequest({ method: 'GET', path: '/prod', query: { room: 'lobby' } }), {

@@ -151,7 +151,7 @@ export function createSigV4Verifier(options: SigV4VerifierOptions) {
     return signed;
   };
 
-  return {
+  const checks = {
     /** The `Authorization: AWS4-HMAC-SHA256 ...` form. */
     async verifyHeaders(request: ReceivedRequest): Promise<SigV4Result> {
       const headers = headerMap(request.rawHeaders);
@@ -236,6 +236,16 @@ export function createSigV4Verifier(options: SigV4VerifierOptions) {
       return { valid: true, caller: { accessKeyId: scope.accessKeyId } };
     },
   };
+
+  /** Whatever a client sends, the answer is a verdict: a request the signer cannot even process is invalid. */
+  const verdict =
+    (check: (request: ReceivedRequest) => Promise<SigV4Result>) =>
+    (request: ReceivedRequest): Promise<SigV4Result> =>
+      check(request).catch((error: unknown) => ({
+        valid: false,
+        reason: `unverifiable: ${error instanceof Error ? error.message : String(error)}`,
+      }));
+  return { verifyHeaders: verdict(checks.verifyHeaders), verifyPresigned: verdict(checks.verifyPresigned) };
 }
 
 export type SigV4Verifier = ReturnType<typeof createSigV4Verifier>;
