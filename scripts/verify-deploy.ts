@@ -18,6 +18,7 @@ import { createLambdaInvokeApi } from '../packages/local/src/lambda-invoke-api';
 import type { LambdaRuntime } from '../packages/local/src/lambda-runtime';
 import { closeServer, listen } from '../packages/local/src/listen';
 import { loadStackModel } from '../packages/local/src/load-stack-model';
+import { LOCAL_IAM_CREDENTIALS } from '../packages/local/src/sigv4-credentials';
 import type { FunctionModel } from '../packages/local/src/stack-model';
 import { type E2eStack, startE2eStack } from '../tests/e2e/support/e2e-stack';
 import { BundleFunction, createRuntimeModules, RUNTIME } from './verify-deploy/bundle-process';
@@ -250,9 +251,14 @@ async function main(): Promise<void> {
         region: 'us-east-1',
         dynamoEndpoint: liveStack.dynamoEndpoint,
         gatewayEndpoint: liveStack.connectionsUrl,
+        sqsEndpoint: liveStack.sqsEndpoint,
+        credentials: LOCAL_IAM_CREDENTIALS,
         quiet: true,
         verbose: false,
         overrides: {
+          // These processes have no redirect of the template's execute-api URL (nor `*.localhost` names for
+          // the queue URLs' host): name the gateway and the SQS endpoint themselves.
+          MANAGEMENT_ENDPOINT: liveStack.connectionsUrl,
           ...(liveStack.sqsEndpoint ? { SQS_ENDPOINT: liveStack.sqsEndpoint } : {}),
           ...overrides,
         },

@@ -19,11 +19,11 @@ const optionalUrl = optional(url());
 const schema = object({
   TABLE_NAME: text(1),
   AWS_REGION: withDefault(text(1), 'us-east-1'),
-  /** Only for the local stack and tests: the embedded DynamoDB. */
+  /** Only for `sam local invoke --env-vars` and tests; unset, the SDK's default (which honours AWS_ENDPOINT_URL_DYNAMODB). */
   DYNAMODB_ENDPOINT: optionalUrl,
   /** The @connections endpoint (template.yaml always sets it); when absent, e.g. a bare `sam local invoke`, it is built from each request. */
   MANAGEMENT_ENDPOINT: optionalUrl,
-  /** Only for the local stack: its Lambda Invoke API. */
+  /** Only for `sam local invoke --env-vars`; unset, the SDK's default (which honours AWS_ENDPOINT_URL_LAMBDA). */
   LAMBDA_ENDPOINT: optionalUrl,
   FAN_OUT_CONCURRENCY: count(50),
   /** The fan-out job queue; unset (a bare `sam local invoke`), every broadcast is delivered in place. */
@@ -32,7 +32,7 @@ const schema = object({
   PRESENCE_QUEUE_URL: optional(text(1)),
   /** The sign-in expiry queue (`AuthMode=jwt`): delayed checks that end a connection when its token expires. */
   SIGN_IN_EXPIRY_QUEUE_URL: optional(text(1)),
-  /** Only for the local stack and tests: the SQS emulator. */
+  /** Optional: unset, the SDK's default endpoint (which honours AWS_ENDPOINT_URL_SQS, as the local stack sets it). */
   SQS_ENDPOINT: optionalUrl,
   /** Channels up to this many subscribers are delivered by the publishing invocation. */
   FAN_OUT_DIRECT_MAX: count(100, 0),

@@ -86,6 +86,12 @@ ${route('Connect', '$connect')}${route('Disconnect', '$disconnect')}${route('Def
   const template = `AWSTemplateFormatVersion: '2010-09-09'
 Transform: AWS::Serverless-2016-10-31
 Description: Minimal app for the bench's peer comparison (written by bench/peers/apps.ts).
+Globals:
+  Function:
+    Environment:
+      Variables:
+        # The API's own @connections URL, as in AWS; the local stack redirects it to its gateway.
+        MANAGEMENT_ENDPOINT: !Sub 'https://\${WebSocketApi}.execute-api.\${AWS::Region}.\${AWS::URLSuffix}/dev'
 Resources:
   WebSocketApi:
     Type: AWS::ApiGatewayV2::Api

@@ -6,10 +6,9 @@ import { openSocket } from './support/test-socket';
 
 const APP = join(FIXTURES, 'apps', 'cjs-authorizer');
 
-// Waits for the merge: the app is plain CommonJS (Handler app.handler, no esbuild metadata), loaded natively
-// by branch `runtime`, and its SDK clients take no endpoint, so they need the AWS_ENDPOINT_URL_* variables of
-// branch `aws-wiring`. The integrator removes the `.skip`.
-describe.skip('the CommonJS chat app with a REQUEST authorizer on $connect, run unmodified', () => {
+// The app is plain CommonJS (Handler app.handler, no esbuild metadata), loaded natively, and its SDK clients
+// take no endpoint: they reach the local stack through the SDK's AWS_ENDPOINT_URL_* variables.
+describe('the CommonJS chat app with a REQUEST authorizer on $connect, run unmodified', () => {
   let stack: LocalStack;
   const url = (token?: string): string => `${stack.wsUrl}/${stack.stage}${token ? `?token=${token}` : ''}`;
 

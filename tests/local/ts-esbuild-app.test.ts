@@ -37,9 +37,6 @@ beforeAll(async () => {
     dataDir: null,
     quiet: true,
     log: () => undefined,
-    // The SDK's standard variable for the app's `new DynamoDBClient({})`. The stack sets it for every function
-    // once its endpoint wiring lands; until then the test does.
-    env: { AWS_ENDPOINT_URL_DYNAMODB: `http://localhost:${dynamoPort}` },
   });
   documents = DynamoDBDocumentClient.from(
     new DynamoDBClient({ endpoint: stack.dynamoEndpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS }),

@@ -5,8 +5,12 @@ export interface LocalEnvironmentOptions {
   resolver: IntrinsicResolver;
   region: string;
   dynamoEndpoint: string;
-  /** `http://localhost:<wsPort>`: the `@connections` and Lambda Invoke endpoints. */
+  /** `http://localhost:<wsPort>`: the Lambda Invoke API (and `@connections`, reached by redirection). */
   gatewayEndpoint: string;
+  /** The local SQS endpoint, when the template has queues. */
+  sqsEndpoint: string | null;
+  /** The key pair functions sign with (the one `--iam` checks signatures against). */
+  credentials: { accessKeyId: string; secretAccessKey: string };
   quiet: boolean;
   verbose: boolean;
   /** Applied last, over everything else (tests set a fast feed pace this way). */
@@ -18,7 +22,8 @@ const SKIPPED = new Set(['NODE_OPTIONS', 'AWS_LAMBDA_EXEC_WRAPPER']);
 
 /**
  * The environment of a function locally: its template variables (Globals merged, intrinsics resolved
- * against local values) plus what points the AWS SDK at the local stack.
+ * against local values) plus the AWS SDK's own endpoint variables (`AWS_ENDPOINT_URL_<SERVICE>`), which
+ * unmodified SDK v3 clients honour. `@connections` needs none: its AWS URL is redirected (aws-redirect.ts).
  */
 export function createFunctionEnvironment(options: LocalEnvironmentOptions) {
   return (fn: FunctionModel): Record<string, string> => {
@@ -31,15 +36,15 @@ export function createFunctionEnvironment(options: LocalEnvironmentOptions) {
     Object.assign(env, {
       AWS_REGION: options.region,
       AWS_DEFAULT_REGION: options.region,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ACCESS_KEY_ID: options.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: options.credentials.secretAccessKey,
       AWS_SAM_LOCAL: 'true',
       // What Lambda sets; the local Lambda Invoke API knows a function by its logical id (also what `!Ref` gives).
       AWS_LAMBDA_FUNCTION_NAME: fn.logicalId,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      DYNAMODB_ENDPOINT: options.dynamoEndpoint,
-      MANAGEMENT_ENDPOINT: options.gatewayEndpoint,
-      LAMBDA_ENDPOINT: options.gatewayEndpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: options.dynamoEndpoint,
+      AWS_ENDPOINT_URL_LAMBDA: options.gatewayEndpoint,
+      ...(options.sqsEndpoint ? { AWS_ENDPOINT_URL_SQS: options.sqsEndpoint } : {}),
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: options.verbose ? 'DEBUG' : 'WARN',

@@ -119,7 +119,10 @@ export function buildHttpApiEvent(
   };
 }
 
-/** Locally nothing checks SigV4: the caller is the access key of the Authorization header, if any. */
+/**
+ * The caller is the access key of the Authorization header, if any: with `iam` on, its signature has been
+ * checked against the local key pair before the event is built; without, nothing checks it.
+ */
 function localIamCaller(authorization: string | undefined, accountId: string): Record<string, string | null> {
   const accessKey = /Credential=([^/]+)\//.exec(authorization ?? '')?.[1] ?? 'local';
   return {

@@ -5,6 +5,7 @@ import { createHttpApiRouter } from './http-api-router';
 import { readBody, sendJson } from './http-io';
 import { FunctionNotFoundError, type LambdaRuntime } from './lambda-runtime';
 import { decodePathPart, parseRequestTarget } from './request-target';
+import type { SigV4Verifier } from './sigv4-verifier';
 import type { HttpRouteModel } from './stack-model';
 
 export interface HttpApiServerOptions {
@@ -12,6 +13,8 @@ export interface HttpApiServerOptions {
   runtime: LambdaRuntime;
   /** Resolved once the server listens (the domain name carries the port). */
   identity: () => HttpApiIdentity;
+  /** With `iam` on: checks the SigV4 signature of requests to `AWS_IAM` routes; null checks nothing. */
+  verifier: SigV4Verifier | null;
   logEvent: ((line: string) => void) | null;
   log: (line: string) => void;
 }
@@ -45,6 +48,20 @@ export function createHttpApiServer(options: HttpApiServerOptions): Server {
       if (!match) return sendJson(response, 404, { message: 'Not Found' }, { ...CORS, 'apigw-requestid': requestId });
       const body = await readBody(request, MAX_BODY_BYTES);
       if (body === null) return sendJson(response, 413, { message: 'Request Entity Too Large' }, CORS);
+      if (match.iam && options.verifier) {
+        const checked = await options.verifier.verifyHeaders({
+          method,
+          host: request.headers.host ?? '',
+          path: target.path,
+          query: target.query,
+          rawHeaders: request.rawHeaders,
+          body,
+        });
+        if (!checked.valid) {
+          options.logEvent?.(`${match.routeKey} 403 (IAM: ${checked.reason})`);
+          return sendJson(response, 403, { message: 'Forbidden' }, { ...CORS, 'apigw-requestid': requestId });
+        }
+      }
       const event = buildHttpApiEvent(
         {
           method,

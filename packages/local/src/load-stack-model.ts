@@ -317,6 +317,7 @@ function readWebSocketApi(
       ...(authorizer ? { authorizer } : {}),
       returnsResponse:
         withDefaultResponse.has(id) && resolver.resolveString(p.RouteResponseSelectionExpression) === '$default',
+      ...(resolver.resolveString(p.AuthorizationType) === 'AWS_IAM' ? { iam: true } : {}),
     });
   }
   return {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConnectionRegistry } from './connection-registry';
 import { readBody, sendJson } from './http-io';
 import { decodePathPart, parseRequestTarget } from './request-target';
+import type { SigV4Verifier } from './sigv4-verifier';
 
 /** API Gateway's PostToConnection payload limit. */
 const MAX_POST_BYTES = 128 * 1024;
@@ -12,6 +13,8 @@ export interface ManagementApiOptions {
   /** Delay added to every `@connections` call, to make local benchmarks feel the network. */
   latencyMs: number;
   logEvent: ((line: string) => void) | null;
+  /** With `iam` on: every call must be SigV4-signed with the local key pair, as in AWS; null checks nothing. */
+  verifier: SigV4Verifier | null;
 }
 
 /** Handles a request if it is for `@connections`; returns false to let another handler try. */
@@ -32,17 +35,31 @@ export function createManagementApi(options: ManagementApiOptions): RequestHandl
   const handle = async (request: IncomingMessage, response: ServerResponse, stage: string | undefined, id: string) => {
     if (stage !== undefined && stage !== options.stage) return error(response, 403, 'ForbiddenException', 'Forbidden');
     if (options.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
+    const method = request.method ?? 'GET';
+    const body = method === 'POST' ? await readBody(request, MAX_POST_BYTES) : await readBody(request);
+    if (body === null) return error(response, 413, 'PayloadTooLargeException', 'Message too long');
+    if (options.verifier) {
+      const target = parseRequestTarget(request.url);
+      const checked = await options.verifier.verifyHeaders({
+        method,
+        host: request.headers.host ?? '',
+        path: target.path,
+        query: target.query,
+        rawHeaders: request.rawHeaders,
+        body,
+      });
+      if (!checked.valid) {
+        options.logEvent?.(`@connections ${method} ${id} 403 (IAM: ${checked.reason})`);
+        return error(response, 403, 'ForbiddenException', 'Forbidden');
+      }
+    }
     const connection = options.connections.get(id);
     const open = connection !== undefined && connection.socket.readyState === connection.socket.OPEN;
-    const method = request.method ?? 'GET';
     if (method === 'POST') {
-      const body = await readBody(request, MAX_POST_BYTES);
-      if (body === null) return error(response, 413, 'PayloadTooLargeException', 'Message too long');
       if (!open) return error(response, 410, 'GoneException', `Connection ${id} is gone`);
       connection.socket.send(body.toString('utf8'));
       return sendJson(response, 200, undefined);
     }
-    await readBody(request);
     if (!open) return error(response, 410, 'GoneException', `Connection ${id} is gone`);
     if (method === 'GET') {
       return sendJson(response, 200, {

@@ -85,6 +85,8 @@ export interface WebSocketRouteModel {
    * API Gateway evaluates the expression to pick the RouteResponse, so it needs both.
    */
   returnsResponse: boolean;
+  /** `AuthorizationType: AWS_IAM` (only `$connect` may have it): with `iam` on, the URL must be SigV4-presigned. */
+  iam?: boolean;
 }
 
 export interface WebSocketApiModel {

@@ -16,6 +16,8 @@ import { createManagementApi } from './management-api';
 import { type QueueServices, startQueueServices } from './queue-services';
 import type { FunctionModel } from './stack-model';
 import { assertTemplateRunnable } from './template-checks';
+import { LOCAL_IAM_CREDENTIALS } from './sigv4-credentials';
+import { createSigV4Verifier } from './sigv4-verifier';
 import { createWebSocketEventBuilder } from './websocket-events';
 import { createWebSocketGateway } from './websocket-gateway';
 
@@ -49,8 +51,6 @@ export interface LocalStackOptions {
    * (`Parameters` for all, then by logical id); as in SAM CLI, a variable the template does not declare is not added.
    */
   envVars?: EnvVarOverrides;
-  /** Check SigV4 signatures against the local key pair where the template asks for IAM (default: check nothing). */
-  iam?: boolean;
   /** API Gateway's idle timeout (default 10 minutes): a connection without client frames closes with 1001. */
   idleTimeoutMs?: number;
   /** API Gateway's maximum connection duration (default 2 hours), then 1001. */
@@ -71,6 +71,13 @@ export interface LocalStackOptions {
    * stack start, with load errors reported then.
    */
   warmContainers?: WarmContainers;
+  /**
+   * Check SigV4 signatures, as API Gateway does, on the HTTP API's `AWS_IAM` routes, on `@connections`, and on
+   * a `$connect` route with `AuthorizationType: AWS_IAM` (a presigned URL), against the local key pair
+   * (`LOCAL_IAM_CREDENTIALS`, which the functions also get): unsigned or wrong → 403. Default off: nothing is
+   * checked.
+   */
+  iam?: boolean;
 }
 
 /** A running local stack. */
@@ -155,9 +162,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region: REGION,
       dynamoEndpoint: dynamo.endpoint,
       gatewayEndpoint,
+      // The queue URLs' own origin (`http://sqs.{region}.localhost:{port}`): the SQS client sends to a queue
+      // URL's host, and warns on every call when it differs from its endpoint.
+      sqsEndpoint: queues && model.queues[0] ? new URL(queues.urlOf(model.queues[0].logicalId)).origin : null,
+      credentials: LOCAL_IAM_CREDENTIALS,
       quiet: options.quiet ?? false,
       verbose: options.verbose ?? false,
-      overrides: { ...(queues ? { SQS_ENDPOINT: queues.endpoint } : {}), ...options.env },
+      overrides: { ...options.env },
     });
     const environmentFor = (fn: FunctionModel) => templateEnvironment(withEnvVarOverrides(fn, options.envVars));
     const runtime = createLambdaRuntime({
@@ -176,6 +187,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       );
     if (options.warmContainers === 'EAGER') await runtime.warmAll();
 
+    const verifier = options.iam
+      ? createSigV4Verifier({ credentials: LOCAL_IAM_CREDENTIALS, service: 'execute-api' })
+      : null;
+    if (verifier) {
+      log(
+        `IAM: SigV4 checked with the local key pair AWS_ACCESS_KEY_ID=${LOCAL_IAM_CREDENTIALS.accessKeyId} ` +
+          `AWS_SECRET_ACCESS_KEY=${LOCAL_IAM_CREDENTIALS.secretAccessKey}`,
+      );
+    }
+
     const journal = dataDir
       ? openConnectionJournal(join(dataDir, 'open-connections.jsonl'))
       : inMemoryConnectionJournal;
@@ -186,6 +207,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stage: model.stage,
       latencyMs: options.connectionsLatencyMs ?? 0,
       logEvent,
+      verifier,
     });
     const invokeApi = createLambdaInvokeApi({ runtime, logEvent, log });
     gatewayServer.on('request', (request, response) => {
@@ -210,6 +232,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           maxConnectionMs: options.maxConnectionMs ?? 2 * 60 * 60_000,
           logEvent,
           log,
+          iam: verifier && { verifier, accountId: ACCOUNT_ID },
         })
       : null;
     stoppers.push(async () => {
@@ -228,6 +251,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       runtime,
       logEvent,
       log,
+      verifier,
       identity: () => ({ apiId: httpApiId, domainName: `localhost:${httpPort}`, accountId: ACCOUNT_ID }),
     });
     httpPort = await listen(httpServer, options.httpPort ?? 3002, host);

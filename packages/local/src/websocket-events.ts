@@ -30,7 +30,7 @@ export interface WebSocketRequestContext {
   stage: string;
   connectedAt: number;
   requestTimeEpoch: number;
-  identity: { sourceIp: string; userAgent: string };
+  identity: { sourceIp: string; userAgent: string } & Partial<Record<string, string | null>>;
   requestId: string;
   domainName: string;
   connectionId: string;
@@ -48,6 +48,30 @@ export interface WebSocketEvent {
   requestContext: WebSocketRequestContext;
   body?: string;
   isBase64Encoded: boolean;
+}
+
+/** Who signed a `$connect` with `AuthorizationType: AWS_IAM` (the signature checked). */
+export interface IamCaller {
+  accessKeyId: string;
+  accountId: string;
+}
+
+/** `requestContext.identity` of an IAM-authorised `$connect`, as API Gateway fills it for a user's keys. */
+function iamIdentity(caller: IamCaller, connection: ConnectionIdentity) {
+  return {
+    accountId: caller.accountId,
+    accessKey: caller.accessKeyId,
+    caller: caller.accessKeyId,
+    user: caller.accessKeyId,
+    userArn: `arn:aws:iam::${caller.accountId}:user/local`,
+    cognitoIdentityPoolId: null,
+    cognitoIdentityId: null,
+    cognitoAuthenticationType: null,
+    cognitoAuthenticationProvider: null,
+    principalOrgId: null,
+    sourceIp: connection.sourceIp,
+    userAgent: connection.userAgent,
+  };
 }
 
 /** The handshake request, as read from the HTTP upgrade. */
@@ -137,11 +161,13 @@ function queryOf(query: string) {
 /** Builds the `$connect`, message and `$disconnect` events of one API. */
 export function createWebSocketEventBuilder(api: WebSocketApiIdentity) {
   return {
-    connect(request: HandshakeRequest, connection: ConnectionIdentity): WebSocketEvent {
+    connect(request: HandshakeRequest, connection: ConnectionIdentity, iam?: IamCaller): WebSocketEvent {
+      const requestContext = context(api, connection, '$connect', 'CONNECT');
+      if (iam) requestContext.identity = iamIdentity(iam, connection);
       return {
         ...headersOf(request, api, connection),
         ...queryOf(request.query),
-        requestContext: context(api, connection, '$connect', 'CONNECT'),
+        requestContext,
         isBase64Encoded: false,
       };
     },

@@ -8,8 +8,9 @@ import { FunctionNotFoundError, type LambdaRuntime } from './lambda-runtime';
 import { runRequestAuthorizer } from './request-authorizer';
 import { parseRequestTarget } from './request-target';
 import { selectRoute } from './route-selection';
+import type { SigV4Verifier } from './sigv4-verifier';
 import type { WebSocketApiModel } from './stack-model';
-import type { ConnectionIdentity, WebSocketEventBuilder } from './websocket-events';
+import type { ConnectionIdentity, IamCaller, WebSocketEventBuilder } from './websocket-events';
 
 /** API Gateway's frame limit: a bigger frame closes the connection with 1009. */
 export const MAX_FRAME_BYTES = 32 * 1024;
@@ -32,6 +33,8 @@ export interface WebSocketGatewayOptions {
   /** One line per connection and route invocation; null when quiet. */
   logEvent: ((line: string) => void) | null;
   log: (line: string) => void;
+  /** With `iam` on: a `$connect` route with `AuthorizationType: AWS_IAM` needs a SigV4-presigned URL. */
+  iam?: { verifier: SigV4Verifier; accountId: string } | null;
 }
 
 export interface WebSocketGateway {
@@ -213,6 +216,22 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       refuse(socket, 403);
       return;
     }
+    let iamCaller: IamCaller | undefined;
+    if (options.iam && api.routes.get('$connect')?.iam) {
+      const checked = await options.iam.verifier.verifyPresigned({
+        method: request.method ?? 'GET',
+        host: request.headers.host ?? '',
+        path: target.path,
+        query: target.query,
+        rawHeaders: request.rawHeaders,
+      });
+      if (!checked.valid) {
+        options.logEvent?.(`$connect 403 (IAM: ${checked.reason})`);
+        refuse(socket, 403);
+        return;
+      }
+      iamCaller = { accessKeyId: checked.caller.accessKeyId, accountId: options.iam.accountId };
+    }
     pending.add(socket);
     socket.on('error', () => undefined);
     const identity: ConnectionIdentity = {
@@ -249,7 +268,7 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     options.journal.opened(identity);
     try {
       if (api.routes.has('$connect')) {
-        const event = events.connect({ rawHeaders: request.rawHeaders, query: target.query }, identity);
+        const event = events.connect({ rawHeaders: request.rawHeaders, query: target.query }, identity, iamCaller);
         if (event.requestContext.authorizer) event.requestContext.authorizer.integrationLatency = authorizerLatencyMs;
         result = await invokeRoute('$connect', identity.connectionId, event);
       }
