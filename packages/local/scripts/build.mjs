@@ -26,4 +26,18 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
-console.log(`built ${entryPoints.length} files into ${outdir}`);
+// The two files a function's worker thread loads are bundled whole, as the worker cannot load the others'
+// CommonJS through its ESM resolve hook (lambda-runtime.ts uses these when they exist).
+const worker = (name, format, extension) =>
+  build({
+    entryPoints: [join(src, 'worker', `${name}.ts`)],
+    outfile: join(outdir, 'worker', `${name}.${extension}`),
+    bundle: true,
+    platform: 'node',
+    format,
+    target: 'node20',
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+await Promise.all([worker('worker-main', 'cjs', 'cjs'), worker('esm-fallback-hook', 'esm', 'mjs')]);
+console.log(`built ${entryPoints.length} files into ${outdir}, and the worker's two entry files bundled`);

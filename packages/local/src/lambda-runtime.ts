@@ -58,6 +58,10 @@ let workerFiles: Promise<{ workerFile: string; esmHookUrl: string }> | null = nu
 function containerFiles(): Promise<{ workerFile: string; esmHookUrl: string }> {
   workerFiles ??= (async () => {
     const folder = join(__dirname, 'worker');
+    // A built package ships both files bundled (scripts/build.mjs); from source they are bundled once here.
+    const built = { workerFile: join(folder, 'worker-main.cjs'), hookFile: join(folder, 'esm-fallback-hook.mjs') };
+    if (existsSync(built.workerFile) && existsSync(built.hookFile))
+      return { workerFile: built.workerFile, esmHookUrl: pathToFileURL(built.hookFile).href };
     const common = { workingDir: folder, target: `node${process.versions.node.split('.')[0]}`, external: [] };
     const [workerFile, hookFile] = await Promise.all([
       bundle({ ...common, entry: join(folder, 'worker-main.ts'), format: 'cjs' }),

@@ -14,10 +14,10 @@ import { closeServer, listen } from './listen';
 import { loadStackModel } from './load-stack-model';
 import { createManagementApi } from './management-api';
 import { type QueueServices, startQueueServices } from './queue-services';
-import type { FunctionModel } from './stack-model';
-import { assertTemplateRunnable } from './template-checks';
 import { LOCAL_IAM_CREDENTIALS } from './sigv4-credentials';
 import { createSigV4Verifier } from './sigv4-verifier';
+import type { FunctionModel } from './stack-model';
+import { assertTemplateRunnable } from './template-checks';
 import { createWebSocketEventBuilder } from './websocket-events';
 import { createWebSocketGateway } from './websocket-gateway';
 
