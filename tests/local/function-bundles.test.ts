@@ -1,6 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { bundle } from '../../packages/local/src/worker/bundle-cache';
 
 describe('esbuild bundles of functions, kept across stack starts', () => {
@@ -20,13 +20,15 @@ describe('esbuild bundles of functions, kept across stack starts', () => {
     external: ['@aws-sdk/*'],
   });
 
-  it('bundles the entry and what it imports, unminified, with an inline source map', async () => {
+  it('bundles the entry and what it imports, unminified, with a source map beside it', async () => {
     const output = await bundle(request());
     const code = readFileSync(output, 'utf8');
+    const map = JSON.parse(readFileSync(`${output}.map`, 'utf8')) as { sources: string[] };
 
     expect(output.endsWith('.cjs')).toBe(true);
     expect(code).toContain('"first"');
-    expect(code).toContain('sourceMappingURL=data:application/json;base64,');
+    expect(code).toContain(`sourceMappingURL=${basename(output)}.map`);
+    expect(map.sources.some((source) => source.endsWith('label.ts'))).toBe(true);
   });
 
   it('reuses the output while no input changed, and rebuilds when one did', async () => {

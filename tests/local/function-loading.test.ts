@@ -87,6 +87,18 @@ describe('functions loaded as Lambda loads them, from CodeUri and Handler', () =
     expect(body).toEqual({ kind: 'bundled-esm', sdk: 'function' });
   });
 
+  it("shows the source in stack traces only when the function's NODE_OPTIONS turns source maps on, as Lambda does", async () => {
+    const plain = await invokeFunction(stack, 'BundledFunction', { fail: true });
+    const mapped = await invokeFunction(stack, 'MappedFunction', { fail: true });
+    const trace = (body: unknown): string => ((body as { trace?: string[] }).trace ?? []).join('\n');
+
+    expect(plain.body).toMatchObject({ errorMessage: 'failed in app.ts' });
+    expect(mapped.body).toMatchObject({ errorMessage: 'failed in app.ts' });
+    expect(trace(plain.body)).toMatch(/app-[0-9a-f]+\.mjs:\d+/);
+    expect(trace(plain.body)).not.toMatch(/bundled\/app\.ts:\d+/);
+    expect(trace(mapped.body)).toMatch(/bundled\/app\.ts:\d+/);
+  });
+
   it('fails the invocation of a function whose module throws at load, and stays up', async () => {
     const { functionError, body } = await invokeFunction(stack, 'BrokenFunction');
     const after = await invokeFunction(stack, 'CommonJsFunction');

@@ -1,17 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
-import {
-  CreateTableCommand,
-  type CreateTableCommandInput,
-  DescribeTableCommand,
-  DynamoDBClient,
-  type KeySchemaElement,
-  type KeyType,
-  ListTablesCommand,
-  type ProjectionType,
-  type ScalarAttributeType,
-} from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { callDynamo } from './dynamo-json-api';
 import { closeServer, listen } from './listen';
 import type { IndexModel, TableModel } from './stack-model';
 
@@ -36,19 +26,18 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local
 
 type KeyList = TableModel['keySchema'];
 
-const keySchema = (keys: KeyList): KeySchemaElement[] =>
-  keys.map((k) => ({ AttributeName: k.AttributeName, KeyType: k.KeyType as KeyType }));
+const keySchema = (keys: KeyList) => keys.map((k) => ({ AttributeName: k.AttributeName, KeyType: k.KeyType }));
 
 const index = (i: IndexModel) => ({
   IndexName: i.IndexName,
   KeySchema: keySchema(i.KeySchema),
   Projection: {
-    ProjectionType: (i.Projection.ProjectionType ?? 'ALL') as ProjectionType,
+    ProjectionType: i.Projection.ProjectionType ?? 'ALL',
     ...(i.Projection.NonKeyAttributes ? { NonKeyAttributes: i.Projection.NonKeyAttributes } : {}),
   },
 });
 
-function createTableInput(table: TableModel): CreateTableCommandInput {
+function createTableInput(table: TableModel) {
   const gsis = table.globalSecondaryIndexes ?? [];
   const lsis = table.localSecondaryIndexes ?? [];
   return {
@@ -56,7 +45,7 @@ function createTableInput(table: TableModel): CreateTableCommandInput {
     BillingMode: 'PAY_PER_REQUEST',
     AttributeDefinitions: table.attributeDefinitions.map((d) => ({
       AttributeName: d.AttributeName,
-      AttributeType: d.AttributeType as ScalarAttributeType,
+      AttributeType: d.AttributeType,
     })),
     KeySchema: keySchema(table.keySchema),
     ...(gsis.length ? { GlobalSecondaryIndexes: gsis.map(index) } : {}),
@@ -65,10 +54,27 @@ function createTableInput(table: TableModel): CreateTableCommandInput {
 }
 
 /** dynalite makes a table ACTIVE a tick after CreateTable answers (and on restart it may be mid-way). */
-async function waitUntilActive(client: DynamoDBClient, name: string, timeoutMs = 10_000): Promise<void> {
+async function tableNames(endpoint: string): Promise<Set<string>> {
+  const names = new Set<string>();
+  let after: string | undefined;
+  do {
+    const page = await callDynamo<{ TableNames?: string[]; LastEvaluatedTableName?: string }>(endpoint, 'ListTables', {
+      ...(after ? { ExclusiveStartTableName: after } : {}),
+    });
+    for (const name of page.TableNames ?? []) names.add(name);
+    after = page.LastEvaluatedTableName;
+  } while (after);
+  return names;
+}
+
+interface TableDescription {
+  Table?: { TableStatus?: string; GlobalSecondaryIndexes?: { IndexStatus?: string }[] };
+}
+
+async function waitUntilActive(endpoint: string, name: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+    const { Table } = await callDynamo<TableDescription>(endpoint, 'DescribeTable', { TableName: name });
     if (
       Table?.TableStatus === 'ACTIVE' &&
       (Table.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE')
@@ -93,20 +99,17 @@ export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions): Promi
   });
   const port = await listen(server, options.port, options.host);
   const endpoint = `http://localhost:${port}`;
-  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
   try {
-    const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
+    const existing = await tableNames(endpoint);
     for (const table of options.tables) {
       if (existing.has(table.tableName)) continue;
-      await client.send(new CreateTableCommand(createTableInput(table)));
+      await callDynamo(endpoint, 'CreateTable', createTableInput(table));
       options.log(`created table ${table.tableName}`);
     }
-    for (const table of options.tables) await waitUntilActive(client, table.tableName);
+    for (const table of options.tables) await waitUntilActive(endpoint, table.tableName);
   } catch (error) {
-    client.destroy();
     await closeServer(server);
     throw error;
   }
-  client.destroy();
   return { endpoint, port, stop: () => closeServer(server) };
 }

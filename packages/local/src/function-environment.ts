@@ -17,8 +17,12 @@ export interface LocalEnvironmentOptions {
   overrides: Record<string, string>;
 }
 
-/** Template variables that would change the local process itself rather than the handler. */
-const SKIPPED = new Set(['NODE_OPTIONS', 'AWS_LAMBDA_EXEC_WRAPPER']);
+/**
+ * Template variables that would change the local process itself rather than the handler. NODE_OPTIONS is kept:
+ * a container turns source maps on when it has `--enable-source-maps`, as Lambda does; its other options cannot
+ * change a running worker thread.
+ */
+const SKIPPED = new Set(['AWS_LAMBDA_EXEC_WRAPPER']);
 
 /**
  * The environment of a function locally: its template variables (Globals merged, intrinsics resolved

@@ -13,13 +13,20 @@ import { createLambdaRuntime, type WarmContainers } from './lambda-runtime';
 import { closeServer, listen } from './listen';
 import { loadStackModel } from './load-stack-model';
 import { createManagementApi } from './management-api';
-import { type QueueServices, startQueueServices } from './queue-services';
+import type { QueueServices } from './queue-services';
 import { LOCAL_IAM_CREDENTIALS } from './sigv4-credentials';
-import { createSigV4Verifier } from './sigv4-verifier';
 import type { FunctionModel } from './stack-model';
 import { assertTemplateRunnable } from './template-checks';
 import { createWebSocketEventBuilder } from './websocket-events';
 import { createWebSocketGateway } from './websocket-gateway';
+
+// The queues (the SQS emulator and the SDK's SQS client) and the SigV4 verifier are loaded only for a template
+// with queues and for `iam`: the stack's own process then holds no AWS SDK at all (the functions load theirs in
+// their own containers). `require`, not `import()`, so that the CommonJS build of the package resolves them too.
+const loadQueueServices = (): typeof import('./queue-services').startQueueServices =>
+  (require('./queue-services') as typeof import('./queue-services')).startQueueServices;
+const loadSigV4Verifier = (): typeof import('./sigv4-verifier').createSigV4Verifier =>
+  (require('./sigv4-verifier') as typeof import('./sigv4-verifier')).createSigV4Verifier;
 
 /** How to run the local stack. Every port accepts 0 for "any free port" (what tests use). */
 export interface LocalStackOptions {
@@ -149,7 +156,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log: (line) => logEvent?.(line),
     });
     stoppers.push(dynamo.stop);
-    queues = model.queues.length > 0 ? await startQueueServices({ model, region: REGION, logEvent, log }) : null;
+    queues = model.queues.length > 0 ? await loadQueueServices()({ model, region: REGION, logEvent, log }) : null;
     if (queues) stoppers.push(queues.stop);
 
     const gatewayServer = createServer();
@@ -188,7 +195,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (options.warmContainers === 'EAGER') await runtime.warmAll();
 
     const verifier = options.iam
-      ? createSigV4Verifier({ credentials: LOCAL_IAM_CREDENTIALS, service: 'execute-api' })
+      ? loadSigV4Verifier()({ credentials: LOCAL_IAM_CREDENTIALS, service: 'execute-api' })
       : null;
     if (verifier) {
       log(

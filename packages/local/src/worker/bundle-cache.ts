@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
-import { build, version as esbuildVersion } from 'esbuild';
+import { build, version as esbuildVersion, stop as stopEsbuild } from 'esbuild';
 
 /** What `sam build` reads from a function's `Metadata.BuildProperties` (Minify is always off locally). */
 export interface BundleRequest {
@@ -57,7 +57,9 @@ async function bundleNow(request: BundleRequest, output: string, manifest: strin
     ...(request.mainFields ? { mainFields: request.mainFields } : {}),
     ...(request.banner ? { banner: { js: request.banner } } : {}),
     minify: false,
-    sourcemap: 'inline',
+    // Linked, not inline: a container reads the map only when source maps are on (see worker-main.ts), and an
+    // inline one would sit in every loaded script's source.
+    sourcemap: 'linked',
     outfile: output,
     write: false,
     metafile: true,
@@ -68,8 +70,10 @@ async function bundleNow(request: BundleRequest, output: string, manifest: strin
     const stats = statSync(path, { throwIfNoEntry: false });
     return stats ? [[path, stats.mtimeMs, stats.size] as Inputs[number]] : [];
   });
-  const file = result.outputFiles.find((f) => f.path === output) ?? result.outputFiles[0];
+  const file = result.outputFiles.find((f) => f.path === output);
   if (!file) throw new Error(`esbuild wrote nothing for ${request.entry}`);
+  const map = result.outputFiles.find((f) => f.path === `${output}.map`);
+  if (map) writeAtomically(map.path, map.contents);
   writeAtomically(output, file.contents);
   writeAtomically(manifest, JSON.stringify(inputs));
   return output;
@@ -96,7 +100,11 @@ export function bundle(request: BundleRequest): Promise<string> {
     cached && statSync(output, { throwIfNoEntry: false }) && inputsUnchanged(cached)
       ? Promise.resolve(output)
       : bundleNow(request, output, manifest);
-  const settled = (): void => void building.delete(key);
+  const settled = (): void => {
+    building.delete(key);
+    // esbuild answers from a child process that stays up (about 20 MB) until stopped; a later build starts it again.
+    if (building.size === 0) void stopEsbuild();
+  };
   done.then(settled, settled);
   building.set(key, done);
   return done;

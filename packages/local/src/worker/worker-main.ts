@@ -16,7 +16,8 @@ const port = parentPort;
 if (!port) throw new Error('worker-main runs only as a worker thread');
 const post = (message: ContainerMessage): void => port.postMessage(message);
 
-process.setSourceMapsEnabled(true);
+// As in Lambda, stack traces show source lines only when the function's NODE_OPTIONS asks for it.
+if (/(^|\s)--enable-source-maps(\s|$)/.test(process.env.NODE_OPTIONS ?? '')) process.setSourceMapsEnabled(true);
 installCommonJsFallbacks(data.fallbacks);
 installAwsRedirect(data.awsRedirect);
 // One stray promise is logged, as Lambda's runtime logs it, and never ends the container (nor the stack).
