@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
@@ -160,6 +163,28 @@ describe('signing in with SigV4 (AuthMode=iam) through the local gateway', () =>
     await waitUntil(async () =>
       (await e2e.partition('PRESENCE#lobby')).some((item: Frame) => item.sk === `USER#${USER_ID}`),
     );
+  });
+
+  it('accepts the URL npm run presign prints, with its signed name', async () => {
+    const root = join(__dirname, '..', '..');
+    const { stdout } = await promisify(execFile)(
+      join(root, 'node_modules', '.bin', 'tsx'),
+      [join(root, 'scripts', 'presign.ts'), '--url', e2e.stack.wsUrl, '--name', 'Shell'],
+      { env: { ...process.env, NODE_OPTIONS: '' } },
+    );
+    const printed = new URL(stdout.trim());
+
+    const client = await e2e.connect(Object.fromEntries(printed.searchParams));
+    const from = client.frames.length;
+    client.send({ action: 'sendmessage', message: 'signed from a shell' });
+    const chat = await client.next(
+      (frame) => frame.type === 'chat' && frame.message === 'signed from a shell',
+      5000,
+      from,
+    );
+
+    expect(printed.origin).toBe(e2e.stack.wsUrl);
+    expect(chat).toMatchObject({ from: { userId: USER_ID, name: 'Shell' } });
   });
 
   it('refuses reset with forbidden and keeps the user', async () => {
