@@ -5,6 +5,7 @@ import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { LOCAL_IAM_CREDENTIALS } from '../../packages/local/src/sigv4-credentials';
+import { WEBSOCKET_ARTICLE } from '../../src/adapters/article/websocket-article';
 import { type E2eStack, startE2eStack } from './support/e2e-stack';
 import type { Frame, TestClient } from './support/test-client';
 
@@ -130,6 +131,30 @@ describe('signing in with SigV4 (AuthMode=iam) through the local gateway', () =>
       expect.arrayContaining([expect.objectContaining({ userId: USER_ID })]),
     );
   });
+
+  it('carries the feed cursor to the next signed connection, which reads on from the client’s last character', async () => {
+    const feedText = (client: TestClient) =>
+      client
+        .ofType('feed')
+        .map((frame) => String(frame.text))
+        .join('');
+    const first = await connectSigned();
+    await first.session();
+    first.send({ action: 'teleread' });
+    await first.nextN((frame) => frame.type === 'feed', 20, 10_000);
+    first.kill();
+    const held = feedText(first);
+
+    const second = await connectSigned();
+    const resumed = await second.session();
+    second.send({ action: 'teleread', cursor: [...held].length });
+    await second.nextN((frame) => frame.type === 'feed', 20, 10_000);
+    second.send({ action: 'stop' });
+
+    expect(resumed).toMatchObject({ userId: USER_ID, resumed: true });
+    expect(Number(resumed.cursor)).toBeGreaterThanOrEqual([...held].length);
+    expect(WEBSOCKET_ARTICLE.text.startsWith(held + feedText(second))).toBe(true);
+  }, 30_000);
 
   it('accepts temporary credentials (with a session token) from a provider, as identity pool clients sign', async () => {
     const provider: AwsCredentialIdentityProvider = async () => ({
