@@ -32,11 +32,14 @@ Options (environment variable in brackets):
   --env-vars <file>   sam local's JSON: {"Parameters": {...}} for all functions, {"MyFunction": {...}} for one
   --warm-containers <EAGER|LAZY>
                       start every function now (EAGER) or at its first invocation (LAZY, the default)
-  --iam               check SigV4 signatures on AWS_IAM routes and @connections (local key pair)
+  --iam               check SigV4 signatures on AWS_IAM routes and @connections (local key pair); on by
+                      itself with AuthMode=iam
   --host <address>    interface to listen on [SWITCHBOARD_HOST] (127.0.0.1; 0.0.0.0 lets Docker containers in,
                       for sam local invoke on Linux)
-  --auth <mode>       anonymous (default) or jwt: sign-in with JWTs from a local OIDC issuer, whose key is
-                      kept in the data folder; mint test tokens on its page or with npm run token [SWITCHBOARD_AUTH]
+  --auth <mode>       anonymous (default); jwt: sign-in with JWTs from a local OIDC issuer, whose key is
+                      kept in the data folder, mint test tokens on its page or with npm run token; iam:
+                      AuthMode=iam, clients presign the WebSocket URL with the local key pair (npm run
+                      presign prints one) [SWITCHBOARD_AUTH]
   --issuer-port <n>   the local OIDC issuer, with --auth jwt [SWITCHBOARD_ISSUER_PORT] (3006)
   --quiet             no per-connection and per-invocation lines
   --verbose           handler logs at DEBUG (default WARN)
@@ -65,10 +68,10 @@ function positive(flag: string | undefined, variable: string, fallback: number):
   return value;
 }
 
-function authMode(flag: string | undefined): 'anonymous' | 'jwt' {
+function authMode(flag: string | undefined): 'anonymous' | 'jwt' | 'iam' {
   const auth = flag ?? process.env.SWITCHBOARD_AUTH ?? 'anonymous';
-  if (auth !== 'anonymous' && auth !== 'jwt')
-    throw new UsageError(`SWITCHBOARD_AUTH/--auth: anonymous or jwt, not ${auth}`);
+  if (auth !== 'anonymous' && auth !== 'jwt' && auth !== 'iam')
+    throw new UsageError(`SWITCHBOARD_AUTH/--auth: anonymous, jwt or iam, not ${auth}`);
   return auth;
 }
 
@@ -180,6 +183,12 @@ async function main(): Promise<void> {
         ? [
             `  Sign-in       AuthMode=jwt, issuer ${stack.issuer.issuer} (audience ${stack.issuer.audience})`,
             `  Test tokens   ${stack.issuer.mintUrl}   or   npm run token -- --sub alice --name Alice`,
+          ]
+        : []),
+      ...(options.parameters?.AuthMode === 'iam' || options.auth === 'iam'
+        ? [
+            `  Sign-in       AuthMode=iam: presign the WebSocket URL with SigV4 (execute-api) and the local key pair`,
+            `  Signed URL    npm run -s presign -- --name Ada${stack.wsUrl === 'ws://localhost:3001' ? '' : ` --url ${stack.wsUrl}`}   (docs/local-stack.md)`,
           ]
         : []),
       '',

@@ -13,9 +13,10 @@ export interface SwitchboardStackOptions extends LocalStackOptions {
   /**
    * `jwt` runs the local OIDC issuer and starts the stack with `AuthMode=jwt` and the issuer's parameters
    * (`JwtIssuer`, `JwtAudience`, `JwtJwksUrl`, `JwtNameClaim`); `/config.json` then says so, with the
-   * issuer's mint endpoint, and the page signs in. Default `anonymous` (the template's default).
+   * issuer's mint endpoint, and the page signs in. `iam` starts it with `AuthMode=iam` (and `iam` on):
+   * clients presign the WebSocket URL with the local key pair. Default `anonymous` (the template's default).
    */
-  auth?: 'anonymous' | 'jwt';
+  auth?: 'anonymous' | 'jwt' | 'iam';
   /** The local OIDC issuer's port with `auth: 'jwt'` (default 3006). */
   issuerPort?: number;
 }
@@ -26,8 +27,11 @@ export interface SwitchboardStack extends LocalStack {
   issuer: OidcIssuer | null;
 }
 
-/** What `/config.json` says about signing in: the page shows a sign-in control for `jwt`. */
-export type WebAuthConfig = { mode: 'anonymous' } | { mode: 'jwt'; issuer: string; mintUrl: string };
+/**
+ * What `/config.json` says about signing in: the page shows a sign-in control for `jwt`. With `iam` the page
+ * cannot connect (it holds no credentials to sign with): a client that signs does (docs/local-stack.md).
+ */
+export type WebAuthConfig = { mode: 'anonymous' } | { mode: 'jwt'; issuer: string; mintUrl: string } | { mode: 'iam' };
 
 /**
  * Switchboard on the local stack: the stack runs template.yaml as it would any SAM app; this adds what is
@@ -42,11 +46,19 @@ export async function startSwitchboardStack(options: SwitchboardStackOptions = {
     auth === 'jwt'
       ? await startOidcIssuer({ dataDir, port: issuerPort ?? 3006, host: options.host ?? '127.0.0.1' })
       : null;
+  const parameters = {
+    ...(issuer ? jwtParameters(issuer) : {}),
+    ...(auth === 'iam' ? { AuthMode: 'iam' } : {}),
+    ...options.parameters,
+  };
+  // An AWS_IAM `$connect` without signature checks would reach `$connect` with no identity: every handshake 401.
+  const iam = stackOptions.iam === true || parameters.AuthMode === 'iam';
   let localStack: LocalStack;
   try {
     localStack = await startLocalStack({
       ...stackOptions,
-      parameters: { ...(issuer ? jwtParameters(issuer) : {}), ...options.parameters },
+      iam,
+      parameters,
       env: { TOKEN_SECRET: loadLocalSecret(dataDir), ...options.env },
     });
   } catch (error) {
@@ -64,7 +76,9 @@ export async function startSwitchboardStack(options: SwitchboardStackOptions = {
     : localStack;
   const webAuth: WebAuthConfig = issuer
     ? { mode: 'jwt', issuer: issuer.issuer, mintUrl: issuer.mintUrl }
-    : { mode: 'anonymous' };
+    : parameters.AuthMode === 'iam'
+      ? { mode: 'iam' }
+      : { mode: 'anonymous' };
   if (webPortOption === null) return { ...stack, webUrl: null, issuer };
   try {
     const distDir = join(projectRoot, 'web', 'dist');

@@ -1,3 +1,4 @@
+import { userIdOwnPart } from '../../packages/client/src/wire/rules';
 import type { Dependencies } from './dependencies';
 import { UnauthorizedError } from './errors';
 import type { Connection, User } from './model';
@@ -26,7 +27,9 @@ export function newUser(deps: Pick<Dependencies, 'ids' | 'clock'>, name: string 
   };
 }
 
-/** The name of a user who gave none: `guest-` and the first letters of their id. */
+/** The name of a user who gave none: `guest-` and the first letters of their id's own part (as their tag). */
 export function guestName(userId: string): string {
-  return `guest-${userId.replace(/[^a-z0-9]/gi, '').slice(0, 6)}`;
+  return `guest-${userIdOwnPart(userId)
+    .replace(/[^a-z0-9]/gi, '')
+    .slice(0, 6)}`;
 }

@@ -16,8 +16,8 @@ export interface SignedInIdentity {
 
 /**
  * The user id of a signed-in identity: the subject with its method as a suffix. Anonymous ids are UUIDs,
- * which never contain `@`, so the two can never collide, and a JWT subject cannot pose as an IAM one. A
- * suffix rather than a prefix keeps the user's tag (the first letters of the id) drawn from the subject.
+ * which never contain `@`, so the two can never collide, and a JWT subject cannot pose as an IAM one. The
+ * user's tag and guest name are drawn from the subject's own part (`userIdOwnPart`), never from the suffix.
  */
 export function signedInUserId(identity: Pick<SignedInIdentity, 'method' | 'subject'>): string {
   return `${identity.subject}@${identity.method}`;

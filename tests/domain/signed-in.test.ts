@@ -37,6 +37,16 @@ describe('a signed-in user', () => {
     expect(iam.user.name).toBe('guest-alices');
   });
 
+  it('names two unnamed identity pool guests apart, from their identity ids rather than their Region', async () => {
+    const deps = createMemoryDependencies();
+    const guest = (id: string): SignedInIdentity => ({ method: 'iam', subject: `us-east-1:${id}` });
+
+    const first = await givenConnected(deps, 'g1', { identity: guest('0f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f0') });
+    const second = await givenConnected(deps, 'g2', { identity: guest('9a8b7c6d-1111-4222-8333-444455556666') });
+
+    expect([first.user.name, second.user.name]).toEqual(['guest-0f1e2d', 'guest-9a8b7c']);
+  });
+
   it('ignores a session token: the identity decides who connects', async () => {
     const deps = createMemoryDependencies();
     const anonymous = await givenConnected(deps, 'x1');

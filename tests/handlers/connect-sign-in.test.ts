@@ -12,7 +12,11 @@ import { type EmbeddedTable, PROJECT_ROOT, startEmbeddedTable } from '../support
  * `$connect` in each auth mode, from the sample event with what API Gateway adds in that mode: the
  * authorizer's context (jwt) or the SigV4 signer's identity (iam). Against the embedded DynamoDB.
  */
-const SAMPLE = JSON.parse(readFileSync(join(PROJECT_ROOT, 'events', 'connect.json'), 'utf8')) as WebSocketEvent;
+const loadEvent = (name: string) =>
+  JSON.parse(readFileSync(join(PROJECT_ROOT, 'events', name), 'utf8')) as WebSocketEvent;
+const SAMPLE = loadEvent('connect.json');
+/** An IAM-authorised `$connect` of a Cognito identity pool guest, as API Gateway sends it (signature in the query). */
+const IAM_SAMPLE = loadEvent('connect-iam.json');
 const context = { functionName: 'ConnectFunction', awsRequestId: 'r-1' } as unknown as Context;
 
 let table: EmbeddedTable;
@@ -78,6 +82,17 @@ function handshake(change: (event: WebSocketEvent) => void = () => undefined): W
   return event;
 }
 
+/** The IAM sample on a connection of its own, with another Cognito identity id if given. */
+function iamHandshake(cognitoIdentityId?: string): WebSocketEvent {
+  const event = structuredClone(IAM_SAMPLE);
+  counter += 1;
+  event.requestContext.connectionId = `sign-in-${counter}=`;
+  if (cognitoIdentityId !== undefined && event.requestContext.identity) {
+    event.requestContext.identity.cognitoIdentityId = cognitoIdentityId;
+  }
+  return event;
+}
+
 async function connectionItem(connectionId: string) {
   const { Item } = await table.table.client.send(
     new GetCommand({ TableName: table.table.tableName, Key: { pk: `CONN#${connectionId}`, sk: 'META' } }),
@@ -123,13 +138,7 @@ describe('$connect with AuthMode=jwt', () => {
 
 describe('$connect with AuthMode=iam', () => {
   it('takes the Cognito identity id as the subject when the credentials came from an identity pool', async () => {
-    const event = handshake((e) => {
-      e.requestContext.identity = {
-        ...e.requestContext.identity,
-        cognitoIdentityId: 'us-east-1:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
-        userArn: 'arn:aws:sts::123456789012:assumed-role/Cognito_GuestsUnauth_Role/CognitoIdentityCredentials',
-      };
-    });
+    const event = iamHandshake();
 
     expect((await handlerFor('iam')(event)).statusCode).toBe(200);
     expect(await connectionItem(event.requestContext.connectionId)).toMatchObject({
@@ -137,6 +146,33 @@ describe('$connect with AuthMode=iam', () => {
       name: 'Ada',
       signedIn: { method: 'iam' },
     });
+  });
+
+  it('keeps two guests of one identity pool apart, though they share the role’s ARN, and finds each again', async () => {
+    // Every guest of a pool signs as the same assumed role: only the identity id tells them apart.
+    const first = iamHandshake('us-east-1:11111111-2222-4333-8444-555555555555');
+    const second = iamHandshake('us-east-1:66666666-7777-4888-9999-aaaaaaaaaaaa');
+    const firstAgain = iamHandshake('us-east-1:11111111-2222-4333-8444-555555555555');
+
+    for (const event of [first, second, firstAgain]) expect((await handlerFor('iam')(event)).statusCode).toBe(200);
+
+    const [a, b, again] = await Promise.all(
+      [first, second, firstAgain].map((event) => connectionItem(event.requestContext.connectionId)),
+    );
+    expect(a?.userId).toBe('us-east-1:11111111-2222-4333-8444-555555555555@iam');
+    expect(b?.userId).toBe('us-east-1:66666666-7777-4888-9999-aaaaaaaaaaaa@iam');
+    expect(again).toMatchObject({ userId: a?.userId, resumed: true });
+    expect(a?.resumed).toBe(false);
+  });
+
+  it('refuses (401) an IAM handshake that reached it without any identity, writing nothing', async () => {
+    const event = iamHandshake();
+    delete event.requestContext.identity;
+
+    const result = await handlerFor('iam')(event);
+
+    expect(result.statusCode).toBe(401);
+    expect(await connectionItem(event.requestContext.connectionId)).toBeUndefined();
   });
 
   it('takes the signer’s ARN otherwise', async () => {

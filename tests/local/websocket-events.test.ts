@@ -31,6 +31,12 @@ describe('the gateway event builder', () => {
     expect(eventShape(events.connect(handshake, connection))).toEqual(eventShape(loadEvent('connect')));
   });
 
+  it('builds an IAM-authorised $connect with the keys of events/connect-iam.json', () => {
+    const caller = { accessKeyId: 'AKIASWITCHBOARDLOCAL', accountId: '123456789012' };
+
+    expect(eventShape(events.connect(handshake, connection, caller))).toEqual(eventShape(loadEvent('connect-iam')));
+  });
+
   it('builds message events with the keys of events/hello.json', () => {
     expect(eventShape(events.message(connection, 'hello', Buffer.from('{"action":"hello"}'), false))).toEqual(
       eventShape(loadEvent('hello')),

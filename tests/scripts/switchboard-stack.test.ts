@@ -2,8 +2,25 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import WebSocket from 'ws';
 import { type SwitchboardStackOptions, startSwitchboardStack } from '../../scripts/local/switchboard-stack';
 import { FIXTURES } from '../local/support/fixture-stack';
+
+/** The status of a refused WebSocket handshake, or 101 when it opened. */
+function handshakeStatus(url: string): Promise<number> {
+  const socket = new WebSocket(url);
+  return new Promise((resolve, reject) => {
+    socket.once('open', () => {
+      socket.close();
+      resolve(101);
+    });
+    socket.once('unexpected-response', (_request, response) => {
+      socket.terminate();
+      resolve(response.statusCode ?? 0);
+    });
+    socket.once('error', reject);
+  });
+}
 
 /** Switchboard's stack (the local stack plus the front end) on the local stack's fixture template. */
 async function startFixtureStack(options: SwitchboardStackOptions) {
@@ -61,6 +78,25 @@ describe("Switchboard's web server", () => {
       await expect(fetch(issuer.jwksUrl)).rejects.toThrow();
     } finally {
       if (!stopped) await stack.stop();
+    }
+  });
+
+  it('with auth iam, runs AuthMode=iam with SigV4 checks on and says so in /config.json', async () => {
+    const stack = await startFixtureStack({
+      quiet: true,
+      webPort: 0,
+      auth: 'iam',
+      templatePath: join(FIXTURES, 'iam-template.yaml'),
+    });
+    try {
+      const config = await fetch(`${stack.webUrl}/config.json`).then((r) => r.json());
+      const unsigned = await handshakeStatus(`${stack.wsUrl}/iam`);
+
+      expect(config.auth).toEqual({ mode: 'iam' });
+      // Refused by the gateway's signature check (403), not by a $connect that got no identity.
+      expect(unsigned).toBe(403);
+    } finally {
+      await stack.stop();
     }
   });
 

@@ -1,6 +1,6 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { Checksum, SourceData } from '@smithy/types';
+import { NodeSha256 } from './node-sha256';
 
 /** A request as the local servers received it, before any signature check. */
 export interface ReceivedRequest {
@@ -33,32 +33,6 @@ export interface SigV4VerifierOptions {
 /** API Gateway accepts a signature dated up to 15 minutes from its own clock. */
 const SKEW_MS = 15 * 60_000;
 const MAX_PRESIGNED_SECONDS = 7 * 24 * 3600;
-
-/** `@smithy/signature-v4` takes a hash constructor (`new Sha256(secret?)`): node:crypto's, HMAC when keyed. */
-class NodeSha256 implements Checksum {
-  private hash;
-  constructor(private readonly secret?: SourceData) {
-    this.hash = this.create();
-  }
-  private create() {
-    return this.secret === undefined ? createHash('sha256') : createHmac('sha256', toBuffer(this.secret));
-  }
-  update(data: Uint8Array): void {
-    this.hash.update(data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-  reset(): void {
-    this.hash = this.create();
-  }
-}
-
-function toBuffer(data: SourceData): Buffer {
-  if (typeof data === 'string') return Buffer.from(data, 'utf8');
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return Buffer.from(data);
-}
 
 /** `20251203T143000Z` → a Date, or null. */
 function parseAmzDate(value: string | undefined): Date | null {

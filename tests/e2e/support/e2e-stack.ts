@@ -40,12 +40,20 @@ export function testStackOptions(env: Record<string, string> = {}): SwitchboardS
   };
 }
 
-/** The whole local stack for tests (see `testStackOptions`); `parameters` override the template's. */
+/**
+ * The whole local stack for tests (see `testStackOptions`); `parameters` override the template's, `options`
+ * the stack's (`iam: true` to check SigV4 signatures).
+ */
 export async function startE2eStack(
   env: Record<string, string> = {},
   parameters?: Record<string, string>,
+  options: Partial<SwitchboardStackOptions> = {},
 ): Promise<E2eStack> {
-  const stack = await startSwitchboardStack({ ...testStackOptions(env), ...(parameters ? { parameters } : {}) });
+  const stack = await startSwitchboardStack({
+    ...testStackOptions(env),
+    ...options,
+    ...(parameters ? { parameters } : {}),
+  });
   const raw = new DynamoDBClient({
     endpoint: stack.dynamoEndpoint,
     region: 'us-east-1',

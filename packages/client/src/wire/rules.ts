@@ -161,14 +161,28 @@ function walk(
 }
 
 /**
+ * The part of a user id that tells its user apart. An anonymous id (a UUID drawn by the server) whole. A
+ * signed-in id (`{subject}@jwt`, `{subject}@iam`) without its method and, when the subject is made of parts
+ * separated by `:` or `/`, its last part: every identity pool guest of a Region shares `us-east-1:` and every
+ * IAM signer `arn:aws:`, while the identity id's UUID or the ARN's user or session name is theirs.
+ */
+export function userIdOwnPart(userId: string): string {
+  const subject = /^(.+)@(?:jwt|iam)$/.exec(userId)?.[1];
+  if (subject === undefined) return userId;
+  const last = subject.slice(Math.max(subject.lastIndexOf(':'), subject.lastIndexOf('/')) + 1);
+  return /[A-Za-z0-9]/.test(last) ? last : subject;
+}
+
+/**
  * A short tag for a user, stable for its life, shown beside its name wherever names appear so that two
  * users are told apart whatever names they choose (the same name, a look-alike such as a Cyrillic "А",
- * or a suffix such as " (admin)"): `#` and the first 8 letters and digits of the user id, lower-cased.
- * The server draws user ids at random (UUIDs, whose first 8 digits are 32 random bits), so no one can pick
- * another user's tag; matching one by chance takes billions of new identities.
+ * or a suffix such as " (admin)"): `#` and the first 8 letters and digits of the user id's own part
+ * (`userIdOwnPart`), lower-cased. The server draws anonymous ids at random (UUIDs, whose first 8 digits are
+ * 32 random bits), and a Cognito identity id ends in one, so no one can pick another user's tag; matching
+ * one by chance takes billions of new identities.
  */
 export function userTag(userId: string): string {
-  return `#${userId
+  return `#${userIdOwnPart(userId)
     .replace(/[^A-Za-z0-9]/g, '')
     .slice(0, 8)
     .toLowerCase()}`;
