@@ -90,4 +90,49 @@ describe('template.yaml in each AuthMode', () => {
     },
     60_000,
   );
+
+  describe('HttpApiAuth: the HTTP API', () => {
+    const ROUTES = [
+      'GET /topics/{topic}/messages',
+      'GET /users/{userId}/sessions',
+      'POST /topics/{topic}/messages',
+      'POST /users/{userId}/messages',
+    ];
+    const httpRoutes = (overrides: Record<string, string>) =>
+      loadStackModel({ templatePath: TEMPLATE, projectRoot: PROJECT_ROOT, parameterOverrides: overrides }).model
+        .httpRoutes;
+
+    it('is IAM-authorised by default: every route AWS_IAM, no JWT authorizer', () => {
+      const routes = httpRoutes({});
+
+      expect(routes.map((route) => `${route.method} ${route.path}`).sort()).toEqual(ROUTES);
+      expect(routes.map((route) => [route.authorization, route.jwt])).toEqual(Array(4).fill(['AWS_IAM', undefined]));
+      expect(template.Resources.HttpJwtAuthorizer?.Condition).toBe('HttpJwt');
+    });
+
+    it('with HttpApiAuth=jwt: every route JWT, with the API’s JWT authorizer of JwtIssuer and JwtAudience', () => {
+      const routes = httpRoutes({ HttpApiAuth: 'jwt', JwtIssuer: ISSUER, JwtAudience: 'example-client-id' });
+      const authorizer = template.Resources.HttpJwtAuthorizer?.Properties;
+
+      expect(routes.map((route) => `${route.method} ${route.path}`).sort()).toEqual(ROUTES);
+      expect(routes.map((route) => [route.authorization, route.jwt])).toEqual(
+        Array(4).fill(['JWT', { logicalId: 'HttpJwtAuthorizer', issuer: ISSUER, audience: ['example-client-id'] }]),
+      );
+      expect(authorizer).toMatchObject({ AuthorizerType: 'JWT', IdentitySource: ['$request.header.Authorization'] });
+    });
+
+    it.each([
+      ['HttpApiAuth=jwt', { HttpApiAuth: 'jwt', JwtIssuer: ISSUER, JwtAudience: 'example-client-id' }],
+      [
+        'HttpApiAuth=jwt with AuthMode=jwt',
+        { AuthMode: 'jwt', HttpApiAuth: 'jwt', JwtIssuer: ISSUER, JwtAudience: 'example-client-id' },
+      ],
+    ])(
+      '%s: translates with the SAM transform',
+      async (_name, overrides) => {
+        await expect(translateTemplate(TEMPLATE, overrides)).resolves.toMatchObject({ kind: 'translated' });
+      },
+      60_000,
+    );
+  });
 });

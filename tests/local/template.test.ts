@@ -93,7 +93,7 @@ describe('the project template, as CloudFormation deploys it', () => {
     expect(named).toEqual([]);
   });
 
-  it('lets API Gateway invoke each function only for its own routes on this stage', () => {
+  it('lets API Gateway invoke each function only for its own routes on this stage (HTTP: on its one stage)', () => {
     const sources = ofType('AWS::Lambda::Permission').map(
       (p) => resolver.resolveString(p.Properties.SourceArn as never) ?? '',
     );
@@ -102,6 +102,14 @@ describe('the project template, as CloudFormation deploys it', () => {
     const authorizers = sources.filter((arn) => arn.split('/')[1] === 'authorizers');
     expect(authorizers).toEqual([expect.stringMatching(/\/authorizers\/SignInAuthorizer$/)]);
     sources.splice(sources.indexOf(authorizers[0] ?? ''), 1);
+    // The HTTP API's: each route's method and path, a path parameter being any value (`*`), on its one stage.
+    const httpRoutes = model.httpRoutes.map((route) => `${route.method} ${route.path}`);
+    const http = sources.filter((arn) => arn.split(':').at(-1)?.startsWith('HttpApi/'));
+    expect(http.map((arn) => arn.split('/').slice(2).join('/')).sort()).toEqual(
+      httpRoutes.map((key) => key.replace(' /', '/').replace(/\{[^/]+\}/g, '*')).sort(),
+    );
+    expect(http.every((arn) => arn.split('/')[1] === '*')).toBe(true);
+    for (const arn of http) sources.splice(sources.indexOf(arn), 1);
 
     expect(sources.filter((arn) => arn.includes('*'))).toEqual([]);
     expect(sources.map((arn) => arn.split('/').slice(1))).toEqual(
@@ -188,7 +196,7 @@ describe('the fixture template', () => {
       method: 'POST',
       path: '/things/{id}',
       functionId: 'HttpFunction',
-      iam: true,
+      authorization: 'AWS_IAM',
     });
     expect(model.functions.get('ThrowFunction')?.timeoutSeconds).toBe(1);
     expect(model.functions.get('EchoFunction')?.environment).toMatchObject({

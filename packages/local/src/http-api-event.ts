@@ -1,4 +1,6 @@
 import { awsIds } from './aws-ids';
+import type { JwtAuthorizerContext } from './jwt-authorizer';
+import type { HttpRouteModel, JwtAuthorizerModel } from './stack-model';
 
 /** What the HTTP API knows about a request before it becomes an event. */
 export interface HttpApiRequest {
@@ -14,7 +16,8 @@ export interface HttpApiRequest {
 export interface HttpApiRouteMatch {
   routeKey: string;
   pathParameters: Record<string, string>;
-  iam: boolean;
+  authorization: HttpRouteModel['authorization'];
+  jwt?: JwtAuthorizerModel;
 }
 
 export interface HttpApiIdentity {
@@ -35,7 +38,7 @@ export interface HttpApiEventV2 {
   requestContext: {
     accountId: string;
     apiId: string;
-    authorizer?: { iam: Record<string, string | null> };
+    authorizer?: { iam: Record<string, string | null> } | { jwt: JwtAuthorizerContext };
     domainName: string;
     domainPrefix: string;
     http: { method: string; path: string; protocol: string; sourceIp: string; userAgent: string };
@@ -52,11 +55,15 @@ export interface HttpApiEventV2 {
 
 const TEXT_TYPES = /^(text\/|application\/(json|.*\+json|xml|.*\+xml|javascript|x-www-form-urlencoded|graphql))/i;
 
-/** Builds the 2.0 event of a request the way API Gateway does (lower-case headers, joined duplicates). */
+/**
+ * Builds the 2.0 event of a request the way API Gateway does (lower-case headers, joined duplicates). `jwt`:
+ * what the route's JWT authorizer found in the verified token.
+ */
 export function buildHttpApiEvent(
   request: HttpApiRequest,
   route: HttpApiRouteMatch,
   api: HttpApiIdentity,
+  jwt?: JwtAuthorizerContext,
 ): HttpApiEventV2 {
   // Maps, then Object.fromEntries: a header or parameter may be named `constructor` or `__proto__`.
   const joined = new Map<string, string>();
@@ -97,7 +104,11 @@ export function buildHttpApiEvent(
     requestContext: {
       accountId: api.accountId,
       apiId: api.apiId,
-      ...(route.iam ? { authorizer: { iam: localIamCaller(headers.authorization, api.accountId) } } : {}),
+      ...(route.authorization === 'AWS_IAM'
+        ? { authorizer: { iam: localIamCaller(headers.authorization, api.accountId) } }
+        : jwt
+          ? { authorizer: { jwt } }
+          : {}),
       domainName: api.domainName,
       domainPrefix: api.domainName.split('.')[0]?.split(':')[0] ?? api.domainName,
       http: {

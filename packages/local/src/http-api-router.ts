@@ -60,12 +60,19 @@ export function createHttpApiRouter(routes: HttpRouteModel[]) {
       return {
         routeKey: `${candidate.route.method} ${candidate.route.path}`,
         pathParameters,
-        iam: candidate.route.iam,
+        authorization: candidate.route.authorization,
+        ...(candidate.route.jwt ? { jwt: candidate.route.jwt } : {}),
         functionId: candidate.route.functionId,
       };
     }
     return fallback
-      ? { routeKey: '$default', pathParameters: {}, iam: fallback.iam, functionId: fallback.functionId }
+      ? {
+          routeKey: '$default',
+          pathParameters: {},
+          authorization: fallback.authorization,
+          ...(fallback.jwt ? { jwt: fallback.jwt } : {}),
+          functionId: fallback.functionId,
+        }
       : null;
   };
 }

@@ -3,6 +3,7 @@ import { buildHttpApiEvent, type HttpApiIdentity } from './http-api-event';
 import { mapHttpApiResult } from './http-api-result';
 import { createHttpApiRouter } from './http-api-router';
 import { readBody, sendJson } from './http-io';
+import { createJwtAuthorizer, type JwtAuthorizer, type JwtAuthorizerContext } from './jwt-authorizer';
 import { FunctionNotFoundError, type LambdaRuntime } from './lambda-runtime';
 import { decodePathPart, parseRequestTarget } from './request-target';
 import type { SigV4Verifier } from './sigv4-verifier';
@@ -29,9 +30,17 @@ const CORS = {
   'access-control-allow-methods': 'GET,POST,PUT,PATCH,DELETE,OPTIONS',
 };
 
-/** The HTTP API of the template's `HttpApi` events, with payload format 2.0 events and result mapping. */
+/**
+ * The HTTP API of the template (SAM `HttpApi` events, or the routes of an HTTP-protocol API), with payload
+ * format 2.0 events and result mapping. `JWT` routes check the bearer token always, as API Gateway does.
+ */
 export function createHttpApiServer(options: HttpApiServerOptions): Server {
   const route = createHttpApiRouter(options.routes);
+  // One per authorizer, so its keys are fetched once, as API Gateway caches them.
+  const jwtAuthorizers = new Map<string, JwtAuthorizer>();
+  for (const { jwt } of options.routes) {
+    if (jwt && !jwtAuthorizers.has(jwt.logicalId)) jwtAuthorizers.set(jwt.logicalId, createJwtAuthorizer(jwt));
+  }
   return createServer((request, response) => {
     void (async () => {
       const target = parseRequestTarget(request.url);
@@ -48,7 +57,17 @@ export function createHttpApiServer(options: HttpApiServerOptions): Server {
       if (!match) return sendJson(response, 404, { message: 'Not Found' }, { ...CORS, 'apigw-requestid': requestId });
       const body = await readBody(request, MAX_BODY_BYTES);
       if (body === null) return sendJson(response, 413, { message: 'Request Entity Too Large' }, CORS);
-      if (match.iam && options.verifier) {
+      let jwt: JwtAuthorizerContext | undefined;
+      const jwtAuthorizer = match.jwt && jwtAuthorizers.get(match.jwt.logicalId);
+      if (match.authorization === 'JWT' && jwtAuthorizer) {
+        const checked = await jwtAuthorizer.check(request.headers.authorization);
+        if (!checked.valid) {
+          options.logEvent?.(`${match.routeKey} 401 (JWT: ${checked.reason})`);
+          return sendJson(response, 401, { message: 'Unauthorized' }, { ...CORS, 'apigw-requestid': requestId });
+        }
+        jwt = checked.context;
+      }
+      if (match.authorization === 'AWS_IAM' && options.verifier) {
         const checked = await options.verifier.verifyHeaders({
           method,
           host: request.headers.host ?? '',
@@ -73,6 +92,7 @@ export function createHttpApiServer(options: HttpApiServerOptions): Server {
         },
         match,
         options.identity(),
+        jwt,
       );
       const started = Date.now();
       try {

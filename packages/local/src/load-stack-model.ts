@@ -8,6 +8,7 @@ import type {
   FunctionModel,
   HttpRouteModel,
   IndexModel,
+  JwtAuthorizerModel,
   RequestAuthorizerModel,
   StackModel,
   TableModel,
@@ -21,8 +22,11 @@ export interface LoadStackModelOptions {
   projectRoot?: string;
   /** Parameter values that replace the template defaults. */
   parameterOverrides?: Record<string, string>;
-  /** What `!Ref` of a resource resolves to (default: its logical id). The API ids go here. */
-  refResource?: (logicalId: string, type: string) => string;
+  /**
+   * What `!Ref` of a resource resolves to (default: its logical id). The API ids go here: `protocolType` is an
+   * `AWS::ApiGatewayV2::Api`'s `ProtocolType` (`WEBSOCKET` or `HTTP`), so the two APIs can get their own ids.
+   */
+  refResource?: (logicalId: string, type: string, protocolType?: string) => string;
 }
 
 export interface LoadedStack {
@@ -67,7 +71,11 @@ export function loadStackModel(options: LoadStackModelOptions): LoadedStack {
   const refResource = (logicalId: string, type: string): string =>
     TABLE_TYPES.has(type)
       ? (resolver.resolveString(asObj(asObj(resources[logicalId]).Properties).TableName) ?? logicalId)
-      : (options.refResource?.(logicalId, type) ?? logicalId);
+      : (options.refResource?.(logicalId, type, apiProtocol(logicalId, type)) ?? logicalId);
+  const apiProtocol = (logicalId: string, type: string): string | undefined =>
+    type === 'AWS::ApiGatewayV2::Api'
+      ? resolver.resolveString(asObj(asObj(resources[logicalId]).Properties).ProtocolType)
+      : undefined;
   const resolver: IntrinsicResolver = createIntrinsicResolver({
     parameters,
     conditions: asObj(template.Conditions),
@@ -107,7 +115,7 @@ export function loadStackModel(options: LoadStackModelOptions): LoadedStack {
         method: (resolver.resolveString(eventProps.Method) ?? 'ANY').toUpperCase(),
         path: resolver.resolveString(eventProps.Path) ?? '$default',
         functionId: id,
-        iam: authorizer === undefined ? httpApiDefaultIam : authorizer === 'AWS_IAM',
+        authorization: (authorizer === undefined ? httpApiDefaultIam : authorizer === 'AWS_IAM') ? 'AWS_IAM' : 'NONE',
       });
     }
   }
@@ -116,8 +124,13 @@ export function loadStackModel(options: LoadStackModelOptions): LoadedStack {
     ...byType('AWS::DynamoDB::Table').map(([id, properties]) => readTable(id, properties, resolver)),
     ...byType('AWS::Serverless::SimpleTable').map(([id, properties]) => readSimpleTable(id, properties, resolver)),
   ];
+  httpRoutes.push(...readHttpApiRoutes(byType, resolver, functions));
   const webSocketApi = readWebSocketApi(byType, resolver, functions);
-  const stageResource = byType('AWS::ApiGatewayV2::Stage')[0];
+  // The WebSocket API's stage: an HTTP API of the template has a stage of its own (`$default`).
+  const stageResource = byType('AWS::ApiGatewayV2::Stage').find(([, p]) => {
+    const ref = asObj(p.ApiId).Ref;
+    return ref === undefined || ref === webSocketApi?.logicalId;
+  });
   const stage =
     (stageResource && resolver.resolveString(stageResource[1].StageName)) ?? parameters.StageName ?? 'production';
 
@@ -325,4 +338,58 @@ function readWebSocketApi(
     routeSelectionExpression: resolver.resolveString(apiProps.RouteSelectionExpression) ?? '$request.body.action',
     routes,
   };
+}
+
+/**
+ * The routes of each `AWS::ApiGatewayV2::Api` of `ProtocolType: HTTP` declared as plain resources (`Route`s
+ * whose `Target` is an `Integration` of a function of the template), with their `AuthorizationType`: `NONE`,
+ * `AWS_IAM`, or `JWT` with the route's `AWS::ApiGatewayV2::Authorizer` of type JWT.
+ */
+function readHttpApiRoutes(
+  byType: (type: string) => [string, Obj, Obj][],
+  resolver: IntrinsicResolver,
+  functions: Map<string, FunctionModel>,
+): HttpRouteModel[] {
+  const routes: HttpRouteModel[] = [];
+  for (const [apiId] of byType('AWS::ApiGatewayV2::Api').filter(
+    ([, p]) => resolver.resolveString(p.ProtocolType) === 'HTTP',
+  )) {
+    const belongs = (p: Obj): boolean => asObj(p.ApiId).Ref === apiId;
+    const integrations = new Map<string, string>();
+    for (const [id, p] of byType('AWS::ApiGatewayV2::Integration')) {
+      const name = belongs(p) ? functionInUri.exec(resolver.resolveString(p.IntegrationUri) ?? '')?.[1] : undefined;
+      if (name !== undefined && functions.has(name)) integrations.set(id, name);
+    }
+    const authorizers = new Map<string, JwtAuthorizerModel>();
+    for (const [id, p] of byType('AWS::ApiGatewayV2::Authorizer')) {
+      if (!belongs(p) || resolver.resolveString(p.AuthorizerType) !== 'JWT') continue;
+      const configuration = asObj(p.JwtConfiguration);
+      const issuer = resolver.resolveString(configuration.Issuer);
+      if (!issuer) throw new TemplateError(`${id}: a JWT authorizer needs JwtConfiguration.Issuer`);
+      const audience = asList(resolver.resolve(configuration.Audience) as CfnValue).map(String);
+      authorizers.set(id, { logicalId: id, issuer, audience });
+    }
+    for (const [id, p] of byType('AWS::ApiGatewayV2::Route')) {
+      if (!belongs(p)) continue;
+      const routeKey = resolver.resolveString(p.RouteKey);
+      const functionId = integrations.get((resolver.resolveString(p.Target) ?? '').replace(/^integrations\//, ''));
+      // A route to anything but a function of the template (an HTTP proxy, a service) is not run here.
+      if (!routeKey || functionId === undefined) continue;
+      const [method, path] = routeKey === '$default' ? ['ANY', '$default'] : routeKey.split(' ', 2);
+      const authorization = resolver.resolveString(p.AuthorizationType) ?? 'NONE';
+      let jwt: JwtAuthorizerModel | undefined;
+      if (authorization === 'JWT') {
+        jwt = authorizers.get(referencedId(p.AuthorizerId, resolver));
+        if (!jwt) throw new TemplateError(`${id} is JWT but its AuthorizerId names no JWT authorizer of ${apiId}`);
+      }
+      routes.push({
+        method: (method ?? 'ANY').toUpperCase(),
+        path: path ?? '$default',
+        functionId,
+        authorization: authorization === 'AWS_IAM' || authorization === 'JWT' ? authorization : 'NONE',
+        ...(jwt ? { jwt } : {}),
+      });
+    }
+  }
+  return routes;
 }

@@ -18,13 +18,30 @@ export interface IndexModel {
   Projection: { ProjectionType?: string; NonKeyAttributes?: string[] };
 }
 
-/** An HttpApi event of a function: `Type: HttpApi` with `Path` and `Method`. */
+/**
+ * A route of the HTTP API: a function's SAM `HttpApi` event (`Path` and `Method`), or an
+ * `AWS::ApiGatewayV2::Route` of an HTTP-protocol API (`RouteKey`).
+ */
 export interface HttpRouteModel {
   method: string;
   path: string;
   functionId: string;
-  /** True when the route (or the API's default) uses `AWS_IAM`: the event then carries an IAM authorizer. */
-  iam: boolean;
+  /**
+   * `AWS_IAM` (the route or the SAM API's default): the event carries an IAM authorizer; `JWT`: a bearer token
+   * checked against `jwt`; `NONE`: nothing.
+   */
+  authorization: 'NONE' | 'AWS_IAM' | 'JWT';
+  /** The route's JWT authorizer, when `authorization` is `JWT`. */
+  jwt?: JwtAuthorizerModel;
+}
+
+/** An `AWS::ApiGatewayV2::Authorizer` of type JWT (an HTTP API's own): the issuer and audiences it accepts. */
+export interface JwtAuthorizerModel {
+  logicalId: string;
+  /** `JwtConfiguration.Issuer`: the `iss` of accepted tokens, whose OIDC discovery names the keys. */
+  issuer: string;
+  /** `JwtConfiguration.Audience`: a token's `aud` (or `client_id`) must be one of these. */
+  audience: string[];
 }
 
 /** How `sam build` bundles a function with `BuildMethod: esbuild` (from its `BuildProperties`). */

@@ -128,8 +128,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     templatePath,
     projectRoot,
     ...(options.parameters ? { parameterOverrides: options.parameters } : {}),
-    refResource: (logicalId, type) => {
-      if (type === 'AWS::ApiGatewayV2::Api') return wsApiId;
+    refResource: (logicalId, type, protocolType) => {
+      if (type === 'AWS::ApiGatewayV2::Api') return protocolType === 'HTTP' ? httpApiId : wsApiId;
       if (type === 'AWS::SQS::Queue' && queues) return queues.urlOf(logicalId);
       return logicalId;
     },
