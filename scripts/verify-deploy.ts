@@ -40,10 +40,11 @@ import {
   AUTH_MODES,
   type AuthMode,
   eventFunctions,
+  eventsWithoutChecks,
   functionsWithoutEvents,
-  invokeInMode,
   loadModeModels,
   type RoutedEvent,
+  runSampleEventCheck,
   SAMPLE_EVENT_CHECKS,
   type SampleEventStack,
   startSampleEventStack,
@@ -97,6 +98,13 @@ async function main(): Promise<void> {
   const withoutEvents = functionsWithoutEvents(models, routed);
   if (withoutEvents.length)
     throw new VerifyDeployError(withoutEvents.join(', '), 'events', 'no events/*.json reaches this function');
+  const unchecked = eventsWithoutChecks(routed);
+  if (unchecked.length)
+    throw new VerifyDeployError(
+      unchecked.join(', '),
+      'events',
+      'no check in scripts/verify-deploy/sample-events.ts runs it',
+    );
   // Each on a stack of its own: the sign-in events need AuthMode=jwt, the others run with the default.
   const runModes = AUTH_MODES.filter(
     (mode) =>
@@ -365,11 +373,11 @@ async function runMode(mode: AuthMode, { built, routed, overrides, runtimeModule
             );
           }
         };
-        const invoke = invokeInMode(routed, mode, invokeBundle);
         for (const check of SAMPLE_EVENT_CHECKS.filter((candidate) => candidate.mode === mode)) {
           const at = Date.now();
           try {
-            await check.run({ model: liveModel.model, eventsDir: EVENTS_DIR, invoke, e2e, issuer });
+            const context = { model: liveModel.model, eventsDir: EVENTS_DIR, invoke: invokeBundle, e2e, issuer };
+            await runSampleEventCheck(check, routed, context);
           } catch (error) {
             if (error instanceof VerifyDeployError) throw error;
             const [subject, ran] = last ? last.split(' ran ') : ['events', ''];

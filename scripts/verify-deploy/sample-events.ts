@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { expect } from 'expect';
 import { loadStackModel } from '../../packages/local/src/load-stack-model';
 import type { StackModel } from '../../packages/local/src/stack-model';
+import { subscriberRange } from '../../src/adapters/dynamodb/subscriber-ranges';
 import { type E2eStack, startE2eStack } from '../../tests/e2e/support/e2e-stack';
 import { type OidcIssuer, startOidcIssuer } from '../local/oidc-issuer';
 import { VerifyDeployError } from './verify-deploy-error';
@@ -214,6 +215,35 @@ export function invokeInMode(routed: Map<string, RoutedEvent>, mode: AuthMode, i
   };
 }
 
+/** Event files that no check runs. */
+export function eventsWithoutChecks(routed: Map<string, RoutedEvent>): string[] {
+  const named = new Set(SAMPLE_EVENT_CHECKS.flatMap((check) => check.events));
+  return [...routed.keys()].filter((file) => !named.has(file));
+}
+
+/**
+ * Runs one check on the stack of its mode: each event it sends must be one it names, go to the function its
+ * route names and belong to that mode (`invokeInMode`), and each event it names must have run by its end.
+ */
+export async function runSampleEventCheck(
+  check: SampleEventCheck,
+  routed: Map<string, RoutedEvent>,
+  context: SampleEventContext,
+): Promise<void> {
+  const ran = new Set<string>();
+  const inMode = invokeInMode(routed, check.mode, context.invoke);
+  const invoke: InvokeFunction = (functionId, event, eventFile) => {
+    if (!check.events.includes(eventFile))
+      throw new VerifyDeployError(eventFile, 'events', `check "${check.title}" sends it but does not name it`);
+    ran.add(eventFile);
+    return inMode(functionId, event, eventFile);
+  };
+  await check.run({ ...context, invoke });
+  const notRun = check.events.filter((file) => !ran.has(file));
+  if (notRun.length)
+    throw new VerifyDeployError(notRun.join(', '), 'events', `check "${check.title}" names it but did not run it`);
+}
+
 /** A local stack for the checks of one mode: with `AuthMode=jwt`, a local OIDC issuer it trusts. */
 export interface SampleEventStack {
   mode: AuthMode;
@@ -260,6 +290,8 @@ export interface SampleEventCheck {
   title: string;
   /** The mode of the stack it runs on: that of the events it sends (see `eventFunctions`). */
   mode: AuthMode;
+  /** The event files it runs, each at least once; together the checks run every file of events/. */
+  events: string[];
   run(context: SampleEventContext): Promise<void>;
 }
 
@@ -267,6 +299,28 @@ export interface SampleEventCheck {
 export const SAMPLE_EVENT_CHECKS: SampleEventCheck[] = [
   {
     mode: 'anonymous',
+    events: [
+      'connect-bad-name.json',
+      'connect.json',
+      'hello.json',
+      'ping.json',
+      'subscribe.json',
+      'publish.json',
+      'default-publish.json',
+      'default-invalid-json.json',
+      'sendmessage.json',
+      'send.json',
+      'history.json',
+      'who.json',
+      'join.json',
+      'leave.json',
+      'unsubscribe.json',
+      'teleread.json',
+      'teleprinter.json',
+      'stop.json',
+      'reset.json',
+      'disconnect.json',
+    ],
     title: 'runs a whole connection life from the sample events, with the replies and the effects in DynamoDB',
     async run({ model, eventsDir, invoke, e2e }) {
       const on = async (name: string, connectionId?: string): Promise<Reply> => {
@@ -354,6 +408,7 @@ export const SAMPLE_EVENT_CHECKS: SampleEventCheck[] = [
   },
   {
     mode: 'anonymous',
+    events: ['feed-worker.json'],
     title: "runs the feed worker from its sample event while the event's lease holds the feed, and not otherwise",
     async run({ model, eventsDir, invoke, e2e }) {
       const client = await e2e.connect();
@@ -379,6 +434,7 @@ export const SAMPLE_EVENT_CHECKS: SampleEventCheck[] = [
   },
   {
     mode: 'anonymous',
+    events: ['presence-worker.json'],
     title: 'runs the presence worker from its sample event: the join is announced to the room, a bad record dropped',
     async run({ model, eventsDir, invoke, e2e }) {
       const client = await e2e.connect();
@@ -413,6 +469,51 @@ export const SAMPLE_EVENT_CHECKS: SampleEventCheck[] = [
   },
   {
     mode: 'anonymous',
+    events: ['fan-out-worker.json'],
+    title:
+      "runs the fan-out worker from its sample event: its shard's subscriber gets the frame, another shard's job skips it",
+    async run({ model, eventsDir, invoke, e2e }) {
+      const client = await e2e.connect();
+      const live = String((await client.session()).connectionId);
+      const event = loadJson<{ Records: Array<{ body: string }> }>(eventsDir, 'fan-out-worker.json');
+      const job = JSON.parse(event.Records[0]?.body ?? '{}') as {
+        channel: string;
+        frame: Record<string, unknown>;
+        shard: { index: number; of: number };
+      };
+      expect(job.channel).toBe('topic:news');
+      expect(await client.request({ action: 'subscribe', topic: 'news' }, (f) => f.type === 'subscribed')).toBeTruthy();
+      // The sample's job, for the shard of its channel's subscribers that holds the live connection, and another.
+      const holds = (index: number): boolean => {
+        const { from, to } = subscriberRange({ index, of: job.shard.of });
+        return `CONN#${live}` >= from && `CONN#${live}` <= to;
+      };
+      const shards = Array.from({ length: job.shard.of }, (_, index) => index);
+      const own = shards.find(holds);
+      const other = shards.find((index) => !holds(index));
+      const onShard = (index: number | undefined) => {
+        const record = { ...event.Records[0], body: JSON.stringify({ ...job, shard: { ...job.shard, index } }) };
+        return { ...event, Records: [record] };
+      };
+      const worker = functionFor(model, 'fan-out-worker.json', {});
+      const isSample = (frame: Record<string, unknown>) => frame.type === 'message' && frame.seq === job.frame.seq;
+
+      expect(await invoke(worker, onShard(other), 'fan-out-worker.json')).toEqual({ batchItemFailures: [] });
+      expect(await invoke(worker, onShard(own), 'fan-out-worker.json')).toEqual({ batchItemFailures: [] });
+      expect(await client.next(isSample, 5000)).toEqual(job.frame);
+      // A round trip on the socket after both jobs: any frame the gateway wrote for them has arrived by its reply.
+      await client.request({ action: 'ping' }, (frame) => frame.type === 'pong');
+      expect(client.frames.filter(isSample)).toHaveLength(1);
+    },
+  },
+  {
+    mode: 'anonymous',
+    events: [
+      'http-post-topic-message.json',
+      'http-get-topic-messages.json',
+      'http-post-user-message.json',
+      'http-get-user-sessions.json',
+    ],
     title: 'serves the HTTP API sample events',
     async run({ model, eventsDir, invoke }) {
       const on = async (name: string): Promise<Reply> => {
@@ -436,6 +537,7 @@ export const SAMPLE_EVENT_CHECKS: SampleEventCheck[] = [
   },
   {
     mode: 'jwt',
+    events: ['sign-in-expiry-worker.json'],
     title: 'runs the sign-in expiry worker from its sample event: token_expired, then the server closes the connection',
     async run({ model, eventsDir, invoke, e2e, issuer }) {
       if (!issuer) throw new Error('the sign-in expiry worker runs with AuthMode=jwt, on a stack with an issuer');
@@ -458,6 +560,7 @@ export const SAMPLE_EVENT_CHECKS: SampleEventCheck[] = [
   },
   {
     mode: 'jwt',
+    events: ['authorizer-request.json'],
     title: "runs the authorizer on its sample event: the sample's token refused (401), one from the issuer allowed",
     async run({ model, eventsDir, invoke, issuer }) {
       if (!issuer) throw new Error('the authorizer runs with AuthMode=jwt, on a stack with an issuer');

@@ -3,10 +3,11 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
   AUTH_MODES,
   eventFunctions,
+  eventsWithoutChecks,
   functionsOfModes,
   functionsWithoutEvents,
-  invokeInMode,
   loadModeModels,
+  runSampleEventCheck,
   SAMPLE_EVENT_CHECKS,
   type SampleEventStack,
   startSampleEventStack,
@@ -25,11 +26,12 @@ const EVENTS_DIR = join(PROJECT_ROOT, 'events');
 const MODELS = loadModeModels(TEMPLATE, PROJECT_ROOT);
 
 describe('events/*.json invoked on their functions', () => {
-  it('has an event for every route of the template, and a function for every event, in every AuthMode', () => {
+  it('has an event for every route and function of the template in every AuthMode, and a function and a check for every event', () => {
     const routed = eventFunctions(MODELS, EVENTS_DIR);
 
     expect(uncoveredRoutes(MODELS, EVENTS_DIR)).toEqual([]);
     expect(functionsWithoutEvents(MODELS, routed)).toEqual([]);
+    expect(eventsWithoutChecks(routed)).toEqual([]);
     expect(new Set([...routed.values()].map((event) => event.functionId))).toEqual(functionsOfModes(MODELS));
     // Each mode the checks run in is one that has the functions of its events.
     for (const [file, { functionId, mode }] of routed) {
@@ -68,10 +70,10 @@ describe('events/*.json invoked on their functions', () => {
       it(check.title, async () => {
         const model = MODELS.get(mode);
         if (!model) throw new Error(`no model for AuthMode=${mode}`);
-        await check.run({
+        await runSampleEventCheck(check, eventFunctions(MODELS, EVENTS_DIR), {
           model,
           eventsDir: EVENTS_DIR,
-          invoke: invokeInMode(eventFunctions(MODELS, EVENTS_DIR), mode, invoke),
+          invoke,
           e2e: stack.e2e,
           issuer: stack.issuer,
         });
