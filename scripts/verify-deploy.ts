@@ -20,7 +20,6 @@ import { closeServer, listen } from '../packages/local/src/listen';
 import { loadStackModel } from '../packages/local/src/load-stack-model';
 import { LOCAL_IAM_CREDENTIALS } from '../packages/local/src/sigv4-credentials';
 import type { FunctionModel } from '../packages/local/src/stack-model';
-import { type E2eStack, startE2eStack } from '../tests/e2e/support/e2e-stack';
 import { BundleFunction, createRuntimeModules, RUNTIME } from './verify-deploy/bundle-process';
 import {
   builderOptions,
@@ -37,13 +36,26 @@ import {
   type SamFunction,
 } from './verify-deploy/sam-build';
 import { translateTemplate } from './verify-deploy/sam-translate';
-import { eventFunctions, SAMPLE_EVENT_CHECKS } from './verify-deploy/sample-events';
+import {
+  AUTH_MODES,
+  type AuthMode,
+  eventFunctions,
+  eventsWithoutChecks,
+  functionsWithoutEvents,
+  loadModeModels,
+  type RoutedEvent,
+  runSampleEventCheck,
+  SAMPLE_EVENT_CHECKS,
+  type SampleEventStack,
+  startSampleEventStack,
+} from './verify-deploy/sample-events';
 import { VerifyDeployError } from './verify-deploy/verify-deploy-error';
 
 const PROJECT_ROOT = resolve(__dirname, '..');
 const TEMPLATE = join(PROJECT_ROOT, 'template.yaml');
 const EVENTS_DIR = join(PROJECT_ROOT, 'events');
-const STEPS = 7;
+/** Five steps, then loading and running once per mode with events (set once the events are routed). */
+let steps = 5;
 
 const started = Date.now();
 const seconds = (since: number): string => `${((Date.now() - since) / 1000).toFixed(1)} s`;
@@ -52,7 +64,7 @@ let stepNumber = 0;
 /** Runs one step with a progress line before and its time after. */
 async function step<T>(title: string, work: () => Promise<T>): Promise<T> {
   stepNumber += 1;
-  say(`\n[${stepNumber}/${STEPS}] ${title}`);
+  say(`\n[${stepNumber}/${steps}] ${title}`);
   const at = Date.now();
   const result = await work();
   say(`      done in ${seconds(at)}`);
@@ -63,7 +75,6 @@ const kb = (file: string): string => `${Math.round(statSync(file).size / 1024)} 
 
 interface Built {
   fn: SamFunction;
-  model: FunctionModel;
   file: string;
   exportName: string;
 }
@@ -81,8 +92,26 @@ async function main(): Promise<void> {
   say(`work folder: ${work}${values.keep ? ' (kept)' : ''}`);
 
   const functions = readSamFunctions(TEMPLATE);
-  const stack = loadStackModel({ templatePath: TEMPLATE, projectRoot: PROJECT_ROOT });
-  const routed = eventFunctions(stack.model, EVENTS_DIR);
+  // Every mode's stack: some functions exist only with AuthMode=jwt, and each has its events all the same.
+  const models = loadModeModels(TEMPLATE, PROJECT_ROOT);
+  const routed = eventFunctions(models, EVENTS_DIR);
+  const withoutEvents = functionsWithoutEvents(models, routed);
+  if (withoutEvents.length)
+    throw new VerifyDeployError(withoutEvents.join(', '), 'events', 'no events/*.json reaches this function');
+  const unchecked = eventsWithoutChecks(routed);
+  if (unchecked.length)
+    throw new VerifyDeployError(
+      unchecked.join(', '),
+      'events',
+      'no check in scripts/verify-deploy/sample-events.ts runs it',
+    );
+  // Each on a stack of its own: the sign-in events need AuthMode=jwt, the others run with the default.
+  const runModes = AUTH_MODES.filter(
+    (mode) =>
+      [...routed.values()].some((event) => event.mode === mode) ||
+      SAMPLE_EVENT_CHECKS.some((check) => check.mode === mode),
+  );
+  steps += 2 * runModes.length;
   for (const fn of functions) {
     if (fn.buildMethod !== 'esbuild')
       throw new VerifyDeployError(fn.logicalId, 'template', `BuildMethod is ${String(fn.buildMethod)}, not esbuild`);
@@ -99,7 +128,7 @@ async function main(): Promise<void> {
         'template',
         `sam build would ignore BuildProperties ${ignored.join(', ')}`,
       );
-    if (![...routed.values()].includes(fn.logicalId))
+    if (![...routed.values()].some((event) => event.functionId === fn.logicalId))
       throw new VerifyDeployError(fn.logicalId, 'events', 'no events/*.json reaches this function');
   }
   const codeUris = new Set(functions.map((fn) => fn.codeUri));
@@ -179,11 +208,11 @@ async function main(): Promise<void> {
               'bundle',
               `${basename(file)} imports ${dynamic.join(', ')} with import(), which the Lambda runtime cannot resolve: import it statically in the module that is loaded lazily`,
             );
-          const model = stack.model.functions.get(fn.logicalId);
-          if (!model) throw new VerifyDeployError(fn.logicalId, 'template', 'not in the local stack model');
+          if (![...models.values()].some((model) => model.functions.has(fn.logicalId)))
+            throw new VerifyDeployError(fn.logicalId, 'template', 'not in the local stack model in any AuthMode');
           say(`      ${fn.logicalId.padEnd(20)} esbuild ${args.join(' ').replace(out, `<build>/${fn.logicalId}`)}`);
           say(`      ${''.padEnd(20)} -> ${basename(file)} ${kb(file)}, ${packages.length} packages bundled`);
-          result.push({ fn, model, file, exportName });
+          result.push({ fn, file, exportName });
         }
         return result;
       },
@@ -202,98 +231,133 @@ async function main(): Promise<void> {
 
     const secret = randomBytes(32).toString('hex');
     const overrides = { FEED_INTERVAL_MS: '1', FEED_CHUNK_SIZE: '250', TOKEN_SECRET: secret };
-    let e2e: E2eStack | undefined;
-    let invokeServer: Server | undefined;
-    const bundles = new Map<string, BundleFunction>();
-    try {
-      e2e = await startE2eStack(overrides);
-      const liveStack = e2e.stack;
-      const runtimeModules = createRuntimeModules(scratch, join(work, 'runtime'));
+    const runtimeModules = createRuntimeModules(scratch, join(work, 'runtime'));
+    for (const mode of runModes) {
+      await runMode(mode, { built, routed, overrides, runtimeModules });
+    }
+  } finally {
+    if (!values.keep) rmSync(work, { recursive: true, force: true });
+  }
+  say(
+    `\nverify:deploy: all ${functions.length} functions build, load and answer their events, ${routed.size} event files in ${runModes.length} AuthModes (${seconds(started)})`,
+  );
+}
 
-      // The bundles' Lambda Invoke API (the feed's hand-off to its worker), served by the bundles themselves.
-      invokeServer = createServer();
-      const find = (id: string): Built | undefined =>
-        built.find((b) => b.fn.logicalId === id || b.model.functionName === id);
-      const bundleRuntime: LambdaRuntime = {
-        has: (id) => find(id) !== undefined,
-        missingEntries: () => [],
-        invoke: async (id, event) => {
-          const target = find(id);
-          const bundle = target && bundles.get(target.fn.logicalId);
-          if (!bundle) throw new Error(`No function ${id}`);
-          return bundle.invoke(event);
-        },
-        close: () => undefined,
-      };
-      const handoffFailures: string[] = [];
-      const invokeApi = createLambdaInvokeApi({
-        runtime: bundleRuntime,
-        logEvent: null,
-        log: (line) => handoffFailures.push(line),
-      });
-      invokeServer.on('request', (request, response) => {
-        if (!invokeApi.handler(request, response)) response.writeHead(404).end();
-      });
-      const invokePort = await listen(invokeServer, 0, '127.0.0.1');
+interface ModeRun {
+  built: Built[];
+  routed: Map<string, RoutedEvent>;
+  overrides: Record<string, string>;
+  runtimeModules: string;
+}
 
-      const liveModel = loadStackModel({
-        templatePath: TEMPLATE,
-        projectRoot: PROJECT_ROOT,
-        // The bundles send to the local stack's queues (presence changes, fan-out jobs), as functions do in AWS.
-        refResource: (logicalId, type) => {
-          if (type === 'AWS::ApiGatewayV2::Api') return liveStack.apiId;
-          if (type === 'AWS::SQS::Queue' && liveStack.sqsEndpoint) return liveStack.queueUrl(logicalId);
-          return logicalId;
-        },
-      });
-      const environmentFor = createFunctionEnvironment({
-        resolver: liveModel.resolver,
-        region: 'us-east-1',
-        dynamoEndpoint: liveStack.dynamoEndpoint,
-        gatewayEndpoint: liveStack.connectionsUrl,
-        sqsEndpoint: liveStack.sqsEndpoint,
-        credentials: LOCAL_IAM_CREDENTIALS,
-        quiet: true,
-        verbose: false,
-        overrides: {
-          // These processes have no redirect of the template's execute-api URL (nor `*.localhost` names for
-          // the queue URLs' host): name the gateway and the SQS endpoint themselves.
-          MANAGEMENT_ENDPOINT: liveStack.connectionsUrl,
-          ...(liveStack.sqsEndpoint ? { SQS_ENDPOINT: liveStack.sqsEndpoint } : {}),
-          ...overrides,
-        },
-      });
+/**
+ * Loads the bundles of the functions whose events run in `mode` and runs that mode's checks on them, against
+ * a local stack started with the mode's parameters (with AuthMode=jwt, a local OIDC issuer it trusts).
+ */
+async function runMode(mode: AuthMode, { built, routed, overrides, runtimeModules }: ModeRun): Promise<void> {
+  const ids = new Set([...routed.values()].filter((event) => event.mode === mode).map((event) => event.functionId));
+  const inMode = built.filter((b) => ids.has(b.fn.logicalId));
+  let sample: SampleEventStack | undefined;
+  let invokeServer: Server | undefined;
+  const bundles = new Map<string, BundleFunction>();
+  try {
+    sample = await startSampleEventStack(mode, overrides);
+    const { e2e, issuer } = sample;
+    const liveStack = e2e.stack;
+    const liveModel = loadStackModel({
+      templatePath: TEMPLATE,
+      projectRoot: PROJECT_ROOT,
+      parameterOverrides: sample.parameters,
+      // The bundles send to the local stack's queues (presence changes, fan-out jobs), as functions do in AWS.
+      refResource: (logicalId, type) => {
+        if (type === 'AWS::ApiGatewayV2::Api') return liveStack.apiId;
+        if (type === 'AWS::SQS::Queue' && liveStack.sqsEndpoint) return liveStack.queueUrl(logicalId);
+        return logicalId;
+      },
+    });
+    const modelOf = (id: string): FunctionModel => {
+      const model = liveModel.model.functions.get(id);
+      if (!model) throw new VerifyDeployError(id, 'template', `not in the local stack model with AuthMode=${mode}`);
+      return model;
+    };
 
-      await step(
-        `load each bundle in a fresh Node process that sees only the ${RUNTIME} runtime's @aws-sdk/* packages`,
-        async () => {
-          for (const { fn, model, file, exportName } of built) {
-            const at = Date.now();
-            const nodeOptions = liveModel.resolver.resolveString(model.environment.NODE_OPTIONS);
-            const bundle = await BundleFunction.start({
-              logicalId: fn.logicalId,
-              file,
-              exportName,
-              runtimeModules,
-              environment: {
-                ...environmentFor(model),
-                LAMBDA_ENDPOINT: `http://127.0.0.1:${invokePort}`,
-                ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
-              },
-              timeoutSeconds: model.timeoutSeconds,
-              memoryMb: model.memoryMb,
-            });
-            bundles.set(fn.logicalId, bundle);
-            say(
-              `      ${fn.logicalId.padEnd(20)} ${fn.handler} resolves (process started and bundle loaded in ${seconds(at)})`,
-            );
-          }
-        },
-      );
+    // The bundles' Lambda Invoke API (the feed's hand-off to its worker), served by the bundles themselves.
+    invokeServer = createServer();
+    const find = (id: string): Built | undefined =>
+      inMode.find((b) => b.fn.logicalId === id || modelOf(b.fn.logicalId).functionName === id);
+    const bundleRuntime: LambdaRuntime = {
+      has: (id) => find(id) !== undefined,
+      missingEntries: () => [],
+      invoke: async (id, event) => {
+        const target = find(id);
+        const bundle = target && bundles.get(target.fn.logicalId);
+        if (!bundle) throw new Error(`No function ${id}`);
+        return bundle.invoke(event);
+      },
+      close: () => undefined,
+    };
+    const handoffFailures: string[] = [];
+    const invokeApi = createLambdaInvokeApi({
+      runtime: bundleRuntime,
+      logEvent: null,
+      log: (line) => handoffFailures.push(line),
+    });
+    invokeServer.on('request', (request, response) => {
+      if (!invokeApi.handler(request, response)) response.writeHead(404).end();
+    });
+    const invokePort = await listen(invokeServer, 0, '127.0.0.1');
 
-      await step(`run events/*.json on the bundles against a local stack (in memory, free ports)`, async () => {
+    const environmentFor = createFunctionEnvironment({
+      resolver: liveModel.resolver,
+      region: 'us-east-1',
+      dynamoEndpoint: liveStack.dynamoEndpoint,
+      gatewayEndpoint: liveStack.connectionsUrl,
+      sqsEndpoint: liveStack.sqsEndpoint,
+      credentials: LOCAL_IAM_CREDENTIALS,
+      quiet: true,
+      verbose: false,
+      overrides: {
+        // These processes have no redirect of the template's execute-api URL (nor `*.localhost` names for
+        // the queue URLs' host): name the gateway and the SQS endpoint themselves.
+        MANAGEMENT_ENDPOINT: liveStack.connectionsUrl,
+        ...(liveStack.sqsEndpoint ? { SQS_ENDPOINT: liveStack.sqsEndpoint } : {}),
+        ...overrides,
+      },
+    });
+
+    await step(
+      `AuthMode=${mode}: load each bundle whose events run in this mode in a fresh Node process that sees only the ${RUNTIME} runtime's @aws-sdk/* packages`,
+      async () => {
+        for (const { fn, file, exportName } of inMode) {
+          const at = Date.now();
+          const model = modelOf(fn.logicalId);
+          const nodeOptions = liveModel.resolver.resolveString(model.environment.NODE_OPTIONS);
+          const bundle = await BundleFunction.start({
+            logicalId: fn.logicalId,
+            file,
+            exportName,
+            runtimeModules,
+            environment: {
+              ...environmentFor(model),
+              LAMBDA_ENDPOINT: `http://127.0.0.1:${invokePort}`,
+              ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+            },
+            timeoutSeconds: model.timeoutSeconds,
+            memoryMb: model.memoryMb,
+          });
+          bundles.set(fn.logicalId, bundle);
+          say(
+            `      ${fn.logicalId.padEnd(26)} ${fn.handler} resolves (process started and bundle loaded in ${seconds(at)})`,
+          );
+        }
+      },
+    );
+
+    await step(
+      `AuthMode=${mode}: run its events/*.json on the bundles against a local stack (in memory, free ports)`,
+      async () => {
         let last = '';
-        const invoke = async (functionId: string, event: unknown, eventFile: string): Promise<unknown> => {
+        const invokeBundle = async (functionId: string, event: unknown, eventFile: string): Promise<unknown> => {
           last = `${functionId} ran events/${eventFile}`;
           const bundle = bundles.get(functionId);
           if (!bundle)
@@ -309,10 +373,11 @@ async function main(): Promise<void> {
             );
           }
         };
-        for (const check of SAMPLE_EVENT_CHECKS) {
+        for (const check of SAMPLE_EVENT_CHECKS.filter((candidate) => candidate.mode === mode)) {
           const at = Date.now();
           try {
-            await check.run({ model: liveModel.model, eventsDir: EVENTS_DIR, invoke, e2e: e2e as E2eStack });
+            const context = { model: liveModel.model, eventsDir: EVENTS_DIR, invoke: invokeBundle, e2e, issuer };
+            await runSampleEventCheck(check, routed, context);
           } catch (error) {
             if (error instanceof VerifyDeployError) throw error;
             const [subject, ran] = last ? last.split(' ran ') : ['events', ''];
@@ -330,18 +395,15 @@ async function main(): Promise<void> {
             );
           say(`      ok  ${check.title} (${seconds(at)})`);
         }
-        const used = new Set(routed.values());
-        say(`      ${routed.size} event files on ${used.size} functions`);
-      });
-    } finally {
-      await Promise.all([...bundles.values()].map((bundle) => bundle.stop()));
-      if (invokeServer) await closeServer(invokeServer);
-      await e2e?.stop();
-    }
+        const files = [...routed.values()].filter((event) => event.mode === mode).length;
+        say(`      ${files} event files on ${inMode.length} functions`);
+      },
+    );
   } finally {
-    if (!values.keep) rmSync(work, { recursive: true, force: true });
+    await Promise.all([...bundles.values()].map((bundle) => bundle.stop()));
+    if (invokeServer) await closeServer(invokeServer);
+    await sample?.stop();
   }
-  say(`\nverify:deploy: all ${functions.length} functions build, load and answer their events (${seconds(started)})`);
 }
 
 main().then(

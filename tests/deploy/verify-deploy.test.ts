@@ -12,7 +12,13 @@ import {
   readSamFunctions,
   snakeCase,
 } from '../../scripts/verify-deploy/sam-build';
-import { eventFunctions, functionFor } from '../../scripts/verify-deploy/sample-events';
+import {
+  eventFunctions,
+  functionFor,
+  functionsWithoutEvents,
+  invokeInMode,
+  loadModeModels,
+} from '../../scripts/verify-deploy/sample-events';
 import { VerifyDeployError } from '../../scripts/verify-deploy/verify-deploy-error';
 
 /**
@@ -84,9 +90,42 @@ describe('verify:deploy reports bad input with the function, the file and the st
     const eventsDir = join(FIXTURES, 'routes', 'events');
 
     expect(functionFor(model, 'read.json', { routeKey: 'GET /things', requestContext: {} })).toBe('ReadFunction');
-    expect(() => eventFunctions(model, eventsDir)).toThrow(
-      new VerifyDeployError('nowhere.json', 'route', 'route POST /nowhere has no function in the template'),
+    expect(() =>
+      eventFunctions(loadModeModels(join(FIXTURES, 'routes', 'template.yaml'), FIXTURES), eventsDir),
+    ).toThrow(
+      new VerifyDeployError(
+        'nowhere.json',
+        'route',
+        'route POST /nowhere has no function in the template, in any AuthMode (anonymous, jwt, iam)',
+      ),
     );
+  });
+
+  it('a function that exists only in one AuthMode: its event maps in that mode, and a missing one is named', async () => {
+    const dir = join(FIXTURES, 'auth-modes');
+    const models = loadModeModels(join(dir, 'template.yaml'), dir);
+    const routed = eventFunctions(models, join(dir, 'events'));
+    const ran: string[] = [];
+    const invoke = invokeInMode(routed, 'anonymous', async (functionId) => ran.push(functionId));
+
+    expect(models.get('anonymous')?.functions.has('ExpiryWorkerFunction')).toBe(false);
+    expect(Object.fromEntries(routed)).toEqual({
+      'expiry-worker.json': { functionId: 'ExpiryWorkerFunction', mode: 'jwt' },
+      'read.json': { functionId: 'ReadFunction', mode: 'anonymous' },
+    });
+    expect(functionsWithoutEvents(models, routed)).toEqual([]);
+    expect(functionsWithoutEvents(models, eventFunctions(models, join(dir, 'events-without-worker')))).toEqual([
+      'ExpiryWorkerFunction',
+    ]);
+    await invoke('ReadFunction', {}, 'read.json');
+    await expect(invoke('ExpiryWorkerFunction', {}, 'expiry-worker.json')).rejects.toThrow(
+      new VerifyDeployError(
+        'expiry-worker.json',
+        'route',
+        'goes to ExpiryWorkerFunction with AuthMode=jwt, not to ExpiryWorkerFunction with AuthMode=anonymous',
+      ),
+    );
+    expect(ran).toEqual(['ReadFunction']);
   });
 
   it('a bundle built below a node_modules folder, where Node would find what Lambda lacks', async () => {
