@@ -132,7 +132,10 @@ export function functionFor(model: StackModel, eventFile: string, event: Event):
   return functionId;
 }
 
-/** An event's function, and the mode it runs in: the first in `AUTH_MODES` whose stack has that function. */
+/**
+ * An event's function, and the mode it runs in: that of the check that runs it (an `AuthMode=iam` handshake
+ * needs an iam stack though anonymous has the function too), else the first in `AUTH_MODES` whose stack has it.
+ */
 export interface RoutedEvent {
   functionId: string;
   mode: AuthMode;
@@ -170,7 +173,8 @@ export function eventFunctions(models: ModeModels, eventsDir: string): Map<strin
         'route',
         `goes to ${first.functionId} with AuthMode=${first.mode} but to ${other.functionId} with AuthMode=${other.mode}`,
       );
-    routed.set(name, first);
+    const checkMode = SAMPLE_EVENT_CHECKS.find((check) => check.events.includes(name))?.mode;
+    routed.set(name, found.find((candidate) => candidate.mode === checkMode) ?? first);
   }
   return routed;
 }
@@ -586,6 +590,22 @@ export const SAMPLE_EVENT_CHECKS: SampleEventCheck[] = [
         },
         context: { sub: 'sample-authorizer', name: 'Ada', exp: expect.any(Number) },
       });
+    },
+  },
+  {
+    mode: 'iam',
+    events: ['connect-iam.json'],
+    title: "runs $connect on its AuthMode=iam sample event: the identity pool's guest becomes its own user",
+    async run({ model, eventsDir, invoke, e2e }) {
+      const event = loadEvent(eventsDir, 'connect-iam.json') as Event & {
+        requestContext: { connectionId: string; identity: { cognitoIdentityId: string } };
+      };
+      const reply = (await invoke(functionFor(model, 'connect-iam.json', event), event, 'connect-iam.json')) as Reply;
+
+      expect(reply.statusCode).toBe(200);
+      const { connectionId, identity } = event.requestContext;
+      const [meta] = (await e2e.partition(`CONN#${connectionId}`)).filter((item) => item.sk === 'META');
+      expect(meta).toMatchObject({ userId: `${identity.cognitoIdentityId}@iam`, signedIn: { method: 'iam' } });
     },
   },
 ];

@@ -70,10 +70,8 @@ export function createAuthorizerHandler(verifier: IdentityTokenVerifier, { logge
 }
 
 /**
- * Made at the first handshake and kept for the container's life (so is its JWKS cache). Not at module load:
- * the function exists in AWS only with `AuthMode=jwt`, whose template rule demands an issuer and audience,
- * but tools that load every function of the template whatever its condition (`npm run verify:deploy`, the
- * local stack) must be able to load it unconfigured.
+ * Made at the first handshake and kept for the container's life (so is its JWKS cache). Not at module load, so
+ * that a module without its configuration loads and fails only the handshake, with the reason in the log.
  */
 let verifier: IdentityTokenVerifier | undefined;
 const lazyVerifier: IdentityTokenVerifier = {
