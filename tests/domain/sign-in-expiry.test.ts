@@ -1,6 +1,6 @@
 import { endExpiredSignIn, TOKEN_EXPIRED_FRAME } from '../../src/domain/use-cases/end-expired-sign-in';
 import { createMemoryDependencies } from '../support/memory/create-memory-dependencies';
-import { givenConnected } from './given';
+import { givenConnected, snapshotWrites } from './given';
 
 const MINUTE = 60_000;
 
@@ -17,6 +17,18 @@ describe('a signed-in connection whose token expires', () => {
     const expiresAt = await givenSignedIn(deps, 'a1', 30 * MINUTE);
 
     expect(deps.signInExpiry.scheduled).toEqual([{ connectionId: 'a1', expiresAt }]);
+  });
+
+  it('leaves no record behind when its check cannot be scheduled (its $disconnect would never run)', async () => {
+    const deps = createMemoryDependencies();
+    deps.signInExpiry.failure = new Error('SQS is down');
+    const before = snapshotWrites(deps);
+
+    await expect(givenSignedIn(deps, 'a1', 30 * MINUTE)).rejects.toThrow('SQS is down');
+
+    expect(snapshotWrites(deps)).toEqual(before);
+    expect(deps.subscriptions.channelsOf('a1')).toEqual([]);
+    expect(deps.presenceChanges.pending).toEqual([]);
   });
 
   it('asks again when the check comes early, and touches nothing', async () => {
