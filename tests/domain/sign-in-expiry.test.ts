@@ -65,6 +65,40 @@ describe('a signed-in connection whose token expires', () => {
     expect(deps.notifier.attempts).toBe(0);
   });
 
+  it('stops asking once the connection has closed, however far off its token’s expiry is', async () => {
+    const deps = createMemoryDependencies();
+    const expiresAt = await givenSignedIn(deps, 'a1', 90 * MINUTE);
+    await deps.connections.remove('a1');
+    deps.clock.advance(15 * MINUTE);
+
+    expect(await endExpiredSignIn(deps, { connectionId: 'a1', expiresAt })).toBe('gone');
+    expect(deps.signInExpiry.scheduled).toEqual([{ connectionId: 'a1', expiresAt }]);
+    expect(deps.notifier.attempts).toBe(0);
+  });
+
+  it('stops asking for a check that belongs to another sign-in of the same connection id', async () => {
+    const deps = createMemoryDependencies();
+    const expiresAt = await givenSignedIn(deps, 'a1', 90 * MINUTE);
+    await deps.connections.remove('a1');
+    await givenSignedIn(deps, 'a1', 60 * MINUTE);
+    deps.clock.advance(15 * MINUTE);
+
+    expect(await endExpiredSignIn(deps, { connectionId: 'a1', expiresAt })).toBe('gone');
+    expect(deps.signInExpiry.scheduled).toHaveLength(2);
+  });
+
+  it('stops asking at the connection’s 2-hour limit, when API Gateway has closed it, for a longer-lived token', async () => {
+    const deps = createMemoryDependencies();
+    const expiresAt = await givenSignedIn(deps, 'a1', 24 * 60 * MINUTE);
+    deps.clock.advance(105 * MINUTE);
+    expect(await endExpiredSignIn(deps, { connectionId: 'a1', expiresAt })).toBe('rescheduled');
+    deps.clock.advance(15 * MINUTE);
+
+    expect(await endExpiredSignIn(deps, { connectionId: 'a1', expiresAt })).toBe('gone');
+    expect(deps.signInExpiry.scheduled).toHaveLength(2);
+    expect(deps.notifier.attempts).toBe(0);
+  });
+
   it('removes the records of a connection API Gateway no longer knows (410), as every delivery does', async () => {
     const deps = createMemoryDependencies();
     const expiresAt = await givenSignedIn(deps, 'a1', 30 * MINUTE);
