@@ -99,6 +99,9 @@ export interface Subscriber {
  */
 export const CONNECT_GRACE_MS = 30_000;
 
+/** API Gateway closes every WebSocket connection 2 hours after its `$connect`. */
+export const MAX_CONNECTION_MS = 2 * 60 * 60_000;
+
 export function isPastConnectGrace(
   connection: { connectedAt: string },
   now: Date,

@@ -27,7 +27,10 @@ export function newUser(deps: Pick<Dependencies, 'ids' | 'clock'>, name: string 
   };
 }
 
-/** The name of a user who gave none: `guest-` and the first letters of their id's own part (as their tag). */
+/**
+ * The name of a user who gave none: `guest-` and the first letters of their id's own part (an anonymous
+ * user's tag begins the same; a name proves nothing, the tag does).
+ */
 export function guestName(userId: string): string {
   return `guest-${userIdOwnPart(userId)
     .replace(/[^a-z0-9]/gi, '')

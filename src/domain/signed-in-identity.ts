@@ -17,7 +17,8 @@ export interface SignedInIdentity {
 /**
  * The user id of a signed-in identity: the subject with its method as a suffix. Anonymous ids are UUIDs,
  * which never contain `@`, so the two can never collide, and a JWT subject cannot pose as an IAM one. The
- * user's tag and guest name are drawn from the subject's own part (`userIdOwnPart`), never from the suffix.
+ * user's tag is a hash of this whole id (`userTag`); its guest name is drawn from the subject's own part
+ * (`userIdOwnPart`).
  */
 export function signedInUserId(identity: Pick<SignedInIdentity, 'method' | 'subject'>): string {
   return `${identity.subject}@${identity.method}`;

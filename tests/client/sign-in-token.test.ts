@@ -8,6 +8,7 @@ import {
 } from '@switchboard/client';
 import WebSocket, { WebSocketServer } from 'ws';
 import { type OidcIssuer, startOidcIssuer } from '../../scripts/local/oidc-issuer';
+import { MAX_TIMER_MS } from './support/fakes';
 import { setup, URL_ } from './support/harness';
 
 // The client signed in with a token provider, against the real local OIDC issuer (real RS256 tokens with
@@ -33,6 +34,19 @@ const SESSION = {
   cursor: 0,
   total: 0,
 };
+
+const DAY_MS = 86_400_000;
+/** Weeks of virtual time on one connection: no planned reconnect, and pings as far apart as a timer allows. */
+const WEEKS_CONNECTED = { maxConnectionMs: 0, heartbeatMs: MAX_TIMER_MS, pongTimeoutMs: MAX_TIMER_MS };
+
+/**
+ * A JWT that expires at `expMs`, unsigned: the client reads `exp` without verifying (the server verifies),
+ * and the local issuer mints at most a day, far short of a timer's 24.8-day limit.
+ */
+function longLivedToken(expMs: number): string {
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${part({ alg: 'none', typ: 'JWT' })}.${part({ sub: 'alice', exp: Math.floor(expMs / 1000) })}.unsigned`;
+}
 
 const tokenOf = (url: string): string | null => new URL(url).searchParams.get('token');
 
@@ -123,6 +137,70 @@ describe('signing in with a token provider', () => {
     );
     second.receive({ type: 'ack', id: String(sentId), topic: 'news', seq: 2 });
     await expect(ticket.outcome).resolves.toMatchObject({ status: 'acked', seq: 2 });
+  });
+
+  it('waits out a token that lives longer than a timer can wait (24.8 days) and refreshes it before its exp', async () => {
+    const days = 40;
+    const startAt = Date.now();
+    const reasons: TokenReason[] = [];
+    const h = setup(
+      {
+        token: ({ reason }) => {
+          reasons.push(reason);
+          return longLivedToken(startAt + (reasons.length === 1 ? days * DAY_MS : 2 * days * DAY_MS));
+        },
+        ...WEEKS_CONNECTED,
+      },
+      { startAt },
+    );
+    h.client.connect(URL_);
+    await until(() => h.sockets.length === 1, 'the first socket');
+    h.establish();
+
+    h.scheduler.advance(1000);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(reasons).toEqual(['connect']);
+    h.scheduler.advance(days * DAY_MS - 62_000);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(reasons).toEqual(['connect']);
+    expect(h.sockets).toHaveLength(1);
+
+    h.scheduler.advance(2000);
+    await until(() => h.sockets.length === 2, 'the renewed connection');
+    expect(reasons).toEqual(['connect', 'refresh']);
+  });
+
+  it('asks a provider that hands back the same long-lived token again only after a wait, not every millisecond', async () => {
+    const startAt = Date.now();
+    const same = longLivedToken(startAt + 100 * DAY_MS);
+    const reasons: TokenReason[] = [];
+    const h = setup(
+      {
+        token: ({ reason }) => {
+          reasons.push(reason);
+          return same;
+        },
+        ...WEEKS_CONNECTED,
+        // Refresh half-way: 50 days before exp, so the retry would wait 25 days.
+        tokenRefreshMarginMs: 99 * DAY_MS,
+      },
+      { startAt },
+    );
+    h.client.connect(URL_);
+    await until(() => h.sockets.length === 1, 'the first socket');
+    const socket = h.establish();
+    h.scheduler.advance(25 * DAY_MS);
+    socket.receive({ type: 'pong', at: new Date(h.scheduler.now()).toISOString() });
+    h.scheduler.advance(25 * DAY_MS);
+    await until(() => reasons.length === 2, 'the refresh');
+
+    for (let i = 0; i < 20; i += 1) {
+      h.scheduler.advance(1);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+
+    expect(reasons).toEqual(['connect', 'refresh']);
+    expect(h.client.state).toBe('connected');
   });
 
   it('keeps the connection and asks again later when the provider hands back a token that expires no later', async () => {

@@ -1,6 +1,6 @@
 import { endExpiredSignIn, TOKEN_EXPIRED_FRAME } from '../../src/domain/use-cases/end-expired-sign-in';
 import { createMemoryDependencies } from '../support/memory/create-memory-dependencies';
-import { givenConnected } from './given';
+import { givenConnected, snapshotWrites } from './given';
 
 const MINUTE = 60_000;
 
@@ -17,6 +17,18 @@ describe('a signed-in connection whose token expires', () => {
     const expiresAt = await givenSignedIn(deps, 'a1', 30 * MINUTE);
 
     expect(deps.signInExpiry.scheduled).toEqual([{ connectionId: 'a1', expiresAt }]);
+  });
+
+  it('leaves no record behind when its check cannot be scheduled (its $disconnect would never run)', async () => {
+    const deps = createMemoryDependencies();
+    deps.signInExpiry.failure = new Error('SQS is down');
+    const before = snapshotWrites(deps);
+
+    await expect(givenSignedIn(deps, 'a1', 30 * MINUTE)).rejects.toThrow('SQS is down');
+
+    expect(snapshotWrites(deps)).toEqual(before);
+    expect(deps.subscriptions.channelsOf('a1')).toEqual([]);
+    expect(deps.presenceChanges.pending).toEqual([]);
   });
 
   it('asks again when the check comes early, and touches nothing', async () => {
@@ -50,6 +62,40 @@ describe('a signed-in connection whose token expires', () => {
     deps.clock.advance(MINUTE);
 
     expect(await endExpiredSignIn(deps, { connectionId: 'a1', expiresAt })).toBe('gone');
+    expect(deps.notifier.attempts).toBe(0);
+  });
+
+  it('stops asking once the connection has closed, however far off its token’s expiry is', async () => {
+    const deps = createMemoryDependencies();
+    const expiresAt = await givenSignedIn(deps, 'a1', 90 * MINUTE);
+    await deps.connections.remove('a1');
+    deps.clock.advance(15 * MINUTE);
+
+    expect(await endExpiredSignIn(deps, { connectionId: 'a1', expiresAt })).toBe('gone');
+    expect(deps.signInExpiry.scheduled).toEqual([{ connectionId: 'a1', expiresAt }]);
+    expect(deps.notifier.attempts).toBe(0);
+  });
+
+  it('stops asking for a check that belongs to another sign-in of the same connection id', async () => {
+    const deps = createMemoryDependencies();
+    const expiresAt = await givenSignedIn(deps, 'a1', 90 * MINUTE);
+    await deps.connections.remove('a1');
+    await givenSignedIn(deps, 'a1', 60 * MINUTE);
+    deps.clock.advance(15 * MINUTE);
+
+    expect(await endExpiredSignIn(deps, { connectionId: 'a1', expiresAt })).toBe('gone');
+    expect(deps.signInExpiry.scheduled).toHaveLength(2);
+  });
+
+  it('stops asking at the connection’s 2-hour limit, when API Gateway has closed it, for a longer-lived token', async () => {
+    const deps = createMemoryDependencies();
+    const expiresAt = await givenSignedIn(deps, 'a1', 24 * 60 * MINUTE);
+    deps.clock.advance(105 * MINUTE);
+    expect(await endExpiredSignIn(deps, { connectionId: 'a1', expiresAt })).toBe('rescheduled');
+    deps.clock.advance(15 * MINUTE);
+
+    expect(await endExpiredSignIn(deps, { connectionId: 'a1', expiresAt })).toBe('gone');
+    expect(deps.signInExpiry.scheduled).toHaveLength(2);
     expect(deps.notifier.attempts).toBe(0);
   });
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { userTag } from '../../src/domain/user-tag';
 
 describe('userTag', () => {
@@ -14,17 +15,24 @@ describe('userTag', () => {
     expect(userTag(ada.userId)).toBe(userTag(`${ada.userId}`));
   });
 
-  it('tells apart signed-in users by the part of their subject that is theirs, not a shared prefix', () => {
-    // Every identity pool guest of a Region starts `us-east-1:`; every IAM signer `arn:aws:`.
-    const guests = [
+  it('gives a signed-in user the first 8 hex digits of the SHA-256 of its whole id, which no caller can choose', () => {
+    // An assumed role's session name (the ARN's last part) and an OIDC `sub` that is a username are chosen
+    // by the caller: a tag taken from them could be another user's.
+    const victim = 'arn:aws:sts::123456789012:assumed-role/app/kiosk-2@iam';
+    const impostor = 'arn:aws:sts::210987654321:assumed-role/mine/kiosk-2@iam';
+    const ids = [
+      victim,
+      impostor,
       'us-east-1:0f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f0@iam',
-      'us-east-1:9a8b7c6d-1111-4222-8333-444455556666@iam',
+      'alice-sub@jwt',
+      'ada@example.com@jwt',
     ];
-    const signers = ['arn:aws:iam::123456789012:user/device-7@iam', 'arn:aws:iam::123456789012:user/kiosk-2@iam'];
 
-    expect(guests.map(userTag)).toEqual(['#0f1e2d3c', '#9a8b7c6d']);
-    expect(signers.map(userTag)).toEqual(['#device7', '#kiosk2']);
-    expect(userTag('alice-sub@jwt')).toBe('#alicesub');
-    expect(userTag('ada@example.com@jwt')).toBe('#adaexamp');
+    expect(ids.map(userTag)).toEqual(
+      ids.map((id) => `#${createHash('sha256').update(id, 'utf8').digest('hex').slice(0, 8)}`),
+    );
+    expect(userTag(victim)).not.toBe(userTag(impostor));
+    expect(userTag('alice@jwt')).not.toBe(userTag('alice@iam'));
+    expect(userTag('élise@jwt')).toBe(`#${createHash('sha256').update('élise@jwt', 'utf8').digest('hex').slice(0, 8)}`);
   });
 });

@@ -33,6 +33,9 @@ import {
 import type { ChatFrame, ClientFrame, ErrorFrame, ServerFrame, SessionFrame } from './wire/frames.js';
 import { DEFAULT_ROOM, GATEWAY } from './wire/rules.js';
 
+/** The longest delay a timer keeps: browsers and Node store it in 32 bits. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 type TimerName =
   | 'retry'
   | 'autoDisconnect'
@@ -883,6 +886,18 @@ export class SwitchboardClient {
 
   private startTimer(name: TimerName, ms: number, callback: () => void): void {
     this.stopTimer(name);
+    if (ms > MAX_TIMER_MS) {
+      // Browsers and Node fire a longer timer after 1 ms: wait in parts, planning the rest from the clock.
+      const at = this.scheduler.now() + ms;
+      this.timers.set(
+        name,
+        this.scheduler.setTimeout(() => {
+          this.timers.delete(name);
+          this.startTimer(name, at - this.scheduler.now(), callback);
+        }, MAX_TIMER_MS),
+      );
+      return;
+    }
     this.timers.set(
       name,
       this.scheduler.setTimeout(() => {

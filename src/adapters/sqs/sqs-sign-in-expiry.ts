@@ -7,8 +7,9 @@ export const MAX_DELAY_SECONDS = 900;
 
 /**
  * Expiry checks as delayed SQS messages (`{"connectionId","expiresAt"}`), delivered at the expiry or, when
- * that is further than SQS can delay, after 15 minutes (the worker sends it again). A connection lives at
- * most 2 hours, so a check costs at most 9 messages.
+ * that is further than SQS can delay, after 15 minutes (the worker sends it again while the connection is
+ * open). A connection lives at most 2 hours, so a check costs at most 8 messages, and none after the first
+ * that finds its connection closed.
  */
 export class SqsSignInExpiry implements SignInExpiry {
   constructor(

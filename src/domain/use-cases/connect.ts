@@ -49,7 +49,8 @@ export type ConnectPorts = Pick<
  * connection in the default room (unless the deployment turned that off), in the `?room=` room and the
  * `topicName` topic, and marks the user's presence changed in those rooms for the presence worker. Nothing
  * here grows with a room. Everything is checked before anything is written, so a refused handshake leaves
- * no trace.
+ * no trace; a signed-in one's expiry check is scheduled before the first write, so a failure to schedule it
+ * leaves no trace either.
  */
 export async function connect(deps: ConnectPorts, request: ConnectRequest): Promise<ConnectResult> {
   const name = request.name === undefined ? undefined : parseDisplayName(request.name);
@@ -57,6 +58,12 @@ export async function connect(deps: ConnectPorts, request: ConnectRequest): Prom
     throw new HandshakeRejectedError(400, 'topicName must be 1 to 128 characters of A-Z a-z 0-9 _ - . : /');
   }
   const requestedRoom = request.room === undefined ? undefined : parseHandshakeRoom(request.room);
+  // Before the first write: a handshake that fails here leaves nothing behind (its `$disconnect` never runs),
+  // and a check that outlives a failed handshake finds no connection and ends there.
+  const expiresAt = request.identity?.expiresAt;
+  if (expiresAt !== undefined) {
+    await deps.signInExpiry.schedule({ connectionId: request.connectionId, expiresAt: expiresAt.toISOString() });
+  }
   const { user, resumed } = request.identity
     ? await signedInUser(deps, request.identity, name)
     : await anonymousUser(deps, request.token, name);
@@ -88,8 +95,6 @@ export async function connect(deps: ConnectPorts, request: ConnectRequest): Prom
     });
   }
   if (rooms.size > 0) await deps.presenceChanges.mark([...rooms].map((room) => ({ room, userId: user.userId })));
-  const expiresAt = connection.signedIn?.expiresAt;
-  if (expiresAt !== undefined) await deps.signInExpiry.schedule({ connectionId: connection.connectionId, expiresAt });
   return { connection, user, rooms: [...rooms] };
 }
 

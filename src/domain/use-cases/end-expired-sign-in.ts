@@ -1,6 +1,6 @@
 import type { Dependencies } from '../dependencies';
 import type { ErrorFrame } from '../frames';
-import { isPastConnectGrace } from '../model';
+import { isPastConnectGrace, MAX_CONNECTION_MS } from '../model';
 import type { SignInExpiryCheck } from '../ports/sign-in-expiry';
 import { type DisconnectPorts, disconnect } from './disconnect';
 
@@ -17,17 +17,21 @@ export const TOKEN_EXPIRED_FRAME: ErrorFrame = {
 
 /**
  * Ends a signed-in connection when its token expires: a `token_expired` frame, then the server closes the
- * connection (its `$disconnect` removes its records, as for any close). Called early (the timer could not
- * wait that long), it asks to be called again. A connection that has closed meanwhile costs one read; one
- * that API Gateway no longer knows (410) has its records removed, as every delivery does.
+ * connection (its `$disconnect` removes its records, as for any close). It reads the connection first: one
+ * that has closed meanwhile (or is another sign-in under the same id) costs that one read and is never asked
+ * about again. Called early (the timer could not wait that long), it asks to be called again, but not past
+ * the connection's 2-hour limit, when API Gateway has closed it anyway. One that API Gateway no longer knows
+ * (410) has its records removed, as every delivery does.
  */
 export async function endExpiredSignIn(deps: EndExpiredSignInPorts, check: SignInExpiryCheck): Promise<ExpiryOutcome> {
-  if (Date.parse(check.expiresAt) > deps.clock.now().getTime()) {
+  const connection = await deps.connections.get(check.connectionId);
+  if (connection?.signedIn?.expiresAt !== check.expiresAt) return 'gone';
+  const now = deps.clock.now().getTime();
+  if (Date.parse(check.expiresAt) > now) {
+    if (now >= Date.parse(connection.connectedAt) + MAX_CONNECTION_MS) return 'gone';
     await deps.signInExpiry.schedule(check);
     return 'rescheduled';
   }
-  const connection = await deps.connections.get(check.connectionId);
-  if (connection?.signedIn?.expiresAt !== check.expiresAt) return 'gone';
   if ((await deps.notifier.send(check.connectionId, TOKEN_EXPIRED_FRAME)) === 'gone') {
     if (isPastConnectGrace(connection, deps.clock.now(), deps.settings.connectGraceMs)) {
       await disconnect(deps, check.connectionId);

@@ -31,6 +31,12 @@ export class FakeSocket {
   }
 }
 
+/**
+ * Node and browsers store a timer's delay in 32 bits: one beyond this fires after 1 ms (Node warns
+ * TimeoutOverflowWarning). Virtual time does the same, so that a client relying on longer waits fails here.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Virtual time: timers run only when the test advances the clock. */
 export class ManualScheduler implements Scheduler {
   /** `startAt`: the clock's first reading (a wall-clock time, for tokens whose `exp` is one). */
@@ -39,7 +45,7 @@ export class ManualScheduler implements Scheduler {
   private readonly timers = new Map<number, { at: number; callback: () => void }>();
   setTimeout(callback: () => void, ms: number): unknown {
     const handle = this.nextHandle++;
-    this.timers.set(handle, { at: this.time + ms, callback });
+    this.timers.set(handle, { at: this.time + (ms > MAX_TIMER_MS ? 1 : ms), callback });
     return handle;
   }
   clearTimeout(handle: unknown): void {

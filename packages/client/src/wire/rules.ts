@@ -1,8 +1,10 @@
 /**
  * Content rules of the wire contract (docs/protocol.md, "Limits"), shared by the server, which enforces
  * them, and the client, which refuses what the server would refuse before sending it. Pure functions: this
- * file imports nothing.
+ * file imports only the SHA-256 the user tag needs.
  */
+
+import { sha256Hex } from './sha256.js';
 
 export const LIMITS = {
   /** A published topic `message`, serialised, in bytes. */
@@ -161,7 +163,7 @@ function walk(
 }
 
 /**
- * The part of a user id that tells its user apart. An anonymous id (a UUID drawn by the server) whole. A
+ * The part of a user id that a guest name is drawn from (a name, not a proof: `userTag` is). An anonymous id (a UUID drawn by the server) whole. A
  * signed-in id (`{subject}@jwt`, `{subject}@iam`) without its method and, when the subject is made of parts
  * separated by `:` or `/`, its last part: every identity pool guest of a Region shares `us-east-1:` and every
  * IAM signer `arn:aws:`, while the identity id's UUID or the ARN's user or session name is theirs.
@@ -176,13 +178,17 @@ export function userIdOwnPart(userId: string): string {
 /**
  * A short tag for a user, stable for its life, shown beside its name wherever names appear so that two
  * users are told apart whatever names they choose (the same name, a look-alike such as a Cyrillic "А",
- * or a suffix such as " (admin)"): `#` and the first 8 letters and digits of the user id's own part
- * (`userIdOwnPart`), lower-cased. The server draws anonymous ids at random (UUIDs, whose first 8 digits are
- * 32 random bits), and a Cognito identity id ends in one, so no one can pick another user's tag; matching
- * one by chance takes billions of new identities.
+ * or a suffix such as " (admin)"). An anonymous user's: `#` and the first 8 letters and digits of its id,
+ * lower-cased; the server draws those ids at random (UUIDs, whose first 8 digits are 32 random bits). A
+ * signed-in user's (`{subject}@jwt`, `{subject}@iam`): `#` and the first 8 hex digits of the SHA-256 of the
+ * whole id, because parts of a subject can be chosen by the caller (an assumed role's session name, an OIDC
+ * `sub` that is a username). So no one can simply name themselves into another user's tag: matching an anonymous one takes billions
+ * of new connections, a signed-in one an offline search of about 2^32 hashes (a tag tells users apart; it
+ * is not proof of identity). Synchronous, so that it works the same in browsers and Node.
  */
 export function userTag(userId: string): string {
-  return `#${userIdOwnPart(userId)
+  if (/@(?:jwt|iam)$/.test(userId)) return `#${sha256Hex(userId).slice(0, 8)}`;
+  return `#${userId
     .replace(/[^A-Za-z0-9]/g, '')
     .slice(0, 8)
     .toLowerCase()}`;
