@@ -4,6 +4,11 @@ import type { SignInExpiry, SignInExpiryCheck } from '../../domain/ports/sign-in
 
 /** SQS delays a message by at most 15 minutes; a later expiry is reached in hops of this. */
 export const MAX_DELAY_SECONDS = 900;
+/**
+ * `$connect` sends the first check before it writes the connection (so that a failed send leaves nothing
+ * behind): a check that came sooner than this might find no connection yet and end nothing.
+ */
+export const MIN_DELAY_SECONDS = 5;
 
 /**
  * Expiry checks as delayed SQS messages (`{"connectionId","expiresAt"}`), delivered at the expiry or, when
@@ -24,7 +29,7 @@ export class SqsSignInExpiry implements SignInExpiry {
       new SendMessageCommand({
         QueueUrl: this.queueUrl,
         MessageBody: JSON.stringify({ connectionId: check.connectionId, expiresAt: check.expiresAt }),
-        DelaySeconds: Math.min(MAX_DELAY_SECONDS, Math.max(0, seconds)),
+        DelaySeconds: Math.min(MAX_DELAY_SECONDS, Math.max(MIN_DELAY_SECONDS, seconds)),
       }),
     );
   }
