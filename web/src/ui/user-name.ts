@@ -18,7 +18,7 @@ export function userName(user: { userId: string; name: string }, suffix = ''): H
       {
         class: 'user-tag',
         'data-testid': 'user-tag',
-        title: 'The start of this user’s id: the same tag is the same user',
+        title: 'Drawn from this user’s id: a different tag is a different user',
       },
       userTag(user.userId),
     ),
