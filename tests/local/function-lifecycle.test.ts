@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLambdaRuntime, type WorkerLambdaRuntime } from '../../packages/local/src/lambda-runtime';
@@ -91,4 +91,19 @@ describe('a function whose module never finishes loading', () => {
     expect(closed).toBe('resolved');
     expect(failed).toBe('FunctionRuntimeError: StopsWhileLoading: the stack stopped');
   }, 10_000);
+});
+
+describe('a runtime after close()', () => {
+  it('refuses a late invocation and starts no container for it', async () => {
+    const marker = join(scratch, 'late-loaded');
+    const source = `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'loaded');\nexport const handler = async () => 'ok';\n`;
+    const runtime = runtimeWith('LateInvoke', source);
+    await runtime.close();
+
+    const outcome = await settledWithin(runtime.invoke('LateInvoke', {}), 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    expect(outcome).toBe('FunctionRuntimeError: LateInvoke: the stack stopped');
+    expect(existsSync(marker)).toBe(false);
+  });
 });

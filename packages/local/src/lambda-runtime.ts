@@ -6,7 +6,12 @@ import { type ConcurrencyLimit, createConcurrencyLimit } from './concurrency-lim
 import type { FunctionModel } from './stack-model';
 import type { AwsRedirectOptions } from './worker/aws-redirect';
 import { bundle } from './worker/bundle-cache';
-import { type ContainerLaunch, FunctionContainer, FunctionNotFoundError } from './worker/function-container';
+import {
+  type ContainerLaunch,
+  FunctionContainer,
+  FunctionNotFoundError,
+  FunctionRuntimeError,
+} from './worker/function-container';
 
 export { FunctionNotFoundError, FunctionTimeoutError } from './worker/function-container';
 
@@ -82,6 +87,14 @@ function containerFiles(): Promise<{ workerFile: string; esmHookUrl: string }> {
 export function createLambdaRuntime(options: LambdaRuntimeOptions): WorkerLambdaRuntime {
   const containers = new Map<string, FunctionContainer>();
   const limits = new Map<string, ConcurrencyLimit>();
+  /**
+   * Set by close(): an invocation arriving later (an Event invoke still queued, a pending SQS batch) would
+   * otherwise start a fresh container that nothing ever stops.
+   */
+  let closed = false;
+  const refuseIfClosed = (fn: FunctionModel): void => {
+    if (closed) throw new FunctionRuntimeError(`${fn.logicalId}: the stack stopped`);
+  };
 
   const environment = (fn: FunctionModel): Record<string, string> => {
     const env: Record<string, string> = {};
@@ -154,8 +167,10 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): WorkerLambda
     async invoke(functionId, event) {
       const fn = find(functionId);
       if (!fn) throw new FunctionNotFoundError(`No function ${functionId} in the template`);
+      refuseIfClosed(fn);
       const release = await limitOf(fn).acquire();
       try {
+        refuseIfClosed(fn);
         return await containerOf(fn).invoke(event, awsIds.uuid());
       } finally {
         release();
@@ -170,6 +185,7 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): WorkerLambda
       });
     },
     async close() {
+      closed = true;
       await Promise.all([...containers.values()].map((container) => container.stop()));
     },
   };
