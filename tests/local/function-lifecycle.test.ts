@@ -107,3 +107,21 @@ describe('a runtime after close()', () => {
     expect(existsSync(marker)).toBe(false);
   });
 });
+
+describe("a function's environment", () => {
+  it("holds what Lambda's would (PATH, LANG, its own variables), never the host's other variables", async () => {
+    const source = 'export const handler = async () => ({ ...process.env });\n';
+    const runtime = runtimeWith('EnvReader', source, { environmentFor: () => ({ TABLE_NAME: 'own-table' }) });
+    process.env.SWITCHBOARD_HOST_ONLY_TOKEN = 'host-secret';
+    process.env.LANG ??= 'C.UTF-8';
+    try {
+      const env = (await runtime.invoke('EnvReader', {})) as Record<string, string>;
+
+      expect(env.SWITCHBOARD_HOST_ONLY_TOKEN).toBeUndefined();
+      expect(env).toMatchObject({ PATH: process.env.PATH, LANG: process.env.LANG, TABLE_NAME: 'own-table' });
+      expect(env).toMatchObject({ _HANDLER: 'app.handler', AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128' });
+    } finally {
+      delete process.env.SWITCHBOARD_HOST_ONLY_TOKEN;
+    }
+  });
+});

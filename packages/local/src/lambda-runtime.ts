@@ -51,8 +51,12 @@ export interface WorkerLambdaRuntime extends LambdaRuntime {
   close(): Promise<void>;
 }
 
-/** Variables of the host that never reach a function: its own AWS identity and Node flags. */
-const isHostOnly = (name: string): boolean => name.startsWith('AWS_') || name === 'NODE_OPTIONS';
+/**
+ * The host variables a function sees: those Lambda's environment also has (the path, locale, time zone, and
+ * where temporary files go). Any other (a GITHUB_TOKEN, a stray TABLE_NAME, the host's AWS identity) would
+ * let code pass locally that fails in Lambda.
+ */
+const FROM_HOST = ['PATH', 'LANG', 'TZ', 'TMPDIR', 'LD_LIBRARY_PATH'] as const;
 
 let workerFiles: Promise<{ workerFile: string; esmHookUrl: string }> | null = null;
 
@@ -98,8 +102,10 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): WorkerLambda
 
   const environment = (fn: FunctionModel): Record<string, string> => {
     const env: Record<string, string> = {};
-    for (const [name, value] of Object.entries(process.env))
-      if (value !== undefined && !isHostOnly(name)) env[name] = value;
+    for (const name of FROM_HOST) {
+      const value = process.env[name];
+      if (value !== undefined) env[name] = value;
+    }
     Object.assign(env, {
       LAMBDA_TASK_ROOT: fn.codeDir,
       _HANDLER: fn.handler,
