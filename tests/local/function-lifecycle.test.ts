@@ -112,6 +112,7 @@ describe("a function's environment", () => {
   it("holds what Lambda's would (PATH, LANG, its own variables), never the host's other variables", async () => {
     const source = 'export const handler = async () => ({ ...process.env });\n';
     const runtime = runtimeWith('EnvReader', source, { environmentFor: () => ({ TABLE_NAME: 'own-table' }) });
+    const lang = process.env.LANG;
     process.env.SWITCHBOARD_HOST_ONLY_TOKEN = 'host-secret';
     process.env.LANG ??= 'C.UTF-8';
     try {
@@ -122,6 +123,7 @@ describe("a function's environment", () => {
       expect(env).toMatchObject({ _HANDLER: 'app.handler', AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128' });
     } finally {
       delete process.env.SWITCHBOARD_HOST_ONLY_TOKEN;
+      if (lang === undefined) delete process.env.LANG;
     }
   });
 });
