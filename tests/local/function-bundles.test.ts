@@ -1,4 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { bundle } from '../../packages/local/src/worker/bundle-cache';
@@ -52,5 +62,49 @@ describe('esbuild bundles of functions, kept across stack starts', () => {
 
     expect(output.endsWith('.mjs')).toBe(true);
     expect(readFileSync(output, 'utf8')).toContain('export {');
+  });
+});
+
+describe('the bundle cache folder, in a temporary folder other users share', () => {
+  let dir: string;
+  let shared: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'switchboard-bundles-'));
+    shared = mkdtempSync(join(tmpdir(), 'switchboard-shared-tmp-'));
+    writeFileSync(join(dir, 'app.ts'), 'export const handler = () => 1;\n');
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(shared, { recursive: true, force: true });
+  });
+
+  const request = () => ({
+    entry: join(dir, 'app.ts'),
+    workingDir: dir,
+    format: 'cjs' as const,
+    target: 'es2022',
+    external: [],
+  });
+  const ownFolder = () => join(shared, `switchboard-local-bundles-${process.getuid?.() ?? 'user'}`);
+
+  it("is this user's own, readable by no one else", async () => {
+    const output = await bundle(request(), shared);
+
+    expect(output.startsWith(`${ownFolder()}/`)).toBe(true);
+    expect(statSync(ownFolder()).mode & 0o777).toBe(0o700);
+  });
+
+  it('is refused when others can write to it, so that no one can plant a bundle in it', async () => {
+    mkdirSync(ownFolder());
+    chmodSync(ownFolder(), 0o777);
+
+    await expect(bundle(request(), shared)).rejects.toThrow(/others can write to it|not this user's/);
+  });
+
+  (process.getuid?.() === 0 ? it : it.skip)('is refused when another user made it first', async () => {
+    mkdirSync(ownFolder(), { mode: 0o700 });
+    chownSync(ownFolder(), 65534, 65534);
+
+    await expect(bundle(request(), shared)).rejects.toThrow(/not this user's/);
   });
 });

@@ -45,13 +45,18 @@ describe('a handler past its Timeout', () => {
 
   it('fails the other invocations its container was running with the same error', async () => {
     const file = join(scratch, 'other.log');
+    // Alone, the other invocation finishes well within the 1 s Timeout.
+    const alone = await invokeFunction(stack, 'RunawayFunction', { sleepMs: 800 });
 
+    // Started 500 ms after the runaway, it would answer at +1300 ms: the runaway's timeout at +1000 ms ends it.
     const [runaway, other] = await Promise.all([
       invokeFunction(stack, 'RunawayFunction', { file }),
-      sleep(100).then(() => invokeFunction(stack, 'RunawayFunction', { file })),
+      sleep(500).then(() => invokeFunction(stack, 'RunawayFunction', { sleepMs: 800 })),
     ]);
 
+    expect(alone).toEqual({ functionError: null, body: { slept: 800 } });
     expect(runaway.body).toMatchObject({ errorMessage: 'Task timed out after 1.00 seconds' });
+    expect(other.functionError).toBe('Unhandled');
     expect(other.body).toMatchObject({ errorMessage: 'Task timed out after 1.00 seconds' });
   });
 

@@ -7,10 +7,14 @@ const HOST = 'localhost:3002';
 const sha256 = Hash.bind(null, 'sha256');
 
 /** The SDK's signer, as a client that signs for execute-api uses it. */
-function signer(secretAccessKey: string = LOCAL_IAM_CREDENTIALS.secretAccessKey, accessKeyId?: string) {
+function signer(
+  secretAccessKey: string = LOCAL_IAM_CREDENTIALS.secretAccessKey,
+  accessKeyId?: string,
+  region = 'us-east-1',
+) {
   return new SignatureV4({
     credentials: { accessKeyId: accessKeyId ?? LOCAL_IAM_CREDENTIALS.accessKeyId, secretAccessKey },
-    region: 'us-east-1',
+    region,
     service: 'execute-api',
     sha256,
   });
@@ -60,7 +64,11 @@ function presignedRequest(query: Record<string, unknown> | undefined, path = '/p
 }
 
 describe('createSigV4Verifier', () => {
-  const verifier = createSigV4Verifier({ credentials: LOCAL_IAM_CREDENTIALS, service: 'execute-api' });
+  const verifier = createSigV4Verifier({
+    credentials: LOCAL_IAM_CREDENTIALS,
+    region: 'us-east-1',
+    service: 'execute-api',
+  });
 
   describe('signatures in the Authorization header', () => {
     it('accepts a request the SDK signed with the local key pair, and names the access key', async () => {
@@ -110,6 +118,22 @@ describe('createSigV4Verifier', () => {
         reason: 'missing Authorization header',
       });
       expect(await verifier.verifyHeaders(received(old))).toEqual({ valid: false, reason: 'signature expired' });
+    });
+
+    it("refuses a signature scoped to another region than the stack's, as API Gateway does", async () => {
+      const elsewhere = await signer(undefined, undefined, 'eu-west-1').sign(toRequest({ method: 'GET', path: '/' }));
+      const presigned = await signer(undefined, undefined, 'eu-west-1').presign(
+        toRequest({ method: 'GET', path: '/prod' }),
+      );
+
+      expect(await verifier.verifyHeaders(received(elsewhere))).toEqual({
+        valid: false,
+        reason: 'credential scope names region eu-west-1',
+      });
+      expect(await verifier.verifyPresigned(presignedRequest(presigned.query))).toEqual({
+        valid: false,
+        reason: 'credential scope names region eu-west-1',
+      });
     });
   });
 

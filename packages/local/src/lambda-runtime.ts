@@ -6,7 +6,12 @@ import { type ConcurrencyLimit, createConcurrencyLimit } from './concurrency-lim
 import type { FunctionModel } from './stack-model';
 import type { AwsRedirectOptions } from './worker/aws-redirect';
 import { bundle } from './worker/bundle-cache';
-import { type ContainerLaunch, FunctionContainer, FunctionNotFoundError } from './worker/function-container';
+import {
+  type ContainerLaunch,
+  FunctionContainer,
+  FunctionNotFoundError,
+  FunctionRuntimeError,
+} from './worker/function-container';
 
 export { FunctionNotFoundError, FunctionTimeoutError } from './worker/function-container';
 
@@ -46,8 +51,12 @@ export interface WorkerLambdaRuntime extends LambdaRuntime {
   close(): Promise<void>;
 }
 
-/** Variables of the host that never reach a function: its own AWS identity and Node flags. */
-const isHostOnly = (name: string): boolean => name.startsWith('AWS_') || name === 'NODE_OPTIONS';
+/**
+ * The host variables a function sees: those Lambda's environment also has (the path, locale, time zone, and
+ * where temporary files go). Any other (a GITHUB_TOKEN, a stray TABLE_NAME, the host's AWS identity) would
+ * let code pass locally that fails in Lambda.
+ */
+const FROM_HOST = ['PATH', 'LANG', 'TZ', 'TMPDIR', 'LD_LIBRARY_PATH'] as const;
 
 let workerFiles: Promise<{ workerFile: string; esmHookUrl: string }> | null = null;
 
@@ -82,11 +91,21 @@ function containerFiles(): Promise<{ workerFile: string; esmHookUrl: string }> {
 export function createLambdaRuntime(options: LambdaRuntimeOptions): WorkerLambdaRuntime {
   const containers = new Map<string, FunctionContainer>();
   const limits = new Map<string, ConcurrencyLimit>();
+  /**
+   * Set by close(): an invocation arriving later (an Event invoke still queued, a pending SQS batch) would
+   * otherwise start a fresh container that nothing ever stops.
+   */
+  let closed = false;
+  const refuseIfClosed = (fn: FunctionModel): void => {
+    if (closed) throw new FunctionRuntimeError(`${fn.logicalId}: the stack stopped`);
+  };
 
   const environment = (fn: FunctionModel): Record<string, string> => {
     const env: Record<string, string> = {};
-    for (const [name, value] of Object.entries(process.env))
-      if (value !== undefined && !isHostOnly(name)) env[name] = value;
+    for (const name of FROM_HOST) {
+      const value = process.env[name];
+      if (value !== undefined) env[name] = value;
+    }
     Object.assign(env, {
       LAMBDA_TASK_ROOT: fn.codeDir,
       _HANDLER: fn.handler,
@@ -154,8 +173,10 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): WorkerLambda
     async invoke(functionId, event) {
       const fn = find(functionId);
       if (!fn) throw new FunctionNotFoundError(`No function ${functionId} in the template`);
+      refuseIfClosed(fn);
       const release = await limitOf(fn).acquire();
       try {
+        refuseIfClosed(fn);
         return await containerOf(fn).invoke(event, awsIds.uuid());
       } finally {
         release();
@@ -170,6 +191,7 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): WorkerLambda
       });
     },
     async close() {
+      closed = true;
       await Promise.all([...containers.values()].map((container) => container.stop()));
     },
   };

@@ -25,6 +25,8 @@ export type SigV4Result = { valid: true; caller: SigV4Caller } | { valid: false;
 
 export interface SigV4VerifierOptions {
   credentials: { accessKeyId: string; secretAccessKey: string };
+  /** The stack's region: API Gateway refuses a signature whose credential scope names another. */
+  region: string;
   /** The service of the credential scope (`execute-api` for API Gateway). */
   service: string;
   now?: () => number;
@@ -109,6 +111,7 @@ export function createSigV4Verifier(options: SigV4VerifierOptions) {
   const checkScope = (scope: Scope | null, signedAt: Date | null): string | null => {
     if (!scope) return 'malformed credential scope';
     if (scope.accessKeyId !== options.credentials.accessKeyId) return `unknown access key ${scope.accessKeyId}`;
+    if (scope.region !== options.region) return `credential scope names region ${scope.region}`;
     if (scope.service !== options.service) return `credential scope names service ${scope.service}`;
     if (!signedAt) return 'missing or malformed date';
     if (scope.date !== signedAt.toISOString().slice(0, 10).replace(/-/g, '')) return 'scope date is not the date';

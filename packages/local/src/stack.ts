@@ -195,7 +195,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (options.warmContainers === 'EAGER') await runtime.warmAll();
 
     const verifier = options.iam
-      ? loadSigV4Verifier()({ credentials: LOCAL_IAM_CREDENTIALS, service: 'execute-api' })
+      ? loadSigV4Verifier()({ credentials: LOCAL_IAM_CREDENTIALS, region: REGION, service: 'execute-api' })
       : null;
     if (verifier) {
       log(

@@ -12,6 +12,9 @@ import type { SigV4Verifier } from './sigv4-verifier';
 import type { WebSocketApiModel } from './stack-model';
 import type { ConnectionIdentity, IamCaller, WebSocketEventBuilder } from './websocket-events';
 
+/** How long stopping waits for handshakes still running `$connect`, as the invoke API waits for its Event invocations. */
+const HANDSHAKE_DRAIN_MS = 2000;
+
 /** API Gateway's frame limit: a bigger frame closes the connection with 1009. */
 export const MAX_FRAME_BYTES = 32 * 1024;
 
@@ -321,7 +324,17 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     },
     async closeAll() {
       for (const socket of pending) socket.destroy();
-      await Promise.all([...handshakes]);
+      // A handshake whose `$connect` succeeds runs its `$disconnect` before it ends; but a `$connect` (or
+      // authorizer) stuck in a container that never loads would hold the stop for its whole init limit. The
+      // runtime, closed after this, fails what still runs.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all([...handshakes]),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, HANDSHAKE_DRAIN_MS);
+        }),
+      ]);
+      clearTimeout(timer);
       const open = connections.all();
       const closed = open.map(
         (c) =>

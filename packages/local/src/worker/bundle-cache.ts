@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { build, version as esbuildVersion, stop as stopEsbuild } from 'esbuild';
@@ -19,7 +19,23 @@ export interface BundleRequest {
 
 type Inputs = [path: string, mtimeMs: number, size: number][];
 
-const CACHE_DIR = join(tmpdir(), 'switchboard-local-bundles');
+/**
+ * This user's cache folder in the temporary folder, made readable and writable by this user alone. The
+ * temporary folder is shared: a folder someone else made (or can write to) could hold a planted bundle whose
+ * manifest matches the inputs' mtimes and sizes, which a function would then run. Such a folder is refused.
+ */
+function cacheDir(temporaryFolder: string): string {
+  const uid = process.getuid?.();
+  const folder = join(temporaryFolder, `switchboard-local-bundles-${uid ?? 'user'}`);
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  if (uid === undefined) return folder; // No owners to check (Windows): its temporary folder is per user.
+  const stats = lstatSync(folder);
+  if (!stats.isDirectory() || stats.uid !== uid)
+    throw new Error(`The bundle cache ${folder} is not this user's own folder: remove it and start again`);
+  if ((stats.mode & 0o077) !== 0)
+    throw new Error(`The bundle cache ${folder} is refused: others can write to it or read it (chmod 700 it)`);
+  return folder;
+}
 /** Builds in progress in this process, so that stacks started at once build a function once. */
 const building = new Map<string, Promise<string>>();
 
@@ -84,16 +100,21 @@ async function bundleNow(request: BundleRequest, output: string, manifest: strin
  * The output is kept across stack starts (and processes) and reused while every input file keeps its mtime
  * and size, so that the many stacks a test run starts build each function once.
  */
-export function bundle(request: BundleRequest): Promise<string> {
+export function bundle(request: BundleRequest, temporaryFolder: string = tmpdir()): Promise<string> {
   const key = createHash('sha256')
-    .update(JSON.stringify({ ...request, esbuildVersion, node: process.version }))
+    .update(JSON.stringify({ ...request, esbuildVersion, node: process.version, temporaryFolder }))
     .digest('hex')
     .slice(0, 16);
   const existing = building.get(key);
   if (existing !== undefined) return existing;
-  mkdirSync(CACHE_DIR, { recursive: true });
   const name = basename(request.entry, extname(request.entry));
-  const output = join(CACHE_DIR, `${name}-${key}.${request.format === 'esm' ? 'mjs' : 'cjs'}`);
+  let folder: string;
+  try {
+    folder = cacheDir(temporaryFolder);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  const output = join(folder, `${name}-${key}.${request.format === 'esm' ? 'mjs' : 'cjs'}`);
   const manifest = `${output}.inputs.json`;
   const cached = readManifest(manifest);
   const done =

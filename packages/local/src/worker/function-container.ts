@@ -46,6 +46,12 @@ export interface FunctionContainerOptions {
  */
 const YOUNG_GENERATION_MB = 8;
 
+/**
+ * Lambda gives a cold start's init phase 10 s; when it runs past that, Lambda retries the init within the
+ * invocation, under the function's `Timeout`. A module that never finishes loading fails after both.
+ */
+const INIT_PHASE_MS = 10_000;
+
 interface Pending {
   resolve: (result: unknown) => void;
   reject: (error: Error) => void;
@@ -67,6 +73,10 @@ export class FunctionContainer {
   private current: Promise<Running> | null = null;
   /** The started worker that `current` resolved to, known synchronously. */
   private live: Running | null = null;
+  /** The worker `start()` created, until it is ready: `stop()` and the init limit end it without waiting. */
+  private loading: { worker: Worker; abort: (error: Error) => void } | null = null;
+  /** Once stopped, a container starts no worker again. */
+  private stopped = false;
   private nextId = 1;
 
   constructor(private readonly options: FunctionContainerOptions) {}
@@ -89,8 +99,12 @@ export class FunctionContainer {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    const error = new FunctionRuntimeError(`${this.options.functionName}: the stack stopped`);
+    // A worker still loading may never be ready: end it now rather than wait on `current`.
+    this.loading?.abort(error);
     const running = await this.current?.catch(() => null);
-    if (running) await this.end(running, new FunctionRuntimeError(`${this.options.functionName}: the stack stopped`));
+    if (running) await this.end(running, error);
   }
 
   private running(): Promise<Running> {
@@ -106,6 +120,7 @@ export class FunctionContainer {
 
   private async start(): Promise<Running> {
     const { workerFile, data, env } = await this.options.prepare();
+    if (this.stopped) throw new FunctionRuntimeError(`${data.functionName}: the stack stopped`);
     const worker = new Worker(workerFile, {
       workerData: data,
       env,
@@ -115,23 +130,45 @@ export class FunctionContainer {
     });
     worker.unref();
     const running: Running = { worker, pending: new Map() };
-    await new Promise<void>((ready, failed) => {
-      const onExit = (code: number): void =>
-        failed(new FunctionRuntimeError(`${data.functionName}: its container exited with code ${code} while loading`));
-      worker.once('error', failed);
-      worker.once('exit', onExit);
-      worker.on('message', (message: ContainerMessage) => {
-        if (message.type === 'ready') {
-          worker.off('error', failed);
-          worker.off('exit', onExit);
-          ready();
-        } else if (message.type === 'load-failed') {
-          const error = fromDocument(message.error);
-          failed(message.notFound ? new FunctionNotFoundError(`${data.functionName}: ${error.message}`) : error);
+    const seconds = this.options.timeoutSeconds.toFixed(2);
+    let initTimer: NodeJS.Timeout | undefined;
+    try {
+      await new Promise<void>((ready, failed) => {
+        const abort = (error: Error): void => {
+          failed(error);
           void worker.terminate();
-        } else this.onMessage(running, message);
+        };
+        this.loading = { worker, abort };
+        initTimer = setTimeout(
+          () => {
+            this.options.log(
+              `${data.functionName} Task timed out after ${seconds} seconds while loading: its container is stopped`,
+            );
+            abort(new FunctionTimeoutError(`Task timed out after ${seconds} seconds`));
+          },
+          INIT_PHASE_MS + this.options.timeoutSeconds * 1000,
+        );
+        const onExit = (code: number): void =>
+          failed(
+            new FunctionRuntimeError(`${data.functionName}: its container exited with code ${code} while loading`),
+          );
+        worker.once('error', failed);
+        worker.once('exit', onExit);
+        worker.on('message', (message: ContainerMessage) => {
+          if (message.type === 'ready') {
+            worker.off('error', failed);
+            worker.off('exit', onExit);
+            ready();
+          } else if (message.type === 'load-failed') {
+            const error = fromDocument(message.error);
+            abort(message.notFound ? new FunctionNotFoundError(`${data.functionName}: ${error.message}`) : error);
+          } else this.onMessage(running, message);
+        });
       });
-    });
+    } finally {
+      clearTimeout(initTimer);
+      if (this.loading?.worker === worker) this.loading = null;
+    }
     worker.on('error', (error) => {
       this.options.log(`${data.functionName} ERROR its container crashed: ${error.message}`);
       void this.end(running, new FunctionRuntimeError(`${data.functionName}: Runtime exited: ${error.message}`));
