@@ -6,7 +6,7 @@ import { readBody, sendJson } from './http-io';
 import { createJwtAuthorizer, type JwtAuthorizer, type JwtAuthorizerContext } from './jwt-authorizer';
 import { FunctionNotFoundError, type LambdaRuntime } from './lambda-runtime';
 import { decodePathPart, parseRequestTarget } from './request-target';
-import type { SigV4Verifier } from './sigv4-verifier';
+import { receivedRequest, type SigV4Verifier } from './sigv4-verifier';
 import type { HttpRouteModel } from './stack-model';
 
 export interface HttpApiServerOptions {
@@ -68,14 +68,7 @@ export function createHttpApiServer(options: HttpApiServerOptions): Server {
         jwt = checked.context;
       }
       if (match.authorization === 'AWS_IAM' && options.verifier) {
-        const checked = await options.verifier.verifyHeaders({
-          method,
-          host: request.headers.host ?? '',
-          path: target.path,
-          query: target.query,
-          rawHeaders: request.rawHeaders,
-          body,
-        });
+        const checked = await options.verifier.verifyHeaders(receivedRequest(request, body));
         if (!checked.valid) {
           options.logEvent?.(`${match.routeKey} 403 (IAM: ${checked.reason})`);
           return sendJson(response, 403, { message: 'Forbidden' }, { ...CORS, 'apigw-requestid': requestId });

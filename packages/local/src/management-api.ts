@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConnectionRegistry } from './connection-registry';
 import { readBody, sendJson } from './http-io';
 import { decodePathPart, parseRequestTarget } from './request-target';
-import type { SigV4Verifier } from './sigv4-verifier';
+import { receivedRequest, type SigV4Verifier } from './sigv4-verifier';
 
 /** API Gateway's PostToConnection payload limit. */
 const MAX_POST_BYTES = 128 * 1024;
@@ -39,15 +39,7 @@ export function createManagementApi(options: ManagementApiOptions): RequestHandl
     const body = method === 'POST' ? await readBody(request, MAX_POST_BYTES) : await readBody(request);
     if (body === null) return error(response, 413, 'PayloadTooLargeException', 'Message too long');
     if (options.verifier) {
-      const target = parseRequestTarget(request.url);
-      const checked = await options.verifier.verifyHeaders({
-        method,
-        host: request.headers.host ?? '',
-        path: target.path,
-        query: target.query,
-        rawHeaders: request.rawHeaders,
-        body,
-      });
+      const checked = await options.verifier.verifyHeaders(receivedRequest(request, body));
       if (!checked.valid) {
         options.logEvent?.(`@connections ${method} ${id} 403 (IAM: ${checked.reason})`);
         return error(response, 403, 'ForbiddenException', 'Forbidden');
