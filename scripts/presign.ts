@@ -3,10 +3,10 @@
  * `execute-api`) and the local key pair, for `npm start -- --auth iam`, printed alone on stdout (so
  * `npx wscat -c "$(npm run -s presign)"` works). It signs as docs/auth.md shows a client signing.
  */
-import { parseArgs } from 'node:util';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { NodeSha256 } from '../packages/local/src/node-sha256';
 import { LOCAL_IAM_CREDENTIALS } from '../packages/local/src/sigv4-credentials';
+import { readScriptFlags, runScript } from './local/script-cli';
 
 const HELP = `Usage: npm run presign -- [options]
 
@@ -25,28 +25,17 @@ Then: npx wscat -c "$(npm run -s presign -- --name Ada)"
 `;
 
 async function main(): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    values = parseArgs({
-      args: process.argv.slice(2),
-      options: {
-        url: { type: 'string' },
-        name: { type: 'string' },
-        'topic-name': { type: 'string' },
-        room: { type: 'string' },
-        'expires-in': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+  const values = readScriptFlags(
+    {
+      url: { type: 'string' },
+      name: { type: 'string' },
+      'topic-name': { type: 'string' },
+      room: { type: 'string' },
+      'expires-in': { type: 'string' },
+    },
+    HELP,
+  );
+  if (typeof values === 'number') return values;
   const expiresIn = Number(values['expires-in'] ?? 300);
   if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > 604_800) {
     console.error(`--expires-in: a whole number of seconds from 1 to 604800, not ${values['expires-in']}\n\n${HELP}`);
@@ -84,12 +73,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  },
-);
+runScript(main);

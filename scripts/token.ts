@@ -2,8 +2,8 @@
  * `npm run token -- --sub alice --name Alice`: a test token from the local OIDC issuer of
  * `npm start -- --auth jwt`, printed alone on stdout (so `TOKEN=$(npm run -s token -- --sub alice)` works).
  */
-import { parseArgs } from 'node:util';
 import { DEFAULT_ISSUER_PORT } from './local/oidc-issuer';
+import { readScriptFlags, runScript } from './local/script-cli';
 
 const HELP = `Usage: npm run token -- --sub <user> [options]
 
@@ -21,28 +21,17 @@ Then: npx wscat -c "ws://localhost:3001?token=$TOKEN"
 `;
 
 async function main(): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    values = parseArgs({
-      args: process.argv.slice(2),
-      options: {
-        sub: { type: 'string' },
-        name: { type: 'string' },
-        'expires-in': { type: 'string' },
-        audience: { type: 'string' },
-        issuer: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+  const values = readScriptFlags(
+    {
+      sub: { type: 'string' },
+      name: { type: 'string' },
+      'expires-in': { type: 'string' },
+      audience: { type: 'string' },
+      issuer: { type: 'string' },
+    },
+    HELP,
+  );
+  if (typeof values === 'number') return values;
   const expiresIn = values['expires-in'] === undefined ? undefined : Number(values['expires-in']);
   if (typeof values.sub !== 'string' || (expiresIn !== undefined && !Number.isInteger(expiresIn))) {
     console.error(`--sub is required and --expires-in is a whole number of seconds.\n\n${HELP}`);
@@ -80,12 +69,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  },
-);
+runScript(main);

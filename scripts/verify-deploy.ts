@@ -287,7 +287,6 @@ async function runMode(mode: AuthMode, { built, routed, overrides, runtimeModule
       inMode.find((b) => b.fn.logicalId === id || modelOf(b.fn.logicalId).functionName === id);
     const bundleRuntime: LambdaRuntime = {
       has: (id) => find(id) !== undefined,
-      missingEntries: () => [],
       invoke: async (id, event) => {
         const target = find(id);
         const bundle = target && bundles.get(target.fn.logicalId);

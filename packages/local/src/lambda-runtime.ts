@@ -38,8 +38,6 @@ export interface LambdaRuntimeOptions {
 
 export interface LambdaRuntime {
   has(functionId: string): boolean;
-  /** Functions whose entry file does not exist. */
-  missingEntries(): FunctionModel[];
   invoke(functionId: string, event: unknown): Promise<unknown>;
   /** Stops every container. */
   close(): void | Promise<void>;
@@ -169,7 +167,6 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): WorkerLambda
 
   return {
     has: (functionId) => find(functionId) !== undefined,
-    missingEntries: () => [...options.functions.values()].filter((fn) => !existsSync(fn.entryFile)),
     async invoke(functionId, event) {
       const fn = find(functionId);
       if (!fn) throw new FunctionNotFoundError(`No function ${functionId} in the template`);
