@@ -1,9 +1,10 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ApiGatewayNotifier } from './adapters/apigateway/api-gateway-notifier';
+import { ConnectionsApi } from './adapters/apigateway/connections-api';
 import { managementEndpoint, type RequestEndpoint } from './adapters/apigateway/management-endpoint';
 import { BundledArticleSource } from './adapters/article/bundled-article-source';
 import { WikipediaArticleSource } from './adapters/article/wikipedia-article-source';
@@ -101,18 +102,20 @@ export function createDependencyFactory(config: Config = loadConfig()): Dependen
     }),
   };
   const notifiers = new Map<string, ApiGatewayNotifier>();
+  // The SDK's credential chain (the function's role in Lambda), resolved once and refreshed before expiry.
+  const credentials = defaultProvider();
 
   return async (request) => {
     const endpoint = managementEndpoint(request, config.MANAGEMENT_ENDPOINT);
     let notifier = notifiers.get(endpoint);
     if (!notifier) {
-      // One socket per call in flight: the SDK's default agent would cap a broadcast at 50.
-      const agent = { keepAlive: true, maxSockets: config.FAN_OUT_CONCURRENCY };
       notifier = new ApiGatewayNotifier(
-        new ApiGatewayManagementApiClient({
-          region: config.AWS_REGION,
+        new ConnectionsApi({
           endpoint,
-          requestHandler: { httpAgent: agent, httpsAgent: agent },
+          region: config.AWS_REGION,
+          credentials,
+          // One socket per call in flight: a broadcast is not capped below its concurrency.
+          maxSockets: config.FAN_OUT_CONCURRENCY,
         }),
       );
       notifiers.set(endpoint, notifier);

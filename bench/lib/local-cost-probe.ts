@@ -1,7 +1,7 @@
-import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ApiGatewayNotifier } from '../../src/adapters/apigateway/api-gateway-notifier';
+import { ConnectionsApi } from '../../src/adapters/apigateway/connections-api';
 import { DynamoDbSubscriptionRepository } from '../../src/adapters/dynamodb/dynamodb-subscription-repository';
 import { systemClock } from '../../src/adapters/system/system-clock';
 import type { ServerFrame } from '../../src/domain/frames';
@@ -55,12 +55,12 @@ export async function probeLocalCosts(
     { client, tableName: endpoints.tableName, clock: systemClock },
     { pageSize: request.pageSize },
   );
-  const agent = { keepAlive: true, maxSockets: request.callsInFlight };
   const notifier = new ApiGatewayNotifier(
-    new ApiGatewayManagementApiClient({
-      ...LOCAL,
+    new ConnectionsApi({
       endpoint: endpoints.connectionsUrl,
-      requestHandler: { httpAgent: agent, httpsAgent: agent },
+      region: LOCAL.region,
+      credentials: LOCAL.credentials,
+      maxSockets: request.callsInFlight,
     }),
   );
   const result: LocalCostProbeResult = { pageMs: [], callMs: [], pages: 0, calls: 0, failedCalls: 0 };

@@ -1,45 +1,32 @@
-import {
-  type ApiGatewayManagementApiClient,
-  DeleteConnectionCommand,
-  GoneException,
-  PostToConnectionCommand,
-} from '@aws-sdk/client-apigatewaymanagementapi';
 import { DeliveryThrottledError } from '../../domain/fan-out/delivery-throttled-error';
 import type { ServerFrame } from '../../domain/frames';
 import type { Delivery, Notifier } from '../../domain/ports/notifier';
+import type { ConnectionsApi, ConnectionsApiResponse } from './connections-api';
 
 /**
  * Sends frames through API Gateway's `@connections` API. A 410 means the client is gone (closed without
  * API Gateway noticing yet, or long dead): that is an ordinary outcome, reported as `gone`, not an error.
  */
 export class ApiGatewayNotifier implements Notifier {
-  constructor(private readonly client: ApiGatewayManagementApiClient) {}
+  constructor(private readonly api: Pick<ConnectionsApi, 'post' | 'delete'>) {}
 
   async send(connectionId: string, frame: ServerFrame): Promise<Delivery> {
-    try {
-      await this.client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: JSON.stringify(frame) }));
-      return 'sent';
-    } catch (error) {
-      if (isGone(error)) return 'gone';
-      if (statusOf(error) === 429) throw new DeliveryThrottledError('@connections answered 429', { cause: error });
-      throw error;
-    }
+    const response = await this.api.post(connectionId, JSON.stringify(frame));
+    if (isOk(response)) return 'sent';
+    if (response.status === 410) return 'gone';
+    if (response.status === 429) throw new DeliveryThrottledError('@connections answered 429');
+    throw failure('POST', response);
   }
 
   async close(connectionId: string): Promise<void> {
-    try {
-      await this.client.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
-    } catch (error) {
-      if (!isGone(error)) throw error;
-    }
+    const response = await this.api.delete(connectionId);
+    if (!isOk(response) && response.status !== 410) throw failure('DELETE', response);
   }
 }
 
-function isGone(error: unknown): boolean {
-  if (error instanceof GoneException) return true;
-  return statusOf(error) === 410;
-}
+const isOk = (response: ConnectionsApiResponse): boolean => response.status >= 200 && response.status < 300;
 
-function statusOf(error: unknown): number | undefined {
-  return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+/** For the logs only: the handlers never pass it on to a client. */
+function failure(method: string, response: ConnectionsApiResponse): Error {
+  return new Error(`@connections ${method} answered ${response.status}: ${response.body.slice(0, 200)}`);
 }
