@@ -161,6 +161,38 @@ describe('DynamoDbConnectionRepository and DynamoDbSubscriptionRepository', () =
     expect((await collect('topic:news')).all.map((s) => s.connectionId)).not.toContain(connection.connectionId);
   });
 
+  it('registers a connection with its uncapped memberships as a subscription would make them, and removes them all', async () => {
+    const connection = aConnection();
+    const twin = aConnection();
+    await connections.register(connection, ['room:crowd']);
+    await connections.register(twin);
+    await subscriptions.subscribe('room:crowd', twin);
+
+    const member = await subscriptions.member('room:crowd', connection.connectionId);
+    const { all } = await collect('room:crowd');
+    const count = await subscriptions.countSubscribers('room:crowd');
+    const markers = await Promise.all(
+      [connection, twin].map(async ({ connectionId }) =>
+        (await partition(`CONN#${connectionId}`))
+          .filter((item) => String(item.sk).startsWith('SUB#'))
+          .map(({ pk: _pk, ...rest }) => rest),
+      ),
+    );
+    const removed = await connections.remove(connection.connectionId);
+
+    const { connectionId, userId, name, connectedAt } = connection;
+    expect(member).toEqual({ connectionId, userId, name, connectedAt });
+    expect(all.map((s) => s.connectionId).sort()).toEqual([connection.connectionId, twin.connectionId].sort());
+    expect(count).toBe(2);
+    // The connection's marker is the one an uncapped subscribe writes: nothing counted against a cap.
+    expect(markers[0]).toEqual(markers[1]);
+    expect(markers[0]).toHaveLength(1);
+    expect(removed?.channels).toEqual(['room:crowd']);
+    expect(await connections.listByUser(connection.userId)).toEqual([]);
+    expect(await subscriptions.countSubscribers('room:crowd')).toBe(1);
+    expect(await partition(`CONN#${connection.connectionId}`)).toEqual([]);
+  });
+
   it('ignores connections and subscriptions past their lifetime', async () => {
     const connection = aConnection();
     await connections.register(connection);

@@ -1,26 +1,41 @@
 import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Channel, Connection } from '../../domain/model';
 import type { ConnectionRepository, RemovedConnection } from '../../domain/ports/connection-repository';
-import { fromConnectionItem, toConnectionAttributes, toConnectionItem } from './connection-item';
+import { connectionExpiry, fromConnectionItem, toConnectionAttributes, toConnectionItem } from './connection-item';
 import { CONN_PREFIX, keys, SUB_PREFIX } from './keys';
 import { queryAll } from './query-pages';
 import { adjustSubscriberCount } from './subscriber-count';
-import { isLive, type TableContext, unlessConditionFails } from './table';
+import { toSubscriberItem } from './subscriber-item';
+import { type Item, isLive, type TableContext, unlessConditionFails } from './table';
 
 const BATCH_LIMIT = 25;
 const MAX_BATCH_ATTEMPTS = 8;
 const PARALLEL_BATCHES = 4;
 
+/** One put or delete of a BatchWriteItem. */
+type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Item } };
+
 export class DynamoDbConnectionRepository implements ConnectionRepository {
   constructor(private readonly table: TableContext) {}
 
-  async register(connection: Connection): Promise<void> {
+  /**
+   * One batch write for the connection, its user link and its memberships (nothing of a connection that has
+   * just opened exists yet, so nothing needs a condition), beside the channels' counters: a handshake makes
+   * two round trips to the table, not one per record.
+   */
+  async register(connection: Connection, channels: Channel[] = []): Promise<void> {
+    const expiresAt = connectionExpiry(connection);
+    const items = [
+      toConnectionItem(connection),
+      { ...keys.userConnection(connection.userId, connection.connectionId), ...toConnectionAttributes(connection) },
+      ...channels.flatMap((channel) => [
+        { ...keys.connectionSubscription(connection.connectionId, channel), channel, expiresAt },
+        toSubscriberItem(channel, connection),
+      ]),
+    ];
     await Promise.all([
-      this.put(toConnectionItem(connection)),
-      this.put({
-        ...keys.userConnection(connection.userId, connection.connectionId),
-        ...toConnectionAttributes(connection),
-      }),
+      this.writeAll(items.map((Item) => ({ PutRequest: { Item } }))),
+      ...channels.map((channel) => adjustSubscriberCount(this.table, channel, 1)),
     ]);
   }
 
@@ -55,7 +70,7 @@ export class DynamoDbConnectionRepository implements ConnectionRepository {
       keys.connectionSubscription(connectionId, channel),
     ]);
     if (connection) doomed.push(keys.userConnection(connection.userId, connectionId));
-    await this.deleteAll(doomed);
+    await this.writeAll(doomed.map((Key) => ({ DeleteRequest: { Key } })));
     // Only the removal that claimed the connection counts its subscriptions down, so that a race counts once.
     if (connection) await Promise.all(channels.map((channel) => adjustSubscriberCount(this.table, channel, -1)));
     return connection ? { connection, channels } : undefined;
@@ -139,27 +154,27 @@ export class DynamoDbConnectionRepository implements ConnectionRepository {
   }
 
   /**
-   * Deletes in 25-item batches, `PARALLEL_BATCHES` in flight: a connection at the subscription cap has
+   * Writes in 25-item batches, `PARALLEL_BATCHES` in flight: a connection at the subscription cap has
    * about 200 items, and `$disconnect` must finish well inside its timeout (see docs/architecture.md).
    */
-  private async deleteAll(itemKeys: Array<{ pk: string; sk: string }>): Promise<void> {
-    const batches: Array<Array<{ pk: string; sk: string }>> = [];
-    for (let start = 0; start < itemKeys.length; start += BATCH_LIMIT)
-      batches.push(itemKeys.slice(start, start + BATCH_LIMIT));
+  private async writeAll(requests: WriteRequest[]): Promise<void> {
+    const batches: WriteRequest[][] = [];
+    for (let start = 0; start < requests.length; start += BATCH_LIMIT)
+      batches.push(requests.slice(start, start + BATCH_LIMIT));
     for (let start = 0; start < batches.length; start += PARALLEL_BATCHES) {
-      await Promise.all(batches.slice(start, start + PARALLEL_BATCHES).map((batch) => this.deleteBatch(batch)));
+      await Promise.all(batches.slice(start, start + PARALLEL_BATCHES).map((batch) => this.writeBatch(batch)));
     }
   }
 
-  private async deleteBatch(itemKeys: Array<{ pk: string; sk: string }>): Promise<void> {
-    let requests = itemKeys.map((Key) => ({ DeleteRequest: { Key } }));
+  private async writeBatch(batch: WriteRequest[]): Promise<void> {
+    let requests = batch;
     for (let attempt = 0; requests.length > 0; attempt += 1) {
-      if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`DynamoDB left ${requests.length} deletes unprocessed`);
+      if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`DynamoDB left ${requests.length} writes unprocessed`);
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
       const { UnprocessedItems } = await this.table.client.send(
         new BatchWriteCommand({ RequestItems: { [this.table.tableName]: requests } }),
       );
-      requests = (UnprocessedItems?.[this.table.tableName] ?? []) as typeof requests;
+      requests = (UnprocessedItems?.[this.table.tableName] ?? []) as WriteRequest[];
     }
   }
 

@@ -11,6 +11,7 @@ import { CONN_PREFIX, keys } from './keys';
 import { queryPages } from './query-pages';
 import { leftRoomRateAttribute, RATE_PREFIX } from './rate-attributes';
 import { adjustSubscriberCount } from './subscriber-count';
+import { toSubscriberItem } from './subscriber-item';
 import { subscriberRange } from './subscriber-ranges';
 import { isLive, type TableContext, unlessConditionFails } from './table';
 
@@ -63,14 +64,7 @@ export class DynamoDbSubscriptionRepository implements SubscriptionRepository, S
     const previous = await this.table.client.send(
       new PutCommand({
         TableName: this.table.tableName,
-        Item: {
-          ...keys.subscriber(channel, connection.connectionId),
-          connectionId: connection.connectionId,
-          userId: connection.userId,
-          name: connection.name,
-          connectedAt: connection.connectedAt,
-          expiresAt,
-        },
+        Item: toSubscriberItem(channel, connection),
         ReturnValues: 'ALL_OLD',
       }),
     );

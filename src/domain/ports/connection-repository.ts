@@ -8,8 +8,11 @@ export interface RemovedConnection {
 
 /** Stores open connections. Every lookup is by key: one connection, or the connections of one user. */
 export interface ConnectionRepository {
-  /** Records a connection under its id and under its user. */
-  register(connection: Connection): Promise<void>;
+  /**
+   * Records a connection that has just opened, under its id and under its user, with its membership of
+   * `channels` (uncapped ones only, such as the default room: nothing is counted against its caps).
+   */
+  register(connection: Connection, channels?: Channel[]): Promise<void>;
   get(connectionId: string): Promise<Connection | undefined>;
   /** The open connections of one user (several tabs or devices). */
   listByUser(userId: string): Promise<Connection[]>;

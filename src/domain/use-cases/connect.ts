@@ -78,14 +78,15 @@ export async function connect(deps: ConnectPorts, request: ConnectRequest): Prom
     ...(request.sourceIp === undefined ? {} : { sourceIp: request.sourceIp }),
     ...(request.userAgent === undefined ? {} : { userAgent: request.userAgent }),
   };
-  await deps.connections.register(connection);
   const rooms = new Set<string>();
   if (deps.settings.joinDefaultRoomOnConnect !== false) rooms.add(DEFAULT_ROOM);
   if (requestedRoom !== undefined) rooms.add(requestedRoom);
+  // The default room counts against no cap, so it is written with the connection, in one batch.
+  await deps.connections.register(connection, rooms.has(DEFAULT_ROOM) ? [roomChannel(DEFAULT_ROOM)] : []);
   for (const room of rooms) {
-    // A named room counts against the connection's room cap (at least 1, so the first one fits); the default room never does.
-    const cap = room === DEFAULT_ROOM ? undefined : { counter: 'rooms' as const, limit: roomLimit(deps) };
-    await deps.subscriptions.subscribe(roomChannel(room), connection, cap);
+    if (room === DEFAULT_ROOM) continue;
+    // A named room counts against the connection's room cap (at least 1, so the first one fits).
+    await deps.subscriptions.subscribe(roomChannel(room), connection, { counter: 'rooms', limit: roomLimit(deps) });
   }
   if (request.topicName !== undefined) {
     // Counts against the connection's cap like any subscription (the cap is at least 1, so it fits).

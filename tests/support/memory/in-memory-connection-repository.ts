@@ -11,8 +11,9 @@ export class InMemoryConnectionRepository implements ConnectionRepository {
 
   constructor(private readonly subscriptions: InMemorySubscriptionRepository) {}
 
-  async register(connection: Connection): Promise<void> {
+  async register(connection: Connection, channels: Channel[] = []): Promise<void> {
     this.connections.set(connection.connectionId, { ...connection });
+    for (const channel of channels) await this.subscriptions.subscribe(channel, connection);
   }
 
   async get(connectionId: string): Promise<Connection | undefined> {
