@@ -24,6 +24,8 @@ export interface SqsEventSource {
 
 /** The most messages one ReceiveMessage returns. */
 const RECEIVE_MAX = 10;
+/** Within a batching window, how long a poller waits after a receive that did not fill up. */
+const GATHER_PAUSE_MS = 100;
 
 /**
  * Lambda's SQS event source mapping, locally: pollers (as many as `MaximumConcurrency`) long-poll the queue,
@@ -60,9 +62,16 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
     if (batch.length === 0) return batch;
     const closes = Date.now() + source.maximumBatchingWindowSeconds * 1000;
     while (batch.length < source.batchSize && Date.now() < closes && !abort.signal.aborted) {
-      const more = await receive(source.batchSize - batch.length, 0);
-      if (more.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      const wanted = Math.min(RECEIVE_MAX, source.batchSize - batch.length);
+      const more = await receive(wanted, 0);
       batch.push(...more);
+      // A short receive means the queue is drained for now: look again a little later, not at once, so that
+      // a trickle of messages costs a few receives per window rather than one receive per message.
+      if (more.length < wanted) {
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.max(0, Math.min(GATHER_PAUSE_MS, closes - Date.now()))),
+        );
+      }
     }
     return batch;
   };
