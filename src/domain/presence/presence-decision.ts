@@ -28,8 +28,10 @@ export function decideUser(user: UserPresence): UserDecision {
 
 /** The room's new state to record, and the frame that tells its members (none when nothing is to be said). */
 export interface RoomDecision {
-  /** Users to record as there: the ones who arrived, and the ones there under a new name. */
-  joined: ChatUser[];
+  /** Users to record as there who were not: each adds one to the count. */
+  arrived: ChatUser[];
+  /** Users to record as there under a new name: the count stays. */
+  renamed: ChatUser[];
   left: ChatUser[];
   /** Users in the room once this decision is recorded. */
   count: number;
@@ -47,17 +49,21 @@ export function decideRoom(
   users: UserPresence[],
   rosterMax: number,
 ): RoomDecision {
+  // `joined` is what the frame lists: arrivals and renames, in the order of the users.
   const joined: ChatUser[] = [];
+  const arrived: ChatUser[] = [];
+  const renamed: ChatUser[] = [];
   const left: ChatUser[] = [];
-  let arrived = 0;
   for (const user of users) {
     const decision = decideUser(user);
     if ((decision === 'join' || decision === 'rename') && user.present) joined.push(user.present);
-    if (decision === 'join') arrived += 1;
+    if (decision === 'join' && user.present) arrived.push(user.present);
+    if (decision === 'rename' && user.present) renamed.push(user.present);
     if (decision === 'leave' && user.announced) left.push(user.announced);
   }
-  const count = Math.max(0, previousCount + arrived - left.length);
-  return { joined, left, count, frame: frameOf(room, tick, previousCount, count, joined, left, rosterMax) };
+  const count = Math.max(0, previousCount + arrived.length - left.length);
+  const frame = frameOf(room, tick, previousCount, count, joined, left, rosterMax);
+  return { arrived, renamed, left, count, frame };
 }
 
 function frameOf(

@@ -119,9 +119,10 @@ async function tellRoom(
     announced: announced.get(userId),
   }));
   const decision = decideRoom(room, claim.tick, claim.count, users, settings.rosterMax);
-  if (decision.joined.length === 0 && decision.left.length === 0) return false;
-  await deps.presenceLedger.record(room, {
-    joined: decision.joined,
+  if (decision.arrived.length + decision.renamed.length + decision.left.length === 0) return false;
+  await deps.presenceLedger.record(room, claim.tick, {
+    joined: decision.arrived,
+    renamed: decision.renamed,
     left: decision.left.map((user) => user.userId),
     count: decision.count,
   });

@@ -1,5 +1,6 @@
 import type { ChatUser } from '../../../src/domain/frames';
 import type { AnnouncedChange, PresenceLedger, RoomClaim, RoomHeld } from '../../../src/domain/ports/presence-ledger';
+import { ClaimLostError } from '../../../src/domain/presence/claim-lost-error';
 
 interface RoomState {
   tick: number;
@@ -8,7 +9,7 @@ interface RoomState {
   announced: Map<string, ChatUser>;
 }
 
-/** What each room was told, in memory; a claim holds a room until its time, by the clock the caller passes. */
+/** What each room was told, in memory (a record is all or nothing here); a claim holds a room until its time, by the clock the caller passes. */
 export class InMemoryPresenceLedger implements PresenceLedger {
   private readonly rooms = new Map<string, RoomState>();
 
@@ -30,9 +31,10 @@ export class InMemoryPresenceLedger implements PresenceLedger {
     return new Map(userIds.flatMap((userId) => announced.get(userId) ?? []).map((user) => [user.userId, { ...user }]));
   }
 
-  async record(room: string, change: AnnouncedChange): Promise<void> {
+  async record(room: string, tick: number, change: AnnouncedChange): Promise<void> {
     const state = this.stateOf(room);
-    for (const user of change.joined) state.announced.set(user.userId, { ...user });
+    if (state.tick !== tick) throw new ClaimLostError(room, tick);
+    for (const user of [...change.joined, ...change.renamed]) state.announced.set(user.userId, { ...user });
     for (const userId of change.left) state.announced.delete(userId);
     state.count = change.count;
   }
