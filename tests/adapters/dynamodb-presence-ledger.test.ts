@@ -36,7 +36,7 @@ describe('DynamoDbPresenceLedger', () => {
     const first = await ledger.claim(room, now, 1000);
     const second = await ledger.claim(room, new Date(now.getTime() + 400), 1000);
 
-    expect(first).toEqual({ claimed: true, tick: 1, count: 0 });
+    expect(first).toEqual({ claimed: true, tick: 1, count: 0, untold: false });
     expect(second).toEqual({ claimed: false, until: new Date(now.getTime() + 1000) });
   });
 
@@ -58,16 +58,33 @@ describe('DynamoDbPresenceLedger', () => {
     const now = clock.now().getTime();
 
     const first = await ledger.claim(room, new Date(now), 35_000);
-    await ledger.release(room, first.claimed ? first.tick : -1, new Date(now + 1000));
+    await ledger.release(room, first.claimed ? first.tick : -1, new Date(now + 1000), true);
     const inside = await ledger.claim(room, new Date(now + 500), 35_000);
     const after = await ledger.claim(room, new Date(now + 1000), 35_000);
     // A late release of the first claim must not free the second.
-    await ledger.release(room, first.claimed ? first.tick : -1, new Date(now + 1000));
+    await ledger.release(room, first.claimed ? first.tick : -1, new Date(now + 1000), true);
     const stillHeld = await ledger.claim(room, new Date(now + 2000), 35_000);
 
     expect(inside).toEqual({ claimed: false, until: new Date(now + 1000) });
     expect(after).toMatchObject({ claimed: true, tick: 2 });
     expect(stillHeld).toEqual({ claimed: false, until: new Date(now + 1000 + 35_000) });
+  });
+
+  it('marks a room untold from a record until a claim of it is released as told', async () => {
+    const room = nextRoom();
+    const now = clock.now().getTime();
+    const ada = { userId: 'ada', name: 'Ada' };
+
+    // A worker records, then stops before its broadcast: it never releases its claim.
+    await ledger.record(room, await claimed(room, now), { joined: [ada], renamed: [], left: [], count: 1 });
+    const next = await ledger.claim(room, new Date(now + 1000), 1000);
+    // That worker's broadcast fails: it releases its claim, not as told.
+    await ledger.release(room, next.claimed ? next.tick : -1, new Date(now + 2000), false);
+    const third = await ledger.claim(room, new Date(now + 2000), 1000);
+    await ledger.release(room, third.claimed ? third.tick : -1, new Date(now + 3000), true);
+    const fourth = await ledger.claim(room, new Date(now + 3000), 1000);
+
+    expect([next, third, fourth].map((claim) => claim.claimed && claim.untold)).toEqual([true, true, false]);
   });
 
   it('lets exactly one of many racing workers claim a room', async () => {

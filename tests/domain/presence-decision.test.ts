@@ -87,6 +87,23 @@ describe('decideRoom', () => {
   });
 });
 
+describe('decideRoom for a room whose members may have missed the last count', () => {
+  const unchanged = [{ userId: 'ada', present: ada, announced: ada }];
+
+  it('sends the count again above the threshold although it did not change', () => {
+    expect(decideRoom('big', 5, 2000, unchanged, 1000, true).frame).toEqual({
+      type: 'presence',
+      room: 'big',
+      tick: 5,
+      count: 2000,
+    });
+  });
+
+  it('sends no frame without joins or leaves at or below the threshold, where frames list them', () => {
+    expect(decideRoom('lobby', 5, 2, unchanged, 1000, true).frame).toBeUndefined();
+  });
+});
+
 describe('frameForRecipient', () => {
   const frame: PresenceFrame = { type: 'presence', room: 'lobby', tick: 1, count: 2, joined: [ada], left: [bob] };
 

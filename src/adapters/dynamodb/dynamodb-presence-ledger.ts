@@ -34,6 +34,8 @@ interface PendingChange {
  * `ROOM` item conditioned on the claim's tick, the new count together with the pending change; then writes
  * the `USER#` items (puts and deletes, which are idempotent); then removes the pending change. Whoever claims
  * the room next and finds a change still pending writes its `USER#` items again before it compares anything.
+ * The same UpdateItem marks the room `untold` until a worker releases its claim as told, so that a change
+ * recorded by a worker that stopped before its broadcast still has its count sent by the next claim.
  * (A transaction would do the same in one request, but the embedded DynamoDB has no TransactWriteItems, and
  * a transaction takes at most 100 items.) A change bigger than `PENDING_BYTES` is recorded in several parts,
  * each with the count it leads to. The `USER#` writes of a worker whose claim ran out could land after
@@ -64,7 +66,12 @@ export class DynamoDbPresenceLedger implements PresenceLedger {
         await this.apply(room, pending);
         await this.finish(room, tick);
       }
-      return { claimed: true, tick, count: Number(claimed.Attributes?.count ?? 0) };
+      return {
+        claimed: true,
+        tick,
+        count: Number(claimed.Attributes?.count ?? 0),
+        untold: claimed.Attributes?.untold === true,
+      };
     }
     const { Item: held } = await this.table.client.send(
       new GetCommand({ TableName: this.table.tableName, Key: keys.presenceRoom(room), ConsistentRead: true }),
@@ -73,13 +80,13 @@ export class DynamoDbPresenceLedger implements PresenceLedger {
     return { claimed: false, until: new Date(Number(held?.claimedUntil ?? now.getTime())) };
   }
 
-  async release(room: string, tick: number, until: Date): Promise<void> {
+  async release(room: string, tick: number, until: Date, told: boolean): Promise<void> {
     await unlessConditionFails(
       this.table.client.send(
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: keys.presenceRoom(room),
-          UpdateExpression: 'SET claimedUntil = :until',
+          UpdateExpression: told ? 'SET claimedUntil = :until REMOVE untold' : 'SET claimedUntil = :until',
           ConditionExpression: 'tick = :tick',
           ExpressionAttributeValues: { ':until': until.getTime(), ':tick': tick },
         }),
@@ -124,10 +131,10 @@ export class DynamoDbPresenceLedger implements PresenceLedger {
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: keys.presenceRoom(room),
-          UpdateExpression: 'SET #count = :count, pending = :pending',
+          UpdateExpression: 'SET #count = :count, pending = :pending, untold = :untold',
           ConditionExpression: 'tick = :tick',
           ExpressionAttributeNames: { '#count': 'count' },
-          ExpressionAttributeValues: { ':count': count, ':pending': pending, ':tick': tick },
+          ExpressionAttributeValues: { ':count': count, ':pending': pending, ':tick': tick, ':untold': true },
         }),
       ),
     );

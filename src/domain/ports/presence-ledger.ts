@@ -7,6 +7,11 @@ export interface RoomClaim {
   tick: number;
   /** Users the room was last told it has: always the number of users `announced` reports as there. */
   count: number;
+  /**
+   * The last change recorded may not have reached the members: its worker stopped, or its broadcast failed,
+   * before it released its claim as told. This claim's frame tells them the count again.
+   */
+  untold: boolean;
 }
 
 /** The room is held by another worker until `until`. */
@@ -41,9 +46,10 @@ export interface PresenceLedger {
   claim(room: string, now: Date, holdMs: number): Promise<RoomClaim | RoomHeld>;
   /**
    * Ends the claim of `tick` early, keeping the room held until `until` (the end of its interval); nothing
-   * when the room has been claimed again since (the claim outlived its hold).
+   * when the room has been claimed again since (the claim outlived its hold). `told`: the members were told
+   * everything recorded so far, so the next claim is not `untold`.
    */
-  release(room: string, tick: number, until: Date): Promise<void>;
+  release(room: string, tick: number, until: Date, told: boolean): Promise<void>;
   /** The users among `userIds` the room was told are there, with the name it was told. */
   announced(room: string, userIds: string[]): Promise<Map<string, ChatUser>>;
   /**

@@ -40,7 +40,10 @@ export interface RoomDecision {
 
 /**
  * Decides what a room is told for one interval. Below or at `rosterMax` users it lists who joined and who
- * left; above it, send a count: a counts-only frame, and only when the count changed.
+ * left; above it, send a count: a counts-only frame, and only when the count changed, or when `untold`: the
+ * members may have missed the last count recorded. (Below the threshold a lost frame's joins and leaves are
+ * not sent again, and a counts-only frame there would tell clients that the room sends counts only: the next
+ * frame of the room brings the right count, and `who` the names.)
  */
 export function decideRoom(
   room: string,
@@ -48,6 +51,7 @@ export function decideRoom(
   previousCount: number,
   users: UserPresence[],
   rosterMax: number,
+  untold = false,
 ): RoomDecision {
   // `joined` is what the frame lists: arrivals and renames, in the order of the users.
   const joined: ChatUser[] = [];
@@ -62,21 +66,20 @@ export function decideRoom(
     if (decision === 'leave' && user.announced) left.push(user.announced);
   }
   const count = Math.max(0, previousCount + arrived.length - left.length);
-  const frame = frameOf(room, tick, previousCount, count, joined, left, rosterMax);
+  const frame = frameOf(room, tick, { previousCount, count, untold }, joined, left, rosterMax);
   return { arrived, renamed, left, count, frame };
 }
 
 function frameOf(
   room: string,
   tick: number,
-  previousCount: number,
-  count: number,
+  { previousCount, count, untold }: { previousCount: number; count: number; untold: boolean },
   joined: ChatUser[],
   left: ChatUser[],
   rosterMax: number,
 ): PresenceFrame | undefined {
   if (count > rosterMax) {
-    return count === previousCount ? undefined : { type: 'presence', room, tick, count };
+    return count === previousCount && !untold ? undefined : { type: 'presence', room, tick, count };
   }
   if (joined.length === 0 && left.length === 0) return undefined;
   return {
