@@ -109,6 +109,35 @@ describe('announcePresence', () => {
     ]);
   });
 
+  it('sends the count again when the worker that recorded a change stopped before telling a room of counts', async () => {
+    const deps = presenceDeps(1);
+    await givenConnected(deps, 'bob-1');
+    await givenConnected(deps, 'cy-1');
+    await givenPresenceAnnounced(deps);
+    deps.notifier.clear();
+    const ada = await givenConnected(deps, 'ada-1', { name: 'Ada' });
+    const [change] = deps.presenceChanges.takeAll();
+    const record = deps.presenceLedger.record.bind(deps.presenceLedger);
+    deps.presenceLedger.record = async (room, tick, announced) => {
+      await record(room, tick, announced);
+      throw new Error('the worker stopped after its record');
+    };
+
+    const first = await announcePresence(presenceWorkerPorts(deps), [{ id: 'a', change: change! }]);
+    deps.presenceLedger.record = record;
+    deps.clock.advance(INTERVAL_MS);
+    const again = await announcePresence(presenceWorkerPorts(deps), [{ id: 'a', change: change! }]);
+    deps.clock.advance(INTERVAL_MS);
+    const quiet = await announcePresence(presenceWorkerPorts(deps), [{ id: 'a', change: change! }]);
+
+    expect(first.failed).toEqual(['a']);
+    expect([again.frames, quiet.frames]).toEqual([1, 0]);
+    expect(deps.notifier.framesOfType('bob-1', 'presence')).toEqual([
+      { type: 'presence', room: DEFAULT_ROOM, tick: 3, count: 3 },
+    ]);
+    expect(deps.presenceLedger.announcedIn(DEFAULT_ROOM).map((user) => user.userId)).toContain(ada.user.userId);
+  });
+
   it('fails only the changes of a room whose processing fails; the other rooms of the batch are announced', async () => {
     const deps = presenceDeps();
     await givenConnected(deps, 'bob-1');

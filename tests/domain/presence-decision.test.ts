@@ -30,7 +30,8 @@ describe('decideRoom', () => {
     const decision = decideRoom('lobby', 4, 2, [{ userId: 'ada', present: renamed, announced: ada }], 1000);
 
     expect(decision).toEqual({
-      joined: [renamed],
+      arrived: [],
+      renamed: [renamed],
       left: [],
       count: 2,
       frame: { type: 'presence', room: 'lobby', tick: 4, count: 2, joined: [renamed] },
@@ -50,7 +51,8 @@ describe('decideRoom', () => {
     );
 
     expect(decision).toEqual({
-      joined: [ada],
+      arrived: [ada],
+      renamed: [],
       left: [bob],
       count: 3,
       frame: { type: 'presence', room: 'lobby', tick: 7, count: 3, joined: [ada], left: [bob] },
@@ -65,7 +67,7 @@ describe('decideRoom', () => {
     const decision = decideRoom('big', 4, 3, [{ userId: 'ada', present: ada, announced: undefined }], 3);
 
     expect(decision.frame).toEqual({ type: 'presence', room: 'big', tick: 4, count: 4 });
-    expect(decision.joined).toEqual([ada]);
+    expect(decision.arrived).toEqual([ada]);
   });
 
   it('sends no count frame above the threshold when the count did not change', () => {
@@ -81,7 +83,24 @@ describe('decideRoom', () => {
     );
 
     expect(decision.frame).toBeUndefined();
-    expect(decision).toMatchObject({ joined: [ada], left: [bob], count: 5 });
+    expect(decision).toMatchObject({ arrived: [ada], left: [bob], count: 5 });
+  });
+});
+
+describe('decideRoom for a room whose members may have missed the last count', () => {
+  const unchanged = [{ userId: 'ada', present: ada, announced: ada }];
+
+  it('sends the count again above the threshold although it did not change', () => {
+    expect(decideRoom('big', 5, 2000, unchanged, 1000, true).frame).toEqual({
+      type: 'presence',
+      room: 'big',
+      tick: 5,
+      count: 2000,
+    });
+  });
+
+  it('sends no frame without joins or leaves at or below the threshold, where frames list them', () => {
+    expect(decideRoom('lobby', 5, 2, unchanged, 1000, true).frame).toBeUndefined();
   });
 });
 

@@ -1,8 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { DynamoDbPresenceLedger } from '../../src/adapters/dynamodb/dynamodb-presence-ledger';
+import type { TableContext } from '../../src/adapters/dynamodb/table';
 import { createDependencyFactory, type DependencyFactory } from '../../src/composition-root';
 import { loadConfig } from '../../src/config';
+import { DEFAULT_ROOM, roomChannel } from '../../src/domain/model';
 import { createObservability } from '../../src/handlers/observability';
 import { type EmbeddedTable, startEmbeddedTable } from '../support/embedded-table';
 
@@ -37,11 +40,31 @@ function record(messageId: string, body: string): SQSRecord {
   };
 }
 
-async function member(connectionId: string, userId: string, name: string): Promise<void> {
+async function member(connectionId: string, userId: string, name: string, room = DEFAULT_ROOM): Promise<void> {
   const deps = await dependencies();
   const connection = { connectionId, userId, name, connectedAt: new Date().toISOString(), resumed: false };
   await deps.connections.register(connection);
-  await deps.subscriptions.subscribe('chat', connection);
+  await deps.subscriptions.subscribe(roomChannel(room), connection);
+}
+
+/** Runs `work` once the room's presence interval (1 s) has ended. */
+async function afterInterval<T>(work: () => Promise<T>): Promise<T> {
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  return work();
+}
+
+/** The real dependencies, with a presence ledger whose `failing`-th BatchWriteItem throws (as one can after its retries). */
+function failingBatchWrite(failing: number): DependencyFactory {
+  let batchWrites = 0;
+  const send = (command: { constructor: { name: string } }) => {
+    if (command.constructor.name === 'BatchWriteCommand' && ++batchWrites === failing) {
+      return Promise.reject(new Error('DynamoDB left 25 presence writes unprocessed'));
+    }
+    return table.table.client.send(command as never);
+  };
+  const client = { send } as unknown as TableContext['client'];
+  const presenceLedger = new DynamoDbPresenceLedger({ ...table.table, client });
+  return async () => ({ ...(await dependencies()), presenceLedger });
 }
 
 beforeAll(async () => {
@@ -105,5 +128,31 @@ describe('the presence worker handler', () => {
     ]);
     // Ada's own connection hears nothing of her own join.
     expect(delivered.filter((sent) => sent.connectionId === 'ada-conn')).toEqual([]);
+  });
+
+  it('counts every user of a batch whose record failed part way once the queue delivers it again', async () => {
+    const room = 'crowd';
+    await member('crowd-watcher-conn', 'crowd-watcher', 'Watcher', room);
+    const arrivals = Array.from({ length: 40 }, (_, i) => `crowd-${i}`);
+    for (const userId of arrivals) await member(`${userId}-conn`, userId, userId, room);
+    const change = (userId: string) => record(userId, JSON.stringify({ room, userId }));
+    const batch: SQSEvent = { Records: ['crowd-watcher', ...arrivals].map(change) };
+
+    const failed = await createPresenceWorkerHandler(failingBatchWrite(2), createObservability())(batch, context);
+    const retried = await afterInterval(() =>
+      createPresenceWorkerHandler(dependencies, createObservability())(batch, context),
+    );
+    await member('late-conn', 'late', 'Late', room);
+    await afterInterval(() =>
+      createPresenceWorkerHandler(dependencies, createObservability())({ Records: [change('late')] }, context),
+    );
+
+    expect(failed?.batchItemFailures).toHaveLength(41);
+    expect(retried).toEqual({ batchItemFailures: [] });
+    // The failed worker told nobody, and its joins are not listed again (`who` has them), but the count is right.
+    const toWatcher = delivered.filter((sent) => sent.connectionId === 'crowd-watcher-conn').map((sent) => sent.frame);
+    expect(toWatcher).toEqual([
+      { type: 'presence', room, tick: 3, count: 42, joined: [{ userId: 'late', name: 'Late' }] },
+    ]);
   });
 });

@@ -28,8 +28,10 @@ export function decideUser(user: UserPresence): UserDecision {
 
 /** The room's new state to record, and the frame that tells its members (none when nothing is to be said). */
 export interface RoomDecision {
-  /** Users to record as there: the ones who arrived, and the ones there under a new name. */
-  joined: ChatUser[];
+  /** Users to record as there who were not: each adds one to the count. */
+  arrived: ChatUser[];
+  /** Users to record as there under a new name: the count stays. */
+  renamed: ChatUser[];
   left: ChatUser[];
   /** Users in the room once this decision is recorded. */
   count: number;
@@ -38,7 +40,10 @@ export interface RoomDecision {
 
 /**
  * Decides what a room is told for one interval. Below or at `rosterMax` users it lists who joined and who
- * left; above it, send a count: a counts-only frame, and only when the count changed.
+ * left; above it, send a count: a counts-only frame, and only when the count changed, or when `untold`: the
+ * members may have missed the last count recorded. (Below the threshold a lost frame's joins and leaves are
+ * not sent again, and a counts-only frame there would tell clients that the room sends counts only: the next
+ * frame of the room brings the right count, and `who` the names.)
  */
 export function decideRoom(
   room: string,
@@ -46,31 +51,35 @@ export function decideRoom(
   previousCount: number,
   users: UserPresence[],
   rosterMax: number,
+  untold = false,
 ): RoomDecision {
+  // `joined` is what the frame lists: arrivals and renames, in the order of the users.
   const joined: ChatUser[] = [];
+  const arrived: ChatUser[] = [];
+  const renamed: ChatUser[] = [];
   const left: ChatUser[] = [];
-  let arrived = 0;
   for (const user of users) {
     const decision = decideUser(user);
     if ((decision === 'join' || decision === 'rename') && user.present) joined.push(user.present);
-    if (decision === 'join') arrived += 1;
+    if (decision === 'join' && user.present) arrived.push(user.present);
+    if (decision === 'rename' && user.present) renamed.push(user.present);
     if (decision === 'leave' && user.announced) left.push(user.announced);
   }
-  const count = Math.max(0, previousCount + arrived - left.length);
-  return { joined, left, count, frame: frameOf(room, tick, previousCount, count, joined, left, rosterMax) };
+  const count = Math.max(0, previousCount + arrived.length - left.length);
+  const frame = frameOf(room, tick, { previousCount, count, untold }, joined, left, rosterMax);
+  return { arrived, renamed, left, count, frame };
 }
 
 function frameOf(
   room: string,
   tick: number,
-  previousCount: number,
-  count: number,
+  { previousCount, count, untold }: { previousCount: number; count: number; untold: boolean },
   joined: ChatUser[],
   left: ChatUser[],
   rosterMax: number,
 ): PresenceFrame | undefined {
   if (count > rosterMax) {
-    return count === previousCount ? undefined : { type: 'presence', room, tick, count };
+    return count === previousCount && !untold ? undefined : { type: 'presence', room, tick, count };
   }
   if (joined.length === 0 && left.length === 0) return undefined;
   return {

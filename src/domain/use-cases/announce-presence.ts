@@ -41,7 +41,8 @@ const CLAIM_WAIT_BUDGET_MS = 20_000;
 /**
  * How long a claim holds a room unless its worker releases it sooner: past the worker's 30 s timeout, so that
  * two workers never compare and record one room at once (a worker still reading when another took over could
- * record a join of a user who has left since). A worker that dies mid-room holds it this long at most.
+ * record a join of a user who has left since; its record is refused once the room is claimed again, but
+ * writes already in flight are not). A worker that dies mid-room holds it this long at most.
  */
 const CLAIM_HOLD_MS = 35_000;
 /** Rooms of one batch processed at once. */
@@ -85,7 +86,8 @@ export async function announcePresence(
  * records with what the room was told, records the difference and broadcasts it, then keeps it held to the
  * end of the interval. Returns whether a frame went out. The record is written before the broadcast, so a
  * worker that claims the room next never announces the same change again; a delivery that fails is not
- * repeated (`who` is the truth).
+ * repeated (`who` is the truth). A worker that fails before its broadcast is done releases the room as not
+ * told (or, stopped, does not release it), and the next claim sends the count again.
  */
 export async function announceRoom(
   deps: AnnouncePresencePorts,
@@ -95,10 +97,15 @@ export async function announceRoom(
 ): Promise<boolean> {
   const settings = deps.settings.presence ?? PRESENCE_DEFAULTS;
   const claim = await claimRoom(deps, room, giveUpAt);
+  // Told unless this worker fails before its broadcast is done: then the next claim sends the count again.
+  let told = false;
   try {
-    return await tellRoom(deps, room, userIds, claim);
+    const sent = await tellRoom(deps, room, userIds, claim);
+    told = true;
+    return sent;
   } finally {
-    await deps.presenceLedger.release(room, claim.tick, new Date(claim.at.getTime() + settings.intervalMs));
+    const until = new Date(claim.at.getTime() + settings.intervalMs);
+    await deps.presenceLedger.release(room, claim.tick, until, told);
   }
 }
 
@@ -118,13 +125,16 @@ async function tellRoom(
     present: present.get(userId),
     announced: announced.get(userId),
   }));
-  const decision = decideRoom(room, claim.tick, claim.count, users, settings.rosterMax);
-  if (decision.joined.length === 0 && decision.left.length === 0) return false;
-  await deps.presenceLedger.record(room, {
-    joined: decision.joined,
-    left: decision.left.map((user) => user.userId),
-    count: decision.count,
-  });
+  const decision = decideRoom(room, claim.tick, claim.count, users, settings.rosterMax, claim.untold);
+  const changed = decision.arrived.length + decision.renamed.length + decision.left.length > 0;
+  if (changed) {
+    await deps.presenceLedger.record(room, claim.tick, {
+      joined: decision.arrived,
+      renamed: decision.renamed,
+      left: decision.left.map((user) => user.userId),
+      count: decision.count,
+    });
+  }
   if (!decision.frame) return false;
   await broadcast(deps, roomChannel(room), decision.frame);
   return true;
