@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createDependencyFactory, type DependencyFactory } from '../composition-root';
 import { loadConfig } from '../config';
 import { DEFAULT_BACKOFF } from '../domain/fan-out/backoff';
@@ -30,8 +30,11 @@ export function createFanOutWorkerHandler(
   observability: Observability,
 ) {
   const { logger, metrics } = observability;
-  const handle = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  const handle = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const deps = await dependencies();
+    // Jobs start no new page once half the remaining time is gone: the page in flight and the continuation's
+    // enqueue have the other half, and a job is never cut off by the timeout with its slice half sent.
+    const stopBy = new Date(Date.now() + context.getRemainingTimeInMillis() / 2);
     const lanes = Math.max(1, Math.floor(settings.callsInFlight / Math.max(1, event.Records.length)));
     const outcomes = await Promise.all(
       event.Records.map(async (record) => {
@@ -53,6 +56,7 @@ export function createFanOutWorkerHandler(
               settings: { ...settings, callsInFlight: lanes },
             },
             job,
+            stopBy,
           );
           metrics.addMetric('FanOutDelivered', 'Count', result.delivered);
           // The same delivery metrics as the in-place path (DeliveryFailuresAlarm watches DeliveriesFailed), counted

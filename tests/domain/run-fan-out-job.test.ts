@@ -150,6 +150,32 @@ describe('runFanOutJob', () => {
     expect([...counts.values()].every((n) => n <= 2)).toBe(true);
   });
 
+  it('past its stop time, starts no further page and hands the rest of its slice on, losing no one', async () => {
+    const deps = createMemoryDependencies();
+    const ids = await givenSubscribers(deps, 10);
+    const job: FanOutJob = { channel: CHANNEL, frame: FRAME, shard: { index: 0, of: 1 }, cursor: null };
+    const stopBy = new Date(deps.clock.now().getTime() - 1);
+
+    const first = await runFanOutJob(worker(deps), job, stopBy);
+    const sentByFirst = deps.notifier.sent.length;
+    await drain(deps);
+
+    // One page (3) instead of the slice's 7, then the rest through continuations, each subscriber once.
+    expect([first.pagesRead, first.delivered, sentByFirst]).toEqual([1, 3, 3]);
+    expect(first.continuation).not.toBeNull();
+    expect(deps.notifier.sent.map((s) => s.connectionId).sort()).toEqual(ids);
+  });
+
+  it('with time to spare, delivers its whole slice', async () => {
+    const deps = createMemoryDependencies();
+    await givenSubscribers(deps, 10);
+    const job: FanOutJob = { channel: CHANNEL, frame: FRAME, shard: { index: 0, of: 1 }, cursor: null };
+
+    const result = await runFanOutJob(worker(deps), job, new Date(deps.clock.now().getTime() + 60_000));
+
+    expect([result.pagesRead, result.delivered]).toEqual([3, 7]);
+  });
+
   it('skips the excluded connection', async () => {
     const deps = createMemoryDependencies();
     await givenSubscribers(deps, 4);

@@ -48,7 +48,9 @@ export interface FanOutJobResult {
 
 /**
  * Delivers one slice of a shard: at most `subscribersPerJob` subscribers, page by page, with
- * `callsInFlight` sends at once; then enqueues the rest of the shard as a new job, so no job runs long.
+ * `callsInFlight` sends at once; then enqueues the rest of the shard as a new job, so no job runs long. A
+ * job that reaches `stopBy` (its invocation's time running out: sends slowed by throttling, or a starved
+ * host) hands the rest of its slice on the same way, at the next page.
  * A 429 is retried here with backoff and jitter; a 410 removes the connection. If the job dies before it
  * returns, the queue runs it again from its cursor: the subscribers of that slice may get the frame twice,
  * and clients drop the second copy of a topic or chat message by its `seq`, and of a presence frame by its
@@ -56,7 +58,12 @@ export interface FanOutJobResult {
  * the slice is delivered, so a retried job never forks its shard into two chains unless the enqueue itself
  * succeeded and the job then failed to be acknowledged.
  */
-export async function runFanOutJob(io: FanOutJobDependencies, job: FanOutJob): Promise<FanOutJobResult> {
+export async function runFanOutJob(
+  io: FanOutJobDependencies,
+  job: FanOutJob,
+  /** Past this, no further page is started and the rest goes to the continuation (the first page always runs). */
+  stopBy?: Date,
+): Promise<FanOutJobResult> {
   const { settings } = io;
   const result: FanOutJobResult = { delivered: 0, gone: 0, failed: 0, retries: 0, pagesRead: 0, continuation: null };
   let cursor = job.cursor;
@@ -73,7 +80,7 @@ export async function runFanOutJob(io: FanOutJobDependencies, job: FanOutJob): P
       job.frame,
       result,
     );
-  } while (cursor !== null && left > 0);
+  } while (cursor !== null && left > 0 && !(stopBy && io.deps.clock.now() >= stopBy));
   result.continuation = continuationOf(job, cursor);
   if (result.continuation) await io.queue.enqueue([result.continuation]);
   return result;
