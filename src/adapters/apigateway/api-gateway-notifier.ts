@@ -8,10 +8,18 @@ import type { ConnectionsApi, ConnectionsApiResponse } from './connections-api';
  * API Gateway noticing yet, or long dead): that is an ordinary outcome, reported as `gone`, not an error.
  */
 export class ApiGatewayNotifier implements Notifier {
+  /** A broadcast sends one frame object to every subscriber: it is serialised once, not once per send. */
+  private readonly serialised = new WeakMap<ServerFrame, string>();
+
   constructor(private readonly api: Pick<ConnectionsApi, 'post' | 'delete'>) {}
 
   async send(connectionId: string, frame: ServerFrame): Promise<Delivery> {
-    const response = await this.api.post(connectionId, JSON.stringify(frame));
+    let data = this.serialised.get(frame);
+    if (data === undefined) {
+      data = JSON.stringify(frame);
+      this.serialised.set(frame, data);
+    }
+    const response = await this.api.post(connectionId, data);
     if (isOk(response)) return 'sent';
     if (response.status === 410) return 'gone';
     if (response.status === 429) throw new DeliveryThrottledError('@connections answered 429');
