@@ -133,6 +133,14 @@ export class SimulatedSubscribers implements SubscriberShards, SubscriptionRepos
   async member(_channel: Channel, connectionId: string): Promise<Subscriber | undefined> {
     return subscriber(indexOf(connectionId));
   }
+  async members(channel: Channel, connectionIds: string[]): Promise<Map<string, Subscriber>> {
+    const found = new Map<string, Subscriber>();
+    for (const connectionId of connectionIds) {
+      const member = await this.member(channel, connectionId);
+      if (member) found.set(connectionId, member);
+    }
+    return found;
+  }
   async page(_channel: Channel, limit: number, after?: string): Promise<SubscriberPage> {
     const start = after === undefined ? 0 : indexOf(after) + 1;
     const subscribers = Array.from({ length: Math.max(0, Math.min(limit, this.size - start)) }, (_, k) =>

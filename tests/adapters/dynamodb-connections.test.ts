@@ -193,6 +193,20 @@ describe('DynamoDbConnectionRepository and DynamoDbSubscriptionRepository', () =
     expect(await partition(`CONN#${connection.connectionId}`)).toEqual([]);
   });
 
+  it('reads the members among many connections by key, past one batch of 100, and only those', async () => {
+    const joined = Array.from({ length: 130 }, () => aConnection());
+    const outside = aConnection();
+    for (const connection of joined) await connections.register(connection, ['room:batch']);
+    await connections.register(outside);
+
+    const ids = [...joined.map((c) => c.connectionId), outside.connectionId, joined[0]!.connectionId];
+    const members = await subscriptions.members('room:batch', ids);
+
+    expect([...members.keys()].sort()).toEqual(joined.map((c) => c.connectionId).sort());
+    const { connectionId, userId, name, connectedAt } = joined[129]!;
+    expect(members.get(connectionId)).toEqual({ connectionId, userId, name, connectedAt });
+  });
+
   it('ignores connections and subscriptions past their lifetime', async () => {
     const connection = aConnection();
     await connections.register(connection);

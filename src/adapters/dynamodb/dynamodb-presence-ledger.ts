@@ -1,12 +1,12 @@
-import { BatchGetCommand, BatchWriteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChatUser } from '../../domain/frames';
 import type { AnnouncedChange, PresenceLedger, RoomClaim, RoomHeld } from '../../domain/ports/presence-ledger';
 import { ClaimLostError } from '../../domain/presence/claim-lost-error';
+import { batchGet } from './batch-get';
 import { keys } from './keys';
 import { type Item, type TableContext, unlessConditionFails } from './table';
 
-/** BatchGetItem takes at most 100 keys, BatchWriteItem 25 writes. */
-const GET_LIMIT = 100;
+/** BatchWriteItem takes at most 25 writes. */
 const WRITE_LIMIT = 25;
 const MAX_ATTEMPTS = 8;
 /**
@@ -95,25 +95,13 @@ export class DynamoDbPresenceLedger implements PresenceLedger {
   }
 
   async announced(room: string, userIds: string[]): Promise<Map<string, ChatUser>> {
-    const found = new Map<string, ChatUser>();
-    const unique = [...new Set(userIds)];
-    for (let at = 0; at < unique.length; at += GET_LIMIT) {
-      let requested: Item[] = unique.slice(at, at + GET_LIMIT).map((userId) => keys.presenceAnnounced(room, userId));
-      for (let attempt = 0; requested.length > 0; attempt += 1) {
-        if (attempt >= MAX_ATTEMPTS) throw new Error(`DynamoDB left ${requested.length} presence reads unprocessed`);
-        if (attempt > 0) await backOff(attempt);
-        const { Responses, UnprocessedKeys } = await this.table.client.send(
-          new BatchGetCommand({
-            RequestItems: { [this.table.tableName]: { Keys: requested, ConsistentRead: true } },
-          }),
-        );
-        for (const item of Responses?.[this.table.tableName] ?? []) {
-          found.set(String(item.userId), { userId: String(item.userId), name: String(item.name) });
-        }
-        requested = (UnprocessedKeys?.[this.table.tableName]?.Keys ?? []) as Item[];
-      }
-    }
-    return found;
+    const items = await batchGet(
+      this.table,
+      [...new Set(userIds)].map((userId) => keys.presenceAnnounced(room, userId)),
+    );
+    return new Map(
+      items.map((item) => [String(item.userId), { userId: String(item.userId), name: String(item.name) }]),
+    );
   }
 
   async record(room: string, tick: number, change: AnnouncedChange): Promise<void> {

@@ -6,6 +6,7 @@ import type {
   SubscriptionCap,
   SubscriptionRepository,
 } from '../../domain/ports/subscription-repository';
+import { batchGet } from './batch-get';
 import { connectionExpiry } from './connection-item';
 import { CONN_PREFIX, keys } from './keys';
 import { queryPages } from './query-pages';
@@ -136,6 +137,20 @@ export class DynamoDbSubscriptionRepository implements SubscriptionRepository, S
       }),
     );
     return Item && isLive(Item, this.table.clock.now()) ? fromSubscriberItem(Item) : undefined;
+  }
+
+  async members(channel: Channel, connectionIds: string[]): Promise<Map<string, Subscriber>> {
+    const now = this.table.clock.now();
+    const items = await batchGet(
+      this.table,
+      [...new Set(connectionIds)].map((connectionId) => keys.subscriber(channel, connectionId)),
+    );
+    return new Map(
+      items
+        .filter((item) => isLive(item, now))
+        .map(fromSubscriberItem)
+        .map((subscriber) => [subscriber.connectionId, subscriber]),
+    );
   }
 
   async *subscribers(channel: Channel): AsyncIterable<Subscriber[]> {

@@ -14,6 +14,8 @@ export interface SubscriptionRepository {
   isSubscribed(channel: Channel, connectionId: string): Promise<boolean>;
   /** The connection's subscription to the channel as fan-out sees it (with the name it has there); one read. */
   member(channel: Channel, connectionId: string): Promise<Subscriber | undefined>;
+  /** `member` for many connections at once, by key in batches: those that are members, by connection id. */
+  members(channel: Channel, connectionIds: string[]): Promise<Map<string, Subscriber>>;
   /** Pages of subscribers, in storage order, so that fan-out never holds the whole list. */
   subscribers(channel: Channel): AsyncIterable<Subscriber[]>;
   /**

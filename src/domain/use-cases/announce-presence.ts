@@ -158,42 +158,41 @@ async function claimRoom(
   }
 }
 
-/** The truth about each user, `fanOutConcurrency` users at a time (a batch may touch a thousand). */
+/**
+ * The truth about each user: there while at least one of their connections is a member of the room's channel,
+ * with the name that membership carries. Reads the users' own connections (`fanOutConcurrency` users at a time:
+ * a batch may touch a thousand), then their memberships by key, in batches: never the room.
+ */
 async function presenceOfAll(
   deps: Pick<Dependencies, 'connections' | 'subscriptions' | 'settings'>,
   room: string,
   userIds: string[],
 ): Promise<Map<string, ChatUser | undefined>> {
-  const present = new Map<string, ChatUser | undefined>();
+  const connectionsOf = new Map<string, string[]>();
   const failures: unknown[] = [];
   await forEachBounded(pageOf(userIds), deps.settings.fanOutConcurrency, async (userId) => {
     try {
-      present.set(userId, await presenceOf(deps, room, userId));
+      connectionsOf.set(
+        userId,
+        (await deps.connections.listByUser(userId)).map((connection) => connection.connectionId),
+      );
     } catch (error) {
       failures.push(error);
     }
   });
   if (failures.length > 0) throw failures[0];
+  const members = await deps.subscriptions.members(roomChannel(room), [...connectionsOf.values()].flat());
+  const present = new Map<string, ChatUser | undefined>();
+  for (const userId of userIds) {
+    const member = connectionsOf
+      .get(userId)
+      ?.map((connectionId) => members.get(connectionId))
+      .find((found) => found !== undefined);
+    present.set(userId, member && { userId, name: member.name });
+  }
   return present;
 }
 
 async function* pageOf<T>(items: T[]): AsyncIterable<T[]> {
   yield items;
-}
-
-/**
- * The truth about one user in one room: there while at least one of the user's connections is a member of
- * the room's channel, with the name that membership carries. Reads the user's own records only.
- */
-async function presenceOf(
-  deps: Pick<Dependencies, 'connections' | 'subscriptions'>,
-  room: string,
-  userId: string,
-): Promise<ChatUser | undefined> {
-  const channel = roomChannel(room);
-  for (const connection of await deps.connections.listByUser(userId)) {
-    const member = await deps.subscriptions.member(channel, connection.connectionId);
-    if (member) return { userId, name: member.name };
-  }
-  return undefined;
 }

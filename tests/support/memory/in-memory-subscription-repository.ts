@@ -54,6 +54,15 @@ export class InMemorySubscriptionRepository implements SubscriptionRepository, S
     return subscriber ? { ...subscriber } : undefined;
   }
 
+  async members(channel: Channel, connectionIds: string[]): Promise<Map<string, Subscriber>> {
+    const found = new Map<string, Subscriber>();
+    for (const connectionId of connectionIds) {
+      const subscriber = await this.member(channel, connectionId);
+      if (subscriber) found.set(connectionId, subscriber);
+    }
+    return found;
+  }
+
   async *subscribers(channel: Channel): AsyncIterable<Subscriber[]> {
     // Read page by page from the live map, as a Query with ExclusiveStartKey would: a subscriber removed
     // before its page is read is not returned.
