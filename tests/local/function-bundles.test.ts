@@ -3,6 +3,7 @@ import {
   chownSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -10,7 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { bundle } from '../../packages/local/src/worker/bundle-cache';
 
 describe('esbuild bundles of functions, kept across stack starts', () => {
@@ -39,6 +40,26 @@ describe('esbuild bundles of functions, kept across stack starts', () => {
     expect(code).toContain('"first"');
     expect(code).toContain(`sourceMappingURL=${basename(output)}.map`);
     expect(map.sources.some((source) => source.endsWith('label.ts'))).toBe(true);
+  });
+
+  it("writes a source map whose sources resolve from the map's own folder", async () => {
+    const output = await bundle(request());
+    const map = JSON.parse(readFileSync(`${output}.map`, 'utf8')) as { sources: string[] };
+
+    expect(map.sources.map((source) => resolve(dirname(output), source))).toEqual(
+      expect.arrayContaining([join(dir, 'app.ts'), join(dir, 'label.ts')]),
+    );
+  });
+
+  it('leaves nothing but the cache folder in the temporary folder', async () => {
+    const temporary = mkdtempSync(join(tmpdir(), 'switchboard-tmp-'));
+    try {
+      const output = await bundle(request(), temporary);
+
+      expect(readdirSync(temporary)).toEqual([basename(dirname(output))]);
+    } finally {
+      rmSync(temporary, { recursive: true, force: true });
+    }
   });
 
   it('reuses the output while no input changed, and rebuilds when one did', async () => {

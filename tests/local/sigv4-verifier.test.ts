@@ -1,7 +1,8 @@
 import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
+import type { ReceivedRequest } from '../../packages/local/src/received-request';
 import { LOCAL_IAM_CREDENTIALS } from '../../packages/local/src/sigv4-credentials';
-import { createSigV4Verifier, type ReceivedRequest } from '../../packages/local/src/sigv4-verifier';
+import { createSigV4Verifier } from '../../packages/local/src/sigv4-verifier';
 
 const HOST = 'localhost:3002';
 const sha256 = Hash.bind(null, 'sha256');

@@ -3,10 +3,11 @@ import { buildHttpApiEvent, type HttpApiIdentity } from './http-api-event';
 import { mapHttpApiResult } from './http-api-result';
 import { createHttpApiRouter } from './http-api-router';
 import { readBody, sendJson } from './http-io';
-import { createJwtAuthorizer, type JwtAuthorizer, type JwtAuthorizerContext } from './jwt-authorizer';
+import type { JwtAuthorizer, JwtAuthorizerContext } from './jwt-authorizer';
 import { FunctionNotFoundError, type LambdaRuntime } from './lambda-runtime';
+import { receivedRequest } from './received-request';
 import { decodePathPart, parseRequestTarget } from './request-target';
-import { receivedRequest, type SigV4Verifier } from './sigv4-verifier';
+import type { SigV4Verifier } from './sigv4-verifier';
 import type { HttpRouteModel } from './stack-model';
 
 export interface HttpApiServerOptions {
@@ -30,6 +31,11 @@ const CORS = {
   'access-control-allow-methods': 'GET,POST,PUT,PATCH,DELETE,OPTIONS',
 };
 
+// aws-jwt-verify is loaded only for a template with JWT authorizers (`require`, not `import()`, so that the
+// CommonJS build of the package resolves it too).
+const loadJwtAuthorizer = (): typeof import('./jwt-authorizer').createJwtAuthorizer =>
+  (require('./jwt-authorizer') as typeof import('./jwt-authorizer')).createJwtAuthorizer;
+
 /**
  * The HTTP API of the template (SAM `HttpApi` events, or the routes of an HTTP-protocol API), with payload
  * format 2.0 events and result mapping. `JWT` routes check the bearer token always, as API Gateway does.
@@ -39,7 +45,7 @@ export function createHttpApiServer(options: HttpApiServerOptions): Server {
   // One per authorizer, so its keys are fetched once, as API Gateway caches them.
   const jwtAuthorizers = new Map<string, JwtAuthorizer>();
   for (const { jwt } of options.routes) {
-    if (jwt && !jwtAuthorizers.has(jwt.logicalId)) jwtAuthorizers.set(jwt.logicalId, createJwtAuthorizer(jwt));
+    if (jwt && !jwtAuthorizers.has(jwt.logicalId)) jwtAuthorizers.set(jwt.logicalId, loadJwtAuthorizer()(jwt));
   }
   return createServer((request, response) => {
     void (async () => {

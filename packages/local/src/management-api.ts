@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConnectionRegistry } from './connection-registry';
 import { readBody, sendJson } from './http-io';
+import { receivedRequest } from './received-request';
 import { decodePathPart, parseRequestTarget } from './request-target';
-import { receivedRequest, type SigV4Verifier } from './sigv4-verifier';
+import type { SigV4Verifier } from './sigv4-verifier';
 
 /** API Gateway's PostToConnection payload limit. */
 const MAX_POST_BYTES = 128 * 1024;

@@ -1,35 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { NodeSha256 } from './node-sha256';
-import { parseRequestTarget } from './request-target';
-
-/** A request as the local servers received it, before any signature check. */
-export interface ReceivedRequest {
-  method: string;
-  /** The Host header, as the client signed it. */
-  host: string;
-  /** Still percent-encoded, as received. */
-  path: string;
-  /** Without `?`. */
-  query: string;
-  /** Raw header name/value pairs (Node's `rawHeaders`). */
-  rawHeaders: string[];
-  body?: Buffer;
-}
-
-/** A request one of the local servers received, with the body it read, as the verifier checks it. */
-export function receivedRequest(request: IncomingMessage, body: Buffer): ReceivedRequest {
-  const target = parseRequestTarget(request.url);
-  return {
-    method: request.method ?? 'GET',
-    host: request.headers.host ?? '',
-    path: target.path,
-    query: target.query,
-    rawHeaders: request.rawHeaders,
-    body,
-  };
-}
+import type { ReceivedRequest } from './received-request';
 
 /** Who signed: the access key of a valid signature. */
 export interface SigV4Caller {

@@ -1,7 +1,17 @@
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { build, version as esbuildVersion, stop as stopEsbuild } from 'esbuild';
 
 /** What `sam build` reads from a function's `Metadata.BuildProperties` (Minify is always off locally). */
@@ -61,38 +71,48 @@ function writeAtomically(file: string, contents: string | Uint8Array): void {
   renameSync(temporary, file);
 }
 
+/**
+ * esbuild writes the output itself, into a private folder beside the cache folder (same depth, so the source
+ * map's relative paths hold), and the files are then renamed into the cache, so that another process never
+ * reads half a file. With `write: false` the bundle and its map would cross into this process as buffers,
+ * megabytes that an idle stack keeps until its next garbage collection.
+ */
 async function bundleNow(request: BundleRequest, output: string, manifest: string): Promise<string> {
-  const result = await build({
-    entryPoints: [request.entry],
-    absWorkingDir: request.workingDir,
-    bundle: true,
-    platform: 'node',
-    format: request.format,
-    target: request.target,
-    external: request.external,
-    ...(request.mainFields ? { mainFields: request.mainFields } : {}),
-    ...(request.banner ? { banner: { js: request.banner } } : {}),
-    minify: false,
-    // Linked, not inline: a container reads the map only when source maps are on (see worker-main.ts), and an
-    // inline one would sit in every loaded script's source.
-    sourcemap: 'linked',
-    outfile: output,
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-  });
-  const inputs: Inputs = Object.keys(result.metafile.inputs).flatMap((input) => {
-    const path = resolve(request.workingDir, input);
-    const stats = statSync(path, { throwIfNoEntry: false });
-    return stats ? [[path, stats.mtimeMs, stats.size] as Inputs[number]] : [];
-  });
-  const file = result.outputFiles.find((f) => f.path === output);
-  if (!file) throw new Error(`esbuild wrote nothing for ${request.entry}`);
-  const map = result.outputFiles.find((f) => f.path === `${output}.map`);
-  if (map) writeAtomically(map.path, map.contents);
-  writeAtomically(output, file.contents);
-  writeAtomically(manifest, JSON.stringify(inputs));
-  return output;
+  const staging = mkdtempSync(`${dirname(output)}.build-`);
+  try {
+    const staged = join(staging, basename(output));
+    const result = await build({
+      entryPoints: [request.entry],
+      absWorkingDir: request.workingDir,
+      bundle: true,
+      platform: 'node',
+      format: request.format,
+      target: request.target,
+      external: request.external,
+      ...(request.mainFields ? { mainFields: request.mainFields } : {}),
+      ...(request.banner ? { banner: { js: request.banner } } : {}),
+      minify: false,
+      // Linked, not inline: a container reads the map only when source maps are on (see worker-main.ts), and an
+      // inline one would sit in every loaded script's source.
+      sourcemap: 'linked',
+      outfile: staged,
+      write: true,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const inputs: Inputs = Object.keys(result.metafile.inputs).flatMap((input) => {
+      const path = resolve(request.workingDir, input);
+      const stats = statSync(path, { throwIfNoEntry: false });
+      return stats ? [[path, stats.mtimeMs, stats.size] as Inputs[number]] : [];
+    });
+    if (!existsSync(staged)) throw new Error(`esbuild wrote nothing for ${request.entry}`);
+    if (existsSync(`${staged}.map`)) renameSync(`${staged}.map`, `${output}.map`);
+    renameSync(staged, output);
+    writeAtomically(manifest, JSON.stringify(inputs));
+    return output;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
 }
 
 /**
