@@ -50,7 +50,10 @@ export type ConnectPorts = Pick<
  * `topicName` topic, and marks the user's presence changed in those rooms for the presence worker. Nothing
  * here grows with a room. Everything is checked before anything is written, so a refused handshake leaves
  * no trace; a signed-in one's expiry check is scheduled before the first write, so a failure to schedule it
- * leaves no trace either.
+ * leaves no trace either. A write that fails fails the handshake (500); what was written by then expires with
+ * the connection's lifetime (TTL), and a broadcast that meets it removes it (410).
+ * A new user's handshake makes two round trips: the user, connection and membership writes side by side, then
+ * the presence mark, which must follow the membership it announces.
  */
 export async function connect(deps: ConnectPorts, request: ConnectRequest): Promise<ConnectResult> {
   const name = request.name === undefined ? undefined : parseDisplayName(request.name);
@@ -64,7 +67,7 @@ export async function connect(deps: ConnectPorts, request: ConnectRequest): Prom
   if (expiresAt !== undefined) {
     await deps.signInExpiry.schedule({ connectionId: request.connectionId, expiresAt: expiresAt.toISOString() });
   }
-  const { user, resumed } = request.identity
+  const { user, resumed, userWrite } = request.identity
     ? await signedInUser(deps, request.identity, name)
     : await anonymousUser(deps, request.token, name);
 
@@ -81,8 +84,12 @@ export async function connect(deps: ConnectPorts, request: ConnectRequest): Prom
   const rooms = new Set<string>();
   if (deps.settings.joinDefaultRoomOnConnect !== false) rooms.add(DEFAULT_ROOM);
   if (requestedRoom !== undefined) rooms.add(requestedRoom);
-  // The default room counts against no cap, so it is written with the connection, in one batch.
-  await deps.connections.register(connection, rooms.has(DEFAULT_ROOM) ? [roomChannel(DEFAULT_ROOM)] : []);
+  // The default room counts against no cap, so it is written with the connection, in one batch; a new user's
+  // record goes beside them.
+  await Promise.all([
+    userWrite,
+    deps.connections.register(connection, rooms.has(DEFAULT_ROOM) ? [roomChannel(DEFAULT_ROOM)] : []),
+  ]);
   for (const room of rooms) {
     if (room === DEFAULT_ROOM) continue;
     // A named room counts against the connection's room cap (at least 1, so the first one fits).
@@ -99,19 +106,27 @@ export async function connect(deps: ConnectPorts, request: ConnectRequest): Prom
   return { connection, user, rooms: [...rooms] };
 }
 
+/** The user of a handshake, and the write of a new user's record when it is still in flight. */
+interface HandshakeUser {
+  user: User;
+  resumed: boolean;
+  userWrite?: Promise<void>;
+}
+
 async function anonymousUser(
   deps: ConnectPorts,
   token: string | undefined,
   name: string | undefined,
-): Promise<{ user: User; resumed: boolean }> {
+): Promise<HandshakeUser> {
   if (token !== undefined) {
     const user = await resume(deps, token);
     await deps.users.touch(user.userId, name ?? user.name);
     return { user, resumed: true };
   }
+  // A new user's id was drawn just now and nothing refers to it yet, so its record need not be written before
+  // the connection's: the two go side by side, one round trip to the table instead of two.
   const user = newUser(deps, name);
-  await deps.users.create(user);
-  return { user, resumed: false };
+  return { user, resumed: false, userWrite: deps.users.create(user) };
 }
 
 /**
@@ -123,7 +138,7 @@ async function signedInUser(
   deps: ConnectPorts,
   identity: SignedInIdentity,
   name: string | undefined,
-): Promise<{ user: User; resumed: boolean }> {
+): Promise<HandshakeUser> {
   const providerName = providerDisplayName(identity);
   const userId = signedInUserId(identity);
   const fresh: User = {
