@@ -33,8 +33,8 @@ export function createFanOutWorkerHandler(
   const handle = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const deps = await dependencies();
     // Jobs start no new page once half the remaining time is gone: the page in flight and the continuation's
-    // enqueue have the other half, and a job is never cut off by the timeout with its slice half sent.
-    const stopBy = new Date(Date.now() + context.getRemainingTimeInMillis() / 2);
+    // enqueue have the other half.
+    const stopBy = new Date(deps.clock.now().getTime() + context.getRemainingTimeInMillis() / 2);
     const lanes = Math.max(1, Math.floor(settings.callsInFlight / Math.max(1, event.Records.length)));
     const outcomes = await Promise.all(
       event.Records.map(async (record) => {

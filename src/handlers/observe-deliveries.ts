@@ -62,10 +62,11 @@ function channelOf(frame: ServerFrame): Channel | undefined {
 }
 
 /**
- * The HTTP status of an AWS SDK error (`$metadata.httpStatusCode`), when it got that far; a 429 reaches here
- * as the domain's `DeliveryThrottledError`, which the fan-out workers retry.
+ * The HTTP status `@connections` answered, when it got that far (a refusal carries it as `status`); a 429
+ * reaches here as the domain's `DeliveryThrottledError`, which the fan-out workers retry.
  */
 function statusOf(error: unknown): number | undefined {
   if (error instanceof DeliveryThrottledError) return 429;
-  return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  const status = (error as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' ? status : undefined;
 }

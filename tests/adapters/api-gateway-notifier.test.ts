@@ -17,7 +17,7 @@ const noPause = (): Promise<void> => Promise.resolve();
 
 const notifierFor = (
   endpoint: string,
-  credentials: { accessKeyId: string; secretAccessKey: string } = LOCAL_IAM_CREDENTIALS,
+  credentials: ConstructorParameters<typeof ConnectionsApi>[0]['credentials'] = LOCAL_IAM_CREDENTIALS,
   pauses: number[] = [],
 ) =>
   new ApiGatewayNotifier(
@@ -152,9 +152,44 @@ describe('the @connections notifier when the API fails', () => {
 
   it('reports a throttle that outlasts the retries as DeliveryThrottledError, after three attempts', async () => {
     script = [429, 429, 429];
+    const pauses: number[] = [];
 
-    await expect(notifierFor(endpoint).send('c1', PONG)).rejects.toBeInstanceOf(DeliveryThrottledError);
+    await expect(notifierFor(endpoint, LOCAL_IAM_CREDENTIALS, pauses).send('c1', PONG)).rejects.toBeInstanceOf(
+      DeliveryThrottledError,
+    );
     expect(seen).toHaveLength(3);
+    // A throttle backs off from 500 ms, as the SDK's standard mode does (full jitter, here at its middle).
+    expect(pauses).toEqual([500, 1000]);
+  });
+
+  it('stops retrying once its retry budget is spent, and earns it back with answers', async () => {
+    const notifier = notifierFor(endpoint);
+    // 50 calls that fail three times each spend the budget (2 retries × 5 tokens each, 500 tokens in all).
+    script = Array.from({ length: 151 }, () => 503);
+    for (let call = 0; call < 50; call += 1) await expect(notifier.close('c1')).rejects.toThrow('answered 503');
+    const spent = seen.length;
+    await expect(notifier.close('c1')).rejects.toThrow('answered 503');
+    script = [];
+    await notifier.close('c1');
+    await notifier.close('c1');
+    await notifier.close('c1');
+    await notifier.close('c1');
+    await notifier.close('c1');
+    script = [503, 503, 503];
+    await expect(notifier.close('c1')).rejects.toThrow('answered 503');
+
+    expect(spent).toBe(150);
+    // The 51st was tried once; five answers earned one retry back (5 tokens) for the last call.
+    expect(seen.length - spent).toBe(1 + 5 + 2);
+  });
+
+  it('fails at once, without a request, when it cannot sign', async () => {
+    const failing = async () => {
+      throw new Error('no credentials');
+    };
+
+    await expect(notifierFor(endpoint, failing as never).send('c1', PONG)).rejects.toThrow('no credentials');
+    expect(seen).toHaveLength(0);
   });
 
   it('reports 410 as gone at once, and any other refusal as an error without retrying', async () => {

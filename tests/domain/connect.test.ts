@@ -87,6 +87,17 @@ describe('connect', () => {
     expect(deps.presenceChanges.pending).toHaveLength(1);
   });
 
+  it('fails a handshake whose user cannot be written, and leaves no connection, membership or mark', async () => {
+    const deps = createMemoryDependencies();
+    deps.users.create = () => Promise.reject(new Error('throttled'));
+
+    await expect(connect(deps, { connectionId: 'c1', connectedAt: deps.clock.now() })).rejects.toThrow('throttled');
+
+    expect(await deps.connections.get('c1')).toBeUndefined();
+    expect(await deps.subscriptions.isSubscribed(CHAT_ROOM, 'c1')).toBe(false);
+    expect(deps.presenceChanges.pending).toEqual([]);
+  });
+
   it('uses the trimmed handshake name for a new user', async () => {
     const deps = createMemoryDependencies();
 

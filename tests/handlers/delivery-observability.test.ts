@@ -110,28 +110,39 @@ afterAll(async () => {
 describe('failed deliveries, seen at the edge', () => {
   it("counts a broadcast's gone and failed connections as metrics and logs the failed one once, with its context", async () => {
     const connect = handlers.createConnectHandler(dependencies, createObservability());
-    for (const id of ['sender', 'gone-conn', 'throttled-conn']) {
+    for (const id of ['sender', 'gone-conn', 'throttled-conn', 'refused-conn']) {
       expect(await connect(loadEvent('connect.json', id), context)).toEqual({ statusCode: 200 });
     }
     answers.set('gone-conn', { status: 410, type: 'GoneException' });
     answers.set('throttled-conn', { status: 429, type: 'LimitExceededException' });
+    answers.set('refused-conn', { status: 403, type: 'ForbiddenException' });
     const chat = createWsHandler({ routes: handlers.chatRoutes, dependencies, observability: createObservability() });
 
     const lines = await capturedLines(() => chat(loadEvent('sendmessage.json', 'sender'), context));
 
     const failures = lines.filter((line) => line.message === 'Delivery failed');
-    expect(failures).toEqual([
-      expect.objectContaining({
-        level: 'WARN',
-        connectionId: 'throttled-conn',
-        channel: 'chat',
-        frameType: 'chat',
-        status: 429,
-      }),
-    ]);
+    expect(failures).toHaveLength(2);
+    expect(failures).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          level: 'WARN',
+          connectionId: 'throttled-conn',
+          channel: 'chat',
+          frameType: 'chat',
+          status: 429,
+        }),
+        expect.objectContaining({
+          level: 'WARN',
+          connectionId: 'refused-conn',
+          channel: 'chat',
+          frameType: 'chat',
+          status: 403,
+        }),
+      ]),
+    );
     const emf = lines.filter((line) => line._aws !== undefined);
     expect(emf).toEqual([
-      expect.objectContaining({ DeliveriesFailed: 1, DeliveriesGone: 1, FramesHandled: 1, service: 'delivery-test' }),
+      expect.objectContaining({ DeliveriesFailed: [1, 1], DeliveriesGone: 1, FramesHandled: 1, service: 'delivery-test' }),
     ]);
   });
 });

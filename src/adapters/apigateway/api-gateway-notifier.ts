@@ -34,7 +34,20 @@ export class ApiGatewayNotifier implements Notifier {
 
 const isOk = (response: ConnectionsApiResponse): boolean => response.status >= 200 && response.status < 300;
 
-/** For the logs only: the handlers never pass it on to a client. */
+/** A refusal other than 410 and 429, with the status for the logs; the handlers never pass it on to a client. */
+export class ConnectionsApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConnectionsApiError';
+  }
+}
+
 function failure(method: string, response: ConnectionsApiResponse): Error {
-  return new Error(`@connections ${method} answered ${response.status}: ${response.body.slice(0, 200)}`);
+  return new ConnectionsApiError(
+    response.status,
+    `@connections ${method} answered ${response.status}: ${response.body.slice(0, 200)}`,
+  );
 }

@@ -25,17 +25,39 @@ export interface ConnectionsApiResponse {
 
 /** Attempts per call, the AWS SDK's standard retry mode's default. */
 const MAX_ATTEMPTS = 3;
-/** The SDK's standard mode's backoff: full jitter over 100 ms × 2^attempt, capped at 20 s. */
+/** The SDK's standard mode's backoff: full jitter over base × 2^attempt, capped at 20 s; throttles back off longer. */
 const BACKOFF_BASE_MS = 100;
+const THROTTLED_BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 20_000;
+/**
+ * The SDK's standard mode's retry budget, per client: a retry costs 5 tokens (10 after a timeout), a call that
+ * answered gives back what its last retry took (one token when it needed none), and with the bucket empty a
+ * failed call is not retried. Under a sustained
+ * throttle the client stops adding retries of its own on top of its callers'.
+ */
+const RETRY_TOKENS = 500;
+const RETRY_COST = 5;
+const TIMEOUT_RETRY_COST = 10;
 /** A call that has not answered by then is retried (it counts as a network error). */
 const REQUEST_TIMEOUT_MS = 5_000;
 /** Statuses worth another attempt: throttled, or the service had a transient fault. */
 const RETRYABLE = new Set([429, 500, 502, 503, 504]);
 
+/** A request that got no answer (a socket error or the timeout): worth another attempt. */
+class NoAnswerError extends Error {
+  constructor(
+    message: string,
+    readonly timedOut: boolean,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'NoAnswerError';
+  }
+}
+
 /**
  * API Gateway's `@connections` API (`POST` and `DELETE /@connections/{id}`) as SigV4-signed HTTP calls on a
- * keep-alive agent, with the AWS SDK's standard retry behaviour. Written by hand, over
+ * keep-alive agent, retried as the AWS SDK's standard mode retries (attempts, backoff and retry budget). Written by hand, over
  * `@smithy/signature-v4` (the SDK's own signer) and the SDK's credential chain, instead of sending the SDK's
  * `PostToConnectionCommand`: the command resolves its middleware stack and endpoint rules on every call and
  * costs about four times the CPU of this signed call (bench/connections-call-cost.ts, BENCHMARKS.md §10), and
@@ -48,6 +70,7 @@ export class ConnectionsApi {
   private readonly agent: http.Agent;
   private readonly pause: (ms: number) => Promise<void>;
   private readonly random: () => number;
+  private retryTokens = RETRY_TOKENS;
 
   constructor(options: ConnectionsApiOptions) {
     this.url = new URL(options.endpoint.endsWith('/') ? options.endpoint : `${options.endpoint}/`);
@@ -77,50 +100,72 @@ export class ConnectionsApi {
   }
 
   private async call(method: string, connectionId: string, body: string | undefined): Promise<ConnectionsApiResponse> {
+    let lastCost = 0;
     for (let attempt = 1; ; attempt += 1) {
+      // Signing (credentials included) fails the call at once: only the request itself is tried again.
+      const signed = await this.sign(method, connectionId, body);
       let response: ConnectionsApiResponse;
       try {
-        response = await this.once(method, connectionId, body);
+        response = await this.send(signed, body);
       } catch (error) {
-        if (attempt >= MAX_ATTEMPTS) throw error;
-        await this.backOff(attempt);
+        const cost = error instanceof NoAnswerError && error.timedOut ? TIMEOUT_RETRY_COST : RETRY_COST;
+        if (!(error instanceof NoAnswerError) || !this.mayRetry(attempt, cost)) throw error;
+        lastCost = cost;
+        await this.backOff(attempt, BACKOFF_BASE_MS);
         continue;
       }
-      if (!RETRYABLE.has(response.status) || attempt >= MAX_ATTEMPTS) return response;
-      await this.backOff(attempt);
+      if (!RETRYABLE.has(response.status)) {
+        // An answer gives back what its last retry took, or one token when it needed none.
+        this.retryTokens = Math.min(RETRY_TOKENS, this.retryTokens + (lastCost || 1));
+        return response;
+      }
+      if (!this.mayRetry(attempt, RETRY_COST)) return response;
+      lastCost = RETRY_COST;
+      await this.backOff(attempt, response.status === 429 ? THROTTLED_BACKOFF_BASE_MS : BACKOFF_BASE_MS);
     }
   }
 
-  private backOff(attempt: number): Promise<void> {
-    return this.pause(Math.floor(this.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt)));
+  private mayRetry(attempt: number, cost: number): boolean {
+    if (attempt >= MAX_ATTEMPTS || this.retryTokens < cost) return false;
+    this.retryTokens -= cost;
+    return true;
   }
 
-  private async once(method: string, connectionId: string, body: string | undefined): Promise<ConnectionsApiResponse> {
+  private backOff(attempt: number, baseMs: number): Promise<void> {
+    return this.pause(Math.floor(this.random() * Math.min(BACKOFF_CAP_MS, baseMs * 2 ** attempt)));
+  }
+
+  private sign(method: string, connectionId: string, body: string | undefined): Promise<SignedRequest> {
     const path = `${this.url.pathname}@connections/${encodeURIComponent(connectionId)}`;
     const headers: Record<string, string> = { host: this.url.host };
     if (body !== undefined) {
       headers['content-type'] = 'application/json';
       headers['content-length'] = String(Buffer.byteLength(body));
     }
-    const signed = await this.signer.sign({
-      method,
-      protocol: this.url.protocol,
-      hostname: this.url.hostname,
-      ...(this.url.port ? { port: Number(this.url.port) } : {}),
-      path,
-      headers,
-      ...(body === undefined ? {} : { body }),
-    });
+    return this.signer
+      .sign({
+        method,
+        protocol: this.url.protocol,
+        hostname: this.url.hostname,
+        ...(this.url.port ? { port: Number(this.url.port) } : {}),
+        path,
+        headers,
+        ...(body === undefined ? {} : { body }),
+      })
+      .then((signed) => ({ method, path, headers: signed.headers }));
+  }
+
+  private send(signed: SignedRequest, body: string | undefined): Promise<ConnectionsApiResponse> {
     // Through the module object, not a destructured `request`: what patches `https.request` sees this call.
     const transport = this.url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
       const request = transport.request(
         {
-          method,
+          method: signed.method,
           protocol: this.url.protocol,
           hostname: this.url.hostname,
           port: this.url.port || undefined,
-          path,
+          path: signed.path,
           headers: signed.headers,
           agent: this.agent,
           timeout: REQUEST_TIMEOUT_MS,
@@ -131,14 +176,22 @@ export class ConnectionsApi {
           response.on('end', () =>
             resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
           );
-          response.on('error', reject);
+          response.on('error', (error) => reject(new NoAnswerError(error.message, false, { cause: error })));
         },
       );
       request.on('timeout', () =>
-        request.destroy(new Error(`@connections did not answer in ${REQUEST_TIMEOUT_MS} ms`)),
+        request.destroy(new NoAnswerError(`@connections did not answer in ${REQUEST_TIMEOUT_MS} ms`, true)),
       );
-      request.on('error', reject);
+      request.on('error', (error) =>
+        reject(error instanceof NoAnswerError ? error : new NoAnswerError(error.message, false, { cause: error })),
+      );
       request.end(body);
     });
   }
+}
+
+interface SignedRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
 }

@@ -50,8 +50,8 @@ export type ConnectPorts = Pick<
  * `topicName` topic, and marks the user's presence changed in those rooms for the presence worker. Nothing
  * here grows with a room. Everything is checked before anything is written, so a refused handshake leaves
  * no trace; a signed-in one's expiry check is scheduled before the first write, so a failure to schedule it
- * leaves no trace either. A write that fails fails the handshake (500); what was written by then expires with
- * the connection's lifetime (TTL), and a broadcast that meets it removes it (410).
+ * leaves no trace either. A write that fails fails the handshake (500) after removing what the connection's
+ * writes left; what a failed removal leaves expires with the connection (TTL), or a broadcast's 410 removes it.
  * A new user's handshake makes two round trips: the user, connection and membership writes side by side, then
  * the presence mark, which must follow the membership it announces.
  */
@@ -86,10 +86,16 @@ export async function connect(deps: ConnectPorts, request: ConnectRequest): Prom
   if (requestedRoom !== undefined) rooms.add(requestedRoom);
   // The default room counts against no cap, so it is written with the connection, in one batch; a new user's
   // record goes beside them.
-  await Promise.all([
-    userWrite,
-    deps.connections.register(connection, rooms.has(DEFAULT_ROOM) ? [roomChannel(DEFAULT_ROOM)] : []),
-  ]);
+  try {
+    await Promise.all([
+      userWrite?.(),
+      deps.connections.register(connection, rooms.has(DEFAULT_ROOM) ? [roomChannel(DEFAULT_ROOM)] : []),
+    ]);
+  } catch (error) {
+    // Its `$disconnect` never runs: what the side-by-side writes left goes now, as far as it can.
+    await deps.connections.remove(connection.connectionId).catch(() => undefined);
+    throw error;
+  }
   for (const room of rooms) {
     if (room === DEFAULT_ROOM) continue;
     // A named room counts against the connection's room cap (at least 1, so the first one fits).
@@ -106,11 +112,12 @@ export async function connect(deps: ConnectPorts, request: ConnectRequest): Prom
   return { connection, user, rooms: [...rooms] };
 }
 
-/** The user of a handshake, and the write of a new user's record when it is still in flight. */
+/** The user of a handshake, and the write of a new user's record when it is still to be made. */
 interface HandshakeUser {
   user: User;
   resumed: boolean;
-  userWrite?: Promise<void>;
+  /** A new user's record, to write beside the connection's. */
+  userWrite?: () => Promise<void>;
 }
 
 async function anonymousUser(
@@ -126,7 +133,7 @@ async function anonymousUser(
   // A new user's id was drawn just now and nothing refers to it yet, so its record need not be written before
   // the connection's: the two go side by side, one round trip to the table instead of two.
   const user = newUser(deps, name);
-  return { user, resumed: false, userWrite: deps.users.create(user) };
+  return { user, resumed: false, userWrite: () => deps.users.create(user) };
 }
 
 /**
