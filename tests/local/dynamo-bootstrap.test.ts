@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { startFixtureStack } from './support/fixture-stack';
+import { FIXTURES, startFixtureStack } from './support/fixture-stack';
 
 const credentials = { accessKeyId: 'x', secretAccessKey: 'x' };
 const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-local-'));
@@ -31,6 +31,42 @@ describe('the embedded DynamoDB', () => {
     } finally {
       client.destroy();
       await stack.stop();
+    }
+  });
+
+  it('serves a template without tables on first call: a function may create and use a table of its own', async () => {
+    const lazyDir = mkdtempSync(join(tmpdir(), 'switchboard-local-lazy-'));
+    const start = () =>
+      startFixtureStack({ quiet: true, dataDir: lazyDir, templatePath: join(FIXTURES, 'queue-template.yaml') });
+    try {
+      const first = await start();
+      const client = new DynamoDBClient({ endpoint: first.dynamoEndpoint, region: 'us-east-1', credentials });
+      try {
+        await client.send(
+          new CreateTableCommand({
+            TableName: 'Own',
+            BillingMode: 'PAY_PER_REQUEST',
+            AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+            KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+          }),
+        );
+        await documentsAt(first.dynamoEndpoint).send(new PutCommand({ TableName: 'Own', Item: { id: 'a', n: 1 } }));
+      } finally {
+        client.destroy();
+        await first.stop();
+      }
+      const second = await start();
+      try {
+        const { Item } = await documentsAt(second.dynamoEndpoint).send(
+          new GetCommand({ TableName: 'Own', Key: { id: 'a' } }),
+        );
+
+        expect(Item).toEqual({ id: 'a', n: 1 });
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      rmSync(lazyDir, { recursive: true, force: true });
     }
   });
 

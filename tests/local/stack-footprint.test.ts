@@ -36,6 +36,16 @@ describe("the stack's own process", () => {
     expect(packages.filter((name) => /^(@aws-sdk\/|@smithy\/|aws-jwt-verify$)/.test(name))).toEqual([]);
   }, 60_000);
 
+  it('loads the embedded DynamoDB only for a template with tables', async () => {
+    const [withTables, without] = await Promise.all([
+      packagesLoadedBy('template.yaml'),
+      packagesLoadedBy('queue-template.yaml'),
+    ]);
+
+    expect(withTables).toContain('dynalite');
+    expect(without).not.toContain('dynalite');
+  }, 60_000);
+
   it('loads the JWT library for a template with JWT authorizers, and the signing code with iam on', async () => {
     const packages = await packagesLoadedBy('http-jwt-template.yaml', {
       iam: true,

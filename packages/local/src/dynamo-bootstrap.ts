@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
-import dynalite from 'dynalite';
+import { createServer, type Server } from 'node:http';
+import type dynalite from 'dynalite';
 import { callDynamo } from './dynamo-json-api';
 import { closeServer, listen } from './listen';
 import type { IndexModel, TableModel } from './stack-model';
@@ -85,22 +85,69 @@ async function waitUntilActive(endpoint: string, name: string, timeoutMs = 10_00
   }
 }
 
+type DynaliteOptions = Parameters<typeof dynalite>[0];
+
+// Loaded when first needed (`require`, not `import()`, so that the CommonJS build of the package resolves it too).
+const loadDynalite = (): typeof dynalite => require('dynalite') as typeof dynalite;
+
+/**
+ * A template without tables still gets a DynamoDB endpoint (a function may create tables of its own), but
+ * dynalite, about 14 MB of the stack's memory, loads only when the endpoint is first called. The engine then
+ * listens on a loopback port of its own, unused, because dynalite closes its store only with its server.
+ */
+function lazyDynalite(options: DynaliteOptions): { server: Server; stop: () => Promise<void> } {
+  let engine: Promise<Server> | null = null;
+  const start = (): Promise<Server> => {
+    engine ??= (async () => {
+      const server = loadDynalite()(options);
+      await listen(server, 0, '127.0.0.1');
+      return server;
+    })();
+    return engine;
+  };
+  const server = createServer((request, response) => {
+    // The body waits in the request's buffer (nothing reads it) until the engine takes the request.
+    start().then(
+      (ready) => ready.emit('request', request, response),
+      () => {
+        response.statusCode = 500;
+        response.end();
+      },
+    );
+  });
+  return {
+    server,
+    stop: async () => {
+      await closeServer(server);
+      const started = engine;
+      if (started !== null) await closeServer(await started);
+    },
+  };
+}
+
 /**
  * Starts dynalite and creates the template's tables that do not exist yet. TTL is not set: dynalite lacks
  * UpdateTimeToLive, and the app ignores expired items on read.
  */
 export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions): Promise<EmbeddedDynamo> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const server: Server = dynalite({
+  const engineOptions: DynaliteOptions = {
     ...(options.dataDir ? { path: options.dataDir } : {}),
     createTableMs: 0,
     deleteTableMs: 0,
     updateTableMs: 0,
-  });
+  };
+  const { server, stop } =
+    options.tables.length > 0
+      ? (() => {
+          const eager = loadDynalite()(engineOptions);
+          return { server: eager, stop: () => closeServer(eager) };
+        })()
+      : lazyDynalite(engineOptions);
   const port = await listen(server, options.port, options.host);
   const endpoint = `http://localhost:${port}`;
   try {
-    const existing = await tableNames(endpoint);
+    const existing = options.tables.length > 0 ? await tableNames(endpoint) : new Set<string>();
     for (const table of options.tables) {
       if (existing.has(table.tableName)) continue;
       await callDynamo(endpoint, 'CreateTable', createTableInput(table));
@@ -108,8 +155,8 @@ export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions): Promi
     }
     for (const table of options.tables) await waitUntilActive(endpoint, table.tableName);
   } catch (error) {
-    await closeServer(server);
+    await stop();
     throw error;
   }
-  return { endpoint, port, stop: () => closeServer(server) };
+  return { endpoint, port, stop };
 }
