@@ -20,8 +20,8 @@ export class DynamoDbConnectionRepository implements ConnectionRepository {
 
   /**
    * One batch write for the connection, its user link and its memberships (nothing of a connection that has
-   * just opened exists yet, so nothing needs a condition), beside the channels' counters: a handshake makes
-   * two round trips to the table, not one per record.
+   * just opened exists yet, so nothing needs a condition), beside the channels' counters: one round trip to
+   * the table, not one per record.
    */
   async register(connection: Connection, channels: Channel[] = []): Promise<void> {
     const expiresAt = connectionExpiry(connection);
