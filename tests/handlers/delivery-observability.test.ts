@@ -142,7 +142,12 @@ describe('failed deliveries, seen at the edge', () => {
     );
     const emf = lines.filter((line) => line._aws !== undefined);
     expect(emf).toEqual([
-      expect.objectContaining({ DeliveriesFailed: [1, 1], DeliveriesGone: 1, FramesHandled: 1, service: 'delivery-test' }),
+      expect.objectContaining({
+        DeliveriesFailed: [1, 1],
+        DeliveriesGone: 1,
+        FramesHandled: 1,
+        service: 'delivery-test',
+      }),
     ]);
   });
 });
