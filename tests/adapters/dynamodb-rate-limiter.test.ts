@@ -216,15 +216,15 @@ describe('DynamoDbRateLimiter in rooms', () => {
     expect(await attempts(connection, 25, 'chat', 'kitchen')).toBe(20);
   });
 
-  it('never lets the concurrent first frames of a membership spend more than its burst', async () => {
+  it('lets the concurrent first frames of a membership spend exactly its burst, no more and no less', async () => {
     const connection = await inRooms('rate-room-race', ['kitchen']);
 
     const results = await Promise.all(
       Array.from({ length: 30 }, () => limiter.tryAcquire(connection, 'chat', clock.now(), 'kitchen')),
     );
 
-    expect(results.filter((result) => result === 'allowed').length).toBeLessThanOrEqual(20);
-    expect(results.filter((result) => result === 'allowed').length).toBeGreaterThan(0);
+    // A frame that drew before the first one made the bucket, and read it after, is not taken as over budget.
+    expect(results.filter((result) => result === 'allowed').length).toBe(20);
     expect(results.every((result) => result === 'allowed' || result === 'limited')).toBe(true);
   });
 

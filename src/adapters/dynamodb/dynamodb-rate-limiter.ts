@@ -51,8 +51,13 @@ export class DynamoDbRateLimiter implements RateLimiter {
     if (await this.draw(key, routeClass, at, '#tat <= :now')) return 'allowed';
     const marker = await this.read(key, routeClass);
     if (!marker) return (await this.read(keys.connection(connectionId), routeClass)) ? 'not_in_room' : 'unknown';
-    if (marker[rateAttribute(routeClass)] !== undefined) return 'limited';
-    return this.start(connectionId, key, routeClass, at);
+    const tat = marker[rateAttribute(routeClass)];
+    if (tat === undefined) return this.start(connectionId, key, routeClass, at);
+    // The bucket may have been made by a racing first frame between the draw and this read: with room left in
+    // it, draw again (the time only grows, so a second refusal is a spent budget).
+    const { intervalMs, burst } = this.rate(routeClass);
+    if (Number(tat) >= at.getTime() + intervalMs * burst) return 'limited';
+    return (await this.draw(key, routeClass, at, '#tat <= :now')) ? 'allowed' : 'limited';
   }
 
   /** One token from an existing bucket: the idle case (`idleCondition`), else the busy one. */
