@@ -1,7 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { FIXTURES, startFixtureStack } from './support/fixture-stack';
 
@@ -50,6 +55,8 @@ describe('the embedded DynamoDB', () => {
             KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
           }),
         );
+        // dynalite makes a table ACTIVE a moment after CreateTable answers, as DynamoDB does.
+        await waitUntilTableExists({ client, maxWaitTime: 10, minDelay: 1 }, { TableName: 'Own' });
         await documentsAt(first.dynamoEndpoint).send(new PutCommand({ TableName: 'Own', Item: { id: 'a', n: 1 } }));
       } finally {
         client.destroy();
