@@ -1,10 +1,10 @@
+import { Hash } from '@smithy/core/serde';
 /**
  * `npm run presign -- --name Ada`: a WebSocket URL of the local stack presigned with SigV4 (service
  * `execute-api`) and the local key pair, for `npm start -- --auth iam`, printed alone on stdout (so
  * `npx wscat -c "$(npm run -s presign)"` works). It signs as docs/auth.md shows a client signing.
  */
 import { SignatureV4 } from '@smithy/signature-v4';
-import { NodeSha256 } from '../packages/local/src/node-sha256';
 import { LOCAL_IAM_CREDENTIALS } from '../packages/local/src/sigv4-credentials';
 import { readScriptFlags, runScript } from './local/script-cli';
 
@@ -55,7 +55,7 @@ async function main(): Promise<number> {
     credentials: LOCAL_IAM_CREDENTIALS,
     region: 'us-east-1',
     service: 'execute-api',
-    sha256: NodeSha256,
+    sha256: Hash.bind(null, 'sha256'),
   });
   const signed = await signer.presign(
     {

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { NodeSha256 } from './node-sha256';
 import type { ReceivedRequest } from './received-request';
 
 /** Who signed: the access key of a valid signature. */
@@ -91,7 +91,7 @@ export function createSigV4Verifier(options: SigV4VerifierOptions) {
       },
       region: scope.region,
       service: scope.service,
-      sha256: NodeSha256,
+      sha256: Hash.bind(null, 'sha256'),
       applyChecksum: false,
     });
 

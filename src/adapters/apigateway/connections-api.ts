@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
+import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { NodeSha256 } from '../crypto/node-sha256';
 
 type SignerOptions = ConstructorParameters<typeof SignatureV4>[0];
 
@@ -81,7 +81,7 @@ export class ConnectionsApi {
       service: 'execute-api',
       region: options.region,
       credentials: options.credentials,
-      sha256: NodeSha256,
+      sha256: Hash.bind(null, 'sha256'),
     });
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets };
     this.agent = this.url.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
