@@ -3,11 +3,11 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createDependencyFactory, type DependencyFactory } from '../composition-root';
 import { isValidRoomName } from '../domain/limits';
 import { announcePresence, type ReceivedChange } from '../domain/use-cases/announce-presence';
-import { object, text, validate } from '../validation';
+import { object, optional, text, validate } from '../validation';
 import { createObservability, type Observability, observabilityMiddlewares } from './observability';
 import { observeDeliveries } from './observe-deliveries';
 
-const presenceChange = object({ room: text(1), userId: text(1) });
+const presenceChange = object({ room: text(1), userId: text(1), joinedBy: optional(text(1)) });
 
 /**
  * The presence worker, fed by the presence queue with a batching window of one presence interval. A record

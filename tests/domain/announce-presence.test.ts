@@ -4,7 +4,7 @@ import { RoomBusyError } from '../../src/domain/presence/room-busy-error';
 import { announcePresence } from '../../src/domain/use-cases/announce-presence';
 import { disconnect } from '../../src/domain/use-cases/disconnect';
 import { createMemoryDependencies, type MemoryDependencies } from '../support/memory/create-memory-dependencies';
-import { givenConnected, givenPresenceAnnounced, presenceWorkerPorts } from './given';
+import { givenConnected, givenPresenceAnnounced, givenSecondTab, presenceWorkerPorts } from './given';
 
 const INTERVAL_MS = 1000;
 
@@ -238,5 +238,62 @@ describe('announcePresence', () => {
       [carl.user.userId],
     ]);
     expect(frames.at(-1)?.count).toBe(3);
+  });
+
+  it('announces arrivals from their joining connections alone, reading no user’s connections', async () => {
+    const deps = presenceDeps();
+    await givenConnected(deps, 'bob-1');
+    await givenPresenceAnnounced(deps);
+    const arrivals = [];
+    for (let i = 0; i < 20; i += 1) arrivals.push(await givenConnected(deps, `new-${i}`, { name: `New ${i}` }));
+    const listByUser = jest.spyOn(deps.connections, 'listByUser');
+
+    deps.clock.advance(INTERVAL_MS);
+    await givenPresenceAnnounced(deps);
+
+    expect(listByUser).not.toHaveBeenCalled();
+    expect(deps.notifier.framesOfType('bob-1', 'presence').at(-1)).toEqual(
+      expect.objectContaining({
+        count: 21,
+        joined: arrivals.map(({ user }, i) => ({ userId: user.userId, name: `New ${i}` })),
+      }),
+    );
+  });
+
+  it('reads the user’s connections when the joining one has left: another tab still keeps the user there', async () => {
+    const deps = presenceDeps();
+    await givenConnected(deps, 'bob-1');
+    const ada = await givenConnected(deps, 'ada-1', { name: 'Ada' });
+    await givenPresenceAnnounced(deps);
+    deps.notifier.clear();
+
+    await givenSecondTab(deps, 'ada-2', ada);
+    await disconnect(deps, 'ada-2');
+    const listByUser = jest.spyOn(deps.connections, 'listByUser');
+    deps.clock.advance(INTERVAL_MS);
+    await givenPresenceAnnounced(deps);
+
+    expect(listByUser).toHaveBeenCalledWith(ada.user.userId);
+    expect(deps.notifier.framesOfType('bob-1', 'presence')).toEqual([]);
+    expect(deps.presenceLedger.announcedIn(DEFAULT_ROOM)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ userId: ada.user.userId, name: 'Ada' })]),
+    );
+  });
+
+  it('takes a joining connection that now belongs to another user (a reset) as no sign of the first', async () => {
+    const deps = presenceDeps();
+    const bob = await givenConnected(deps, 'bob-1', { name: 'Bob' });
+    await givenPresenceAnnounced(deps);
+    const ada = await givenConnected(deps, 'ada-1', { name: 'Ada' });
+    await disconnect(deps, 'ada-1');
+    deps.presenceChanges.takeAll();
+
+    deps.clock.advance(INTERVAL_MS);
+    const result = await announcePresence(presenceWorkerPorts(deps), [
+      { id: 'x', change: { room: DEFAULT_ROOM, userId: ada.user.userId, joinedBy: 'bob-1' } },
+    ]);
+
+    expect(result).toEqual({ failed: [], errors: [], frames: 0 });
+    expect(deps.presenceLedger.announcedIn(DEFAULT_ROOM).map((user) => user.userId)).toEqual([bob.user.userId]);
   });
 });

@@ -27,7 +27,7 @@ describe('connect', () => {
     expect(await deps.users.get('id-1')).toEqual(user);
     expect(await deps.connections.get('c1')).toEqual(connection);
     expect(await deps.subscriptions.isSubscribed(CHAT_ROOM, 'c1')).toBe(true);
-    expect(deps.presenceChanges.pending).toEqual([{ room: DEFAULT_ROOM, userId: 'id-1' }]);
+    expect(deps.presenceChanges.pending).toEqual([{ room: DEFAULT_ROOM, userId: 'id-1', joinedBy: 'c1' }]);
     expect(deps.notifier.attempts).toBe(0);
   });
 
@@ -38,8 +38,8 @@ describe('connect', () => {
 
     expect(await deps.subscriptions.isSubscribed(roomChannel('kitchen'), 'c1')).toBe(true);
     expect(deps.presenceChanges.pending).toEqual([
-      { room: DEFAULT_ROOM, userId: 'id-1' },
-      { room: 'kitchen', userId: 'id-1' },
+      { room: DEFAULT_ROOM, userId: 'id-1', joinedBy: 'c1' },
+      { room: 'kitchen', userId: 'id-1', joinedBy: 'c1' },
     ]);
     // The one place of the cap is taken by the handshake's room.
     const second = await deps.subscriptions.subscribe(roomChannel('garden'), (await deps.connections.get('c1'))!, {

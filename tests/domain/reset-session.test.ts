@@ -51,9 +51,9 @@ describe('resetSession', () => {
     expect(deps.presenceChanges.pending).toEqual(
       expect.arrayContaining([
         { room: DEFAULT_ROOM, userId: ada.user.userId },
-        { room: DEFAULT_ROOM, userId: moved.userId },
+        { room: DEFAULT_ROOM, userId: moved.userId, joinedBy: 'ada-1' },
         { room: 'kitchen', userId: ada.user.userId },
-        { room: 'kitchen', userId: moved.userId },
+        { room: 'kitchen', userId: moved.userId, joinedBy: 'ada-1' },
       ]),
     );
     await givenPresenceAnnounced(deps);

@@ -36,7 +36,7 @@ describe('joinRoom', () => {
       userId: ada.user.userId,
       name: 'Ada',
     });
-    expect(deps.presenceChanges.takeAll()).toEqual([{ room: 'kitchen', userId: ada.user.userId }]);
+    expect(deps.presenceChanges.takeAll()).toEqual([{ room: 'kitchen', userId: ada.user.userId, joinedBy: 'ada-1' }]);
   });
 
   it('uses the name the join gives, trimmed, in that room only', async () => {

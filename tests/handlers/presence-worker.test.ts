@@ -115,8 +115,9 @@ describe('the presence worker handler', () => {
         record('not-json', 'this is not json'),
         record('bad-room', JSON.stringify({ room: 'two words', userId: 'ada' })),
         record('no-user', JSON.stringify({ room: 'lobby' })),
+        record('bad-joined-by', JSON.stringify({ room: 'lobby', userId: 'ada', joinedBy: 42 })),
         record('ada', JSON.stringify({ room: 'lobby', userId: 'ada' })),
-        record('ada-again', JSON.stringify({ room: 'lobby', userId: 'ada' })),
+        record('ada-again', JSON.stringify({ room: 'lobby', userId: 'ada', joinedBy: 'ada-conn' })),
       ],
     };
 

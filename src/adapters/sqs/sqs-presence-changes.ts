@@ -2,7 +2,10 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { PresenceChange, PresenceChanges } from '../../domain/ports/presence-changes';
 import { sendInBatches } from './send-in-batches';
 
-/** Presence changes as SQS messages (`{"room","userId"}`), sent ten to a request: one request for a handshake. */
+/**
+ * Presence changes as SQS messages (`{"room","userId","joinedBy"?}`), sent ten to a request: one request for a
+ * handshake.
+ */
 export class SqsPresenceChanges implements PresenceChanges {
   constructor(
     private readonly client: SQSClient,
@@ -10,7 +13,11 @@ export class SqsPresenceChanges implements PresenceChanges {
   ) {}
 
   mark(changes: PresenceChange[]): Promise<void> {
-    const bodies = changes.map(({ room, userId }) => ({ room, userId }));
+    const bodies = changes.map(({ room, userId, joinedBy }) => ({
+      room,
+      userId,
+      ...(joinedBy === undefined ? {} : { joinedBy }),
+    }));
     return sendInBatches(this.client, this.queueUrl, bodies, 'presence changes');
   }
 }

@@ -2,6 +2,11 @@
 export interface PresenceChange {
   room: string;
   userId: string;
+  /**
+   * The connection whose joining made the change, absent when one left. While it is in the room, it alone
+   * shows the user there: the worker then need not read all the user's connections.
+   */
+  joinedBy?: string;
 }
 
 /**

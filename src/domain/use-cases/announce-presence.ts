@@ -56,11 +56,13 @@ export async function announcePresence(
   deps: AnnouncePresencePorts,
   changes: ReceivedChange[],
 ): Promise<PresenceBatchResult> {
-  const rooms = new Map<string, { ids: string[]; userIds: Set<string> }>();
+  const rooms = new Map<string, { ids: string[]; users: Map<string, string[]> }>();
   for (const { id, change } of changes) {
-    const room = rooms.get(change.room) ?? { ids: [], userIds: new Set<string>() };
+    const room = rooms.get(change.room) ?? { ids: [], users: new Map<string, string[]>() };
     room.ids.push(id);
-    room.userIds.add(change.userId);
+    const joinedBy = room.users.get(change.userId) ?? [];
+    if (change.joinedBy !== undefined && !joinedBy.includes(change.joinedBy)) joinedBy.push(change.joinedBy);
+    room.users.set(change.userId, joinedBy);
     rooms.set(change.room, room);
   }
   const result: PresenceBatchResult = { failed: [], errors: [], frames: 0 };
@@ -68,9 +70,9 @@ export async function announcePresence(
   const queue = [...rooms];
   const lane = async (): Promise<void> => {
     for (let next = queue.shift(); next; next = queue.shift()) {
-      const [room, { ids, userIds }] = next;
+      const [room, { ids, users }] = next;
       try {
-        if (await announceRoom(deps, room, [...userIds], giveUpAt)) result.frames += 1;
+        if (await announceRoom(deps, room, users, giveUpAt)) result.frames += 1;
       } catch (error) {
         result.failed.push(...ids);
         result.errors.push({ room, error });
@@ -80,6 +82,12 @@ export async function announcePresence(
   await Promise.all(Array.from({ length: Math.min(ROOMS_IN_FLIGHT, queue.length) }, lane));
   return result;
 }
+
+/**
+ * The users a batch touched in one room, each with the connections whose joining touched them (none for a
+ * leave).
+ */
+export type TouchedUsers = Map<string, string[]>;
 
 /**
  * Tells one room what changed for the users a batch touched: holds the room while it compares each user's
@@ -92,7 +100,7 @@ export async function announcePresence(
 export async function announceRoom(
   deps: AnnouncePresencePorts,
   room: string,
-  userIds: string[],
+  users: TouchedUsers,
   giveUpAt = deps.clock.now().getTime() + CLAIM_WAIT_BUDGET_MS,
 ): Promise<boolean> {
   const settings = deps.settings.presence ?? PRESENCE_DEFAULTS;
@@ -100,7 +108,7 @@ export async function announceRoom(
   // Told unless this worker fails before its broadcast is done: then the next claim sends the count again.
   let told = false;
   try {
-    const sent = await tellRoom(deps, room, userIds, claim);
+    const sent = await tellRoom(deps, room, users, claim);
     told = true;
     return sent;
   } finally {
@@ -112,13 +120,14 @@ export async function announceRoom(
 async function tellRoom(
   deps: AnnouncePresencePorts,
   room: string,
-  userIds: string[],
+  touched: TouchedUsers,
   claim: RoomClaim,
 ): Promise<boolean> {
   const settings = deps.settings.presence ?? PRESENCE_DEFAULTS;
+  const userIds = [...touched.keys()];
   const [announced, present] = await Promise.all([
     deps.presenceLedger.announced(room, userIds),
-    presenceOfAll(deps, room, userIds),
+    presenceOfAll(deps, room, touched),
   ]);
   const users: UserPresence[] = userIds.map((userId) => ({
     userId,
@@ -160,17 +169,32 @@ async function claimRoom(
 
 /**
  * The truth about each user: there while at least one of their connections is a member of the room's channel,
- * with the name that membership carries. Reads the users' own connections (`fanOutConcurrency` users at a time:
- * a batch may touch a thousand), then their memberships by key, in batches: never the room.
+ * with the name that membership carries. A user whose joining connection is still a member is there under
+ * that connection's name, read by key with the others' in one batch: a burst of arrivals reads nothing else.
+ * The rest (who left, or whose joining connection has left since) have their own connections read
+ * (`fanOutConcurrency` users at a time: a batch may touch a thousand), then those connections' memberships
+ * by key, in batches: never the room.
  */
 async function presenceOfAll(
   deps: Pick<Dependencies, 'connections' | 'subscriptions' | 'settings'>,
   room: string,
-  userIds: string[],
+  touched: TouchedUsers,
 ): Promise<Map<string, ChatUser | undefined>> {
+  const channel = roomChannel(room);
+  const present = new Map<string, ChatUser | undefined>();
+  const joiners = [...touched.values()].flat();
+  const joined = joiners.length > 0 ? await deps.subscriptions.members(channel, joiners) : new Map();
+  for (const [userId, joinedBy] of touched) {
+    // A membership of another user (the connection was reset to a new user since) shows nothing about this one.
+    const member = joinedBy.map((connectionId) => joined.get(connectionId)).find((found) => found?.userId === userId);
+    if (member) present.set(userId, { userId, name: member.name });
+  }
+  const unsure = [...touched.keys()].filter((userId) => !present.has(userId));
+  if (unsure.length === 0) return present;
+
   const connectionsOf = new Map<string, string[]>();
   const failures: unknown[] = [];
-  await forEachBounded(pageOf(userIds), deps.settings.fanOutConcurrency, async (userId) => {
+  await forEachBounded(pageOf(unsure), deps.settings.fanOutConcurrency, async (userId) => {
     try {
       connectionsOf.set(
         userId,
@@ -181,9 +205,8 @@ async function presenceOfAll(
     }
   });
   if (failures.length > 0) throw failures[0];
-  const members = await deps.subscriptions.members(roomChannel(room), [...connectionsOf.values()].flat());
-  const present = new Map<string, ChatUser | undefined>();
-  for (const userId of userIds) {
+  const members = await deps.subscriptions.members(channel, [...connectionsOf.values()].flat());
+  for (const userId of unsure) {
     const member = connectionsOf
       .get(userId)
       ?.map((connectionId) => members.get(connectionId))

@@ -108,7 +108,11 @@ export async function connect(deps: ConnectPorts, request: ConnectRequest): Prom
       limit: subscriptionLimit(deps),
     });
   }
-  if (rooms.size > 0) await deps.presenceChanges.mark([...rooms].map((room) => ({ room, userId: user.userId })));
+  if (rooms.size > 0) {
+    await deps.presenceChanges.mark(
+      [...rooms].map((room) => ({ room, userId: user.userId, joinedBy: connection.connectionId })),
+    );
+  }
   return { connection, user, rooms: [...rooms] };
 }
 

@@ -43,7 +43,7 @@ export async function joinRoom(deps: JoinRoomPorts, request: JoinRoomRequest): P
   }
   if (!taken) throw new TooManyRoomsError(limit);
   await deps.notifier.send(connection.connectionId, { type: 'joined', room, name: member.name });
-  await deps.presenceChanges.mark([{ room, userId: connection.userId }]);
+  await deps.presenceChanges.mark([{ room, userId: connection.userId, joinedBy: connection.connectionId }]);
 }
 
 export function roomLimit(deps: Pick<Dependencies, 'settings'>): number {

@@ -46,7 +46,7 @@ export async function resetSession(deps: ResetSessionPorts, connectionId: string
     await deps.presenceChanges.mark(
       rooms.flatMap((room) => [
         { room, userId: user.userId },
-        { room, userId: fresh.userId },
+        { room, userId: fresh.userId, joinedBy: connectionId },
       ]),
     );
   }
