@@ -38,7 +38,7 @@ export function settingsFor(quick: boolean): BenchSettings {
           largestLocal: 0,
           latencyMs,
         },
-        bursts: burstSettings(process.env.BURST_USERS ?? '200x50', process.env.BURST_ROOMS ?? '10,100', 2),
+        bursts: burstSettings(process.env.BURST_USERS ?? '200x50', process.env.BURST_ROOMS ?? '10,100', 2, 100),
       }
     : {
         fanOut: { sizes: [100, 1000, 2000], repetitions: 3, latencyMs, concurrency, sequentialMax: 2000 },
@@ -73,7 +73,7 @@ export function settingsFor(quick: boolean): BenchSettings {
  * Bursts as `USERSxBATCH` separated by commas, e.g. `1000x100,5000x100` (`BURST_USERS` overrides the default), and
  * room sizes separated by commas (`BURST_ROOMS`).
  */
-export function burstSettings(bursts: string, rooms: string, joinsPerRoom: number): BurstSettings {
+export function burstSettings(bursts: string, rooms: string, joinsPerRoom: number, warmUpUsers = 300): BurstSettings {
   const roomSizes = rooms.split(',').map(Number);
   if (roomSizes.some((size) => !Number.isInteger(size) || size < 1))
     throw new Error(`room sizes are whole numbers separated by commas; got "${rooms}"`);
@@ -88,5 +88,6 @@ export function burstSettings(bursts: string, rooms: string, joinsPerRoom: numbe
     joinsPerRoom,
     handshakeTimeoutMs: 15_000,
     giveUpAfterEmptyBatches: 3,
+    warmUpUsers,
   };
 }

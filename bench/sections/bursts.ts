@@ -18,6 +18,11 @@ export interface BurstSettings {
   handshakeTimeoutMs: number;
   /** A burst stops, leaving the rest of its users untried, after this many batches in a row with none connected. */
   giveUpAfterEmptyBatches: number;
+  /**
+   * Distinct users who connect and leave before each judged burst, so that it meets a running server rather
+   * than one whose code has never run (0: none). The first burst size is also run on a fresh server.
+   */
+  warmUpUsers: number;
 }
 
 /** What a member present throughout a burst made of the presence frames it received. */
@@ -35,6 +40,8 @@ export interface BurstRun {
   server: string;
   users: number;
   batch: number;
+  /** Users who came and went before the burst: 0 for a fresh server, whose code runs for the first time. */
+  warmedBy: number;
   open: OpenResult;
   /** Only for Switchboard: the plain `ws` server has no presence. */
   member?: MemberView;
@@ -69,6 +76,8 @@ const CATCH_UP_MS = 60_000;
 const QUIET_INTERVALS = 10;
 /** How long the members of a room may take to hear of one join. */
 const JOIN_DELIVERY_MS = 30_000;
+/** How long the presence of the warm-up's users may take to settle (they all leave at once). */
+const WARM_UP_SETTLE_MS = 60_000;
 
 const verdict = (met: boolean | undefined): string => (met === undefined ? 'not run' : met ? 'met' : 'MISSED');
 
@@ -83,6 +92,7 @@ async function burst(
   batch: number,
   settings: BurstSettings,
   intervalMs: number,
+  warmedBy: number,
 ): Promise<BurstRun> {
   const member = new ClientPool();
   const crowd = new ClientPool();
@@ -92,6 +102,7 @@ async function burst(
     if (first.opened !== 1) throw new Error(`the member could not connect: ${first.reasons.join(', ')}`);
     // Its own join is behind it before the burst starts.
     await sleep(intervalMs * 2);
+    if (warmedBy > 0) await warmUp(target, member, warmedBy, batch, settings, intervalMs);
     const received: ReceivedPresence[] = [];
     member.onFrame = (_index, frame) => {
       if (frame.type !== 'presence') return;
@@ -112,7 +123,7 @@ async function burst(
       settings.giveUpAfterEmptyBatches,
     );
     const ended = performance.now();
-    if (!presence) return { server: target.name, users, batch, open };
+    if (!presence) return { server: target.name, users, batch, warmedBy, open };
     // Presence is asynchronous: wait until the member sees everyone, or nothing has come for QUIET_INTERVALS.
     const lastAt = (): number => received[received.length - 1]?.at ?? 0;
     let sees = false;
@@ -129,6 +140,7 @@ async function burst(
       server: target.name,
       users,
       batch,
+      warmedBy,
       open,
       member: {
         ...tally,
@@ -144,6 +156,45 @@ async function burst(
     crowd.terminateAll();
     member.terminateAll();
   }
+}
+
+/**
+ * Lets `users` distinct new users connect (in batches, as a burst does) and leave, then waits until the
+ * member is told the room holds only it again and presence has been quiet for two intervals: the burst that
+ * follows then meets a server that has run its code, with nothing of the warm-up still in flight.
+ */
+async function warmUp(
+  target: Target,
+  member: ClientPool,
+  users: number,
+  batch: number,
+  settings: BurstSettings,
+  intervalMs: number,
+): Promise<void> {
+  let last = { tick: 0, count: Number.NaN, at: performance.now() };
+  member.onFrame = (_index, frame) => {
+    if (frame.type !== 'presence' || typeof frame.tick !== 'number' || frame.tick < last.tick) return;
+    last = { tick: frame.tick, count: frame.count as number, at: performance.now() };
+  };
+  const visitors = new ClientPool();
+  try {
+    const opened = await visitors.open(target.wsUrl, users, {}, batch, settings.handshakeTimeoutMs);
+    if (opened.opened !== users)
+      throw new Error(`warm-up: ${opened.opened} of ${users} connected (${opened.reasons.join(', ')})`);
+  } finally {
+    await visitors.closeAll();
+  }
+  if (target.name !== SWITCHBOARD) {
+    await sleep(intervalMs * 2);
+    return;
+  }
+  const deadline = performance.now() + WARM_UP_SETTLE_MS;
+  while (!(last.count === 1 && performance.now() - last.at > intervalMs * 2)) {
+    if (performance.now() > deadline)
+      throw new Error(`warm-up: the member still counts ${last.count} in the room after ${WARM_UP_SETTLE_MS} ms`);
+    await sleep(50);
+  }
+  member.onFrame = () => undefined;
 }
 
 /** `@connections` POSTs whose arrival time lies in [from, to] (all `Date.now()` milliseconds). */
@@ -216,10 +267,15 @@ async function perJoin(
 
 const connectsPerSecond = (open: OpenResult): number => (open.opened / open.ms) * 1000;
 
+/** Which server a burst met: a running one (after the warm-up's users came and went) or a fresh one. */
+const serverState = (run: BurstRun): string =>
+  run.warmedBy > 0 ? `running (${int(run.warmedBy)} came and went)` : 'fresh (first traffic)';
+
 function burstRow(run: BurstRun): string[] {
   const h = spread(run.open.handshakeMs);
   return [
     run.server,
+    serverState(run),
     `${int(run.users)} (batches of ${int(run.batch)})`,
     int(run.open.opened),
     `${int(run.open.failed)}${run.open.notTried ? ` (+${int(run.open.notTried)} not tried)` : ''}`,
@@ -235,6 +291,7 @@ function ratioRow(stack: BurstRun, plain: BurstRun): string[] {
   const s = spread(stack.open.handshakeMs);
   const p = spread(plain.open.handshakeMs);
   return [
+    serverState(stack),
     `${int(stack.users)} (batches of ${int(stack.batch)})`,
     ratio(s.p50 / p.p50),
     ratio(s.p99 / p.p99),
@@ -247,6 +304,7 @@ function memberRow(run: BurstRun): string[] {
   const m = run.member;
   if (!m) return [];
   return [
+    serverState(run),
     int(run.users),
     int(m.frames),
     ms(m.spanMs),
@@ -322,14 +380,20 @@ export async function runBursts(settings: BurstSettings): Promise<BurstSummary> 
   const ratioRows: string[][] = [];
   const memberRows: string[][] = [];
   const targets: string[][] = [];
-  for (const { users, batch } of settings.bursts) {
-    const stackRun = await burst(await startSwitchboard(), users, batch, settings, intervalMs);
-    const plainRun = await burst(await startPlain(), users, batch, settings, intervalMs);
+  // The judged bursts meet a running server; the first size also meets a fresh one, whose code runs (and is
+  // compiled) for the first time during the burst: shown, not judged.
+  const plan = settings.bursts.flatMap(({ users, batch }, i) => [
+    ...(i === 0 && settings.warmUpUsers > 0 ? [{ users, batch, warmedBy: 0, judged: false }] : []),
+    { users, batch, warmedBy: settings.warmUpUsers, judged: true },
+  ]);
+  for (const { users, batch, warmedBy, judged } of plan) {
+    const stackRun = await burst(await startSwitchboard(), users, batch, settings, intervalMs, warmedBy);
+    const plainRun = await burst(await startPlain(), users, batch, settings, intervalMs, warmedBy);
     runs.push(stackRun, plainRun);
     burstRows.push(burstRow(stackRun), burstRow(plainRun));
     ratioRows.push(ratioRow(stackRun, plainRun));
     memberRows.push(memberRow(stackRun));
-    targets.push(...burstTargets(stackRun, plainRun, intervalMs));
+    if (judged) targets.push(...burstTargets(stackRun, plainRun, intervalMs));
   }
 
   const joins = await perJoin(settings, intervalMs);
@@ -353,6 +417,7 @@ export async function runBursts(settings: BurstSettings): Promise<BurstSummary> 
       title: '8a. Bursts of distinct new users: handshakes on the local stack and on the plain ws floor',
       headers: [
         'server',
+        'server state',
         'users',
         'connected',
         'failed',
@@ -366,16 +431,18 @@ export async function runBursts(settings: BurstSettings): Promise<BurstSummary> 
       notes: [
         `Each user connects without a token, so each is a new user of its own. A batch's handshakes are all in flight at once; the next batch starts when every one of them has opened or failed (${settings.handshakeTimeoutMs / 1000} s at most). A burst stops after ${settings.giveUpAfterEmptyBatches} batches in a row with none connected; the users left are "not tried".`,
         "Switchboard: the local stack (npm start's code, from template.yaml) in a child process, with per-connection rate limits raised out of the way; a member connected before the burst sits in the default room. plain ws: a `ws` server that accepts every upgrade, in a child process too. A fresh server for each burst.",
+        `Server state: "running" bursts (the ones the targets judge) start once ${int(settings.warmUpUsers)} distinct new users have connected and left (in batches of the same size) and the member has been told the room holds only it again, as on a server that has been up; "fresh" is the first traffic of a just-started server, whose code runs, and is compiled by V8, for the first time during the burst, on the same 2 cores. Shown for the first burst size, not judged.`,
       ],
     },
     {
       title: '8b. Switchboard over the plain ws floor, same run',
-      headers: ['users', 'handshake p50', 'handshake p99', 'per batch (median)', 'time to connect all'],
+      headers: ['server state', 'users', 'handshake p50', 'handshake p99', 'per batch (median)', 'time to connect all'],
       rows: ratioRows,
     },
     {
       title: `8c. Presence frames at a member present throughout the burst (interval ${intervalMs / 1000} s)`,
       headers: [
+        'server state',
         'users',
         'frames',
         'span',

@@ -10,6 +10,8 @@ describe('burstSettings', () => {
     ]);
     expect(settings.roomSizes).toEqual([10, 100, 1000]);
     expect(settings.joinsPerRoom).toBe(3);
+    expect(settings.warmUpUsers).toBe(300);
+    expect(burstSettings('200x50', '10', 2, 100).warmUpUsers).toBe(100);
   });
 
   it('refuses a malformed burst or room size', () => {

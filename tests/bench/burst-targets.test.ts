@@ -16,6 +16,7 @@ const run = (server: string, users: number, opened: number, handshakeMs: number[
   server,
   users,
   batch: 100,
+  warmedBy: 300,
   open: open(opened, handshakeMs),
   ...(member ? { member } : {}),
 });
