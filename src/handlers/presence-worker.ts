@@ -7,7 +7,8 @@ import { object, optional, text, validate } from '../validation';
 import { createObservability, type Observability, observabilityMiddlewares } from './observability';
 import { observeDeliveries } from './observe-deliveries';
 
-const presenceChange = object({ room: text(1), userId: text(1), joinedBy: optional(text(1)) });
+/** Connection ids are API Gateway's (16 characters); a longer `joinedBy` cannot be one, and could not be a key. */
+const presenceChange = object({ room: text(1), userId: text(1), joinedBy: optional(text(1, 128)) });
 
 /**
  * The presence worker, fed by the presence queue with a batching window of one presence interval. A record

@@ -296,4 +296,21 @@ describe('announcePresence', () => {
     expect(result).toEqual({ failed: [], errors: [], frames: 0 });
     expect(deps.presenceLedger.announcedIn(DEFAULT_ROOM).map((user) => user.userId)).toEqual([bob.user.userId]);
   });
+
+  it('names a user with several memberships after the newest connection, as who does', async () => {
+    const deps = presenceDeps();
+    await givenConnected(deps, 'bob-1');
+    await givenPresenceAnnounced(deps);
+    deps.notifier.clear();
+    const ada = await givenConnected(deps, 'ada-1', { name: 'Ada' });
+    deps.clock.advance(10);
+    await givenSecondTab(deps, 'ada-2', ada, 'Bea');
+
+    deps.clock.advance(INTERVAL_MS);
+    await givenPresenceAnnounced(deps);
+
+    expect(deps.notifier.framesOfType('bob-1', 'presence')).toEqual([
+      expect.objectContaining({ joined: [{ userId: ada.user.userId, name: 'Bea' }] }),
+    ]);
+  });
 });

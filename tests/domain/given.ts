@@ -20,9 +20,10 @@ export async function givenSecondTab(
   deps: MemoryDependencies,
   connectionId: string,
   first: ConnectResult,
+  name?: string,
 ): Promise<ConnectResult> {
   const token = await deps.tokens.issue({ userId: first.user.userId, issuedAt: deps.clock.now() });
-  return givenConnected(deps, connectionId, { token });
+  return givenConnected(deps, connectionId, { token, ...(name === undefined ? {} : { name }) });
 }
 
 /** What the adapters hold, so that a refused request can be shown to have written nothing. */

@@ -10,6 +10,7 @@ import { admitFrame, budgetRoomOf } from '../../src/domain/use-cases/admit-frame
 import { chatHistory, sendChat } from '../../src/domain/use-cases/chat';
 import { joinRoom } from '../../src/domain/use-cases/join-room';
 import { leaveRoom } from '../../src/domain/use-cases/leave-room';
+import { resetSession } from '../../src/domain/use-cases/reset-session';
 import { whoInRoom } from '../../src/domain/use-cases/who';
 import { createMemoryDependencies, type MemoryDependencies } from '../support/memory/create-memory-dependencies';
 import { givenConnected, givenSecondTab } from './given';
@@ -23,6 +24,31 @@ async function givenInKitchen(deps: MemoryDependencies, connectionId: string, na
 }
 
 describe('joinRoom', () => {
+  it('moves the membership it wrote to the new user when a reset of the connection ran meanwhile', async () => {
+    const deps = createMemoryDependencies();
+    const ada = await givenConnected(deps, 'ada-1', { name: 'Ada' });
+    deps.presenceChanges.takeAll();
+    // The reset runs after the join read the connection and before it writes the membership, so the reset
+    // has no kitchen membership to move: the one the join writes names Ada.
+    const subscribe = deps.subscriptions.subscribe.bind(deps.subscriptions);
+    let reset: Awaited<ReturnType<typeof resetSession>> | undefined;
+    deps.subscriptions.subscribe = async (...args) => {
+      reset ??= await resetSession(deps, 'ada-1');
+      return subscribe(...args);
+    };
+
+    await joinRoom(deps, { connectionId: 'ada-1', room: 'kitchen' });
+
+    const members = await deps.subscriptions.members(roomChannel('kitchen'), ['ada-1']);
+    expect(members.get('ada-1')?.userId).toBe(reset?.userId);
+    expect(deps.presenceChanges.takeAll()).toContainEqual({
+      room: 'kitchen',
+      userId: reset?.userId,
+      joinedBy: 'ada-1',
+    });
+    expect(reset?.userId).not.toBe(ada.user.userId);
+  });
+
   it('puts the connection in the room under its own name, answers joined, then marks the presence change', async () => {
     const deps = createMemoryDependencies();
     const ada = await givenConnected(deps, 'ada-1', { name: 'Ada' });

@@ -2,7 +2,7 @@ import { forEachBounded } from '../concurrency';
 import type { Dependencies } from '../dependencies';
 import { PRESENCE_DEFAULTS } from '../dependencies';
 import type { ChatUser } from '../frames';
-import { roomChannel } from '../model';
+import { roomChannel, type Subscriber } from '../model';
 import type { PresenceChange } from '../ports/presence-changes';
 import type { RoomClaim } from '../ports/presence-ledger';
 import { decideRoom, type UserPresence } from '../presence/presence-decision';
@@ -186,7 +186,10 @@ async function presenceOfAll(
   const joined = joiners.length > 0 ? await deps.subscriptions.members(channel, joiners) : new Map();
   for (const [userId, joinedBy] of touched) {
     // A membership of another user (the connection was reset to a new user since) shows nothing about this one.
-    const member = joinedBy.map((connectionId) => joined.get(connectionId)).find((found) => found?.userId === userId);
+    const member = newest(
+      joinedBy.map((connectionId) => joined.get(connectionId)),
+      userId,
+    );
     if (member) present.set(userId, { userId, name: member.name });
   }
   const unsure = [...touched.keys()].filter((userId) => !present.has(userId));
@@ -207,13 +210,26 @@ async function presenceOfAll(
   if (failures.length > 0) throw failures[0];
   const members = await deps.subscriptions.members(channel, [...connectionsOf.values()].flat());
   for (const userId of unsure) {
-    const member = connectionsOf
-      .get(userId)
-      ?.map((connectionId) => members.get(connectionId))
-      .find((found) => found !== undefined);
+    const member = newest(
+      (connectionsOf.get(userId) ?? []).map((connectionId) => members.get(connectionId)),
+      userId,
+    );
     present.set(userId, member && { userId, name: member.name });
   }
   return present;
+}
+
+/**
+ * Of a user's memberships found, the newest connection's: the name the room knows the user by, as in `who`,
+ * whichever way the memberships were read.
+ */
+function newest(found: Array<Subscriber | undefined>, userId: string): Subscriber | undefined {
+  let best: Subscriber | undefined;
+  for (const member of found) {
+    if (member?.userId !== userId) continue;
+    if (!best || member.connectedAt > best.connectedAt) best = member;
+  }
+  return best;
 }
 
 async function* pageOf<T>(items: T[]): AsyncIterable<T[]> {

@@ -1,7 +1,7 @@
 import type { Dependencies } from '../dependencies';
 import { TooManyRoomsError, UnauthorizedError } from '../errors';
 import { DEFAULT_ROOM, LIMITS, requireDisplayName, requireRoomName } from '../limits';
-import { roomChannel } from '../model';
+import { type Connection, roomChannel } from '../model';
 
 export interface JoinRoomRequest {
   connectionId: string;
@@ -27,23 +27,32 @@ export async function joinRoom(deps: JoinRoomPorts, request: JoinRoomRequest): P
   const name = request.name === undefined ? undefined : requireDisplayName(request.name);
   const connection = await deps.connections.get(request.connectionId);
   if (!connection) throw new UnauthorizedError('This connection has no session any more; reconnect.');
-  const member = { ...connection, name: name ?? connection.name };
   const channel = roomChannel(room);
   const limit = roomLimit(deps);
-  const taken =
+  const write = (member: Connection) =>
     room === DEFAULT_ROOM
-      ? await deps.subscriptions.subscribe(channel, member)
-      : await deps.subscriptions.subscribe(channel, member, { counter: 'rooms', limit });
+      ? deps.subscriptions.subscribe(channel, member)
+      : deps.subscriptions.subscribe(channel, member, { counter: 'rooms', limit });
+  let member = { ...connection, name: name ?? connection.name };
+  const taken = await write(member);
   // A `$disconnect` may have removed the connection's records meanwhile, before this membership was written:
   // it would then stay behind (a member `who` lists who is not there). Checked after the write, so that
   // either the removal sees the membership or this sees the removal.
-  if (!(await deps.connections.get(connection.connectionId))) {
+  const now = await deps.connections.get(connection.connectionId);
+  if (!now) {
     await deps.subscriptions.unsubscribe(channel, connection.connectionId);
     throw new UnauthorizedError('This connection closed while joining; reconnect.');
   }
+  if (taken && now.userId !== connection.userId) {
+    // A `reset` of this connection moved it to a new user meanwhile, and may have moved its memberships before
+    // this one was written: the membership then still names the old user (`who` would list them, presence
+    // could announce them). It follows the connection, as the reset's own move does.
+    member = { ...now, name: name ?? now.name };
+    await write(member);
+  }
   if (!taken) throw new TooManyRoomsError(limit);
   await deps.notifier.send(connection.connectionId, { type: 'joined', room, name: member.name });
-  await deps.presenceChanges.mark([{ room, userId: connection.userId, joinedBy: connection.connectionId }]);
+  await deps.presenceChanges.mark([{ room, userId: member.userId, joinedBy: connection.connectionId }]);
 }
 
 export function roomLimit(deps: Pick<Dependencies, 'settings'>): number {
