@@ -377,15 +377,16 @@ join of the same interval.
 
 **Reading the handshake times.** A batch's handshakes are in flight together and the local stack runs every
 \`$connect\` in one container (one worker thread), beside the presence worker, the fan-out worker, dynalite and
-the gateway on the same 2 cores, so a batch's p99 is close to the time the stack takes to accept the whole batch:
+the gateway on the same ${machine().cores} cores, so a batch's p99 is close to the time the stack takes to accept the whole batch:
 the batch size over its connect rate (8a's last column). The handshake target of 1 s for batches of 100 thus asks
 this machine for about 100 new users a second while the presence of the earlier ones is delivered; the plain
 \`ws\` server shows what the machine does with no handler at all. In AWS every \`$connect\` runs in a Lambda
 container of its own, so a batch costs one handshake's time, not the batch's.
 
 **Fresh and running servers.** On a fresh server the first batches are the slowest, although the room is
-still small: each function's code (the AWS SDK's above all) runs for the first time, and V8 compiles it while
-the burst goes on, in every function's container and on the same 2 cores. That is a cost of the first seconds
+still small. Most likely because each function's code (the AWS SDK's above all) runs for the first time, and
+V8 compiles it while the burst goes on, in every function's container and on the same cores: a burst after
+300 users came and went does not show it. That is a cost of the first seconds
 after \`npm start\`, not of the crowd, so the targets judge bursts on a running server (8a's "server
 state"), and the fresh one is shown beside them. In AWS a burst meets cold containers too, but each
 initialises on its own CPU.

@@ -38,6 +38,13 @@ const verdicts = (rows: string[][] | string[] | undefined): string[] =>
 describe('burstTargets', () => {
   const plain = run('plain ws', 1000, 1000, [10, 20]);
 
+  it('names the server state a burst was judged on', () => {
+    const [row] = burstTargets(run('Switchboard', 1000, 1000, [10]), plain, 1000);
+    expect(row?.[0]).toMatch(/\(running server\)$/);
+    const [fresh] = burstTargets({ ...run('Switchboard', 1000, 1000, [10]), warmedBy: 0 }, plain, 1000);
+    expect(fresh?.[0]).toMatch(/\(fresh server\)$/);
+  });
+
   it('meets the 1,000-user target only when all connect with p99 under 1 s', () => {
     const fast = Array.from({ length: 1000 }, () => 200);
     expect(verdicts(burstTargets(run('Switchboard', 1000, 1000, fast), plain, 1000))).toEqual(['met']);
