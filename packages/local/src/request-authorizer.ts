@@ -1,8 +1,5 @@
 import type { RequestAuthorizerModel } from './stack-model';
-import type { WebSocketEvent } from './websocket-events';
-
-/** What a Lambda REQUEST authorizer's Allow puts in `requestContext.authorizer`: `principalId` and its context. */
-export type AuthorizerContext = Record<string, string>;
+import type { AuthorizerContext, WebSocketEvent } from './websocket-events';
 
 /** API Gateway's answer to an authorizer run: the handshake goes on, or is refused with this status. */
 export type AuthorizerDecision =

@@ -1,5 +1,7 @@
 import { awsIds } from './aws-ids';
-import type { AuthorizerContext } from './request-authorizer';
+
+/** What a Lambda REQUEST authorizer's Allow puts in `requestContext.authorizer`: `principalId` and its context. */
+export type AuthorizerContext = Record<string, string>;
 
 /** What API Gateway knows about a connection, kept from the handshake for every later event. */
 export interface ConnectionIdentity {
