@@ -1,6 +1,7 @@
 import {
   chmodSync,
   chownSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -57,6 +58,30 @@ describe('esbuild bundles of functions, kept across stack starts', () => {
       const output = await bundle(request(), temporary);
 
       expect(readdirSync(temporary)).toEqual([basename(dirname(output))]);
+    } finally {
+      rmSync(temporary, { recursive: true, force: true });
+    }
+  });
+
+  it('removes what a killed build left an hour ago, and leaves a build that may still run', async () => {
+    const temporary = mkdtempSync(join(tmpdir(), 'switchboard-tmp-'));
+    try {
+      const cache = join(temporary, `switchboard-local-bundles-${process.getuid?.() ?? 'user'}`);
+      mkdirSync(cache, { mode: 0o700 });
+      const stale = [join(`${cache}.build-old123`), join(cache, 'app-0123456789abcdef.cjs.4242.k3j9x')];
+      const fresh = [join(`${cache}.build-new456`), join(cache, 'app-0123456789abcdef.cjs.4243.a1b2c')];
+      mkdirSync(stale[0] as string);
+      writeFileSync(stale[1] as string, 'half');
+      mkdirSync(fresh[0] as string);
+      writeFileSync(fresh[1] as string, 'half');
+      const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+      for (const path of stale) utimesSync(path, twoHoursAgo, twoHoursAgo);
+
+      const output = await bundle(request(), temporary);
+
+      expect(stale.filter((path) => existsSync(path))).toEqual([]);
+      expect(fresh.filter((path) => existsSync(path))).toEqual(fresh);
+      expect(existsSync(output)).toBe(true);
     } finally {
       rmSync(temporary, { recursive: true, force: true });
     }

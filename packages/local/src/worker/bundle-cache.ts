@@ -4,6 +4,7 @@ import {
   lstatSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -46,6 +47,35 @@ function cacheDir(temporaryFolder: string): string {
     throw new Error(`The bundle cache ${folder} is refused: others can write to it or read it (chmod 700 it)`);
   return folder;
 }
+/**
+ * What a build leaves when its process is killed mid-way: its staging folder beside the cache folder, and a
+ * half-written file in it (see bundleNow and writeAtomically). Nothing else removes them. A build takes
+ * seconds, so one an hour old is no other process's build in progress.
+ */
+const LEFTOVER_AGE_MS = 60 * 60 * 1000;
+/** Cache folders swept by this process: once each is enough. */
+const swept = new Set<string>();
+
+function sweepLeftovers(cache: string): void {
+  if (swept.has(cache)) return;
+  swept.add(cache);
+  const old = (path: string): boolean =>
+    Date.now() - (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > LEFTOVER_AGE_MS;
+  const parent = dirname(cache);
+  const staging = readdirSync(parent)
+    .filter((name) => name.startsWith(`${basename(cache)}.build-`))
+    .map((name) => join(parent, name));
+  // A half-written file is named `<file>.<pid>.<random>`; a finished one ends .cjs, .mjs, .map or .json.
+  const halfWritten = readdirSync(cache)
+    .filter((name) => /\.\d+\.[a-z0-9]+$/.test(name) && !/\.(cjs|mjs|map|json)$/.test(name))
+    .map((name) => join(cache, name));
+  for (const path of [...staging, ...halfWritten]) {
+    // Ours only: the cache folder is this user's, and a staging folder of someone else's is not ours to remove.
+    const stats = lstatSync(path, { throwIfNoEntry: false });
+    if (stats && stats.uid === lstatSync(cache).uid && old(path)) rmSync(path, { recursive: true, force: true });
+  }
+}
+
 /** Builds in progress in this process, so that stacks started at once build a function once. */
 const building = new Map<string, Promise<string>>();
 
@@ -131,6 +161,7 @@ export function bundle(request: BundleRequest, temporaryFolder: string = tmpdir(
   let folder: string;
   try {
     folder = cacheDir(temporaryFolder);
+    sweepLeftovers(folder);
   } catch (error) {
     return Promise.reject(error);
   }
