@@ -63,6 +63,44 @@ function zodNote(dominant: string): string {
 
 const verdict = (met: boolean | undefined): string => (met === undefined ? 'not run' : met ? 'met' : 'MISSED');
 
+/** The cost section's rows of the targets table. */
+export function costTargetRows(c: CostSummary | undefined): string[][] {
+  const pq = c?.publishQueries ?? [];
+  const linear = pq.every(({ n, queries }) => queries <= Math.floor(n / (c?.pageSize ?? 100)) + 1);
+  return [
+    ['zero Scans in any operation', c ? String(c.scans) : '-', verdict(c && c.scans === 0)],
+    [
+      `publish to N reads O(N / ${c?.pageSize ?? 100}) Query pages`,
+      pq.map(({ n, queries }) => `N=${n}: ${queries}`).join(', ') || '-',
+      verdict(c && linear),
+    ],
+  ];
+}
+
+export const COST_HEADING = '## 2. Cost per operation';
+
+/** Section 2 of BENCHMARKS.md; `npm run bench -- --only cost` rewrites only this section (and its target rows). */
+export function renderCost(c: CostSummary, alone?: { command: string; date: string }): string {
+  return `${COST_HEADING}
+
+Measured by \`npm run bench\`, or alone with \`npm run bench -- --only cost\` (about a minute; it rewrites only this
+section of BENCHMARKS.md and its rows in the targets table).
+${alone ? `\nThis section was measured on its own: \`${alone.command}\` on ${alone.date}.\n` : ''}
+${toMarkdown(c.table)}
+
+**What it means.** Every request path is a key lookup or a Query on one partition: no operation scans, so cost
+does not grow with the table. A publish to N subscribers reads ceil(N / ${c.pageSize}) Query pages (plus one empty page when
+N is an exact multiple of the page size) and makes N \`@connections\` calls; the calls, not DynamoDB, dominate
+its price and its time. A new user's connect writes its records and hands one presence change to the presence
+queue; the rows count what the presence worker then does for it too: it reads the joining connection's
+membership and what the room was told, records the join, and tells the room (one \`@connections\` call per other
+connection in it: the delivery itself, which under a burst every join of the same interval shares, section 8).
+None of those calls is made inside the handshake (8d). A last disconnect does the same for the leave. Tele-read at
+the default FEED_CHUNK_SIZE=1 costs one conditional UpdateItem and one \`@connections\` message per character; a
+larger chunk divides both.
+`;
+}
+
 export function targetsTable(r: Results, s: BenchSettings): Table {
   const rows: string[][] = [];
   const f = r.fanOut;
@@ -74,15 +112,7 @@ export function targetsTable(r: Results, s: BenchSettings): Table {
     verdict(f && f.ratioAtLargest <= 1.3),
   ]);
   rows.push(['fan-out: no missing deliveries, no errors', f ? `${f.errors}` : '-', verdict(f && f.errors === 0)]);
-  const c = r.cost;
-  rows.push(['zero Scans in any operation', c ? String(c.scans) : '-', verdict(c && c.scans === 0)]);
-  const pq = c?.publishQueries ?? [];
-  const linear = pq.every(({ n, queries }) => queries <= Math.floor(n / (c?.pageSize ?? 100)) + 1);
-  rows.push([
-    `publish to N reads O(N / ${c?.pageSize ?? 100}) Query pages`,
-    pq.map(({ n, queries }) => `N=${n}: ${queries}`).join(', ') || '-',
-    verdict(c && linear),
-  ]);
+  for (const row of costTargetRows(r.cost)) rows.push(row);
   for (const row of coldStartTargetRows(r.coldStart)) rows.push(row);
   const cap = r.capacity;
   if (cap) {
@@ -193,21 +223,7 @@ and the broadcast goes on: they are not retried.
 `);
   }
 
-  if (r.cost) {
-    sections.push(`## 2. Cost per operation
-
-${toMarkdown(r.cost.table)}
-
-**What it means.** Every request path is a key lookup or a Query on one partition: no operation scans, so cost
-does not grow with the table. A publish to N subscribers reads ceil(N / ${r.cost.pageSize}) Query pages (plus one empty page when
-N is an exact multiple of the page size) and makes N \`@connections\` calls; the calls, not DynamoDB, dominate
-its price and its time. A new user's connect and last disconnect are the exception to "O(1) per connection":
-each posts a presence frame to every other user's connection in the chat room (every connection joins it), so
-N users arriving one by one cost N²/2 \`@connections\` calls in all (2,000 users: about 2 million calls, 200 s of
-the account's whole ${int(ACCOUNT_RPS)}/s throttle). Tele-read at the default FEED_CHUNK_SIZE=1 costs one conditional
-UpdateItem and one \`@connections\` message per character; a larger chunk divides both.
-`);
-  }
+  if (r.cost) sections.push(renderCost(r.cost));
 
   if (r.coldStart) sections.push(renderColdStart(r.coldStart));
 
@@ -225,15 +241,15 @@ of 500 in \`template.yaml\`, and the 10 s timeout per broadcast). The plain \`ws
 machine: the gap between it and the local stack is the cost of emulating Lambda, DynamoDB and \`@connections\` on
 one core.
 
-**What limits the local stack.** A connect costs 7 DynamoDB requests (section 2), each signed by the SDK and served
-by dynalite in the same process: the stack accepts roughly 120 connects per second with batches of 100 in flight.
-A CPU profile of those connects puts the AWS SDK's middleware stack (@smithy/core, about 14 % self time),
-garbage collection (15 %), the X-Ray SDK's async hooks (about 8 %) and dynalite (6 %) on top; the app's own code
-(src/) is under 2 %. Chat is bounded the same way: one \`sendmessage\` to 50 clients is 9 DynamoDB requests and
-50 signed \`@connections\` calls. The stack's memory after a full GC stays small (the heap column) while RSS grows
-with the peak of the connect burst. When all idle clients close at once, every \`$disconnect\` runs in this one
-process and their DynamoDB requests queue behind the SDK client's 50 sockets (the SDK logs a "socket usage at
-capacity" warning); in AWS each concurrent invocation has its own container and client.
+**What limits the local stack.** Each function runs in a container of its own (a worker thread), but all of them,
+dynalite, the SQS emulator and the gateway share this machine's cores. A new user's connect is a few DynamoDB
+requests and one SQS message, each signed by the AWS SDK, plus its share of the presence worker's work
+(section 2). CPU profiles of bursts of connects (section 8) put the SDK's client-side work, V8's compilation and
+garbage collection, and dynalite on top; the app's own code (src/) is a small part. Chat is bounded the same
+way: one \`sendmessage\` is a few DynamoDB requests and one signed \`@connections\` call per client in the room.
+The stack's memory after a full GC stays small (the heap column) while RSS grows with the peak of the connect
+burst. When all idle clients close at once, every \`$disconnect\` runs in the one container of its function, a
+bounded number at a time, the rest queued; in AWS each concurrent invocation has its own container and client.
 `);
   }
 

@@ -4,7 +4,7 @@
  * numbers are too small to stand for the project: it writes BENCHMARKS.quick.md (ignored by git) instead,
  * unless `--write` asks for BENCHMARKS.md.
  * `--only=fanout,cost,coldstart,capacity,peers,soak,largefanout,bursts` runs some sections (BENCHMARKS.md is then not
- * rewritten, except the peer, cold-start, soak, large-channel and burst sections when they ran: `npm run bench -- --only peers`,
+ * rewritten, except the cost, peer, cold-start, soak, large-channel and burst sections when they ran: `npm run bench -- --only cost`, `--only peers`,
  * `--only coldstart`, `--only soak`, `--only largefanout`, `--only bursts`; the large-channel and burst sections only
  * from a run without `--quick`). `BURST_USERS=200x50 BURST_ROOMS=10,100` sizes the burst section for a short trial.
  */
@@ -18,12 +18,15 @@ import { PROJECT_ROOT } from './lib/child-stack';
 import { type Table, toText } from './lib/table';
 import {
   BURSTS_HEADING,
+  COST_HEADING,
   coldStartTargetRows,
+  costTargetRows,
   LARGE_FAN_OUT_HEADING,
   machine,
   type Results,
   renderBursts,
   renderColdStart,
+  renderCost,
   renderLargeFanOut,
   renderPeers,
   renderReport,
@@ -163,10 +166,14 @@ async function main(): Promise<void> {
   // A quick run's large-channel numbers are too small to stand for the project: they are only printed.
   const largeFanOut = quick ? undefined : results.largeFanOut;
   const bursts = quick ? undefined : results.bursts;
-  if (only && (peersRan || results.soak || results.coldStart || largeFanOut || bursts)) {
+  if (only && (peersRan || results.cost || results.soak || results.coldStart || largeFanOut || bursts)) {
     const path = join(PROJECT_ROOT, 'BENCHMARKS.md');
     const alone = { command, date: new Date().toISOString().slice(0, 10) };
     let page = readFileSync(path, 'utf8');
+    if (results.cost) {
+      page = withSection(page, COST_HEADING, renderCost(results.cost, alone));
+      page = withTargetRows(page, isCostRow, costTargetRows(results.cost));
+    }
     if (results.coldStart)
       page = withColdStart(page, renderColdStart(results.coldStart, alone), coldStartTargetRows(results.coldStart));
     if (results.peers && peersRan) {
@@ -179,7 +186,7 @@ async function main(): Promise<void> {
     writeFileSync(path, page);
     formatMarkdown(path);
     console.log(
-      '--only given: only the sections that ran (cold start, peers, soak, large channels, bursts) of BENCHMARKS.md, and their rows in its targets table, rewritten.',
+      '--only given: only the sections that ran (cost, cold start, peers, soak, large channels, bursts) of BENCHMARKS.md, and their rows in its targets table, rewritten.',
     );
   } else if (only) {
     console.log('--only given: BENCHMARKS.md left as it was.');
@@ -209,13 +216,19 @@ function withSection(page: string, heading: string, text: string): string {
 
 /** The page with its section 3 replaced and its cold-start target rows replaced (the rows of earlier versions of the section too). */
 function withColdStart(page: string, section: string, targets: string[][]): string {
-  const body = withSection(page, '## 3. Cold start', section);
   const isColdStartRow = (line: string): boolean =>
     /^\| (cold start:|every bundle under 300 KB|module init under 150 ms)/.test(line);
-  const lines = body.split('\n');
-  const first = lines.findIndex(isColdStartRow);
-  if (first < 0) return body;
-  const kept = lines.filter((line) => !isColdStartRow(line));
+  return withTargetRows(withSection(page, '## 3. Cold start', section), isColdStartRow, targets);
+}
+
+const isCostRow = (line: string): boolean => /^\| (zero Scans in any operation|publish to N reads O\()/.test(line);
+
+/** The page with the target rows `isRow` picks replaced by `targets`, where the first of them stood. */
+function withTargetRows(page: string, isRow: (line: string) => boolean, targets: string[][]): string {
+  const lines = page.split('\n');
+  const first = lines.findIndex(isRow);
+  if (first < 0) return page;
+  const kept = lines.filter((line) => !isRow(line));
   kept.splice(first, 0, ...targets.map((row) => `| ${row.map((cell) => cell.replace(/\|/g, '\\|')).join(' | ')} |`));
   return kept.join('\n');
 }

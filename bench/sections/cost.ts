@@ -1,3 +1,4 @@
+import { PRESENCE_DEFAULTS } from '../../src/domain/dependencies';
 import { type StackCounts, startChildStack } from '../lib/child-stack';
 import { ClientPool, type Frame, sessionToken } from '../lib/client-pool';
 import { sleep, withTimeout } from '../lib/stats';
@@ -30,6 +31,12 @@ export interface CostSummary {
 }
 
 const PAGE_SIZE = 100;
+/**
+ * An operation is counted until the endpoints have been quiet this long: past the presence queue's batching
+ * window (one presence interval), so that what the presence worker does for a connect or a disconnect is
+ * counted with it, not with the next operation.
+ */
+const QUIET_MS = PRESENCE_DEFAULTS.intervalMs + 500;
 
 /**
  * Section 2: DynamoDB requests (by operation, with the capacity units dynalite reports) and `@connections`
@@ -49,10 +56,10 @@ export async function runCost(settings: CostSettings): Promise<CostSummary> {
   };
   const results: Measured[] = [];
   const measure = async (operation: string, act: () => Promise<unknown>, scale?: number): Promise<void> => {
-    await stack.settle(200);
+    await stack.settle(QUIET_MS);
     await stack.reset();
     await act();
-    await stack.settle(200);
+    await stack.settle(QUIET_MS);
     results.push({ operation, counts: await stack.counts(), ...(scale ? { scale } : {}) });
   };
   try {
@@ -174,7 +181,8 @@ function toTable(results: Measured[]): Table {
     notes: [
       'DynamoDB: a proxy in front of dynalite counts `X-Amz-Target` and adds `ReturnConsumedCapacity: TOTAL` to each request (the app does not set it), so RCU/WCU are what dynalite computes for the item sizes (strongly consistent reads: 1 RCU per 4 KB; writes 1 WCU per 1 KB; a conditional write that fails is charged in AWS but reports nothing here).',
       '`@connections`: a proxy in front of the gateway counts every call (POST, GET, DELETE).',
-      `Every connection joins the chat room, so a new user's connect and last disconnect post a presence frame to each other user's connections in the room; resumed connections of a user already online post none.`,
+      `Each operation is counted until the endpoints have been quiet for ${QUIET_MS / 1000} s, so the rows include the asynchronous work it causes: the presence worker's (which runs once per presence interval) and fan-out jobs'. SQS requests are not counted: a connect or disconnect that changes presence sends one message.`,
+      `Every connection joins the default room, so a new user's connect and last disconnect make the presence worker tell each other connection in the room (one presence frame each, none inside the handshake); a resumed connection of a user already online announces nothing (the worker still claims the room and reads what it was told).`,
       `Publish reads subscribers with Query pages of ${PAGE_SIZE} (SUBSCRIBER_PAGE_SIZE); DynamoDB answers one more, empty page when the last page is exactly full.`,
     ],
   };
